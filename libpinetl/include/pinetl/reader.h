@@ -1,0 +1,51 @@
+/* Readers: files, directories and stdin cleaned in batches, in constant memory, in input order.
+ *
+ * prepare/step style: open a reader on inputs, step until PINETL_DONE; each step hands out the next
+ * batch, valid until the next step or free. Worker threads parse and clean (and, when asked, render)
+ * batches ahead of the consumer; batches still come out in input order. */
+#ifndef PINETL_READER_H
+#define PINETL_READER_H
+
+#include "batch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pinetl_reader pinetl_reader;
+
+typedef struct pinetl_reader_options {
+    int input_format;     /* a pinetl_input_format; AUTO detects per input */
+    int threads;          /* worker threads; 0 = one per core */
+    size_t batch_bytes;   /* input bytes per batch; 0 = default (1 MiB) */
+    int render_format;    /* 0, or a PINETL_FORMAT_*: workers render cleaned rows ahead */
+    int render_header;    /* with render_format CSV: the first batch starts with the header */
+    size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (64 MiB) */
+} pinetl_reader_options;
+
+PINETL_API void pinetl_reader_options_init(pinetl_reader_options *options);
+
+/* Opens inputs: file paths, "-" for standard input, or directories in the Kafka Connect S3 sink
+ * layout (topics/<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json; objects of
+ * other tables are skipped). Fails with PINETL_EIO / PINETL_ENOTFOUND naming the input when one
+ * cannot be opened. options may be NULL. */
+PINETL_API int pinetl_reader_open(pinetl_reader **out, pinetl_table table,
+                                  const char *const *paths, size_t npaths,
+                                  const pinetl_reader_options *options);
+
+/* PINETL_BATCH: *batch is the next batch (owned by the reader); PINETL_DONE: no more input;
+ * negative: an I/O error (pinetl_error_last names the input). */
+PINETL_API int pinetl_reader_step(pinetl_reader *reader, pinetl_batch **batch);
+
+/* Totals of all batches handed out so far. */
+PINETL_API void pinetl_reader_stats(const pinetl_reader *reader, pinetl_stats *out);
+
+/* Non-fatal notes gathered while reading (skipped files, ...), one per line; "" when none. */
+PINETL_API const char *pinetl_reader_notices(const pinetl_reader *reader);
+
+PINETL_API void pinetl_reader_free(pinetl_reader *reader);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
