@@ -12,10 +12,8 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"clean", cmd_clean, "clean records of one table into JSON lines or CSV"},
-#ifdef PINETL_HAVE_WAREHOUSE_COMMANDS
     {"load", cmd_load, "clean records and load them into the SQLite warehouse"},
     {"insights", cmd_insights, "compute the pipeline's insights"},
-#endif
 };
 
 static void usage(FILE *out) {

@@ -1,5 +1,127 @@
-/* Filled in by issue #3 (insights and the SQLite warehouse). */
+/* Insights: the nine result tables of spec section 3, computed over cleaned rows.
+ *
+ * A dataset gathers the cleaned rows of the three tables from batches (rejected rows are skipped),
+ * keeping one row per ind and table: a later row replaces an earlier one, "later" meaning later
+ * batches and later rows within a batch. Only the columns the insights use are kept (pin: category,
+ * poster_name, follower_count; geo: country, timestamp; user: user_name, age, date_joined).
+ *
+ * A result (pinetl_insights) holds one or more named tables of typed values. The SQLite warehouse
+ * produces the same result type (warehouse.h), so both paths render identically. Results are
+ * read-only once made and may be read from several threads; a dataset is not shared between
+ * threads while it is being added to. */
 #ifndef PINETL_INSIGHTS_H
 #define PINETL_INSIGHTS_H
+
 #include "batch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pinetl_dataset pinetl_dataset;
+typedef struct pinetl_insights pinetl_insights;
+
+/* The insights, in the spec's order. */
+typedef enum pinetl_insight {
+    PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY = 0,
+    PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR = 1,
+    PINETL_INSIGHT_TOP_USER_BY_COUNTRY = 2,
+    PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS = 3,
+    PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP = 4,
+    PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP = 5,
+    PINETL_INSIGHT_USERS_JOINED_BY_YEAR = 6,
+    PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_JOIN_YEAR = 7,
+    PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP_AND_JOIN_YEAR = 8
+} pinetl_insight;
+enum { PINETL_INSIGHT_COUNT = 9 };
+
+/* "top_category_by_country", ...; NULL when out of range. */
+PINETL_API const char *pinetl_insight_name(int insight);
+/* PINETL_ENOTFOUND (with a message listing the names) for an unknown name. */
+PINETL_API int pinetl_insight_from_name(const char *name, int *out);
+/* Which source tables an insight reads: bit (1 << PINETL_TABLE_PIN) and so on. */
+PINETL_API unsigned pinetl_insight_tables(int insight);
+
+/* Which median: percentile_approx(x, 0.5) (the element at rank ceil(n/2) of the sorted values, an
+ * int64; the default) or the interpolated median (the mean of the two middle values for even n,
+ * always a REAL value, e.g. 1500.0 or 1500.5; exact while the values stay below 2^53). */
+typedef enum pinetl_median_kind {
+    PINETL_MEDIAN_APPROX = 0,
+    PINETL_MEDIAN_INTERPOLATED = 1
+} pinetl_median_kind;
+
+typedef struct pinetl_insights_options {
+    int median;                 /* a pinetl_median_kind; PINETL_MEDIAN_APPROX by default */
+    const char *const *names;   /* insights to compute, in this order; NULL = all nine */
+    size_t nnames;
+} pinetl_insights_options;
+
+PINETL_API void pinetl_insights_options_init(pinetl_insights_options *options);
+
+/* Datasets. */
+PINETL_API int pinetl_dataset_new(pinetl_dataset **out);
+PINETL_API void pinetl_dataset_free(pinetl_dataset *dataset);
+/* Adds the cleaned rows of a batch (any table); rejected rows are skipped. */
+PINETL_API int pinetl_dataset_add(pinetl_dataset *dataset, const pinetl_batch *batch);
+/* Distinct inds held for a table. */
+PINETL_API size_t pinetl_dataset_rows(const pinetl_dataset *dataset, pinetl_table table);
+
+/* Computes the insights. options may be NULL (all nine, percentile_approx median).
+ * PINETL_ENOTFOUND for an unknown name. Free the result with pinetl_insights_free. */
+PINETL_API int pinetl_insights_compute(const pinetl_dataset *dataset,
+                                       const pinetl_insights_options *options,
+                                       pinetl_insights **out);
+PINETL_API void pinetl_insights_free(pinetl_insights *result);
+
+/* Types of result values. */
+typedef enum pinetl_value_type {
+    PINETL_VALUE_NULL = 0,
+    PINETL_VALUE_INT64 = 1,
+    PINETL_VALUE_TEXT = 2,
+    PINETL_VALUE_REAL = 3
+} pinetl_value_type;
+
+/* Result tables: t indexes the tables (0 .. count-1), then rows and columns. Out-of-range indexes
+ * give 0 / NULL / PINETL_VALUE_NULL. */
+PINETL_API size_t pinetl_insights_count(const pinetl_insights *result);
+PINETL_API const char *pinetl_insights_name(const pinetl_insights *result, size_t t);
+/* The index of the table with this name, or -1. */
+PINETL_API int pinetl_insights_find(const pinetl_insights *result, const char *name);
+PINETL_API size_t pinetl_insights_rows(const pinetl_insights *result, size_t t);
+PINETL_API size_t pinetl_insights_columns(const pinetl_insights *result, size_t t);
+PINETL_API const char *pinetl_insights_column_name(const pinetl_insights *result, size_t t,
+                                                    size_t column);
+PINETL_API int pinetl_insights_value_type(const pinetl_insights *result, size_t t, size_t row,
+                                          size_t column);
+PINETL_API int64_t pinetl_insights_int64(const pinetl_insights *result, size_t t, size_t row,
+                                         size_t column);
+PINETL_API double pinetl_insights_real(const pinetl_insights *result, size_t t, size_t row,
+                                       size_t column);
+/* Text values are UTF-8, NUL-terminated, *len (when not NULL) bytes long. */
+PINETL_API const char *pinetl_insights_text(const pinetl_insights *result, size_t t, size_t row,
+                                            size_t column, size_t *len);
+
+/* Output formats of results. */
+typedef enum pinetl_insights_format {
+    PINETL_INSIGHTS_TABLE = 1,  /* aligned text tables, each under its name */
+    PINETL_INSIGHTS_JSON = 2,   /* one object keyed by table name; each a list of row objects */
+    PINETL_INSIGHTS_CSV = 3     /* RFC 4180 with a header; with several tables, each preceded by a
+                                 * line "# name" and followed by a blank line */
+} pinetl_insights_format;
+
+/* Renders every table of the result. REAL values are written in the shortest form that reads
+ * back exactly ("1500.0", "1500.5"); null is null in JSON, empty in CSV and table. *out is NUL
+ * terminated; free it with pinetl_free. */
+PINETL_API int pinetl_insights_render(const pinetl_insights *result, int format, char **out,
+                                      size_t *len);
+
+/* Two results hold the same tables with the same names, columns, rows and typed values (REAL
+ * compared exactly). 1 when equal; 0 with a description of the first difference (free with
+ * pinetl_free) in *why when why is not NULL. */
+PINETL_API int pinetl_insights_equal(const pinetl_insights *a, const pinetl_insights *b,
+                                     char **why);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

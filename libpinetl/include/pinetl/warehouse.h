@@ -1,5 +1,82 @@
-/* Filled in by issue #3 (insights and the SQLite warehouse). */
+/* The SQLite warehouse: the embedded stand-in for the pipeline's Delta tables and metastore.
+ *
+ * Schema (created when a database is opened for writing):
+ *   pin(ind INTEGER PRIMARY KEY, unique_id TEXT, title TEXT, description TEXT,
+ *       follower_count INTEGER, poster_name TEXT, tag_list TEXT, is_image_or_video TEXT,
+ *       image_src TEXT, save_location TEXT, category TEXT)
+ *   geo(ind INTEGER PRIMARY KEY, country TEXT, latitude REAL, longitude REAL, timestamp TEXT)
+ *   user(ind INTEGER PRIMARY KEY, user_name TEXT, age INTEGER, date_joined TEXT)
+ *   rejects("table" TEXT, source TEXT, line INTEGER, "offset" INTEGER, reason TEXT,
+ *           message TEXT, raw TEXT or BLOB, UNIQUE("table", source, line, "offset"))
+ * Coordinates are two REAL columns (null together). Timestamps are TEXT in the spec's output form
+ * (YYYY-MM-DDTHH:MM:SS[.ffffff]Z), which sorts in time order and which SQLite's date functions
+ * read. A reject's raw is TEXT when its bytes are UTF-8, else a BLOB.
+ *
+ * Loading upserts cleaned rows by ind (a later row replaces an earlier one; an identical row is
+ * not rewritten) and inserts rejects unless one with the same table, source, line and offset is
+ * already there, so loading the same inputs again changes nothing. One transaction per batch.
+ *
+ * Each insight is also a view named after it; views use the pinetl SQL functions (the warehouse
+ * registers them on its own connection; other connections load the pinetl SQLite extension).
+ * A warehouse handle is used by one thread at a time. */
 #ifndef PINETL_WAREHOUSE_H
 #define PINETL_WAREHOUSE_H
+
 #include "batch.h"
+#include "insights.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pinetl_warehouse pinetl_warehouse;
+
+/* Flags of pinetl_warehouse_open. */
+enum {
+    PINETL_WAREHOUSE_READONLY = 1  /* the database must exist; nothing is created or written */
+};
+
+/* Opens (creating when needed, unless READONLY) the database at path (":memory:" works), in WAL
+ * mode with synchronous=NORMAL, and creates or refreshes the tables and views. */
+PINETL_API int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags);
+/* Closes the database. NULL-safe. */
+PINETL_API void pinetl_warehouse_free(pinetl_warehouse *warehouse);
+
+/* Loads one batch in one transaction: cleaned rows into the batch's table, rejected rows into
+ * rejects. */
+PINETL_API int pinetl_warehouse_load(pinetl_warehouse *warehouse, const pinetl_batch *batch);
+
+/* What the loads of this handle did. */
+typedef struct pinetl_load_stats {
+    int64_t rows;               /* cleaned rows seen */
+    int64_t written;            /* of which inserted or changed a stored row */
+    int64_t rejects;            /* rejected rows seen */
+    int64_t rejects_written;    /* of which were not stored yet */
+} pinetl_load_stats;
+
+PINETL_API void pinetl_warehouse_load_stats(const pinetl_warehouse *warehouse,
+                                            pinetl_load_stats *out);
+
+/* Number of rows of a table ("pin", "geo", "user" or "rejects"). */
+PINETL_API int pinetl_warehouse_count(pinetl_warehouse *warehouse, const char *table,
+                                      int64_t *out);
+
+/* The insights computed by SQLite from the stored tables (the views' queries), as the same
+ * result type as pinetl_insights_compute. options may be NULL. */
+PINETL_API int pinetl_warehouse_insights(pinetl_warehouse *warehouse,
+                                         const pinetl_insights_options *options,
+                                         pinetl_insights **out);
+
+/* Runs one SQL query and returns its rows as a one-table result called name (INTEGER, REAL, TEXT
+ * and NULL values; BLOBs as text). */
+PINETL_API int pinetl_warehouse_query(pinetl_warehouse *warehouse, const char *sql,
+                                      const char *name, pinetl_insights **out);
+
+/* The SELECT that defines an insight's view, with the given median kind; NULL when out of range.
+ * Static text. */
+PINETL_API const char *pinetl_warehouse_insight_sql(int insight, int median_kind);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

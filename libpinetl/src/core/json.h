@@ -57,6 +57,14 @@ long json_string_decode(const json_value *string, char *dst);
 /* Validates UTF-8 (no overlongs, no surrogates, max U+10FFFF). 1 if valid; else 0 with *bad set. */
 int json_utf8_valid(const char *p, size_t len, size_t *bad);
 
+/* One member of an object, as json_parse_members hands it out. */
+typedef struct json_member { json_value key, value; } json_member;
+
+/* json_parse that also records the first max members of a top-level object in one pass (the hot
+ * path of flat records): *count is the number of members (may exceed max; then iterate). */
+int json_parse_members(const char *p, const char *end, json_value *out, json_member *members,
+                       size_t max, size_t *count, json_error *err);
+
 /* Is c ASCII whitespace as the spec means it (space, \t, \n, \v, \f, \r)? */
 static inline int json_is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 

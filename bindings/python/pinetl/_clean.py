@@ -1,0 +1,176 @@
+"""Cleaning entry points: in-memory data (clean_json) and files or directories (read_json).
+
+Each batch crosses the FFI boundary once: the whole input goes in with one call, the results come
+out as whole columns (see _columns)."""
+import json
+import math
+import os
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ._columns import BatchPart, build_frame, rejects_frame
+from ._ffi import as_bytes, check, ffi, lib, owned_string, text
+from ._scalar import table_id
+
+
+class CleanResult(NamedTuple):
+    """rows: the cleaned rows (DataFrame, spec's column order); rejects: DataFrame with columns
+    table, source, line, offset, reason, message, raw; stats: the run's totals (dict, as the CLI's
+    summary); notices: non-fatal notes of the reader (skipped files, ...)."""
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+    stats: dict
+    notices: list
+
+
+def _input_format(name):
+    if isinstance(name, int) and not isinstance(name, bool):
+        return name
+    out = ffi.new("int *")
+    check(lib.pinetl_input_format_from_name(as_bytes(name, "input_format"), out))
+    return out[0]
+
+
+def _new_batch(table):
+    out = ffi.new("pinetl_batch **")
+    check(lib.pinetl_batch_new(out, table))
+    return ffi.gc(out[0], lib.pinetl_batch_free)
+
+
+def _options(input_format, source, first_line, keep):
+    opts = ffi.new("pinetl_clean_options *")
+    lib.pinetl_clean_options_init(opts)
+    opts.input_format = _input_format(input_format)
+    if source is not None:
+        name = ffi.new("char[]", as_bytes(source, "source"))
+        keep.append(name)  # the C string must outlive the call
+        opts.source = name
+    opts.first_line = first_line
+    return opts
+
+
+def _stats_dict(stats):
+    out = ffi.new("char **")
+    check(lib.pinetl_stats_to_json(stats, out))
+    return json.loads(owned_string(out[0]))
+
+
+def _json_default(value):
+    # What pandas and NumPy hand over beside plain Python values.
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8")
+    raise TypeError(f"a record value of type {type(value).__name__} is not JSON")
+
+
+def is_missing(value):
+    return value is None or value is pd.NaT or value is pd.NA or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def record_text(record):
+    """One record as JSON text: str/bytes as they are; a mapping as JSON, missing values (None,
+    NaN, NaT, NA) left out, since a missing field and null clean alike."""
+    if isinstance(record, (str, bytes, bytearray, memoryview)):
+        return as_bytes(record)
+    if hasattr(record, "items"):
+        record = {k: v for k, v in record.items() if not is_missing(v)}
+        return json.dumps(record, default=_json_default, allow_nan=False,
+                          ensure_ascii=False).encode("utf-8")
+    raise TypeError(f"a record must be a mapping, str or bytes, not {type(record).__name__}")
+
+
+def records_blob(records):
+    """Records -> (blob, int64 offsets): the Arrow large-string layout of batch.h."""
+    texts = [record_text(r) for r in records]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    if texts:
+        np.cumsum([len(t) for t in texts], out=offsets[1:])
+    return b"".join(texts), offsets
+
+
+def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto", source=None,
+                first_line=1):
+    """Runs one batch through C: data (wrapped input) or blob + offsets (one record per slice).
+    Returns (part, stats dict)."""
+    t = table_id(table)
+    keep = []
+    opts = _options(input_format, source, first_line, keep)
+    batch = _new_batch(t)
+    try:
+        if data is not None:
+            check(lib.pinetl_batch_clean(batch, data, len(data), opts))
+        else:
+            n = len(offsets) - 1
+            offs = ffi.from_buffer("int64_t[]", offsets)
+            check(lib.pinetl_batch_clean_records(batch, blob, offs, n, opts))
+        part = BatchPart(batch, t, text(lib.pinetl_table_name(t)))
+        stats = ffi.new("pinetl_stats *")
+        lib.pinetl_stats_init(stats, t)
+        lib.pinetl_stats_add_batch(stats, batch)
+        return part, _stats_dict(stats)
+    finally:
+        ffi.release(batch)
+
+
+def clean_json(table, data, *, input_format="auto", source=None, first_line=1):
+    """Cleans records of one table in memory, in one call into C.
+
+    data is either str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file
+    would), or an iterable of records, each a mapping (a parsed record) or the str/bytes of one
+    record's JSON. Returns a CleanResult: cleaned rows, rejects and totals; every record is in
+    exactly one of the two."""
+    if isinstance(data, (str, bytes, bytearray, memoryview)):
+        part, stats = clean_batch(table, data=as_bytes(data, "data"), input_format=input_format,
+                                  source=source, first_line=first_line)
+    else:
+        if hasattr(data, "items"):
+            raise TypeError("data is a single mapping: pass a list of records")
+        blob, offsets = records_blob(data)
+        part, stats = clean_batch(table, blob=blob, offsets=offsets, source=source,
+                                  first_line=first_line)
+    return CleanResult(build_frame(table, [part]), rejects_frame([part]), stats, [])
+
+
+def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
+    """Reads and cleans files or Kafka Connect S3 sink directories ("-" is standard input) with
+    the library's streaming reader (worker threads, constant memory in C) into one DataFrame.
+
+    path: a path or a list of paths. Returns a CleanResult."""
+    paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
+    if not paths:
+        raise ValueError("read_json: no path given")
+    t = table_id(table)
+    c_paths = [ffi.new("char[]", os.fsencode(p)) for p in paths]
+    c_array = ffi.new("const char *[]", c_paths)
+    opts = ffi.new("pinetl_reader_options *")
+    lib.pinetl_reader_options_init(opts)
+    opts.input_format = _input_format(input_format)
+    opts.threads = threads
+    opts.batch_bytes = batch_bytes
+    out = ffi.new("pinetl_reader **")
+    check(lib.pinetl_reader_open(out, t, c_array, len(paths), opts))
+    reader = ffi.gc(out[0], lib.pinetl_reader_free)
+    try:
+        name = text(lib.pinetl_table_name(t))
+        batch = ffi.new("pinetl_batch **")
+        parts = []
+        while check(lib.pinetl_reader_step(reader, batch)) == lib.PINETL_BATCH:
+            parts.append(BatchPart(batch[0], t, name))
+        stats = ffi.new("pinetl_stats *")
+        lib.pinetl_reader_stats(reader, stats)
+        notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
+        return CleanResult(build_frame(t, parts), rejects_frame(parts), _stats_dict(stats), notices)
+    finally:
+        ffi.release(reader)

@@ -1,0 +1,38 @@
+"""The compiled CFFI module and the one helper every call goes through: result codes to exceptions."""
+from ._pinetl import ffi, lib  # noqa: F401 (re-exported)
+from ._errors import error_for
+
+
+def check(rc):
+    """Raises the pinetl exception for a negative result code; returns rc otherwise.
+
+    Must run right after the C call, on the same thread: the message is thread-local in C."""
+    if rc < 0:
+        raise error_for(rc, ffi.string(lib.pinetl_error_last()).decode("utf-8", "replace"),
+                        ffi.string(lib.pinetl_strerror(rc)).decode("utf-8", "replace"))
+    return rc
+
+
+def text(ptr):
+    """A C string (const char *) as str; None for NULL."""
+    if ptr == ffi.NULL:
+        return None
+    return ffi.string(ptr).decode("utf-8", "replace")
+
+
+def as_bytes(value, what="value"):
+    """str -> UTF-8 bytes; bytes-like -> bytes; anything else is a TypeError naming the argument."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
+
+
+def owned_string(ptr):
+    """A string that pinetl allocated (char * from *_to_json and the like): copied, then freed."""
+    ptr = ffi.gc(ptr, lib.pinetl_free)
+    try:
+        return ffi.string(ptr).decode("utf-8")
+    finally:
+        ffi.release(ptr)

@@ -1,0 +1,293 @@
+/* pinetl clean: cleans the records of one table into JSON lines or CSV on standard output, in
+ * input order; rejects go to a file (JSON lines) or, one line each, to standard error, so that
+ * nothing is lost. Inputs are checked before anything is written. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pinetl/pinetl.h>
+
+#include "commands.h"
+
+enum { REJECTS_SHOWN = 10 };
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: pinetl clean --table {pin,geo,user} [OPTIONS] [FILE|DIR|- ...]\n"
+            "\n"
+            "Cleans the records of one table and writes them to standard output in input order.\n"
+            "Inputs are JSON lines, JSON arrays, Kafka REST bodies, Kafka consumer dumps, Kinesis\n"
+            "PutRecord(s) bodies, or Kafka Connect S3 sink directories; standard input when none.\n"
+            "\n"
+            "options:\n"
+            "  -t, --table NAME          pin, geo or user (required)\n"
+            "  -f, --format FMT          jsonl (default) or csv\n"
+            "  -r, --rejects FILE        write rejected records to FILE as JSON lines\n"
+            "                            (without it, every reject is a line on standard error)\n"
+            "  -i, --input-format FMT    auto (default), jsonl, array, kafka-rest, kafka-dump,\n"
+            "                            kinesis or s3-sink\n"
+            "  -s, --strict              stop with exit status 1 at the first rejected record\n"
+            "  -j, --summary-json FILE   write the run's counts to FILE as JSON\n"
+            "  -T, --threads N           worker threads (default 0: one per core)\n"
+            "  -q, --quiet               no summary on standard error\n"
+            "  -h, --help                this help\n"
+            "\n"
+            "Exit status: 0 the run completed (rejects included), 1 --strict saw a reject or the\n"
+            "run failed, 2 a usage error or an unreadable input.\n");
+}
+
+/* Writes everything; 0, or errno (EPIPE when the reader went away). */
+static int write_all(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void print_reject(FILE *err, const pinetl_batch *b, size_t row, const char *prefix) {
+    fprintf(err, "%s%s:%lld (byte %lld): %s\n", prefix,
+            pinetl_batch_source_name(b, pinetl_batch_source_ids(b)[row]),
+            (long long)pinetl_batch_lines(b)[row], (long long)pinetl_batch_offsets(b)[row],
+            pinetl_batch_reject_message(b, row));
+}
+
+typedef struct clean_args {
+    pinetl_table table;
+    int format;
+    const char *rejects_path, *summary_path;
+    int input_format, strict, threads, quiet;
+} clean_args;
+
+/* Parses options; returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, clean_args *a) {
+    static const struct option longopts[] = {
+        {"table", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, 'f'},
+        {"rejects", required_argument, NULL, 'r'},
+        {"input-format", required_argument, NULL, 'i'},
+        {"strict", no_argument, NULL, 's'},
+        {"summary-json", required_argument, NULL, 'j'},
+        {"threads", required_argument, NULL, 'T'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    int have_table = 0, c;
+    char *end;
+    memset(a, 0, sizeof *a);
+    a->format = PINETL_FORMAT_JSONL;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":t:f:r:i:sj:T:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (pinetl_table_from_name(optarg, &a->table) != PINETL_OK) {
+                fprintf(stderr, "pinetl clean: unknown table '%s' (expected pin, geo or user)\n",
+                        optarg);
+                return 2;
+            }
+            have_table = 1;
+            break;
+        case 'f':
+            if (!strcmp(optarg, "jsonl"))
+                a->format = PINETL_FORMAT_JSONL;
+            else if (!strcmp(optarg, "csv"))
+                a->format = PINETL_FORMAT_CSV;
+            else {
+                fprintf(stderr, "pinetl clean: unknown format '%s' (expected jsonl or csv)\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'r': a->rejects_path = optarg; break;
+        case 'j': a->summary_path = optarg; break;
+        case 's': a->strict = 1; break;
+        case 'q': a->quiet = 1; break;
+        case 'i':
+            if (pinetl_input_format_from_name(optarg, &a->input_format) != PINETL_OK) {
+                fprintf(stderr, "pinetl clean: %s\n", pinetl_error_last());
+                return 2;
+            }
+            break;
+        case 'T':
+            errno = 0;
+            long n = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || n < 0 || n > 1024) {
+                fprintf(stderr, "pinetl clean: --threads wants a number from 0 to 1024, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            a->threads = (int)n;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("pinetl %s\n", pinetl_version());
+            return 0;
+        case ':':
+            fprintf(stderr, "pinetl clean: option '%s' needs a value\n", argv[optind - 1]);
+            return 2;
+        default:
+            fprintf(stderr, "pinetl clean: unknown option '%s' (see pinetl clean --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (!have_table) {
+        fprintf(stderr, "pinetl clean: --table is required (pin, geo or user)\n");
+        return 2;
+    }
+    return -1;
+}
+
+int cmd_clean(int argc, char **argv) {
+    clean_args a;
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    static const char *const stdin_only[] = {"-"};
+    const char *const *inputs = optind < argc ? (const char *const *)argv + optind : stdin_only;
+    size_t ninputs = optind < argc ? (size_t)(argc - optind) : 1;
+
+    signal(SIGPIPE, SIG_IGN);   /* a closed pipe shows up as EPIPE and ends the run quietly */
+    pinetl_reader_options ro;
+    pinetl_reader_options_init(&ro);
+    ro.input_format = a.input_format;
+    ro.threads = a.threads;
+    ro.render_format = a.format;
+    ro.render_header = a.format == PINETL_FORMAT_CSV;
+    pinetl_reader *reader = NULL;
+    int rc = pinetl_reader_open(&reader, a.table, inputs, ninputs, &ro);
+    if (rc != PINETL_OK) {
+        fprintf(stderr, "pinetl clean: %s\n", pinetl_error_last());
+        return rc == PINETL_ENOMEM ? 1 : 2;
+    }
+    FILE *rejects = NULL, *summary = NULL;
+    if (a.rejects_path && !(rejects = fopen(a.rejects_path, "w"))) {
+        fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n", a.rejects_path,
+                strerror(errno));
+        pinetl_reader_free(reader);
+        return 2;
+    }
+    if (a.summary_path && !(summary = fopen(a.summary_path, "w"))) {
+        fprintf(stderr, "pinetl clean: cannot write the summary to '%s': %s\n", a.summary_path,
+                strerror(errno));
+        if (rejects)
+            fclose(rejects);
+        pinetl_reader_free(reader);
+        return 2;
+    }
+    if (!a.quiet) {
+        const char *notes = pinetl_reader_notices(reader);
+        for (const char *p = notes; *p;) {
+            const char *nl = strchr(p, '\n');
+            int n = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(stderr, "pinetl: %.*s\n", n, p);
+            p += n + (nl != NULL);
+        }
+    }
+
+    int64_t nrejects = 0, batches = 0;
+    status = 0;
+    pinetl_batch *b;
+    const char *text;
+    size_t len;
+    while ((rc = pinetl_reader_step(reader, &b)) == PINETL_BATCH) {
+        size_t rows = pinetl_batch_rows(b);
+        if (a.strict && pinetl_batch_rejected(b)) {
+            const uint8_t *st = pinetl_batch_status(b);
+            size_t r = 0;
+            while (r < rows && !st[r])
+                r++;
+            print_reject(stderr, b, r, "pinetl clean: --strict: rejected ");
+            status = 1;
+            break;
+        }
+        rc = pinetl_batch_render(b, a.format, a.format == PINETL_FORMAT_CSV && batches == 0,
+                                 &text, &len);
+        if (rc != PINETL_OK)
+            break;
+        batches++;
+        int werr = write_all(STDOUT_FILENO, text, len);
+        if (werr == EPIPE) {
+            status = 0;   /* the reader of our output has seen enough (e.g. | head) */
+            a.quiet = 1;
+            goto done;
+        }
+        if (werr) {
+            fprintf(stderr, "pinetl clean: cannot write the output: %s\n", strerror(werr));
+            status = 1;
+            goto done;
+        }
+        if (!pinetl_batch_rejected(b))
+            continue;
+        if (rejects) {
+            if ((rc = pinetl_batch_render_rejects(b, &text, &len)) != PINETL_OK)
+                break;
+            fwrite(text, 1, len, rejects);
+        }
+        const uint8_t *st = pinetl_batch_status(b);
+        for (size_t r = 0; r < rows; r++) {
+            if (!st[r])
+                continue;
+            if (!rejects || nrejects < REJECTS_SHOWN)
+                print_reject(stderr, b, r, "pinetl: rejected ");
+            nrejects++;
+        }
+    }
+    if (rc < 0) {
+        fprintf(stderr, "pinetl clean: %s\n", pinetl_error_last());
+        status = rc == PINETL_EIO || rc == PINETL_ENOTFOUND ? 2 : 1;
+        goto done;
+    }
+    if (status)
+        goto done;
+    if (batches == 0 && a.format == PINETL_FORMAT_CSV) {
+        /* No input at all: the CSV still gets its header line. */
+        pinetl_batch *empty = NULL;
+        if (pinetl_batch_new(&empty, a.table) == PINETL_OK &&
+            pinetl_batch_render(empty, PINETL_FORMAT_CSV, 1, &text, &len) == PINETL_OK &&
+            write_all(STDOUT_FILENO, text, len) == EPIPE)
+            a.quiet = 1;
+        pinetl_batch_free(empty);
+    }
+    if (rejects && nrejects > REJECTS_SHOWN)
+        fprintf(stderr, "pinetl: ... %lld more in %s\n", (long long)(nrejects - REJECTS_SHOWN),
+                a.rejects_path);
+
+done:;
+    if (status)
+        a.quiet = 1;   /* a failed run says one line: its reason */
+    pinetl_stats stats;
+    pinetl_reader_stats(reader, &stats);
+    char *s = NULL;
+    if (!a.quiet && pinetl_stats_to_text(&stats, &s) == PINETL_OK)
+        fputs(s, stderr);
+    pinetl_free(s);
+    s = NULL;
+    if (summary && pinetl_stats_to_json(&stats, &s) == PINETL_OK)
+        fprintf(summary, "%s\n", s);
+    pinetl_free(s);
+    if (summary && fclose(summary) != 0 && !status) {
+        fprintf(stderr, "pinetl clean: cannot write '%s': %s\n", a.summary_path, strerror(errno));
+        status = 1;
+    }
+    if (rejects && fclose(rejects) != 0 && !status) {
+        fprintf(stderr, "pinetl clean: cannot write '%s': %s\n", a.rejects_path, strerror(errno));
+        status = 1;
+    }
+    pinetl_reader_free(reader);
+    return status;
+}

@@ -1,0 +1,143 @@
+/* One record in, one row out: scan, reject (with a message naming the byte or field) or clean. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clean.h"
+#include "rules.h"
+
+enum { MEMBERS_MAX = 32, EXCERPT_MAX = 60 };
+
+/* The value's JSON text for a message, cut at a character boundary when long. */
+static void excerpt(const json_value *v, char *buf, size_t cap)
+{
+    size_t n = v->len;
+    int cut = 0;
+    if (n > EXCERPT_MAX) {
+        n = EXCERPT_MAX;
+        while (n && ((unsigned char)v->start[n] & 0xC0) == 0x80) n--;
+        cut = 1;
+    }
+    snprintf(buf, cap, "%.*s%s", (int)n, v->start, cut ? "..." : "");
+}
+
+static const char *type_name(json_type t)
+{
+    switch (t) {
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_NUMBER: return "a number";
+    case JSON_TRUE: case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    default: return "an object";
+    }
+}
+
+/* A member's field number; escaped keys are compared decoded. */
+static int member_field(pinetl_table table, const json_value *key)
+{
+    if (!key->escaped) return clean_field(table, key->start + 1, key->len - 2);
+    char buf[128];
+    if (key->len > sizeof buf) return -1; /* far longer than any key we read */
+    long n = json_string_decode(key, buf);
+    return n < 0 ? -1 : clean_field(table, buf, (size_t)n);
+}
+
+static int reject_record(pinetl_batch *b, int code, const char *msg, const char *rec, size_t len,
+                  int64_t line, int64_t offset)
+{
+    return batch_reject_row(b, code, msg, rec, len, line, offset);
+}
+
+int batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line, int64_t offset)
+{
+    char msg[256];
+    json_value root;
+    json_error err;
+    size_t count = 0;
+
+    if (!b->nsources && batch_set_source(b, NULL)) return PINETL_ENOMEM;
+    if (!b->members) {
+        b->members = malloc(MEMBERS_MAX * sizeof *b->members);
+        if (!b->members) return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+        b->members_cap = MEMBERS_MAX;
+    }
+    b->scratch.len = 0;
+    if (batch_reserve_row(b) || buffer_reserve(&b->scratch, len))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+
+    if (json_parse_members(rec, rec + len, &root, b->members, b->members_cap, &count, &err)) {
+        size_t bad = err.offset;
+        /* Bytes that are not UTF-8 anywhere make the record invalid_utf8, whatever failed first. */
+        if (err.utf8 || !json_utf8_valid(rec, len, &bad)) {
+            snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", bad);
+            return reject_record(b, PINETL_REJECT_UTF8, msg, rec, len, line, offset);
+        }
+        snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", err.offset, err.what);
+        return reject_record(b, PINETL_REJECT_JSON, msg, rec, len, line, offset);
+    }
+    if (root.type != JSON_OBJECT) {
+        snprintf(msg, sizeof msg, "not an object: the record is %s", type_name(root.type));
+        return reject_record(b, PINETL_REJECT_NOT_OBJECT, msg, rec, len, line, offset);
+    }
+
+    json_value f[CLEAN_MAX_FIELDS];
+    uint32_t present = 0;
+    if (count <= b->members_cap) {
+        for (size_t i = 0; i < count; i++) {
+            int k = member_field(b->table, &b->members[i].key);
+            if (k < 0) continue;
+            f[k] = b->members[i].value; /* the last duplicate wins */
+            present |= 1u << k;
+        }
+    } else {
+        json_iter it;
+        json_value key, val;
+        json_iter_object(&it, &root);
+        while (json_iter_member(&it, &key, &val)) {
+            int k = member_field(b->table, &key);
+            if (k < 0) continue;
+            f[k] = val;
+            present |= 1u << k;
+        }
+    }
+
+    const char *kname = b->table == PINETL_TABLE_PIN ? "index" : "ind";
+    int64_t key = 0;
+    if (b->table == PINETL_TABLE_PIN && !(present & 1) && (present >> CLEAN_PIN_IND) & 1) {
+        f[0] = f[CLEAN_PIN_IND];   /* a cleaned pin (spec 2, cleaned records as input) */
+        present |= 1;
+        kname = "ind";
+    }
+    if (!(present & 1)) {
+        snprintf(msg, sizeof msg, "field '%s' is missing", kname);
+        return reject_record(b, PINETL_REJECT_KEY, msg, rec, len, line, offset);
+    }
+    if (f[0].type == JSON_NULL) {
+        snprintf(msg, sizeof msg, "field '%s' is null", kname);
+        return reject_record(b, PINETL_REJECT_KEY, msg, rec, len, line, offset);
+    }
+    int kr = rule_integral(&f[0], b->scratch.p, &key);
+    if (kr != DEC_OK) {
+        char ex[EXCERPT_MAX + 8];
+        excerpt(&f[0], ex, sizeof ex);
+        snprintf(msg, sizeof msg, "field '%s': %s %s", kname, ex,
+                 kr == DEC_OVERFLOW ? "is outside int64" : "is not an integer");
+        return reject_record(b, PINETL_REJECT_KEY, msg, rec, len, line, offset);
+    }
+
+    size_t r = b->rows;
+    b->status[r] = PINETL_REJECT_NONE;
+    b->warnings[r] = 0;
+    b->escape[r] = 0;
+    b->lines[r] = line;
+    b->offsets[r] = offset;
+    b->source_ids[r] = b->source;
+    bit_set(b->cols[0].validity, r);
+    b->cols[0].i64[r] = key;
+    if (clean_fields(b, r, f, present))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+    b->rows++;
+    batch_changed(b);
+    return PINETL_OK;
+}

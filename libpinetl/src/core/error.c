@@ -1,0 +1,43 @@
+/* Thread-local last error, fixed descriptions of result codes, the library version. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <pinetl/common.h>
+#include <pinetl/version.h>
+
+#include "batch_internal.h"
+
+static _Thread_local char last_error[512];
+
+int pinetl_set_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *pinetl_error_last(void) { return last_error; }
+
+const char *pinetl_strerror(int code)
+{
+    switch (code) {
+    case PINETL_OK: return "ok";
+    case PINETL_ERROR: return "internal error";
+    case PINETL_ENOMEM: return "out of memory";
+    case PINETL_EINVAL: return "invalid argument";
+    case PINETL_EIO: return "input/output error";
+    case PINETL_EFORMAT: return "unusable input format";
+    case PINETL_ESQL: return "SQLite error";
+    case PINETL_EREJECT: return "a record was rejected";
+    case PINETL_ENOTFOUND: return "not found";
+    case PINETL_BATCH: return "a batch is ready";
+    case PINETL_DONE: return "no more input";
+    default: return "unknown result code";
+    }
+}
+
+const char *pinetl_version(void) { return PINETL_VERSION_STRING; }
+
+int pinetl_version_number(void) { return PINETL_VERSION_NUMBER; }

@@ -1,0 +1,140 @@
+/* Exact decimal-to-integer rules: keys, ages, follower counts, epoch seconds. Decided by digit
+ * arithmetic, never through a double, so 7.528e3 is exactly 7528 and 2^63 is exactly too big. */
+#include "num.h"
+
+#include <string.h>
+
+enum { EXP_LIMIT = 1000000000 }; /* exponents saturate here: far beyond any int64 */
+
+static int isdig(char c) { return c >= '0' && c <= '9'; }
+
+int dec_parse_json(const char *s, size_t len, dec *d)
+{
+    const char *p = s, *end = s + len;
+    memset(d, 0, sizeof *d);
+    if (p < end && *p == '-') { d->neg = 1; p++; }
+    if (p >= end || !isdig(*p)) return 0;
+    d->ip = p;
+    if (*p == '0') p++;
+    else while (p < end && isdig(*p)) p++;
+    d->il = (size_t)(p - d->ip);
+    d->fp = p;
+    if (p < end && *p == '.') {
+        p++;
+        d->fp = p;
+        while (p < end && isdig(*p)) p++;
+        d->fl = (size_t)(p - d->fp);
+        if (!d->fl) return 0;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        int eneg = 0;
+        int64_t e = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+        if (p >= end || !isdig(*p)) return 0;
+        while (p < end && isdig(*p)) {
+            if (e < EXP_LIMIT) e = e * 10 + (*p - '0');
+            p++;
+        }
+        if (e > EXP_LIMIT) e = EXP_LIMIT;
+        d->exp = eneg ? -e : e;
+    }
+    return p == end;
+}
+
+static inline int digit_at(const dec *d, int64_t i)
+{
+    if (i < 0) return 0;
+    if ((size_t)i < d->il) return d->ip[i] - '0';
+    if ((size_t)i < d->il + d->fl) return d->fp[(size_t)i - d->il] - '0';
+    return 0;
+}
+
+int dec_to_int64(const dec *d, int scale, dec_round mode, int64_t *out)
+{
+    const uint64_t limit = d->neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
+    int64_t n = (int64_t)(d->il + d->fl);
+    int64_t point = (int64_t)d->il + d->exp + scale; /* digits before the decimal point */
+    uint64_t acc = 0;
+    int64_t i;
+    for (i = 0; i < point && i < n; i++) {
+        unsigned dg = (unsigned)digit_at(d, i);
+        if (acc > (limit - dg) / 10) return DEC_OVERFLOW;
+        acc = acc * 10 + dg;
+    }
+    /* Zeros implied by a positive exponent. */
+    for (; i < point && acc; i++) {
+        if (acc > limit / 10) return DEC_OVERFLOW;
+        acc *= 10;
+    }
+    /* The fraction: digits from max(point, 0) to n. */
+    int64_t f0 = point > 0 ? point : 0;
+    if (mode == DEC_EXACT) {
+        for (i = f0; i < n; i++)
+            if (digit_at(d, i)) return DEC_NOT_INTEGRAL;
+    } else if (mode == DEC_HALF_AWAY) {
+        /* Halves away from zero: the first dropped digit decides. */
+        if (point >= 0 && point < n && digit_at(d, point) >= 5) {
+            if (acc >= limit) return DEC_OVERFLOW;
+            acc++;
+        }
+    }
+    if (d->neg) *out = acc == ((uint64_t)1 << 63) ? INT64_MIN : -(int64_t)acc;
+    else *out = (int64_t)acc;
+    return DEC_OK;
+}
+
+int digits_to_int64(const char *s, size_t len, int64_t *out)
+{
+    if (!len) return DEC_NOT_INTEGRAL;
+    for (size_t i = 0; i < len; i++)
+        if (!isdig(s[i])) return DEC_NOT_INTEGRAL;
+    dec d = { 0, s, s + len, len, 0, 0 };
+    return dec_to_int64(&d, 0, DEC_EXACT, out);
+}
+
+static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+int num_follower_text(const char *s, size_t len, int64_t *out)
+{
+    const char *p = s, *end = s + len;
+    while (p < end && is_space((unsigned char)*p)) p++;
+    while (end > p && is_space((unsigned char)end[-1])) end--;
+    dec d = { 0, p, p, 0, 0, 0 };
+    while (p < end && isdig(*p)) p++;
+    d.il = (size_t)(p - d.ip);
+    if (!d.il) return 0;
+    d.fp = p;
+    if (p < end && *p == '.') {
+        d.fp = ++p;
+        while (p < end && isdig(*p)) p++;
+        d.fl = (size_t)(p - d.fp);
+        if (!d.fl) return 0;
+    }
+    if (p < end) {
+        switch (*p) {
+        case 'k': case 'K': d.exp = 3; break;
+        case 'm': case 'M': d.exp = 6; break;
+        case 'b': case 'B': d.exp = 9; break;
+        default: return 0;
+        }
+        p++;
+    }
+    if (p != end) return 0;
+    /* value = digits * 10^(exp - fl): the form dec_to_int64 takes, truncated toward zero. */
+    return dec_to_int64(&d, 0, DEC_TRUNC, out) == DEC_OK;
+}
+
+size_t num_format_int64(int64_t v, char *buf)
+{
+    char tmp[20];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) buf[len++] = '-';
+    while (n) buf[len++] = tmp[--n];
+    return len;
+}

@@ -1,0 +1,117 @@
+#include "strpool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* FNV-1a: short strings (countries, categories, names) dominate. */
+static uint32_t hash_bytes(const char *s, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+void strpool_free(strpool *p) {
+    free(p->data);
+    free(p->offs);
+    free(p->lens);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+static int rehash(strpool *p) {
+    size_t n = p->nslots ? p->nslots * 2 : 256;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t id = 1; id <= p->count; id++) {
+        size_t i = hash_bytes(p->data + p->offs[id - 1], p->lens[id - 1]) & (n - 1);
+        while (slots[i])
+            i = (i + 1) & (n - 1);
+        slots[i] = (uint32_t)id;
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->nslots = n;
+    return 0;
+}
+
+uint32_t strpool_intern(strpool *p, const char *s, size_t len) {
+    if (len >= UINT32_MAX || p->count >= UINT32_MAX - 1)
+        return 0;
+    if ((p->count + 1) * 2 > p->nslots && rehash(p))
+        return 0;
+    uint32_t h = hash_bytes(s, len);
+    size_t mask = p->nslots - 1, i = h & mask;
+    for (; p->slots[i]; i = (i + 1) & mask) {
+        uint32_t id = p->slots[i];
+        if (p->lens[id - 1] == len && !memcmp(p->data + p->offs[id - 1], s, len))
+            return id;
+    }
+    if (p->count == p->ids_cap) {
+        size_t cap = p->ids_cap ? p->ids_cap * 2 : 256;
+        uint64_t *offs = realloc(p->offs, cap * sizeof *offs);
+        if (!offs)
+            return 0;
+        p->offs = offs;
+        uint32_t *lens = realloc(p->lens, cap * sizeof *lens);
+        if (!lens)
+            return 0;
+        p->lens = lens;
+        p->ids_cap = cap;
+    }
+    if (p->len + len + 1 > p->cap) {
+        size_t cap = p->cap ? p->cap : 4096;
+        while (cap < p->len + len + 1)
+            cap *= 2;
+        char *data = realloc(p->data, cap);
+        if (!data)
+            return 0;
+        p->data = data;
+        p->cap = cap;
+    }
+    memcpy(p->data + p->len, s, len);
+    p->data[p->len + len] = '\0';
+    p->offs[p->count] = p->len;
+    p->lens[p->count] = (uint32_t)len;
+    p->len += len + 1;
+    uint32_t id = (uint32_t)++p->count;
+    p->slots[i] = id;
+    return id;
+}
+
+int strpool_cmp(const strpool *p, uint32_t a, uint32_t b) {
+    uint32_t la = p->lens[a - 1], lb = p->lens[b - 1];
+    int c = memcmp(strpool_str(p, a), strpool_str(p, b), la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+/* qsort has no context argument in C11: sort (offset, length) records instead of ids. */
+typedef struct rank_item { const char *s; uint32_t len, id; } rank_item;
+
+static int rank_cmp(const void *x, const void *y) {
+    const rank_item *a = x, *b = y;
+    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+uint32_t *strpool_ranks(const strpool *p) {
+    uint32_t *rank = calloc(p->count + 1, sizeof *rank);
+    rank_item *items = malloc((p->count ? p->count : 1) * sizeof *items);
+    if (!rank || !items) {
+        free(rank);
+        free(items);
+        return NULL;
+    }
+    for (size_t i = 0; i < p->count; i++)
+        items[i] = (rank_item){p->data + p->offs[i], p->lens[i], (uint32_t)(i + 1)};
+    qsort(items, p->count, sizeof *items, rank_cmp);
+    for (size_t i = 0; i < p->count; i++)
+        rank[items[i].id] = (uint32_t)(i + 1);
+    free(items);
+    return rank;
+}

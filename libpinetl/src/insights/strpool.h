@@ -1,0 +1,30 @@
+/* Interned strings: each distinct byte string is stored once and named by a small id (0 = null),
+ * so grouping and joining compare integers, and a dataset of many rows holds few strings. */
+#ifndef PINETL_INSIGHTS_STRPOOL_H
+#define PINETL_INSIGHTS_STRPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct strpool {
+    char *data;          /* strings back to back, each NUL-terminated */
+    size_t len, cap;
+    uint64_t *offs;      /* per id - 1: offset of the string in data */
+    uint32_t *lens;      /* per id - 1: its length */
+    size_t count, ids_cap;
+    uint32_t *slots;     /* hash table of ids; 0 = empty */
+    size_t nslots;
+} strpool;
+
+void strpool_free(strpool *p);
+/* The id of the string (interned on first sight), or 0 on memory failure. */
+uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+static inline const char *strpool_str(const strpool *p, uint32_t id) { return p->data + p->offs[id - 1]; }
+static inline uint32_t strpool_len(const strpool *p, uint32_t id) { return p->lens[id - 1]; }
+/* Byte order of two ids' strings (memcmp, then the shorter first), as SQLite's BINARY collation. */
+int strpool_cmp(const strpool *p, uint32_t a, uint32_t b);
+/* rank[id] for every id (rank[0] = 0): ranks ascend with byte order, so comparing ranks compares
+ * strings. The caller frees it. NULL on memory failure. */
+uint32_t *strpool_ranks(const strpool *p);
+
+#endif

@@ -1,0 +1,13 @@
+/* Base64 (RFC 4648, standard alphabet) for Kinesis Data strings. */
+#ifndef PINETL_IO_BASE64_H
+#define PINETL_IO_BASE64_H
+
+#include <stddef.h>
+
+/* Decodes src into dst (room for len bytes; dst may equal src: decoding works in place).
+ * ASCII whitespace is skipped (wrapped base64); '=' padding is optional but only at the end.
+ * Returns 0 and sets *out_len, or -1 with *bad = index of the first offending character
+ * (len when the text stops in the middle of a group). */
+int io_base64_decode(const char *src, size_t len, char *dst, size_t *out_len, size_t *bad);
+
+#endif

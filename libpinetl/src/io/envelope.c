@@ -1,0 +1,396 @@
+/* Unwrapping envelopes (spec 1): JSON lines, arrays, Kafka REST bodies, Kafka consumer dumps,
+ * Kinesis PutRecord / PutRecords bodies. Each record reaches batch_add_record as a slice of the
+ * input; only Kinesis string Data is decoded, into the context's reused scratch buffer. */
+#include "envelope.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64.h"
+#include "core/batch_internal.h"
+#include "core/json.h"
+
+static const char *const format_names[] = {
+    "auto", "jsonl", "array", "kafka-rest", "kafka-dump", "kinesis", "s3-sink"};
+enum { FORMAT_COUNT = sizeof format_names / sizeof format_names[0] };
+
+const char *pinetl_input_format_name(int format) {
+    return format >= 0 && format < FORMAT_COUNT ? format_names[format] : NULL;
+}
+
+int pinetl_input_format_from_name(const char *name, int *out) {
+    if (!name || !out)
+        return pinetl_set_error(PINETL_EINVAL, "no input format given");
+    for (int i = 0; i < FORMAT_COUNT; i++) {
+        if (!strcmp(name, format_names[i])) {
+            *out = i;
+            return PINETL_OK;
+        }
+    }
+    return pinetl_set_error(PINETL_EINVAL,
+                            "unknown input format '%s' (expected auto, jsonl, array, kafka-rest, "
+                            "kafka-dump, kinesis or s3-sink)", name);
+}
+
+void io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record) {
+    memset(c, 0, sizeof *c);
+    c->batch = batch;
+    c->format = format;
+    c->max_record = max_record ? max_record : IO_MAX_RECORD_DEFAULT;
+}
+
+void io_ctx_release(io_ctx *c) {
+    free(c->scratch);
+    c->scratch = NULL;
+    c->scratch_cap = 0;
+}
+
+int64_t io_count_lines(const char *p, size_t len) {
+    int64_t n = 0;
+    const char *end = p + len;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+/* Line and source offset of p, a byte of the current top-level value; p only moves forward
+ * while one value is unwrapped, so counting is linear in the value's size. */
+static void position(io_ctx *c, const char *p, int64_t *line, int64_t *offset) {
+    if (p < c->cur) {
+        c->cur = c->vbase;
+        c->cur_line = c->vbase_line;
+    }
+    c->cur_line += io_count_lines(c->cur, (size_t)(p - c->cur));
+    c->cur = p;
+    *line = c->cur_line;
+    *offset = c->vbase_offset + (p - c->vbase);
+}
+
+static const char *type_name(json_type t) {
+    switch (t) {
+    case JSON_NULL: return "null";
+    case JSON_FALSE: return "false";
+    case JSON_TRUE: return "true";
+    case JSON_NUMBER: return "a number";
+    case JSON_STRING: return "a string";
+    case JSON_ARRAY: return "an array";
+    case JSON_OBJECT: return "an object";
+    }
+    return "a value";
+}
+
+/* A bad_envelope row for raw[0..len), positioned at raw. */
+__attribute__((format(printf, 4, 5)))
+static int envelope_reject(io_ctx *c, const char *raw, size_t len, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int64_t line, offset;
+    position(c, raw, &line, &offset);
+    if (len > IO_RAW_KEEP)
+        len = IO_RAW_KEEP;
+    return batch_add_reject(c->batch, PINETL_REJECT_ENVELOPE, msg, raw, len, line, offset);
+}
+
+static int add_record(io_ctx *c, const json_value *v) {
+    int64_t line, offset;
+    position(c, v->start, &line, &offset);
+    return batch_add_record(c->batch, v->start, v->len, line, offset);
+}
+
+/* What a forced format expects, for messages. */
+static const char *format_shape(int format) {
+    switch (format) {
+    case PINETL_INPUT_ARRAY: return "a JSON array of records";
+    case PINETL_INPUT_KAFKA_REST: return "an object with a 'records' array";
+    case PINETL_INPUT_KAFKA_DUMP: return "an object with 'topic' and 'value'";
+    case PINETL_INPUT_KINESIS: return "an object with a 'Records' array or a 'Data' member";
+    default: return "a JSON object per record";
+    }
+}
+
+static int wrong_shape(io_ctx *c, const char *p, size_t len, const char *found) {
+    return envelope_reject(c, p, len, "--input-format %s expects %s; found %s",
+                           format_names[c->format], format_shape(c->format), found);
+}
+
+/* A Kafka value: the record, or a one-element array holding it. */
+static int add_kafka_value(io_ctx *c, const json_value *value, const char *where) {
+    if (value->type != JSON_ARRAY)
+        return add_record(c, value);
+    json_iter it;
+    json_value first, extra;
+    json_iter_array(&it, value);
+    int n = json_iter_element(&it, &first);
+    if (n && !json_iter_element(&it, &extra))
+        return add_record(c, &first);
+    return envelope_reject(c, value->start, value->len,
+                           "%s: 'value' is %s array; expected one record or a one-element array",
+                           where, n ? "a several-element" : "an empty");
+}
+
+static int grow_scratch(io_ctx *c, size_t need) {
+    if (need <= c->scratch_cap)
+        return PINETL_OK;
+    size_t cap = c->scratch_cap ? c->scratch_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(c->scratch, cap);
+    if (!p)
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory decoding Kinesis data");
+    c->scratch = p;
+    c->scratch_cap = cap;
+    return PINETL_OK;
+}
+
+/* Kinesis Data: an object, a string of JSON text, or a string of base64 of the record's JSON.
+ * where names the member in messages, e.g. "Records[3].Data". */
+static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where) {
+    if (data->type == JSON_OBJECT)
+        return add_record(c, data);
+    if (data->type != JSON_STRING)
+        return envelope_reject(c, data->start, data->len,
+                               "kinesis %s is %s; expected an object or a base64 string",
+                               where, type_name(data->type));
+    int rc = grow_scratch(c, data->len + 1);
+    if (rc)
+        return rc;
+    long n = json_string_decode(data, c->scratch);
+    if (n < 0)
+        return envelope_reject(c, data->start, data->len,
+                               "kinesis %s holds a lone UTF-16 surrogate escape", where);
+    int64_t line, offset;
+    position(c, data->start, &line, &offset);
+    size_t i = 0;
+    while (i < (size_t)n && json_is_space((unsigned char)c->scratch[i]))
+        i++;
+    if (i < (size_t)n && c->scratch[i] == '{')   /* spec: JSON text, not base64 */
+        return batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
+    size_t len, bad;
+    if (io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
+        if (bad < (size_t)n)
+            return envelope_reject(c, data->start, data->len,
+                                   "kinesis %s is not valid base64: bad character at position %zu",
+                                   where, bad);
+        return envelope_reject(c, data->start, data->len,
+                               "kinesis %s is not valid base64: it ends in the middle of a group",
+                               where);
+    }
+    json_value rec;
+    json_error err;
+    if (json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)
+        return envelope_reject(c, data->start, data->len,
+                               "kinesis %s is base64 of %zu bytes that are not a JSON record "
+                               "(%s at byte %zu: %s)", where, len,
+                               err.utf8 ? "invalid UTF-8" : "invalid JSON", err.offset, err.what);
+    return batch_add_record(c->batch, c->scratch, len, line, offset);
+}
+
+static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p, size_t len) {
+    if (records->type != JSON_ARRAY)
+        return envelope_reject(c, p, len, "Kafka REST body: 'records' is %s; expected an array",
+                               type_name(records->type));
+    json_iter it;
+    json_value el, value;
+    json_iter_array(&it, records);
+    if (records->len <= 2 || !json_iter_element(&it, &el))
+        return envelope_reject(c, p, len, "Kafka REST body: 'records' is empty");
+    json_iter_array(&it, records);
+    for (size_t i = 0; json_iter_element(&it, &el); i++) {
+        int rc;
+        if (el.type != JSON_OBJECT)
+            rc = envelope_reject(c, el.start, el.len,
+                                 "Kafka REST body: records[%zu] is %s; expected an object with "
+                                 "'value'", i, type_name(el.type));
+        else if (!json_object_get(&el, "value", &value))
+            rc = envelope_reject(c, el.start, el.len, "Kafka REST body: records[%zu] has no 'value'",
+                                 i);
+        else if (value.type == JSON_ARRAY) {
+            char where[64];
+            snprintf(where, sizeof where, "Kafka REST body: records[%zu]", i);
+            rc = add_kafka_value(c, &value, where);
+        } else
+            rc = add_record(c, &value);
+        if (rc)
+            return rc;
+    }
+    return PINETL_OK;
+}
+
+static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const char *p,
+                                  size_t len) {
+    if (records->type != JSON_ARRAY)
+        return envelope_reject(c, p, len, "kinesis PutRecords body: 'Records' is %s; expected an "
+                               "array", type_name(records->type));
+    json_iter it;
+    json_value el, data;
+    char where[48];
+    json_iter_array(&it, records);
+    if (!json_iter_element(&it, &el))
+        return envelope_reject(c, p, len, "kinesis PutRecords body: 'Records' is empty");
+    json_iter_array(&it, records);
+    for (size_t i = 0; json_iter_element(&it, &el); i++) {
+        int rc;
+        if (el.type != JSON_OBJECT)
+            rc = envelope_reject(c, el.start, el.len,
+                                 "kinesis PutRecords body: Records[%zu] is %s; expected an object "
+                                 "with 'Data'", i, type_name(el.type));
+        else if (!json_object_get(&el, "Data", &data))
+            rc = envelope_reject(c, el.start, el.len,
+                                 "kinesis PutRecords body: Records[%zu] has no 'Data'", i);
+        else {
+            snprintf(where, sizeof where, "Records[%zu].Data", i);
+            rc = add_kinesis_data(c, &data, where);
+        }
+        if (rc)
+            return rc;
+    }
+    return PINETL_OK;
+}
+
+/* Envelope keys of an object, last duplicate winning (as for record fields). */
+enum { K_RECORDS, K_RECORDS_UC, K_TOPIC, K_VALUE, K_DATA, K_STREAM, K_PKEY, K_COUNT };
+static const struct { const char *name; size_t len; } envelope_keys[K_COUNT] = {
+    {"records", 7}, {"Records", 7}, {"topic", 5}, {"value", 5}, {"Data", 4},
+    {"StreamName", 10}, {"PartitionKey", 12}};
+
+static int unwrap_object(io_ctx *c, const json_value *obj, const char *p, size_t len) {
+    json_value found[K_COUNT];
+    int has[K_COUNT] = {0};
+    json_iter it;
+    json_value key, value;
+    json_iter_object(&it, obj);
+    while (json_iter_member(&it, &key, &value)) {
+        /* Cheap first-byte filter: envelope keys start with r R t v D S P (or an escape). */
+        unsigned char k0 = key.len > 1 ? (unsigned char)key.start[1] : 0;
+        if (!strchr("rRtvDSP\\", k0) || k0 == 0)
+            continue;
+        for (int k = 0; k < K_COUNT; k++) {
+            if (json_string_equals(&key, envelope_keys[k].name, envelope_keys[k].len)) {
+                found[k] = value;
+                has[k] = 1;
+                break;
+            }
+        }
+    }
+    int f = c->format;
+    if (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK)
+        return add_record(c, obj);
+    if (f == PINETL_INPUT_ARRAY)
+        return wrong_shape(c, p, len, "an object");
+    if (has[K_RECORDS] && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KAFKA_REST))
+        return unwrap_kafka_rest(c, &found[K_RECORDS], p, len);
+    if (has[K_RECORDS_UC] && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KINESIS))
+        return unwrap_kinesis_records(c, &found[K_RECORDS_UC], p, len);
+    if (has[K_TOPIC] && has[K_VALUE] && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KAFKA_DUMP)) {
+        if (found[K_VALUE].type == JSON_ARRAY)
+            return add_kafka_value(c, &found[K_VALUE], "Kafka consumer record");
+        return add_record(c, &found[K_VALUE]);
+    }
+    /* A forced kinesis format takes a bare {"Data": ...} too. */
+    if (has[K_DATA] && (f == PINETL_INPUT_KINESIS ||
+                        (f == PINETL_INPUT_AUTO && (has[K_STREAM] || has[K_PKEY]))))
+        return add_kinesis_data(c, &found[K_DATA], "Data");
+    if (f == PINETL_INPUT_AUTO)
+        return add_record(c, obj);
+    return wrong_shape(c, p, len, "an object without those members");
+}
+
+/* An object that cannot be an envelope: no envelope key appears in its bytes at all. Lets plain
+ * JSON lines skip the classification pass (the core scans the record anyway). */
+static int plainly_a_record(const char *p, size_t len) {
+    static const struct { char text[12]; size_t len; } needles[] = {
+        {"records\"", 8}, {"Records\"", 8}, {"topic\"", 6}, {"Data\"", 5}, {"\\u", 2}};
+    if (!p)
+        return 1;
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        if (memmem(p, len, needles[i].text, needles[i].len))
+            return 0;
+    return 1;
+}
+
+int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+    c->vbase = c->cur = p;
+    c->vbase_line = c->cur_line = line;
+    c->vbase_offset = offset;
+    int f = c->format;
+    size_t i = 0;
+    while (i < len && json_is_space((unsigned char)p[i]))
+        i++;
+    int object = i < len && p[i] == '{';
+    if (object && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK ||
+                   (f == PINETL_INPUT_AUTO && plainly_a_record(p, len))))
+        return batch_add_record(c->batch, p, len, line, offset);
+    json_value v;
+    json_error err;
+    if (json_parse(p, p + len, &v, &err) != 0)
+        return batch_add_record(c->batch, p, len, line, offset);
+    switch (v.type) {
+    case JSON_OBJECT:
+        return unwrap_object(c, &v, p, len);
+    case JSON_ARRAY:
+        if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_ARRAY) {
+            json_iter it;
+            json_value el;
+            json_iter_array(&it, &v);
+            size_t n = 0;
+            for (; json_iter_element(&it, &el); n++) {
+                int rc = add_record(c, &el);
+                if (rc)
+                    return rc;
+            }
+            return n ? PINETL_OK : envelope_reject(c, p, len, "empty top-level array: no records");
+        }
+        return wrong_shape(c, p, len, "an array");
+    default:
+        /* Not an object and not an envelope: a record the core rejects as not_an_object. */
+        if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK)
+            return batch_add_record(c->batch, p, len, line, offset);
+        return wrong_shape(c, p, len, type_name(v.type));
+    }
+}
+
+static int is_json_space(unsigned char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+int io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+    const char *s = p, *end = p + len;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end;
+        const char *a = s, *b = e;
+        while (a < b && json_is_space((unsigned char)*a))
+            a++;
+        if (a < b) {   /* blank lines (spec whitespace only) are not records */
+            a = s;
+            while (a < b && is_json_space((unsigned char)*a))
+                a++;
+            while (b > a && is_json_space((unsigned char)b[-1]))
+                b--;
+            size_t n = (size_t)(b - a);
+            int64_t off = offset + (a - p);
+            int rc;
+            if (n > c->max_record) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "record of %zu bytes is larger than the limit of %zu "
+                         "bytes (raw holds its first %zu bytes)", n, c->max_record,
+                         n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
+                rc = batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
+                                      n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
+            } else
+                rc = io_unwrap(c, a, n, line, off);
+            if (rc)
+                return rc;
+        }
+        line++;
+        s = nl ? nl + 1 : end;
+    }
+    return PINETL_OK;
+}

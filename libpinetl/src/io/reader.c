@@ -1,0 +1,576 @@
+/* The streaming reader. One producer thread reads inputs block by block and splits them into
+ * jobs (bytes copied out of the read buffer plus the items that point into them); `threads`
+ * workers clean (and render) jobs into batches; pinetl_reader_step hands batches out strictly in
+ * job order. Jobs live in a fixed ring of slots, so memory stays bounded whatever the input size:
+ * the producer waits for a free slot, workers for a filled one, the consumer for the next done
+ * one (mutex + condition variables, no polling). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pinetl/reader.h>
+
+#include "core/batch_internal.h"
+#include "s3sink.h"
+#include "split.h"
+
+#define DEFAULT_BATCH_BYTES ((size_t)1 << 20)
+enum { MAX_THREADS = 64 };
+
+typedef struct job_item {
+    int kind, code, format;
+    size_t off, len;        /* bytes in the job's data */
+    int64_t line, offset;
+    size_t msg;             /* in the job's msgs; SIZE_MAX when none */
+    const char *source;     /* an input path, owned by the reader */
+} job_item;
+
+typedef struct job {
+    char *data;
+    size_t len, cap;
+    job_item *items;
+    size_t n, items_cap;
+    char *msgs;
+    size_t mlen, mcap;
+} job;
+
+enum { SLOT_FREE, SLOT_FILLED, SLOT_BUSY, SLOT_DONE };
+
+typedef struct slot {
+    int state;
+    uint64_t seq;
+    job job;
+    pinetl_batch *batch;
+    int rc;
+    char err[512];
+} slot;
+
+typedef struct input {
+    char *path;      /* "-" for standard input */
+    int format;      /* how its content is split */
+} input;
+
+struct pinetl_reader {
+    pinetl_table table;
+    pinetl_reader_options opt;
+    input *inputs;
+    size_t ninputs;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_free, cv_work, cv_done;
+    slot *slots;
+    size_t nslots;
+    uint64_t fill_seq, work_seq, out_seq;
+    slot *handed;             /* the batch the consumer holds */
+    int producer_done, producer_rc, stop;
+    char producer_err[512];
+
+    pthread_t producer;
+    pthread_t *workers;
+    int nworkers, producer_started, sync_ready;
+    int wake[2];              /* written on free: wakes a producer blocked on a pipe */
+
+    /* Producer-only state. */
+    job building;
+    char *stage;
+    size_t stage_cap;
+
+    pinetl_stats stats;
+    io_text notices;
+};
+
+void pinetl_reader_options_init(pinetl_reader_options *o) {
+    if (!o)
+        return;
+    memset(o, 0, sizeof *o);
+    o->input_format = PINETL_INPUT_AUTO;
+}
+
+static void job_free(job *j) {
+    free(j->data);
+    free(j->items);
+    free(j->msgs);
+    memset(j, 0, sizeof *j);
+}
+
+static void job_clear(job *j, size_t keep) {
+    j->len = j->n = j->mlen = 0;
+    if (j->cap > keep) {   /* give back what one oversized value needed */
+        free(j->data);
+        j->data = NULL;
+        j->cap = 0;
+    }
+}
+
+static int reserve(char **p, size_t *cap, size_t need) {
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 4096;
+    while (c < need)
+        c *= 2;
+    char *q = realloc(*p, c);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static int submit(pinetl_reader *r);
+
+/* An emit result that is not an error: the reader is being freed. */
+#define READER_STOPPED (-1000)
+
+/* Producer side of the split: items and their bytes are copied into the job being built; a full
+ * job is handed on first, so a batch stays near batch_bytes even when one read holds many. */
+static int emit_to_job(void *ud, const io_item *it) {
+    pinetl_reader *r = ud;
+    job *j = &r->building;
+    if (j->n && j->len + it->len > r->opt.batch_bytes && submit(r) != 0)
+        return READER_STOPPED;
+    if (reserve(&j->data, &j->cap, j->len + it->len + 1))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
+    if (j->n == j->items_cap) {
+        size_t cap = j->items_cap ? j->items_cap * 2 : 64;
+        job_item *p = realloc(j->items, cap * sizeof *p);
+        if (!p)
+            return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
+        j->items = p;
+        j->items_cap = cap;
+    }
+    size_t msg = SIZE_MAX;
+    if (it->msg) {
+        size_t ml = strlen(it->msg) + 1;
+        if (reserve(&j->msgs, &j->mcap, j->mlen + ml))
+            return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
+        memcpy(j->msgs + j->mlen, it->msg, ml);
+        msg = j->mlen;
+        j->mlen += ml;
+    }
+    if (it->len)
+        memcpy(j->data + j->len, it->p, it->len);
+    j->items[j->n++] = (job_item){it->kind, it->code, it->format, j->len, it->len, it->line,
+                                  it->offset, msg, it->source};
+    j->len += it->len;
+    return PINETL_OK;
+}
+
+/* Hands the job being built to the next slot (waiting for one to be free); its buffers are
+ * swapped with the slot's old ones, which the producer reuses. Returns 0, or 1 when stopping. */
+static int submit(pinetl_reader *r) {
+    pthread_mutex_lock(&r->mu);
+    slot *s = &r->slots[r->fill_seq % r->nslots];
+    while (s->state != SLOT_FREE && !r->stop)
+        pthread_cond_wait(&r->cv_free, &r->mu);
+    if (r->stop) {
+        pthread_mutex_unlock(&r->mu);
+        return 1;
+    }
+    job old = s->job;
+    s->job = r->building;
+    r->building = old;
+    s->seq = r->fill_seq++;
+    s->state = SLOT_FILLED;
+    pthread_cond_signal(&r->cv_work);
+    pthread_mutex_unlock(&r->mu);
+    job_clear(&r->building, 4 * r->opt.batch_bytes);
+    return 0;
+}
+
+static int stopping(pinetl_reader *r) {
+    pthread_mutex_lock(&r->mu);
+    int s = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    return s;
+}
+
+/* Reads one input through the splitter. 0, 1 when stopping, or a negative code. */
+static int read_input(pinetl_reader *r, const input *in) {
+    int is_stdin = !strcmp(in->path, "-");
+    int fd = is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+                                "cannot open '%s': %s", in->path, strerror(errno));
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    io_split sp;
+    io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
+    size_t block = r->opt.batch_bytes, len = 0, want = block;
+    int eof = 0, rc = 0, more = 0;
+    for (;;) {
+        if (want > r->stage_cap && reserve(&r->stage, &r->stage_cap, want)) {
+            rc = pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
+            break;
+        }
+        while (!eof && len < want) {
+            if (!regular) {
+                /* A pipe may stay silent: wait for it or for pinetl_reader_free, not forever. */
+                struct pollfd pf[2] = {{fd, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
+                if (poll(pf, 2, -1) < 0 && errno != EINTR) {
+                    rc = pinetl_set_error(PINETL_EIO, "error reading '%s': %s", in->path,
+                                          strerror(errno));
+                    break;
+                }
+                if (pf[1].revents) {
+                    rc = 1;
+                    break;
+                }
+            }
+            ssize_t n = read(fd, r->stage + len, want - len);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n < 0) {
+                rc = pinetl_set_error(PINETL_EIO, "error reading '%s': %s", in->path,
+                                      strerror(errno));
+                break;
+            }
+            if (n == 0)
+                eof = 1;
+            len += (size_t)n;
+        }
+        if (rc)
+            break;
+        long used = io_split_run(&sp, r->stage, len, eof, &more);
+        if (used < 0) {
+            rc = used == READER_STOPPED ? 1 : (int)used;
+            break;
+        }
+        memmove(r->stage, r->stage + used, len - (size_t)used);
+        len -= (size_t)used;
+        if (r->building.len >= block && (rc = submit(r)) != 0)
+            break;
+        if (eof)
+            break;
+        if (stopping(r)) {
+            rc = 1;
+            break;
+        }
+        /* More for the same value: grow geometrically, so a large value is rescanned O(1) times. */
+        want = more ? len + (len > block ? len : block) : len + block;
+    }
+    if (!is_stdin)
+        close(fd);
+    if (r->stage_cap > 4 * block) {
+        free(r->stage);
+        r->stage = NULL;
+        r->stage_cap = 0;
+    }
+    return rc;
+}
+
+static void *producer_main(void *arg) {
+    pinetl_reader *r = arg;
+    int rc = 0;
+    for (size_t i = 0; i < r->ninputs && rc == 0; i++)
+        rc = read_input(r, &r->inputs[i]);
+    if (rc == 0 && r->building.n)
+        rc = submit(r);
+    pthread_mutex_lock(&r->mu);
+    r->producer_done = 1;
+    if (rc < 0) {
+        r->producer_rc = rc;
+        snprintf(r->producer_err, sizeof r->producer_err, "%s", pinetl_error_last());
+    }
+    pthread_cond_broadcast(&r->cv_work);
+    pthread_cond_broadcast(&r->cv_done);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
+    pinetl_batch_clear(s->batch);
+    ctx->batch = s->batch;
+    job *j = &s->job;
+    for (size_t i = 0; i < j->n; i++) {
+        const job_item *ji = &j->items[i];
+        io_item it = {ji->kind, ji->code, j->data + ji->off, ji->len, ji->line, ji->offset,
+                      ji->msg == SIZE_MAX ? NULL : j->msgs + ji->msg, ji->source, ji->format};
+        int rc = io_item_run(ctx, &it);
+        if (rc)
+            return rc;
+    }
+    if (r->opt.render_format) {
+        const char *out;
+        size_t len;
+        return pinetl_batch_render(s->batch, r->opt.render_format,
+                                   r->opt.render_header && s->seq == 0, &out, &len);
+    }
+    return PINETL_OK;
+}
+
+static void *worker_main(void *arg) {
+    pinetl_reader *r = arg;
+    io_ctx ctx;
+    io_ctx_init(&ctx, NULL, PINETL_INPUT_AUTO, r->opt.max_record_bytes);
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        slot *s = &r->slots[r->work_seq % r->nslots];
+        if (r->stop)
+            break;
+        if (s->state == SLOT_FILLED && s->seq == r->work_seq) {
+            r->work_seq++;
+            s->state = SLOT_BUSY;
+            pthread_mutex_unlock(&r->mu);
+            int rc = clean_job(r, s, &ctx);
+            s->err[0] = '\0';
+            if (rc)
+                snprintf(s->err, sizeof s->err, "%s", pinetl_error_last());
+            pthread_mutex_lock(&r->mu);
+            s->rc = rc;
+            s->state = SLOT_DONE;
+            pthread_cond_broadcast(&r->cv_done);
+            continue;
+        }
+        if (r->producer_done && r->work_seq == r->fill_seq)
+            break;
+        pthread_cond_wait(&r->cv_work, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    io_ctx_release(&ctx);
+    return NULL;
+}
+
+static int add_input(pinetl_reader *r, const char *path, int format) {
+    input *p = realloc(r->inputs, (r->ninputs + 1) * sizeof *p);
+    if (!p)
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+    r->inputs = p;
+    if (!(p[r->ninputs].path = strdup(path)))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+    p[r->ninputs++].format = format;
+    return PINETL_OK;
+}
+
+/* Checks now that the file opens, so that a run fails before it writes anything. */
+static int check_readable(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+                                "cannot open '%s': %s", path, strerror(errno));
+    close(fd);
+    return PINETL_OK;
+}
+
+static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npaths) {
+    int f = r->opt.input_format;
+    /* Objects in an S3 sink hold JSON lines; a forced content format still applies to them. */
+    int content = f == PINETL_INPUT_S3_SINK ? PINETL_INPUT_AUTO : f;
+    io_s3 *s3 = NULL;
+    int rc = PINETL_OK;
+    for (size_t i = 0; i < npaths && rc == PINETL_OK; i++) {
+        const char *path = paths[i];
+        struct stat st;
+        if (!path) {
+            rc = pinetl_set_error(PINETL_EINVAL, "input %zu is NULL", i);
+        } else if (!strcmp(path, "-")) {
+            rc = f == PINETL_INPUT_S3_SINK
+                     ? pinetl_set_error(PINETL_EFORMAT, "standard input cannot be an S3 sink "
+                                        "directory (--input-format s3-sink)")
+                     : add_input(r, path, content);
+        } else if (stat(path, &st) != 0) {
+            rc = pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+                                  "cannot open '%s': %s", path, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            io_strlist objs = {0};
+            char *dir = strdup(path);
+            if (!dir) {
+                rc = pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+                break;
+            }
+            for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
+                dir[l - 1] = '\0';
+            if (!s3)
+                rc = io_s3_new(&s3);
+            if (rc == PINETL_OK)
+                rc = io_s3_list(s3, dir, pinetl_table_name(r->table), &objs, &r->notices);
+            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++)
+                if ((rc = check_readable(objs.items[k])) == PINETL_OK)
+                    rc = add_input(r, objs.items[k], content);
+            io_strlist_free(&objs);
+            free(dir);
+        } else if (f == PINETL_INPUT_S3_SINK) {
+            rc = pinetl_set_error(PINETL_EFORMAT, "'%s' is not a directory (--input-format s3-sink "
+                                  "reads a Kafka Connect S3 sink directory)", path);
+        } else if ((rc = check_readable(path)) == PINETL_OK) {
+            rc = add_input(r, path, content);
+        }
+    }
+    io_s3_free(s3);
+    return rc;
+}
+
+static int start(pinetl_reader *r) {
+    if (pthread_mutex_init(&r->mu, NULL) || pthread_cond_init(&r->cv_free, NULL) ||
+        pthread_cond_init(&r->cv_work, NULL) || pthread_cond_init(&r->cv_done, NULL))
+        return pinetl_set_error(PINETL_ERROR, "cannot create reader locks");
+    r->sync_ready = 1;
+    if (pipe(r->wake) != 0)
+        return pinetl_set_error(PINETL_EIO, "cannot create a pipe: %s", strerror(errno));
+    fcntl(r->wake[0], F_SETFD, FD_CLOEXEC);
+    fcntl(r->wake[1], F_SETFD, FD_CLOEXEC);
+    r->nslots = 2 * (size_t)r->nworkers + 1;
+    if (!(r->slots = calloc(r->nslots, sizeof *r->slots)) ||
+        !(r->workers = calloc((size_t)r->nworkers, sizeof *r->workers)))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening a reader");
+    for (size_t i = 0; i < r->nslots; i++) {
+        int rc = pinetl_batch_new(&r->slots[i].batch, r->table);
+        if (rc)
+            return rc;
+    }
+    if (pthread_create(&r->producer, NULL, producer_main, r))
+        return pinetl_set_error(PINETL_ERROR, "cannot start the reader thread");
+    r->producer_started = 1;
+    for (int i = 0; i < r->nworkers; i++) {
+        if (pthread_create(&r->workers[i], NULL, worker_main, r)) {
+            r->nworkers = i;
+            return pinetl_set_error(PINETL_ERROR, "cannot start worker threads");
+        }
+    }
+    return PINETL_OK;
+}
+
+int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *const *paths,
+                       size_t npaths, const pinetl_reader_options *options) {
+    if (!out)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_open: no output pointer");
+    *out = NULL;
+    if (!pinetl_table_name(table))
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_open: unknown table %d", (int)table);
+    if (!paths || !npaths)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_open: no inputs");
+    pinetl_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening a reader");
+    r->wake[0] = r->wake[1] = -1;
+    r->table = table;
+    if (options)
+        r->opt = *options;
+    else
+        pinetl_reader_options_init(&r->opt);
+    pinetl_stats_init(&r->stats, table);
+    int rc = PINETL_OK;
+    if (!pinetl_input_format_name(r->opt.input_format))
+        rc = pinetl_set_error(PINETL_EINVAL, "unknown input format %d", r->opt.input_format);
+    else if (r->opt.render_format != 0 && r->opt.render_format != PINETL_FORMAT_JSONL &&
+             r->opt.render_format != PINETL_FORMAT_CSV)
+        rc = pinetl_set_error(PINETL_EINVAL, "unknown render format %d", r->opt.render_format);
+    else if (r->opt.threads < 0)
+        rc = pinetl_set_error(PINETL_EINVAL, "threads must be 0 (one per core) or more");
+    if (rc) {
+        pinetl_reader_free(r);
+        return rc;
+    }
+    if (!r->opt.batch_bytes)
+        r->opt.batch_bytes = DEFAULT_BATCH_BYTES;
+    if (!r->opt.max_record_bytes)
+        r->opt.max_record_bytes = IO_MAX_RECORD_DEFAULT;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    r->nworkers = r->opt.threads ? r->opt.threads : (cores > 0 ? (int)cores : 1);
+    if (r->nworkers > MAX_THREADS)
+        r->nworkers = MAX_THREADS;
+    if ((rc = expand_inputs(r, paths, npaths)) != PINETL_OK || (rc = start(r)) != PINETL_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+        pinetl_reader_free(r);
+        return pinetl_set_error(rc, "%s", msg);
+    }
+    *out = r;
+    return PINETL_OK;
+}
+
+int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
+    if (!r || !batch)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_step: NULL argument");
+    *batch = NULL;
+    pthread_mutex_lock(&r->mu);
+    if (r->handed) {
+        r->handed->state = SLOT_FREE;
+        r->handed = NULL;
+        pthread_cond_signal(&r->cv_free);
+    }
+    slot *s = &r->slots[r->out_seq % r->nslots];
+    while (!(s->state == SLOT_DONE && s->seq == r->out_seq)) {
+        if (r->producer_done && r->out_seq == r->fill_seq) {
+            int rc = r->producer_rc;
+            char msg[sizeof r->producer_err];
+            memcpy(msg, r->producer_err, sizeof msg);
+            pthread_mutex_unlock(&r->mu);
+            return rc ? pinetl_set_error(rc, "%s", msg) : PINETL_DONE;
+        }
+        pthread_cond_wait(&r->cv_done, &r->mu);
+    }
+    r->out_seq++;
+    r->handed = s;
+    pthread_mutex_unlock(&r->mu);
+    if (s->rc)
+        return pinetl_set_error(s->rc, "%s", s->err);
+    pinetl_stats_add_batch(&r->stats, s->batch);
+    *batch = s->batch;
+    return PINETL_BATCH;
+}
+
+void pinetl_reader_stats(const pinetl_reader *r, pinetl_stats *out) {
+    if (!out)
+        return;
+    if (!r) {
+        pinetl_stats_init(out, PINETL_TABLE_PIN);
+        return;
+    }
+    *out = r->stats;
+}
+
+const char *pinetl_reader_notices(const pinetl_reader *r) {
+    return r && r->notices.p ? r->notices.p : "";
+}
+
+void pinetl_reader_free(pinetl_reader *r) {
+    if (!r)
+        return;
+    if (r->sync_ready) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = 1;
+        pthread_cond_broadcast(&r->cv_free);
+        pthread_cond_broadcast(&r->cv_work);
+        pthread_cond_broadcast(&r->cv_done);
+        pthread_mutex_unlock(&r->mu);
+    }
+    if (r->wake[1] >= 0) {
+        ssize_t ignored = write(r->wake[1], "x", 1);
+        (void)ignored;
+    }
+    if (r->producer_started)
+        pthread_join(r->producer, NULL);
+    for (int i = 0; r->workers && i < r->nworkers; i++)
+        pthread_join(r->workers[i], NULL);
+    if (r->sync_ready) {
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv_free);
+        pthread_cond_destroy(&r->cv_work);
+        pthread_cond_destroy(&r->cv_done);
+    }
+    for (size_t i = 0; r->slots && i < r->nslots; i++) {
+        job_free(&r->slots[i].job);
+        pinetl_batch_free(r->slots[i].batch);
+    }
+    free(r->slots);
+    free(r->workers);
+    job_free(&r->building);
+    free(r->stage);
+    for (size_t i = 0; i < r->ninputs; i++)
+        free(r->inputs[i].path);
+    free(r->inputs);
+    io_text_free(&r->notices);
+    if (r->wake[0] >= 0)
+        close(r->wake[0]);
+    if (r->wake[1] >= 0)
+        close(r->wake[1]);
+    free(r);
+}

@@ -1,0 +1,47 @@
+/* Spec 1, kafka-dump: an object with topic and value yields its value (a one-element array as
+ * value is unwrapped, as for Kafka REST); a value that is not an object is not_an_object. */
+#include "check.h"
+#include "io_util.h"
+
+static void test_dump_lines(void) {
+    pinetl_batch *b = clean_fixture(PINETL_TABLE_USER, "tests/data/io/kafka_dump.jsonl",
+                                    PINETL_INPUT_AUTO);
+    CHECK_INT(pinetl_batch_rows(b), 3);
+    CHECK_INT(pinetl_batch_rejected(b), 1);
+    CHECK_INT(row_ind(b, 0), 1);
+    CHECK_INT(row_ind(b, 1), 2);
+    CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_NOT_OBJECT);
+    const char *raw;
+    size_t len;
+    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_MEM(raw, len, "\"not an object\"");   /* the value, not the whole dump line */
+    pinetl_batch_free(b);
+}
+
+static void test_forced_and_generated(void) {
+    pinetl_batch *a = clean_fixture(PINETL_TABLE_USER, "tests/data/real-sample/user.jsonl",
+                                    PINETL_INPUT_AUTO);
+    pinetl_batch *b = clean_fixture(PINETL_TABLE_USER, "tests/data/envelopes/user.kafka-dump.jsonl",
+                                    PINETL_INPUT_KAFKA_DUMP);
+    const char *ta, *tb;
+    size_t la, lb;
+    pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &ta, &la);
+    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &tb, &lb);
+    CHECK_INT(pinetl_batch_rows(b), 2262);
+    CHECK_INT(pinetl_batch_rejected(b), 0);
+    CHECK(la == lb && memcmp(ta, tb, la) == 0);
+    pinetl_batch_free(a);
+    pinetl_batch_free(b);
+    /* Forced kafka-dump: a bare record is bad_envelope. */
+    b = clean_text(PINETL_TABLE_USER, "{\"ind\": 1}\n{\"topic\": \"t\", \"value\": {\"ind\": 2}}\n",
+                   PINETL_INPUT_KAFKA_DUMP);
+    CHECK_INT(pinetl_batch_status(b)[0], PINETL_REJECT_ENVELOPE);
+    CHECK_INT(pinetl_batch_status(b)[1], 0);
+    pinetl_batch_free(b);
+}
+
+int main(void) {
+    RUN(test_dump_lines);
+    RUN(test_forced_and_generated);
+    return check_done();
+}

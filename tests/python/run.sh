@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The Python tests, twice: against the build tree (BUILD/bindings/python on PYTHONPATH), then
+# against the package installed offline into a venv with pip, as a user installs it.
+# Sourced by tests/run.sh (uses PINETL_ROOT, pinetl_build, logs, passed, failed); run alone:
+#   bash tests/python/run.sh
+if [ -z "${PINETL_ROOT:-}" ]; then
+  source "$(dirname "${BASH_SOURCE[0]}")/../../examples/setup.sh"
+  set +e
+  pinetl_install_packages || exit 1
+  passed=0 failed=0 logs=$(mktemp -d) PINETL_PY_ALONE=1
+fi
+
+# Adds a pytest JUnit XML report's counts to passed/failed (skips count as passed, as in meson).
+count_pytest() {
+  local counts p f
+  counts=$(/usr/bin/python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    print(0, 1)
+    raise SystemExit
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = sum(int(s.get("tests", 0)) for s in suites)
+bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+print(t - bad, bad if t else max(bad, 1))
+PY
+)
+  read -r p f <<< "$counts"
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+py_build=$PINETL_ROOT/build-py
+echo "== Python tests (build tree: $py_build)"
+if pinetl_build "$py_build" -Dpython=true -Dtests=false -Dwerror=true; then
+  (cd "$PINETL_ROOT" && PINETL_BUILD_DIR=$py_build /usr/bin/python3 -P -m pytest -q \
+    -p no:cacheprovider --junitxml="$logs/python-build.xml" tests/python)
+  count_pytest "$logs/python-build.xml"
+else
+  echo "build failed: $py_build"; failed=$((failed + 1))
+fi
+
+venv=$PINETL_ROOT/.venv-test
+echo "== Python tests (installed: pip install --no-build-isolation --no-index into $venv)"
+rm -rf "$venv"
+if /usr/bin/python3 -m venv --system-site-packages "$venv" &&
+   "$venv/bin/pip" install --no-build-isolation --no-index "$PINETL_ROOT" \
+     > "$logs/pip-install.log" 2>&1; then
+  (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$py_build/libpinetl/cli/pinetl \
+    "$venv/bin/python" -P -m pytest -q \
+    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python)
+  count_pytest "$logs/python-venv.xml"
+else
+  tail -n 30 "$logs/pip-install.log"
+  echo "pip install failed"; failed=$((failed + 1))
+fi
+
+if [ -n "${PINETL_PY_ALONE:-}" ]; then
+  echo "tests: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+fi

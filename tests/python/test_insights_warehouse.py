@@ -1,0 +1,77 @@
+"""Insights as dicts of DataFrames, and the SQLite warehouse: load, count, insights, query."""
+import json
+
+import pandas as pd
+import pytest
+
+import pinetl
+from conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def real():
+    return {t: SAMPLE / f"{t}.jsonl" for t in ("pin", "geo", "user")}
+
+
+def _plain(df):
+    return [[None if (v is pd.NA or v is None or (isinstance(v, float) and v != v)) else v
+             for v in row] for row in df.astype(object).itertuples(index=False)]
+
+
+def test_insights_are_the_nine_tables_as_the_c_library_renders_them(real):
+    result = pinetl.compute_insights(real["pin"], real["geo"], real["user"])
+    frames = result.frames()
+    assert list(frames) == pinetl.insight_names()
+    assert len(frames) == 9
+    rendered = json.loads(result.render("json"))
+    assert list(rendered) == list(frames)
+    for name, df in frames.items():
+        expected = [list(row.values()) for row in rendered[name]]
+        assert _plain(df) == expected, name
+        if len(df):
+            assert list(df.columns) == list(rendered[name][0])
+    assert frames["top_category_by_country"].dtypes["category_count"] == "Int64"
+
+
+def test_insights_by_name_and_interpolated_median(real):
+    frames = pinetl.insights(real["pin"], real["geo"], real["user"],
+                             names=["median_followers_by_age_group", "top_category_by_year"],
+                             median="interpolated")
+    assert list(frames) == ["median_followers_by_age_group", "top_category_by_year"]
+    assert frames["median_followers_by_age_group"]["median_follower_count"].dtype == "float64"
+    with pytest.raises(ValueError, match="median"):
+        pinetl.insights(real["pin"], real["geo"], real["user"], median="mean")
+
+
+def test_warehouse_load_is_idempotent_and_agrees_with_memory(tmp_path, real):
+    db = tmp_path / "w.db"
+    with pinetl.Warehouse(db) as wh:
+        first = {t: wh.load(t, real[t]) for t in real}
+        for t, stats in first.items():
+            assert stats["read"] == stats["cleaned"] + stats["rejected"]
+            assert stats["load"]["rows"] == stats["cleaned"]
+            assert wh.count(t) == len(pinetl.read_json(real[t], t).rows["ind"].unique())
+        again = {t: wh.load(t, real[t]) for t in real}
+        assert all(s["load"]["written"] == 0 for s in again.values())
+        stored = wh.insights_result()
+    memory = pinetl.compute_insights(real["pin"], real["geo"], real["user"])
+    same, why = memory.equals(stored)
+    assert same, why
+
+
+def test_query_types(tmp_path):
+    with pinetl.Warehouse(tmp_path / "w.db") as wh:
+        wh.load_json("user", [{"ind": 1, "first_name": "A", "age": 30},
+                              {"ind": 2, "first_name": "B"}, {"ind": "bad"}])
+        df = wh.query("SELECT ind, user_name, age, age / 4.0 AS q FROM user ORDER BY ind")
+        assert wh.count("rejects") == 1
+    assert list(df.columns) == ["ind", "user_name", "age", "q"]
+    assert str(df["ind"].dtype) == "Int64" and str(df["age"].dtype) == "Int64"
+    assert df["age"].isna().tolist() == [False, True]
+    assert df["user_name"].tolist() == ["A", "B"]
+    assert df["q"].iloc[0] == 7.5
+
+
+def test_insight_sql_is_the_view_definition():
+    sql = pinetl.insight_sql("top_category_by_country")
+    assert "select" in sql.lower()

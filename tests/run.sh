@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, build, run the C tests (plain and under
+# AddressSanitizer + UndefinedBehaviorSanitizer) and the Python tests, then print one closing line
+# "tests: N passed, N failed". Exit status 0 only when everything passed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../examples/setup.sh"
+set +e
+pinetl_install_packages || exit 1
+
+passed=0
+failed=0
+logs=$(mktemp -d)
+
+# Counts the results of a meson test run from its JSON log.
+count_meson() {
+  local log=$1/meson-logs/testlog.json
+  [ -f "$log" ] || { failed=$((failed + 1)); return; }
+  read -r p f < <(/usr/bin/python3 - "$log" <<'PY'
+import json, sys
+p = f = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["result"] in ("OK", "EXPECTEDFAIL", "SKIP"):
+        p += 1
+    else:
+        f += 1
+        print("FAILED:", r["name"], file=sys.stderr)
+print(p, f)
+PY
+)
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+run_meson_suite() {
+  local dir=$1; shift
+  echo "== C tests ($dir)"
+  if ! pinetl_build "$dir" "$@" -Dwerror=true; then
+    echo "build failed: $dir"; failed=$((failed + 1)); return
+  fi
+  meson test -C "$dir" --num-processes 2 --print-errorlogs > "$logs/$(basename "$dir").log" 2>&1
+  tail -n 12 "$logs/$(basename "$dir").log"
+  count_meson "$dir"
+}
+
+run_meson_suite "$PINETL_ROOT/build"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_meson_suite "$PINETL_ROOT/build-asan" -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== Python tests"
+source "$PINETL_ROOT/tests/python/run.sh"
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
