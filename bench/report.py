@@ -46,11 +46,20 @@ def main():
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--seed", default="?")
     ap.add_argument("--runs", default="?")
+    ap.add_argument("--load", default="", help="1-minute load averages before and after")
     a = ap.parse_args()
     rows = load(a.results)
 
     print(f"\nmachine: {a.cores} cores, {a.cpu}; warm page cache; best of up to {a.runs} runs "
-          f"(runs over 10 s and pandas: 1); data: seed {a.seed}, {a.rows:,} rows per table\n")
+          f"(runs over 10 s and pandas: 1); data: seed {a.seed}, {a.rows:,} rows per table")
+    loads = [float(x) for x in a.load.split()]
+    if loads:
+        print(f"load average (1 min) before/after measuring: {' / '.join(map(str, loads))}", end="")
+        cores = int(a.cores) if a.cores.isdigit() else 1
+        if max(loads) > 0.5 * cores:
+            print(" -- other work shared the cores: figures are pessimistic and noisy", end="")
+        print()
+    print()
     head = f"{'benchmark':<30} {'rows':>10} {'input MB':>9} {'wall s':>8} {'rows/s':>12} " \
            f"{'peak RSS MB':>11} {'CPU %':>6} {'runs':>4} {'vs pinetl':>10}"
     print(head)

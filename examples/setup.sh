@@ -29,10 +29,15 @@ pinetl_install_packages() {
 # pinetl_build DIR [meson setup args...]: configure once, then build incrementally.
 pinetl_build() {
   local dir=$1; shift
-  if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$PINETL_ROOT" "$@" >/dev/null
+  local log
+  log=$(mktemp)
+  if [ ! -f "$dir/build.ninja" ] && ! meson setup "$dir" "$PINETL_ROOT" "$@" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; return 1
   fi
-  ninja -C "$dir" >/dev/null
+  if ! ninja -C "$dir" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

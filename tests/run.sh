@@ -9,26 +9,29 @@ pinetl_install_packages || exit 1
 
 passed=0
 failed=0
+skipped=0
 logs=$(mktemp -d)
 
 # Counts the results of a meson test run from its JSON log.
 count_meson() {
   local log=$1/meson-logs/testlog.json
   [ -f "$log" ] || { failed=$((failed + 1)); return; }
-  read -r p f < <(/usr/bin/python3 - "$log" <<'PY'
+  read -r p f s < <(/usr/bin/python3 - "$log" <<'PY'
 import json, sys
-p = f = 0
+p = f = s = 0
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    if r["result"] in ("OK", "EXPECTEDFAIL", "SKIP"):
+    if r["result"] in ("OK", "EXPECTEDFAIL"):
         p += 1
+    elif r["result"] == "SKIP":
+        s += 1
     else:
         f += 1
         print("FAILED:", r["name"], file=sys.stderr)
-print(p, f)
+print(p, f, s)
 PY
 )
-  passed=$((passed + p)); failed=$((failed + f))
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
 run_meson_suite() {
@@ -49,5 +52,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== Python tests"
 source "$PINETL_ROOT/tests/python/run.sh"
 
-echo "tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -7,27 +7,28 @@ if [ -z "${PINETL_ROOT:-}" ]; then
   source "$(dirname "${BASH_SOURCE[0]}")/../../examples/setup.sh"
   set +e
   pinetl_install_packages || exit 1
-  passed=0 failed=0 logs=$(mktemp -d) PINETL_PY_ALONE=1
+  passed=0 failed=0 skipped=0 logs=$(mktemp -d) PINETL_PY_ALONE=1
 fi
 
-# Adds a pytest JUnit XML report's counts to passed/failed (skips count as passed, as in meson).
+# Adds a pytest JUnit XML report's counts to passed/failed/skipped.
 count_pytest() {
-  local counts p f
+  local counts p f s
   counts=$(/usr/bin/python3 - "$1" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
     root = ET.parse(sys.argv[1]).getroot()
 except (OSError, ET.ParseError):
-    print(0, 1)
+    print(0, 1, 0)
     raise SystemExit
 suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
 t = sum(int(s.get("tests", 0)) for s in suites)
 bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-print(t - bad, bad if t else max(bad, 1))
+skip = sum(int(s.get("skipped", 0)) for s in suites)
+print(t - bad - skip, bad if t else max(bad, 1), skip)
 PY
 )
-  read -r p f <<< "$counts"
-  passed=$((passed + p)); failed=$((failed + f))
+  read -r p f s <<< "$counts"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
 py_build=$PINETL_ROOT/build-py
@@ -56,6 +57,6 @@ else
 fi
 
 if [ -n "${PINETL_PY_ALONE:-}" ]; then
-  echo "tests: $passed passed, $failed failed"
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
   [ "$failed" -eq 0 ]
 fi
