@@ -29,21 +29,6 @@ static void insights_usage(FILE *out) {
 
 typedef struct inputs { const char **paths; size_t n; } inputs;
 
-/* The first reject of a table, to show why records were left out. */
-static void note_first_reject(const pinetl_batch *batch, char *buf, size_t cap) {
-    if (buf[0] || !pinetl_batch_rejected(batch))
-        return;
-    const uint8_t *status = pinetl_batch_status(batch);
-    for (size_t r = 0; r < pinetl_batch_rows(batch); r++) {
-        if (!status[r])
-            continue;
-        const char *src = pinetl_batch_source_name(batch, pinetl_batch_source_ids(batch)[r]);
-        snprintf(buf, cap, "%s:%lld: %s", src ? src : "<input>",
-                 (long long)pinetl_batch_lines(batch)[r], pinetl_batch_reject_message(batch, r));
-        return;
-    }
-}
-
 /* One line per table on stderr, so that an empty result is never silent: records read, cleaned,
  * rejected (by reason, with the first reject's message). */
 static void report_table(pinetl_table table, const pinetl_stats *s, const char *first_reject) {
@@ -65,41 +50,32 @@ static void report_table(pinetl_table table, const pinetl_stats *s, const char *
                         " %s are empty\n", pinetl_table_name(table), pinetl_table_name(table));
 }
 
-/* Cleans every input of a table into the dataset. */
-static int read_table(pinetl_dataset *ds, pinetl_table table, const inputs *in,
-                      const pinetl_reader_options *ropts, int quiet) {
-    pinetl_reader *reader;
-    int rc = pinetl_reader_open(&reader, table, in->paths, in->n, ropts);
-    if (rc)
-        return rc;
-    pinetl_batch *batch;
-    char first_reject[512] = "";
-    while ((rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
-        if (!quiet)
-            note_first_reject(batch, first_reject, sizeof first_reject);
-        if ((rc = pinetl_dataset_add(ds, batch)))
-            break;
-    }
-    const char *notices = pinetl_reader_notices(reader);
-    if (notices && *notices)
-        fputs(notices, stderr);
-    if (!quiet && rc == PINETL_DONE) {
-        pinetl_stats stats;
-        pinetl_reader_stats(reader, &stats);
-        report_table(table, &stats, first_reject);
-    }
-    pinetl_reader_free(reader);
-    return rc == PINETL_DONE ? PINETL_OK : rc;
-}
-
+/* Cleans the inputs into a dataset (the library reads the three tables at the same time), then
+ * reports each table, in table order. */
 static int compute_from_files(inputs *in, const pinetl_insights_options *opts,
                               const pinetl_reader_options *ropts, int quiet,
                               pinetl_insights **out) {
+    const char *const *paths[PINETL_TABLE_COUNT];
+    size_t npaths[PINETL_TABLE_COUNT];
+    pinetl_dataset_report reports[PINETL_TABLE_COUNT];
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
+        paths[t] = in[t].paths;
+        npaths[t] = in[t].n;
+    }
     pinetl_dataset *ds;
     int rc = pinetl_dataset_new(&ds);
-    for (int t = 0; !rc && t < PINETL_TABLE_COUNT; t++)
-        if (in[t].n)
-            rc = read_table(ds, (pinetl_table)t, &in[t], ropts, quiet);
+    if (rc)
+        return rc;
+    rc = pinetl_dataset_read_files(ds, paths, npaths, ropts, reports);
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
+        if (!npaths[t])
+            continue;
+        if (reports[t].notices)
+            fputs(reports[t].notices, stderr);
+        pinetl_free(reports[t].notices);
+        if (!quiet && !rc)
+            report_table((pinetl_table)t, &reports[t].stats, reports[t].first_reject);
+    }
     if (!rc)
         rc = pinetl_insights_compute(ds, opts, out);
     pinetl_dataset_free(ds);

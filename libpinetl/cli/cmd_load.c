@@ -7,6 +7,12 @@
 
 #include "commands.h"
 
+/* Rows per load transaction: large, since a transaction writes each page it touched once, and
+ * with ind in random order a transaction touches nearly every page of the table; a commit at
+ * this interval keeps a long load's progress. A failed or interrupted load loses at most its
+ * open transaction, and running it again completes it: loads are idempotent. */
+enum { LOAD_COMMIT_ROWS = 1000000 };
+
 static void load_usage(FILE *out) {
     fprintf(out,
             "usage: pinetl load --db FILE --table pin|geo|user [OPTIONS] INPUT...\n"
@@ -14,7 +20,9 @@ static void load_usage(FILE *out) {
             "Cleans the records of INPUT (files, '-' for stdin, or S3 sink directories) and loads\n"
             "them into the SQLite database FILE (created when missing): cleaned rows into the\n"
             "table (one row per ind; a later record replaces an earlier one), rejected records\n"
-            "into 'rejects'. Loading the same inputs again changes nothing.\n"
+            "into 'rejects'. Loading the same inputs again changes nothing, so a failed or\n"
+            "interrupted load (which keeps what it committed: every 1,000,000 rows) is completed\n"
+            "by running it again.\n"
             "\n"
             "options:\n"
             "  --db FILE             the warehouse database\n"
@@ -91,13 +99,30 @@ int cmd_load(int argc, char **argv) {
         return 2;
     }
     pinetl_batch *batch;
-    while ((rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH)
+    int64_t pending = 0;
+    int open = (rc = pinetl_warehouse_begin(wh)) == PINETL_OK;
+    while (open && (rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
         if ((rc = pinetl_warehouse_load(wh, batch)))
             break;
+        pending += (int64_t)pinetl_batch_rows(batch);
+        if (pending >= LOAD_COMMIT_ROWS) {
+            pending = 0;
+            open = 0;
+            if ((rc = pinetl_warehouse_commit(wh)) || (rc = pinetl_warehouse_begin(wh)))
+                break;
+            open = 1;
+        }
+    }
     int status = 0;
     if (rc != PINETL_DONE) {
         fprintf(stderr, "pinetl load: %s\n", pinetl_error_last());
         status = rc == PINETL_EIO || rc == PINETL_ENOTFOUND ? 2 : 1;
+    }
+    /* The batches loaded before a failure stay: a failed batch was undone alone. (EINVAL: the
+     * failure already rolled the transaction back, and was reported.) */
+    if (open && (rc = pinetl_warehouse_commit(wh)) && rc != PINETL_EINVAL) {
+        fprintf(stderr, "pinetl load: %s\n", pinetl_error_last());
+        status = 1;
     }
     const char *notices = pinetl_reader_notices(reader);
     if (notices && *notices)

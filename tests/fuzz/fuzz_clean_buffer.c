@@ -49,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 rows0 = rows;
                 pos0 = malloc((rows + 1) * sizeof *pos0);
                 FUZZ_ASSERT(pos0 != NULL);
-                memcpy(pos0, offs, rows * sizeof *pos0);
+                if (rows) memcpy(pos0, offs, rows * sizeof *pos0);
             } else {
-                FUZZ_ASSERT(rows == rows0 && !memcmp(pos0, offs, rows * sizeof *pos0));
+                FUZZ_ASSERT(rows == rows0 && (!rows || !memcmp(pos0, offs, rows * sizeof *pos0)));
             }
             pinetl_batch_free(b);
         }

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._columns import BatchPart, build_frame, rejects_frame
+from ._columns import Collector
 from ._ffi import as_bytes, check, ffi, lib, owned_string, text
 from ._scalar import table_id
 
@@ -103,7 +103,7 @@ def records_blob(records):
 def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto", source=None,
                 first_line=1):
     """Runs one batch through C: data (wrapped input) or blob + offsets (one record per slice).
-    Returns (part, stats dict)."""
+    Returns (Collector holding the batch, stats dict)."""
     t = table_id(table)
     keep = []
     opts = _options(input_format, source, first_line, keep)
@@ -115,7 +115,8 @@ def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto
             n = len(offsets) - 1
             offs = ffi.from_buffer("int64_t[]", offsets)
             check(lib.pinetl_batch_clean_records(batch, blob, offs, n, opts))
-        part = BatchPart(batch, t, text(lib.pinetl_table_name(t)))
+        part = Collector(t)
+        part.add(batch)
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_stats_init(stats, t)
         lib.pinetl_stats_add_batch(stats, batch)
@@ -140,7 +141,7 @@ def clean_json(table, data, *, input_format="auto", source=None, first_line=1):
         blob, offsets = records_blob(data)
         part, stats = clean_batch(table, blob=blob, offsets=offsets, source=source,
                                   first_line=first_line)
-    return CleanResult(build_frame(table, [part]), rejects_frame([part]), stats, [])
+    return CleanResult(part.frame(), part.rejects_frame(), stats, [])
 
 
 def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
@@ -163,14 +164,14 @@ def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
     check(lib.pinetl_reader_open(out, t, c_array, len(paths), opts))
     reader = ffi.gc(out[0], lib.pinetl_reader_free)
     try:
-        name = text(lib.pinetl_table_name(t))
         batch = ffi.new("pinetl_batch **")
-        parts = []
+        rows = Collector(t)
+        # The workers clean the next batches while this thread copies one out (C releases the GIL).
         while check(lib.pinetl_reader_step(reader, batch)) == lib.PINETL_BATCH:
-            parts.append(BatchPart(batch[0], t, name))
+            rows.add(batch[0])
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_reader_stats(reader, stats)
         notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
-        return CleanResult(build_frame(t, parts), rejects_frame(parts), _stats_dict(stats), notices)
     finally:
         ffi.release(reader)
+    return CleanResult(rows.frame(), rows.rejects_frame(), _stats_dict(stats), notices)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._clean import is_missing, clean_batch, record_text
-from ._columns import REJECT_COLUMNS, build_frame, rejects_frame
+from ._columns import REJECT_COLUMNS, empty_frame
 from ._ffi import lib
 from ._scalar import columns, table_id
 
@@ -40,8 +40,8 @@ def clean_with_rejects(df, table, column=None, source="<dataframe>"):
     keep = np.ones(len(df), dtype=bool)
     positions = np.array([r["line"] - 1 for r in part.rejects], dtype=np.int64)
     keep[positions] = False
-    cleaned = build_frame(table, [part], index=df.index[keep])
-    rej = rejects_frame([part])
+    cleaned = part.frame(index=df.index[keep])
+    rej = part.rejects_frame()
     rej["index"] = df.index[positions] if len(positions) else pd.Series([], dtype=object)
     return cleaned, rej
 
@@ -59,7 +59,7 @@ def rejects(df, table, column=None):
 
 def meta(table):
     """An empty DataFrame with the cleaned table's columns and dtypes (dask's meta=)."""
-    return build_frame(table, [])
+    return empty_frame(table)
 
 
 def reject_meta():
@@ -77,7 +77,7 @@ def _one_column(series, table, key, field, column):
         np.cumsum([len(t) for t in blob_parts], out=offsets[1:])
     part, _ = clean_batch(table, blob=b"".join(blob_parts), offsets=offsets)
     names = [n for n, _ in columns(table_id(table))]
-    frame = build_frame(table, [part], index=series.index)
+    frame = part.frame(index=series.index)
     out = frame[names[column]]
     out.name = series.name
     return out

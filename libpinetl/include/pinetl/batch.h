@@ -104,6 +104,31 @@ PINETL_API const char *pinetl_batch_reject_message(const pinetl_batch *batch, si
 PINETL_API int pinetl_batch_reject_raw(const pinetl_batch *batch, size_t row, const char **raw,
                                        size_t *len);
 
+/* Text columns for consumers that make one object per text (a Python str, ...).
+ *
+ * pinetl_text_join copies n texts (text r at data[offsets[r] .. offsets[r+1])) into out, each
+ * followed by sep, so that one split makes all n; out must hold offsets[n] - offsets[0] + n bytes.
+ *
+ * A text dictionary stores each distinct text once and names it by a code (0, 1, ... in order of
+ * first sight; codes last for the dictionary's life, across calls), so repeated texts become one
+ * object each. pinetl_text_dict_encode sets codes[r] for n texts laid out as above: the text's
+ * code, or -1 where the validity bitmap (may be NULL: all valid) marks row r null. The texts are
+ * stored back to back, each followed by a NUL byte: text i at data[offsets[i] .. offsets[i+1] - 1)
+ * (count + 1 offsets); data and offsets stay valid until the next encode or free. */
+PINETL_API int pinetl_text_join(const char *data, const int64_t *offsets, size_t n, char sep,
+                                char *out);
+
+typedef struct pinetl_text_dict pinetl_text_dict;
+
+PINETL_API int pinetl_text_dict_new(pinetl_text_dict **out);
+PINETL_API void pinetl_text_dict_free(pinetl_text_dict *dict);
+PINETL_API int pinetl_text_dict_encode(pinetl_text_dict *dict, const char *data,
+                                       const int64_t *offsets, const uint8_t *validity, size_t n,
+                                       int32_t *codes);
+PINETL_API size_t pinetl_text_dict_count(const pinetl_text_dict *dict);
+PINETL_API const char *pinetl_text_dict_data(const pinetl_text_dict *dict);
+PINETL_API const int64_t *pinetl_text_dict_offsets(const pinetl_text_dict *dict);
+
 /* Output formats for cleaned rows. */
 enum { PINETL_FORMAT_JSONL = 1, PINETL_FORMAT_CSV = 2 };
 

@@ -13,6 +13,7 @@
 #define PINETL_INSIGHTS_H
 
 #include "batch.h"
+#include "reader.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,8 +64,27 @@ PINETL_API int pinetl_dataset_new(pinetl_dataset **out);
 PINETL_API void pinetl_dataset_free(pinetl_dataset *dataset);
 /* Adds the cleaned rows of a batch (any table); rejected rows are skipped. */
 PINETL_API int pinetl_dataset_add(pinetl_dataset *dataset, const pinetl_batch *batch);
-/* Distinct inds held for a table. */
+/* Distinct inds held for a table; counted on each call, in time linear in the rows added. */
 PINETL_API size_t pinetl_dataset_rows(const pinetl_dataset *dataset, pinetl_table table);
+
+/* What reading one table's inputs into a dataset saw. */
+typedef struct pinetl_dataset_report {
+    pinetl_stats stats;        /* records read, cleaned and rejected (by reason) */
+    char first_reject[512];    /* "source:line: message" of the first rejected record, or "" */
+    char *notices;             /* the reader's notices, one per line, or NULL; free with pinetl_free */
+} pinetl_dataset_report;
+
+/* Cleans the inputs of the three tables into the dataset: paths[t] (npaths[t] of them) for table
+ * t (pin, geo, user); a table with no inputs is skipped. The tables are read at the same time,
+ * each by its own reader opened with options (its workers clean, one thread per table adds to
+ * the dataset), so that the cleaning keeps every core busy. reports, when not NULL, has
+ * PINETL_TABLE_COUNT entries: those of the tables read are filled, even when reading fails.
+ * Returns the error of the first table (in table order) that failed, with its message; the
+ * dataset then holds part of the input. */
+PINETL_API int pinetl_dataset_read_files(pinetl_dataset *dataset, const char *const *const *paths,
+                                         const size_t *npaths,
+                                         const pinetl_reader_options *options,
+                                         pinetl_dataset_report *reports);
 
 /* Computes the insights. options may be NULL (all nine, percentile_approx median).
  * PINETL_ENOTFOUND for an unknown name. Free the result with pinetl_insights_free. */

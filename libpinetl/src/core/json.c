@@ -103,33 +103,41 @@ static inline int word_special(uint64_t w)
     return (t & high) != 0;
 }
 
-static int scan_string(scanner *s, const char **pp, json_value *out)
+/* The first byte at or after p that is not plain string content ('"', '\\', a control or a
+ * non-ASCII byte), or a position less than 8 bytes before end. */
+static inline const char *skip_plain(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    /* Sixteen bytes at a time, straight to the first one that needs a look. */
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        /* A signed compare: control bytes and non-ASCII bytes (negative) are both below 0x20. */
+        __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+        int mask = _mm_movemask_epi8(_mm_or_si128(sp, low));
+        if (mask) return p + __builtin_ctz((unsigned)mask);
+        p += 16;
+    }
+#endif
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (word_special(w)) break;
+        p += 8;
+    }
+    return p;
+}
+
+/* Inlined into its two callers (keys and values of objects): strings are most of a record. */
+static inline __attribute__((always_inline)) int scan_string(scanner *s, const char **pp,
+                                                             json_value *out)
 {
     const char *p = *pp, *end = s->end, *start = p;
     int escaped = 0;
     p++;
     for (;;) {
-#ifdef __SSE2__
-        /* Sixteen bytes at a time, straight to the first one that needs a look. */
-        while (end - p >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-            __m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
-            int mask = _mm_movemask_epi8(_mm_or_si128(sp, ctl)) | _mm_movemask_epi8(v);
-            if (mask) {
-                p += __builtin_ctz((unsigned)mask);
-                break;
-            }
-            p += 16;
-        }
-#endif
-        while (end - p >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            if (word_special(w)) break;
-            p += 8;
-        }
+        p = skip_plain(p, end);
         if (p >= end) return fail(s, p, "unterminated string", 0);
         unsigned char c = (unsigned char)*p;
         if (c == '"') break;
@@ -238,7 +246,14 @@ static int scan_object(scanner *s, const char **pp, int depth, json_value *out)
         p = skip_ws(p, end);
         if (p >= end || *p != ':') return fail(s, p, "expected ':'", 0);
         p = skip_ws(p + 1, end);
-        if (scan_value(s, &p, depth + 1, &val)) return -1;
+        /* Records are flat: strings and numbers are scanned here, without scan_value's dispatch. */
+        if (p < end && *p == '"') {
+            if (scan_string(s, &p, &val)) return -1;
+        } else if (p < end && (*p == '-' || (*p >= '0' && *p <= '9'))) {
+            if (scan_number(s, &p, &val)) return -1;
+        } else if (scan_value(s, &p, depth + 1, &val)) {
+            return -1;
+        }
         if (top) {
             if (s->count < s->max) {
                 s->members[s->count].key = key;

@@ -50,8 +50,27 @@ static inline int digit_at(const dec *d, int64_t i)
     return 0;
 }
 
+/* Whole numbers of at most 18 digits (keys, "26k"): no fraction to drop, no overflow possible,
+ * so the digits are summed without the general path's checks. 1 when it applied. */
+static int small_whole(const dec *d, int scale, int64_t *out)
+{
+    static const uint64_t pow10[19] = {
+        1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+        10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+        100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+        100000000000000000ull, 1000000000000000000ull };
+    int64_t shift = d->exp + scale;
+    if (d->fl || shift < 0 || shift > 18 || d->il > (size_t)(18 - shift)) return 0;
+    uint64_t acc = 0;
+    for (size_t i = 0; i < d->il; i++) acc = acc * 10 + (unsigned)(d->ip[i] - '0');
+    acc *= pow10[shift];
+    *out = d->neg ? -(int64_t)acc : (int64_t)acc;
+    return 1;
+}
+
 int dec_to_int64(const dec *d, int scale, dec_round mode, int64_t *out)
 {
+    if (small_whole(d, scale, out)) return DEC_OK;
     const uint64_t limit = d->neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
     int64_t n = (int64_t)(d->il + d->fl);
     int64_t point = (int64_t)d->il + d->exp + scale; /* digits before the decimal point */
@@ -125,16 +144,30 @@ int num_follower_text(const char *s, size_t len, int64_t *out)
     return dec_to_int64(&d, 0, DEC_TRUNC, out) == DEC_OK;
 }
 
+/* "00".."99": two digits per division halves the divisions of a row's integers. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 size_t num_format_int64(int64_t v, char *buf)
 {
     char tmp[20];
-    size_t n = 0, len = 0;
+    size_t n = sizeof tmp, len = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        tmp[--n] = digit_pairs[d + 1];
+        tmp[--n] = digit_pairs[d];
+    }
+    if (u >= 10) {
+        tmp[--n] = digit_pairs[u * 2 + 1];
+        tmp[--n] = digit_pairs[u * 2];
+    } else {
+        tmp[--n] = (char)('0' + u);
+    }
     if (v < 0) buf[len++] = '-';
-    while (n) buf[len++] = tmp[--n];
-    return len;
+    memcpy(buf + len, tmp + n, sizeof tmp - n);
+    return len + sizeof tmp - n;
 }

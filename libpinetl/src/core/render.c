@@ -48,6 +48,16 @@ static char *put(char *p, const char *s, size_t n)
     return p + n;
 }
 
+/* Copies a key ("," or "{", the quoted name, ":") whose buffer holds KEY_COPY bytes, by a copy
+ * of constant size (no call): every key is shorter, and the row's reservation leaves at least
+ * VALUE_MAX bytes after each key, so the bytes copied past it are overwritten or unused. */
+enum { KEY_COPY = 32 };
+static char *put_key(char *p, const char *key, size_t n)
+{
+    memcpy(p, key, KEY_COPY);
+    return p + n;
+}
+
 static char *put_coords(char *p, const double *xy)
 {
     *p++ = '[';
@@ -81,11 +91,12 @@ static size_t text_bytes(const pinetl_batch *b, size_t r, size_t factor)
 
 static int render_jsonl(pinetl_batch *b)
 {
-    char keys[PINETL_MAX_COLUMNS][40];
+    char keys[PINETL_MAX_COLUMNS][40] = {{0}};
     size_t klen[PINETL_MAX_COLUMNS], kall = 0;
     for (int c = 0; c < b->ncols; c++) {
         const char *name = pinetl_column_name(b->table, c);
         klen[c] = (size_t)snprintf(keys[c], sizeof keys[c], "%s\"%s\":", c ? "," : "{", name);
+        if (klen[c] >= KEY_COPY) return -1;   /* no column name is that long */
         kall += klen[c];
     }
     buffer *o = &b->out;
@@ -96,7 +107,7 @@ static int render_jsonl(pinetl_batch *b)
         char *p = o->p + o->len;
         for (int c = 0; c < b->ncols; c++) {
             const column *k = &b->cols[c];
-            p = put(p, keys[c], klen[c]);
+            p = put_key(p, keys[c], klen[c]);
             if (!bit_get(k->validity, r)) {
                 p = put(p, "null", 4);
                 continue;

@@ -1,6 +1,8 @@
-/* The nine insights over a dataset: hash joins on ind, group-bys on interned strings, ties kept,
- * rows in the spec's order. Strings are compared by rank (strpool_ranks), so sorting compares
- * integers and still gives byte order. */
+/* The nine insights over a dataset: the pins joined once to their geo and user rows, then each
+ * insight a pass or two over the joined rows with counting arrays indexed by string id, year or
+ * age group, and medians by quickselect. Strings are ordered by rank (strpool_ranks), so ordering
+ * compares integers and still gives byte order. Ties are kept; rows come in the spec's order. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,363 +11,531 @@
 #include "catalog.h"
 #include "core/batch_internal.h"
 #include "dataset.h"
+#include "dataset_index.h"
 #include "median.h"
 #include "result.h"
 
-enum { FIRST_POST_YEAR = 2018, LAST_POST_YEAR = 2022, FIRST_JOIN_YEAR = 2015, LAST_JOIN_YEAR = 2020 };
+/* Counting arrays up to this many cells (groups x categories); beyond, a hash map of the pairs
+ * seen (only when both dictionaries are in the thousands). */
+enum { DENSE_CELLS = 1 << 20 };
+
+/* A pin with what the insights need of its geo and user rows. */
+enum { J_FOLLOWERS = 1, J_GEO = 2, J_USER = 4 };
+typedef struct jrow {
+    int64_t followers;
+    uint32_t category, poster, country;   /* string ids, 0 = null (country: or no geo row) */
+    uint16_t post_year, join_year;        /* in range, else 0 (see ds_geo, ds_user) */
+    int8_t age_group;                     /* -1: none, or no user row */
+    uint8_t flags;                        /* J_* */
+} jrow;
 
 typedef struct ctx {
     const pinetl_dataset *ds;
-    const uint32_t *rank;    /* string id -> rank in byte order */
+    uint32_t *cat_rank, *poster_rank, *country_rank;   /* string id -> rank in byte order */
+    jrow *rows;          /* the joined pins, made on first use */
+    size_t nrows;
+    int joined;
+    int64_t joined_per_year[LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1];   /* users_joined_by_year */
+    int counted_users;
     pinetl_insights *out;
     int median;
 } ctx;
 
-static const ds_geo *geo_of(const pinetl_dataset *ds, int64_t ind) {
-    const uint32_t *v = i64map_get(&ds->index[PINETL_TABLE_GEO], ind);
-    return v ? &ds->geo[*v - 1] : NULL;
-}
-
-static const ds_user *user_of(const pinetl_dataset *ds, int64_t ind) {
-    const uint32_t *v = i64map_get(&ds->index[PINETL_TABLE_USER], ind);
-    return v ? &ds->user[*v - 1] : NULL;
-}
-
 static int nomem(void) { return pinetl_set_error(PINETL_ENOMEM, "out of memory"); }
+
+static void *alloc_n(size_t n, size_t size) { return malloc((n ? n : 1) * size); }
+
+/* ---- the join ---- */
+
+/* Every pin (the latest row of each ind) with its geo and user rows, a partition at a time:
+ * the three partitions' indexes are small, so the lookups hit the cache. */
+static int join(ctx *c) {
+    const pinetl_dataset *ds = c->ds;
+    const ds_table *pins = &ds->table[PINETL_TABLE_PIN], *geos = &ds->table[PINETL_TABLE_GEO],
+                   *users = &ds->table[PINETL_TABLE_USER];
+    size_t total = 0;
+    for (size_t p = 0; p < DS_PARTS; p++)
+        total += pins->part[p].n;
+    jrow *rows = alloc_n(total, sizeof *rows);
+    if (!rows)
+        return nomem();
+    ds_index pin_x = {0}, geo_x = {0}, user_x = {0};
+    size_t m = 0;
+    int rc = PINETL_OK;
+    for (size_t p = 0; !rc && p < DS_PARTS; p++) {
+        if (!pins->part[p].n)
+            continue;
+        rc = ds_index_build(&pin_x, ds, PINETL_TABLE_PIN, p);
+        if (!rc)
+            rc = ds_index_build(&geo_x, ds, PINETL_TABLE_GEO, p);
+        if (!rc)
+            rc = ds_index_build(&user_x, ds, PINETL_TABLE_USER, p);
+        const ds_pin *pin_rows = pins->part[p].rows;
+        const ds_geo *geo_rows = geos->part[p].rows;
+        const ds_user *user_rows = users->part[p].rows;
+        for (size_t i = 0; !rc && i < pin_x.cap; i++) {
+            if (!pin_x.rows[i])
+                continue;
+            const ds_pin *pin = &pin_rows[pin_x.rows[i] - 1];
+            jrow *j = &rows[m++];
+            *j = (jrow){pin->followers, pin->category, pin->poster, 0, 0, 0, -1,
+                        pin->has_followers ? J_FOLLOWERS : 0};
+            int64_t g = ds_index_find(&geo_x, pin->ind), u = ds_index_find(&user_x, pin->ind);
+            if (g >= 0) {
+                j->flags |= J_GEO;
+                j->country = geo_rows[g].country;
+                j->post_year = geo_rows[g].post_year;
+            }
+            if (u >= 0) {
+                j->flags |= J_USER;
+                j->age_group = user_rows[u].age_group;
+                j->join_year = user_rows[u].join_year;
+            }
+        }
+    }
+    ds_index_free(&pin_x);
+    ds_index_free(&geo_x);
+    ds_index_free(&user_x);
+    if (rc) {
+        free(rows);
+        return rc;
+    }
+    c->rows = rows;
+    c->nrows = m;
+    c->joined = 1;
+    return PINETL_OK;
+}
+
+/* ---- writing rows ---- */
 
 static int begin(ctx *c, int insight) {
     const insight_info *in = &insight_catalog[insight];
     return result_table(c->out, in->name, in->ncols, in->cols);
 }
 
-static int put_text(ctx *c, size_t col, uint32_t id) {
-    return result_set_text(c->out, col, strpool_str(&c->ds->strings, id),
-                           strpool_len(&c->ds->strings, id));
+static int put_text(ctx *c, size_t col, const strpool *pool, uint32_t id) {
+    return result_set_text(c->out, col, strpool_str(pool, id), strpool_len(pool, id));
 }
 
-static int put_age_group(ctx *c, size_t col, int64_t age) {
-    const char *g = pinetl_age_group(age);
+static int put_age_group(ctx *c, size_t col, int group) {
+    static const int64_t an_age[4] = {18, 25, 36, 51};   /* one age in each group, to name it */
+    const char *g = pinetl_age_group(an_age[group]);
     return result_set_text(c->out, col, g, strlen(g));
+}
+
+/* ids[rank - 1] = id: a pool's ids in byte order. NULL on memory failure. */
+static uint32_t *ids_in_order(const uint32_t *rank, size_t count) {
+    uint32_t *ids = alloc_n(count, sizeof *ids);
+    for (size_t id = 1; ids && id <= count; id++)
+        ids[rank[id] - 1] = (uint32_t)id;
+    return ids;
 }
 
 /* ---- top category per group (country, year, age group): count, keep the maximum, ties kept ---- */
 
-/* A group value: its sort key (a string rank, a year, an age group index), its string id (0 for
- * numbers) and, for age groups, an age in it (to name it). */
-typedef struct gval { int64_t key; uint32_t id; int64_t age; } gval;
+enum { GROUP_COUNTRY, GROUP_YEAR, GROUP_AGE };
 
-typedef struct gcount { gval g; uint32_t cat, cat_rank; int64_t count; } gcount;
+/* The counts of one (group, category) pair; key orders the groups (a country's rank, a year, an
+ * age group), value names it (a country id, a year, an age group). */
+typedef struct gcount { int64_t key, value; uint32_t cat, cat_rank; int64_t count; } gcount;
 
-typedef struct counter { i64map map; gcount *v; size_t n, cap; } counter;
-
-static int count_add(counter *k, const ctx *c, gval g, uint32_t cat) {
-    int64_t key = (int64_t)(((uint64_t)g.key << 32) | c->rank[cat]);
-    int found;
-    int64_t at = i64map_put(&k->map, key, (uint32_t)k->n, &found);
-    if (at < 0)
+/* The group of a joined row for kind, or -1 when the row is not counted. Groups are numbered from
+ * 0: a country id, a year - FIRST_POST_YEAR, an age group. */
+static int64_t group_of(const jrow *j, int kind) {
+    if (!j->category)
         return -1;
-    if (found) {
-        k->v[at].count++;
-        return 0;
+    switch (kind) {
+    case GROUP_COUNTRY: return j->country ? (int64_t)j->country : -1;
+    case GROUP_YEAR: return j->post_year ? j->post_year - FIRST_POST_YEAR : -1;
+    default: return j->age_group;
     }
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 256;
-        gcount *v = realloc(k->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        k->v = v;
-        k->cap = cap;
-    }
-    k->v[k->n++] = (gcount){g, cat, c->rank[cat], 1};
-    return 0;
 }
 
 static int gcount_cmp(const void *x, const void *y) {
     const gcount *a = x, *b = y;
-    if (a->g.key != b->g.key)
-        return a->g.key < b->g.key ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
     return (a->cat_rank > b->cat_rank) - (a->cat_rank < b->cat_rank);
 }
 
-/* Emits the top categories of each group; kind says how to write the group value. */
-enum { GROUP_STRING, GROUP_YEAR, GROUP_AGE };
-
-static int emit_top(ctx *c, counter *k, int kind) {
-    qsort(k->v, k->n, sizeof *k->v, gcount_cmp);
-    for (size_t i = 0, j; i < k->n; i = j) {
-        int64_t max = 0;
-        for (j = i; j < k->n && k->v[j].g.key == k->v[i].g.key; j++)
-            if (k->v[j].count > max)
-                max = k->v[j].count;
-        for (size_t r = i; r < j; r++) {
-            const gcount *e = &k->v[r];
-            if (e->count != max)
-                continue;
-            int rc = result_row(c->out);
-            if (!rc)
-                rc = kind == GROUP_STRING ? put_text(c, 0, e->g.id)
-                   : kind == GROUP_AGE ? put_age_group(c, 0, e->g.age)
-                   : (result_set_int(c->out, 0, e->g.key), 0);
-            if (!rc)
-                rc = put_text(c, 1, e->cat);
-            if (rc)
-                return rc;
-            result_set_int(c->out, 2, e->count);
+/* The non-zero counts of every (group, category), sorted by group key then category rank. With
+ * few groups and categories (always, in practice) a counting array; else a hash map. */
+static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
+    const pinetl_dataset *ds = c->ds;
+    size_t ncat = ds->category.count + 1;
+    size_t ngroups = kind == GROUP_COUNTRY ? ds->country.count + 1
+                   : kind == GROUP_YEAR ? LAST_POST_YEAR - FIRST_POST_YEAR + 1 : 4;
+    gcount *v = NULL;
+    size_t n = 0;
+    if (ngroups * ncat <= DENSE_CELLS) {
+        int64_t *cells = calloc(ngroups * ncat, sizeof *cells);
+        uint32_t *cats = ids_in_order(c->cat_rank, ncat - 1);
+        size_t nonzero = 0;
+        for (size_t i = 0; cells && cats && i < c->nrows; i++) {
+            int64_t g = group_of(&c->rows[i], kind);
+            if (g >= 0)
+                nonzero += !cells[(size_t)g * ncat + c->rows[i].category]++;
         }
+        if (cells && cats)
+            v = alloc_n(nonzero, sizeof *v);
+        for (size_t g = 0; v && g < ngroups; g++) {
+            int64_t key = kind == GROUP_COUNTRY ? (int64_t)(g ? c->country_rank[g] : 0) : (int64_t)g;
+            int64_t value = kind == GROUP_YEAR ? (int64_t)g + FIRST_POST_YEAR : (int64_t)g;
+            for (size_t r = 0; r + 1 < ncat; r++) {
+                int64_t count = cells[g * ncat + cats[r]];
+                if (count)
+                    v[n++] = (gcount){key, value, cats[r], (uint32_t)r + 1, count};
+            }
+        }
+        free(cells);
+        free(cats);
+        if (!v)
+            return nomem();
+        /* Countries were visited by id: order them by rank (the categories already are). */
+        if (kind == GROUP_COUNTRY)
+            qsort(v, n, sizeof *v, gcount_cmp);
+    } else {
+        i64map map = {0};
+        size_t cap = 0;
+        int rc = PINETL_OK;
+        for (size_t i = 0; !rc && i < c->nrows; i++) {
+            const jrow *j = &c->rows[i];
+            int64_t g = group_of(j, kind);
+            if (g < 0)
+                continue;
+            int found;
+            int64_t at = i64map_put(&map, (int64_t)(((uint64_t)g << 32) | j->category),
+                                    (uint32_t)n, &found);
+            if (at < 0) {
+                rc = nomem();
+            } else if (found) {
+                v[at].count++;
+            } else {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    gcount *w = realloc(v, cap * sizeof *w);
+                    if (!w) {
+                        rc = nomem();
+                        break;
+                    }
+                    v = w;
+                }
+                int64_t key = kind == GROUP_COUNTRY ? c->country_rank[g] : g;
+                int64_t value = kind == GROUP_YEAR ? g + FIRST_POST_YEAR : g;
+                v[n++] = (gcount){key, value, j->category, c->cat_rank[j->category], 1};
+            }
+        }
+        i64map_free(&map);
+        if (rc) {
+            free(v);
+            return rc;
+        }
+        qsort(v, n, sizeof *v, gcount_cmp);
     }
+    *out = v;
+    *n_out = n;
     return PINETL_OK;
 }
 
-static void counter_free(counter *k) {
-    i64map_free(&k->map);
-    free(k->v);
-}
-
 static int top_category(ctx *c, int insight) {
-    const pinetl_dataset *ds = c->ds;
-    counter k = {0};
+    int kind = insight == PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY ? GROUP_COUNTRY
+             : insight == PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR ? GROUP_YEAR : GROUP_AGE;
+    gcount *v = NULL;
+    size_t n = 0;
     int rc = begin(c, insight);
-    for (size_t i = 0; !rc && i < ds->npin; i++) {
-        const ds_pin *p = &ds->pin[i];
-        if (!p->category)
-            continue;
-        gval g = {0, 0, 0};
-        if (insight == PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP) {
-            const ds_user *u = user_of(ds, p->ind);
-            if (!u || !u->has_age || pinetl_age_group_index(u->age) < 0)
-                continue;
-            g = (gval){pinetl_age_group_index(u->age), 0, u->age};
-        } else {
-            const ds_geo *e = geo_of(ds, p->ind);
-            if (!e)
-                continue;
-            if (insight == PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY) {
-                if (!e->country)
-                    continue;
-                g = (gval){c->rank[e->country], e->country, 0};
-            } else {
-                if (!e->has_ts)
-                    continue;
-                int year = pinetl_timestamp_year(e->ts);
-                if (year < FIRST_POST_YEAR || year > LAST_POST_YEAR)
-                    continue;
-                g = (gval){year, 0, 0};
-            }
-        }
-        if (count_add(&k, c, g, p->category))
-            rc = nomem();
-    }
     if (!rc)
-        rc = emit_top(c, &k, insight == PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY ? GROUP_STRING
-                             : insight == PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR ? GROUP_YEAR
-                             : GROUP_AGE);
-    counter_free(&k);
+        rc = count_pairs(c, kind, &v, &n);
+    if (rc)
+        return rc;
+    for (size_t i = 0, j; !rc && i < n; i = j) {
+        int64_t max = 0;
+        for (j = i; j < n && v[j].key == v[i].key; j++)
+            if (v[j].count > max)
+                max = v[j].count;
+        for (size_t r = i; !rc && r < j; r++) {
+            const gcount *e = &v[r];
+            if (e->count != max)
+                continue;
+            rc = result_row(c->out);
+            if (!rc)
+                rc = kind == GROUP_COUNTRY ? put_text(c, 0, &c->ds->country, (uint32_t)e->value)
+                   : kind == GROUP_AGE ? put_age_group(c, 0, (int)e->value)
+                   : (result_set_int(c->out, 0, e->value), 0);
+            if (!rc)
+                rc = put_text(c, 1, &c->ds->category, e->cat);
+            if (!rc)
+                result_set_int(c->out, 2, e->count);
+        }
+    }
+    free(v);
     return rc;
 }
 
 /* ---- top users per country, and the countries of the overall top ---- */
 
-typedef struct poster { uint32_t country_rank, country, poster_rank, poster; int64_t followers; } poster;
+/* Rows with a poster, a follower count and a country take part. */
+static int ranks_poster(const jrow *j) { return j->poster && j->country && (j->flags & J_FOLLOWERS); }
+
+/* best[country id] = the highest follower count of a poster in that country; seen[id] = 1 when
+ * there is one. Both malloc'd. */
+static int country_maxima(const ctx *c, int64_t **best_out, uint8_t **seen_out) {
+    size_t ncountry = c->ds->country.count + 1;
+    int64_t *best = alloc_n(ncountry, sizeof *best);
+    uint8_t *seen = calloc(ncountry, 1);
+    if (!best || !seen) {
+        free(best);
+        free(seen);
+        return nomem();
+    }
+    for (size_t i = 0; i < c->nrows; i++) {
+        const jrow *j = &c->rows[i];
+        if (!ranks_poster(j))
+            continue;
+        if (!seen[j->country] || j->followers > best[j->country])
+            best[j->country] = j->followers;
+        seen[j->country] = 1;
+    }
+    *best_out = best;
+    *seen_out = seen;
+    return PINETL_OK;
+}
+
+typedef struct poster { uint32_t country_rank, country, poster_rank, poster; } poster;
 
 static int poster_cmp(const void *x, const void *y) {
     const poster *a = x, *b = y;
     if (a->country_rank != b->country_rank)
         return a->country_rank < b->country_rank ? -1 : 1;
-    if (a->followers != b->followers)
-        return a->followers > b->followers ? -1 : 1;   /* highest first */
     return (a->poster_rank > b->poster_rank) - (a->poster_rank < b->poster_rank);
 }
 
-/* The rows of top_user_by_country: per country, the distinct posters with its highest
- * follower_count, in (country, poster_name) order. *out is malloc'd. */
-static int top_users(const ctx *c, poster **out, size_t *n_out) {
-    const pinetl_dataset *ds = c->ds;
-    poster *v = malloc((ds->npin ? ds->npin : 1) * sizeof *v);
-    if (!v)
-        return nomem();
-    size_t n = 0;
-    for (size_t i = 0; i < ds->npin; i++) {
-        const ds_pin *p = &ds->pin[i];
-        if (!p->poster || !p->has_followers)
-            continue;
-        const ds_geo *e = geo_of(ds, p->ind);
-        if (!e || !e->country)
-            continue;
-        v[n++] = (poster){c->rank[e->country], e->country, c->rank[p->poster], p->poster,
-                          p->followers};
-    }
-    qsort(v, n, sizeof *v, poster_cmp);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        int new_country = !m || v[m - 1].country_rank != v[i].country_rank;
-        if (new_country || (v[i].followers == v[m - 1].followers &&
-                            v[i].poster_rank != v[m - 1].poster_rank))
-            v[m++] = v[i];
-    }
-    *out = v;
-    *n_out = m;
-    return PINETL_OK;
-}
-
+/* Per country, the distinct posters with its highest follower_count, in (country, poster_name)
+ * order. */
 static int top_user_by_country(ctx *c) {
-    poster *v;
-    size_t n;
+    int64_t *best = NULL;
+    uint8_t *seen = NULL;
     int rc = begin(c, PINETL_INSIGHT_TOP_USER_BY_COUNTRY);
     if (!rc)
-        rc = top_users(c, &v, &n);
+        rc = country_maxima(c, &best, &seen);
     if (rc)
         return rc;
+    size_t n = 0, cap = 0;
+    poster *v = NULL;
+    for (size_t i = 0; !rc && i < c->nrows; i++) {
+        const jrow *j = &c->rows[i];
+        if (!ranks_poster(j) || j->followers != best[j->country])
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            poster *w = realloc(v, cap * sizeof *w);
+            if (!w) {
+                rc = nomem();
+                break;
+            }
+            v = w;
+        }
+        v[n++] = (poster){c->country_rank[j->country], j->country, c->poster_rank[j->poster],
+                          j->poster};
+    }
+    if (!rc)
+        qsort(v, n, sizeof *v, poster_cmp);
     for (size_t i = 0; !rc && i < n; i++) {
+        if (i && !poster_cmp(&v[i - 1], &v[i]))
+            continue;
         rc = result_row(c->out);
         if (!rc)
-            rc = put_text(c, 0, v[i].country);
+            rc = put_text(c, 0, &c->ds->country, v[i].country);
         if (!rc)
-            rc = put_text(c, 1, v[i].poster);
+            rc = put_text(c, 1, &c->ds->poster, v[i].poster);
         if (!rc)
-            result_set_int(c->out, 2, v[i].followers);
+            result_set_int(c->out, 2, best[v[i].country]);
     }
     free(v);
+    free(best);
+    free(seen);
     return rc;
 }
 
+/* The countries whose top poster has the overall highest follower_count, in name order. */
 static int top_country_by_followers(ctx *c) {
-    poster *v;
-    size_t n;
+    int64_t *best = NULL;
+    uint8_t *seen = NULL;
     int rc = begin(c, PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS);
     if (!rc)
-        rc = top_users(c, &v, &n);
+        rc = country_maxima(c, &best, &seen);
     if (rc)
         return rc;
+    size_t ncountry = c->ds->country.count;
     int64_t max = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!i || v[i].followers > max)
-            max = v[i].followers;
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (v[i].followers != max || (i && v[i - 1].country == v[i].country))
+    int any = 0;
+    for (size_t id = 1; id <= ncountry; id++) {
+        if (seen[id] && (!any || best[id] > max))
+            max = best[id];
+        any |= seen[id];
+    }
+    uint32_t *ids = ids_in_order(c->country_rank, ncountry);
+    if (!ids)
+        rc = nomem();
+    for (size_t r = 0; !rc && r < ncountry; r++) {
+        uint32_t id = ids[r];
+        if (!seen[id] || best[id] != max)
             continue;
         rc = result_row(c->out);
         if (!rc)
-            rc = put_text(c, 0, v[i].country);
+            rc = put_text(c, 0, &c->ds->country, id);
         if (!rc)
             result_set_int(c->out, 1, max);
     }
-    free(v);
+    free(ids);
+    free(best);
+    free(seen);
     return rc;
 }
 
 /* ---- medians of follower_count per age group and/or join year ---- */
 
-typedef struct gv { int64_t key, value, age; } gv;
+enum { JOIN_YEARS = LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1, MAX_MEDIAN_GROUPS = 4 * JOIN_YEARS };
 
-static int gv_cmp(const void *x, const void *y) {
-    const gv *a = x, *b = y;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->value > b->value) - (a->value < b->value);
+/* The group of a joined row (age-group-major, then year), or -1 when it is not counted. */
+static int median_group(const jrow *j, int by_age, int by_year) {
+    if (!(j->flags & J_FOLLOWERS) || !(j->flags & J_USER))
+        return -1;
+    if ((by_age && j->age_group < 0) || (by_year && !j->join_year))
+        return -1;
+    int g = by_age ? j->age_group : 0;
+    return by_year ? g * JOIN_YEARS + (j->join_year - FIRST_JOIN_YEAR) : g;
 }
 
 static int median_followers(ctx *c, int insight) {
-    const pinetl_dataset *ds = c->ds;
     int by_age = insight != PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_JOIN_YEAR;
     int by_year = insight != PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP;
     int rc = begin(c, insight);
     if (rc)
         return rc;
-    gv *v = malloc((ds->npin ? ds->npin : 1) * sizeof *v);
-    int64_t *vals = malloc((ds->npin ? ds->npin : 1) * sizeof *vals);
-    if (!v || !vals) {
-        free(v);
-        free(vals);
+    /* Count per group, then place each group's values together: start[g] .. start[g + 1]. */
+    size_t start[MAX_MEDIAN_GROUPS + 1] = {0}, at[MAX_MEDIAN_GROUPS];
+    for (size_t i = 0; i < c->nrows; i++) {
+        int g = median_group(&c->rows[i], by_age, by_year);
+        if (g >= 0)
+            start[g + 1]++;
+    }
+    for (int g = 0; g < MAX_MEDIAN_GROUPS; g++)
+        start[g + 1] += start[g];
+    int64_t *vals = alloc_n(start[MAX_MEDIAN_GROUPS], sizeof *vals);
+    if (!vals)
         return nomem();
+    memcpy(at, start, sizeof at);
+    for (size_t i = 0; i < c->nrows; i++) {
+        int g = median_group(&c->rows[i], by_age, by_year);
+        if (g >= 0)
+            vals[at[g]++] = c->rows[i].followers;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < ds->npin; i++) {
-        const ds_pin *p = &ds->pin[i];
-        if (!p->has_followers)
+    for (int g = 0; !rc && g < MAX_MEDIAN_GROUPS; g++) {
+        size_t m = start[g + 1] - start[g];
+        if (!m)
             continue;
-        const ds_user *u = user_of(ds, p->ind);
-        if (!u)
-            continue;
-        int64_t key = 0;
-        if (by_age) {
-            if (!u->has_age || pinetl_age_group_index(u->age) < 0)
-                continue;
-            key = pinetl_age_group_index(u->age);
-        }
-        if (by_year) {
-            if (!u->has_joined)
-                continue;
-            int year = pinetl_timestamp_year(u->joined);
-            if (year < FIRST_JOIN_YEAR || year > LAST_JOIN_YEAR)
-                continue;
-            key = key * 10000 + year;
-        }
-        v[n++] = (gv){key, p->followers, u->has_age ? u->age : 0};
-    }
-    qsort(v, n, sizeof *v, gv_cmp);
-    size_t col = 0;
-    for (size_t i = 0, j; !rc && i < n; i = j) {
-        size_t m = 0;
-        for (j = i; j < n && v[j].key == v[i].key; j++)
-            vals[m++] = v[j].value;
+        int64_t *v = vals + start[g];
+        size_t col = 0;
         rc = result_row(c->out);
-        col = 0;
         if (!rc && by_age)
-            rc = put_age_group(c, col++, v[i].age);
+            rc = put_age_group(c, col++, by_year ? g / JOIN_YEARS : g);
         if (!rc && by_year)
-            result_set_int(c->out, col++, v[i].key % 10000);
+            result_set_int(c->out, col++, FIRST_JOIN_YEAR + g % JOIN_YEARS);
         if (rc)
             break;
         if (c->median == PINETL_MEDIAN_INTERPOLATED)
-            result_set_real(c->out, col, median_interpolated(vals, m));
+            result_set_real(c->out, col, median_interpolated_select(v, m));
         else
-            result_set_int(c->out, col, median_approx(vals, m));
+            result_set_int(c->out, col, median_approx_select(v, m));
     }
-    free(v);
     free(vals);
     return rc;
 }
 
 /* ---- users joined per year: distinct (user_name, date_joined) ---- */
 
-typedef struct joined { uint32_t name; int64_t ts; } joined;
+/* A user's date_joined and its year, grouped by user name. */
+typedef struct dated { int64_t ts; int64_t year; } dated;
 
-static int joined_cmp(const void *x, const void *y) {
-    const joined *a = x, *b = y;
-    if (a->name != b->name)
-        return a->name < b->name ? -1 : 1;
+static int dated_cmp(const void *x, const void *y) {
+    const dated *a = x, *b = y;
     return (a->ts > b->ts) - (a->ts < b->ts);
 }
 
-static int users_joined_by_year(ctx *c) {
-    const pinetl_dataset *ds = c->ds;
-    int rc = begin(c, PINETL_INSIGHT_USERS_JOINED_BY_YEAR);
-    if (rc)
-        return rc;
-    joined *v = malloc((ds->nuser ? ds->nuser : 1) * sizeof *v);
-    if (!v)
-        return nomem();
-    size_t n = 0;
-    for (size_t i = 0; i < ds->nuser; i++)
-        if (ds->user[i].name && ds->user[i].has_joined)
-            v[n++] = (joined){ds->user[i].name, ds->user[i].joined};
-    qsort(v, n, sizeof *v, joined_cmp);
-    int64_t per_year[LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1] = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (i && !joined_cmp(&v[i - 1], &v[i]))
-            continue;
-        int year = pinetl_timestamp_year(v[i].ts);
-        if (year >= FIRST_JOIN_YEAR && year <= LAST_JOIN_YEAR)
-            per_year[year - FIRST_JOIN_YEAR]++;
+/* Sorts a name's dates: most names have a handful, where insertion sort beats qsort's calls. */
+static void sort_dates(dated *v, size_t n) {
+    if (n > 16) {
+        qsort(v, n, sizeof *v, dated_cmp);
+        return;
     }
+    for (size_t i = 1; i < n; i++) {
+        dated x = v[i];
+        size_t j = i;
+        for (; j && v[j - 1].ts > x.ts; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* Distinct (user_name, date_joined) over the latest row of each ind: the dates are grouped by
+ * name id with a counting sort, then each name's dates sorted and counted once each. */
+static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YEARS]) {
+    const ds_table *users = &ds->table[PINETL_TABLE_USER];
+    size_t total = 0, nnames = ds->user_name.count + 1;
+    for (size_t p = 0; p < DS_PARTS; p++)
+        total += users->part[p].n;
+    /* The users that count; then their dates grouped by name, start[name] .. start[name + 1]. */
+    const ds_user **kept = alloc_n(total, sizeof *kept);
+    size_t *start = calloc(nnames + 1, sizeof *start);
+    dated *v = alloc_n(total, sizeof *v);
+    ds_index x = {0};
+    size_t n = 0;
+    int rc = kept && start && v ? PINETL_OK : PINETL_ENOMEM;
+    for (size_t p = 0; !rc && p < DS_PARTS; p++) {
+        if (!users->part[p].n || (rc = ds_index_build(&x, ds, PINETL_TABLE_USER, p)))
+            continue;
+        const ds_user *rows = users->part[p].rows;
+        for (size_t i = 0; i < x.cap; i++) {
+            const ds_user *u = x.rows[i] ? &rows[x.rows[i] - 1] : NULL;
+            if (u && u->name && u->join_year) {
+                kept[n++] = u;
+                start[u->name + 1]++;
+            }
+        }
+    }
+    ds_index_free(&x);
+    memset(per_year, 0, JOIN_YEARS * sizeof *per_year);
+    if (!rc) {
+        for (size_t k = 0; k < nnames; k++)
+            start[k + 1] += start[k];
+        for (size_t i = 0; i < n; i++)   /* start[name] advances to the name's end */
+            v[start[kept[i]->name]++] = (dated){kept[i]->joined, kept[i]->join_year};
+        for (size_t k = 0, from = 0; k < nnames; from = start[k++]) {
+            sort_dates(v + from, start[k] - from);
+            for (size_t i = from; i < start[k]; i++)
+                if (i == from || v[i].ts != v[i - 1].ts)
+                    per_year[v[i].year - FIRST_JOIN_YEAR]++;
+        }
+    }
+    free(kept);
+    free(start);
     free(v);
-    for (int y = FIRST_JOIN_YEAR; !rc && y <= LAST_JOIN_YEAR; y++) {
-        if (!per_year[y - FIRST_JOIN_YEAR])
+    return rc;
+}
+
+static int users_joined_by_year(ctx *c) {
+    int rc = begin(c, PINETL_INSIGHT_USERS_JOINED_BY_YEAR);
+    if (!rc && !c->counted_users)
+        rc = count_users_joined(c->ds, c->joined_per_year);
+    if (rc)
+        return rc == PINETL_ENOMEM ? nomem() : rc;
+    for (int y = 0; !rc && y < JOIN_YEARS; y++) {
+        if (!c->joined_per_year[y])
             continue;
         rc = result_row(c->out);
         if (!rc) {
-            result_set_int(c->out, 0, y);
-            result_set_int(c->out, 1, per_year[y - FIRST_JOIN_YEAR]);
+            result_set_int(c->out, 0, FIRST_JOIN_YEAR + y);
+            result_set_int(c->out, 1, c->joined_per_year[y]);
         }
     }
     return rc;
@@ -374,6 +544,11 @@ static int users_joined_by_year(ctx *c) {
 /* ---- entry point ---- */
 
 static int compute_one(ctx *c, int insight) {
+    if (insight == PINETL_INSIGHT_USERS_JOINED_BY_YEAR)
+        return users_joined_by_year(c);
+    int rc = c->joined ? PINETL_OK : join(c);
+    if (rc)
+        return rc;
     switch (insight) {
     case PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY:
     case PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR:
@@ -383,11 +558,41 @@ static int compute_one(ctx *c, int insight) {
         return top_user_by_country(c);
     case PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS:
         return top_country_by_followers(c);
-    case PINETL_INSIGHT_USERS_JOINED_BY_YEAR:
-        return users_joined_by_year(c);
     default:
         return median_followers(c, insight);
     }
+}
+
+/* users_joined_by_year reads only the users: it is counted on a second thread while the join
+ * runs, when both are wanted. */
+typedef struct users_job { const pinetl_dataset *ds; int64_t *per_year; int rc; } users_job;
+
+static void *count_users_main(void *arg) {
+    users_job *j = arg;
+    j->rc = count_users_joined(j->ds, j->per_year);
+    return NULL;
+}
+
+static int prepare(ctx *c, const int *ids, int n) {
+    int users = 0, pins = 0;
+    for (int i = 0; i < n; i++) {
+        users |= ids[i] == PINETL_INSIGHT_USERS_JOINED_BY_YEAR;
+        pins |= ids[i] != PINETL_INSIGHT_USERS_JOINED_BY_YEAR;
+    }
+    if (!users || !pins)
+        return PINETL_OK;   /* one job: compute_one does it */
+    users_job job = {c->ds, c->joined_per_year, PINETL_OK};
+    pthread_t thread;
+    int started = !pthread_create(&thread, NULL, count_users_main, &job);
+    int rc = join(c);
+    if (started)
+        pthread_join(thread, NULL);
+    else
+        count_users_main(&job);
+    if (!rc && job.rc)
+        rc = nomem();   /* its only failure; its message stayed on its thread */
+    c->counted_users = !rc;
+    return rc;
 }
 
 int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_options *options,
@@ -399,13 +604,18 @@ int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_opti
     int n = insight_selection(options, ids);
     if (n < 0)
         return n;
-    ctx c = {ds, strpool_ranks(&ds->strings), NULL, options ? options->median : 0};
-    if (!c.rank)
-        return nomem();
-    int rc = result_new(&c.out);
+    ctx c = {.ds = ds, .cat_rank = strpool_ranks(&ds->category),
+             .poster_rank = strpool_ranks(&ds->poster), .country_rank = strpool_ranks(&ds->country),
+             .median = options ? options->median : 0};
+    int rc = c.cat_rank && c.poster_rank && c.country_rank ? result_new(&c.out) : nomem();
+    if (!rc)
+        rc = prepare(&c, ids, n);
     for (int i = 0; !rc && i < n; i++)
         rc = compute_one(&c, ids[i]);
-    free((void *)c.rank);
+    free(c.cat_rank);
+    free(c.poster_rank);
+    free(c.country_rank);
+    free(c.rows);
     if (rc) {
         pinetl_insights_free(c.out);
         return rc;

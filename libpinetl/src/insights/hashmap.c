@@ -3,15 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t hash_u64(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 void i64map_free(i64map *m) {
     free(m->keys);
     free(m->vals);

@@ -1,5 +1,5 @@
-/* The two medians of spec section 3 over sorted values; shared by the in-memory insights and the
- * SQL aggregates so that both paths agree to the bit. */
+/* The two medians of spec section 3; shared by the in-memory insights and the SQL aggregates so
+ * that both paths agree to the bit. */
 #ifndef PINETL_INSIGHTS_MEDIAN_H
 #define PINETL_INSIGHTS_MEDIAN_H
 
@@ -12,5 +12,9 @@ int64_t median_approx(const int64_t *sorted, size_t n);
 double median_interpolated(const int64_t *sorted, size_t n);
 /* Sorts int64 values ascending. */
 void median_sort(int64_t *v, size_t n);
+
+/* The same medians without sorting: v is reordered (quickselect, linear on average). n > 0. */
+int64_t median_approx_select(int64_t *v, size_t n);
+double median_interpolated_select(int64_t *v, size_t n);
 
 #endif

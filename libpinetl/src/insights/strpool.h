@@ -6,19 +6,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A hash slot: the id (0 = empty) and the string's hash, so that a probe compares bytes only
+ * when the hashes agree (the strings themselves are elsewhere, usually out of cache). */
+typedef struct strslot { uint32_t id, hash; } strslot;
+
 typedef struct strpool {
     char *data;          /* strings back to back, each NUL-terminated */
     size_t len, cap;
     uint64_t *offs;      /* per id - 1: offset of the string in data */
     uint32_t *lens;      /* per id - 1: its length */
     size_t count, ids_cap;
-    uint32_t *slots;     /* hash table of ids; 0 = empty */
+    strslot *slots;      /* open addressing, linear probing, at most half full */
     size_t nslots;
 } strpool;
 
 void strpool_free(strpool *p);
+/* The hash strpool_intern uses; callers that prefetch compute it once and pass it on. */
+uint32_t strpool_hash(const char *s, size_t len);
 /* The id of the string (interned on first sight), or 0 on memory failure. */
 uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+/* The same with the hash already computed by strpool_hash. */
+uint32_t strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t hash);
+/* Hints the cache that a string with this hash is about to be interned. */
+void strpool_prefetch(const strpool *p, uint32_t hash);
 static inline const char *strpool_str(const strpool *p, uint32_t id) { return p->data + p->offs[id - 1]; }
 static inline uint32_t strpool_len(const strpool *p, uint32_t id) { return p->lens[id - 1]; }
 /* Byte order of two ids' strings (memcmp, then the shorter first), as SQLite's BINARY collation. */

@@ -260,59 +260,78 @@ static const struct { const char *name; size_t len; } envelope_keys[K_COUNT] = {
     {"records", 7}, {"Records", 7}, {"topic", 5}, {"value", 5}, {"Data", 4},
     {"StreamName", 10}, {"PartitionKey", 12}};
 
-static int unwrap_object(io_ctx *c, const json_value *obj, const char *p, size_t len) {
+typedef struct envelope_shape {
+    unsigned has;                /* bit k: envelope key k is a member */
     json_value found[K_COUNT];
-    int has[K_COUNT] = {0};
+} envelope_shape;
+
+/* Lengths of the envelope keys, as a bit set: most record keys are ruled out by length alone. */
+#define ENVELOPE_KEY_LENGTHS (1u << 4 | 1u << 5 | 1u << 7 | 1u << 10 | 1u << 12)
+
+static int is_envelope_key(const json_value *key, int k) {
+    size_t n = key->len - 2;   /* without the quotes */
+    if (key->escaped)          /* compared decoded */
+        return json_string_equals(key, envelope_keys[k].name, envelope_keys[k].len);
+    return n == envelope_keys[k].len && memcmp(key->start + 1, envelope_keys[k].name, n) == 0;
+}
+
+static inline void note_key(envelope_shape *sh, const json_value *key,
+                            const json_value *value) {
+    size_t n = key->len - 2;
+    if (!key->escaped && (n > 12 || !((ENVELOPE_KEY_LENGTHS >> n) & 1u)))
+        return;
+    for (int k = 0; k < K_COUNT; k++) {
+        if (is_envelope_key(key, k)) {
+            sh->found[k] = *value;
+            sh->has |= 1u << k;
+            return;
+        }
+    }
+}
+
+/* Which envelope keys obj has: from the members its scan kept (count of them, all kept when
+ * count <= IO_MEMBERS_MAX), else by iterating. O(members), no pass over the bytes. */
+static void envelope_shape_of(envelope_shape *sh, const json_value *obj, const json_member *m,
+                              size_t count) {
+    sh->has = 0;
+    if (count <= IO_MEMBERS_MAX) {
+        for (size_t i = 0; i < count; i++)
+            note_key(sh, &m[i].key, &m[i].value);
+        return;
+    }
     json_iter it;
     json_value key, value;
     json_iter_object(&it, obj);
-    while (json_iter_member(&it, &key, &value)) {
-        /* Cheap first-byte filter: envelope keys start with r R t v D S P (or an escape). */
-        unsigned char k0 = key.len > 1 ? (unsigned char)key.start[1] : 0;
-        if (!strchr("rRtvDSP\\", k0) || k0 == 0)
-            continue;
-        for (int k = 0; k < K_COUNT; k++) {
-            if (json_string_equals(&key, envelope_keys[k].name, envelope_keys[k].len)) {
-                found[k] = value;
-                has[k] = 1;
-                break;
-            }
-        }
-    }
+    while (json_iter_member(&it, &key, &value))
+        note_key(sh, &key, &value);
+}
+
+#define HAS(sh, k) (((sh)->has >> (k)) & 1u)
+
+static int unwrap_object(io_ctx *c, const json_value *obj, const envelope_shape *sh, const char *p,
+                         size_t len) {
     int f = c->format;
     if (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK)
         return add_record(c, obj);
     if (f == PINETL_INPUT_ARRAY)
         return wrong_shape(c, p, len, "an object");
-    if (has[K_RECORDS] && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KAFKA_REST))
-        return unwrap_kafka_rest(c, &found[K_RECORDS], p, len);
-    if (has[K_RECORDS_UC] && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KINESIS))
-        return unwrap_kinesis_records(c, &found[K_RECORDS_UC], p, len);
-    if (has[K_TOPIC] && has[K_VALUE] && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KAFKA_DUMP)) {
-        if (found[K_VALUE].type == JSON_ARRAY)
-            return add_kafka_value(c, &found[K_VALUE], "Kafka consumer record");
-        return add_record(c, &found[K_VALUE]);
+    if (HAS(sh, K_RECORDS) && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KAFKA_REST))
+        return unwrap_kafka_rest(c, &sh->found[K_RECORDS], p, len);
+    if (HAS(sh, K_RECORDS_UC) && (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KINESIS))
+        return unwrap_kinesis_records(c, &sh->found[K_RECORDS_UC], p, len);
+    if (HAS(sh, K_TOPIC) && HAS(sh, K_VALUE) &&
+        (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_KAFKA_DUMP)) {
+        if (sh->found[K_VALUE].type == JSON_ARRAY)
+            return add_kafka_value(c, &sh->found[K_VALUE], "Kafka consumer record");
+        return add_record(c, &sh->found[K_VALUE]);
     }
     /* A forced kinesis format takes a bare {"Data": ...} too. */
-    if (has[K_DATA] && (f == PINETL_INPUT_KINESIS ||
-                        (f == PINETL_INPUT_AUTO && (has[K_STREAM] || has[K_PKEY]))))
-        return add_kinesis_data(c, &found[K_DATA], "Data");
+    if (HAS(sh, K_DATA) && (f == PINETL_INPUT_KINESIS ||
+                            (f == PINETL_INPUT_AUTO && (HAS(sh, K_STREAM) || HAS(sh, K_PKEY)))))
+        return add_kinesis_data(c, &sh->found[K_DATA], "Data");
     if (f == PINETL_INPUT_AUTO)
         return add_record(c, obj);
     return wrong_shape(c, p, len, "an object without those members");
-}
-
-/* An object that cannot be an envelope: no envelope key appears in its bytes at all. Lets plain
- * JSON lines skip the classification pass (the core scans the record anyway). */
-static int plainly_a_record(const char *p, size_t len) {
-    static const struct { char text[12]; size_t len; } needles[] = {
-        {"records\"", 8}, {"Records\"", 8}, {"topic\"", 6}, {"Data\"", 5}, {"\\u", 2}};
-    if (!p)
-        return 1;
-    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
-        if (memmem(p, len, needles[i].text, needles[i].len))
-            return 0;
-    return 1;
 }
 
 int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
@@ -323,17 +342,24 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
     size_t i = 0;
     while (i < len && json_is_space((unsigned char)p[i]))
         i++;
-    int object = i < len && p[i] == '{';
-    if (object && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK ||
-                   (f == PINETL_INPUT_AUTO && plainly_a_record(p, len))))
+    /* Forced JSON lines: every object is a record, no envelope to look for. */
+    if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK))
         return batch_add_record(c->batch, p, len, line, offset);
+    /* One scan checks the value and keeps the top-level members that tell its shape. */
     json_value v;
     json_error err;
-    if (json_parse(p, p + len, &v, &err) != 0)
+    size_t count = 0;
+    if (json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
         return batch_add_record(c->batch, p, len, line, offset);
     switch (v.type) {
-    case JSON_OBJECT:
-        return unwrap_object(c, &v, p, len);
+    case JSON_OBJECT: {
+        envelope_shape sh;
+        envelope_shape_of(&sh, &v, c->members, count);
+        /* The fast path of JSON lines: a plain record, scanned once. */
+        if (!sh.has && f == PINETL_INPUT_AUTO)
+            return batch_add_record(c->batch, p, len, line, offset);
+        return unwrap_object(c, &v, &sh, p, len);
+    }
     case JSON_ARRAY:
         if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_ARRAY) {
             json_iter it;

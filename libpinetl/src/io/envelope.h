@@ -8,10 +8,15 @@
 
 #include <pinetl/batch.h>
 
+#include "core/json.h"
+
 /* Default limit on one record (spec: 64 MiB). */
 #define IO_MAX_RECORD_DEFAULT ((size_t)64 << 20)
 /* Rejects of oversized or unsplittable input keep at most this many raw bytes. */
 #define IO_RAW_KEEP ((size_t)1 << 20)
+
+/* Top-level members kept from the one scan that classifies an object (a flat record has 12). */
+enum { IO_MEMBERS_MAX = 32 };
 
 /* What unwrapping needs; one per thread (the scratch buffer is reused for every record). */
 typedef struct io_ctx {
@@ -23,6 +28,7 @@ typedef struct io_ctx {
     /* Positions of records inside one top-level value, counted forward from its start. */
     const char *vbase, *cur;
     int64_t vbase_line, vbase_offset, cur_line;
+    json_member members[IO_MEMBERS_MAX];
 } io_ctx;
 
 void io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record);

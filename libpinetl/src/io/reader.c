@@ -127,6 +127,23 @@ static int submit(pinetl_reader *r);
 /* An emit result that is not an error: the reader is being freed. */
 #define READER_STOPPED (-1000)
 
+/* JSON lines fast path: a run of lines at the start of the read buffer, for an empty job, needs
+ * no copy: the read buffer becomes the job's data and the job's old buffer becomes the read
+ * buffer (read_input carries the unsplit tail over). Nothing writes the adopted buffer until a
+ * worker is done with it and it comes back to the producer through submit. */
+static int adopt_stage(pinetl_reader *r, const io_item *it) {
+    job *j = &r->building;
+    if (j->n || it->kind != IO_ITEM_LINES || it->p != r->stage || it->len >= r->stage_cap)
+        return 0;
+    char *data = j->data;
+    size_t cap = j->cap;
+    j->data = r->stage;
+    j->cap = r->stage_cap;
+    r->stage = data;
+    r->stage_cap = cap;
+    return 1;
+}
+
 /* Producer side of the split: items and their bytes are copied into the job being built; a full
  * job is handed on first, so a batch stays near batch_bytes even when one read holds many. */
 static int emit_to_job(void *ud, const io_item *it) {
@@ -134,7 +151,8 @@ static int emit_to_job(void *ud, const io_item *it) {
     job *j = &r->building;
     if (j->n && j->len + it->len > r->opt.batch_bytes && submit(r) != 0)
         return READER_STOPPED;
-    if (reserve(&j->data, &j->cap, j->len + it->len + 1))
+    int adopted = adopt_stage(r, it);
+    if (!adopted && reserve(&j->data, &j->cap, j->len + it->len + 1))
         return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
     if (j->n == j->items_cap) {
         size_t cap = j->items_cap ? j->items_cap * 2 : 64;
@@ -153,7 +171,7 @@ static int emit_to_job(void *ud, const io_item *it) {
         msg = j->mlen;
         j->mlen += ml;
     }
-    if (it->len)
+    if (it->len && !adopted)
         memcpy(j->data + j->len, it->p, it->len);
     j->items[j->n++] = (job_item){it->kind, it->code, it->format, j->len, it->len, it->line,
                                   it->offset, msg, it->source};
@@ -238,13 +256,22 @@ static int read_input(pinetl_reader *r, const input *in) {
         }
         if (rc)
             break;
-        long used = io_split_run(&sp, r->stage, len, eof, &more);
+        const char *buf = r->stage;
+        long used = io_split_run(&sp, buf, len, eof, &more);
         if (used < 0) {
             rc = used == READER_STOPPED ? 1 : (int)used;
             break;
         }
-        memmove(r->stage, r->stage + used, len - (size_t)used);
         len -= (size_t)used;
+        if (buf == r->stage) {
+            memmove(r->stage, r->stage + used, len);
+        } else if (len) {   /* the buffer went to a job (adopt_stage): the tail moves over */
+            if (reserve(&r->stage, &r->stage_cap, len)) {
+                rc = pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
+                break;
+            }
+            memcpy(r->stage, buf + used, len);
+        }
         if (r->building.len >= block && (rc = submit(r)) != 0)
             break;
         if (eof)

@@ -6,21 +6,29 @@
 
 #include <pinetl/warehouse.h>
 
-#include "insights/hashmap.h"
+#include "stage.h"
+
+/* How long a statement waits for another connection's lock. */
+enum { WAREHOUSE_BUSY_MS = 10000 };
 
 struct pinetl_warehouse {
     sqlite3 *db;
     int flags;
     sqlite3_stmt *upsert[PINETL_TABLE_COUNT];  /* prepared on first use, reused */
     sqlite3_stmt *reject, *begin, *commit, *rollback;
-    pinetl_load_stats stats;
-    i64map last;          /* per batch: ind -> its last cleaned row (only that one is written) */
+    pinetl_load_stats stats, stats_at_begin;  /* stats_at_begin: restored when a load fails */
+    int in_transaction;   /* pinetl_warehouse_begin was called and not yet committed */
+    int bulk_journal;     /* begin switched WAL to a rollback journal; commit switches back */
+    stage stage;          /* cleaned rows not yet upserted */
 };
 
 /* Sets the thread-local error from the connection's message and returns PINETL_ESQL. */
 int warehouse_error(pinetl_warehouse *wh, const char *what);
 
-/* Prepared statements of load.c; finalized by pinetl_warehouse_free. */
+/* Prepared statements and stage of load.c; freed by pinetl_warehouse_free. */
 void warehouse_finalize_load(pinetl_warehouse *wh);
+
+/* Back to WAL after a load transaction that left it (no-op otherwise). */
+void warehouse_end_bulk(pinetl_warehouse *wh);
 
 #endif

@@ -26,6 +26,37 @@ static void test_c_medians(void) {
     CHECK(median_interpolated(exact, 2) == 4503599627370494.5);
 }
 
+/* The quickselect medians equal the sorted ones, on orders and duplicates that stress the
+ * partitioning: random, sorted, reversed, all equal, few distinct values. */
+static void test_select_matches_sort(void) {
+    uint64_t s = 0x9E3779B97F4A7C15ULL;
+    for (size_t n = 1; n <= 2000; n += n < 40 ? 1 : 97) {
+        for (int shape = 0; shape < 5; shape++) {
+            int64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+            CHECK(a && b);
+            if (!a || !b) {
+                free(a);
+                free(b);
+                return;
+            }
+            for (size_t i = 0; i < n; i++) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                a[i] = shape == 0 ? (int64_t)(s >> 1) - INT64_MAX / 2
+                     : shape == 1 ? (int64_t)i : shape == 2 ? -(int64_t)i
+                     : shape == 3 ? 42 : (int64_t)(s % 3);
+            }
+            memcpy(b, a, n * sizeof *a);
+            median_sort(b, n);
+            CHECK_INT(median_approx_select(a, n), median_approx(b, n));
+            CHECK(median_interpolated_select(a, n) == median_interpolated(b, n));
+            free(a);
+            free(b);
+        }
+    }
+}
+
 static char *query(pinetl_warehouse *wh, const char *sql) {
     pinetl_insights *r = NULL;
     if (pinetl_warehouse_query(wh, sql, "q", &r)) {
@@ -73,6 +104,7 @@ static void test_sql_aggregates(void) {
 
 int main(void) {
     RUN(test_c_medians);
+    RUN(test_select_matches_sort);
     RUN(test_sql_aggregates);
     return check_done();
 }

@@ -1,0 +1,135 @@
+/* The staging area of a load: cleaned rows packed in one growing buffer, deduplicated by ind. */
+#include "stage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <pinetl/common.h>
+
+void batch_cols_get(const pinetl_batch *b, batch_cols *k) {
+    pinetl_table table = pinetl_batch_table(b);
+    k->n = pinetl_column_count(table);
+    for (int c = 0; c < k->n; c++) {
+        k->type[c] = pinetl_column_type(table, c);
+        k->valid[c] = pinetl_batch_validity(b, c);
+        k->i64[c] = pinetl_batch_int64(b, c);
+        k->coords[c] = pinetl_batch_coords(b, c);
+        k->text[c] = pinetl_batch_text_data(b, c);
+        k->offs[c] = pinetl_batch_text_offsets(b, c);
+    }
+}
+
+void stage_init(stage *s) {
+    memset(s, 0, sizeof *s);
+    s->table = -1;
+}
+
+void stage_free(stage *s) {
+    free(s->data);
+    free(s->rows);
+    stage_init(s);
+}
+
+void stage_clear(stage *s) {
+    s->table = -1;
+    s->len = s->n = 0;
+}
+
+static int reserve(stage *s, size_t bytes) {
+    if (s->cap - s->len >= bytes)
+        return 0;
+    size_t cap = s->cap ? s->cap : 1 << 20;
+    while (cap - s->len < bytes)
+        cap *= 2;
+    char *d = realloc(s->data, cap);
+    if (!d)
+        return -1;
+    s->data = d;
+    s->cap = cap;
+    return 0;
+}
+
+/* The packed size of row r: a flag byte per column, then its value. */
+static size_t packed_size(const batch_cols *k, size_t r) {
+    size_t n = 0;
+    for (int c = 1; c < k->n; c++) {
+        n++;
+        if (!k->valid[c] || !((k->valid[c][r >> 3] >> (r & 7)) & 1))
+            continue;
+        switch (k->type[c]) {
+        case PINETL_TYPE_TEXT: n += sizeof(uint32_t) + (size_t)(k->offs[c][r + 1] - k->offs[c][r]); break;
+        case PINETL_TYPE_COORDS: n += 2 * sizeof(double); break;
+        default: n += sizeof(int64_t); break;
+        }
+    }
+    return n;
+}
+
+int stage_add(stage *s, int table, const batch_cols *k, size_t r) {
+    if (s->table != table) {
+        s->table = table;
+        s->ncols = k->n;
+        memcpy(s->type, k->type, sizeof s->type);
+    }
+    if (s->n == s->rows_cap) {
+        size_t cap = s->rows_cap ? s->rows_cap * 2 : 4096;
+        stage_row *rows = realloc(s->rows, cap * sizeof *rows);
+        if (!rows)
+            return -1;
+        s->rows = rows;
+        s->rows_cap = cap;
+    }
+    if (reserve(s, packed_size(k, r)))
+        return -1;
+    int64_t ind = k->i64[0][r];
+    s->rows[s->n].ind = ind;
+    s->rows[s->n].at = s->len;
+    s->n++;
+    char *p = s->data + s->len;
+    for (int c = 1; c < k->n; c++) {
+        int valid = k->valid[c] && (k->valid[c][r >> 3] >> (r & 7)) & 1;
+        *p++ = (char)valid;
+        if (!valid)
+            continue;
+        switch (k->type[c]) {
+        case PINETL_TYPE_TEXT: {
+            uint32_t n = (uint32_t)(k->offs[c][r + 1] - k->offs[c][r]);
+            memcpy(p, &n, sizeof n);
+            memcpy(p + sizeof n, k->text[c] + k->offs[c][r], n);
+            p += sizeof n + n;
+            break;
+        }
+        case PINETL_TYPE_COORDS:
+            memcpy(p, k->coords[c] + 2 * r, 2 * sizeof(double));
+            p += 2 * sizeof(double);
+            break;
+        default:
+            memcpy(p, k->i64[c] + r, sizeof(int64_t));
+            p += sizeof(int64_t);
+            break;
+        }
+    }
+    s->len = (size_t)(p - s->data);
+    return 0;
+}
+
+/* By ind, then by arrival (a row's bytes come after those of the rows staged before it). */
+static int by_ind_then_arrival(const void *a, const void *b) {
+    const stage_row *x = a, *y = b;
+    if (x->ind != y->ind)
+        return (x->ind > y->ind) - (x->ind < y->ind);
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+size_t stage_sort(stage *s) {
+    qsort(s->rows, s->n, sizeof *s->rows, by_ind_then_arrival);
+    /* Of the rows of one ind, the last staged wins. */
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (n && s->rows[n - 1].ind == s->rows[i].ind)
+            n--;
+        s->rows[n++] = s->rows[i];
+    }
+    s->n = n;
+    return n;
+}

@@ -1,0 +1,65 @@
+"""Text columns survive the way read_json builds them: repeated texts come from a dictionary,
+mostly distinct ones from one split per batch, and a column may change way mid-run. Whatever the
+way, every value equals the CLI's, including texts holding NUL, non-ASCII texts, empty texts and
+nulls."""
+import json
+
+import pinetl
+from compare import assert_same_rows, cli_rows, frame_rows
+
+ODD_TEXTS = ["", "a\u0000b", "\u0000", "caf\u00e9", "\U0001f600 smile", "\u65e5\u672c", "x"]
+
+
+def _pin(i, title, category):
+    return {"index": i, "unique_id": f"id-{i}", "title": title, "description": None,
+            "poster_name": "User Info Error" if i % 7 == 0 else f"poster {i % 5}",
+            "follower_count": "26k", "tag_list": "a,b", "is_image_or_video": "image",
+            "image_src": f"https://i.example/{i}.jpg", "downloaded": 1,
+            "save_location": f"Local save in /data/{category}", "category": category}
+
+
+def _lines(n):
+    out = []
+    for i in range(n):
+        if i % 997 == 5:
+            out.append(b'{"index": "bad"}')   # a reject between cleaned rows
+            continue
+        if i < n // 3:
+            title = ODD_TEXTS[i % len(ODD_TEXTS)]   # few distinct titles: a dictionary
+        else:
+            title = f"title {i} \u00e9" + ("\u0000" if i % 11 == 0 else "")  # all distinct
+        out.append(json.dumps(_pin(i, title, ["diy", "\u00e9t\u00e9", "art"][i % 3]),
+                              ensure_ascii=i % 2 == 0).encode())
+    return b"\n".join(out) + b"\n"
+
+
+def test_dictionary_and_split_columns_equal_the_cli(cli, tmp_path):
+    path = tmp_path / "pin.jsonl"
+    path.write_bytes(_lines(12000))
+    res = pinetl.read_json(path, "pin", batch_bytes=64 * 1024)
+    expected = cli_rows(cli("clean", "--table", "pin", path).stdout, "pin")
+    assert_same_rows(frame_rows(res.rows, "pin"), expected)
+    assert res.stats["read"] == 12000 == len(res.rows) + len(res.rejects)
+    titles = set(res.rows["title"].dropna())
+    assert set(ODD_TEXTS[1:]) <= titles  # the odd ones made it through the dictionary
+    assert "title 11000 \u00e9\u0000" in titles  # and through the split
+    assert res.rows["description"].isna().all()
+
+
+def test_clean_json_takes_the_same_ways(tmp_path):
+    data = _lines(6000)
+    path = tmp_path / "pin.jsonl"
+    path.write_bytes(data)
+    whole = pinetl.clean_json("pin", data)
+    batched = pinetl.read_json(path, "pin", batch_bytes=16 * 1024)
+    assert frame_rows(whole.rows, "pin") == frame_rows(batched.rows, "pin")
+
+
+def test_repeated_texts_share_one_object(tmp_path):
+    path = tmp_path / "pin.jsonl"
+    path.write_bytes(_lines(9000))
+    rows = pinetl.read_json(path, "pin", batch_bytes=16 * 1024).rows
+    category = rows["category"].tolist()
+    # Three categories: three str objects, however many rows and batches.
+    assert len({id(v) for v in category}) == 3
+    assert len(set(rows["unique_id"])) == len(rows)
