@@ -4,6 +4,8 @@ way, every value equals the CLI's, including texts holding NUL, non-ASCII texts,
 nulls."""
 import json
 
+import pytest
+
 import pinetl
 from compare import assert_same_rows, cli_rows, frame_rows
 
@@ -33,10 +35,11 @@ def _lines(n):
     return b"\n".join(out) + b"\n"
 
 
-def test_dictionary_and_split_columns_equal_the_cli(cli, tmp_path):
+@pytest.mark.parametrize("batch_bytes", [0, 64 * 1024])  # one batch of many rows; many batches
+def test_dictionary_and_split_columns_equal_the_cli(cli, tmp_path, batch_bytes):
     path = tmp_path / "pin.jsonl"
     path.write_bytes(_lines(12000))
-    res = pinetl.read_json(path, "pin", batch_bytes=64 * 1024)
+    res = pinetl.read_json(path, "pin", batch_bytes=batch_bytes)
     expected = cli_rows(cli("clean", "--table", "pin", path).stdout, "pin")
     assert_same_rows(frame_rows(res.rows, "pin"), expected)
     assert res.stats["read"] == 12000 == len(res.rows) + len(res.rejects)

@@ -45,17 +45,31 @@ def _bitmap(ptr, n):
     return np.unpackbits(raw, count=n, bitorder="little").view(bool)
 
 
-def _split(blob, n, bounds):
-    """n texts from a buffer that holds each followed by a NUL byte: one decode and one
-    str.split make every str. A text that holds NUL itself (JSON "\\u0000") would split wrongly:
-    then each is decoded alone, text r at blob[b[r] .. b[r+1] - 1) where b = bounds() (n + 1
-    positions, computed only then)."""
-    parts = str(blob, "utf-8").split("\0")
-    if len(parts) == n + 1:
+# Rows decoded per str.split: large enough that the Python call is cheap per row, small enough
+# that the joined text stays a small, reused allocation and one wide character (an emoji) makes
+# only its own chunk a wide (UCS-4) string.
+_SPLIT_ROWS = 512
+
+
+def _split(blob, b):
+    """Texts from a buffer that holds each followed by a NUL byte: text r at
+    blob[b[r] .. b[r+1] - 1) (b: n + 1 positions). One decode and one str.split per chunk of
+    rows make the str objects; a text that holds NUL itself (JSON "\\u0000") would split
+    wrongly, so then that chunk's texts are decoded one by one."""
+    n = len(b) - 1
+    view = memoryview(blob)
+    cuts = b[::_SPLIT_ROWS].tolist() + ([int(b[n])] if n % _SPLIT_ROWS else [])
+    out = []
+    for i in range(len(cuts) - 1):
+        parts = str(view[cuts[i]:cuts[i + 1]], "utf-8").split("\0")
         parts.pop()  # after the last separator
-        return parts
-    b = bounds().tolist()
-    return [str(blob[b[r]:b[r + 1] - 1], "utf-8") for r in range(n)]
+        rows = min(_SPLIT_ROWS, n - i * _SPLIT_ROWS)
+        if len(parts) != rows:
+            lo = i * _SPLIT_ROWS
+            pos = b[lo:lo + rows + 1].tolist()
+            parts = [str(view[pos[r]:pos[r + 1] - 1], "utf-8") for r in range(rows)]
+        out += parts
+    return out
 
 
 def _texts(data, offsets, n):
@@ -66,7 +80,7 @@ def _texts(data, offsets, n):
     offs = _array(offsets, np.int64, n + 1)
     buf = bytearray(int(offs[n] - offs[0]) + n)
     check(lib.pinetl_text_join(data, offsets, n, b"\0", ffi.from_buffer(buf)))
-    return _split(buf, n, lambda: offs - offs[0] + np.arange(n + 1))
+    return _split(buf, offs - offs[0] + np.arange(n + 1))
 
 
 def _dict_texts(d, first, count):
@@ -74,38 +88,55 @@ def _dict_texts(d, first, count):
     offs = _array(lib.pinetl_text_dict_offsets(d), np.int64, count + 1)[first:]
     base = int(offs[0])
     blob = ffi.buffer(lib.pinetl_text_dict_data(d) + base, int(offs[-1]) - base)
-    return _split(blob, count - first, lambda: offs - base)
+    return _split(blob, offs - base)
 
 
-class _TextColumn:
-    """The rows of one text column across batches: str objects (None when null).
+class _Objects:
+    """A growing object array. Each batch's new objects go in while they are fresh in the cache:
+    concatenating per-batch arrays at the end would touch every object twice more (reference
+    counts), a cache miss each once there are millions."""
 
-    Split rows go straight into one growing object array while they are fresh in the cache:
-    concatenating per-batch arrays at the end would touch every str object twice more
-    (reference counts), a cache miss each once there are millions."""
-
-    __slots__ = ("out", "len", "dict", "strs", "codes", "rows")
+    __slots__ = ("out", "len")
 
     def __init__(self):
         self.out = np.empty(0, dtype=object)
         self.len = 0
-        out = ffi.new("pinetl_text_dict **")
-        check(lib.pinetl_text_dict_new(out))
-        self.dict = ffi.gc(out[0], lib.pinetl_text_dict_free)
-        self.strs = []     # dictionary mode: the str of each code
-        self.codes = []    # dictionary mode: int32 code arrays of the kept rows (-1 = null)
-        self.rows = 0
 
-    def _append(self, items, nulls=None):
+    def reserve(self, n):
+        if n > len(self.out):
+            # realloc (no reference count touched); new slots hold 0 until written.
+            self.out.resize(n, refcheck=False)
+
+    def append(self, items, nulls=None):
         """Appends a list or an object array; nulls: a bool mask of items to set to None."""
         end = self.len + len(items)
         if end > len(self.out):
-            # realloc (no reference count touched); new slots hold 0 until written.
-            self.out.resize(max(end, len(self.out) * 5 // 4 + 1024), refcheck=False)
+            self.reserve(max(end, len(self.out) * 3 // 2 + 1024))
         self.out[self.len:end] = items
         if nulls is not None:
             self.out[self.len:end][nulls] = None
         self.len = end
+
+    def finish(self):
+        out = self.out[:self.len]  # a view: a copy would touch every object again
+        self.out, self.len = np.empty(0, dtype=object), 0
+        return out
+
+
+class _TextColumn:
+    """The rows of one text column across batches: str objects (None when null)."""
+
+    __slots__ = ("out", "dict", "strs", "rows")
+
+    def __init__(self):
+        self.out = _Objects()
+        out = ffi.new("pinetl_text_dict **")
+        check(lib.pinetl_text_dict_new(out))
+        self.dict = ffi.gc(out[0], lib.pinetl_text_dict_free)
+        self.strs = _Objects()   # dictionary mode: the str of each code, then None (code -1)
+        self.strs.append([None])
+        self.strs.len = 0
+        self.rows = 0
 
     def add(self, batch, c, n, keep):
         data = lib.pinetl_batch_text_data(batch, c)
@@ -117,56 +148,60 @@ class _TextColumn:
             if keep is not None:  # rejected rows are rare: filter through a small array
                 items = np.fromiter(items, dtype=object, count=n)[keep]
                 valid = valid[keep]
-            self._append(items, None if valid.all() else ~valid)
+            self.out.append(items, None if valid.all() else ~valid)
             return
         codes = np.empty(n, dtype=np.int32)
         if n:
             check(lib.pinetl_text_dict_encode(self.dict, data, offsets, validity, n,
                                               ffi.from_buffer("int32_t[]", codes)))
-        known, count = len(self.strs), lib.pinetl_text_dict_count(self.dict)
+        known, count = self.strs.len, lib.pinetl_text_dict_count(self.dict)
         if count > known:
-            self.strs += _dict_texts(self.dict, known, count)
-        self.codes.append(codes if keep is None else codes[keep])
+            self.strs.append(_dict_texts(self.dict, known, count) + [None])
+            self.strs.len -= 1   # the None stays after the last str, for code -1
+        strs = self.strs.out[:count + 1]
+        self.out.append(strs[codes if keep is None else codes[keep]])
         self.rows += n
         if self.rows >= _DICT_TRIAL_ROWS and 2 * count > self.rows:
-            self._append(self._decoded())
             ffi.release(self.dict)
-            self.dict, self.strs, self.codes = None, [], []
-
-    def _decoded(self):
-        table = np.empty(len(self.strs) + 1, dtype=object)
-        table[:-1] = self.strs
-        table[-1] = None  # code -1
-        codes = self.codes[0] if len(self.codes) == 1 else np.concatenate(self.codes or [[]])
-        return table[codes.astype(np.intp, copy=False)]
+            self.dict, self.strs = None, None
 
     def finish(self):
-        if self.dict is not None and self.len == 0:
-            out = self._decoded()   # dictionary all along: no copy
-        else:
-            if self.dict is not None:
-                self._append(self._decoded())
-            out = self.out[:self.len]   # a view: copying would touch every object again
-        self.out, self.len = np.empty(0, dtype=object), 0
-        self.dict, self.strs, self.codes = None, [], []
-        return out
+        self.dict, self.strs = None, None
+        return self.out.finish()
+
+
+class _CoordsColumn:
+    """Coordinates across batches: a [lat, lon] list per row (None when null), made per batch,
+    while the worker threads clean the next ones."""
+
+    __slots__ = ("out",)
+
+    def __init__(self):
+        self.out = _Objects()
+
+    def add(self, batch, c, n, keep):
+        values = _array(lib.pinetl_batch_coords(batch, c), np.float64, 2 * n).reshape(n, 2)
+        valid = _bitmap(lib.pinetl_batch_validity(batch, c), n)
+        if keep is not None:
+            values, valid = values[keep], valid[keep]
+        pairs = np.fromiter(values.tolist(), dtype=object, count=len(values))
+        self.out.append(pairs, None if valid.all() else ~valid)
+
+    def finish(self):
+        return self.out.finish()
 
 
 class _ValueColumn:
-    """The rows of an int64, timestamp or coordinates column across batches: values and
-    validity, concatenated once at the end."""
+    """The rows of an int64 or timestamp column across batches: values and validity,
+    concatenated once at the end."""
 
-    __slots__ = ("kind", "values", "valid")
+    __slots__ = ("values", "valid")
 
-    def __init__(self, kind):
-        self.kind = kind
+    def __init__(self):
         self.values, self.valid = [], []
 
     def add(self, batch, c, n, keep):
-        if self.kind == "coords":
-            values = _array(lib.pinetl_batch_coords(batch, c), np.float64, 2 * n).reshape(n, 2)
-        else:
-            values = _array(lib.pinetl_batch_int64(batch, c), np.int64, n)
+        values = _array(lib.pinetl_batch_int64(batch, c), np.int64, n)
         valid = _bitmap(lib.pinetl_batch_validity(batch, c), n)
         if keep is None:
             self.values.append(values.copy())
@@ -176,9 +211,7 @@ class _ValueColumn:
             self.valid.append(valid[keep])
 
     def finish(self):
-        shape = (0, 2) if self.kind == "coords" else (0,)
-        dtype = np.float64 if self.kind == "coords" else np.int64
-        values = np.concatenate(self.values) if self.values else np.zeros(shape, dtype)
+        values = np.concatenate(self.values) if self.values else np.zeros(0, np.int64)
         valid = np.concatenate(self.valid) if self.valid else np.zeros(0, bool)
         self.values, self.valid = [], []
         return values, valid
@@ -216,14 +249,17 @@ class Collector:
     """The cleaned rows and the rejects of the batches of one table, as data owned by Python.
 
     add(batch) copies what it needs out of the batch (which may be reused right after);
-    frame() builds the cleaned rows' DataFrame once; rejects holds one dict per rejected row."""
+    frame() builds the cleaned rows' DataFrame once; rejects holds one dict per rejected row.
+    input_bytes, when known (the size of the files read), sizes the object columns from the
+    first batch's bytes per row, so they are not copied as they grow."""
 
-    def __init__(self, table):
+    def __init__(self, table, input_bytes=None):
+        self.input_bytes = input_bytes
         self.table = table_id(table)
         self.table_name = text(lib.pinetl_table_name(self.table))
         self.schema = columns(self.table)
-        self.cols = [_TextColumn() if kind == "text" else _ValueColumn(kind)
-                     for _, kind in self.schema]
+        self.cols = [_TextColumn() if kind == "text" else _CoordsColumn() if kind == "coords"
+                     else _ValueColumn() for _, kind in self.schema]
         self.rejects = []
         self.rows = 0
 
@@ -234,9 +270,19 @@ class Collector:
             status = _array(lib.pinetl_batch_status(batch), np.uint8, n)
             keep = status == 0
             self.rejects += _reject_rows(batch, self.table_name, status, keep)
+        if self.input_bytes and self.rows == 0 and n > 1:
+            self._reserve(batch, n)
         for c, col in enumerate(self.cols):
             col.add(batch, c, n, keep)
         self.rows += n
+
+    def _reserve(self, batch, n):
+        last = int(_array(lib.pinetl_batch_offsets(batch), np.int64, n)[-1])
+        if last > 0:
+            rows = int(self.input_bytes * (n - 1) / last * 1.02) + n
+            for col in self.cols:
+                if isinstance(col, (_TextColumn, _CoordsColumn)):
+                    col.out.reserve(rows)
 
     def frame(self, index=None):
         """One DataFrame of the cleaned rows, in the spec's column order; the collector is
@@ -244,19 +290,14 @@ class Collector:
         or None); coords -> object ([lat, lon] list or None)."""
         data = {}
         for (name, kind), col in zip(self.schema, self.cols):
-            if kind == "text":
+            if kind in ("text", "coords"):
                 data[name] = col.finish()
                 continue
             values, valid = col.finish()
             if kind == "int64":
                 data[name] = pd.arrays.IntegerArray(values, ~valid)
-            elif kind == "timestamp":
-                data[name] = _timestamps(values, valid, name)
             else:
-                out = np.fromiter(values.tolist(), dtype=object, count=len(values))
-                if not valid.all():
-                    out[~valid] = None
-                data[name] = out
+                data[name] = _timestamps(values, valid, name)
         # copy=False: each column stays its own block (no consolidation copy of every column).
         return pd.DataFrame(data, index=index, copy=False)
 

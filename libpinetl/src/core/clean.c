@@ -56,16 +56,11 @@ int batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line,
     json_error err;
     size_t count = 0;
 
-    if (!b->nsources && batch_set_source(b, NULL)) return PINETL_ENOMEM;
     if (!b->members) {
         b->members = malloc(MEMBERS_MAX * sizeof *b->members);
         if (!b->members) return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
         b->members_cap = MEMBERS_MAX;
     }
-    b->scratch.len = 0;
-    if (batch_reserve_row(b) || buffer_reserve(&b->scratch, len))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
-
     if (json_parse_members(rec, rec + len, &root, b->members, b->members_cap, &count, &err)) {
         size_t bad = err.offset;
         /* Bytes that are not UTF-8 anywhere make the record invalid_utf8, whatever failed first. */
@@ -76,24 +71,37 @@ int batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line,
         snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", err.offset, err.what);
         return reject_record(b, PINETL_REJECT_JSON, msg, rec, len, line, offset);
     }
-    if (root.type != JSON_OBJECT) {
-        snprintf(msg, sizeof msg, "not an object: the record is %s", type_name(root.type));
+    return batch_add_parsed(b, rec, len, &root, count <= b->members_cap ? b->members : NULL, count,
+                            line, offset);
+}
+
+int batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const json_value *root,
+                     const json_member *members, size_t count, int64_t line, int64_t offset)
+{
+    char msg[256];
+
+    if (!b->nsources && batch_set_source(b, NULL)) return PINETL_ENOMEM;
+    b->scratch.len = 0;
+    if (batch_reserve_row(b) || buffer_reserve(&b->scratch, len))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+    if (root->type != JSON_OBJECT) {
+        snprintf(msg, sizeof msg, "not an object: the record is %s", type_name(root->type));
         return reject_record(b, PINETL_REJECT_NOT_OBJECT, msg, rec, len, line, offset);
     }
 
     json_value f[CLEAN_MAX_FIELDS];
     uint32_t present = 0;
-    if (count <= b->members_cap) {
+    if (members) {
         for (size_t i = 0; i < count; i++) {
-            int k = member_field(b->table, &b->members[i].key);
+            int k = member_field(b->table, &members[i].key);
             if (k < 0) continue;
-            f[k] = b->members[i].value; /* the last duplicate wins */
+            f[k] = members[i].value; /* the last duplicate wins */
             present |= 1u << k;
         }
     } else {
         json_iter it;
         json_value key, val;
-        json_iter_object(&it, &root);
+        json_iter_object(&it, root);
         while (json_iter_member(&it, &key, &val)) {
             int k = member_field(b->table, &key);
             if (k < 0) continue;

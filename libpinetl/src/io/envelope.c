@@ -355,9 +355,11 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
     case JSON_OBJECT: {
         envelope_shape sh;
         envelope_shape_of(&sh, &v, c->members, count);
-        /* The fast path of JSON lines: a plain record, scanned once. */
-        if (!sh.has && f == PINETL_INPUT_AUTO)
-            return batch_add_record(c->batch, p, len, line, offset);
+        /* The fast path of JSON lines: a plain record, scanned once (the core reuses the scan). */
+        if (!sh.has && f == PINETL_INPUT_AUTO) {
+            const json_member *kept = count <= IO_MEMBERS_MAX ? c->members : NULL;
+            return batch_add_parsed(c->batch, p, len, &v, kept, count, line, offset);
+        }
         return unwrap_object(c, &v, &sh, p, len);
     }
     case JSON_ARRAY:
