@@ -337,7 +337,7 @@ static int top_user_by_country(ctx *c) {
         v[n++] = (poster){c->country_rank[j->country], j->country, c->poster_rank[j->poster],
                           j->poster};
     }
-    if (!rc)
+    if (!rc && n)   /* qsort must not see the NULL of an empty array */
         qsort(v, n, sizeof *v, poster_cmp);
     for (size_t i = 0; !rc && i < n; i++) {
         if (i && !poster_cmp(&v[i - 1], &v[i]))
