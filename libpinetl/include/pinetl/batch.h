@@ -52,6 +52,15 @@ PINETL_API void pinetl_batch_free(pinetl_batch *batch);
 PINETL_API void pinetl_batch_clear(pinetl_batch *batch);
 PINETL_API pinetl_table pinetl_batch_table(const pinetl_batch *batch);
 
+/* Which columns the next rows get (bit c = column c; 0 = all, the default; the key, column 0, is
+ * always cleaned). Records are scanned and rejected exactly as with all columns; the columns left
+ * out are null in every row, their text is not decoded, and they count no nulls or warnings in
+ * pinetl_stats. For readers of a few columns (the insights). Only while the batch has no rows
+ * (after new or clear); kept by clear. PINETL_EINVAL for a column the table does not have. */
+PINETL_API int pinetl_batch_select_columns(pinetl_batch *batch, uint32_t columns);
+/* The selection in force: all the table's columns by default. */
+PINETL_API uint32_t pinetl_batch_selected_columns(const pinetl_batch *batch);
+
 typedef struct pinetl_clean_options {
     int input_format;       /* a pinetl_input_format; AUTO by default */
     const char *source;     /* names the input in reject positions; "<input>" when NULL */

@@ -77,8 +77,11 @@ typedef struct pinetl_dataset_report {
 /* Cleans the inputs of the three tables into the dataset: paths[t] (npaths[t] of them) for table
  * t (pin, geo, user); a table with no inputs is skipped. The tables are read at the same time,
  * each by its own reader opened with options (its workers clean, one thread per table adds to
- * the dataset), so that the cleaning keeps every core busy. reports, when not NULL, has
- * PINETL_TABLE_COUNT entries: those of the tables read are filled, even when reading fails.
+ * the dataset), so that the cleaning keeps every core busy. The readers clean only the columns
+ * the insights read (options->columns is replaced): records are rejected exactly as by a full
+ * cleaning, and the reports count no nulls or warnings for the other columns. reports, when not
+ * NULL, has PINETL_TABLE_COUNT entries: those of the tables read are filled, even when reading
+ * fails.
  * Returns the error of the first table (in table order) that failed, with its message; the
  * dataset then holds part of the input. */
 PINETL_API int pinetl_dataset_read_files(pinetl_dataset *dataset, const char *const *const *paths,

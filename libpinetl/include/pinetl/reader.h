@@ -2,7 +2,14 @@
  *
  * prepare/step style: open a reader on inputs, step until PINETL_DONE; each step hands out the next
  * batch, valid until the next step or free. Worker threads parse and clean (and, when asked, render)
- * batches ahead of the consumer; batches still come out in input order. */
+ * batches ahead of the consumer; batches still come out in input order.
+ *
+ * Memory: batches in flight live in a ring of slots of about 3 x batch_bytes each (input, cleaned
+ * columns, rendered text). The ring has at most 16 slots and at most 48 MiB / (3 x batch_bytes)
+ * of them (but never fewer than 3), and there are at most slots - 1 workers whatever `threads`
+ * asks: with the default 1 MiB batches about 48 MiB in flight on any machine, not one slot per
+ * core. Larger batch_bytes buy fewer slots (fewer workers busy), not more memory. A single record
+ * larger than batch_bytes makes its batch that large. */
 #ifndef PINETL_READER_H
 #define PINETL_READER_H
 
@@ -21,6 +28,7 @@ typedef struct pinetl_reader_options {
     int render_format;    /* 0, or a PINETL_FORMAT_*: workers render cleaned rows ahead */
     int render_header;    /* with render_format CSV: the first batch starts with the header */
     size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (64 MiB) */
+    uint32_t columns;     /* columns to clean (pinetl_batch_select_columns); 0 = all */
 } pinetl_reader_options;
 
 PINETL_API void pinetl_reader_options_init(pinetl_reader_options *options);

@@ -23,6 +23,7 @@ int pinetl_batch_new(pinetl_batch **out, pinetl_table table)
     if (!b) return pinetl_set_error(PINETL_ENOMEM, "out of memory creating a batch");
     b->table = table;
     b->ncols = n;
+    b->select = (1u << n) - 1;
     for (int c = 0; c < n; c++) b->cols[c].type = pinetl_column_type(table, c);
     *out = b;
     return PINETL_OK;
@@ -68,6 +69,23 @@ void pinetl_batch_clear(pinetl_batch *b)
 }
 
 pinetl_table pinetl_batch_table(const pinetl_batch *b) { return b->table; }
+
+int pinetl_batch_select_columns(pinetl_batch *b, uint32_t columns)
+{
+    if (!b) return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_select_columns: batch is NULL");
+    uint32_t all = (1u << b->ncols) - 1;
+    if (columns & ~all)
+        return pinetl_set_error(PINETL_EINVAL,
+                                "pinetl_batch_select_columns: mask 0x%x names a column past %s's %d",
+                                (unsigned)columns, pinetl_table_name(b->table), b->ncols);
+    /* Rows cleaned under another selection would mix; the key decides rejects, so it stays. */
+    if (b->rows)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_select_columns: the batch has rows");
+    b->select = columns ? columns | 1u : all;
+    return PINETL_OK;
+}
+
+uint32_t pinetl_batch_selected_columns(const pinetl_batch *b) { return b ? b->select : 0; }
 
 int buffer_reserve(buffer *buf, size_t n)
 {

@@ -32,6 +32,7 @@ typedef struct buffer {
 struct pinetl_batch {
     pinetl_table table;
     int ncols;
+    uint32_t select;     /* bit c: column c is cleaned; the others stay null, unchecked */
     size_t rows, cap, nrejected;
 
     uint8_t *status;

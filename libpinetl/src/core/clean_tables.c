@@ -159,6 +159,9 @@ static int put_text(pinetl_batch *b, int ci, size_t r, const json_value *f, int 
     return 0;
 }
 
+/* Columns left out of the selection are null without a look at their field. */
+static int selected(const pinetl_batch *b, int ci) { return (b->select >> ci) & 1; }
+
 static int clean_pin(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
 {
     static const sentinels *const sent[PINETL_PIN_COLUMNS] = {
@@ -166,6 +169,10 @@ static int clean_pin(pinetl_batch *b, size_t r, const json_value *f, uint32_t pr
         &tag_sentinel, &no_sentinel, &image_sentinel, &no_sentinel, &no_sentinel
     };
     for (int ci = 1; ci < PINETL_PIN_COLUMNS; ci++) {
+        if (!selected(b, ci)) {
+            set_null(b, ci, r, 0);
+            continue;
+        }
         int has = (present >> ci) & 1;
         if (ci == PINETL_PIN_FOLLOWER_COUNT) {
             int64_t v = 0;
@@ -195,12 +202,9 @@ static void coordinates_pair(const json_value *v, char *scratch, int *rl, int *r
     *ro = rule_double(&e[1], scratch, lon);
 }
 
-static int clean_geo(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
+/* geo's coordinates column from latitude and longitude, or a cleaned record's pair. */
+static void geo_coordinates(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
 {
-    if (put_text(b, PINETL_GEO_COUNTRY, r, &f[GEO_COUNTRY], (present >> GEO_COUNTRY) & 1,
-                 &no_sentinel, 0))
-        return -1;
-
     double lat = 0, lon = 0;
     int rl, ro;
     if (!(present & (1u << GEO_LATITUDE | 1u << GEO_LONGITUDE)) && (present >> GEO_COORDINATES) & 1) {
@@ -220,21 +224,41 @@ static int clean_geo(pinetl_batch *b, size_t r, const json_value *f, uint32_t pr
         /* A bad part is worth a warning even when the other part is simply missing. */
         set_null(b, PINETL_GEO_COORDINATES, r, rl == RULE_WARN || ro == RULE_WARN);
     }
+}
 
-    int64_t t = 0;
-    int rt = (present >> GEO_TIMESTAMP) & 1 ? rule_timestamp(&f[GEO_TIMESTAMP], b->scratch.p, &t) : RULE_NULL;
-    set_i64(b, PINETL_GEO_TIMESTAMP, r, rt, t);
+static int clean_geo(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
+{
+    if (!selected(b, PINETL_GEO_COUNTRY))
+        set_null(b, PINETL_GEO_COUNTRY, r, 0);
+    else if (put_text(b, PINETL_GEO_COUNTRY, r, &f[GEO_COUNTRY], (present >> GEO_COUNTRY) & 1,
+                      &no_sentinel, 0))
+        return -1;
+    if (selected(b, PINETL_GEO_COORDINATES)) geo_coordinates(b, r, f, present);
+    else set_null(b, PINETL_GEO_COORDINATES, r, 0);
+    if (selected(b, PINETL_GEO_TIMESTAMP)) {
+        int64_t t = 0;
+        int rt = (present >> GEO_TIMESTAMP) & 1 ? rule_timestamp(&f[GEO_TIMESTAMP], b->scratch.p, &t) : RULE_NULL;
+        set_i64(b, PINETL_GEO_TIMESTAMP, r, rt, t);
+    } else {
+        set_null(b, PINETL_GEO_TIMESTAMP, r, 0);
+    }
     return 0;
 }
 
 static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
 {
     int64_t v = 0;
-    int ra = (present >> USER_AGE) & 1 ? rule_age(&f[USER_AGE], b->scratch.p, &v) : RULE_NULL;
+    int ra = !selected(b, PINETL_USER_AGE) ? RULE_NULL
+             : (present >> USER_AGE) & 1 ? rule_age(&f[USER_AGE], b->scratch.p, &v) : RULE_NULL;
     set_i64(b, PINETL_USER_AGE, r, ra, v);
-    int rt = (present >> USER_DATE_JOINED) & 1 ? rule_timestamp(&f[USER_DATE_JOINED], b->scratch.p, &v) : RULE_NULL;
+    int rt = !selected(b, PINETL_USER_DATE_JOINED) ? RULE_NULL
+             : (present >> USER_DATE_JOINED) & 1 ? rule_timestamp(&f[USER_DATE_JOINED], b->scratch.p, &v) : RULE_NULL;
     set_i64(b, PINETL_USER_DATE_JOINED, r, rt, v);
 
+    if (!selected(b, PINETL_USER_USER_NAME)) {
+        set_null(b, PINETL_USER_USER_NAME, r, 0);
+        return 0;
+    }
     if (!(present & (1u << USER_FIRST_NAME | 1u << USER_LAST_NAME)) && (present >> USER_USER_NAME) & 1)
         return put_text(b, PINETL_USER_USER_NAME, r, &f[USER_USER_NAME], 1, &no_sentinel, 0);
     column *c = &b->cols[PINETL_USER_USER_NAME];

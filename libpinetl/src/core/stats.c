@@ -25,6 +25,7 @@ void pinetl_stats_add_batch(pinetl_stats *s, const pinetl_batch *b)
             continue;
         }
         for (int c = 0; c < b->ncols; c++) {
+            if (!((b->select >> c) & 1)) continue; /* not cleaned: nothing to count */
             if (!bit_get(b->cols[c].validity, r)) s->nulls[c]++;
             if ((b->warnings[r] >> c) & 1) s->warnings[c]++;
         }

@@ -169,6 +169,19 @@ static int add_users(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *s
     return PINETL_OK;
 }
 
+uint32_t ds_columns(pinetl_table table) {
+    switch (table) {
+    case PINETL_TABLE_PIN:
+        return 1u << PINETL_PIN_IND | 1u << PINETL_PIN_CATEGORY | 1u << PINETL_PIN_POSTER_NAME |
+               1u << PINETL_PIN_FOLLOWER_COUNT;
+    case PINETL_TABLE_GEO:
+        return 1u << PINETL_GEO_IND | 1u << PINETL_GEO_COUNTRY | 1u << PINETL_GEO_TIMESTAMP;
+    default:
+        return 1u << PINETL_USER_IND | 1u << PINETL_USER_USER_NAME | 1u << PINETL_USER_AGE |
+               1u << PINETL_USER_DATE_JOINED;
+    }
+}
+
 int pinetl_dataset_add(pinetl_dataset *ds, const pinetl_batch *b) {
     if (!ds || !b)
         return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: NULL argument");
@@ -178,6 +191,11 @@ int pinetl_dataset_add(pinetl_dataset *ds, const pinetl_batch *b) {
     const int64_t *ind = pinetl_batch_int64(b, 0);
     if (n && (!status || !ind))
         return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: batch has no ind column");
+    /* A column left out of the batch would read as null everywhere: wrong insights, silently. */
+    if (table >= 0 && table < PINETL_TABLE_COUNT &&
+        (pinetl_batch_selected_columns(b) & ds_columns(table)) != ds_columns(table))
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: the %s batch leaves out a "
+                                "column the insights read", pinetl_table_name(table));
     switch (table) {
     case PINETL_TABLE_PIN: return add_pins(ds, b, status, ind, n);
     case PINETL_TABLE_GEO: return add_geos(ds, b, status, ind, n);

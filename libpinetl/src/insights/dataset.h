@@ -55,6 +55,10 @@ struct pinetl_dataset {
     strpool user_name;                    /* user */
 };
 
+/* The columns of a table's batches that the dataset reads (bit c = column c): readers that fill
+ * a dataset need clean no others (pinetl_batch_select_columns). */
+uint32_t ds_columns(pinetl_table table);
+
 /* The partition of an ind: the top bits of its hash (the partition's own tables use the low
  * bits, which stay independent). */
 static inline size_t ds_part_of(int64_t ind) {

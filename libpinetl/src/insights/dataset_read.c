@@ -17,7 +17,7 @@ typedef struct table_job {
     pinetl_table table;
     const char *const *paths;
     size_t npaths;
-    const pinetl_reader_options *options;
+    pinetl_reader_options options;   /* the caller's, cleaning only the dataset's columns */
     pinetl_dataset_report *report;   /* may be NULL */
     int rc;
     char error[512];                 /* the message of rc (messages are per thread) */
@@ -48,7 +48,7 @@ static void note_first_reject(const pinetl_batch *batch, char *buf, size_t cap) 
 
 static void read_table(table_job *j) {
     pinetl_reader *reader = NULL;
-    int rc = pinetl_reader_open(&reader, j->table, j->paths, j->npaths, j->options);
+    int rc = pinetl_reader_open(&reader, j->table, j->paths, j->npaths, &j->options);
     pinetl_batch *batch;
     while (!rc && (rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
         if (j->report)
@@ -85,8 +85,14 @@ int pinetl_dataset_read_files(pinetl_dataset *ds, const char *const *const *path
     pthread_t threads[PINETL_TABLE_COUNT];
     int started[PINETL_TABLE_COUNT] = {0};
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
-        jobs[t] = (table_job){ds, (pinetl_table)t, paths[t], npaths[t], options,
+        jobs[t] = (table_job){ds, (pinetl_table)t, paths[t], npaths[t], {0},
                               reports ? &reports[t] : NULL, PINETL_OK, ""};
+        if (options)
+            jobs[t].options = *options;
+        else
+            pinetl_reader_options_init(&jobs[t].options);
+        /* Most of a pin is text the insights never read: it is checked, not decoded. */
+        jobs[t].options.columns = ds_columns((pinetl_table)t);
         if (reports)
             memset(&reports[t], 0, sizeof reports[t]);
     }

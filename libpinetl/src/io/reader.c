@@ -1,9 +1,9 @@
 /* The streaming reader. One producer thread reads inputs block by block and splits them into
  * jobs (bytes copied out of the read buffer plus the items that point into them); `threads`
  * workers clean (and render) jobs into batches; pinetl_reader_step hands batches out strictly in
- * job order. Jobs live in a fixed ring of slots, so memory stays bounded whatever the input size:
- * the producer waits for a free slot, workers for a filled one, the consumer for the next done
- * one (mutex + condition variables, no polling). */
+ * job order. Jobs live in a fixed ring of slots, so memory stays bounded whatever the input size
+ * and the core count (slot_count): the producer waits for a free slot, workers for a filled one,
+ * the consumer for the next done one (mutex + condition variables, no polling). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,6 +22,23 @@
 
 #define DEFAULT_BATCH_BYTES ((size_t)1 << 20)
 enum { MAX_THREADS = 64 };
+
+/* Peak memory must not grow with the core count (issue #5: pinetl clean within 64 MB). A slot
+ * holds one job's input (~batch_bytes) and its batch (cleaned columns and rendered text, about
+ * twice that), so the ring gets as many slots as SLOT_BUDGET allows, within MIN_SLOTS..MAX_SLOTS,
+ * and no more workers than slots - 1 (one slot is the batch the consumer holds). */
+#define SLOT_BUDGET ((size_t)48 << 20)
+enum { SLOT_COST = 3, MIN_SLOTS = 3, MAX_SLOTS = 16 };
+
+static size_t slot_count(int workers, size_t batch_bytes) {
+    size_t fit = SLOT_BUDGET / SLOT_COST / batch_bytes;
+    if (fit > MAX_SLOTS)
+        fit = MAX_SLOTS;
+    if (fit < MIN_SLOTS)
+        fit = MIN_SLOTS;
+    size_t want = 2 * (size_t)workers + 1;   /* two jobs per worker keep them all busy */
+    return want < fit ? want : fit;
+}
 
 typedef struct job_item {
     int kind, code, format;
@@ -443,12 +460,12 @@ static int start(pinetl_reader *r) {
         return pinetl_set_error(PINETL_EIO, "cannot create a pipe: %s", strerror(errno));
     fcntl(r->wake[0], F_SETFD, FD_CLOEXEC);
     fcntl(r->wake[1], F_SETFD, FD_CLOEXEC);
-    r->nslots = 2 * (size_t)r->nworkers + 1;
     if (!(r->slots = calloc(r->nslots, sizeof *r->slots)) ||
         !(r->workers = calloc((size_t)r->nworkers, sizeof *r->workers)))
         return pinetl_set_error(PINETL_ENOMEM, "out of memory opening a reader");
     for (size_t i = 0; i < r->nslots; i++) {
         int rc = pinetl_batch_new(&r->slots[i].batch, r->table);
+        rc = rc ? rc : pinetl_batch_select_columns(r->slots[i].batch, r->opt.columns);
         if (rc)
             return rc;
     }
@@ -503,6 +520,9 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     r->nworkers = r->opt.threads ? r->opt.threads : (cores > 0 ? (int)cores : 1);
     if (r->nworkers > MAX_THREADS)
         r->nworkers = MAX_THREADS;
+    r->nslots = slot_count(r->nworkers, r->opt.batch_bytes);
+    if ((size_t)r->nworkers > r->nslots - 1)
+        r->nworkers = (int)(r->nslots - 1);
     if ((rc = expand_inputs(r, paths, npaths)) != PINETL_OK || (rc = start(r)) != PINETL_OK) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", pinetl_error_last());

@@ -155,40 +155,111 @@ static void rest_after_bad_scan(io_split *s, const char *p, const json_error *e)
                (long long)(s->offset + (int64_t)e->offset), e->what);
 }
 
-/* Line or value mode, from the first value: JSON lines when it ends on its first line. A first
- * value that is invalid JSON decides for lines when the fault lies on the first line, or when
- * the next line is a JSON text on its own. Returns S_LINES, S_VALUES, or -1 for more bytes. */
+/* Inside a streamed array, whitespace is consumed only once a byte after it is seen: if the input
+ * ends there instead, the array has lost its closing ']' and that whitespace is the raw tail of
+ * the one reject for the cut (empty when the input stops right after an element or ','). A run
+ * of whitespace as long as the raw limit is consumed anyway, so the buffer stays bounded.
+ * Returns 1 (go on, whitespace skipped), 0 (more bytes), 2 (cut reported) or an emit code. */
+static int array_ws(io_split *s, const char *buf, size_t len, int eof, size_t *pos,
+                    const char *expected) {
+    size_t i = *pos;
+    while (i < len && json_ws((unsigned char)buf[i]))
+        i++;
+    if (i < len || (!eof && i - *pos >= raw_keep(s))) {
+        skip_ws(s, buf, len, pos);
+        return 1;
+    }
+    if (!eof)
+        return 0;
+    char msg[200];
+    size_t n = len - *pos;
+    snprintf(msg, sizeof msg, "the input ends inside a top-level array (opened at line %lld, "
+             "byte %lld): expected %s; its closing ']' is missing (raw holds the %zu bytes after "
+             "the last complete token)", (long long)s->array_line, (long long)s->array_offset,
+             expected, n);
+    int rc = emit(s, IO_ITEM_REJECT, PINETL_REJECT_JSON, buf + *pos, n, msg);
+    if (rc)
+        return rc;
+    advance(s, buf + *pos, n);
+    *pos = len;
+    s->state = S_DRAIN;
+    return 2;
+}
+
+/* Bytes past a fault that the scanner may have looked at to report it (a surrogate pair escape
+ * is 12): a fault this far from the end stays where it is whatever bytes follow. */
+#define FAULT_LOOKAHEAD 16
+
+static int array_format(int format) {
+    return format == PINETL_INPUT_AUTO || format == PINETL_INPUT_ARRAY;
+}
+
+/* Line or value mode, from the first value (spec 1, "Splitting" and "Decided (input layer)"):
+ * - a first line that opens an array and runs past DETECT_ARRAY_BYTES without a newline and
+ *   without the array closing: value mode (a huge array, streamed);
+ * - a valid first value: lines when it ends on its first line;
+ * - an invalid one: lines when the fault lies before the first newline, or when the next line is
+ *   a JSON text on its own; otherwise values.
+ * The reader decides on its first blocks and pinetl_batch_clean on the whole input, so an answer
+ * is given only when no further byte could change it; -1 asks for more. Only the first
+ * max_record + 1 bytes count (at the end of the input too): past them, a newline means values. */
 static int detect(const io_split *s, const char *v0, const char *end, int eof) {
-    const char *nl = memchr(v0, '\n', (size_t)(end - v0));
+    size_t n = (size_t)(end - v0);
+    int cut = n > s->max_record;
+    if (cut) {
+        n = s->max_record + 1;
+        end = v0 + n;
+        eof = 0;
+    }
+    const char *nl = memchr(v0, '\n', n);
+    int mode = -1;
+    if (*v0 == '[' && array_format(s->format)) {
+        size_t a = n < DETECT_ARRAY_BYTES ? n : DETECT_ARRAY_BYTES;
+        if (!memchr(v0, '\n', a) && !structural_end(v0, v0 + a) &&
+            (n >= DETECT_ARRAY_BYTES || !eof)) {
+            /* Shorter: a fault on this line must not decide for lines before the rule can. */
+            mode = n >= DETECT_ARRAY_BYTES ? S_VALUES : -1;
+            goto done;
+        }
+    }
     json_value v;
     json_error e;
-    switch (scan(s, v0, end, eof, &v, &e)) {
-    case SCAN_OK:
-        return !nl || v0 + v.len <= nl ? S_LINES : S_VALUES;
-    case SCAN_HUGE:
-        return nl ? S_VALUES : S_LINES;
-    case SCAN_MORE:
-        /* A fault at or before the first newline stays where it is whatever follows. */
-        if (e.what && nl && v0 + e.offset <= nl)
-            break;
-        if (nl)
-            return S_VALUES;
-        if (*v0 == '[' && (s->format == PINETL_INPUT_AUTO || s->format == PINETL_INPUT_ARRAY) &&
-            (size_t)(end - v0) >= DETECT_ARRAY_BYTES)
-            return S_VALUES;
-        return (size_t)(end - v0) > s->max_record ? S_LINES : -1;
-    default:
-        break;
+    const char *q = v0;
+    memset(&e, 0, sizeof e);
+    if (json_scan_value(&q, end, v0, &v, &e) == 0) {
+        /* A number or literal that touches the end may go on in the next bytes. */
+        if (q == end && !eof && v.type != JSON_OBJECT && v.type != JSON_ARRAY &&
+            v.type != JSON_STRING)
+            goto done;
+        mode = !nl || v0 + v.len <= nl ? S_LINES : S_VALUES;
+        goto done;
     }
-    if (!nl || v0 + e.offset < nl)
-        return S_LINES;
-    const char *l2 = nl + 1;
-    const char *nl2 = memchr(l2, '\n', (size_t)(end - l2));
-    if (!nl2 && !eof && (size_t)(end - v0) <= s->max_record)
-        return -1;
+    /* No token holds a newline, so a fault before the first one is final, as is one far enough
+     * from the end; any other may be the cut of a value that goes on. */
+    int final = eof || (nl && v0 + e.offset < nl) || e.offset + FAULT_LOOKAHEAD <= n;
+    if (final && (!nl || v0 + e.offset < nl)) {
+        if (nl || eof || e.offset < n)
+            mode = S_LINES;   /* no newline yet: the first one comes after the fault */
+        goto done;
+    }
+    if (!nl)
+        goto done;
+    /* The value goes on past the first newline (valid or not, the fault is not on line 1): the
+     * second line decides for lines only when it is a JSON text on its own and the value is bad. */
+    const char *l2 = nl + 1, *nl2 = memchr(l2, '\n', (size_t)(end - l2));
+    if (!nl2 && !eof)
+        goto done;
     json_value v2;
     json_error e2;
-    return json_parse(l2, nl2 ? nl2 : end, &v2, &e2) == 0 ? S_LINES : S_VALUES;
+    int l2_json = json_parse(l2, nl2 ? nl2 : end, &v2, &e2) == 0;
+    if (!l2_json)
+        mode = S_VALUES;
+    else if (final)
+        mode = S_LINES;
+done:
+    if (mode < 0 && cut)
+        mode = nl ? S_VALUES : S_LINES;
+    return mode;
 }
 
 long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) {
@@ -263,16 +334,18 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
         }
         case S_VALUES:
         case S_ARRAY_ELEM: {
+            if (s->state == S_ARRAY_ELEM) {
+                if ((rc = array_ws(s, buf, len, eof, &pos, "a value after ','")) <= 0) {
+                    *more = rc == 0;
+                    return rc < 0 ? rc : (long)pos;
+                }
+                if (rc == 2)
+                    break;
+            }
             skip_ws(s, buf, len, &pos);
             p = buf + pos;
-            if (pos == len) {
-                if (!eof || s->state == S_VALUES)
-                    return (long)pos;
-                start_rest(s, PINETL_REJECT_JSON, "the input ends inside a top-level array at line "
-                           "%lld, byte %lld: expected a value", (long long)s->line,
-                           (long long)s->offset);
-                break;
-            }
+            if (pos == len)
+                return (long)pos;
             int top = s->state == S_VALUES;
             if (top && *p == '[' &&
                 (s->format == PINETL_INPUT_AUTO || s->format == PINETL_INPUT_ARRAY)) {
@@ -311,16 +384,14 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
         }
         case S_ARRAY_OPEN:
         case S_ARRAY_NEXT: {
-            skip_ws(s, buf, len, &pos);
-            p = buf + pos;
-            if (pos == len) {
-                if (!eof)
-                    return (long)pos;
-                start_rest(s, PINETL_REJECT_JSON, "the input ends inside a top-level array at line "
-                           "%lld, byte %lld: expected ']'", (long long)s->line,
-                           (long long)s->offset);
-                break;
+            if ((rc = array_ws(s, buf, len, eof, &pos, s->state == S_ARRAY_OPEN
+                                   ? "an element or ']'" : "',' or ']'")) <= 0) {
+                *more = rc == 0;
+                return rc < 0 ? rc : (long)pos;
             }
+            if (rc == 2)
+                break;
+            p = buf + pos;
             if (*p == ']' && s->state == S_ARRAY_OPEN) {
                 /* Spec: an envelope that yields no record is a reject, so nothing vanishes. */
                 int64_t line = s->line, offset = s->offset;

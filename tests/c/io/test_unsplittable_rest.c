@@ -44,6 +44,22 @@ static void test_invalid_utf8_and_truncation(void) {
     CHECK_INT(pinetl_batch_rows(b), 3);
     CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_JSON);
     CHECK(strstr(pinetl_batch_reject_message(b, 2), "ends inside a top-level array") != NULL);
+    CHECK(strstr(pinetl_batch_reject_message(b, 2), "closing ']' is missing") != NULL);
+    /* The reject stands for the bytes after the last ',': here one newline, at line 3. */
+    const char *raw;
+    size_t len;
+    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_MEM(raw, len, "\n");
+    CHECK_INT(pinetl_batch_lines(b)[2], 3);
+    CHECK_INT(pinetl_batch_offsets(b)[2], 31);
+    pinetl_batch_free(b);
+    /* Cut right after an element: no bytes left, the message still names the missing ']'. */
+    b = clean_text(PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": 2}", PINETL_INPUT_AUTO);
+    CHECK_INT(pinetl_batch_rows(b), 3);
+    CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_JSON);
+    CHECK(strstr(pinetl_batch_reject_message(b, 2), "expected ',' or ']'") != NULL);
+    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(len, 0);
     pinetl_batch_free(b);
     b = clean_text(PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": 2", PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 2);
