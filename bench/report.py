@@ -100,9 +100,14 @@ def main():
     p, c = ok("pandas clean pin"), ok("pinetl clean pin")
     targets.append((">= 20x the pandas baseline (clean pin, rows/s)",
                     p and c and (c["rate"] / p["rate"], c["rate"] / p["rate"] >= 20), "x"))
-    py = ok("python pinetl.read_json pin")
-    targets.append(("Python read_json <= 2x the CLI's time, same file",
+    py, start = ok("python pinetl.read_json pin"), ok("python start + import pinetl")
+    targets.append(("Python read_json <= 2x the CLI's time, same file (whole process)",
                     py and c and (py["wall"] / c["wall"], py["wall"] / c["wall"] <= 2), "x"))
+    if py and c and start:
+        call = py["wall"] - start["wall"]
+        targets.append(("Python read_json <= 2x the CLI's time, same file (the call: process "
+                        f"{py['wall']:.2f} s - start-up {start['wall']:.2f} s)",
+                        (call / c["wall"], call / c["wall"] <= 2), "x"))
     cleans = [x for x in (ok("pinetl clean pin"), ok("pinetl clean pin+geo+user")) if x]
     targets.append(("peak RSS of pinetl clean <= 64 MB",
                     cleans and (max(x["rss"] for x in cleans), max(x["rss"] for x in cleans) <= 64),
