@@ -23,14 +23,6 @@ typedef struct table_job {
     char error[512];                 /* the message of rc (messages are per thread) */
 } table_job;
 
-static char *dup_str(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* The first reject of a batch, "source:line: message", when none was noted yet. */
 static void note_first_reject(const pinetl_batch *batch, char *buf, size_t cap) {
     if (buf[0] || !pinetl_batch_rejected(batch))
@@ -62,7 +54,7 @@ static void read_table(table_job *j) {
     if (reader && j->report) {
         pinetl_reader_stats(reader, &j->report->stats);
         const char *notices = pinetl_reader_notices(reader);
-        if (notices && *notices && !(j->report->notices = dup_str(notices)) && !rc) {
+        if (notices && *notices && !(j->report->notices = strdup(notices)) && !rc) {
             rc = PINETL_ENOMEM;
             snprintf(j->error, sizeof j->error, "out of memory");
         }

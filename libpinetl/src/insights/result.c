@@ -8,14 +8,6 @@
 
 #include "core/batch_internal.h"
 
-static char *dup_str(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 int result_new(pinetl_insights **out) {
     *out = calloc(1, sizeof **out);
     return *out ? PINETL_OK : pinetl_set_error(PINETL_ENOMEM, "out of memory");
@@ -49,13 +41,13 @@ int result_table(pinetl_insights *r, const char *name, size_t ncols, const char 
     res_table *tb = &r->tables[r->count];
     memset(tb, 0, sizeof *tb);
     r->count++;   /* counted now so that free() releases what was set up */
-    tb->name = dup_str(name);
+    tb->name = strdup(name);
     tb->colnames = calloc(ncols ? ncols : 1, sizeof *tb->colnames);
     if (!tb->name || !tb->colnames)
         return pinetl_set_error(PINETL_ENOMEM, "out of memory");
     tb->ncols = ncols;
     for (size_t c = 0; c < ncols; c++)
-        if (!(tb->colnames[c] = dup_str(colnames[c])))
+        if (!(tb->colnames[c] = strdup(colnames[c])))
             return pinetl_set_error(PINETL_ENOMEM, "out of memory");
     return PINETL_OK;
 }
