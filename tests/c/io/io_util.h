@@ -65,6 +65,26 @@ static inline pinetl_batch *clean_text(pinetl_table table, const char *text, int
     return b;
 }
 
+/* Cleans the real sample of a table and the same records in an envelope file; 1 when both render
+ * to the same JSON lines. *rows and *rejected describe the envelope's batch. */
+static inline int envelope_matches_plain(pinetl_table table, const char *envelope, int format,
+                                         size_t *rows, size_t *rejected) {
+    char plain[128];
+    snprintf(plain, sizeof plain, "tests/data/real-sample/%s.jsonl", pinetl_table_name(table));
+    pinetl_batch *a = clean_fixture(table, plain, PINETL_INPUT_AUTO);
+    pinetl_batch *b = clean_fixture(table, envelope, format);
+    const char *ta, *tb;
+    size_t la, lb;
+    int same = pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &ta, &la) == PINETL_OK &&
+               pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &tb, &lb) == PINETL_OK &&
+               la == lb && memcmp(ta, tb, la) == 0;
+    *rows = pinetl_batch_rows(b);
+    *rejected = pinetl_batch_rejected(b);
+    pinetl_batch_free(a);
+    pinetl_batch_free(b);
+    return same;
+}
+
 /* What a run produced: cleaned rows as JSON lines, rejects as JSON lines, and counts. */
 typedef struct run_out { sbuf rows, rejects; size_t nrows, nrejected, batches; pinetl_stats stats; } run_out;
 

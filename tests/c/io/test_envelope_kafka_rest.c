@@ -30,19 +30,12 @@ static void test_pretty_body(void) {
 static void test_generated_bodies_match_plain_lines(void) {
     static const char *const tables[3] = {"pin", "geo", "user"};
     for (int t = 0; t < 3; t++) {
-        char plain[128], rest[128];
-        snprintf(plain, sizeof plain, "tests/data/real-sample/%s.jsonl", tables[t]);
+        char rest[128];
+        size_t rows, rejected;
         snprintf(rest, sizeof rest, "tests/data/envelopes/%s.kafka-rest.jsonl", tables[t]);
-        pinetl_batch *a = clean_fixture((pinetl_table)t, plain, PINETL_INPUT_AUTO);
-        pinetl_batch *b = clean_fixture((pinetl_table)t, rest, PINETL_INPUT_KAFKA_REST);
-        const char *ta, *tb;
-        size_t la, lb;
-        pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &ta, &la);
-        pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &tb, &lb);
-        CHECK_INT(pinetl_batch_rows(b), 2262);
-        CHECK(la == lb && memcmp(ta, tb, la) == 0);
-        pinetl_batch_free(a);
-        pinetl_batch_free(b);
+        CHECK(envelope_matches_plain((pinetl_table)t, rest, PINETL_INPUT_KAFKA_REST, &rows,
+                                     &rejected));
+        CHECK_INT(rows, 2262);
     }
 }
 
