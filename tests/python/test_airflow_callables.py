@@ -1,9 +1,13 @@
 """pinetl.airflow: PythonOperator callables with explicit arguments and XCom-sized summaries."""
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
+import pinetl
 import pinetl.airflow as pa
 from conftest import SAMPLE
 
@@ -53,3 +57,21 @@ def test_missing_table_file_is_a_clear_error(tmp_path):
     (tmp_path / "pin.jsonl").write_text("")
     with pytest.raises(FileNotFoundError, match="table 'geo'"):
         pa.clean_to_warehouse(str(tmp_path), str(tmp_path / "w.db"))
+
+
+def test_importing_pinetl_for_a_dag_file_leaves_pandas_unloaded():
+    # Airflow imports DAG files each time it parses them: `import pinetl` must stay light, and
+    # pandas loads when a DataFrame is first made.
+    code = ("import sys, pinetl, pinetl.airflow\n"
+            "assert 'pandas' not in sys.modules\n"
+            "assert pinetl.follower_count('10k') == 10000\n"
+            "assert 'pandas' not in sys.modules\n"
+            "rows = pinetl.clean_json('pin', b'{\"index\": 1}').rows\n"
+            "assert 'pandas' in sys.modules and len(rows) == 1\n"
+            "print('ok')\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [os.path.dirname(os.path.dirname(pinetl.__file__))] +
+        [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"

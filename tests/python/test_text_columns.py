@@ -66,3 +66,53 @@ def test_repeated_texts_share_one_object(tmp_path):
     # Three categories: three str objects, however many rows and batches.
     assert len({id(v) for v in category}) == 3
     assert len(set(rows["unique_id"])) == len(rows)
+
+
+def _c_layout(texts):
+    """texts (str or None) -> (data, int64 offsets, validity bitmap) as C pointers and their
+    owners."""
+    import numpy as np
+    from pinetl._ffi import ffi
+    raw = [t.encode("utf-8") if isinstance(t, str) else (t or b"") for t in texts]
+    offsets = np.zeros(len(raw) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in raw], out=offsets[1:])
+    bits = np.packbits(np.array([t is not None for t in texts]), bitorder="little")
+    data = b"".join(raw) or b"\0"
+    return (ffi.from_buffer(data), ffi.from_buffer("int64_t[]", offsets),
+            ffi.from_buffer("uint8_t[]", bits), (data, offsets, bits))
+
+
+def test_texts_made_in_c_equal_python_decoding():
+    from pinetl import _columns
+    texts = ODD_TEXTS + [None, "last", None]
+    data, offsets, validity, _keep = _c_layout(texts)
+    out = _columns._c_texts(data, offsets, validity, len(texts))
+    assert out.tolist() == texts
+    assert _columns._c_texts(data, offsets, validity, 0).tolist() == []
+
+
+def test_texts_made_in_c_refuse_bad_utf8_and_leave_the_fallback():
+    from pinetl import _columns
+    data, offsets, validity, _keep = _c_layout(["ok", b"\xff\xfe", "fine"])
+    assert _columns._c_texts(data, offsets, validity, 3) is None
+
+
+def test_gather_shares_objects_and_checks_indexes():
+    import sys
+
+    import numpy as np
+    from pinetl import _columns
+    diy = "".join(["d", "iy"])   # not interned: only this test holds it
+    table = np.array([None, diy, "art"], dtype=object)
+    before = sys.getrefcount(diy)
+    rows = np.array([1, 2, 1, 0, 1], dtype=np.int32)
+    out = _columns._gather(table, rows)
+    assert sys.getrefcount(diy) == before + 3   # one reference per row that names it
+    assert out.tolist() == ["diy", "art", "diy", None, "diy"]
+    assert out[0] is diy
+    del out
+    assert sys.getrefcount(diy) == before
+    with pytest.raises(IndexError):
+        _columns._gather(table, np.array([0, 3], dtype=np.int32))
+    with pytest.raises(IndexError):
+        _columns._gather(table, np.array([-1], dtype=np.int32))

@@ -2,6 +2,8 @@
 
 Each batch crosses the FFI boundary once: the whole input goes in with one call, the results come
 out as whole columns (see _columns)."""
+from __future__ import annotations
+
 import json
 import math
 import os
@@ -9,8 +11,8 @@ import stat
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
+from . import _lazy
 from ._columns import Collector
 from ._ffi import as_bytes, check, ffi, lib, owned_string, text
 from ._scalar import table_id
@@ -20,8 +22,8 @@ class CleanResult(NamedTuple):
     """rows: the cleaned rows (DataFrame, spec's column order); rejects: DataFrame with columns
     table, source, line, offset, reason, message, raw; stats: the run's totals (dict, as the CLI's
     summary); notices: non-fatal notes of the reader (skipped files, ...)."""
-    rows: pd.DataFrame
-    rejects: pd.DataFrame
+    rows: pandas.DataFrame  # noqa: F821 (pandas loads on first use)
+    rejects: pandas.DataFrame  # noqa: F821
     stats: dict
     notices: list
 
@@ -68,7 +70,8 @@ def _json_default(value):
         return bool(value)
     if isinstance(value, np.ndarray):
         return value.tolist()
-    if isinstance(value, (pd.Timestamp,)):
+    pd = _lazy.loaded("pandas")
+    if pd is not None and isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8")
@@ -76,8 +79,10 @@ def _json_default(value):
 
 
 def is_missing(value):
-    return value is None or value is pd.NaT or value is pd.NA or (
-        isinstance(value, float) and math.isnan(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    pd = _lazy.loaded("pandas")
+    return pd is not None and (value is pd.NaT or value is pd.NA)
 
 
 def record_text(record):
@@ -181,15 +186,19 @@ def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
     opts.input_format = _input_format(input_format)
     opts.threads = threads
     opts.batch_bytes = batch_bytes or READ_JSON_BATCH_BYTES
+    rows = Collector(t, _files_size(paths))
+    opts.dict_columns = rows.text_columns()   # the workers encode texts, not this thread
     out = ffi.new("pinetl_reader **")
     check(lib.pinetl_reader_open(out, t, c_array, len(paths), opts))
     reader = ffi.gc(out[0], lib.pinetl_reader_free)
+    # Loaded now, while the workers fill the first batches, rather than before they start. (On
+    # a thread it would hold the GIL for its switch interval each time this loop wants it back.)
+    _lazy.pandas()
     try:
         batch = ffi.new("pinetl_batch **")
-        rows = Collector(t, _files_size(paths))
         # The workers clean the next batches while this thread copies one out (C releases the GIL).
         while check(lib.pinetl_reader_step(reader, batch)) == lib.PINETL_BATCH:
-            rows.add(batch[0])
+            rows.add(batch[0], reader)
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_reader_stats(reader, stats)
         notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]

@@ -6,18 +6,20 @@ end (no per-batch frames to concatenate). Text columns, the bulk of the work, ma
 objects in C-sized steps: a text dictionary (C) names each distinct text once, so a column of
 repeated values (category, country, a repeated post's title) makes one str per distinct text and
 shares it between rows; a column of mostly distinct texts (unique_id) switches to one split per
-batch instead, where a dictionary would only cost."""
+batch instead, where a dictionary would only cost. Batches from a reader come dictionary-encoded by
+its worker threads (pinetl_reader_text_codes): this thread then only maps codes to str objects."""
 import warnings
 
 import numpy as np
-import pandas as pd
 
 from ._ffi import check, ffi, lib, text
+from ._lazy import pandas
 from ._scalar import columns, table_id
 
-# datetime64[ns] covers years 1677..2262; the library accepts 0001..9999.
-_NS_MIN_US = pd.Timestamp.min.value // 1000 + 1
-_NS_MAX_US = pd.Timestamp.max.value // 1000
+# datetime64[ns] covers years 1677..2262 (pandas.Timestamp.min/max: int64 nanoseconds but the
+# NaT value); the library accepts 0001..9999.
+_NS_MIN_US = (np.iinfo(np.int64).min + 1) // 1000 + 1
+_NS_MAX_US = np.iinfo(np.int64).max // 1000
 _NAT = np.iinfo(np.int64).min
 
 # A text column leaves its dictionary once it has seen this many rows and more than half of them
@@ -83,6 +85,34 @@ def _texts(data, offsets, n):
     return _split(buf, offs - offs[0] + np.arange(n + 1))
 
 
+def _objects(n):
+    """An object array of n Nones and its data pointer, for the pinetl_py_* helpers to fill."""
+    out = np.empty(n, dtype=object)
+    return out, ffi.cast("void *", out.ctypes.data)
+
+
+def _c_texts(data, offsets, validity, n):
+    """n texts (None where null) as an object array of str, made in C (pyobjects.c); None when
+    a text is not UTF-8, which the library never hands out, so callers fall back to _texts."""
+    out, ptr = _objects(n)
+    if n and lib.pinetl_py_texts(ptr, data, offsets, validity, n) != 0:
+        return None
+    return out
+
+
+def _gather(table, rows):
+    """table[rows] for an object array table and int32 rows, made in C (pyobjects.c)."""
+    out, ptr = _objects(len(rows))
+    if len(rows):
+        rows = np.ascontiguousarray(rows, dtype=np.int32)
+        check_index = lib.pinetl_py_gather(ptr, ffi.cast("void *", table.ctypes.data),
+                                           len(table), ffi.from_buffer("int32_t[]", rows),
+                                           len(rows))
+        if check_index != 0:
+            raise IndexError("pinetl: a text code points past the known texts")
+    return out
+
+
 def _dict_texts(d, first, count):
     """Texts first .. count - 1 of a text dictionary (stored with a NUL after each)."""
     offs = _array(lib.pinetl_text_dict_offsets(d), np.int64, count + 1)[first:]
@@ -123,12 +153,75 @@ class _Objects:
         return out
 
 
+class _Ints:
+    """A growing int32 array."""
+
+    __slots__ = ("values", "len")
+
+    def __init__(self):
+        self.values = np.zeros(64, dtype=np.int32)
+        self.len = 0
+
+    def append(self, items):
+        end = self.len + len(items)
+        if end + 1 > len(self.values):
+            self.values = np.resize(self.values, max(end + 1, 2 * len(self.values)))
+        self.values[self.len:end] = items
+        self.len = end
+
+
+class _ReaderCodes:
+    """A text column encoded by a reader's workers. Each worker's dictionary has its own codes;
+    they map here to indexes into one list of str objects (index 0 is None, for null rows), where
+    equal texts from different workers share one str. The rows stay int32 indexes until the
+    column is finished, then one indexing makes the object array."""
+
+    __slots__ = ("strs", "index", "remaps", "pending")
+
+    def __init__(self):
+        self.strs = [None]
+        self.index = {}       # str -> its index in strs
+        self.remaps = {}      # dictionary -> _Ints: str index of each of its codes
+        self.pending = []     # per batch: str indexes of its kept rows
+
+    def add(self, view, n, keep):
+        remap = self.remaps.get(view.dict)
+        if remap is None:
+            remap = self.remaps[view.dict] = _Ints()
+        if view.first_new != remap.len:
+            raise RuntimeError(f"pinetl: dictionary {view.dict} skipped codes "
+                               f"{remap.len}..{view.first_new - 1}")
+        if view.new_count:   # a few per batch once the dictionaries are warm
+            offs = _array(view.new_offsets, np.int64, view.new_count + 1)
+            strs, index, at = self.strs, self.index, []
+            for s in _split(ffi.buffer(view.new_data, int(offs[-1])), offs):
+                i = index.get(s)
+                if i is None:
+                    i = index[s] = len(strs)
+                    strs.append(s)
+                at.append(i)
+            remap.append(at)
+        table = remap.values[:remap.len + 1]
+        table[remap.len] = 0          # code -1 (null) -> None
+        codes = _array(view.codes, np.int32, n)
+        self.pending.append(table[codes if keep is None else codes[keep]])
+
+    def take(self):
+        """The pending rows as str objects (an object array), and none left pending."""
+        if not self.pending:
+            return np.empty(0, dtype=object)
+        rows = np.concatenate(self.pending) if len(self.pending) > 1 else self.pending[0]
+        self.pending = []
+        strs = np.fromiter(self.strs, dtype=object, count=len(self.strs))
+        return _gather(strs, rows)
+
+
 class _TextColumn:
     """The rows of one text column across batches: str objects (None when null)."""
 
-    __slots__ = ("out", "dict", "strs", "rows")
+    __slots__ = ("out", "dict", "strs", "rows", "coded", "expect")
 
-    def __init__(self):
+    def __init__(self, expect=0):
         self.out = _Objects()
         out = ffi.new("pinetl_text_dict **")
         check(lib.pinetl_text_dict_new(out))
@@ -137,12 +230,34 @@ class _TextColumn:
         self.strs.append([None])
         self.strs.len = 0
         self.rows = 0
+        self.coded = None        # _ReaderCodes, for batches a reader encoded
+        self.expect = expect     # rows expected in all (0: unknown), to size out once
+
+    def add_coded(self, batch, c, n, keep, view):
+        """A batch from a reader: view is its pinetl_text_codes for this column."""
+        if self.coded is None:
+            self.coded = _ReaderCodes()
+            ffi.release(self.dict)   # the workers' dictionaries do this column's work
+            self.dict, self.strs = None, None
+        if view.codes != ffi.NULL:
+            self.coded.add(view, n, keep)
+            return
+        # The worker's dictionary gave up on this column: the rows so far, then plain texts.
+        if self.out.len == 0 and self.expect:
+            self.out.reserve(self.expect)
+        if self.coded.pending:
+            self.out.append(self.coded.take())
+        self.add(batch, c, n, keep)
 
     def add(self, batch, c, n, keep):
         data = lib.pinetl_batch_text_data(batch, c)
         offsets = lib.pinetl_batch_text_offsets(batch, c)
         validity = lib.pinetl_batch_validity(batch, c)
         if self.dict is None:
+            items = _c_texts(data, offsets, validity, n)
+            if items is not None:
+                self.out.append(items if keep is None else items[keep])
+                return
             items = _texts(data, offsets, n)
             valid = _bitmap(validity, n)
             if keep is not None:  # rejected rows are rare: filter through a small array
@@ -167,6 +282,12 @@ class _TextColumn:
 
     def finish(self):
         self.dict, self.strs = None, None
+        if self.coded is not None:
+            rest = self.coded.take()
+            self.coded = None
+            if self.out.len == 0:
+                return rest
+            self.out.append(rest)
         return self.out.finish()
 
 
@@ -262,8 +383,15 @@ class Collector:
                      else _ValueColumn() for _, kind in self.schema]
         self.rejects = []
         self.rows = 0
+        self._codes = ffi.new("pinetl_text_codes *")
 
-    def add(self, batch):
+    def text_columns(self):
+        """The reader option dict_columns that add(batch, reader) expects: every text column."""
+        return sum(1 << c for c, (_, kind) in enumerate(self.schema) if kind == "text")
+
+    def add(self, batch, reader=None):
+        """Copies out a batch; reader: the reader that handed it out, opened with dict_columns =
+        text_columns() (its workers encoded the text columns)."""
         n = lib.pinetl_batch_rows(batch)
         keep = None
         if lib.pinetl_batch_rejected(batch):
@@ -273,7 +401,11 @@ class Collector:
         if self.input_bytes and self.rows == 0 and n > 1:
             self._reserve(batch, n)
         for c, col in enumerate(self.cols):
-            col.add(batch, c, n, keep)
+            if reader is not None and isinstance(col, _TextColumn):
+                check(lib.pinetl_reader_text_codes(reader, c, self._codes))
+                col.add_coded(batch, c, n, keep, self._codes)
+            else:
+                col.add(batch, c, n, keep)
         self.rows += n
 
     def _reserve(self, batch, n):
@@ -281,13 +413,16 @@ class Collector:
         if last > 0:
             rows = int(self.input_bytes * (n - 1) / last * 1.02) + n
             for col in self.cols:
-                if isinstance(col, (_TextColumn, _CoordsColumn)):
+                if isinstance(col, _TextColumn):
+                    col.expect = rows    # reserved once the column needs it
+                elif isinstance(col, _CoordsColumn):
                     col.out.reserve(rows)
 
     def frame(self, index=None):
         """One DataFrame of the cleaned rows, in the spec's column order; the collector is
         emptied. int64 -> nullable Int64; timestamp -> datetime64[ns, UTC]; text -> object (str
         or None); coords -> object ([lat, lon] list or None)."""
+        pd = pandas()
         data = {}
         for (name, kind), col in zip(self.schema, self.cols):
             if kind in ("text", "coords"):
@@ -304,7 +439,7 @@ class Collector:
     def rejects_frame(self):
         """The rejects as a DataFrame (columns REJECT_COLUMNS; raw is str, or bytes when the
         record is not UTF-8)."""
-        frame = pd.DataFrame(self.rejects, columns=REJECT_COLUMNS)
+        frame = pandas().DataFrame(self.rejects, columns=REJECT_COLUMNS)
         return frame.astype({"line": "int64", "offset": "int64"})
 
 
@@ -315,6 +450,7 @@ def _timestamps(values, valid, name):
         warnings.warn(f"column '{name}': {lost} timestamp(s) outside years 1677..2262 cannot be "
                       "held as datetime64[ns] and became NaT", TimestampRangeWarning, stacklevel=4)
     ns = np.where(valid & inside, values * 1000, _NAT).view("datetime64[ns]")
+    pd = pandas()
     return pd.arrays.DatetimeArray(ns, dtype=pd.DatetimeTZDtype(tz="UTC"))
 
 

@@ -3,9 +3,9 @@ import os
 import threading
 
 import numpy as np
-import pandas as pd
 
 from ._ffi import as_bytes, check, ffi, lib, owned_string, text
+from ._lazy import pandas
 from ._scalar import table_id
 
 _MEDIANS = {"approx": 0, "interpolated": 1}
@@ -64,7 +64,7 @@ def _column(result, t, c, nrows):
             if lib.pinetl_insights_value_type(result, t, r, c) == lib.PINETL_VALUE_INT64:
                 values[r] = lib.pinetl_insights_int64(result, t, r, c)
                 mask[r] = False
-        return pd.arrays.IntegerArray(values, mask)
+        return pandas().arrays.IntegerArray(values, mask)
     if kinds == {lib.PINETL_VALUE_REAL}:
         return np.array([lib.pinetl_insights_real(result, t, r, c)
                          if lib.pinetl_insights_value_type(result, t, r, c) == lib.PINETL_VALUE_REAL
@@ -100,7 +100,7 @@ class Result:
             cols = {}
             for c in range(lib.pinetl_insights_columns(p, t)):
                 cols[text(lib.pinetl_insights_column_name(p, t, c))] = _column(p, t, c, nrows)
-            out[text(lib.pinetl_insights_name(p, t))] = pd.DataFrame(cols)
+            out[text(lib.pinetl_insights_name(p, t))] = pandas().DataFrame(cols)
         return out
 
     def render(self, fmt="csv"):

@@ -29,6 +29,7 @@ typedef struct pinetl_reader_options {
     int render_header;    /* with render_format CSV: the first batch starts with the header */
     size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (64 MiB) */
     uint32_t columns;     /* columns to clean (pinetl_batch_select_columns); 0 = all */
+    uint32_t dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
 } pinetl_reader_options;
 
 PINETL_API void pinetl_reader_options_init(pinetl_reader_options *options);
@@ -52,6 +53,30 @@ PINETL_API void pinetl_reader_stats(const pinetl_reader *reader, pinetl_stats *o
 PINETL_API const char *pinetl_reader_notices(const pinetl_reader *reader);
 
 PINETL_API void pinetl_reader_free(pinetl_reader *reader);
+
+/* Dictionary-encoded text columns, for consumers that make one object per text (a Python str):
+ * the workers encode the columns of options.dict_columns (bit c = text column c) while they clean,
+ * so the consumer turns codes into objects instead of hashing every text itself.
+ *
+ * Each worker keeps one dictionary per column for the reader's life (dictionary `dict`, codes 0,
+ * 1, ... in order of first sight); a batch's codes belong to the dictionary of the worker that
+ * cleaned it, and the batch carries the texts that got their codes in it, so a consumer that keeps
+ * the texts of every batch it was handed knows every code it meets. A dictionary gives up on a
+ * column of mostly distinct texts (more than half new after 4096 rows, or 32 MiB of text): from
+ * the next batch of that worker on, codes is NULL and the batch's text accessors hold the texts. */
+typedef struct pinetl_text_codes {
+    int dict;                    /* which dictionary: 0 .. workers - 1 */
+    const int32_t *codes;        /* per row of the batch: its text's code, -1 = null; or NULL */
+    size_t first_new, new_count; /* codes first_new .. first_new + new_count - 1 are new here */
+    const char *new_data;        /* their texts back to back, each followed by a NUL byte */
+    const int64_t *new_offsets;  /* new_count + 1: text i at new_data[new_offsets[i] ..
+                                  * new_offsets[i + 1] - 1) */
+} pinetl_text_codes;
+
+/* The codes of text column `column` in the batch the last step handed out; valid until the next
+ * step or free. PINETL_EINVAL when no batch is handed out or the column is not in dict_columns. */
+PINETL_API int pinetl_reader_text_codes(const pinetl_reader *reader, int column,
+                                        pinetl_text_codes *out);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@
 #include <pinetl/reader.h>
 
 #include "core/batch_internal.h"
+#include "reader_dict.h"
 #include "s3sink.h"
 #include "split.h"
 
@@ -64,6 +65,7 @@ typedef struct slot {
     uint64_t seq;
     job job;
     pinetl_batch *batch;
+    rd_out dict_out[PINETL_MAX_COLUMNS];   /* the columns of opt.dict_columns */
     int rc;
     char err[512];
 } slot;
@@ -90,7 +92,7 @@ struct pinetl_reader {
 
     pthread_t producer;
     pthread_t *workers;
-    int nworkers, producer_started, sync_ready;
+    int nworkers, producer_started, sync_ready, worker_ids;
     int wake[2];              /* written on free: wakes a producer blocked on a pipe */
 
     /* Producer-only state. */
@@ -354,7 +356,10 @@ static void *worker_main(void *arg) {
     pinetl_reader *r = arg;
     io_ctx ctx;
     io_ctx_init(&ctx, NULL, PINETL_INPUT_AUTO, r->opt.max_record_bytes);
+    rd_worker dicts;
+    memset(&dicts, 0, sizeof dicts);
     pthread_mutex_lock(&r->mu);
+    dicts.id = r->worker_ids++;
     for (;;) {
         slot *s = &r->slots[r->work_seq % r->nslots];
         if (r->stop)
@@ -364,6 +369,8 @@ static void *worker_main(void *arg) {
             s->state = SLOT_BUSY;
             pthread_mutex_unlock(&r->mu);
             int rc = clean_job(r, s, &ctx);
+            if (rc == 0 && r->opt.dict_columns)
+                rc = rd_encode(&dicts, r->opt.dict_columns, s->batch, s->dict_out);
             s->err[0] = '\0';
             if (rc)
                 snprintf(s->err, sizeof s->err, "%s", pinetl_error_last());
@@ -379,6 +386,7 @@ static void *worker_main(void *arg) {
     }
     pthread_mutex_unlock(&r->mu);
     io_ctx_release(&ctx);
+    rd_worker_release(&dicts);
     return NULL;
 }
 
@@ -508,6 +516,8 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         rc = pinetl_set_error(PINETL_EINVAL, "unknown render format %d", r->opt.render_format);
     else if (r->opt.threads < 0)
         rc = pinetl_set_error(PINETL_EINVAL, "threads must be 0 (one per core) or more");
+    else
+        rc = rd_check_columns(table, r->opt.dict_columns, r->opt.columns);
     if (rc) {
         pinetl_reader_free(r);
         return rc;
@@ -606,6 +616,8 @@ void pinetl_reader_free(pinetl_reader *r) {
     for (size_t i = 0; r->slots && i < r->nslots; i++) {
         job_free(&r->slots[i].job);
         pinetl_batch_free(r->slots[i].batch);
+        for (int c = 0; c < PINETL_MAX_COLUMNS; c++)
+            rd_out_free(&r->slots[i].dict_out[c]);
     }
     free(r->slots);
     free(r->workers);
@@ -620,4 +632,16 @@ void pinetl_reader_free(pinetl_reader *r) {
     if (r->wake[1] >= 0)
         close(r->wake[1]);
     free(r);
+}
+
+int pinetl_reader_text_codes(const pinetl_reader *r, int column, pinetl_text_codes *out) {
+    if (!r || !out)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_text_codes: NULL argument");
+    if (column < 0 || column >= PINETL_MAX_COLUMNS || !(r->opt.dict_columns >> column & 1))
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_text_codes: column %d is not "
+                                "dictionary-encoded (dict_columns)", column);
+    if (!r->handed || r->handed->rc)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_text_codes: no batch handed out");
+    rd_out_view(&r->handed->dict_out[column], out);
+    return PINETL_OK;
 }

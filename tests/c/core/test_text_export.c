@@ -91,6 +91,47 @@ done:
     free(codes);
 }
 
+static void test_dictionary_tells_apart_texts_of_every_length(void)
+{
+    /* Texts of length 0..40 in pairs that differ in their last byte only (the hash reads the
+     * tail in overlapping words), 200 rows with every third row null, so rows and nulls fall on
+     * both sides of the encoder's chunk boundaries. */
+    enum { N = 200 };
+    char data[N * 41];
+    int64_t offsets[N + 1];
+    uint8_t validity[(N + 7) / 8] = {0};
+    int32_t codes[N], again[N];
+    offsets[0] = 0;
+    for (int i = 0; i < N; i++) {
+        int len = (i / 2) % 41;
+        for (int j = 0; j < len; j++) data[offsets[i] + j] = (char)('a' + j % 26);
+        if (len) data[offsets[i] + len - 1] = (char)('A' + i % 2);
+        offsets[i + 1] = offsets[i] + len;
+        if (i % 3) validity[i >> 3] |= (uint8_t)(1u << (i & 7));
+    }
+    pinetl_text_dict *d = NULL;
+    CHECK_INT(pinetl_text_dict_new(&d), PINETL_OK);
+    CHECK_INT(pinetl_text_dict_encode(d, data, offsets, validity, N, codes), PINETL_OK);
+    CHECK_INT(pinetl_text_dict_encode(d, data, offsets, validity, N, again), PINETL_OK);
+    int ok = 1;
+    for (int i = 0; i < N; i++) {
+        ok &= codes[i] == again[i];
+        if (i % 3 == 0) {
+            ok &= codes[i] == -1;
+            continue;
+        }
+        /* Equal texts, equal codes; different texts, different codes. */
+        for (int j = 0; j < i; j++) {
+            if (j % 3 == 0) continue;
+            size_t li = (size_t)(offsets[i + 1] - offsets[i]), lj = (size_t)(offsets[j + 1] - offsets[j]);
+            int same = li == lj && !memcmp(data + offsets[i], data + offsets[j], li);
+            ok &= same == (codes[i] == codes[j]);
+        }
+    }
+    CHECK(ok);
+    pinetl_text_dict_free(d);
+}
+
 static void test_dictionary_rejects_bad_arguments(void)
 {
     int32_t code;
@@ -115,6 +156,7 @@ int main(void)
     RUN(test_join_puts_a_separator_after_every_text);
     RUN(test_dictionary_codes_repeat_across_calls);
     RUN(test_dictionary_grows_past_its_first_tables);
+    RUN(test_dictionary_tells_apart_texts_of_every_length);
     RUN(test_dictionary_rejects_bad_arguments);
     return check_done();
 }
