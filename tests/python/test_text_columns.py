@@ -1,5 +1,5 @@
 """Text columns survive the way read_json builds them: repeated texts come from a dictionary,
-mostly distinct ones from one split per batch, and a column may change way mid-run. Whatever the
+mostly distinct ones one str per row, and a column may change way mid-run. Whatever the
 way, every value equals the CLI's, including texts holding NUL, non-ASCII texts, empty texts and
 nulls."""
 import json
@@ -45,7 +45,7 @@ def test_dictionary_and_split_columns_equal_the_cli(cli, tmp_path, batch_bytes):
     assert res.stats["read"] == 12000 == len(res.rows) + len(res.rejects)
     titles = set(res.rows["title"].dropna())
     assert set(ODD_TEXTS[1:]) <= titles  # the odd ones made it through the dictionary
-    assert "title 11000 \u00e9\u0000" in titles  # and through the split
+    assert "title 11000 \u00e9\u0000" in titles  # and through one str per row
     assert res.rows["description"].isna().all()
 
 
@@ -91,7 +91,7 @@ def test_texts_made_in_c_equal_python_decoding():
     assert _columns._c_texts(data, offsets, validity, 0).tolist() == []
 
 
-def test_texts_made_in_c_refuse_bad_utf8_and_leave_the_fallback():
+def test_texts_made_in_c_refuse_bad_utf8():
     from pinetl import _columns
     data, offsets, validity, _keep = _c_layout(["ok", b"\xff\xfe", "fine"])
     assert _columns._c_texts(data, offsets, validity, 3) is None

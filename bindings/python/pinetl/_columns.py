@@ -5,8 +5,8 @@ A Collector gathers the batches of one run column by column and builds the DataF
 end (no per-batch frames to concatenate). Text columns, the bulk of the work, make their str
 objects in C-sized steps: a text dictionary (C) names each distinct text once, so a column of
 repeated values (category, country, a repeated post's title) makes one str per distinct text and
-shares it between rows; a column of mostly distinct texts (unique_id) switches to one split per
-batch instead, where a dictionary would only cost. Batches from a reader come dictionary-encoded by
+shares it between rows; a column of mostly distinct texts (unique_id) switches to one str per
+row, made in C (pyobjects.c), where a dictionary would only cost. Batches from a reader come dictionary-encoded by
 its worker threads (pinetl_reader_text_codes): this thread then only maps codes to str objects."""
 import warnings
 
@@ -74,17 +74,6 @@ def _split(blob, b):
     return out
 
 
-def _texts(data, offsets, n):
-    """n texts laid out as data[offsets[r] .. offsets[r+1]) (C pointers) as a list of str: C
-    copies them out with a NUL after each, then _split."""
-    if n == 0:
-        return []
-    offs = _array(offsets, np.int64, n + 1)
-    buf = bytearray(int(offs[n] - offs[0]) + n)
-    check(lib.pinetl_text_join(data, offsets, n, b"\0", ffi.from_buffer(buf)))
-    return _split(buf, offs - offs[0] + np.arange(n + 1))
-
-
 def _objects(n):
     """An object array of n Nones and its data pointer, for the pinetl_py_* helpers to fill."""
     out = np.empty(n, dtype=object)
@@ -93,7 +82,7 @@ def _objects(n):
 
 def _c_texts(data, offsets, validity, n):
     """n texts (None where null) as an object array of str, made in C (pyobjects.c); None when
-    a text is not UTF-8, which the library never hands out, so callers fall back to _texts."""
+    a text is not UTF-8, which the library never hands out."""
     out, ptr = _objects(n)
     if n and lib.pinetl_py_texts(ptr, data, offsets, validity, n) != 0:
         return None
@@ -105,10 +94,9 @@ def _gather(table, rows):
     out, ptr = _objects(len(rows))
     if len(rows):
         rows = np.ascontiguousarray(rows, dtype=np.int32)
-        check_index = lib.pinetl_py_gather(ptr, ffi.cast("void *", table.ctypes.data),
-                                           len(table), ffi.from_buffer("int32_t[]", rows),
-                                           len(rows))
-        if check_index != 0:
+        rc = lib.pinetl_py_gather(ptr, ffi.cast("void *", table.ctypes.data), len(table),
+                                  ffi.from_buffer("int32_t[]", rows), len(rows))
+        if rc != 0:
             raise IndexError("pinetl: a text code points past the known texts")
     return out
 
@@ -255,15 +243,9 @@ class _TextColumn:
         validity = lib.pinetl_batch_validity(batch, c)
         if self.dict is None:
             items = _c_texts(data, offsets, validity, n)
-            if items is not None:
-                self.out.append(items if keep is None else items[keep])
-                return
-            items = _texts(data, offsets, n)
-            valid = _bitmap(validity, n)
-            if keep is not None:  # rejected rows are rare: filter through a small array
-                items = np.fromiter(items, dtype=object, count=n)[keep]
-                valid = valid[keep]
-            self.out.append(items, None if valid.all() else ~valid)
+            if items is None:
+                raise ValueError(f"pinetl: column {c} holds a text that is not UTF-8")
+            self.out.append(items if keep is None else items[keep])
             return
         codes = np.empty(n, dtype=np.int32)
         if n:
