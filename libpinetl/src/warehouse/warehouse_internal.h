@@ -23,12 +23,12 @@ struct pinetl_warehouse {
 };
 
 /* Sets the thread-local error from the connection's message and returns PINETL_ESQL. */
-int warehouse_error(pinetl_warehouse *wh, const char *what);
+int pinetl__warehouse_error(pinetl_warehouse *wh, const char *what);
 
 /* Prepared statements and stage of load.c; freed by pinetl_warehouse_free. */
-void warehouse_finalize_load(pinetl_warehouse *wh);
+void pinetl__warehouse_finalize_load(pinetl_warehouse *wh);
 
 /* Back to WAL after a load transaction that left it (no-op otherwise). */
-void warehouse_end_bulk(pinetl_warehouse *wh);
+void pinetl__warehouse_end_bulk(pinetl_warehouse *wh);
 
 #endif
