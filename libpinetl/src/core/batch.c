@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_impl.h"
+#include "storage.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
@@ -200,51 +200,6 @@ int pinetl__batch_reject_row(pinetl_batch *b, int code, const char *message, con
     pinetl__batch_null_row(b, r);
     b->rows++;
     pinetl__batch_changed(b);
-    return PINETL_OK;
-}
-
-int pinetl__batch_add_reject(pinetl_batch *b, int code, const char *message, const char *raw,
-                     size_t raw_len, int64_t line, int64_t offset)
-{
-    if (code <= 0 || code >= PINETL_REJECT_CODES)
-        return pinetl__error_set(PINETL_EINVAL, "pinetl__batch_add_reject: bad reject code %d", code);
-    return pinetl__batch_reject_row(b, code, message ? message : "", raw ? raw : "", raw ? raw_len : 0,
-                            line, offset);
-}
-
-void pinetl_clean_options_init(pinetl_clean_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->input_format = PINETL_INPUT_AUTO;
-    o->first_line = 1;
-}
-
-int pinetl_batch_clean_records(pinetl_batch *b, const char *blob, const int64_t *offsets, size_t n,
-                               const pinetl_clean_options *options)
-{
-    pinetl_clean_options def;
-    if (!b || (n && (!offsets || !blob)))
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean_records: NULL argument");
-    if (!options) {
-        pinetl_clean_options_init(&def);
-        options = &def;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (offsets[i] < 0 || offsets[i + 1] < offsets[i])
-            return pinetl__error_set(PINETL_EINVAL,
-                                    "pinetl_batch_clean_records: offsets[%zu..%zu] decrease", i, i + 1);
-    int rc = pinetl__batch_set_source(b, options->source);
-    if (rc) return rc;
-    int64_t base = offsets && n ? offsets[0] : 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *rec = blob + offsets[i];
-        size_t len = (size_t)(offsets[i + 1] - offsets[i]);
-        int64_t line = options->first_line + (int64_t)i;
-        int64_t off = options->first_offset + (offsets[i] - base);
-        if (len == 0) rc = pinetl__batch_reject_row(b, PINETL_REJECT_JSON, "empty record", rec, 0, line, off);
-        else rc = pinetl__batch_add_record(b, rec, len, line, off);
-        if (rc) return rc;
-    }
     return PINETL_OK;
 }
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "batch_impl.h"
+#include "storage.h"
 #include "num.h"
 #include "util/error.h"
 

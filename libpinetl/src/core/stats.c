@@ -5,7 +5,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "batch_impl.h"
+#include "storage.h"
 #include "util/error.h"
 #include "util/alloc.h"
 

@@ -3,7 +3,7 @@
 
 #include <pinetl/common.h>
 
-#include "batch_internal.h"
+#include "intake.h"
 #include "util/error.h"
 
 static const char *const table_names[PINETL_TABLE_COUNT] = { "pin", "geo", "user" };

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_internal.h"
+#include "intake.h"
 #include "util/error.h"
 #include "util/alloc.h"
 

@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "util/error.h"
 
 enum { PIN = 1u << PINETL_TABLE_PIN, GEO = 1u << PINETL_TABLE_GEO, USER = 1u << PINETL_TABLE_USER };

@@ -9,7 +9,6 @@
 #include <pinetl/scalar.h>
 
 #include "catalog.h"
-#include "core/batch_internal.h"
 #include "dataset.h"
 #include "dataset_index.h"
 #include "median.h"

@@ -7,7 +7,6 @@
 
 #include <pinetl/scalar.h>
 
-#include "core/batch_internal.h"
 #include "dataset_index.h"
 #include "util/error.h"
 #include "util/alloc.h"

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "dataset.h"
 #include "util/error.h"
 #include "util/alloc.h"

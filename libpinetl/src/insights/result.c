@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "util/error.h"
 #include "util/alloc.h"
 

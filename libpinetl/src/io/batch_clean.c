@@ -2,7 +2,7 @@
  * cleaned as soon as they are split, as slices of the caller's bytes. */
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "split.h"
 #include "util/error.h"
 

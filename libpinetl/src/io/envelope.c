@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base64.h"
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "core/json.h"
 #include "util/error.h"
 #include "util/alloc.h"

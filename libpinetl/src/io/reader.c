@@ -16,7 +16,6 @@
 
 #include <pinetl/reader.h>
 
-#include "core/batch_internal.h"
 #include "reader_dict.h"
 #include "s3sink.h"
 #include "split.h"

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "reader_dict.h"
 #include "util/error.h"
 #include "util/alloc.h"

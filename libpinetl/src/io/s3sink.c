@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/batch_internal.h"
 #include "util/error.h"
 #include "util/alloc.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "core/json.h"
 
 enum {

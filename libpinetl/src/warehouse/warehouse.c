@@ -5,68 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "insights/catalog.h"
 #include "insights/result.h"
-#include "sql_functions.h"
 #include "util/error.h"
 #include "util/alloc.h"
-
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS pin(ind INTEGER PRIMARY KEY, unique_id TEXT, title TEXT,"
-    " description TEXT, follower_count INTEGER, poster_name TEXT, tag_list TEXT,"
-    " is_image_or_video TEXT, image_src TEXT, save_location TEXT, category TEXT);"
-    "CREATE TABLE IF NOT EXISTS geo(ind INTEGER PRIMARY KEY, country TEXT, latitude REAL,"
-    " longitude REAL, timestamp TEXT);"
-    "CREATE TABLE IF NOT EXISTS user(ind INTEGER PRIMARY KEY, user_name TEXT, age INTEGER,"
-    " date_joined TEXT);"
-    "CREATE TABLE IF NOT EXISTS rejects(\"table\" TEXT NOT NULL, source TEXT NOT NULL,"
-    " line INTEGER NOT NULL, \"offset\" INTEGER NOT NULL, reason TEXT NOT NULL, message TEXT,"
-    " raw, UNIQUE(\"table\", source, line, \"offset\"));";
-
-int pinetl__warehouse_error(pinetl_warehouse *wh, const char *what) {
-    return pinetl__error_set(PINETL_ESQL, "%s: %s", what, wh && wh->db ? sqlite3_errmsg(wh->db)
-                                                                     : "no database");
-}
-
-/* Drops and recreates every view so that it matches this library's queries. */
-static int create_views(pinetl_warehouse *wh) {
-    int rc = PINETL_OK;
-    for (int i = 0; !rc && i < PINETL_INSIGHT_COUNT; i++) {
-        const char *name = pinetl_insight_name(i);
-        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS %s",
-                                    name, name,
-                                    pinetl_warehouse_insight_sql(i, PINETL_MEDIAN_APPROX));
-        if (!sql)
-            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
-        if (sqlite3_exec(wh->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-            rc = pinetl__warehouse_error(wh, name);
-        sqlite3_free(sql);
-    }
-    return rc;
-}
-
-static int setup(pinetl_warehouse *wh) {
-    if (sqlite3_busy_timeout(wh->db, WAREHOUSE_BUSY_MS) != SQLITE_OK || pinetl__sql_register(wh->db) != SQLITE_OK)
-        return pinetl__warehouse_error(wh, "setting up the connection");
-    if (wh->flags & PINETL_WAREHOUSE_READONLY)
-        return PINETL_OK;
-    /* 16 KiB pages (new databases only): a pin row is ~700 bytes, so 4 KiB pages split often and
-     * a load writes ~4 times the page headers and syscalls. */
-    if (sqlite3_exec(wh->db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
-                             " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        return pinetl__warehouse_error(wh, "setting WAL mode");
-    if (sqlite3_exec(wh->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return pinetl__warehouse_error(wh, "creating the schema");
-    int rc = sqlite3_exec(wh->db, schema_sql, NULL, NULL, NULL) == SQLITE_OK
-                 ? create_views(wh) : pinetl__warehouse_error(wh, "creating the schema");
-    if (!rc && sqlite3_exec(wh->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = pinetl__warehouse_error(wh, "creating the schema");
-    if (rc)
-        sqlite3_exec(wh->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
 
 int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
     if (!out || !path)
@@ -76,7 +18,7 @@ int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
     if (!wh)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     wh->flags = flags;
-    pinetl__stage_init(&wh->stage);
+    pinetl__load_init(&wh->load);
     int open_flags = (flags & PINETL_WAREHOUSE_READONLY)
                          ? SQLITE_OPEN_READONLY
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -87,7 +29,7 @@ int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
         pinetl_warehouse_free(wh);
         return rc;
     }
-    int rc = setup(wh);
+    int rc = pinetl__db_setup(wh->db, flags & PINETL_WAREHOUSE_READONLY);
     if (rc) {
         const char *msg = pinetl_error_last();
         char *copy = sqlite3_mprintf("%s: %s", path, msg);
@@ -103,22 +45,9 @@ int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
 void pinetl_warehouse_free(pinetl_warehouse *wh) {
     if (!wh)
         return;
-    if (wh->in_transaction && wh->db) {
-        /* Freed without a commit: the load transaction is undone. */
-        sqlite3_exec(wh->db, "ROLLBACK", NULL, NULL, NULL);
-        pinetl__warehouse_end_bulk(wh);
-    }
-    pinetl__warehouse_finalize_load(wh);
+    pinetl__load_free(&wh->load, wh->db);   /* an open load transaction is undone */
     sqlite3_close(wh->db);
     pinetl__free(wh);
-}
-
-void pinetl_warehouse_load_stats(const pinetl_warehouse *wh, pinetl_load_stats *out) {
-    if (!out)
-        return;
-    memset(out, 0, sizeof *out);
-    if (wh)
-        *out = wh->stats;
 }
 
 int pinetl_warehouse_count(pinetl_warehouse *wh, const char *table, int64_t *out) {
@@ -131,12 +60,12 @@ int pinetl_warehouse_count(pinetl_warehouse *wh, const char *table, int64_t *out
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(wh->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return pinetl__warehouse_error(wh, table);
+        return pinetl__db_error(wh->db, table);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? PINETL_OK : pinetl__warehouse_error(wh, table);
+    return rc == SQLITE_ROW ? PINETL_OK : pinetl__db_error(wh->db, table);
 }
 
 /* Runs st to completion into the result's last table. */
@@ -163,7 +92,7 @@ static int collect(pinetl_warehouse *wh, sqlite3_stmt *st, pinetl_insights *r, c
             }
         }
     }
-    return rc == SQLITE_DONE ? PINETL_OK : pinetl__warehouse_error(wh, what);
+    return rc == SQLITE_DONE ? PINETL_OK : pinetl__db_error(wh->db, what);
 }
 
 int pinetl_warehouse_query(pinetl_warehouse *wh, const char *sql, const char *name,
@@ -173,7 +102,7 @@ int pinetl_warehouse_query(pinetl_warehouse *wh, const char *sql, const char *na
     *out = NULL;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(wh->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return pinetl__warehouse_error(wh, "query");
+        return pinetl__db_error(wh->db, "query");
     pinetl_insights *r;
     int rc = pinetl__result_new(&r);
     int ncols = sqlite3_column_count(st);
@@ -213,7 +142,7 @@ int pinetl_warehouse_insights(pinetl_warehouse *wh, const pinetl_insights_option
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(wh->db, pinetl_warehouse_insight_sql(ids[i], median), -1, &st,
                                NULL) != SQLITE_OK) {
-            rc = pinetl__warehouse_error(wh, in->name);
+            rc = pinetl__db_error(wh->db, in->name);
             break;
         }
         rc = pinetl__result_table(r, in->name, in->ncols, in->cols);

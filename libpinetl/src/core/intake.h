@@ -1,7 +1,7 @@
 /* How the input layer (src/io) and the core (src/core) meet: the io layer splits inputs into
  * records and positions; the core parses, cleans and stores one record per row. */
-#ifndef PINETL_BATCH_INTERNAL_H
-#define PINETL_BATCH_INTERNAL_H
+#ifndef PINETL_CORE_INTAKE_H
+#define PINETL_CORE_INTAKE_H
 
 #include <pinetl/batch.h>
 

@@ -1,11 +1,11 @@
 /* The batch's storage, private to src/core: typed columns, per-row metadata, the reject side
  * table and reusable buffers. Everything grows geometrically and survives pinetl_batch_clear. */
-#ifndef PINETL_BATCH_IMPL_H
-#define PINETL_BATCH_IMPL_H
+#ifndef PINETL_CORE_STORAGE_H
+#define PINETL_CORE_STORAGE_H
 
 #include <pinetl/batch.h>
 
-#include "batch_internal.h"
+#include "intake.h"
 #include "json.h"
 #include "util/buf.h"
 
