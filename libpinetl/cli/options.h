@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* --threads N: 0 (one per core) to this. */
+enum { CLI_MAX_THREADS = 1024 };
+
 typedef enum cli_kind {
     CLI_FLAG,          /* int *: set to 1 */
     CLI_STRING,        /* const char **: the value (the last one when repeated) */
