@@ -64,21 +64,19 @@ static void print_reject(FILE *err, const pinetl_batch *b, size_t row, const cha
 
 typedef struct clean_args {
     pinetl_table table;
-    int format;
+    pinetl_format format;
     const char *rejects_path, *summary_path;
-    int input_format, strict, threads, quiet;
+    pinetl_input_format input_format;
+    int strict, threads, quiet;
 } clean_args;
 
 static int run_clean(const clean_args *args, const cli_list *rest);
-
-static const char *const format_names[] = {"jsonl", "csv", NULL};
-static const int format_values[] = {PINETL_FORMAT_JSONL, PINETL_FORMAT_CSV};
 
 int cmd_clean(int argc, char **argv) {
     clean_args a = {.format = PINETL_FORMAT_JSONL};
     const cli_option options[] = {
         {.name = "table", .short_name = 't', .kind = CLI_TABLE, .target = &a.table, .required = 1},
-        {.name = "format", .short_name = 'f', .kind = CLI_CHOICE, .target = &a.format, .choices = format_names, .values = format_values},
+        {.name = "format", .short_name = 'f', .kind = CLI_FORMAT, .target = &a.format},
         {.name = "rejects", .short_name = 'r', .kind = CLI_STRING, .target = &a.rejects_path},
         {.name = "input-format", .short_name = 'i', .kind = CLI_INPUT_FORMAT, .target = &a.input_format},
         {.name = "strict", .short_name = 's', .kind = CLI_FLAG, .target = &a.strict},
@@ -105,7 +103,7 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
 
     signal(SIGPIPE, SIG_IGN);   /* a closed pipe shows up as EPIPE and ends the run quietly */
     pinetl_reader_options ro;
-    pinetl_reader_options_init(&ro);
+    pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
     ro.input_format = a.input_format;
     ro.threads = a.threads;
     ro.render_format = a.format;
@@ -146,7 +144,7 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
     pinetl_batch *b;
     const char *text;
     size_t len;
-    while ((rc = pinetl_reader_step(reader, &b)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&b, reader)) == PINETL_BATCH) {
         size_t rows = pinetl_batch_rows(b);
         if (a.strict && pinetl_batch_rejected(b)) {
             const uint8_t *st = pinetl_batch_status(b);
@@ -157,8 +155,8 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
             status = 1;
             break;
         }
-        rc = pinetl_batch_render(b, a.format, a.format == PINETL_FORMAT_CSV && batches == 0,
-                                 &text, &len);
+        rc = pinetl_batch_render(&text, &len, b,
+                                 a.format, a.format == PINETL_FORMAT_CSV && batches == 0);
         if (rc != PINETL_OK)
             break;
         batches++;
@@ -176,7 +174,7 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
         if (!pinetl_batch_rejected(b))
             continue;
         if (rejects) {
-            if ((rc = pinetl_batch_render_rejects(b, &text, &len)) != PINETL_OK)
+            if ((rc = pinetl_batch_render_rejects(&text, &len, b)) != PINETL_OK)
                 break;
             fwrite(text, 1, len, rejects);
         }
@@ -200,7 +198,7 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
         /* No input at all: the CSV still gets its header line. */
         pinetl_batch *empty = NULL;
         if (pinetl_batch_new(&empty, a.table) == PINETL_OK &&
-            pinetl_batch_render(empty, PINETL_FORMAT_CSV, 1, &text, &len) == PINETL_OK &&
+            pinetl_batch_render(&text, &len, empty, PINETL_FORMAT_CSV, 1) == PINETL_OK &&
             write_all(STDOUT_FILENO, text, len) == EPIPE)
             a.quiet = 1;
         pinetl_batch_free(empty);
@@ -213,13 +211,13 @@ done:;
     if (status)
         a.quiet = 1;   /* a failed run says one line: its reason */
     pinetl_stats stats;
-    pinetl_reader_stats(reader, &stats);
+    pinetl_reader_stats(&stats, reader);
     char *s = NULL;
-    if (!a.quiet && pinetl_stats_to_text(&stats, &s) == PINETL_OK)
+    if (!a.quiet && pinetl_stats_to_text(&s, &stats) == PINETL_OK)
         fputs(s, stderr);
     pinetl_free(s);
     s = NULL;
-    if (summary && pinetl_stats_to_json(&stats, &s) == PINETL_OK)
+    if (summary && pinetl_stats_to_json(&s, &stats) == PINETL_OK)
         fprintf(summary, "%s\n", s);
     pinetl_free(s);
     if (summary && fclose(summary) != 0 && !status) {

@@ -45,7 +45,7 @@ static void report_table(pinetl_table table, const pinetl_stats *s, const char *
         sep = ", ";
     }
     fprintf(stderr, "%s\n", *sep == ',' ? ")" : "");
-    if (first_reject[0])
+    if (first_reject)
         fprintf(stderr, "  first reject: %s\n", first_reject);
     if (!s->cleaned)
         fprintf(stderr, "pinetl insights: warning: no %s record could be cleaned; insights over"
@@ -68,7 +68,7 @@ static int compute_from_files(const cli_list *in, const pinetl_insights_options 
     int rc = pinetl_dataset_new(&ds);
     if (rc)
         return rc;
-    rc = pinetl_dataset_read_files(ds, paths, npaths, ropts, reports);
+    rc = pinetl_dataset_read_files(reports, ds, paths, npaths, ropts);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
         if (!npaths[t])
             continue;
@@ -77,36 +77,31 @@ static int compute_from_files(const cli_list *in, const pinetl_insights_options 
         pinetl_free(reports[t].notices);
         if (!quiet && !rc)
             report_table((pinetl_table)t, &reports[t].stats, reports[t].first_reject);
+        pinetl_free(reports[t].first_reject);
     }
     if (!rc)
-        rc = pinetl_insights_compute(ds, opts, out);
+        rc = pinetl_insights_compute(out, ds, opts);
     pinetl_dataset_free(ds);
     return rc;
 }
 
-static const char *const format_names[] = {"table", "json", "csv", NULL};
-static const int format_values[] = {PINETL_INSIGHTS_TABLE, PINETL_INSIGHTS_JSON,
-                                    PINETL_INSIGHTS_CSV};
-static const char *const median_names[] = {"approx", "interpolated", NULL};
-static const int median_values[] = {PINETL_MEDIAN_APPROX, PINETL_MEDIAN_INTERPOLATED};
-
 int cmd_insights(int argc, char **argv) {
     const char *db = NULL;
-    int format = PINETL_INSIGHTS_TABLE, status = 2, quiet = 0, list = 0;
+    pinetl_insights_format format = PINETL_INSIGHTS_TABLE;
+    int status = 2, quiet = 0, list = 0;
     pinetl_insights_options opts;
-    pinetl_insights_options_init(&opts);
+    pinetl_insights_options_init(&opts, PINETL_INSIGHTS_OPTIONS_VERSION);
     pinetl_reader_options ropts;
-    pinetl_reader_options_init(&ropts);
+    pinetl_reader_options_init(&ropts, PINETL_READER_OPTIONS_VERSION);
     cli_list in[PINETL_TABLE_COUNT] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
     pinetl_insights *result = NULL;
-    int median = opts.median;
     const cli_option options[] = {
         {.name = "db", .short_name = 0, .kind = CLI_STRING, .target = &db},
         {.name = "pin", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_PIN]},
         {.name = "geo", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_GEO]},
         {.name = "user", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_USER]},
-        {.name = "format", .short_name = 'f', .kind = CLI_CHOICE, .target = &format, .choices = format_names, .values = format_values},
-        {.name = "median", .short_name = 'm', .kind = CLI_CHOICE, .target = &median, .choices = median_names, .values = median_values},
+        {.name = "format", .short_name = 'f', .kind = CLI_INSIGHTS_FORMAT, .target = &format},
+        {.name = "median", .short_name = 'm', .kind = CLI_MEDIAN, .target = &opts.median},
         {.name = "input-format", .short_name = 'i', .kind = CLI_INPUT_FORMAT, .target = &ropts.input_format},
         {.name = "threads", .short_name = 'T', .kind = CLI_NUMBER, .target = &ropts.threads, .min = 0, .max = CLI_MAX_THREADS},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
@@ -123,10 +118,9 @@ int cmd_insights(int argc, char **argv) {
         status = 0;
         goto done;
     }
-    opts.median = median;
     const char **names = rest.items;
     for (size_t i = 0; i < rest.n; i++) {
-        if (pinetl_insight_from_name(rest.items[i], NULL)) {
+        if (pinetl_insight_from_name(NULL, rest.items[i])) {
             fprintf(stderr, "pinetl insights: %s\n", pinetl_error_last());
             goto done;
         }
@@ -161,7 +155,7 @@ int cmd_insights(int argc, char **argv) {
         pinetl_warehouse *wh;
         rc = pinetl_warehouse_open(&wh, db, PINETL_WAREHOUSE_READONLY);
         if (!rc) {
-            rc = pinetl_warehouse_insights(wh, &opts, &result);
+            rc = pinetl_warehouse_insights(&result, wh, &opts);
             pinetl_warehouse_free(wh);
         }
     } else {
@@ -174,7 +168,7 @@ int cmd_insights(int argc, char **argv) {
     }
     char *text;
     size_t len;
-    if ((rc = pinetl_insights_render(result, format, &text, &len))) {
+    if ((rc = pinetl_insights_render(&text, &len, result, format))) {
         fprintf(stderr, "pinetl insights: %s\n", pinetl_error_last());
         status = 1;
         goto done;

@@ -55,7 +55,7 @@ static int run_load(const char *db, pinetl_table table, int quiet,
     pinetl_batch *batch;
     int64_t pending = 0;
     int open = (rc = pinetl_warehouse_begin(wh)) == PINETL_OK;
-    while (open && (rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
+    while (open && (rc = pinetl_reader_step(&batch, reader)) == PINETL_BATCH) {
         if ((rc = pinetl_warehouse_load(wh, batch)))
             break;
         pending += (int64_t)pinetl_batch_rows(batch);
@@ -84,8 +84,8 @@ static int run_load(const char *db, pinetl_table table, int quiet,
     if (!quiet) {
         pinetl_stats stats;
         pinetl_load_stats ls;
-        pinetl_reader_stats(reader, &stats);
-        pinetl_warehouse_load_stats(wh, &ls);
+        pinetl_reader_stats(&stats, reader);
+        pinetl_warehouse_load_stats(&ls, wh);
         fprintf(stderr,
                 "%s: %lld records read, %lld cleaned, %lld rejected; "
                 "%lld rows stored (%lld repeats or already stored), %lld new rejects\n",
@@ -103,7 +103,7 @@ int cmd_load(int argc, char **argv) {
     pinetl_table table = PINETL_TABLE_PIN;
     int quiet = 0;
     pinetl_reader_options ropts;
-    pinetl_reader_options_init(&ropts);
+    pinetl_reader_options_init(&ropts, PINETL_READER_OPTIONS_VERSION);
     const cli_option options[] = {
         {.name = "db", .short_name = 0, .kind = CLI_STRING, .target = &db, .required = 1},
         {.name = "table", .short_name = 't', .kind = CLI_TABLE, .target = &table, .required = 1},

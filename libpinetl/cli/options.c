@@ -22,20 +22,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     return 2;
 }
 
-static void choices_text(char *buf, size_t cap, const char *const *choices)
-{
-    size_t n = 0;
-    for (size_t i = 0; choices[i]; i++) n++;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, cap - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
-    }
-}
-
 /* Stores one option's value; -1 on success, else the exit status. */
 static int store(const char *command, const cli_option *o, const char *value)
 {
+    int rc;
     switch (o->kind) {
     case CLI_FLAG: *(int *)o->target = 1; return -1;
     case CLI_STRING: *(const char **)o->target = value; return -1;
@@ -54,26 +44,16 @@ static int store(const char *command, const cli_option *o, const char *value)
         *(int *)o->target = (int)n;
         return -1;
     }
-    case CLI_TABLE:
-        if (pinetl_table_from_name(value, o->target) != PINETL_OK)
-            return cli_usage_error(command, "unknown table '%s' (expected pin, geo or user)", value);
-        return -1;
-    case CLI_INPUT_FORMAT:
-        if (pinetl_input_format_from_name(value, o->target) != PINETL_OK)
-            return cli_usage_error(command, "%s", pinetl_error_last());
-        return -1;
-    case CLI_CHOICE:
-        for (size_t i = 0; o->choices[i]; i++) {
-            if (!strcmp(value, o->choices[i])) {
-                *(int *)o->target = o->values[i];
-                return -1;
-            }
-        }
-        char expected[256];
-        choices_text(expected, sizeof expected, o->choices);
-        return cli_usage_error(command, "unknown --%s '%s' (expected %s)", o->name, value, expected);
+    case CLI_TABLE: rc = pinetl_table_from_name(o->target, value); break;
+    case CLI_INPUT_FORMAT: rc = pinetl_input_format_from_name(o->target, value); break;
+    case CLI_FORMAT: rc = pinetl_format_from_name(o->target, value); break;
+    case CLI_INSIGHTS_FORMAT: rc = pinetl_insights_format_from_name(o->target, value); break;
+    case CLI_MEDIAN: rc = pinetl_median_kind_from_name(o->target, value); break;
+    default: return cli_usage_error(command, "internal error: option --%s", o->name);
     }
-    return cli_usage_error(command, "internal error: option --%s", o->name);
+    if (rc != PINETL_OK)
+        return cli_usage_error(command, "%s", pinetl_error_last());
+    return -1;
 }
 
 static size_t count(const cli_option *options)

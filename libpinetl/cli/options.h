@@ -16,9 +16,12 @@ typedef enum cli_kind {
     CLI_STRING,        /* const char **: the value (the last one when repeated) */
     CLI_LIST,          /* cli_list *: every value, in order (the option may be repeated) */
     CLI_NUMBER,        /* int *: a decimal number from min to max */
-    CLI_TABLE,         /* pinetl_table *: pin, geo or user */
-    CLI_INPUT_FORMAT,  /* int *: a pinetl_input_format name */
-    CLI_CHOICE,        /* int *: values[i] for the value choices[i] */
+    /* Names the library parses (and lists in its message when a name is unknown): */
+    CLI_TABLE,           /* pinetl_table *: pin, geo or user */
+    CLI_INPUT_FORMAT,    /* pinetl_input_format * */
+    CLI_FORMAT,          /* pinetl_format *: jsonl or csv */
+    CLI_INSIGHTS_FORMAT, /* pinetl_insights_format *: table, json or csv */
+    CLI_MEDIAN,          /* pinetl_median_kind *: approx or interpolated */
 } cli_kind;
 
 typedef struct cli_option {
@@ -28,8 +31,6 @@ typedef struct cli_option {
     void *target;
     int required;                  /* "--NAME is required" when absent */
     long min, max;                 /* CLI_NUMBER */
-    const char *const *choices;    /* CLI_CHOICE: NULL-terminated */
-    const int *values;
 } cli_option;
 
 /* Values of a repeated option or the positional arguments; items has room for argc values. */

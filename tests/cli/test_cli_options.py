@@ -66,11 +66,11 @@ with tempfile.TemporaryDirectory() as tmp:
     expect_usage_error(["load", "--db", db, "--table", "nope", SAMPLE],
                        "pinetl load: unknown table 'nope' (expected pin, geo or user)")
     expect_usage_error(["clean", "--table", "geo", "--format", "xml", SAMPLE],
-                       "pinetl clean: unknown --format 'xml' (expected jsonl or csv)")
+                       "pinetl clean: unknown format 'xml' (expected jsonl or csv)")
     expect_usage_error(["insights", "--db", db, "--format", "xml"],
-                       "pinetl insights: unknown --format 'xml' (expected table, json or csv)")
+                       "pinetl insights: unknown format 'xml' (expected table, json or csv)")
     expect_usage_error(["insights", "--db", db, "--median", "mean"],
-                       "pinetl insights: unknown --median 'mean' (expected approx or interpolated)")
+                       "pinetl insights: unknown median 'mean' (expected approx or interpolated)")
 
     # Valid values work in every spelling: before or after the inputs, --name=value, short.
     code, _, err = run("load", SAMPLE, "--db=" + db, "-t", "geo", "--threads=2", "-q")

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < size; i++) line_at[i + 1] = line_at[i] + (data[i] == '\n');
 
     pinetl_clean_options opt;
-    pinetl_clean_options_init(&opt);
+    pinetl_clean_options_init(&opt, PINETL_CLEAN_OPTIONS_VERSION);
     opt.source = "fuzz";
     for (int f = PINETL_INPUT_AUTO; f <= PINETL_INPUT_S3_SINK; f++) {
         opt.input_format = f;

@@ -129,8 +129,8 @@ static void check_value(pinetl_table t, int c, const cell *v)
     case PINETL_TYPE_TIMESTAMP:
         if (!v->valid) break;
         /* A stored timestamp always formats, and the formatted text reads back to itself. */
-        FUZZ_ASSERT(pinetl_timestamp_format(v->i64, buf) > 0);
-        FUZZ_ASSERT(pinetl_timestamp_parse(buf, strlen(buf), &back) == 1 && back == v->i64);
+        FUZZ_ASSERT(pinetl_timestamp_format(buf, v->i64) > 0);
+        FUZZ_ASSERT(pinetl_timestamp_parse(&back, buf, strlen(buf)) == 1 && back == v->i64);
         FUZZ_ASSERT(pinetl_timestamp_year(v->i64) >= 1 && pinetl_timestamp_year(v->i64) <= 9999);
         break;
     case PINETL_TYPE_COORDS:
@@ -166,7 +166,7 @@ static void check_json_cell(pinetl_table t, int c, const cell *v, const cJSON *j
         FUZZ_ASSERT(cJSON_IsNumber(j) && j->valuedouble == (double)v->i64);
         break;
     case PINETL_TYPE_TIMESTAMP:
-        FUZZ_ASSERT(pinetl_timestamp_format(v->i64, buf) > 0);
+        FUZZ_ASSERT(pinetl_timestamp_format(buf, v->i64) > 0);
         FUZZ_ASSERT(cJSON_IsString(j) && !strcmp(j->valuestring, buf));
         break;
     case PINETL_TYPE_COORDS:
@@ -308,7 +308,7 @@ static size_t check_csv(pinetl_batch *b, const char *out, size_t len, size_t cle
                 FUZZ_ASSERT(f[c].len == (size_t)k && !memcmp(f[c].text, buf, (size_t)k));
                 break;
             case PINETL_TYPE_TIMESTAMP:
-                k = pinetl_timestamp_format(v.i64, buf);
+                k = pinetl_timestamp_format(buf, v.i64);
                 FUZZ_ASSERT(k > 0 && f[c].len == (size_t)k && !memcmp(f[c].text, buf, (size_t)k));
                 break;
             case PINETL_TYPE_COORDS: {
@@ -389,7 +389,7 @@ static void check_reject_line(void *ud, const char *line, size_t len)
     FUZZ_ASSERT(same_string(cJSON_GetObjectItemCaseSensitive(j, "message"), msg, strlen(msg)));
     const char *raw;
     size_t raw_len;
-    FUZZ_ASSERT(pinetl_batch_reject_raw(b, r, &raw, &raw_len) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_reject_raw(&raw, &raw_len, b, r) == PINETL_OK);
     if (fuzz_utf8_valid((const unsigned char *)raw, raw_len)) {
         FUZZ_ASSERT(m->string && !strcmp(m->string, "raw"));
         FUZZ_ASSERT(same_string(m, raw, raw_len));
@@ -431,7 +431,7 @@ size_t fuzz_check_batch(pinetl_batch *b)
             rejected++;
             by_code[status[r]]++;
             FUZZ_ASSERT(msg != NULL && msg[0] != 0);  /* every reject says why */
-            FUZZ_ASSERT(pinetl_batch_reject_raw(b, r, &raw, &raw_len) == PINETL_OK);
+            FUZZ_ASSERT(pinetl_batch_reject_raw(&raw, &raw_len, b, r) == PINETL_OK);
             FUZZ_ASSERT(raw != NULL || raw_len == 0);
             FUZZ_ASSERT(warn[r] == 0);
             for (int c = 0; c < ncols; c++) {
@@ -460,21 +460,21 @@ size_t fuzz_check_batch(pinetl_batch *b)
     const char *out, *again;
     size_t len, len2;
     walk w = {b, 0, 0};
-    FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK);
     FUZZ_ASSERT(fuzz_utf8_valid((const unsigned char *)out, len));
     FUZZ_ASSERT(for_lines(out, len, check_jsonl_line, &w) == cleaned);
 
-    FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &out, &len) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1) == PINETL_OK);
     FUZZ_ASSERT(fuzz_utf8_valid((const unsigned char *)out, len));
     size_t head = check_csv(b, out, len, cleaned);
-    FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &again, &len2) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render(&again, &len2, b, PINETL_FORMAT_CSV, 1) == PINETL_OK);
     FUZZ_ASSERT(again == out && len2 == len);
-    FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_CSV, 0, &out, &len2) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render(&out, &len2, b, PINETL_FORMAT_CSV, 0) == PINETL_OK);
     FUZZ_ASSERT(len2 + head == len);
 
     w.row = 0;
     w.want_rejected = 1;
-    FUZZ_ASSERT(pinetl_batch_render_rejects(b, &out, &len) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render_rejects(&out, &len, b) == PINETL_OK);
     FUZZ_ASSERT(fuzz_utf8_valid((const unsigned char *)out, len));
     FUZZ_ASSERT(for_lines(out, len, check_reject_line, &w) == rejected);
 
@@ -488,12 +488,12 @@ size_t fuzz_check_batch(pinetl_batch *b)
     for (int k = 0; k < PINETL_REJECT_CODES; k++) FUZZ_ASSERT(st.rejected_by_code[k] == by_code[k]);
     for (int c = 0; c < ncols; c++)
         FUZZ_ASSERT(st.nulls[c] == nulls[c] && st.warnings[c] == warnings[c]);
-    FUZZ_ASSERT(pinetl_stats_to_json(&st, &text) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_stats_to_json(&text, &st) == PINETL_OK);
     cJSON *j = cJSON_Parse(text);
     FUZZ_ASSERT(j != NULL && cJSON_IsObject(j));
     cJSON_Delete(j);
     pinetl_free(text);
-    FUZZ_ASSERT(pinetl_stats_to_text(&st, &text) == PINETL_OK && text[0]);
+    FUZZ_ASSERT(pinetl_stats_to_text(&text, &st) == PINETL_OK && text[0]);
     pinetl_free(text);
     return cleaned;
 }

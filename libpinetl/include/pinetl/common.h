@@ -49,7 +49,7 @@ enum { PINETL_TABLE_COUNT = 3, PINETL_MAX_COLUMNS = 11 };
 /* "pin", "geo", "user"; NULL for an unknown table. */
 PINETL_API const char *pinetl_table_name(pinetl_table table);
 /* Parses a table name; PINETL_EINVAL for anything else. */
-PINETL_API int pinetl_table_from_name(const char *name, pinetl_table *out);
+PINETL_API int pinetl_table_from_name(pinetl_table *out, const char *name);
 
 /* Types of cleaned columns. */
 typedef enum pinetl_type {
@@ -79,8 +79,8 @@ enum {
 PINETL_API int pinetl_column_count(pinetl_table table);
 /* Name of a cleaned column ("ind", "unique_id", ...); NULL when out of range. */
 PINETL_API const char *pinetl_column_name(pinetl_table table, int column);
-/* Type of a cleaned column (a pinetl_type); 0 when out of range. */
-PINETL_API int pinetl_column_type(pinetl_table table, int column);
+/* Type of a cleaned column; 0 when out of range. */
+PINETL_API pinetl_type pinetl_column_type(pinetl_table table, int column);
 
 #ifdef __cplusplus
 }

@@ -10,9 +10,9 @@ static const char *const reject_names[PINETL_REJECT_CODES] = {
     NULL, "invalid_utf8", "invalid_json", "not_an_object", "bad_key", "bad_envelope", "too_large"
 };
 
-const char *pinetl_reject_name(int code)
+const char *pinetl_reject_name(pinetl_reject_code code)
 {
-    return code > 0 && code < PINETL_REJECT_CODES ? reject_names[code] : NULL;
+    return (int)code > 0 && (int)code < PINETL_REJECT_CODES ? reject_names[code] : NULL;
 }
 
 int pinetl_batch_new(pinetl_batch **out, pinetl_table table)
@@ -275,7 +275,7 @@ const char *pinetl_batch_reject_message(const pinetl_batch *b, size_t row)
     return r ? b->rblob.p + r->msg : NULL;
 }
 
-int pinetl_batch_reject_raw(const pinetl_batch *b, size_t row, const char **raw, size_t *len)
+int pinetl_batch_reject_raw(const char **raw, size_t *len, const pinetl_batch *b, size_t row)
 {
     if (!b || row >= b->rows || !b->status[row])
         return pinetl__error_set(PINETL_EINVAL, "row %zu is not a rejected row", row);

@@ -165,11 +165,15 @@ int pinetl__batch_add_reject(pinetl_batch *b, int code, const char *message, con
                             line, offset);
 }
 
-void pinetl_clean_options_init(pinetl_clean_options *o)
+int pinetl_clean_options_init(pinetl_clean_options *o, unsigned version)
 {
+    if (!o || version != PINETL_CLEAN_OPTIONS_VERSION)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_clean_options_init: %s", o ? "unknown version" : "NULL options");
     memset(o, 0, sizeof *o);
+    o->version = version;
     o->input_format = PINETL_INPUT_AUTO;
     o->first_line = 1;
+    return PINETL_OK;
 }
 
 int pinetl_batch_clean_records(pinetl_batch *b, const char *blob, const int64_t *offsets, size_t n,
@@ -179,9 +183,12 @@ int pinetl_batch_clean_records(pinetl_batch *b, const char *blob, const int64_t 
     if (!b || (n && (!offsets || !blob)))
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean_records: NULL argument");
     if (!options) {
-        pinetl_clean_options_init(&def);
+        pinetl_clean_options_init(&def, PINETL_CLEAN_OPTIONS_VERSION);
         options = &def;
     }
+    if (pinetl__error_options("pinetl_batch_clean_records", options, options->version,
+                              PINETL_CLEAN_OPTIONS_VERSION))
+        return PINETL_EINVAL;
     for (size_t i = 0; i < n; i++)
         if (offsets[i] < 0 || offsets[i + 1] < offsets[i])
             return pinetl__error_set(PINETL_EINVAL,

@@ -151,13 +151,43 @@ static int render_csv(pinetl_batch *b, int with_header)
     return 0;
 }
 
-int pinetl_batch_render(pinetl_batch *b, int format, int with_header, const char **out, size_t *len)
+static const char *const format_names[] = {NULL, "jsonl", "csv"};
+_Static_assert(sizeof format_names / sizeof format_names[0] == PINETL_FORMAT_CSV + 1,
+               "an output format without a name");
+
+const char *pinetl_format_name(pinetl_format format)
+{
+    return (int)format > 0 && (int)format <= PINETL_FORMAT_CSV ? format_names[format] : NULL;
+}
+
+int pinetl_format_from_name(pinetl_format *out, const char *name)
+{
+    for (int f = 1; name && f <= PINETL_FORMAT_CSV; f++) {
+        if (!strcmp(name, format_names[f])) {
+            if (out) *out = (pinetl_format)f;
+            return PINETL_OK;
+        }
+    }
+    return pinetl__error_set(PINETL_EINVAL, "unknown format '%s' (expected jsonl or csv)",
+                             name ? name : "(null)");
+}
+
+static const char *const reject_fields[PINETL_REJECT_FIELDS] = {
+    "table", "source", "line", "offset", "reason", "message", "raw"
+};
+
+const char *pinetl_reject_field_name(int field)
+{
+    return field >= 0 && field < PINETL_REJECT_FIELDS ? reject_fields[field] : NULL;
+}
+
+int pinetl_batch_render(const char **out, size_t *len, pinetl_batch *b, pinetl_format format, int with_header)
 {
     if (!b || !out || !len) return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: NULL argument");
     if (format != PINETL_FORMAT_JSONL && format != PINETL_FORMAT_CSV)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: unknown format %d", format);
     with_header = format == PINETL_FORMAT_CSV && with_header;
-    if (!(b->out_valid && b->out_format == format && b->out_header == with_header)) {
+    if (!(b->out_valid && b->out_format == (int)format && b->out_header == with_header)) {
         b->out.len = 0;
         b->out_valid = 0;
         if (pinetl__buf_reserve(&b->out, 1) ||
@@ -232,7 +262,7 @@ static int render_reject(pinetl_batch *b, const reject *rj)
            append_str(o, "}\n");
 }
 
-int pinetl_batch_render_rejects(pinetl_batch *b, const char **out, size_t *len)
+int pinetl_batch_render_rejects(const char **out, size_t *len, pinetl_batch *b)
 {
     if (!b || !out || !len)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render_rejects: NULL argument");

@@ -7,7 +7,7 @@
 #include "rules.h"
 #include "util/alloc.h"
 
-int pinetl_follower_count(const char *text, size_t len, int64_t *out)
+int pinetl_follower_count(int64_t *out, const char *text, size_t len)
 {
     int64_t v;
     if (!text || pinetl__rule_is_blank(text, len)) return 0;
@@ -17,17 +17,17 @@ int pinetl_follower_count(const char *text, size_t len, int64_t *out)
     return 1;
 }
 
-int pinetl_timestamp_parse(const char *text, size_t len, int64_t *out_us)
+int pinetl_timestamp_parse(int64_t *out_us, const char *text, size_t len)
 {
     return text ? pinetl__ts_parse(text, len, out_us) : 0;
 }
 
-int pinetl_timestamp_from_seconds(const char *json_number, size_t len, int64_t *out_us)
+int pinetl_timestamp_from_seconds(int64_t *out_us, const char *json_number, size_t len)
 {
     return json_number ? pinetl__ts_from_seconds(json_number, len, out_us) : 0;
 }
 
-int pinetl_timestamp_format(int64_t us, char *buf) { return pinetl__ts_format(us, buf); }
+int pinetl_timestamp_format(char *buf, int64_t us) { return pinetl__ts_format(us, buf); }
 
 int pinetl_timestamp_year(int64_t us) { return pinetl__ts_year(us); }
 
@@ -48,9 +48,9 @@ static int with_value(const char *json_value_text, size_t len, int64_t *out, int
     return r;
 }
 
-int pinetl_age(const char *text, size_t len, int64_t *out) { return with_value(text, len, out, 1); }
+int pinetl_age(int64_t *out, const char *text, size_t len) { return with_value(text, len, out, 1); }
 
-int pinetl_key(const char *text, size_t len, int64_t *out) { return with_value(text, len, out, 0); }
+int pinetl_key(int64_t *out, const char *text, size_t len) { return with_value(text, len, out, 0); }
 
 const char *pinetl_age_group(int64_t age)
 {
@@ -68,9 +68,9 @@ int pinetl_age_group_index(int64_t age)
     return -1;
 }
 
-int pinetl_double_format(double value, char *buf) { return pinetl__num_format_double(value, buf); }
+int pinetl_double_format(char *buf, double value) { return pinetl__num_format_double(value, buf); }
 
-int pinetl_save_location(const char *text, size_t len, size_t *out_start, size_t *out_len)
+int pinetl_save_location(size_t *out_start, size_t *out_len, const char *text, size_t len)
 {
     return text ? pinetl__rule_save_location(text, len, out_start, out_len) : 0;
 }

@@ -46,7 +46,7 @@ void pinetl_stats_merge(pinetl_stats *into, const pinetl_stats *from)
     }
 }
 
-int pinetl_stats_to_json(const pinetl_stats *s, char **out)
+int pinetl_stats_to_json(char **out, const pinetl_stats *s)
 {
     pinetl_table t = (pinetl_table)s->table;
     const char *tname = pinetl_table_name(t);
@@ -73,7 +73,7 @@ int pinetl_stats_to_json(const pinetl_stats *s, char **out)
     return *out ? PINETL_OK : pinetl__error_set(PINETL_ENOMEM, "out of memory writing stats");
 }
 
-int pinetl_stats_to_text(const pinetl_stats *s, char **out)
+int pinetl_stats_to_text(char **out, const pinetl_stats *s)
 {
     pinetl_table t = (pinetl_table)s->table;
     const char *tname = pinetl_table_name(t);

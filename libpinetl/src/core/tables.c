@@ -1,10 +1,25 @@
 /* Names and types of tables and cleaned columns (spec section 2, in the spec's order). */
 #include <string.h>
 
+#include <pinetl/batch.h>
 #include <pinetl/common.h>
 
 #include "intake.h"
 #include "util/error.h"
+
+/* Every fixed array of the public API is tied to its count. */
+_Static_assert(PINETL_TABLE_COUNT == PINETL_TABLE_USER + 1, "a table without a count");
+_Static_assert((int)PINETL_PIN_COLUMNS <= (int)PINETL_MAX_COLUMNS &&
+                   (int)PINETL_GEO_COLUMNS <= (int)PINETL_MAX_COLUMNS &&
+                   (int)PINETL_USER_COLUMNS <= (int)PINETL_MAX_COLUMNS,
+               "PINETL_MAX_COLUMNS is below a table's column count");
+_Static_assert(PINETL_MAX_COLUMNS <= 32, "column selections are 32-bit masks");
+_Static_assert(sizeof ((pinetl_stats *)0)->nulls / sizeof(int64_t) >= PINETL_MAX_COLUMNS &&
+                   sizeof ((pinetl_stats *)0)->warnings / sizeof(int64_t) >= PINETL_MAX_COLUMNS,
+               "pinetl_stats.nulls/warnings hold fewer than PINETL_MAX_COLUMNS columns");
+_Static_assert(sizeof ((pinetl_stats *)0)->rejected_by_code / sizeof(int64_t) >= PINETL_REJECT_CODES,
+               "pinetl_stats.rejected_by_code holds fewer than PINETL_REJECT_CODES codes");
+_Static_assert(PINETL_REJECT_CODES == PINETL_REJECT_TOO_LARGE + 1, "a reject code without a count");
 
 static const char *const table_names[PINETL_TABLE_COUNT] = { "pin", "geo", "user" };
 
@@ -31,7 +46,7 @@ const char *pinetl_table_name(pinetl_table table)
     return (unsigned)table < PINETL_TABLE_COUNT ? table_names[table] : NULL;
 }
 
-int pinetl_table_from_name(const char *name, pinetl_table *out)
+int pinetl_table_from_name(pinetl_table *out, const char *name)
 {
     for (int t = 0; name && t < PINETL_TABLE_COUNT; t++) {
         if (strcmp(name, table_names[t]) == 0) {
@@ -63,7 +78,7 @@ const char *pinetl_column_name(pinetl_table table, int column)
     }
 }
 
-int pinetl_column_type(pinetl_table table, int column)
+pinetl_type pinetl_column_type(pinetl_table table, int column)
 {
     if (column < 0 || column >= pinetl_column_count(table)) return 0;
     switch (table) {

@@ -102,19 +102,15 @@ static uint64_t hash_text(const char *s, size_t len)
     return mum(keys[K1] ^ len, mum(a ^ keys[K1], b ^ seed));
 }
 
-int pinetl_text_join(const char *data, const int64_t *offsets, size_t n, char sep, char *out)
+/* Past the trial rows, a dictionary of mostly new texts only costs; so does a very large one. */
+#define TEXT_DICT_MAX_BYTES ((size_t)32 << 20)
+
+int pinetl_text_dict_worthwhile(const pinetl_text_dict *d, size_t rows)
 {
-    if (n && (!data || !offsets || !out))
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_text_join: NULL argument");
-    for (size_t r = 0; r < n; r++) {
-        if (offsets[r + 1] < offsets[r])
-            return pinetl__error_set(PINETL_EINVAL, "pinetl_text_join: offsets decrease at row %zu", r);
-        size_t len = (size_t)(offsets[r + 1] - offsets[r]);
-        memcpy(out, data + offsets[r], len);
-        out[len] = sep;
-        out += len + 1;
-    }
-    return PINETL_OK;
+    if (!d) return 0;
+    size_t count = pinetl_text_dict_count(d);
+    size_t bytes = (size_t)pinetl_text_dict_offsets(d)[count];
+    return !((rows >= PINETL_TEXT_DICT_TRIAL_ROWS && 2 * count > rows) || bytes >= TEXT_DICT_MAX_BYTES);
 }
 
 int pinetl_text_dict_new(pinetl_text_dict **out)
@@ -212,8 +208,8 @@ static int lookup(pinetl_text_dict *d, const char *s, size_t len, uint64_t h, in
  * of each row waiting for its own (profiles: the lookups, not the hashing, were the cost). */
 enum { CHUNK = 64, SMALL_DICT_BYTES = 16 << 10 };
 
-int pinetl_text_dict_encode(pinetl_text_dict *d, const char *data, const int64_t *offsets,
-                            const uint8_t *validity, size_t n, int32_t *codes)
+int pinetl_text_dict_encode(int32_t *codes, pinetl_text_dict *d, const char *data,
+                            const int64_t *offsets, const uint8_t *validity, size_t n)
 {
     if (!d || (n && (!data || !offsets || !codes)))
         return pinetl__error_set(PINETL_EINVAL, "pinetl_text_dict_encode: NULL argument");

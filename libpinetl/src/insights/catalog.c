@@ -6,6 +6,10 @@
 
 enum { PIN = 1u << PINETL_TABLE_PIN, GEO = 1u << PINETL_TABLE_GEO, USER = 1u << PINETL_TABLE_USER };
 
+_Static_assert(PINETL_INSIGHT_COUNT ==
+                   PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP_AND_JOIN_YEAR + 1,
+               "an insight without a count");
+
 const insight_info pinetl__catalog_insights[PINETL_INSIGHT_COUNT] = {
     {"top_category_by_country", 3, {"country", "category", "category_count"}, PIN | GEO},
     {"top_category_by_year", 3, {"post_year", "category", "category_count"}, PIN | GEO},
@@ -19,15 +23,15 @@ const insight_info pinetl__catalog_insights[PINETL_INSIGHT_COUNT] = {
      {"age_group", "post_year", "median_follower_count"}, PIN | USER},
 };
 
-const char *pinetl_insight_name(int insight) {
-    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].name : NULL;
+const char *pinetl_insight_name(pinetl_insight insight) {
+    return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].name : NULL;
 }
 
-unsigned pinetl_insight_tables(int insight) {
-    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].tables : 0;
+unsigned pinetl_insight_tables(pinetl_insight insight) {
+    return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].tables : 0;
 }
 
-int pinetl_insight_from_name(const char *name, int *out) {
+int pinetl_insight_from_name(pinetl_insight *out, const char *name) {
     for (int i = 0; name && i < PINETL_INSIGHT_COUNT; i++) {
         if (!strcmp(name, pinetl__catalog_insights[i].name)) {
             if (out)
@@ -44,14 +48,39 @@ int pinetl_insight_from_name(const char *name, int *out) {
                             name ? name : "(null)");
 }
 
-void pinetl_insights_options_init(pinetl_insights_options *options) {
-    if (!options)
-        return;
+static const char *const median_names[] = {"approx", "interpolated"};
+_Static_assert(sizeof median_names / sizeof median_names[0] == PINETL_MEDIAN_INTERPOLATED + 1,
+               "a median kind without a name");
+
+const char *pinetl_median_kind_name(pinetl_median_kind kind) {
+    return (int)kind >= 0 && (int)kind <= PINETL_MEDIAN_INTERPOLATED ? median_names[kind] : NULL;
+}
+
+int pinetl_median_kind_from_name(pinetl_median_kind *out, const char *name) {
+    for (int k = 0; name && k <= PINETL_MEDIAN_INTERPOLATED; k++) {
+        if (!strcmp(name, median_names[k])) {
+            if (out)
+                *out = (pinetl_median_kind)k;
+            return PINETL_OK;
+        }
+    }
+    return pinetl__error_set(PINETL_EINVAL, "unknown median '%s' (expected approx or interpolated)",
+                             name ? name : "(null)");
+}
+
+int pinetl_insights_options_init(pinetl_insights_options *options, unsigned version) {
+    if (!options || version != PINETL_INSIGHTS_OPTIONS_VERSION)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_options_init: %s",
+                                 options ? "unknown version" : "NULL options");
     memset(options, 0, sizeof *options);
+    options->version = version;
     options->median = PINETL_MEDIAN_APPROX;
+    return PINETL_OK;
 }
 
 int pinetl__catalog_selection(const pinetl_insights_options *o, int *ids) {
+    if (o && pinetl__error_options("insights options", o, o->version, PINETL_INSIGHTS_OPTIONS_VERSION))
+        return PINETL_EINVAL;
     if (o && o->median != PINETL_MEDIAN_APPROX && o->median != PINETL_MEDIAN_INTERPOLATED)
         return pinetl__error_set(PINETL_EINVAL, "unknown median kind %d", o->median);
     if (!o || !o->names) {
@@ -61,7 +90,8 @@ int pinetl__catalog_selection(const pinetl_insights_options *o, int *ids) {
     }
     int n = 0, seen[PINETL_INSIGHT_COUNT] = {0};
     for (size_t k = 0; k < o->nnames; k++) {
-        int id, rc = pinetl_insight_from_name(o->names[k], &id);
+        pinetl_insight id;
+        int rc = pinetl_insight_from_name(&id, o->names[k]);
         if (rc)
             return rc;
         if (!seen[id]++)

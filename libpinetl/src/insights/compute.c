@@ -596,8 +596,8 @@ static int prepare(ctx *c, const int *ids, int n) {
     return rc;
 }
 
-int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_options *options,
-                            pinetl_insights **out) {
+int pinetl_insights_compute(pinetl_insights **out, const pinetl_dataset *ds,
+                            const pinetl_insights_options *options) {
     if (!ds || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_compute: NULL argument");
     *out = NULL;

@@ -114,7 +114,7 @@ static const res_table *table_at(const pinetl_insights *r, size_t t) {
     return r && t < r->count ? &r->tables[t] : NULL;
 }
 
-const char *pinetl_insights_name(const pinetl_insights *r, size_t t) {
+const char *pinetl_insights_table_name(const pinetl_insights *r, size_t t) {
     const res_table *tb = table_at(r, t);
     return tb ? tb->name : NULL;
 }
@@ -148,7 +148,7 @@ static const res_cell *cell(const pinetl_insights *r, size_t t, size_t row, size
     return &tb->cells[row * tb->ncols + column];
 }
 
-int pinetl_insights_value_type(const pinetl_insights *r, size_t t, size_t row, size_t column) {
+pinetl_value_type pinetl_insights_value_type(const pinetl_insights *r, size_t t, size_t row, size_t column) {
     const res_cell *c = cell(r, t, row, column);
     return c ? c->type : PINETL_VALUE_NULL;
 }
@@ -209,7 +209,7 @@ static int cells_equal(const pinetl_insights *a, const res_cell *x, const pinetl
     return 1;
 }
 
-int pinetl_insights_equal(const pinetl_insights *a, const pinetl_insights *b, char **why) {
+int pinetl_insights_equal(char **why, const pinetl_insights *a, const pinetl_insights *b) {
     if (why)
         *why = NULL;
     if (!a || !b)

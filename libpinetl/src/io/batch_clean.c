@@ -12,11 +12,14 @@ int pinetl_batch_clean(pinetl_batch *batch, const char *data, size_t len,
                        const pinetl_clean_options *options) {
     pinetl_clean_options defaults;
     if (!options) {
-        pinetl_clean_options_init(&defaults);
+        pinetl_clean_options_init(&defaults, PINETL_CLEAN_OPTIONS_VERSION);
         options = &defaults;
     }
     if (!batch)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: no batch");
+    if (pinetl__error_options("pinetl_batch_clean", options, options->version,
+                              PINETL_CLEAN_OPTIONS_VERSION))
+        return PINETL_EINVAL;
     if (!data && len)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: no data");
     if (!pinetl_input_format_name(options->input_format))

@@ -17,12 +17,13 @@
 static const char *const format_names[] = {
     "auto", "jsonl", "array", "kafka-rest", "kafka-dump", "kinesis", "s3-sink"};
 enum { FORMAT_COUNT = sizeof format_names / sizeof format_names[0] };
+_Static_assert(FORMAT_COUNT == PINETL_INPUT_S3_SINK + 1, "an input format without a name");
 
-const char *pinetl_input_format_name(int format) {
-    return format >= 0 && format < FORMAT_COUNT ? format_names[format] : NULL;
+const char *pinetl_input_format_name(pinetl_input_format format) {
+    return (int)format >= 0 && (int)format < FORMAT_COUNT ? format_names[format] : NULL;
 }
 
-int pinetl_input_format_from_name(const char *name, int *out) {
+int pinetl_input_format_from_name(pinetl_input_format *out, const char *name) {
     if (!name || !out)
         return pinetl__error_set(PINETL_EINVAL, "no input format given");
     for (int i = 0; i < FORMAT_COUNT; i++) {

@@ -105,11 +105,13 @@ struct pinetl_reader {
     pinetl__buf notices;
 };
 
-void pinetl_reader_options_init(pinetl_reader_options *o) {
-    if (!o)
-        return;
+int pinetl_reader_options_init(pinetl_reader_options *o, unsigned version) {
+    if (!o || version != PINETL_READER_OPTIONS_VERSION)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_options_init: %s", o ? "unknown version" : "NULL options");
     memset(o, 0, sizeof *o);
+    o->version = version;
     o->input_format = PINETL_INPUT_AUTO;
+    return PINETL_OK;
 }
 
 static void job_free(job *j) {
@@ -337,8 +339,8 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     if (r->opt.render_format) {
         const char *out;
         size_t len;
-        return pinetl_batch_render(s->batch, r->opt.render_format,
-                                   r->opt.render_header && s->seq == 0, &out, &len);
+        return pinetl_batch_render(&out, &len,
+                                   s->batch, r->opt.render_format, r->opt.render_header && s->seq == 0);
     }
     return PINETL_OK;
 }
@@ -489,6 +491,9 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: unknown table %d", (int)table);
     if (!paths || !npaths)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: no inputs");
+    if (options && pinetl__error_options("pinetl_reader_open", options, options->version,
+                                         PINETL_READER_OPTIONS_VERSION))
+        return PINETL_EINVAL;
     pinetl_reader *r = pinetl__calloc(1, sizeof *r);
     if (!r)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a reader");
@@ -497,7 +502,7 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     if (options)
         r->opt = *options;
     else
-        pinetl_reader_options_init(&r->opt);
+        pinetl_reader_options_init(&r->opt, PINETL_READER_OPTIONS_VERSION);
     pinetl_stats_init(&r->stats, table);
     int rc = PINETL_OK;
     if (!pinetl_input_format_name(r->opt.input_format))
@@ -534,7 +539,7 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     return PINETL_OK;
 }
 
-int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
+int pinetl_reader_step(pinetl_batch **batch, pinetl_reader *r) {
     if (!r || !batch)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_step: NULL argument");
     *batch = NULL;
@@ -565,7 +570,7 @@ int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
     return PINETL_BATCH;
 }
 
-void pinetl_reader_stats(const pinetl_reader *r, pinetl_stats *out) {
+void pinetl_reader_stats(pinetl_stats *out, const pinetl_reader *r) {
     if (!out)
         return;
     if (!r) {
@@ -625,7 +630,7 @@ void pinetl_reader_free(pinetl_reader *r) {
     pinetl__free(r);
 }
 
-int pinetl_reader_text_codes(const pinetl_reader *r, int column, pinetl_text_codes *out) {
+int pinetl_reader_text_codes(pinetl_text_codes *out, const pinetl_reader *r, int column) {
     if (!r || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: NULL argument");
     if (column < 0 || column >= PINETL_MAX_COLUMNS || !(r->opt.dict_columns >> column & 1))

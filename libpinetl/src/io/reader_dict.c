@@ -7,10 +7,6 @@
 #include "util/error.h"
 #include "util/alloc.h"
 
-/* Give up on a column once it has seen TRIAL_ROWS rows and more than half were new, or its
- * dictionary holds MAX_DICT_BYTES of text: a dictionary of distinct texts only costs. */
-enum { TRIAL_ROWS = 4096 };
-#define MAX_DICT_BYTES ((size_t)32 << 20)
 
 int pinetl__rdict_check_columns(pinetl_table table, uint32_t dict_columns, uint32_t columns)
 {
@@ -61,8 +57,8 @@ static int encode_column(rd_worker *w, int c, const pinetl_batch *b, rd_out *o)
     size_t n = pinetl_batch_rows(b), before = pinetl_text_dict_count(d);
     if (pinetl__alloc_reserve(&o->codes, &o->codes_cap, n ? n : 1, sizeof *o->codes, 256))
         return pinetl__error_set(PINETL_ENOMEM, "out of memory encoding a text column");
-    int rc = pinetl_text_dict_encode(d, pinetl_batch_text_data(b, c), pinetl_batch_text_offsets(b, c),
-                                     pinetl_batch_validity(b, c), n, o->codes);
+    int rc = pinetl_text_dict_encode(o->codes, d, pinetl_batch_text_data(b, c),
+                                     pinetl_batch_text_offsets(b, c), pinetl_batch_validity(b, c), n);
     if (rc)
         return rc;
     size_t after = pinetl_text_dict_count(d);
@@ -70,8 +66,8 @@ static int encode_column(rd_worker *w, int c, const pinetl_batch *b, rd_out *o)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory encoding a text column");
     o->encoded = 1;
     w->col[c].rows += n;
-    size_t bytes = (size_t)pinetl_text_dict_offsets(d)[after];
-    if ((w->col[c].rows >= TRIAL_ROWS && 2 * after > w->col[c].rows) || bytes >= MAX_DICT_BYTES) {
+    /* Give up on a column when its dictionary no longer pays (the policy is the library's). */
+    if (!pinetl_text_dict_worthwhile(d, w->col[c].rows)) {
         pinetl_text_dict_free(d);
         w->col[c].dict = NULL;
         w->col[c].gave_up = 1;

@@ -18,6 +18,14 @@ int pinetl__error_set(int code, const char *fmt, ...)
     return code;
 }
 
+int pinetl__error_options(const char *call, const void *options, unsigned version, unsigned want)
+{
+    if (!options || version == want) return PINETL_OK;
+    return pinetl__error_set(PINETL_EINVAL,
+                             "%s: options of version %u (expected %u: set them up with the "
+                             "matching _options_init)", call, version, want);
+}
+
 const char *pinetl_error_last(void) { return last_error; }
 
 const char *pinetl_strerror(int code)

@@ -112,7 +112,7 @@ static int bind_staged(sqlite3_stmt *st, const stage *s, const stage_row *row) {
             if (valid) {
                 memcpy(&us, p, sizeof us);
                 p += sizeof us;
-                n = pinetl_timestamp_format(us, buf);
+                n = pinetl_timestamp_format(buf, us);
             }
             rc = n >= 0 ? sqlite3_bind_text(st, param, buf, n, SQLITE_TRANSIENT)
                         : sqlite3_bind_null(st, param);
@@ -170,7 +170,7 @@ static int load_reject(pinetl_warehouse *wh, const pinetl_batch *b, size_t r,
     const char *raw = NULL, *source = pinetl_batch_source_name(b, pinetl_batch_source_ids(b)[r]);
     const char *message = pinetl_batch_reject_message(b, r);
     size_t raw_len = 0, bad;
-    pinetl_batch_reject_raw(b, r, &raw, &raw_len);
+    pinetl_batch_reject_raw(&raw, &raw_len, b, r);
     sqlite3_bind_text(st, 1, table_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, source ? source : "<input>", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, pinetl_batch_lines(b)[r]);
@@ -358,7 +358,7 @@ int pinetl_warehouse_commit(pinetl_warehouse *wh) {
     return PINETL_OK;
 }
 
-void pinetl_warehouse_load_stats(const pinetl_warehouse *wh, pinetl_load_stats *out) {
+void pinetl_warehouse_load_stats(pinetl_load_stats *out, const pinetl_warehouse *wh) {
     if (!out)
         return;
     memset(out, 0, sizeof *out);

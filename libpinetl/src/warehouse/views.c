@@ -75,6 +75,10 @@ static const char *const common_sql[] = {
     " WHERE post_year BETWEEN 2015 AND 2020 GROUP BY post_year ORDER BY post_year",
 };
 
+/* The medians come from median_sql below; every other insight has its SELECT here. */
+_Static_assert(sizeof common_sql / sizeof common_sql[0] == PINETL_INSIGHT_USERS_JOINED_BY_YEAR + 1,
+               "an insight without its SQL");
+
 static const char *const median_sql[2][3] = {
     {MEDIAN_BY_AGE("pinetl_median"), MEDIAN_BY_JOIN_YEAR("pinetl_median"),
      MEDIAN_BY_AGE_AND_JOIN_YEAR("pinetl_median")},
@@ -82,13 +86,14 @@ static const char *const median_sql[2][3] = {
      MEDIAN_BY_AGE_AND_JOIN_YEAR("pinetl_median_interpolated")},
 };
 
-const char *pinetl_warehouse_insight_sql(int insight, int median_kind) {
+const char *pinetl_warehouse_insight_sql(pinetl_insight insight, pinetl_median_kind median_kind) {
     if (median_kind != PINETL_MEDIAN_APPROX && median_kind != PINETL_MEDIAN_INTERPOLATED)
         return NULL;
     switch (insight) {
     case PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP: return median_sql[median_kind][0];
     case PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_JOIN_YEAR: return median_sql[median_kind][1];
     case PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP_AND_JOIN_YEAR: return median_sql[median_kind][2];
+    default: break;
     }
-    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? common_sql[insight] : NULL;
+    return (int)insight >= 0 && (int)insight <= PINETL_INSIGHT_USERS_JOINED_BY_YEAR ? common_sql[insight] : NULL;
 }

@@ -50,7 +50,7 @@ void pinetl_warehouse_free(pinetl_warehouse *wh) {
     pinetl__free(wh);
 }
 
-int pinetl_warehouse_count(pinetl_warehouse *wh, const char *table, int64_t *out) {
+int pinetl_warehouse_count(int64_t *out, pinetl_warehouse *wh, const char *table) {
     if (!wh || !table || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_count: NULL argument");
     if (strcmp(table, "pin") && strcmp(table, "geo") && strcmp(table, "user") &&
@@ -95,8 +95,8 @@ static int collect(pinetl_warehouse *wh, sqlite3_stmt *st, pinetl_insights *r, c
     return rc == SQLITE_DONE ? PINETL_OK : pinetl__db_error(wh->db, what);
 }
 
-int pinetl_warehouse_query(pinetl_warehouse *wh, const char *sql, const char *name,
-                           pinetl_insights **out) {
+int pinetl_warehouse_query(pinetl_insights **out, pinetl_warehouse *wh, const char *sql,
+                           const char *name) {
     if (!wh || !sql || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_query: NULL argument");
     *out = NULL;
@@ -125,8 +125,8 @@ int pinetl_warehouse_query(pinetl_warehouse *wh, const char *sql, const char *na
     return PINETL_OK;
 }
 
-int pinetl_warehouse_insights(pinetl_warehouse *wh, const pinetl_insights_options *options,
-                              pinetl_insights **out) {
+int pinetl_warehouse_insights(pinetl_insights **out, pinetl_warehouse *wh,
+                              const pinetl_insights_options *options) {
     if (!wh || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_insights: NULL argument");
     *out = NULL;

@@ -8,7 +8,7 @@
 
 #include <pinetl/pinetl.h>
 
-#include "core/batch_internal.h"
+#include "core/intake.h"
 
 /* A batch of one table with one record added (the caller frees it). */
 static inline pinetl_batch *clean_one(pinetl_table t, const char *rec)
@@ -34,14 +34,14 @@ static inline const char *cell(const pinetl_batch *b, size_t row, int c, char *b
         break;
     case PINETL_TYPE_TIMESTAMP: {
         char ts[PINETL_TIMESTAMP_BUFSIZE];
-        pinetl_timestamp_format(pinetl_batch_int64(b, c)[row], ts);
+        pinetl_timestamp_format(ts, pinetl_batch_int64(b, c)[row]);
         snprintf(buf, cap, "%s", ts);
         break;
     }
     case PINETL_TYPE_COORDS: {
         char x[PINETL_DOUBLE_BUFSIZE], y[PINETL_DOUBLE_BUFSIZE];
-        pinetl_double_format(pinetl_batch_coords(b, c)[2 * row], x);
-        pinetl_double_format(pinetl_batch_coords(b, c)[2 * row + 1], y);
+        pinetl_double_format(x, pinetl_batch_coords(b, c)[2 * row]);
+        pinetl_double_format(y, pinetl_batch_coords(b, c)[2 * row + 1]);
         snprintf(buf, cap, "[%s,%s]", x, y);
         break;
     }

@@ -19,7 +19,7 @@ static char *clean_render(pinetl_table t, const char *data, size_t n, size_t *ou
     for (int c = 0; c < pinetl_column_count(t); c++) *warnings += s.warnings[c];
     const char *out;
     size_t len;
-    if (pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len) != PINETL_OK) abort();
+    if (pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0) != PINETL_OK) abort();
     char *copy = malloc(len + 1);
     if (!copy) abort();
     memcpy(copy, out, len);

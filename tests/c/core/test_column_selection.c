@@ -29,8 +29,8 @@ static int same_as_full(const pinetl_batch *f, const pinetl_batch *m, uint32_t m
             CHECK_STR(pinetl_batch_reject_message(m, r), pinetl_batch_reject_message(f, r));
             const char *rf, *rm;
             size_t lf = 0, lm = 1;
-            CHECK(pinetl_batch_reject_raw(f, r, &rf, &lf) == PINETL_OK);
-            CHECK(pinetl_batch_reject_raw(m, r, &rm, &lm) == PINETL_OK);
+            CHECK(pinetl_batch_reject_raw(&rf, &lf, f, r) == PINETL_OK);
+            CHECK(pinetl_batch_reject_raw(&rm, &lm, m, r) == PINETL_OK);
             CHECK(lf == lm && memcmp(rf, rm, lf) == 0);
             continue;
         }
@@ -72,7 +72,7 @@ static int same_as_full(const pinetl_batch *f, const pinetl_batch *m, uint32_t m
 static size_t compare_masks(pinetl_table t, const char *data, size_t len, const char *what)
 {
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.source = what;
     pinetl_batch *full = NULL, *m = NULL;
     CHECK(pinetl_batch_new(&full, t) == PINETL_OK);
@@ -223,7 +223,7 @@ static void test_reader_columns(void)
 {
     const char *path = "tests/data/real-sample/user.jsonl";
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     CHECK_INT(o.columns, 0);
     o.columns = 1u << PINETL_USER_AGE;
     o.threads = 2;
@@ -231,7 +231,7 @@ static void test_reader_columns(void)
     CHECK(pinetl_reader_open(&rd, PINETL_TABLE_USER, &path, 1, &o) == PINETL_OK);
     pinetl_batch *b;
     size_t rows = 0, ages = 0;
-    while (rd && pinetl_reader_step(rd, &b) == PINETL_BATCH) {
+    while (rd && pinetl_reader_step(&b, rd) == PINETL_BATCH) {
         CHECK_INT(pinetl_batch_selected_columns(b), 1u | 1u << PINETL_USER_AGE);
         const uint8_t *va = pinetl_batch_validity(b, PINETL_USER_AGE);
         const uint8_t *vn = pinetl_batch_validity(b, PINETL_USER_USER_NAME);

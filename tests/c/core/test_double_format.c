@@ -42,13 +42,13 @@ static void test_tricky_values(void)
     };
     char buf[PINETL_DOUBLE_BUFSIZE];
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        int n = pinetl_double_format(from_bits(cases[i].bits), buf);
+        int n = pinetl_double_format(buf, from_bits(cases[i].bits));
         CHECK_STR(buf, cases[i].repr);
         CHECK_INT(n, (long long)strlen(cases[i].repr));
     }
-    pinetl_double_format(INFINITY, buf);
+    pinetl_double_format(buf, INFINITY);
     CHECK_STR(buf, "null");
-    pinetl_double_format(NAN, buf);
+    pinetl_double_format(buf, NAN);
     CHECK_STR(buf, "null");
 }
 
@@ -66,7 +66,7 @@ static void test_python_repr_file(void)
         *sp = 0;
         double v = from_bits(strtoull(line, NULL, 16));
         char buf[PINETL_DOUBLE_BUFSIZE];
-        pinetl_double_format(v, buf);
+        pinetl_double_format(buf, v);
         lines++;
         if (strcmp(buf, sp + 1) != 0) {
             if (bad++ < 10) fprintf(stderr, "  %s: got %s, Python %s\n", line, buf, sp + 1);
@@ -90,7 +90,7 @@ static void test_round_trip_random(void)
         if (i & 1) v = (double)(int64_t)(x % 360000000) / 1e6 - 180; /* coordinate-like */
         if (!isfinite(v)) continue;
         char buf[PINETL_DOUBLE_BUFSIZE];
-        pinetl_double_format(v, buf);
+        pinetl_double_format(buf, v);
         double back = strtod(buf, NULL);
         if (to_bits(back) != to_bits(v) && bad++ < 5) fprintf(stderr, "  %.17g -> %s\n", v, buf);
     }

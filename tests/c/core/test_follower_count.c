@@ -6,7 +6,7 @@
 static int fc(const char *s, int64_t *v)
 {
     *v = -1;
-    return pinetl_follower_count(s, strlen(s), v);
+    return pinetl_follower_count(v, s, strlen(s));
 }
 
 static void test_text_grammar(void)

@@ -5,7 +5,7 @@
 static int64_t key_of(const char *json, int *ok)
 {
     int64_t v = -12345;
-    *ok = pinetl_key(json, strlen(json), &v);
+    *ok = pinetl_key(&v, json, strlen(json));
     return v;
 }
 

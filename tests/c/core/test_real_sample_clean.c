@@ -115,15 +115,15 @@ static void test_clean_records_blob(void)
     pinetl_batch_new(&a, PINETL_TABLE_GEO);
     pinetl_batch_new(&b, PINETL_TABLE_GEO);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.source = "geo.jsonl";
     CHECK_INT(pinetl_batch_clean_records(a, d, off, k, &o), 0);
     add_lines(b, d, n);
     CHECK_INT(pinetl_batch_rows(a), 2262);
     const char *x, *y;
     size_t xl, yl;
-    pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &x, &xl);
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &y, &yl);
+    pinetl_batch_render(&x, &xl, a, PINETL_FORMAT_JSONL, 0);
+    pinetl_batch_render(&y, &yl, b, PINETL_FORMAT_JSONL, 0);
     CHECK(xl == yl && memcmp(x, y, xl) == 0);
     CHECK_INT(pinetl_batch_lines(a)[2261], 2262);
     CHECK_INT(pinetl_batch_offsets(a)[1], off[1]);

@@ -12,7 +12,7 @@ static void expect(pinetl_table t, const char *rec, int code, const char *messag
     CHECK_STR(pinetl_batch_reject_message(b, 0), message);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 0, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 0), 0);
     CHECK_MEM(raw, len, rec);
     for (int c = 0; c < pinetl_column_count(t); c++) CHECK(!(pinetl_batch_validity(b, c)[0] & 1));
     pinetl_batch_free(b);
@@ -70,7 +70,7 @@ static void test_mixed_batch_and_positions(void)
     const char blob[] = "{\"ind\": 1}{bad}{\"ind\": 3, \"country\": \"X\"}";
     const int64_t off[] = { 0, 10, 15, 15, 41 };
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.source = "geo.jsonl";
     o.first_line = 10;
     o.first_offset = 1000;

@@ -19,7 +19,7 @@ static void test_exact_lines(void)
     for (int i = 0; i < 4; i++) pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
     const char *out;
     size_t len;
-    CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len), 0);
+    CHECK_INT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0), 0);
     CHECK_MEM(out, len,
               "{\"ind\":7528,\"country\":\"Albania\",\"coordinates\":[-89.9787,-173.293],\"timestamp\":\"2020-08-28T03:52:47Z\"}\n"
               "{\"ind\":1,\"country\":\"Tab\\there \\\"q\\\" back\\\\slash \\u0001 \xc3\xa9\",\"coordinates\":null,\"timestamp\":null}\n"
@@ -27,11 +27,11 @@ static void test_exact_lines(void)
     /* The header flag means nothing for JSON lines. */
     const char *out2;
     size_t len2;
-    CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 1, &out2, &len2), 0);
+    CHECK_INT(pinetl_batch_render(&out2, &len2, b, PINETL_FORMAT_JSONL, 1), 0);
     CHECK_MEM(out2, len2, "{\"ind\":7528,\"country\":\"Albania\",\"coordinates\":[-89.9787,-173.293],\"timestamp\":\"2020-08-28T03:52:47Z\"}\n"
               "{\"ind\":1,\"country\":\"Tab\\there \\\"q\\\" back\\\\slash \\u0001 \xc3\xa9\",\"coordinates\":null,\"timestamp\":null}\n"
               "{\"ind\":2,\"country\":null,\"coordinates\":[1e-07,100.0],\"timestamp\":\"1970-01-01T00:00:00.500000Z\"}\n");
-    CHECK(pinetl_batch_render(b, 99, 0, &out, &len) == PINETL_EINVAL);
+    CHECK(pinetl_batch_render(&out, &len, b, 99, 0) == PINETL_EINVAL);
     pinetl_batch_free(b);
 }
 
@@ -43,7 +43,7 @@ static void test_escapes(void)
     pinetl__batch_add_record(b, rec, strlen(rec), 1, 0);
     const char *out;
     size_t len;
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len);
+    pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0);
     CHECK(strstr(out, "\"title\":\"\\b\\f\\n\\r\\t\\u001f\x7f//\"") != NULL);
     pinetl_batch_free(b);
 }
@@ -64,7 +64,7 @@ static void test_cjson_oracle(void)
         add_lines(b, d, n);
         const char *out;
         size_t len;
-        CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len), 0);
+        CHECK_INT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0), 0);
         const char *p = out, *end = out + len;
         size_t row = 0;
         int bad = 0, ncols = pinetl_column_count(tables[t]);
@@ -106,11 +106,11 @@ static void test_cached_until_changed(void)
     pinetl__batch_add_record(b, r1, strlen(r1), 1, 0);
     const char *o1, *o2;
     size_t l1, l2;
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &o1, &l1);
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &o2, &l2);
+    pinetl_batch_render(&o1, &l1, b, PINETL_FORMAT_JSONL, 0);
+    pinetl_batch_render(&o2, &l2, b, PINETL_FORMAT_JSONL, 0);
     CHECK(o1 == o2 && l1 == l2); /* cached: same buffer, no re-render */
     pinetl__batch_add_record(b, r1, strlen(r1), 2, 0);
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &o2, &l2);
+    pinetl_batch_render(&o2, &l2, b, PINETL_FORMAT_JSONL, 0);
     CHECK_INT(l2, 2 * l1);
     pinetl_batch_free(b);
 }

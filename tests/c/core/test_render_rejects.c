@@ -18,7 +18,7 @@ static void test_rejects(void)
     pinetl__batch_add_record(b, "", 0, 6, 170);
     const char *out;
     size_t len;
-    CHECK_INT(pinetl_batch_render_rejects(b, &out, &len), 0);
+    CHECK_INT(pinetl_batch_render_rejects(&out, &len, b), 0);
     CHECK_MEM(out, len,
               "{\"table\":\"pin\",\"source\":\"in/pin \\\"1\\\".jsonl\",\"line\":3,\"offset\":120,\"reason\":\"bad_key\","
               "\"message\":\"field 'index': \\\"12a\\\" is not an integer\",\"raw\":\"{\\\"index\\\": \\\"12a\\\"}\"}\n"
@@ -45,7 +45,7 @@ static void test_rejects(void)
     CHECK_INT(lines, 3);
     const char *o2;
     size_t l2;
-    pinetl_batch_render_rejects(b, &o2, &l2);
+    pinetl_batch_render_rejects(&o2, &l2, b);
     CHECK(o2 == out && l2 == len);
     pinetl_batch_free(b);
 }
@@ -56,7 +56,7 @@ static void test_no_rejects(void)
     pinetl_batch_new(&b, PINETL_TABLE_USER);
     const char *out = NULL;
     size_t len = 99;
-    CHECK_INT(pinetl_batch_render_rejects(b, &out, &len), 0);
+    CHECK_INT(pinetl_batch_render_rejects(&out, &len, b), 0);
     CHECK_INT(len, 0);
     CHECK(out != NULL);
     pinetl_batch_free(b);

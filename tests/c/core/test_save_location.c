@@ -12,15 +12,15 @@ static const char *sl(const char *value, int *warn)
 static void test_scalar(void)
 {
     size_t start = 99, len = 99;
-    CHECK(pinetl_save_location("Local save in /data/x", 21, &start, &len));
+    CHECK(pinetl_save_location(&start, &len, "Local save in /data/x", 21));
     CHECK_INT(start, 14);
     CHECK_INT(len, 7);
-    CHECK(pinetl_save_location("/data/x", 7, &start, &len));
+    CHECK(pinetl_save_location(&start, &len, "/data/x", 7));
     CHECK_INT(start, 0);
     CHECK_INT(len, 7);
-    CHECK(!pinetl_save_location("Local save in ", 14, &start, &len));
-    CHECK(!pinetl_save_location("Local save in   ", 16, &start, &len));
-    CHECK(pinetl_save_location("Local save in", 13, &start, &len));
+    CHECK(!pinetl_save_location(&start, &len, "Local save in ", 14));
+    CHECK(!pinetl_save_location(&start, &len, "Local save in   ", 16));
+    CHECK(pinetl_save_location(&start, &len, "Local save in", 13));
     CHECK_INT(start, 0);
 }
 

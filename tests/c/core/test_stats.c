@@ -50,7 +50,7 @@ static void test_counts(void)
     CHECK_INT(t.rejected_by_code[PINETL_REJECT_JSON], 2);
 
     char *json = NULL;
-    CHECK_INT(pinetl_stats_to_json(&s, &json), 0);
+    CHECK_INT(pinetl_stats_to_json(&json, &s), 0);
     cJSON *j = cJSON_Parse(json);
     CHECK(j != NULL);
     if (j) {
@@ -69,7 +69,7 @@ static void test_counts(void)
     pinetl_free(json);
 
     char *text = NULL;
-    CHECK_INT(pinetl_stats_to_text(&s, &text), 0);
+    CHECK_INT(pinetl_stats_to_text(&text, &s), 0);
     CHECK(text && strstr(text, "user: read 6, cleaned 3, rejected 3\n") == text);
     CHECK(text && strstr(text, "rejected bad_key: 1\n") != NULL);
     CHECK(text && strstr(text, "rejected too_large") == NULL); /* zero reasons are not listed */
@@ -83,11 +83,11 @@ static void test_empty_and_bad_table(void)
     pinetl_stats s;
     pinetl_stats_init(&s, PINETL_TABLE_GEO);
     char *json = NULL;
-    CHECK_INT(pinetl_stats_to_json(&s, &json), 0);
+    CHECK_INT(pinetl_stats_to_json(&json, &s), 0);
     CHECK(json && strstr(json, "\"read\":0") != NULL);
     pinetl_free(json);
     s.table = 9;
-    CHECK(pinetl_stats_to_json(&s, &json) == PINETL_EINVAL);
+    CHECK(pinetl_stats_to_json(&json, &s) == PINETL_EINVAL);
     CHECK(strlen(pinetl_error_last()) > 0);
     pinetl_free(NULL);
 }

@@ -24,11 +24,11 @@ static char *run(int t, size_t *len)
     pinetl__batch_add_record(b, "{\"ind\": \"x\"}", 12, 0, 0);
     const char *j, *c, *r;
     size_t jl, cl, rl;
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &j, &jl);
+    pinetl_batch_render(&j, &jl, b, PINETL_FORMAT_JSONL, 0);
     char *out = malloc(jl);
     memcpy(out, j, jl);
-    pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &c, &cl);
-    pinetl_batch_render_rejects(b, &r, &rl);
+    pinetl_batch_render(&c, &cl, b, PINETL_FORMAT_CSV, 1);
+    pinetl_batch_render_rejects(&r, &rl, b);
     out = realloc(out, jl + cl + rl);
     memcpy(out + jl, c, cl);
     memcpy(out + jl + cl, r, rl);
@@ -88,7 +88,7 @@ static void test_error_is_thread_local(void)
     pthread_t th;
     void *r;
     pinetl_table t;
-    pinetl_table_from_name("nope", &t);
+    pinetl_table_from_name(&t, "nope");
     CHECK_INT(pthread_create(&th, NULL, set_error, NULL), 0);
     pthread_join(th, &r);
     CHECK(r != NULL);

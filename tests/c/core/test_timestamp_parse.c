@@ -6,14 +6,14 @@
 static int64_t tp(const char *s, int *ok)
 {
     int64_t v = -1;
-    *ok = pinetl_timestamp_parse(s, strlen(s), &v);
+    *ok = pinetl_timestamp_parse(&v, s, strlen(s));
     return v;
 }
 
 static int64_t ts(const char *s, int *ok)
 {
     int64_t v = -1;
-    *ok = pinetl_timestamp_from_seconds(s, strlen(s), &v);
+    *ok = pinetl_timestamp_from_seconds(&v, s, strlen(s));
     return v;
 }
 

@@ -51,10 +51,10 @@ static void test_age(void)
         CHECK_INT(w, 1);
     }
     int64_t v = -1;
-    CHECK(pinetl_age("36", 2, &v)); CHECK_INT(v, 36);
-    CHECK(pinetl_age("\"36\"", 4, &v)); CHECK_INT(v, 36);
-    CHECK(!pinetl_age("151", 3, &v));
-    CHECK(!pinetl_age("\"\"", 2, &v));
+    CHECK(pinetl_age(&v, "36", 2)); CHECK_INT(v, 36);
+    CHECK(pinetl_age(&v, "\"36\"", 4)); CHECK_INT(v, 36);
+    CHECK(!pinetl_age(&v, "151", 3));
+    CHECK(!pinetl_age(&v, "\"\"", 2));
 }
 
 static void test_age_groups(void)

@@ -41,7 +41,7 @@ static inline pinetl_batch *fx_batch(pinetl_table table, const char *jsonl) {
         p += l + (e != NULL);
     }
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.source = "<test>";
     int rc = pinetl_batch_clean_records(b, blob, offs, n, &o);
     free(offs);
@@ -74,7 +74,7 @@ static inline int fx_load(void *wh, const pinetl_batch *b) { return pinetl_wareh
 
 static inline pinetl_insights_options fx_options(const char *const *names, size_t n, int median) {
     pinetl_insights_options o;
-    pinetl_insights_options_init(&o);
+    pinetl_insights_options_init(&o, PINETL_INSIGHTS_OPTIONS_VERSION);
     o.names = names;
     o.nnames = n;
     o.median = median;
@@ -89,7 +89,7 @@ static inline pinetl_insights *fx_memory(const fx_data *d, const char *name, int
         return NULL;
     pinetl_insights_options o = fx_options(name ? &name : NULL, name ? 1 : 0, median);
     if (!fx_each_batch(d, fx_add, ds))
-        pinetl_insights_compute(ds, &o, &r);
+        pinetl_insights_compute(&r, ds, &o);
     pinetl_dataset_free(ds);
     return r;
 }
@@ -103,7 +103,7 @@ static inline pinetl_insights *fx_warehouse(const fx_data *d, const char *name, 
         return NULL;
     }
     pinetl_insights_options o = fx_options(name ? &name : NULL, name ? 1 : 0, median);
-    if (!fx_each_batch(d, fx_load, wh) && pinetl_warehouse_insights(wh, &o, &r))
+    if (!fx_each_batch(d, fx_load, wh) && pinetl_warehouse_insights(&r, wh, &o))
         fprintf(stderr, "warehouse: %s\n", pinetl_error_last());
     pinetl_warehouse_free(wh);
     return r;
@@ -156,7 +156,7 @@ static inline char *fx_rows(const pinetl_insights *r) {
     CHECK(m_ != NULL); CHECK(w_ != NULL); \
     char *ms_ = fx_rows(m_), *ws_ = fx_rows(w_); \
     CHECK_STR(ms_, (expected)); CHECK_STR(ws_, (expected)); \
-    char *why_ = NULL; CHECK(pinetl_insights_equal(m_, w_, &why_)); \
+    char *why_ = NULL; CHECK(pinetl_insights_equal(&why_, m_, w_)); \
     if (why_) { fprintf(stderr, "  %s\n", why_); pinetl_free(why_); } \
     free(ms_); free(ws_); pinetl_insights_free(m_); pinetl_insights_free(w_); } while (0)
 

@@ -30,7 +30,7 @@ static void test_many_countries_and_categories(void) {
     CHECK(m && w);
     CHECK_INT(pinetl_insights_rows(m, 0), GROUPS * PER_GROUP);
     char *why = NULL;
-    CHECK(pinetl_insights_equal(m, w, &why));
+    CHECK(pinetl_insights_equal(&why, m, w));
     if (why) {
         fprintf(stderr, "  %s\n", why);
         pinetl_free(why);
@@ -42,7 +42,7 @@ static void test_many_countries_and_categories(void) {
         m = fx_memory(&d, NULL, median);
         w = fx_warehouse(&d, NULL, median);
         CHECK(m && w);
-        CHECK(pinetl_insights_equal(m, w, &why));
+        CHECK(pinetl_insights_equal(&why, m, w));
         if (why) {
             fprintf(stderr, "  median %d: %s\n", median, why);
             pinetl_free(why);

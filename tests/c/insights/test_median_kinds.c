@@ -59,7 +59,7 @@ static void test_select_matches_sort(void) {
 
 static char *query(pinetl_warehouse *wh, const char *sql) {
     pinetl_insights *r = NULL;
-    if (pinetl_warehouse_query(wh, sql, "q", &r)) {
+    if (pinetl_warehouse_query(&r, wh, sql, "q")) {
         fprintf(stderr, "query failed: %s\n", pinetl_error_last());
         return NULL;
     }
@@ -94,11 +94,11 @@ static void test_sql_aggregates(void) {
     free(s);
     /* Values that are not integers are an error, not a silent guess. */
     pinetl_insights *r = NULL;
-    CHECK(pinetl_warehouse_query(wh, "WITH t(x) AS (VALUES ('x'), (1)) SELECT pinetl_median(x) FROM t",
-                                 "q", &r) == PINETL_ESQL);
+    CHECK(pinetl_warehouse_query(&r, wh,
+                                 "WITH t(x) AS (VALUES ('x'), (1)) SELECT pinetl_median(x) FROM t", "q") == PINETL_ESQL);
     CHECK(strstr(pinetl_error_last(), "integers") != NULL);
-    CHECK(pinetl_warehouse_query(wh, "WITH t(x) AS (VALUES (1.5)) SELECT pinetl_median(x) FROM t",
-                                 "q", &r) == PINETL_ESQL);
+    CHECK(pinetl_warehouse_query(&r, wh,
+                                 "WITH t(x) AS (VALUES (1.5)) SELECT pinetl_median(x) FROM t", "q") == PINETL_ESQL);
     pinetl_warehouse_free(wh);
 }
 

@@ -47,7 +47,7 @@ static inline pinetl_batch *clean_fixture(pinetl_table table, const char *path, 
     pinetl_batch *b = NULL;
     if (pinetl_batch_new(&b, table)) exit(99);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.input_format = format;
     o.source = path;
     if (pinetl_batch_clean(b, data, len, &o)) { fprintf(stderr, "%s\n", pinetl_error_last()); exit(99); }
@@ -59,7 +59,7 @@ static inline pinetl_batch *clean_text(pinetl_table table, const char *text, int
     pinetl_batch *b = NULL;
     if (pinetl_batch_new(&b, table)) exit(99);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.input_format = format;
     if (pinetl_batch_clean(b, text, strlen(text), &o)) { fprintf(stderr, "%s\n", pinetl_error_last()); exit(99); }
     return b;
@@ -75,8 +75,8 @@ static inline int envelope_matches_plain(pinetl_table table, const char *envelop
     pinetl_batch *b = clean_fixture(table, envelope, format);
     const char *ta, *tb;
     size_t la, lb;
-    int same = pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &ta, &la) == PINETL_OK &&
-               pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &tb, &lb) == PINETL_OK &&
+    int same = pinetl_batch_render(&ta, &la, a, PINETL_FORMAT_JSONL, 0) == PINETL_OK &&
+               pinetl_batch_render(&tb, &lb, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK &&
                la == lb && memcmp(ta, tb, la) == 0;
     *rows = pinetl_batch_rows(b);
     *rejected = pinetl_batch_rejected(b);
@@ -91,9 +91,9 @@ typedef struct run_out { sbuf rows, rejects; size_t nrows, nrejected, batches; p
 static inline void run_out_add_batch(run_out *r, pinetl_batch *b) {
     const char *t;
     size_t n;
-    if (pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &t, &n)) exit(99);
+    if (pinetl_batch_render(&t, &n, b, PINETL_FORMAT_JSONL, 0)) exit(99);
     sbuf_add(&r->rows, t, n);
-    if (pinetl_batch_render_rejects(b, &t, &n)) exit(99);
+    if (pinetl_batch_render_rejects(&t, &n, b)) exit(99);
     sbuf_add(&r->rejects, t, n);
     r->nrows += pinetl_batch_rows(b);
     r->nrejected += pinetl_batch_rejected(b);
@@ -112,8 +112,8 @@ static inline int read_all(pinetl_table table, const char *const *paths, size_t 
     int rc = pinetl_reader_open(&r, table, paths, n, o);
     if (rc) return rc;
     pinetl_batch *b;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) run_out_add_batch(out, b);
-    pinetl_reader_stats(r, &out->stats);
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) run_out_add_batch(out, b);
+    pinetl_reader_stats(&out->stats, r);
     pinetl_reader_free(r);
     return rc;
 }

@@ -22,7 +22,7 @@ static void oneshot(pinetl_table t, const char *p, size_t n, const char *source,
     pinetl_batch *b = NULL;
     if (pinetl_batch_new(&b, t)) exit(99);
     pinetl_clean_options co;
-    pinetl_clean_options_init(&co);
+    pinetl_clean_options_init(&co, PINETL_CLEAN_OPTIONS_VERSION);
     co.source = source;
     if (pinetl_batch_clean(b, p, n, &co)) exit(99);
     memset(o, 0, sizeof *o);
@@ -40,7 +40,7 @@ static void check_agree(const char *name, const char *p, size_t n, size_t min_bl
     for (size_t block = min_block; block <= max_block;
          block = block < 64 ? block + 1 : block * 16) {
         pinetl_reader_options o;
-        pinetl_reader_options_init(&o);
+        pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
         o.batch_bytes = block;
         o.threads = 1;
         run_out got;

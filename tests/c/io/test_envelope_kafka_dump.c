@@ -13,7 +13,7 @@ static void test_dump_lines(void) {
     CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_NOT_OBJECT);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_MEM(raw, len, "\"not an object\"");   /* the value, not the whole dump line */
     pinetl_batch_free(b);
 }

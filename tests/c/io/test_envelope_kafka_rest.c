@@ -22,7 +22,7 @@ static void test_pretty_body(void) {
     CHECK(strstr(pinetl_batch_reject_message(b, 6), "'records' is a string") != NULL);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_MEM(raw, len, "{\"key\": \"no value\"}");
     pinetl_batch_free(b);
 }

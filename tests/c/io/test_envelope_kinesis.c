@@ -24,7 +24,7 @@ static void test_fixture(void) {
     CHECK(strstr(pinetl_batch_reject_message(b, 10), "'Records' is an object") != NULL);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 1, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 1), 0);
     CHECK_MEM(raw, len, "\"not base64!\"");
     /* Row 7 came from base64 with "\/" escapes: its title decoded intact. */
     const char *text = pinetl_batch_text_data(b, PINETL_PIN_TITLE);

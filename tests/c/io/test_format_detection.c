@@ -103,25 +103,25 @@ static void test_line_or_value_mode(void) {
 
 static void test_format_names(void) {
     for (int f = 0; f <= PINETL_INPUT_S3_SINK; f++) {
-        int back = -1;
-        CHECK(pinetl_input_format_name(f) != NULL);
-        CHECK_INT(pinetl_input_format_from_name(pinetl_input_format_name(f), &back), 0);
+        pinetl_input_format back = (pinetl_input_format)-1;
+        CHECK(pinetl_input_format_name((pinetl_input_format)f) != NULL);
+        CHECK_INT(pinetl_input_format_from_name(&back, pinetl_input_format_name((pinetl_input_format)f)), 0);
         CHECK_INT(back, f);
     }
     CHECK_STR(pinetl_input_format_name(PINETL_INPUT_KAFKA_REST), "kafka-rest");
-    CHECK(pinetl_input_format_name(7) == NULL);
-    CHECK(pinetl_input_format_name(-1) == NULL);
-    int out;
-    CHECK_INT(pinetl_input_format_from_name("xml", &out), PINETL_EINVAL);
+    CHECK(pinetl_input_format_name((pinetl_input_format)7) == NULL);
+    CHECK(pinetl_input_format_name((pinetl_input_format)-1) == NULL);
+    pinetl_input_format out;
+    CHECK_INT(pinetl_input_format_from_name(&out, "xml"), PINETL_EINVAL);
     CHECK(strstr(pinetl_error_last(), "xml") != NULL);
-    CHECK_INT(pinetl_input_format_from_name(NULL, &out), PINETL_EINVAL);
+    CHECK_INT(pinetl_input_format_from_name(&out, NULL), PINETL_EINVAL);
 }
 
 static void test_bad_arguments(void) {
     pinetl_batch *b = NULL;
     CHECK_INT(pinetl_batch_new(&b, PINETL_TABLE_PIN), 0);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.input_format = 42;
     CHECK_INT(pinetl_batch_clean(b, "{}", 2, &o), PINETL_EINVAL);
     CHECK_INT(pinetl_batch_clean(NULL, "{}", 2, NULL), PINETL_EINVAL);

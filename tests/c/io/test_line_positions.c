@@ -56,7 +56,7 @@ static void test_first_line_and_offset_options(void) {
     pinetl_batch *b = NULL;
     pinetl_batch_new(&b, PINETL_TABLE_PIN);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.first_line = 100;
     o.first_offset = 5000;
     o.source = "chunk-7";
@@ -80,14 +80,14 @@ static void test_reader_positions_across_blocks(void) {
     const char *path = "tests/data/real-sample/user.jsonl";
     pinetl_batch *whole = clean_fixture(PINETL_TABLE_USER, path, PINETL_INPUT_AUTO);
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.batch_bytes = 333;
     o.threads = 2;
     pinetl_reader *r = NULL;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_USER, &path, 1, &o), 0);
     pinetl_batch *b;
     size_t row = 0, mismatches = 0;
-    while (pinetl_reader_step(r, &b) == PINETL_BATCH) {
+    while (pinetl_reader_step(&b, r) == PINETL_BATCH) {
         for (size_t i = 0; i < pinetl_batch_rows(b); i++, row++) {
             if (row >= pinetl_batch_rows(whole)) { mismatches++; continue; }
             mismatches += pinetl_batch_lines(b)[i] != pinetl_batch_lines(whole)[row];

@@ -32,9 +32,9 @@ static void test_malformed_fixture(void) {
     /* The raw bytes of a reject are the line without its newline. */
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_MEM(raw, len, "{\"index\": 3, \"title\": \"broken\"");
-    CHECK_INT(pinetl_batch_reject_raw(b, 1, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 1), 0);
     CHECK_INT(len, 29);
     CHECK_INT((unsigned char)raw[26], 0xff);
     /* The CRLF line's title has no stray \r. */
@@ -48,7 +48,7 @@ static void test_rejects_render_with_positions(void) {
     pinetl_batch *b = clean_fixture(PINETL_TABLE_PIN, "tests/data/io/malformed.jsonl", PINETL_INPUT_AUTO);
     const char *out;
     size_t len;
-    CHECK_INT(pinetl_batch_render_rejects(b, &out, &len), 0);
+    CHECK_INT(pinetl_batch_render_rejects(&out, &len, b), 0);
     size_t lines = 0;
     for (size_t i = 0; i < len; i++) lines += out[i] == '\n';
     CHECK_INT(lines, 7);

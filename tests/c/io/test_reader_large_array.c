@@ -28,7 +28,7 @@ static const char *write_array(int one_line) {
 
 static void check_array(const char *path, int one_line) {
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.batch_bytes = 16384;
     o.threads = 2;
     pinetl_reader *r = NULL;
@@ -37,7 +37,7 @@ static void check_array(const char *path, int one_line) {
     pinetl_batch *b;
     int64_t next = 1, bad_order = 0, bad_line = 0;
     size_t batches = 0, biggest = 0;
-    while (pinetl_reader_step(r, &b) == PINETL_BATCH) {
+    while (pinetl_reader_step(&b, r) == PINETL_BATCH) {
         batches++;
         if (pinetl_batch_rows(b) > biggest) biggest = pinetl_batch_rows(b);
         for (size_t i = 0; i < pinetl_batch_rows(b); i++, next++) {
@@ -46,7 +46,7 @@ static void check_array(const char *path, int one_line) {
         }
     }
     pinetl_stats st;
-    pinetl_reader_stats(r, &st);
+    pinetl_reader_stats(&st, r);
     CHECK_INT(next - 1, ELEMENTS);
     CHECK_INT(bad_order, 0);
     CHECK_INT(bad_line, 0);

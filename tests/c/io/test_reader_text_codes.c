@@ -47,7 +47,7 @@ typedef struct tally {
 
 static void take_batch(pinetl_reader *r, const pinetl_batch *b, int column, known *k, tally *t) {
     pinetl_text_codes tc;
-    CHECK_INT(pinetl_reader_text_codes(r, column, &tc), PINETL_OK);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, column), PINETL_OK);
     size_t n = pinetl_batch_rows(b);
     t->rows += n;
     if (!tc.codes) {
@@ -98,7 +98,7 @@ static void take_batch(pinetl_reader *r, const pinetl_batch *b, int column, know
 static void read_columns(const char *p, int threads, size_t batch_bytes, tally *uid, tally *cat,
                          known *kcat) {
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.threads = threads;
     o.batch_bytes = batch_bytes;
     o.dict_columns = 1u << PINETL_PIN_UNIQUE_ID | 1u << PINETL_PIN_TITLE |
@@ -112,7 +112,7 @@ static void read_columns(const char *p, int threads, size_t batch_bytes, tally *
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_OK);
     pinetl_batch *b;
     int rc;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
         take_batch(r, b, PINETL_PIN_UNIQUE_ID, kuid, uid);
         take_batch(r, b, PINETL_PIN_TITLE, ktitle, &title);
         take_batch(r, b, PINETL_PIN_CATEGORY, kcat, cat);
@@ -158,7 +158,7 @@ static void test_codes_name_the_texts(void) {
 static void test_bad_requests(void) {
     const char *p = "tests/data/real-sample/pin.jsonl";
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     pinetl_reader *r = NULL;
     o.dict_columns = 1u << PINETL_PIN_FOLLOWER_COUNT;   /* not a text column */
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_EINVAL);
@@ -172,15 +172,15 @@ static void test_bad_requests(void) {
     o.columns = 0;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_OK);
     pinetl_text_codes tc;
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_TITLE, &tc), PINETL_EINVAL);  /* no batch */
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, PINETL_PIN_TITLE), PINETL_EINVAL);  /* no batch */
     pinetl_batch *b;
-    CHECK_INT(pinetl_reader_step(r, &b), PINETL_BATCH);
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_TITLE, &tc), PINETL_OK);
+    CHECK_INT(pinetl_reader_step(&b, r), PINETL_BATCH);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, PINETL_PIN_TITLE), PINETL_OK);
     CHECK(tc.codes != NULL);
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_CATEGORY, &tc), PINETL_EINVAL);
-    CHECK_INT(pinetl_reader_text_codes(r, -1, &tc), PINETL_EINVAL);
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_TITLE, NULL), PINETL_EINVAL);
-    CHECK_INT(pinetl_reader_text_codes(NULL, PINETL_PIN_TITLE, &tc), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, PINETL_PIN_CATEGORY), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, -1), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(NULL, r, PINETL_PIN_TITLE), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(&tc, NULL, PINETL_PIN_TITLE), PINETL_EINVAL);
     pinetl_reader_free(r);
 }
 

@@ -19,7 +19,7 @@ static void test_every_fixture(void) {
 
         run_out out;
         pinetl_reader_options o;
-        pinetl_reader_options_init(&o);
+        pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
         o.batch_bytes = 4096;
         CHECK_INT(read_all(f->table, &f->path, 1, &o, &out), PINETL_DONE);
         CHECK_INT(out.nrows, f->records);

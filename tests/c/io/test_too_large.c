@@ -27,7 +27,7 @@ static void test_long_line(void) {
     const char *p = write_tmp(t.p);
     for (size_t block = 100; block <= 100000; block *= 1000) {
         pinetl_reader_options o;
-        pinetl_reader_options_init(&o);
+        pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
         o.max_record_bytes = 1000;
         o.batch_bytes = block;
         run_out out;
@@ -51,7 +51,7 @@ static void test_huge_value(void) {
     sbuf_add(&t, "\"},\n {\"index\": 3}\n]\n", strlen("\"},\n {\"index\": 3}\n]\n"));
     const char *p = write_tmp(t.p);
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.max_record_bytes = 1000;
     o.batch_bytes = 256;
     run_out out;

@@ -47,11 +47,11 @@ static int clean_path(long n, int *clean_errors)
     const char *out = NULL;
     size_t len = 0;
     pinetl_clean_options opts;
-    pinetl_clean_options_init(&opts);
+    pinetl_clean_options_init(&opts, PINETL_CLEAN_OPTIONS_VERSION);
     opts.source = "input.jsonl";
     if (rc == PINETL_OK) rc = pinetl_batch_clean(b, input, sizeof input - 1, &opts);
-    if (rc == PINETL_OK) rc = pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &out, &len);
-    if (rc == PINETL_OK) rc = pinetl_batch_render_rejects(b, &out, &len);
+    if (rc == PINETL_OK) rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1);
+    if (rc == PINETL_OK) rc = pinetl_batch_render_rejects(&out, &len, b);
     int completed = pinetl__alloc_fail_pending() > 0;
     pinetl__alloc_fail_nth(0);
     if (rc != PINETL_OK) {
