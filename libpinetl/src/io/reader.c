@@ -73,6 +73,7 @@ typedef struct slot {
 typedef struct input {
     char *path;      /* "-" for standard input */
     int format;      /* how its content is split */
+    int fd;          /* kept open from the check when not a regular file, else -1 */
 } input;
 
 struct pinetl_reader {
@@ -228,9 +229,12 @@ static int stopping(pinetl_reader *r) {
 }
 
 /* Reads one input through the splitter. 0, 1 when stopping, or a negative code. */
-static int read_input(pinetl_reader *r, const input *in) {
+static int read_input(pinetl_reader *r, input *in) {
     int is_stdin = !strcmp(in->path, "-");
-    int fd = is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+    /* A FIFO or device is read through the descriptor its check opened: opening it a second
+     * time could block forever once its writer has gone. */
+    int fd = is_stdin ? STDIN_FILENO : in->fd >= 0 ? in->fd : open(in->path, O_RDONLY | O_CLOEXEC);
+    in->fd = -1;
     if (fd < 0)
         return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open '%s': %s", in->path, strerror(errno));
@@ -390,24 +394,39 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-static int add_input(pinetl_reader *r, const char *path, int format) {
+/* Adds an input; takes ownership of fd (-1 for none), closing it on failure. */
+static int add_input(pinetl_reader *r, const char *path, int format, int fd) {
     input *p = realloc(r->inputs, (r->ninputs + 1) * sizeof *p);
-    if (!p)
+    if (!p) {
+        if (fd >= 0)
+            close(fd);
         return pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+    }
     r->inputs = p;
-    if (!(p[r->ninputs].path = strdup(path)))
+    if (!(p[r->ninputs].path = strdup(path))) {
+        if (fd >= 0)
+            close(fd);
         return pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+    }
+    p[r->ninputs].fd = fd;
     p[r->ninputs++].format = format;
     return PINETL_OK;
 }
 
-/* Checks now that the file opens, so that a run fails before it writes anything. */
-static int check_readable(const char *path) {
+/* Checks now that the file opens, so that a run fails before it writes anything. A regular file
+ * is closed again (an S3 sink folder may hold more objects than a process may keep open); any
+ * other kind is kept open in *fd_out, since a FIFO's writer may be gone by a second open. */
+static int check_readable(const char *path, int *fd_out) {
+    *fd_out = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open '%s': %s", path, strerror(errno));
-    close(fd);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        close(fd);
+    else
+        *fd_out = fd;
     return PINETL_OK;
 }
 
@@ -426,7 +445,7 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
             rc = f == PINETL_INPUT_S3_SINK
                      ? pinetl_set_error(PINETL_EFORMAT, "standard input cannot be an S3 sink "
                                         "directory (--input-format s3-sink)")
-                     : add_input(r, path, content);
+                     : add_input(r, path, content, -1);
         } else if (stat(path, &st) != 0) {
             rc = pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                   "cannot open '%s': %s", path, strerror(errno));
@@ -443,16 +462,20 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
                 rc = io_s3_new(&s3);
             if (rc == PINETL_OK)
                 rc = io_s3_list(s3, dir, pinetl_table_name(r->table), &objs, &r->notices);
-            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++)
-                if ((rc = check_readable(objs.items[k])) == PINETL_OK)
-                    rc = add_input(r, objs.items[k], content);
+            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++) {
+                int fd;
+                if ((rc = check_readable(objs.items[k], &fd)) == PINETL_OK)
+                    rc = add_input(r, objs.items[k], content, fd);
+            }
             io_strlist_free(&objs);
             free(dir);
         } else if (f == PINETL_INPUT_S3_SINK) {
             rc = pinetl_set_error(PINETL_EFORMAT, "'%s' is not a directory (--input-format s3-sink "
                                   "reads a Kafka Connect S3 sink directory)", path);
-        } else if ((rc = check_readable(path)) == PINETL_OK) {
-            rc = add_input(r, path, content);
+        } else {
+            int fd;
+            if ((rc = check_readable(path, &fd)) == PINETL_OK)
+                rc = add_input(r, path, content, fd);
         }
     }
     io_s3_free(s3);
@@ -623,8 +646,11 @@ void pinetl_reader_free(pinetl_reader *r) {
     free(r->workers);
     job_free(&r->building);
     free(r->stage);
-    for (size_t i = 0; i < r->ninputs; i++)
+    for (size_t i = 0; i < r->ninputs; i++) {
+        if (r->inputs[i].fd >= 0)
+            close(r->inputs[i].fd);
         free(r->inputs[i].path);
+    }
     free(r->inputs);
     io_text_free(&r->notices);
     if (r->wake[0] >= 0)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/batch_internal.h"
 #include "insights/catalog.h"
@@ -25,6 +26,27 @@ static const char schema_sql[] =
 int warehouse_error(pinetl_warehouse *wh, const char *what) {
     return pinetl_set_error(PINETL_ESQL, "%s: %s", what, wh && wh->db ? sqlite3_errmsg(wh->db)
                                                                      : "no database");
+}
+
+int warehouse_exec_waiting(pinetl_warehouse *wh, const char *sql) {
+    struct timespec now, until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += WAREHOUSE_BUSY_MS / 1000;
+    long pause_us = 1000;
+    for (;;) {
+        int rc = sqlite3_exec(wh->db, sql, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            return rc;
+        if (!sqlite3_get_autocommit(wh->db))
+            sqlite3_exec(wh->db, "ROLLBACK", NULL, NULL, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+            return rc;
+        struct timespec pause = {0, pause_us * 1000};
+        nanosleep(&pause, NULL);
+        if (pause_us < 64000)
+            pause_us *= 2;
+    }
 }
 
 /* Drops and recreates every view so that it matches this library's queries. */
@@ -51,11 +73,13 @@ static int setup(pinetl_warehouse *wh) {
         return PINETL_OK;
     /* 16 KiB pages (new databases only): a pin row is ~700 bytes, so 4 KiB pages split often and
      * a load writes ~4 times the page headers and syscalls. */
-    if (sqlite3_exec(wh->db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
-                             " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
-                     NULL, NULL, NULL) != SQLITE_OK)
+    /* Another connection may be loading (possibly with a rollback journal, see load.c): the
+     * switch to WAL then waits for it like any other lock. */
+    if (warehouse_exec_waiting(wh, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
+                                   " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+        != SQLITE_OK)
         return warehouse_error(wh, "setting WAL mode");
-    if (sqlite3_exec(wh->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (warehouse_exec_waiting(wh, "BEGIN IMMEDIATE") != SQLITE_OK)
         return warehouse_error(wh, "creating the schema");
     int rc = sqlite3_exec(wh->db, schema_sql, NULL, NULL, NULL) == SQLITE_OK
                  ? create_views(wh) : warehouse_error(wh, "creating the schema");
