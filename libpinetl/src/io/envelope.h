@@ -11,7 +11,7 @@
 #include "core/json.h"
 
 /* Default limit on one record (spec: 64 MiB). */
-#define IO_MAX_RECORD_DEFAULT ((size_t)64 << 20)
+#define IO_MAX_RECORD_DEFAULT ((size_t)8 << 20)
 /* Rejects of oversized or unsplittable input keep at most this many raw bytes. */
 #define IO_RAW_KEEP ((size_t)1 << 20)
 

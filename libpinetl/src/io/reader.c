@@ -74,6 +74,7 @@ typedef struct slot {
 typedef struct input {
     char *path;      /* "-" for standard input */
     int format;      /* how its content is split */
+    int fd;          /* kept open from the check when not a regular file, else -1 */
 } input;
 
 struct pinetl_reader {
@@ -221,9 +222,12 @@ static int stopping(pinetl_reader *r) {
 }
 
 /* Reads one input through the splitter. 0, 1 when stopping, or a negative code. */
-static int read_input(pinetl_reader *r, const input *in) {
+static int read_input(pinetl_reader *r, input *in) {
     int is_stdin = !strcmp(in->path, "-");
-    int fd = is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+    /* A FIFO or device is read through the descriptor its check opened: opening it a second
+     * time could block forever once its writer has gone. */
+    int fd = is_stdin ? STDIN_FILENO : in->fd >= 0 ? in->fd : open(in->path, O_RDONLY | O_CLOEXEC);
+    in->fd = -1;
     if (fd < 0)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open '%s': %s", in->path, strerror(errno));
@@ -383,24 +387,39 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-static int add_input(pinetl_reader *r, const char *path, int format) {
+/* Adds an input; takes ownership of fd (-1 for none), closing it on failure. */
+static int add_input(pinetl_reader *r, const char *path, int format, int fd) {
     input *p = pinetl__realloc(r->inputs, (r->ninputs + 1) * sizeof *p);
-    if (!p)
+    if (!p) {
+        if (fd >= 0)
+            close(fd);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+    }
     r->inputs = p;
-    if (!(p[r->ninputs].path = pinetl__strdup(path)))
+    if (!(p[r->ninputs].path = pinetl__strdup(path))) {
+        if (fd >= 0)
+            close(fd);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+    }
+    p[r->ninputs].fd = fd;
     p[r->ninputs++].format = format;
     return PINETL_OK;
 }
 
-/* Checks now that the file opens, so that a run fails before it writes anything. */
-static int check_readable(const char *path) {
+/* Checks now that the file opens, so that a run fails before it writes anything. A regular file
+ * is closed again (an S3 sink folder may hold more objects than a process may keep open); any
+ * other kind is kept open in *fd_out, since a FIFO's writer may be gone by a second open. */
+static int check_readable(const char *path, int *fd_out) {
+    *fd_out = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open '%s': %s", path, strerror(errno));
-    close(fd);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        close(fd);
+    else
+        *fd_out = fd;
     return PINETL_OK;
 }
 
@@ -419,7 +438,7 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
             rc = f == PINETL_INPUT_S3_SINK
                      ? pinetl__error_set(PINETL_EFORMAT, "standard input cannot be an S3 sink "
                                         "directory (--input-format s3-sink)")
-                     : add_input(r, path, content);
+                     : add_input(r, path, content, -1);
         } else if (stat(path, &st) != 0) {
             rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                   "cannot open '%s': %s", path, strerror(errno));
@@ -436,16 +455,20 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
                 rc = pinetl__io_s3_new(&s3);
             if (rc == PINETL_OK)
                 rc = pinetl__io_s3_list(s3, dir, pinetl_table_name(r->table), &objs, &r->notices);
-            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++)
-                if ((rc = check_readable(objs.items[k])) == PINETL_OK)
-                    rc = add_input(r, objs.items[k], content);
+            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++) {
+                int fd;
+                if ((rc = check_readable(objs.items[k], &fd)) == PINETL_OK)
+                    rc = add_input(r, objs.items[k], content, fd);
+            }
             pinetl__io_strlist_free(&objs);
             pinetl__free(dir);
         } else if (f == PINETL_INPUT_S3_SINK) {
             rc = pinetl__error_set(PINETL_EFORMAT, "'%s' is not a directory (--input-format s3-sink "
                                   "reads a Kafka Connect S3 sink directory)", path);
-        } else if ((rc = check_readable(path)) == PINETL_OK) {
-            rc = add_input(r, path, content);
+        } else {
+            int fd;
+            if ((rc = check_readable(path, &fd)) == PINETL_OK)
+                rc = add_input(r, path, content, fd);
         }
     }
     pinetl__io_s3_free(s3);
@@ -619,8 +642,11 @@ void pinetl_reader_free(pinetl_reader *r) {
     pinetl__free(r->workers);
     job_free(&r->building);
     pinetl__free(r->stage);
-    for (size_t i = 0; i < r->ninputs; i++)
+    for (size_t i = 0; i < r->ninputs; i++) {
+        if (r->inputs[i].fd >= 0)
+            close(r->inputs[i].fd);
         pinetl__free(r->inputs[i].path);
+    }
     pinetl__free(r->inputs);
     pinetl__buf_free(&r->notices);
     if (r->wake[0] >= 0)

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <pinetl/warehouse.h>
 
@@ -23,6 +24,27 @@ int pinetl__db_columns(pinetl_table table, int c, const char *names[2]) {
     names[0] = pinetl_column_name(table, c);
     names[1] = NULL;
     return 1;
+}
+
+int pinetl__db_exec_waiting(sqlite3 *db, const char *sql) {
+    struct timespec now, until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += PINETL__DB_BUSY_MS / 1000;
+    long pause_us = 1000;
+    for (;;) {
+        int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            return rc;
+        if (!sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+            return rc;
+        struct timespec pause = {0, pause_us * 1000};
+        nanosleep(&pause, NULL);
+        if (pause_us < 64000)
+            pause_us *= 2;
+    }
 }
 
 static const char *sql_type(int type) {
@@ -83,9 +105,11 @@ int pinetl__db_setup(sqlite3 *db, int readonly) {
         return PINETL_OK;
     /* 16 KiB pages (new databases only): a pin row is ~700 bytes, so 4 KiB pages split often and
      * a load writes ~4 times the page headers and syscalls. */
-    if (sqlite3_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
-                         " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
-                     NULL, NULL, NULL) != SQLITE_OK)
+    /* Another connection may be loading (possibly with a rollback journal, see load.c): the
+     * switch to WAL then waits for it like any other lock. */
+    if (pinetl__db_exec_waiting(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
+                                    " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+        != SQLITE_OK)
         return pinetl__db_error(db, "setting WAL mode");
     pinetl__buf schema = {0};
     if (schema_sql(&schema)) {
@@ -93,7 +117,7 @@ int pinetl__db_setup(sqlite3 *db, int readonly) {
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     int rc;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (pinetl__db_exec_waiting(db, "BEGIN IMMEDIATE") != SQLITE_OK)
         rc = pinetl__db_error(db, "creating the schema");
     else {
         rc = sqlite3_exec(db, schema.p, NULL, NULL, NULL) == SQLITE_OK

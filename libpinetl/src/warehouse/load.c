@@ -233,15 +233,14 @@ static int prepare_load(pinetl_warehouse *wh, int table) {
     return rc;
 }
 
-/* The current journal mode after asking for mode (NULL: only ask). Other connections can prevent
- * a switch; with wait 0 it then simply does not happen. */
-static void journal_mode(sqlite3 *db, const char *mode, char *out, size_t cap, int wait) {
+/* The current journal mode after asking for mode (NULL: only ask), without waiting: other
+ * connections can prevent a switch, which then simply does not happen. */
+static void journal_mode(sqlite3 *db, const char *mode, char *out, size_t cap) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA journal_mode%s%s", mode ? "=" : "", mode ? mode : "");
     sqlite3_stmt *st;
     out[0] = '\0';
-    if (!wait)
-        sqlite3_busy_timeout(db, 0);
+    sqlite3_busy_timeout(db, 0);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
             snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -255,8 +254,7 @@ static void end_bulk(wh_load *load, sqlite3 *db) {
     if (!load->bulk_journal)
         return;
     /* Readers that opened meanwhile hold the switch back only while they read: wait for them. */
-    char mode[16];
-    journal_mode(db, "wal", mode, sizeof mode, 1);
+    pinetl__db_exec_waiting(db, "PRAGMA journal_mode=wal");
     load->bulk_journal = 0;
 }
 
@@ -328,9 +326,9 @@ int pinetl_warehouse_begin(pinetl_warehouse *wh) {
     /* A rollback journal while no other connection has the database open: pages the load adds
      * need no journal, so each is written once, where WAL writes it twice (log, then database). */
     char mode[16];
-    journal_mode(wh->db, NULL, mode, sizeof mode, 0);
+    journal_mode(wh->db, NULL, mode, sizeof mode);
     if (!strcmp(mode, "wal")) {
-        journal_mode(wh->db, "delete", mode, sizeof mode, 0);
+        journal_mode(wh->db, "delete", mode, sizeof mode);
         wh->load.bulk_journal = !strcmp(mode, "delete");
     }
     if ((rc = step_once(wh, wh->load.begin, "starting a transaction"))) {
