@@ -12,18 +12,18 @@
 
 #include <pinetl/pinetl.h>
 
-static int fail(const char *what, int rc)
-{
+static int fail(const char *what, int rc) {
     fprintf(stderr, "clean_to_csv: %s: %s (%s)\n", what, pinetl_error_last(), pinetl_strerror(rc));
     return 2;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     pinetl_table table;
     if (argc < 3 || pinetl_table_from_name(&table, argv[1]) != PINETL_OK) {
-        fprintf(stderr, "usage: %s pin|geo|user FILE... (- for stdin)\n"
-                "libpinetl %s\n", argv[0], pinetl_version());
+        fprintf(stderr,
+                "usage: %s pin|geo|user FILE... (- for stdin)\n"
+                "libpinetl %s\n",
+                argv[0], pinetl_version());
         return 2;
     }
 

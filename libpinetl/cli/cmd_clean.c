@@ -78,10 +78,18 @@ int cmd_clean(int argc, char **argv) {
         {.name = "table", .short_name = 't', .kind = CLI_TABLE, .target = &a.table, .required = 1},
         {.name = "format", .short_name = 'f', .kind = CLI_FORMAT, .target = &a.format},
         {.name = "rejects", .short_name = 'r', .kind = CLI_STRING, .target = &a.rejects_path},
-        {.name = "input-format", .short_name = 'i', .kind = CLI_INPUT_FORMAT, .target = &a.input_format},
+        {.name = "input-format",
+         .short_name = 'i',
+         .kind = CLI_INPUT_FORMAT,
+         .target = &a.input_format},
         {.name = "strict", .short_name = 's', .kind = CLI_FLAG, .target = &a.strict},
         {.name = "summary-json", .short_name = 'j', .kind = CLI_STRING, .target = &a.summary_path},
-        {.name = "threads", .short_name = 'T', .kind = CLI_NUMBER, .target = &a.threads, .min = 0, .max = CLI_MAX_THREADS},
+        {.name = "threads",
+         .short_name = 'T',
+         .kind = CLI_NUMBER,
+         .target = &a.threads,
+         .min = 0,
+         .max = CLI_MAX_THREADS},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &a.quiet},
         {.name = NULL}};
     cli_list rest;
@@ -101,7 +109,7 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
     const char *const *inputs = rest->n ? rest->items : stdin_only;
     size_t ninputs = rest->n ? rest->n : 1;
 
-    signal(SIGPIPE, SIG_IGN);   /* a closed pipe shows up as EPIPE and ends the run quietly */
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE and ends the run quietly */
     pinetl_reader_options ro;
     pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
     ro.input_format = a.input_format;
@@ -163,15 +171,15 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
             status = 1;
             break;
         }
-        rc = pinetl_batch_render(&text, &len, b,
-                                 a.format, a.format == PINETL_FORMAT_CSV && batches == 0);
+        rc = pinetl_batch_render(&text, &len, b, a.format,
+                                 a.format == PINETL_FORMAT_CSV && batches == 0);
         if (rc != PINETL_OK)
             break;
         batches++;
         pinetl_stats_add_batch(&written, b);
         int werr = write_all(STDOUT_FILENO, text, len);
         if (werr == EPIPE) {
-            status = 0;   /* the reader of our output has seen enough (e.g. | head) */
+            status = 0; /* the reader of our output has seen enough (e.g. | head) */
             a.quiet = 1;
             goto done;
         }
@@ -186,8 +194,8 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
             if ((rc = pinetl_batch_render_rejects(&text, &len, b)) != PINETL_OK)
                 break;
             if (fwrite(text, 1, len, rejects) != len || fflush(rejects) != 0) {
-                fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n",
-                        a.rejects_path, strerror(errno));
+                fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n", a.rejects_path,
+                        strerror(errno));
                 status = 1;
                 goto done;
             }
@@ -223,7 +231,7 @@ static int run_clean(const clean_args *args, const cli_list *rest) {
 
 done:;
     if (status)
-        a.quiet = 1;   /* a failed run says one line: its reason */
+        a.quiet = 1; /* a failed run says one line: its reason */
     pinetl_stats stats;
     if (a.strict)
         stats = written;
@@ -235,7 +243,8 @@ done:;
     pinetl_free(s);
     s = NULL;
     int werr = 0;
-    if (summary && (pinetl_stats_to_json(&s, &stats) != PINETL_OK || fprintf(summary, "%s\n", s) < 0))
+    if (summary &&
+        (pinetl_stats_to_json(&s, &stats) != PINETL_OK || fprintf(summary, "%s\n", s) < 0))
         werr = errno ? errno : EIO;
     pinetl_free(s);
     if (summary && (fclose(summary) != 0 || werr)) {

@@ -10,26 +10,27 @@
 #include "options.h"
 
 static void insights_usage(FILE *out) {
-    fprintf(out,
-            "usage: pinetl insights [--db FILE | --pin F --geo F --user F] [OPTIONS] [NAME ...]\n"
-            "\n"
-            "Computes the insights NAME (default: all nine) from the warehouse FILE, or from raw\n"
-            "input files cleaned in memory (any envelope format; each of --pin, --geo, --user may\n"
-            "be repeated, and only the tables the chosen insights read are required).\n"
-            "\n"
-            "options:\n"
-            "  --db FILE                 the warehouse database\n"
-            "  --pin F, --geo F, --user F  input files of a table (each may be repeated)\n"
-            "  -f, --format F            table (default), json or csv\n"
-            "  -m, --median M            approx (percentile_approx, default) or interpolated\n"
-            "  -i, --input-format F      format of the input files (default auto)\n"
-            "  -T, --threads N           worker threads for reading files (default 0: one per core)\n"
-            "  -q, --quiet               no per-table counts on stderr (input files only)\n"
-            "  -l, --list                print the insight names and exit\n"
-            "  -h, --help                this help\n"
-            "\n"
-            "With input files, one line per table on stderr gives the records read, cleaned and\n"
-            "rejected. Cleaned JSON lines (pinetl clean's output) are valid input too.\n");
+    fprintf(
+        out,
+        "usage: pinetl insights [--db FILE | --pin F --geo F --user F] [OPTIONS] [NAME ...]\n"
+        "\n"
+        "Computes the insights NAME (default: all nine) from the warehouse FILE, or from raw\n"
+        "input files cleaned in memory (any envelope format; each of --pin, --geo, --user may\n"
+        "be repeated, and only the tables the chosen insights read are required).\n"
+        "\n"
+        "options:\n"
+        "  --db FILE                 the warehouse database\n"
+        "  --pin F, --geo F, --user F  input files of a table (each may be repeated)\n"
+        "  -f, --format F            table (default), json or csv\n"
+        "  -m, --median M            approx (percentile_approx, default) or interpolated\n"
+        "  -i, --input-format F      format of the input files (default auto)\n"
+        "  -T, --threads N           worker threads for reading files (default 0: one per core)\n"
+        "  -q, --quiet               no per-table counts on stderr (input files only)\n"
+        "  -l, --list                print the insight names and exit\n"
+        "  -h, --help                this help\n"
+        "\n"
+        "With input files, one line per table on stderr gives the records read, cleaned and\n"
+        "rejected. Cleaned JSON lines (pinetl clean's output) are valid input too.\n");
 }
 
 /* One line per table on stderr, so that an empty result is never silent: records read, cleaned,
@@ -42,15 +43,18 @@ static void report_table(pinetl_table table, const pinetl_stats *s, const char *
     for (int c = 1; c < PINETL_REJECT_CODES; c++) {
         if (!s->rejected_by_code[c])
             continue;
-        fprintf(stderr, "%s%s: %lld", sep, pinetl_reject_name(c), (long long)s->rejected_by_code[c]);
+        fprintf(stderr, "%s%s: %lld", sep, pinetl_reject_name(c),
+                (long long)s->rejected_by_code[c]);
         sep = ", ";
     }
     fprintf(stderr, "%s\n", *sep == ',' ? ")" : "");
     if (first_reject)
         fprintf(stderr, "  first reject: %s\n", first_reject);
     if (!s->cleaned)
-        fprintf(stderr, "pinetl insights: warning: no %s record could be cleaned; insights over"
-                        " %s are empty\n", pinetl_table_name(table), pinetl_table_name(table));
+        fprintf(stderr,
+                "pinetl insights: warning: no %s record could be cleaned; insights over"
+                " %s are empty\n",
+                pinetl_table_name(table), pinetl_table_name(table));
 }
 
 /* Cleans the inputs into a dataset (the library reads the three tables at the same time), then
@@ -103,8 +107,16 @@ int cmd_insights(int argc, char **argv) {
         {.name = "user", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_USER]},
         {.name = "format", .short_name = 'f', .kind = CLI_INSIGHTS_FORMAT, .target = &format},
         {.name = "median", .short_name = 'm', .kind = CLI_MEDIAN, .target = &opts.median},
-        {.name = "input-format", .short_name = 'i', .kind = CLI_INPUT_FORMAT, .target = &ropts.input_format},
-        {.name = "threads", .short_name = 'T', .kind = CLI_NUMBER, .target = &ropts.threads, .min = 0, .max = CLI_MAX_THREADS},
+        {.name = "input-format",
+         .short_name = 'i',
+         .kind = CLI_INPUT_FORMAT,
+         .target = &ropts.input_format},
+        {.name = "threads",
+         .short_name = 'T',
+         .kind = CLI_NUMBER,
+         .target = &ropts.threads,
+         .min = 0,
+         .max = CLI_MAX_THREADS},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = "list", .short_name = 'l', .kind = CLI_FLAG, .target = &list},
         {.name = NULL}};
@@ -131,7 +143,8 @@ int cmd_insights(int argc, char **argv) {
         opts.names = names;
     int any_file = in[0].n || in[1].n || in[2].n;
     if (!db == !any_file) {
-        fprintf(stderr, "pinetl insights: give either --db FILE or input files (--pin, --geo, --user)\n");
+        fprintf(stderr,
+                "pinetl insights: give either --db FILE or input files (--pin, --geo, --user)\n");
         insights_usage(stderr);
         goto done;
     }

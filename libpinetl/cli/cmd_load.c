@@ -90,8 +90,8 @@ static int run_load(const char *db, pinetl_table table, int quiet,
                 "%s: %lld records read, %lld cleaned, %lld rejected; "
                 "%lld rows stored (%lld repeats or already stored), %lld new rejects\n",
                 pinetl_table_name(table), (long long)stats.read, (long long)stats.cleaned,
-                (long long)stats.rejected, (long long)ls.written,
-                (long long)(ls.rows - ls.written), (long long)ls.rejects_written);
+                (long long)stats.rejected, (long long)ls.written, (long long)(ls.rows - ls.written),
+                (long long)ls.rejects_written);
     }
     pinetl_reader_free(reader);
     pinetl_warehouse_free(wh);
@@ -107,8 +107,16 @@ int cmd_load(int argc, char **argv) {
     const cli_option options[] = {
         {.name = "db", .short_name = 0, .kind = CLI_STRING, .target = &db, .required = 1},
         {.name = "table", .short_name = 't', .kind = CLI_TABLE, .target = &table, .required = 1},
-        {.name = "input-format", .short_name = 'i', .kind = CLI_INPUT_FORMAT, .target = &ropts.input_format},
-        {.name = "threads", .short_name = 'T', .kind = CLI_NUMBER, .target = &ropts.threads, .min = 0, .max = CLI_MAX_THREADS},
+        {.name = "input-format",
+         .short_name = 'i',
+         .kind = CLI_INPUT_FORMAT,
+         .target = &ropts.input_format},
+        {.name = "threads",
+         .short_name = 'T',
+         .kind = CLI_NUMBER,
+         .target = &ropts.threads,
+         .min = 0,
+         .max = CLI_MAX_THREADS},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;

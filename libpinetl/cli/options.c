@@ -11,8 +11,7 @@
 
 enum { HELP = 0x100, VERSION };
 
-int cli_usage_error(const char *command, const char *fmt, ...)
-{
+int cli_usage_error(const char *command, const char *fmt, ...) {
     va_list ap;
     fprintf(stderr, "pinetl %s: ", command);
     va_start(ap, fmt);
@@ -23,8 +22,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 }
 
 /* Stores one option's value; -1 on success, else the exit status. */
-static int store(const char *command, const cli_option *o, const char *value)
-{
+static int store(const char *command, const cli_option *o, const char *value) {
     int rc;
     switch (o->kind) {
     case CLI_FLAG: *(int *)o->target = 1; return -1;
@@ -39,8 +37,8 @@ static int store(const char *command, const cli_option *o, const char *value)
         errno = 0;
         long n = strtol(value, &end, 10);
         if (errno || end == value || *end || n < o->min || n > o->max)
-            return cli_usage_error(command, "--%s wants a number from %ld to %ld, not '%s'", o->name,
-                                   o->min, o->max, value);
+            return cli_usage_error(command, "--%s wants a number from %ld to %ld, not '%s'",
+                                   o->name, o->min, o->max, value);
         *(int *)o->target = (int)n;
         return -1;
     }
@@ -56,16 +54,15 @@ static int store(const char *command, const cli_option *o, const char *value)
     return -1;
 }
 
-static size_t count(const cli_option *options)
-{
+static size_t count(const cli_option *options) {
     size_t n = 0;
-    while (options[n].name) n++;
+    while (options[n].name)
+        n++;
     return n;
 }
 
 int cli_parse(const char *command, int argc, char **argv, const cli_option *options,
-              void (*usage)(FILE *out), cli_list *rest)
-{
+              void (*usage)(FILE *out), cli_list *rest) {
     size_t n = count(options);
     struct option *longopts = calloc(n + 3, sizeof *longopts);
     char *shortopts = malloc(2 * n + 4);
@@ -78,7 +75,8 @@ int cli_parse(const char *command, int argc, char **argv, const cli_option *opti
             cli_list *l = options[i].target;
             l->items = calloc((size_t)argc + 1, sizeof *l->items);
             l->n = 0;
-            if (!l->items) status = 1;
+            if (!l->items)
+                status = 1;
         }
     }
     if (!longopts || !shortopts || !seen || !rest->items || status == 1) {
@@ -87,7 +85,7 @@ int cli_parse(const char *command, int argc, char **argv, const cli_option *opti
         goto done;
     }
     char *s = shortopts;
-    *s++ = ':';   /* a missing value is reported as ':' */
+    *s++ = ':'; /* a missing value is reported as ':' */
     *s++ = 'h';
     for (size_t i = 0; i < n; i++) {
         int takes = options[i].kind != CLI_FLAG;
@@ -95,7 +93,8 @@ int cli_parse(const char *command, int argc, char **argv, const cli_option *opti
                                       NULL, (int)(0x200 + i)};
         if (options[i].short_name) {
             *s++ = (char)options[i].short_name;
-            if (takes) *s++ = ':';
+            if (takes)
+                *s++ = ':';
         }
     }
     *s = '\0';
@@ -118,9 +117,11 @@ int cli_parse(const char *command, int argc, char **argv, const cli_option *opti
                                      argv[optind - 1], command);
         } else {
             size_t i = n;
-            if (c >= 0x200 && c < 0x200 + (int)n) i = (size_t)(c - 0x200);
+            if (c >= 0x200 && c < 0x200 + (int)n)
+                i = (size_t)(c - 0x200);
             else
-                for (i = 0; i < n && options[i].short_name != c; i++) continue;
+                for (i = 0; i < n && options[i].short_name != c; i++)
+                    continue;
             if (i == n) {
                 status = cli_usage_error(command, "unknown option '%s' (see pinetl %s --help)",
                                          argv[optind - 1], command);
@@ -131,7 +132,8 @@ int cli_parse(const char *command, int argc, char **argv, const cli_option *opti
         }
     }
     if (status < 0) {
-        for (int i = optind; i < argc; i++) rest->items[rest->n++] = argv[i];
+        for (int i = optind; i < argc; i++)
+            rest->items[rest->n++] = argv[i];
         for (size_t i = 0; status < 0 && i < n; i++)
             if (options[i].required && !seen[i])
                 status = cli_usage_error(command, "--%s is required", options[i].name);
@@ -143,8 +145,7 @@ done:
     return status;
 }
 
-void cli_free(const cli_option *options, cli_list *rest)
-{
+void cli_free(const cli_option *options, cli_list *rest) {
     for (size_t i = 0; options[i].name; i++) {
         if (options[i].kind == CLI_LIST) {
             cli_list *l = options[i].target;

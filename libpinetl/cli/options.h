@@ -12,10 +12,10 @@
 enum { CLI_MAX_THREADS = 1024 };
 
 typedef enum cli_kind {
-    CLI_FLAG,          /* int *: set to 1 */
-    CLI_STRING,        /* const char **: the value (the last one when repeated) */
-    CLI_LIST,          /* cli_list *: every value, in order (the option may be repeated) */
-    CLI_NUMBER,        /* int *: a decimal number from min to max */
+    CLI_FLAG,   /* int *: set to 1 */
+    CLI_STRING, /* const char **: the value (the last one when repeated) */
+    CLI_LIST,   /* cli_list *: every value, in order (the option may be repeated) */
+    CLI_NUMBER, /* int *: a decimal number from min to max */
     /* Names the library parses (and lists in its message when a name is unknown): */
     CLI_TABLE,           /* pinetl_table *: pin, geo or user */
     CLI_INPUT_FORMAT,    /* pinetl_input_format * */
@@ -25,12 +25,12 @@ typedef enum cli_kind {
 } cli_kind;
 
 typedef struct cli_option {
-    const char *name;              /* the long name, without "--"; NULL ends the list */
-    int short_name;                /* 0 when none */
+    const char *name; /* the long name, without "--"; NULL ends the list */
+    int short_name;   /* 0 when none */
     cli_kind kind;
     void *target;
-    int required;                  /* "--NAME is required" when absent */
-    long min, max;                 /* CLI_NUMBER */
+    int required;  /* "--NAME is required" when absent */
+    long min, max; /* CLI_NUMBER */
 } cli_option;
 
 /* Values of a repeated option or the positional arguments; items has room for argc values. */
@@ -49,6 +49,7 @@ int cli_parse(const char *command, int argc, char **argv, const cli_option *opti
 void cli_free(const cli_option *options, cli_list *rest);
 
 /* A usage error found after parsing: prints "pinetl COMMAND: message" and returns 2. */
-int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

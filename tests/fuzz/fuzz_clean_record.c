@@ -10,8 +10,7 @@
 #include "fuzz.h"
 
 /* The JSONL and rejects renders of a batch, concatenated into a malloc'd copy. */
-static char *snapshot(pinetl_batch *b, size_t *len)
-{
+static char *snapshot(pinetl_batch *b, size_t *len) {
     const char *rows, *rejects;
     size_t nrows, nrejects;
     FUZZ_ASSERT(pinetl_batch_render(&rows, &nrows, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK);
@@ -24,8 +23,7 @@ static char *snapshot(pinetl_batch *b, size_t *len)
     return s;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A non-NULL blob even for empty input: an empty slice is a rejected row, not an error. */
     const char *blob = size ? (const char *)data : "";
     int64_t one[2] = {0, (int64_t)size};

@@ -12,10 +12,12 @@
 
 #include "fuzz.h"
 
-typedef struct text { char *p; size_t len; } text;
+typedef struct text {
+    char *p;
+    size_t len;
+} text;
 
-static void append(text *t, const char *p, size_t n)
-{
+static void append(text *t, const char *p, size_t n) {
     char *grown = realloc(t->p, t->len + n + 1);
     FUZZ_ASSERT(grown != NULL);
     t->p = grown;
@@ -23,12 +25,12 @@ static void append(text *t, const char *p, size_t n)
     t->len += n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    if (size < 2) return 0;
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 2)
+        return 0;
     size_t block = 1 + data[0] % 64;
     pinetl_table table = (pinetl_table)(data[0] / 64 % PINETL_TABLE_COUNT);
-    int format = data[1] % (PINETL_INPUT_KINESIS + 1);  /* s3-sink needs a directory */
+    int format = data[1] % (PINETL_INPUT_KINESIS + 1); /* s3-sink needs a directory */
     data += 2;
     size -= 2;
 

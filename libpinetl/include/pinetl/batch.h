@@ -22,9 +22,10 @@ typedef enum pinetl_input_format {
     PINETL_INPUT_JSONL = 1,      /* one record per line (also concatenated records) */
     PINETL_INPUT_ARRAY = 2,      /* JSON arrays of records */
     PINETL_INPUT_KAFKA_REST = 3, /* {"records": [{"value": {...}}, ...]} */
-    PINETL_INPUT_KAFKA_DUMP = 4, /* {"topic":..., "key":..., "value": {...}, "partition":..., "offset":...} */
-    PINETL_INPUT_KINESIS = 5,    /* PutRecord {"Data": ...} and PutRecords {"Records": [...]} bodies */
-    PINETL_INPUT_S3_SINK = 6     /* a directory in the Kafka Connect S3 sink layout (readers only) */
+    PINETL_INPUT_KAFKA_DUMP =
+        4, /* {"topic":..., "key":..., "value": {...}, "partition":..., "offset":...} */
+    PINETL_INPUT_KINESIS = 5, /* PutRecord {"Data": ...} and PutRecords {"Records": [...]} bodies */
+    PINETL_INPUT_S3_SINK = 6  /* a directory in the Kafka Connect S3 sink layout (readers only) */
 } pinetl_input_format;
 
 /* "auto", "jsonl", "array", "kafka-rest", "kafka-dump", "kinesis", "s3-sink"; NULL when unknown. */
@@ -38,8 +39,8 @@ typedef enum pinetl_reject_code {
     PINETL_REJECT_JSON = 2,       /* not valid JSON (also: empty record) */
     PINETL_REJECT_NOT_OBJECT = 3, /* valid JSON, but not an object */
     PINETL_REJECT_KEY = 4,        /* index / ind missing, not an integer, or outside int64 */
-    PINETL_REJECT_ENVELOPE = 5,   /* an envelope that holds no usable record (bad base64, no value) */
-    PINETL_REJECT_TOO_LARGE = 6   /* a record larger than the reader accepts */
+    PINETL_REJECT_ENVELOPE = 5, /* an envelope that holds no usable record (bad base64, no value) */
+    PINETL_REJECT_TOO_LARGE = 6 /* a record larger than the reader accepts */
 } pinetl_reject_code;
 enum { PINETL_REJECT_CODES = 7 };
 
@@ -71,11 +72,11 @@ PINETL_API uint32_t pinetl_batch_selected_columns(const pinetl_batch *batch);
 enum { PINETL_CLEAN_OPTIONS_VERSION = 1 };
 
 typedef struct pinetl_clean_options {
-    unsigned version;       /* set by pinetl_clean_options_init */
-    pinetl_input_format input_format;   /* AUTO by default */
-    const char *source;     /* names the input in reject positions; "<input>" when NULL */
-    int64_t first_line;     /* line number of the first byte of data (default 1) */
-    int64_t first_offset;   /* byte offset of the first byte of data in the source (default 0) */
+    unsigned version;                 /* set by pinetl_clean_options_init */
+    pinetl_input_format input_format; /* AUTO by default */
+    const char *source;               /* names the input in reject positions; "<input>" when NULL */
+    int64_t first_line;               /* line number of the first byte of data (default 1) */
+    int64_t first_offset; /* byte offset of the first byte of data in the source (default 0) */
 } pinetl_clean_options;
 
 PINETL_API int pinetl_clean_options_init(pinetl_clean_options *options, unsigned version);
@@ -136,9 +137,8 @@ typedef struct pinetl_text_dict pinetl_text_dict;
 
 PINETL_API int pinetl_text_dict_new(pinetl_text_dict **out);
 PINETL_API void pinetl_text_dict_free(pinetl_text_dict *dict);
-PINETL_API int pinetl_text_dict_encode(int32_t *codes, pinetl_text_dict *dict,
-                                       const char *data, const int64_t *offsets, const uint8_t *validity,
-                                       size_t n);
+PINETL_API int pinetl_text_dict_encode(int32_t *codes, pinetl_text_dict *dict, const char *data,
+                                       const int64_t *offsets, const uint8_t *validity, size_t n);
 PINETL_API size_t pinetl_text_dict_count(const pinetl_text_dict *dict);
 /* The dictionary policy the reader's workers apply, for callers that keep their own dictionary:
  * 0 once the dictionary has seen `rows` rows, at least PINETL_TEXT_DICT_TRIAL_ROWS, and more than
@@ -150,7 +150,7 @@ PINETL_API const int64_t *pinetl_text_dict_offsets(const pinetl_text_dict *dict)
 
 /* Output formats for cleaned rows. */
 typedef enum pinetl_format {
-    PINETL_FORMAT_NONE = 0,   /* reader options: workers do not render */
+    PINETL_FORMAT_NONE = 0, /* reader options: workers do not render */
     PINETL_FORMAT_JSONL = 1,
     PINETL_FORMAT_CSV = 2
 } pinetl_format;
@@ -174,12 +174,13 @@ PINETL_API int pinetl_batch_render_rejects(const char **out, size_t *len, pinetl
 /* Run totals. Arrays are indexed by column number / reject code. */
 typedef struct pinetl_stats {
     pinetl_table table;
-    int64_t read;              /* records seen = cleaned + rejected */
+    int64_t read; /* records seen = cleaned + rejected */
     int64_t cleaned;
     int64_t rejected;
     int64_t rejected_by_code[8];
-    int64_t nulls[16];         /* cleaned rows where column c is null */
-    int64_t warnings[16];      /* cleaned rows where column c was nulled because it could not be cleaned */
+    int64_t nulls[16]; /* cleaned rows where column c is null */
+    int64_t
+        warnings[16]; /* cleaned rows where column c was nulled because it could not be cleaned */
 } pinetl_stats;
 
 PINETL_API void pinetl_stats_init(pinetl_stats *stats, pinetl_table table);

@@ -60,14 +60,13 @@ PINETL_API const char *pinetl_median_kind_name(pinetl_median_kind kind);
 PINETL_API int pinetl_median_kind_from_name(pinetl_median_kind *out, const char *name);
 
 typedef struct pinetl_insights_options {
-    unsigned version;           /* set by pinetl_insights_options_init */
-    pinetl_median_kind median;  /* PINETL_MEDIAN_APPROX by default */
-    const char *const *names;   /* insights to compute, in this order; NULL = all nine */
+    unsigned version;          /* set by pinetl_insights_options_init */
+    pinetl_median_kind median; /* PINETL_MEDIAN_APPROX by default */
+    const char *const *names;  /* insights to compute, in this order; NULL = all nine */
     size_t nnames;
 } pinetl_insights_options;
 
-PINETL_API int pinetl_insights_options_init(pinetl_insights_options *options,
-                                               unsigned version);
+PINETL_API int pinetl_insights_options_init(pinetl_insights_options *options, unsigned version);
 
 /* Datasets. */
 PINETL_API int pinetl_dataset_new(pinetl_dataset **out);
@@ -79,10 +78,10 @@ PINETL_API size_t pinetl_dataset_rows(const pinetl_dataset *dataset, pinetl_tabl
 
 /* What reading one table's inputs into a dataset saw. */
 typedef struct pinetl_dataset_report {
-    pinetl_stats stats;        /* records read, cleaned and rejected (by reason) */
-    char *first_reject;        /* "source:line: message" of the first rejected record, or NULL;
+    pinetl_stats stats; /* records read, cleaned and rejected (by reason) */
+    char *first_reject; /* "source:line: message" of the first rejected record, or NULL;
                                 * free with pinetl_free */
-    char *notices;             /* the reader's notices, one per line, or NULL; free with pinetl_free */
+    char *notices;      /* the reader's notices, one per line, or NULL; free with pinetl_free */
 } pinetl_dataset_report;
 
 /* Cleans the inputs of the three tables into the dataset: paths[t] (npaths[t] of them) for table
@@ -96,14 +95,12 @@ typedef struct pinetl_dataset_report {
  * Returns the error of the first table (in table order) that failed, with its message; the
  * dataset then holds part of the input. */
 PINETL_API int pinetl_dataset_read_files(pinetl_dataset_report *reports, pinetl_dataset *dataset,
-                                         const char *const *const *paths,
-                                         const size_t *npaths,
+                                         const char *const *const *paths, const size_t *npaths,
                                          const pinetl_reader_options *options);
 
 /* Computes the insights. options may be NULL (all nine, percentile_approx median).
  * PINETL_ENOTFOUND for an unknown name. Free the result with pinetl_insights_free. */
-PINETL_API int pinetl_insights_compute(pinetl_insights **out,
-                                       const pinetl_dataset *dataset,
+PINETL_API int pinetl_insights_compute(pinetl_insights **out, const pinetl_dataset *dataset,
                                        const pinetl_insights_options *options);
 PINETL_API void pinetl_insights_free(pinetl_insights *result);
 
@@ -124,9 +121,9 @@ PINETL_API int pinetl_insights_find(const pinetl_insights *result, const char *n
 PINETL_API size_t pinetl_insights_rows(const pinetl_insights *result, size_t t);
 PINETL_API size_t pinetl_insights_columns(const pinetl_insights *result, size_t t);
 PINETL_API const char *pinetl_insights_column_name(const pinetl_insights *result, size_t t,
-                                                    size_t column);
-PINETL_API pinetl_value_type pinetl_insights_value_type(const pinetl_insights *result, size_t t, size_t row,
-                                          size_t column);
+                                                   size_t column);
+PINETL_API pinetl_value_type pinetl_insights_value_type(const pinetl_insights *result, size_t t,
+                                                        size_t row, size_t column);
 PINETL_API int64_t pinetl_insights_int64(const pinetl_insights *result, size_t t, size_t row,
                                          size_t column);
 PINETL_API double pinetl_insights_real(const pinetl_insights *result, size_t t, size_t row,
@@ -137,9 +134,9 @@ PINETL_API const char *pinetl_insights_text(const pinetl_insights *result, size_
 
 /* Output formats of results. */
 typedef enum pinetl_insights_format {
-    PINETL_INSIGHTS_TABLE = 1,  /* aligned text tables, each under its name */
-    PINETL_INSIGHTS_JSON = 2,   /* one object keyed by table name; each a list of row objects */
-    PINETL_INSIGHTS_CSV = 3     /* RFC 4180 with a header; with several tables, each preceded by a
+    PINETL_INSIGHTS_TABLE = 1, /* aligned text tables, each under its name */
+    PINETL_INSIGHTS_JSON = 2,  /* one object keyed by table name; each a list of row objects */
+    PINETL_INSIGHTS_CSV = 3    /* RFC 4180 with a header; with several tables, each preceded by a
                                  * line "# name" and followed by a blank line */
 } pinetl_insights_format;
 

@@ -25,15 +25,16 @@ typedef struct pinetl_reader pinetl_reader;
 enum { PINETL_READER_OPTIONS_VERSION = 1 };
 
 typedef struct pinetl_reader_options {
-    unsigned version;     /* set by pinetl_reader_options_init */
-    pinetl_input_format input_format;  /* AUTO detects per input */
-    int threads;          /* worker threads; 0 = one per core */
-    size_t batch_bytes;   /* input bytes per batch; 0 = default (1 MiB) */
-    pinetl_format render_format;  /* NONE, or a format: workers render cleaned rows ahead */
-    int render_header;    /* with render_format CSV: the first batch starts with the header */
+    unsigned version;                 /* set by pinetl_reader_options_init */
+    pinetl_input_format input_format; /* AUTO detects per input */
+    int threads;                      /* worker threads; 0 = one per core */
+    size_t batch_bytes;               /* input bytes per batch; 0 = default (1 MiB) */
+    pinetl_format render_format;      /* NONE, or a format: workers render cleaned rows ahead */
+    int render_header;       /* with render_format CSV: the first batch starts with the header */
     size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (8 MiB) */
-    uint32_t columns;     /* columns to clean (pinetl_batch_select_columns); 0 = all */
-    uint32_t dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
+    uint32_t columns;        /* columns to clean (pinetl_batch_select_columns); 0 = all */
+    uint32_t
+        dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
 } pinetl_reader_options;
 
 PINETL_API int pinetl_reader_options_init(pinetl_reader_options *options, unsigned version);
@@ -42,9 +43,8 @@ PINETL_API int pinetl_reader_options_init(pinetl_reader_options *options, unsign
  * layout (topics/<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json; objects of
  * other tables are skipped). Fails with PINETL_EIO / PINETL_ENOTFOUND naming the input when one
  * cannot be opened. options may be NULL. */
-PINETL_API int pinetl_reader_open(pinetl_reader **out, pinetl_table table,
-                                  const char *const *paths, size_t npaths,
-                                  const pinetl_reader_options *options);
+PINETL_API int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *const *paths,
+                                  size_t npaths, const pinetl_reader_options *options);
 
 /* PINETL_BATCH: *batch is the next batch (owned by the reader); PINETL_DONE: no more input;
  * negative: an I/O error (pinetl_error_last names the input). */

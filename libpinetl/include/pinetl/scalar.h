@@ -50,7 +50,8 @@ enum { PINETL_DOUBLE_BUFSIZE = 32 };
 
 /* save_location with one leading "Local save in " removed; writes the start and length of the
  * remaining text; 0 when nothing is left. */
-PINETL_API int pinetl_save_location(size_t *out_start, size_t *out_len, const char *text, size_t len);
+PINETL_API int pinetl_save_location(size_t *out_start, size_t *out_len, const char *text,
+                                    size_t len);
 
 #ifdef __cplusplus
 }

@@ -19,16 +19,22 @@ const insight_info pinetl__catalog_insights[PINETL_INSIGHT_COUNT] = {
     {"median_followers_by_age_group", 2, {"age_group", "median_follower_count", NULL}, PIN | USER},
     {"users_joined_by_year", 2, {"post_year", "number_users_joined", NULL}, USER},
     {"median_followers_by_join_year", 2, {"post_year", "median_follower_count", NULL}, PIN | USER},
-    {"median_followers_by_age_group_and_join_year", 3,
-     {"age_group", "post_year", "median_follower_count"}, PIN | USER},
+    {"median_followers_by_age_group_and_join_year",
+     3,
+     {"age_group", "post_year", "median_follower_count"},
+     PIN | USER},
 };
 
 const char *pinetl_insight_name(pinetl_insight insight) {
-    return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].name : NULL;
+    return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT
+               ? pinetl__catalog_insights[insight].name
+               : NULL;
 }
 
 unsigned pinetl_insight_tables(pinetl_insight insight) {
-    return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].tables : 0;
+    return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT
+               ? pinetl__catalog_insights[insight].tables
+               : 0;
 }
 
 int pinetl_insight_from_name(pinetl_insight *out, const char *name) {
@@ -40,12 +46,12 @@ int pinetl_insight_from_name(pinetl_insight *out, const char *name) {
         }
     }
     return pinetl__error_set(PINETL_ENOTFOUND,
-                            "unknown insight '%s' (known: top_category_by_country, "
-                            "top_category_by_year, top_user_by_country, top_country_by_followers, "
-                            "top_category_by_age_group, median_followers_by_age_group, "
-                            "users_joined_by_year, median_followers_by_join_year, "
-                            "median_followers_by_age_group_and_join_year)",
-                            name ? name : "(null)");
+                             "unknown insight '%s' (known: top_category_by_country, "
+                             "top_category_by_year, top_user_by_country, top_country_by_followers, "
+                             "top_category_by_age_group, median_followers_by_age_group, "
+                             "users_joined_by_year, median_followers_by_join_year, "
+                             "median_followers_by_age_group_and_join_year)",
+                             name ? name : "(null)");
 }
 
 static const char *const median_names[] = {"approx", "interpolated"};
@@ -79,7 +85,8 @@ int pinetl_insights_options_init(pinetl_insights_options *options, unsigned vers
 }
 
 int pinetl__catalog_selection(const pinetl_insights_options *o, int *ids) {
-    if (o && pinetl__error_options("insights options", o, o->version, PINETL_INSIGHTS_OPTIONS_VERSION))
+    if (o &&
+        pinetl__error_options("insights options", o, o->version, PINETL_INSIGHTS_OPTIONS_VERSION))
         return PINETL_EINVAL;
     if (o && o->median != PINETL_MEDIAN_APPROX && o->median != PINETL_MEDIAN_INTERPOLATED)
         return pinetl__error_set(PINETL_EINVAL, "unknown median kind %d", o->median);

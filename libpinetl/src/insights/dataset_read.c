@@ -19,10 +19,10 @@ typedef struct table_job {
     pinetl_table table;
     const char *const *paths;
     size_t npaths;
-    pinetl_reader_options options;   /* the caller's, cleaning only the dataset's columns */
-    pinetl_dataset_report *report;   /* may be NULL */
+    pinetl_reader_options options; /* the caller's, cleaning only the dataset's columns */
+    pinetl_dataset_report *report; /* may be NULL */
     int rc;
-    char error[512];                 /* the message of rc (messages are per thread) */
+    char error[512]; /* the message of rc (messages are per thread) */
 } table_job;
 
 /* The first reject of a batch, "source:line: message", when none was noted yet. 0, or -1 when
@@ -84,8 +84,9 @@ int pinetl_dataset_read_files(pinetl_dataset_report *reports, pinetl_dataset *ds
     pthread_t threads[PINETL_TABLE_COUNT];
     int started[PINETL_TABLE_COUNT] = {0};
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
-        jobs[t] = (table_job){ds, (pinetl_table)t, paths[t], npaths[t], {0},
-                              reports ? &reports[t] : NULL, PINETL_OK, ""};
+        jobs[t] = (table_job){
+            ds, (pinetl_table)t, paths[t], npaths[t], {0}, reports ? &reports[t] : NULL, PINETL_OK,
+            ""};
         if (options)
             jobs[t].options = *options;
         else

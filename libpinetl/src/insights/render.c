@@ -28,12 +28,8 @@ static const char *value_text(const pinetl_insights *r, const res_cell *c, char 
     case PINETL_VALUE_INT64:
         *len = (size_t)snprintf(tmp, PINETL_DOUBLE_BUFSIZE, "%lld", (long long)c->i);
         return tmp;
-    case PINETL_VALUE_REAL:
-        *len = (size_t)pinetl_double_format(tmp, c->d);
-        return tmp;
-    case PINETL_VALUE_TEXT:
-        *len = c->len;
-        return r->text + c->off;
+    case PINETL_VALUE_REAL: *len = (size_t)pinetl_double_format(tmp, c->d); return tmp;
+    case PINETL_VALUE_TEXT: *len = c->len; return r->text + c->off;
     }
     *len = 0;
     return "";
@@ -216,12 +212,13 @@ int pinetl_insights_format_from_name(pinetl_insights_format *out, const char *na
                              name ? name : "(null)");
 }
 
-int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *r, pinetl_insights_format format) {
+int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *r,
+                           pinetl_insights_format format) {
     if (!r || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_render: NULL argument");
     *out = NULL;
     buf b = {0};
-    put(&b, "", 0);   /* an empty result still renders as "" */
+    put(&b, "", 0); /* an empty result still renders as "" */
     switch (format) {
     case PINETL_INSIGHTS_TABLE:
         if (render_table(&b, r))
@@ -229,8 +226,7 @@ int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *r, pi
         break;
     case PINETL_INSIGHTS_JSON: render_json(&b, r); break;
     case PINETL_INSIGHTS_CSV: render_csv(&b, r); break;
-    default:
-        return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
+    default: return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
     }
     if (b.failed) {
         pinetl__free(b.p);

@@ -30,7 +30,8 @@ void pinetl_insights_free(pinetl_insights *r) {
     pinetl__free(r);
 }
 
-int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames) {
+int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols,
+                         const char *const *colnames) {
     if (r->count == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
         res_table *t = pinetl__realloc(r->tables, cap * sizeof *t);
@@ -41,7 +42,7 @@ int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols, con
     }
     res_table *tb = &r->tables[r->count];
     memset(tb, 0, sizeof *tb);
-    r->count++;   /* counted now so that pinetl__free() releases what was set up */
+    r->count++; /* counted now so that pinetl__free() releases what was set up */
     tb->name = pinetl__strdup(name);
     tb->colnames = pinetl__calloc(ncols ? ncols : 1, sizeof *tb->colnames);
     if (!tb->name || !tb->colnames)
@@ -148,7 +149,8 @@ static const res_cell *cell(const pinetl_insights *r, size_t t, size_t row, size
     return &tb->cells[row * tb->ncols + column];
 }
 
-pinetl_value_type pinetl_insights_value_type(const pinetl_insights *r, size_t t, size_t row, size_t column) {
+pinetl_value_type pinetl_insights_value_type(const pinetl_insights *r, size_t t, size_t row,
+                                             size_t column) {
     const res_cell *c = cell(r, t, row, column);
     return c ? c->type : PINETL_VALUE_NULL;
 }
@@ -180,8 +182,7 @@ const char *pinetl_insights_text(const pinetl_insights *r, size_t t, size_t row,
 
 /* Comparing. */
 
-__attribute__((format(printf, 2, 3)))
-static int differ(char **why, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int differ(char **why, const char *fmt, ...) {
     if (why) {
         va_list ap;
         va_start(ap, fmt);

@@ -24,7 +24,7 @@ int pinetl_batch_clean(pinetl_batch *batch, const char *data, size_t len,
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: no data");
     if (!pinetl_input_format_name(options->input_format))
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: unknown input format %d",
-                                options->input_format);
+                                 options->input_format);
     const char *source = options->source ? options->source : "<input>";
     int rc = pinetl__batch_set_source(batch, source);
     if (rc)
@@ -34,7 +34,7 @@ int pinetl_batch_clean(pinetl_batch *batch, const char *data, size_t len,
     int more;
     pinetl__io_ctx_init(&ctx, batch, options->input_format, 0);
     pinetl__io_split_init(&split, source, options->input_format, 0, options->first_line,
-                  options->first_offset, run_now, &ctx);
+                          options->first_offset, run_now, &ctx);
     long n = pinetl__io_split_run(&split, data ? data : "", len, 1, &more);
     pinetl__io_ctx_release(&ctx);
     return n < 0 ? (int)n : PINETL_OK;

@@ -38,7 +38,8 @@ int pinetl__db_exec_waiting(sqlite3 *db, const char *sql) {
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+        if (now.tv_sec > until.tv_sec ||
+            (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
             return rc;
         struct timespec pause = {0, pause_us * 1000};
         nanosleep(&pause, NULL);
@@ -51,7 +52,7 @@ static const char *sql_type(int type) {
     switch (type) {
     case PINETL_TYPE_INT64: return "INTEGER";
     case PINETL_TYPE_COORDS: return "REAL";
-    default: return "TEXT";   /* text; timestamps in the spec's output form */
+    default: return "TEXT"; /* text; timestamps in the spec's output form */
     }
 }
 
@@ -85,9 +86,8 @@ static int create_views(sqlite3 *db) {
     int rc = PINETL_OK;
     for (int i = 0; !rc && i < PINETL_INSIGHT_COUNT; i++) {
         const char *name = pinetl_insight_name(i);
-        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS %s",
-                                    name, name,
-                                    pinetl_warehouse_insight_sql(i, PINETL_MEDIAN_APPROX));
+        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS %s", name,
+                                    name, pinetl_warehouse_insight_sql(i, PINETL_MEDIAN_APPROX));
         if (!sql)
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -108,8 +108,8 @@ int pinetl__db_setup(sqlite3 *db, int readonly) {
     /* Another connection may be loading (possibly with a rollback journal, see load.c): the
      * switch to WAL then waits for it like any other lock. */
     if (pinetl__db_exec_waiting(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
-                                    " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
-        != SQLITE_OK)
+                                    " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;") !=
+        SQLITE_OK)
         return pinetl__db_error(db, "setting WAL mode");
     pinetl__buf schema = {0};
     if (schema_sql(&schema)) {
@@ -121,7 +121,8 @@ int pinetl__db_setup(sqlite3 *db, int readonly) {
         rc = pinetl__db_error(db, "creating the schema");
     else {
         rc = sqlite3_exec(db, schema.p, NULL, NULL, NULL) == SQLITE_OK
-                 ? create_views(db) : pinetl__db_error(db, "creating the schema");
+                 ? create_views(db)
+                 : pinetl__db_error(db, "creating the schema");
         if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             rc = pinetl__db_error(db, "creating the schema");
         if (rc)

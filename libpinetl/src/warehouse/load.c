@@ -39,8 +39,9 @@ static char *upsert_sql(pinetl_table table) {
             strcat(params, tmp);
             p++;
             if (c == 0)
-                continue;   /* ind is the conflict target */
-            snprintf(tmp, sizeof tmp, "%s\"%s\" = excluded.\"%s\"", sets[0] ? ", " : "", name, name);
+                continue; /* ind is the conflict target */
+            snprintf(tmp, sizeof tmp, "%s\"%s\" = excluded.\"%s\"", sets[0] ? ", " : "", name,
+                     name);
             strcat(sets, tmp);
             snprintf(tmp, sizeof tmp, "%s\"%s\"", olds[0] ? ", " : "", name);
             strcat(olds, tmp);
@@ -62,7 +63,6 @@ static int prepare(pinetl_warehouse *wh, sqlite3_stmt **st, const char *sql) {
         return pinetl__db_error(wh->db, "preparing a load statement");
     return PINETL_OK;
 }
-
 
 static int step_once(pinetl_warehouse *wh, sqlite3_stmt *st, const char *what) {
     int rc = sqlite3_step(st);
@@ -159,7 +159,7 @@ static int flush(pinetl_warehouse *wh) {
         if (!rc)
             wh->load.stats.written += sqlite3_changes(wh->db);
     }
-    sqlite3_clear_bindings(up);   /* drop pointers into the stage */
+    sqlite3_clear_bindings(up); /* drop pointers into the stage */
     pinetl__stage_clear(s);
     return rc;
 }
@@ -210,7 +210,7 @@ static int stage_batch(pinetl_warehouse *wh, const pinetl_batch *b, pinetl_table
             wh->load.stats.rows++;
         }
     }
-    sqlite3_clear_bindings(wh->load.reject);   /* drop pointers into the batch */
+    sqlite3_clear_bindings(wh->load.reject); /* drop pointers into the batch */
     return rc;
 }
 
@@ -319,7 +319,8 @@ int pinetl_warehouse_begin(pinetl_warehouse *wh) {
     if (wh->flags & PINETL_WAREHOUSE_READONLY)
         return pinetl__error_set(PINETL_EINVAL, "the warehouse was opened read-only");
     if (wh->load.in_transaction)
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_begin: a load transaction is open");
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "pinetl_warehouse_begin: a load transaction is open");
     int rc = prepare_load(wh, -1);
     if (rc)
         return rc;
@@ -340,12 +341,12 @@ int pinetl_warehouse_begin(pinetl_warehouse *wh) {
     return PINETL_OK;
 }
 
-
 int pinetl_warehouse_commit(pinetl_warehouse *wh) {
     if (!wh)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit: NULL argument");
     if (!wh->load.in_transaction)
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit: no load transaction is open");
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "pinetl_warehouse_commit: no load transaction is open");
     int rc = flush(wh);
     if (!rc)
         rc = step_once(wh, wh->load.commit, "committing");

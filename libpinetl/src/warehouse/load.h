@@ -11,12 +11,12 @@
 #include "stage.h"
 
 typedef struct wh_load {
-    sqlite3_stmt *upsert[PINETL_TABLE_COUNT];  /* prepared on first use, reused */
+    sqlite3_stmt *upsert[PINETL_TABLE_COUNT]; /* prepared on first use, reused */
     sqlite3_stmt *reject, *begin, *commit, *rollback;
-    pinetl_load_stats stats, stats_at_begin;  /* stats_at_begin: restored when a load fails */
-    int in_transaction;   /* pinetl_warehouse_begin was called and not yet committed */
-    int bulk_journal;     /* begin switched WAL to a rollback journal; commit switches back */
-    stage stage;          /* cleaned rows not yet upserted */
+    pinetl_load_stats stats, stats_at_begin; /* stats_at_begin: restored when a load fails */
+    int in_transaction; /* pinetl_warehouse_begin was called and not yet committed */
+    int bulk_journal;   /* begin switched WAL to a rollback journal; commit switches back */
+    stage stage;        /* cleaned rows not yet upserted */
 } wh_load;
 
 void pinetl__load_init(wh_load *load);

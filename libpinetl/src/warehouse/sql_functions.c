@@ -181,7 +181,11 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 /* The median aggregates gather the values, sort them at the end, and use the same median code
  * as the in-memory insights. */
-typedef struct median_acc { int64_t *v; size_t n, cap; int bad; } median_acc;
+typedef struct median_acc {
+    int64_t *v;
+    size_t n, cap;
+    int bad;
+} median_acc;
 
 static void median_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     median_acc *a = sqlite3_aggregate_context(ctx, sizeof *a);
@@ -193,7 +197,7 @@ static void median_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (type == SQLITE_NULL || a->bad)
         return;
     int64_t x;
-    if (!age_of(argv[0], &x)) {   /* "an integer, or a REAL holding one", as for ages */
+    if (!age_of(argv[0], &x)) { /* "an integer, or a REAL holding one", as for ages */
         a->bad = 1;
         return;
     }
@@ -242,7 +246,11 @@ static void median_interpolated_final(sqlite3_context *ctx) { median_final(ctx, 
 
 typedef void (*scalar_fn)(sqlite3_context *, int, sqlite3_value **);
 
-static const struct { const char *name; int nargs; scalar_fn fn; } scalars[] = {
+static const struct {
+    const char *name;
+    int nargs;
+    scalar_fn fn;
+} scalars[] = {
     {"pinetl_follower_count", 1, fn_follower_count},
     {"pinetl_timestamp", 1, fn_timestamp},
     {"pinetl_timestamp_us", 1, fn_timestamp_us},

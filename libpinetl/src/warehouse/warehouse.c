@@ -26,7 +26,7 @@ int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
     /* FULLMUTEX off: a handle is used by one thread at a time. */
     if (sqlite3_open_v2(path, &wh->db, open_flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         int rc = pinetl__error_set(wh->db ? PINETL_ESQL : PINETL_ENOMEM, "cannot open %s: %s", path,
-                                  wh->db ? sqlite3_errmsg(wh->db) : "out of memory");
+                                   wh->db ? sqlite3_errmsg(wh->db) : "out of memory");
         pinetl_warehouse_free(wh);
         return rc;
     }
@@ -46,7 +46,7 @@ int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
 void pinetl_warehouse_free(pinetl_warehouse *wh) {
     if (!wh)
         return;
-    pinetl__load_free(&wh->load, wh->db);   /* an open load transaction is undone */
+    pinetl__load_free(&wh->load, wh->db); /* an open load transaction is undone */
     sqlite3_close(wh->db);
     pinetl__free(wh);
 }
@@ -86,7 +86,8 @@ static int collect(pinetl_warehouse *wh, sqlite3_stmt *st, pinetl_insights *r, c
             case SQLITE_TEXT:
             case SQLITE_BLOB: {
                 const char *s = (const char *)sqlite3_column_text(st, c);
-                if (s && pinetl__result_set_text(r, (size_t)c, s, (size_t)sqlite3_column_bytes(st, c)))
+                if (s &&
+                    pinetl__result_set_text(r, (size_t)c, s, (size_t)sqlite3_column_bytes(st, c)))
                     return PINETL_ENOMEM;
                 break;
             }

@@ -3,12 +3,12 @@
 #include "check.h"
 #include "core_util.h"
 
-static void test_clear_and_refill(void)
-{
+static void test_clear_and_refill(void) {
     size_t n;
     char *d = read_file("tests/data/real-sample/pin.jsonl", &n);
     CHECK(d != NULL);
-    if (!d) return;
+    if (!d)
+        return;
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_PIN);
     size_t lines = add_lines(b, d, n);
@@ -43,8 +43,7 @@ static void test_clear_and_refill(void)
     pinetl_batch_free(b);
 }
 
-static void test_contracts(void)
-{
+static void test_contracts(void) {
     pinetl_batch *b = NULL;
     CHECK(pinetl_batch_new(&b, (pinetl_table)7) == PINETL_EINVAL);
     CHECK(b == NULL);
@@ -73,7 +72,8 @@ static void test_contracts(void)
     CHECK_STR(pinetl_table_name(PINETL_TABLE_USER), "user");
     CHECK(pinetl_table_name((pinetl_table)3) == NULL);
     CHECK_INT(pinetl_column_type(PINETL_TABLE_GEO, PINETL_GEO_COORDINATES), PINETL_TYPE_COORDS);
-    CHECK_INT(pinetl_column_type(PINETL_TABLE_USER, PINETL_USER_DATE_JOINED), PINETL_TYPE_TIMESTAMP);
+    CHECK_INT(pinetl_column_type(PINETL_TABLE_USER, PINETL_USER_DATE_JOINED),
+              PINETL_TYPE_TIMESTAMP);
     CHECK_INT(pinetl_column_type(PINETL_TABLE_USER, 4), 0);
     CHECK(pinetl_column_name(PINETL_TABLE_PIN, 11) == NULL);
     CHECK_STR(pinetl_strerror(PINETL_ENOMEM), "out of memory");
@@ -81,8 +81,7 @@ static void test_contracts(void)
     CHECK_INT(pinetl_version_number(), PINETL_VERSION_NUMBER);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_clear_and_refill);
     RUN(test_contracts);
     return check_done();

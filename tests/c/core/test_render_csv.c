@@ -3,8 +3,7 @@
 #include "check.h"
 #include "core_util.h"
 
-static void test_csv(void)
-{
+static void test_csv(void) {
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_GEO);
     const char *recs[] = {
@@ -14,7 +13,8 @@ static void test_csv(void)
         "[]",
         "{\"ind\": 3, \"country\": \"plain\"}",
     };
-    for (int i = 0; i < 5; i++) pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
+    for (int i = 0; i < 5; i++)
+        pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
     const char *out;
     size_t len;
     CHECK_INT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1), 0);
@@ -33,15 +33,15 @@ static void test_csv(void)
     pinetl_batch_free(b);
 }
 
-static void test_csv_pin_header(void)
-{
+static void test_csv_pin_header(void) {
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_PIN);
     const char *out;
     size_t len;
     CHECK_INT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1), 0);
-    CHECK_MEM(out, len, "ind,unique_id,title,description,follower_count,poster_name,tag_list,"
-                        "is_image_or_video,image_src,save_location,category\n");
+    CHECK_MEM(out, len,
+              "ind,unique_id,title,description,follower_count,poster_name,tag_list,"
+              "is_image_or_video,image_src,save_location,category\n");
     const char *rec = "{\"index\": 5, \"follower_count\": \"1.5k\", \"title\": \"x\"}";
     pinetl__batch_add_record(b, rec, strlen(rec), 1, 0);
     CHECK_INT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 0), 0);
@@ -49,8 +49,7 @@ static void test_csv_pin_header(void)
     pinetl_batch_free(b);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_csv);
     RUN(test_csv_pin_header);
     return check_done();

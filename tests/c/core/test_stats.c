@@ -5,8 +5,7 @@
 #include "check.h"
 #include "core_util.h"
 
-static void fill(pinetl_batch *b)
-{
+static void fill(pinetl_batch *b) {
     const char *recs[] = {
         "{\"ind\": 1, \"first_name\": \"A\", \"age\": 20, \"date_joined\": \"2015-10-24 11:23:51\"}",
         "{\"ind\": 2, \"age\": 200, \"date_joined\": \"bad\"}",
@@ -15,11 +14,11 @@ static void fill(pinetl_batch *b)
         "[1]",
         "{\"ind\": 6",
     };
-    for (int i = 0; i < 6; i++) pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
+    for (int i = 0; i < 6; i++)
+        pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
 }
 
-static void test_counts(void)
-{
+static void test_counts(void) {
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_USER);
     fill(b);
@@ -78,8 +77,7 @@ static void test_counts(void)
     pinetl_batch_free(b);
 }
 
-static void test_empty_and_bad_table(void)
-{
+static void test_empty_and_bad_table(void) {
     pinetl_stats s;
     pinetl_stats_init(&s, PINETL_TABLE_GEO);
     char *json = NULL;
@@ -92,8 +90,7 @@ static void test_empty_and_bad_table(void)
     pinetl_free(NULL);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_counts);
     RUN(test_empty_and_bad_table);
     return check_done();

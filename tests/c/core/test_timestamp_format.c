@@ -5,8 +5,7 @@
 
 #define US 1000000LL
 
-static void test_format(void)
-{
+static void test_format(void) {
     char buf[PINETL_TIMESTAMP_BUFSIZE];
     CHECK_INT(pinetl_timestamp_format(buf, 0), 20);
     CHECK_STR(buf, "1970-01-01T00:00:00Z");
@@ -29,8 +28,7 @@ static void test_format(void)
     CHECK_INT(pinetl_timestamp_format(buf, INT64_MIN), -1);
 }
 
-static void test_year(void)
-{
+static void test_year(void) {
     CHECK_INT(pinetl_timestamp_year(0), 1970);
     CHECK_INT(pinetl_timestamp_year(-1), 1969);
     CHECK_INT(pinetl_timestamp_year(1598586767LL * US), 2020);
@@ -41,8 +39,7 @@ static void test_year(void)
 }
 
 /* Every day of 1600..2400 and a spread of times: format, parse back, same value. */
-static void test_round_trip(void)
-{
+static void test_round_trip(void) {
     int bad = 0;
     int64_t start = -11676096000LL, end = 13569465600LL; /* 1600-01-01 .. 2400-01-01 */
     for (int64_t s = start; s < end; s += 86400 + 3607) {
@@ -52,15 +49,15 @@ static void test_round_trip(void)
             int64_t back = 0;
             int n = pinetl_timestamp_format(buf, us);
             if (n <= 0 || !pinetl_timestamp_parse(&back, buf, (size_t)n) || back != us) {
-                if (bad++ < 5) fprintf(stderr, "  %lld -> %s -> %lld\n", (long long)us, buf, (long long)back);
+                if (bad++ < 5)
+                    fprintf(stderr, "  %lld -> %s -> %lld\n", (long long)us, buf, (long long)back);
             }
         }
     }
     CHECK_INT(bad, 0);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_format);
     RUN(test_year);
     RUN(test_round_trip);

@@ -53,9 +53,12 @@ static inline pinetl_batch *fx_batch(pinetl_table table, const char *jsonl) {
     return b;
 }
 
-typedef struct fx_data { const char *pin, *geo, *user; } fx_data;
+typedef struct fx_data {
+    const char *pin, *geo, *user;
+} fx_data;
 
-static inline int fx_each_batch(const fx_data *d, int (*fn)(void *, const pinetl_batch *), void *arg) {
+static inline int fx_each_batch(const fx_data *d, int (*fn)(void *, const pinetl_batch *),
+                                void *arg) {
     const char *texts[3] = {d->pin, d->geo, d->user};
     for (int t = 0; t < 3; t++) {
         if (!texts[t])
@@ -129,8 +132,7 @@ static inline char *fx_rows(const pinetl_insights *r) {
             case PINETL_VALUE_TEXT:
                 snprintf(cell, sizeof cell, "%s", pinetl_insights_text(r, 0, row, c, NULL));
                 break;
-            default:
-                snprintf(cell, sizeof cell, "NULL");
+            default: snprintf(cell, sizeof cell, "NULL");
             }
             size_t need = len + strlen(cell) + 3;
             if (need > cap) {
@@ -150,14 +152,25 @@ static inline char *fx_rows(const pinetl_insights *r) {
 }
 
 /* Checks that both paths give exactly `expected` for insight name. */
-#define CHECK_INSIGHT(data, name, median, expected) do { \
-    pinetl_insights *m_ = fx_memory(&(data), (name), (median)); \
-    pinetl_insights *w_ = fx_warehouse(&(data), (name), (median)); \
-    CHECK(m_ != NULL); CHECK(w_ != NULL); \
-    char *ms_ = fx_rows(m_), *ws_ = fx_rows(w_); \
-    CHECK_STR(ms_, (expected)); CHECK_STR(ws_, (expected)); \
-    char *why_ = NULL; CHECK(pinetl_insights_equal(&why_, m_, w_)); \
-    if (why_) { fprintf(stderr, "  %s\n", why_); pinetl_free(why_); } \
-    free(ms_); free(ws_); pinetl_insights_free(m_); pinetl_insights_free(w_); } while (0)
+#define CHECK_INSIGHT(data, name, median, expected)                    \
+    do {                                                               \
+        pinetl_insights *m_ = fx_memory(&(data), (name), (median));    \
+        pinetl_insights *w_ = fx_warehouse(&(data), (name), (median)); \
+        CHECK(m_ != NULL);                                             \
+        CHECK(w_ != NULL);                                             \
+        char *ms_ = fx_rows(m_), *ws_ = fx_rows(w_);                   \
+        CHECK_STR(ms_, (expected));                                    \
+        CHECK_STR(ws_, (expected));                                    \
+        char *why_ = NULL;                                             \
+        CHECK(pinetl_insights_equal(&why_, m_, w_));                   \
+        if (why_) {                                                    \
+            fprintf(stderr, "  %s\n", why_);                           \
+            pinetl_free(why_);                                         \
+        }                                                              \
+        free(ms_);                                                     \
+        free(ws_);                                                     \
+        pinetl_insights_free(m_);                                      \
+        pinetl_insights_free(w_);                                      \
+    } while (0)
 
 #endif

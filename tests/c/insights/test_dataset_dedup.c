@@ -5,18 +5,16 @@
 static void test_one_row_per_ind(void) {
     pinetl_dataset *ds;
     CHECK_INT(pinetl_dataset_new(&ds), 0);
-    pinetl_batch *a = fx_batch(PINETL_TABLE_PIN,
-                               "{\"index\": 1, \"category\": \"a\"}\n"
-                               "{\"index\": 2, \"category\": \"a\"}\n"
-                               "{\"index\": 1, \"category\": \"b\"}\n"
-                               "{\"index\": \"x\", \"category\": \"c\"}\n"
-                               "not json\n");
-    pinetl_batch *b = fx_batch(PINETL_TABLE_PIN,
-                               "{\"index\": 2, \"category\": \"c\"}\n"
-                               "{\"index\": \"3\", \"category\": \"c\"}\n");
-    pinetl_batch *g = fx_batch(PINETL_TABLE_GEO,
-                               "{\"ind\": 1, \"country\": \"X\"}\n{\"ind\": 2, \"country\": \"X\"}\n"
-                               "{\"ind\": 3, \"country\": \"X\"}\n{\"ind\": 3, \"country\": \"X\"}\n");
+    pinetl_batch *a = fx_batch(PINETL_TABLE_PIN, "{\"index\": 1, \"category\": \"a\"}\n"
+                                                 "{\"index\": 2, \"category\": \"a\"}\n"
+                                                 "{\"index\": 1, \"category\": \"b\"}\n"
+                                                 "{\"index\": \"x\", \"category\": \"c\"}\n"
+                                                 "not json\n");
+    pinetl_batch *b = fx_batch(PINETL_TABLE_PIN, "{\"index\": 2, \"category\": \"c\"}\n"
+                                                 "{\"index\": \"3\", \"category\": \"c\"}\n");
+    pinetl_batch *g = fx_batch(
+        PINETL_TABLE_GEO, "{\"ind\": 1, \"country\": \"X\"}\n{\"ind\": 2, \"country\": \"X\"}\n"
+                          "{\"ind\": 3, \"country\": \"X\"}\n{\"ind\": 3, \"country\": \"X\"}\n");
     CHECK(a && b && g);
     CHECK_INT(pinetl_batch_rejected(a), 2);
     CHECK_INT(pinetl_dataset_add(ds, a), 0);

@@ -30,12 +30,13 @@ static int add_sequentially(pinetl_dataset *ds, const char *const *paths[3], con
 
 static void test_same_as_sequential(void) {
     /* Each table given twice: later rows replace earlier ones across inputs as well. */
-    const char *pins[] = {pin_path, pin_path}, *geos[] = {geo_path}, *users[] = {user_path, user_path};
+    const char *pins[] = {pin_path, pin_path}, *geos[] = {geo_path},
+               *users[] = {user_path, user_path};
     const char *const *paths[3] = {pins, geos, users};
     size_t n[3] = {2, 1, 2};
     pinetl_reader_options o;
     pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
-    o.batch_bytes = 64 * 1024;   /* many batches per table */
+    o.batch_bytes = 64 * 1024; /* many batches per table */
     pinetl_dataset *a, *b;
     CHECK_INT(pinetl_dataset_new(&a), 0);
     CHECK_INT(pinetl_dataset_new(&b), 0);

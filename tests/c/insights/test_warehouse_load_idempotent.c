@@ -75,8 +75,8 @@ static void test_load_and_reload(void) {
     CHECK_INT(load_all(wh), 0);
     pinetl_load_stats st;
     pinetl_warehouse_load_stats(&st, wh);
-    CHECK_INT(st.rows, 8);          /* 4 pin + 2 geo + 2 user cleaned rows... */
-    CHECK_INT(st.written, 7);       /* ...ind 1 twice in the batch: only its last version */
+    CHECK_INT(st.rows, 8);    /* 4 pin + 2 geo + 2 user cleaned rows... */
+    CHECK_INT(st.written, 7); /* ...ind 1 twice in the batch: only its last version */
     CHECK_INT(st.rejects, 2);
     CHECK_INT(st.rejects_written, 2);
     int64_t n;

@@ -18,7 +18,8 @@ static const char *db_path(const char *name) {
 /* Every table's rows (ordered by ind) and the rejects, as text. */
 static char *dump(pinetl_warehouse *wh) {
     static const char *const sql[] = {
-        "SELECT * FROM pin ORDER BY ind", "SELECT * FROM geo ORDER BY ind",
+        "SELECT * FROM pin ORDER BY ind",
+        "SELECT * FROM geo ORDER BY ind",
         "SELECT * FROM user ORDER BY ind",
         "SELECT \"table\", source, line, \"offset\", reason, message, raw FROM rejects ORDER BY 1, 2, 3, 4",
     };
@@ -53,7 +54,10 @@ static const char *journal(pinetl_warehouse *wh) {
 }
 
 /* Generated tables (many repeated inds, rejects), cut into small batches of 50 lines. */
-typedef struct batches { pinetl_batch **b; size_t n; } batches;
+typedef struct batches {
+    pinetl_batch **b;
+    size_t n;
+} batches;
 
 static batches cut(uint64_t seed, size_t records) {
     char *text[3];
@@ -94,7 +98,7 @@ static void test_same_as_per_batch(void) {
     CHECK_INT(pinetl_warehouse_begin(b), 0);
     for (size_t i = 0; i < bs.n; i++)
         CHECK_INT(pinetl_warehouse_load(b, bs.b[i]), 0);
-    CHECK_STR(journal(b), "delete");   /* a bulk load writes each new page once */
+    CHECK_STR(journal(b), "delete"); /* a bulk load writes each new page once */
     CHECK_INT(pinetl_warehouse_commit(b), 0);
     CHECK_STR(journal(b), "wal");
     char *da = dump(a), *db = dump(b);
@@ -137,19 +141,22 @@ static void test_failure_undoes_all(void) {
     pinetl_warehouse *wh;
     CHECK_INT(pinetl_warehouse_open(&wh, db_path("fail.db"), 0), 0);
     pinetl_insights *r = NULL;
-    CHECK_INT(pinetl_warehouse_query(&r, wh, "CREATE TRIGGER boom BEFORE INSERT ON pin WHEN NEW.ind = 666"
-                                         " BEGIN SELECT RAISE(ABORT, 'ind 666 refused'); END", "q"), 0);
+    CHECK_INT(pinetl_warehouse_query(&r, wh,
+                                     "CREATE TRIGGER boom BEFORE INSERT ON pin WHEN NEW.ind = 666"
+                                     " BEGIN SELECT RAISE(ABORT, 'ind 666 refused'); END",
+                                     "q"),
+              0);
     pinetl_insights_free(r);
     pinetl_batch *ok = fx_batch(PINETL_TABLE_PIN, "{\"index\": 1}\n{\"index\": 2}\n{\"x\": 0}\n");
     pinetl_batch *bad = fx_batch(PINETL_TABLE_PIN, "{\"index\": 666}\n");
-    CHECK_INT(pinetl_warehouse_load(wh, ok), 0);   /* committed: stays */
+    CHECK_INT(pinetl_warehouse_load(wh, ok), 0); /* committed: stays */
     pinetl_load_stats before, after;
     pinetl_warehouse_load_stats(&before, wh);
 
     CHECK_INT(pinetl_warehouse_begin(wh), 0);
     CHECK_INT(pinetl_warehouse_begin(wh), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_load(wh, ok), 0);
-    CHECK_INT(pinetl_warehouse_load(wh, bad), 0);    /* staged: written at commit */
+    CHECK_INT(pinetl_warehouse_load(wh, bad), 0); /* staged: written at commit */
     CHECK_INT(pinetl_warehouse_commit(wh), PINETL_ESQL);
     CHECK(strstr(pinetl_error_last(), "ind 666 refused") != NULL);
     CHECK(strstr(pinetl_error_last(), "the load transaction was rolled back") != NULL);
@@ -157,7 +164,7 @@ static void test_failure_undoes_all(void) {
     CHECK_INT(after.rows, before.rows);
     CHECK_INT(after.written, before.written);
     CHECK_INT(after.rejects, before.rejects);
-    CHECK_INT(pinetl_warehouse_commit(wh), PINETL_EINVAL);   /* nothing open any more */
+    CHECK_INT(pinetl_warehouse_commit(wh), PINETL_EINVAL); /* nothing open any more */
     CHECK_STR(journal(wh), "wal");
     int64_t n = 0;
     CHECK_INT(pinetl_warehouse_count(&n, wh, "pin"), 0);
@@ -172,7 +179,7 @@ static void test_failure_undoes_all(void) {
     CHECK_INT(pinetl_warehouse_count(&n, wh, "pin"), 0);
     CHECK_INT(n, 2);
     CHECK_STR(journal(wh), "wal");
-    CHECK_INT(pinetl_warehouse_begin(wh), PINETL_EINVAL);   /* read-only */
+    CHECK_INT(pinetl_warehouse_begin(wh), PINETL_EINVAL); /* read-only */
     pinetl_warehouse_free(wh);
     CHECK_INT(pinetl_warehouse_begin(NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_commit(NULL), PINETL_EINVAL);
@@ -187,8 +194,9 @@ static void test_other_connection(void) {
     CHECK_INT(pinetl_warehouse_open(&wh, db_path("shared.db"), 0), 0);
     CHECK_INT(pinetl_warehouse_open(&reader, db_path("shared.db"), PINETL_WAREHOUSE_READONLY), 0);
     int64_t n = -1;
-    CHECK_INT(pinetl_warehouse_count(&n, reader, "pin"), 0);   /* the reader has the file open */
-    pinetl_batch *b = fx_batch(PINETL_TABLE_PIN, "{\"index\": 5}\n{\"index\": 4}\n{\"index\": 5, \"title\": \"t\"}\n");
+    CHECK_INT(pinetl_warehouse_count(&n, reader, "pin"), 0); /* the reader has the file open */
+    pinetl_batch *b = fx_batch(
+        PINETL_TABLE_PIN, "{\"index\": 5}\n{\"index\": 4}\n{\"index\": 5, \"title\": \"t\"}\n");
     CHECK_INT(pinetl_warehouse_begin(wh), 0);
     CHECK_STR(journal(wh), "wal");
     CHECK_INT(pinetl_warehouse_load(wh, b), 0);

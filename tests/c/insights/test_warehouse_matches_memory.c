@@ -46,7 +46,7 @@ static void compare(const fx_data *d, const char *label) {
         pinetl_insights_free(m);
         pinetl_insights_free(w);
     }
-    CHECK(total_rows > 20);   /* the data exercises every insight, not empty tables */
+    CHECK(total_rows > 20); /* the data exercises every insight, not empty tables */
     /* Each view gives its insight's rows. */
     for (int i = 0; i < PINETL_INSIGHT_COUNT; i++) {
         const char *name = pinetl_insight_name(i);

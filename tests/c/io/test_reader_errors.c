@@ -43,7 +43,8 @@ static void test_done_stays_done(void) {
     pinetl_batch *b;
     int rc;
     size_t rows = 0;
-    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) rows += pinetl_batch_rows(b);
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH)
+        rows += pinetl_batch_rows(b);
     CHECK_INT(rc, PINETL_DONE);
     CHECK_INT(rows, 3);
     CHECK_INT(pinetl_reader_step(&b, r), PINETL_DONE);

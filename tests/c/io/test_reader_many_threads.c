@@ -26,7 +26,7 @@ static void check_same(const char *path, pinetl_table table, size_t batch_bytes,
     CHECK(got.rows.len == want.rows.len && !memcmp(got.rows.p, want.rows.p, want.rows.len));
     CHECK(got.rejects.len == want.rejects.len &&
           !memcmp(got.rejects.p, want.rejects.p, want.rejects.len));
-    CHECK(got.batches >= min_batches);   /* pin: many more batches than slots in the ring */
+    CHECK(got.batches >= min_batches); /* pin: many more batches than slots in the ring */
     run_out_free(&got);
     run_out_free(&want);
 }

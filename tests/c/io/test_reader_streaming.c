@@ -27,7 +27,8 @@ static void test_same_as_one_shot(void) {
         oneshot(f, &rows, &rejects);
         for (size_t bi = 0; bi < sizeof blocks / sizeof blocks[0]; bi++) {
             /* Tiny blocks over the big fixtures only at one thread count: enough and quick. */
-            if (blocks[bi] < 64 && f->records > 100) continue;
+            if (blocks[bi] < 64 && f->records > 100)
+                continue;
             for (size_t ti = 0; ti < sizeof threads / sizeof threads[0]; ti++) {
                 pinetl_reader_options o;
                 pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
@@ -43,7 +44,8 @@ static void test_same_as_one_shot(void) {
                             blocks[bi], threads[ti], same_rows ? "rejects" : "rows");
                 CHECK(same_rows);
                 CHECK(same_rejects);
-                if (blocks[bi] <= 1000 && f->records > 100) CHECK(out.batches > 10);
+                if (blocks[bi] <= 1000 && f->records > 100)
+                    CHECK(out.batches > 10);
                 run_out_free(&out);
             }
         }
@@ -99,7 +101,7 @@ static void test_free_early(void) {
     pinetl_reader_free(r);
     r = NULL;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &path, 1, &o), 0);
-    pinetl_reader_free(r);   /* before any step */
+    pinetl_reader_free(r); /* before any step */
 }
 
 int main(void) {

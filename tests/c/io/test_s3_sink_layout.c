@@ -11,11 +11,12 @@ static void test_order_and_notices(void) {
     o.threads = 1;
     pinetl_reader *r = NULL;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &dir, 1, &o), 0);
-    if (!r) return;
+    if (!r)
+        return;
     const char *notes = pinetl_reader_notices(r);
-    CHECK(strstr(notes, "abc.pin+3+7.json") != NULL);   /* partition in the name does not match */
+    CHECK(strstr(notes, "abc.pin+3+7.json") != NULL); /* partition in the name does not match */
     CHECK(strstr(notes, "notes.txt") != NULL);
-    CHECK(strstr(notes, "abc.geo") == NULL);             /* another table: silent */
+    CHECK(strstr(notes, "abc.geo") == NULL); /* another table: silent */
     pinetl_batch *b;
     int64_t inds[8];
     size_t n = 0;
@@ -25,12 +26,14 @@ static void test_order_and_notices(void) {
             CHECK_INT(pinetl_batch_status(b)[i], 0);
             if (n == 0)
                 first_source = pinetl_batch_source_name(b, pinetl_batch_source_ids(b)[i]);
-            if (n == 0) CHECK(first_source && strstr(first_source, "partition=2/abc.pin+2+5.json"));
+            if (n == 0)
+                CHECK(first_source && strstr(first_source, "partition=2/abc.pin+2+5.json"));
             inds[n++] = row_ind(b, i);
         }
     }
     CHECK_INT(n, 4);
-    for (size_t i = 0; i < n; i++) CHECK_INT(inds[i], (int64_t)i + 1);
+    for (size_t i = 0; i < n; i++)
+        CHECK_INT(inds[i], (int64_t)i + 1);
     pinetl_reader_free(r);
 }
 

@@ -19,7 +19,7 @@ static void test_array_with_a_bad_element(void) {
     size_t len;
     CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK(len > 10 && strncmp(raw, "{\"index\": 3,,", 13) == 0);
-    CHECK(raw[len - 2] == ']' && raw[len - 1] == '\n');   /* to the very end */
+    CHECK(raw[len - 2] == ']' && raw[len - 1] == '\n'); /* to the very end */
     pinetl_batch_free(b);
 }
 
@@ -34,8 +34,9 @@ static void test_pretty_bodies(void) {
 }
 
 static void test_invalid_utf8_and_truncation(void) {
-    pinetl_batch *b = clean_text(PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": \"\xC0\xAF\"},\n {\"index\": 2}\n]",
-                                 PINETL_INPUT_AUTO);
+    pinetl_batch *b = clean_text(
+        PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": \"\xC0\xAF\"},\n {\"index\": 2}\n]",
+        PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 2);
     CHECK_INT(pinetl_batch_status(b)[1], PINETL_REJECT_UTF8);
     pinetl_batch_free(b);

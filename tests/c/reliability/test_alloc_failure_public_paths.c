@@ -48,7 +48,7 @@ typedef int (*path_fn)(char **digest);
 
 static int append(char **digest, const char *s, size_t len) {
     size_t have = *digest ? strlen(*digest) : 0;
-    char *p = realloc(*digest, have + len + 1);   /* the test's own memory: never failed */
+    char *p = realloc(*digest, have + len + 1); /* the test's own memory: never failed */
     if (!p)
         abort();
     memcpy(p + have, s, len);
@@ -93,7 +93,7 @@ static int path_reader(char **digest) {
         pinetl_reader_options ro;
         pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
         ro.threads = 2;
-        ro.batch_bytes = 64;   /* several batches in flight from a tiny input */
+        ro.batch_bytes = 64; /* several batches in flight from a tiny input */
         ro.render_format = PINETL_FORMAT_JSONL;
         pinetl_reader *r = NULL;
         pinetl_batch *b;
@@ -167,11 +167,13 @@ static int path_warehouse(char **digest) {
     text = NULL;
     /* The SQL functions, through the connection that registered them. */
     if (!rc)
-        rc = pinetl_warehouse_query(&q, wh,
+        rc = pinetl_warehouse_query(
+            &q, wh,
             "SELECT pinetl_follower_count('26k'), pinetl_timestamp('2020-08-28 03:52:47+01:00'),"
-                " pinetl_age_group(42), pinetl_key('7'), pinetl_save_location('Local save in /a'),"
-                " (SELECT pinetl_median(follower_count) FROM pin),"
-                " (SELECT pinetl_median_interpolated(follower_count) FROM pin)", "functions");
+            " pinetl_age_group(42), pinetl_key('7'), pinetl_save_location('Local save in /a'),"
+            " (SELECT pinetl_median(follower_count) FROM pin),"
+            " (SELECT pinetl_median_interpolated(follower_count) FROM pin)",
+            "functions");
     if (!rc && !(rc = pinetl_insights_render(&text, &len, q, PINETL_INSIGHTS_CSV)))
         append(digest, text, len);
     pinetl_free(text);
@@ -193,7 +195,7 @@ static void sweep(const char *name, path_fn fn) {
         int rc = fn(&got);
         long pending = pinetl__alloc_fail_pending();
         pinetl__alloc_fail_nth(0);
-        if (pending > 0) {   /* the path finished before the n-th allocation */
+        if (pending > 0) { /* the path finished before the n-th allocation */
             CHECK_INT(rc, PINETL_OK);
             free(got);
             break;
