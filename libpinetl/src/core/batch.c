@@ -171,7 +171,8 @@ int pinetl__batch_set_source(pinetl_batch *b, const char *source) {
     return PINETL_OK;
 }
 
-void pinetl__batch_null_row(pinetl_batch *b, size_t r) {
+/* Sets every column of row r to null (a rejected row). */
+static void null_row(pinetl_batch *b, size_t r) {
     for (int i = 0; i < b->ncols; i++) {
         column *c = &b->cols[i];
         bit_clear(c->validity, r);
@@ -213,7 +214,7 @@ int pinetl__batch_reject_row(pinetl_batch *b, int code, const char *message, con
     b->lines[r] = line;
     b->offsets[r] = offset;
     b->source_ids[r] = b->source;
-    pinetl__batch_null_row(b, r);
+    null_row(b, r);
     b->rows++;
     pinetl__batch_changed(b);
     return PINETL_OK;

@@ -4,7 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-long pinetl__rule_string_text(const json_value *v, char *scratch, const char **text) {
+/* Decoded text of a string value: the bytes in place when unescaped, else decoded into scratch
+ * (at least v->len bytes). Returns the length, or -1 (cannot happen for scanned strings). */
+static long string_text(const json_value *v, char *scratch, const char **text) {
     if (!v->escaped) {
         *text = v->start + 1;
         return (long)v->len - 2;
@@ -29,7 +31,7 @@ int pinetl__rule_integral(const json_value *v, char *scratch, int64_t *out) {
     }
     if (v->type == JSON_STRING) {
         const char *t;
-        long n = pinetl__rule_string_text(v, scratch, &t);
+        long n = string_text(v, scratch, &t);
         if (n <= 0)
             return DEC_NOT_INTEGRAL;
         return pinetl__num_digits_to_int64(t, (size_t)n, out);
@@ -43,7 +45,7 @@ int pinetl__rule_age(const json_value *v, char *scratch, int64_t *out) {
         return RULE_NULL;
     if (v->type == JSON_STRING) {
         const char *t;
-        long n = pinetl__rule_string_text(v, scratch, &t);
+        long n = string_text(v, scratch, &t);
         if (n < 0)
             return RULE_WARN;
         if (pinetl__rule_is_blank(t, (size_t)n))
@@ -71,7 +73,7 @@ int pinetl__rule_follower_count(const json_value *v, char *scratch, int64_t *out
     }
     case JSON_STRING: {
         const char *t;
-        long n = pinetl__rule_string_text(v, scratch, &t);
+        long n = string_text(v, scratch, &t);
         if (n < 0)
             return RULE_WARN;
         if (pinetl__rule_is_blank(t, (size_t)n))
@@ -90,7 +92,7 @@ int pinetl__rule_double(const json_value *v, char *scratch, double *out) {
     if (v->type == JSON_NULL)
         return RULE_NULL;
     if (v->type == JSON_STRING) {
-        n = pinetl__rule_string_text(v, scratch, &t);
+        n = string_text(v, scratch, &t);
         if (n < 0)
             return RULE_WARN;
         while (n > 0 && pinetl__json_is_space((unsigned char)*t)) {
@@ -116,7 +118,7 @@ int pinetl__rule_timestamp(const json_value *v, char *scratch, int64_t *out) {
         return pinetl__ts_from_seconds(v->start, v->len, out) ? RULE_VALUE : RULE_WARN;
     case JSON_STRING: {
         const char *t;
-        long n = pinetl__rule_string_text(v, scratch, &t);
+        long n = string_text(v, scratch, &t);
         if (n < 0)
             return RULE_WARN;
         if (pinetl__rule_is_blank(t, (size_t)n))

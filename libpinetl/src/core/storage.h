@@ -66,8 +66,6 @@ static inline void bit_clear(uint8_t *bits, size_t i) {
 }
 static inline int bit_get(const uint8_t *bits, size_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
 
-/* Sets every column of row r to null (a rejected row). */
-void pinetl__batch_null_row(pinetl_batch *b, size_t r);
 /* Appends a reject row; the message is copied. */
 int pinetl__batch_reject_row(pinetl_batch *b, int code, const char *message, const char *raw,
                              size_t raw_len, int64_t line, int64_t offset);

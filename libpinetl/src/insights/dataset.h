@@ -17,12 +17,13 @@
 
 #include "util/hashmap.h"
 #include "util/strpool.h"
+#include "windows.h"
 
 enum {
-    FIRST_POST_YEAR = 2018,
-    LAST_POST_YEAR = 2022,
-    FIRST_JOIN_YEAR = 2015,
-    LAST_JOIN_YEAR = 2020
+    FIRST_POST_YEAR = PINETL__FIRST_POST_YEAR,
+    LAST_POST_YEAR = PINETL__LAST_POST_YEAR,
+    FIRST_JOIN_YEAR = PINETL__FIRST_JOIN_YEAR,
+    LAST_JOIN_YEAR = PINETL__LAST_JOIN_YEAR
 };
 
 /* 256 partitions: 4k rows each at a million rows, so a partition's hash table fits in L2. */

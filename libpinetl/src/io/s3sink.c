@@ -29,7 +29,7 @@ struct io_s3 {
     pcre2_match_data *md;
 };
 
-int pinetl__io_strlist_push(io_strlist *l, const char *s) {
+static int strlist_push(io_strlist *l, const char *s) {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         char **p = pinetl__realloc(l->items, cap * sizeof *p);
@@ -51,7 +51,9 @@ void pinetl__io_strlist_free(io_strlist *l) {
     memset(l, 0, sizeof *l);
 }
 
-int pinetl__io_notice(pinetl__buf *t, const char *fmt, ...) {
+static int notice(pinetl__buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int notice(pinetl__buf *t, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int rc = pinetl__buf_vprintf(t, fmt, ap);
@@ -148,11 +150,10 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
     int rc = pcre2_match(w->s3->re, (PCRE2_SPTR)match_path, PCRE2_ZERO_TERMINATED, 0, 0, w->s3->md,
                          NULL);
     if (rc < 0)
-        return pinetl__io_notice(
-            w->notices,
-            "skipped '%s': not an S3 sink object "
-            "(<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json)\n",
-            path);
+        return notice(w->notices,
+                      "skipped '%s': not an S3 sink object "
+                      "(<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json)\n",
+                      path);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(w->s3->md);
     size_t tlen = ov[5] - ov[4];
     if (tlen != strlen(w->table) || memcmp(match_path + ov[4], w->table, tlen) != 0) {
@@ -186,7 +187,7 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
 /* path: as the user named it; real: the same directory, resolved (for matching). */
 static int walk_dir(walk *w, const char *path, const char *real, int depth) {
     if (depth > MAX_DEPTH)
-        return pinetl__io_notice(w->notices, "skipped '%s': nested too deeply\n", path);
+        return notice(w->notices, "skipped '%s': nested too deeply\n", path);
     DIR *d = opendir(path);
     if (!d)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
@@ -197,7 +198,7 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
     io_strlist names = {0};
     while (rc == PINETL_OK && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            rc = pinetl__io_strlist_push(&names, e->d_name);
+            rc = strlist_push(&names, e->d_name);
     closedir(d);
     for (size_t i = 0; rc == PINETL_OK && i < names.n; i++) {
         char *child = NULL, *child_real = NULL;
@@ -209,13 +210,13 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
         }
         struct stat st;
         if (stat(child, &st) != 0)
-            rc = pinetl__io_notice(w->notices, "skipped '%s': %s\n", child, strerror(errno));
+            rc = notice(w->notices, "skipped '%s': %s\n", child, strerror(errno));
         else if (S_ISDIR(st.st_mode))
             rc = walk_dir(w, child, child_real, depth + 1);
         else if (S_ISREG(st.st_mode))
             rc = consider_file(w, child, child_real);
         else
-            rc = pinetl__io_notice(w->notices, "skipped '%s': not a regular file\n", child);
+            rc = notice(w->notices, "skipped '%s': not a regular file\n", child);
         pinetl__free(child);
         pinetl__free(child_real);
     }
@@ -239,12 +240,11 @@ int pinetl__io_s3_list(io_s3 *s3, const char *dir, const char *table, io_strlist
         if (w.n)
             qsort(w.objs, w.n, sizeof *w.objs, cmp_objects);
         else
-            rc = pinetl__io_notice(notices, "no S3 sink objects of table '%s' under '%s'\n", table,
-                                   dir);
+            rc = notice(notices, "no S3 sink objects of table '%s' under '%s'\n", table, dir);
     }
     for (size_t i = 0; i < w.n; i++) {
         if (rc == PINETL_OK)
-            rc = pinetl__io_strlist_push(out, w.objs[i].path);
+            rc = strlist_push(out, w.objs[i].path);
         pinetl__free(w.objs[i].path);
         pinetl__free(w.objs[i].topic);
         pinetl__free(w.objs[i].partition);

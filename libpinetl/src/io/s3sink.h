@@ -12,10 +12,7 @@ typedef struct io_strlist {
     size_t n, cap;
 } io_strlist;
 
-int pinetl__io_strlist_push(io_strlist *l, const char *s); /* copies s */
 void pinetl__io_strlist_free(io_strlist *l);
-/* Appends a notice line (printf style) to t; PINETL_ENOMEM with the message set on failure. */
-int pinetl__io_notice(pinetl__buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The key pattern, compiled (and JIT-compiled) once per reader. */
 typedef struct io_s3 io_s3;

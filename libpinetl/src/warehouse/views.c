@@ -3,6 +3,8 @@
  * the stored timestamp text (YYYY-MM-DDT...Z), whose first four characters are the UTC year. */
 #include <pinetl/warehouse.h>
 
+#include "insights/windows.h"
+
 #define YEAR(col) "CAST(substr(" col ", 1, 4) AS INTEGER)"
 
 #define TOP_USERS                                                                            \
@@ -28,23 +30,25 @@
     " SELECT age_group, " M "(follower_count) AS median_follower_count FROM j"                    \
     " WHERE k IS NOT NULL GROUP BY k HAVING count(follower_count) > 0 ORDER BY k"
 
-#define MEDIAN_BY_JOIN_YEAR(M)                                                                                        \
-    "WITH j AS (SELECT " YEAR(                                                                                        \
-        "u.date_joined") " AS post_year, p.follower_count AS follower_count"                                          \
-                         " FROM pin p JOIN user u ON u.ind = p.ind WHERE u.date_joined IS NOT NULL)"                  \
-                         " SELECT post_year, " M                                                                      \
-                         "(follower_count) AS median_follower_count FROM j"                                           \
-                         " WHERE post_year BETWEEN 2015 AND 2020 GROUP BY post_year HAVING count(follower_count) > 0" \
+#define MEDIAN_BY_JOIN_YEAR(M)                                                                       \
+    "WITH j AS (SELECT " YEAR(                                                                       \
+        "u.date_joined") " AS post_year, p.follower_count AS follower_count"                         \
+                         " FROM pin p JOIN user u ON u.ind = p.ind WHERE u.date_joined IS NOT NULL)" \
+                         " SELECT post_year, " M                                                     \
+                         "(follower_count) AS median_follower_count FROM j"                          \
+                         " WHERE post_year" PINETL__JOIN_YEARS_SQL                                   \
+                         " GROUP BY post_year HAVING count(follower_count) > 0"                      \
                          " ORDER BY post_year"
 
-#define MEDIAN_BY_AGE_AND_JOIN_YEAR(M)                                                                    \
-    "WITH j AS (SELECT pinetl_age_group_index(u.age) AS k, pinetl_age_group(u.age) AS age_group,"         \
-    " " YEAR(                                                                                             \
-        "u.date_joined") " AS post_year, p.follower_count AS follower_count"                              \
-                         " FROM pin p JOIN user u ON u.ind = p.ind WHERE u.date_joined IS NOT NULL)"      \
-                         " SELECT age_group, post_year, " M                                               \
-                         "(follower_count) AS median_follower_count FROM j"                               \
-                         " WHERE k IS NOT NULL AND post_year BETWEEN 2015 AND 2020 GROUP BY k, post_year" \
+#define MEDIAN_BY_AGE_AND_JOIN_YEAR(M)                                                               \
+    "WITH j AS (SELECT pinetl_age_group_index(u.age) AS k, pinetl_age_group(u.age) AS age_group,"    \
+    " " YEAR(                                                                                        \
+        "u.date_joined") " AS post_year, p.follower_count AS follower_count"                         \
+                         " FROM pin p JOIN user u ON u.ind = p.ind WHERE u.date_joined IS NOT NULL)" \
+                         " SELECT age_group, post_year, " M                                          \
+                         "(follower_count) AS median_follower_count FROM j"                          \
+                         " WHERE k IS NOT NULL AND post_year" PINETL__JOIN_YEARS_SQL                 \
+                         " GROUP BY k, post_year"                                                    \
                          " HAVING count(follower_count) > 0 ORDER BY k, post_year"
 
 static const char *const common_sql[] = {
@@ -58,7 +62,7 @@ static const char *const common_sql[] = {
         "SELECT * FROM (SELECT " YEAR(
             "g.timestamp") " AS k, p.category AS category"
                            " FROM pin p JOIN geo g ON g.ind = p.ind WHERE g.timestamp IS NOT NULL"
-                           " AND p.category IS NOT NULL) WHERE k BETWEEN 2018 AND 2022"),
+                           " AND p.category IS NOT NULL) WHERE k" PINETL__POST_YEARS_SQL),
     /* top_user_by_country */
     "WITH " TOP_USERS " SELECT country, poster_name, follower_count FROM r WHERE rk = 1"
     " ORDER BY country, poster_name",
@@ -75,10 +79,10 @@ static const char *const common_sql[] = {
     /* users_joined_by_year */
     "WITH d AS (SELECT DISTINCT user_name, date_joined FROM user"
     " WHERE user_name IS NOT NULL AND date_joined IS NOT NULL),"
-    " y AS (SELECT " YEAR(
-        "date_joined") " AS post_year FROM d)"
-                       " SELECT post_year, count(*) AS number_users_joined FROM y"
-                       " WHERE post_year BETWEEN 2015 AND 2020 GROUP BY post_year ORDER BY post_year",
+    " y AS (SELECT " YEAR("date_joined") " AS post_year FROM d)"
+                                         " SELECT post_year, count(*) AS number_users_joined FROM y"
+                                         " WHERE post_year" PINETL__JOIN_YEARS_SQL
+                                         " GROUP BY post_year ORDER BY post_year",
 };
 
 /* The medians come from median_sql below; every other insight has its SELECT here. */
