@@ -2,7 +2,7 @@
 #ifndef PINETL_CLEAN_H
 #define PINETL_CLEAN_H
 
-#include "batch_impl.h"
+#include "storage.h"
 
 /* Raw fields a table reads; field 0 is always the key (index / ind). */
 enum { CLEAN_MAX_FIELDS = 12 };

@@ -8,10 +8,6 @@
 /* Outcome of a rule: null without a warning, a value, or null with a warning. */
 enum { RULE_NULL = 0, RULE_VALUE = 1, RULE_WARN = 2 };
 
-/* Decoded text of a string value: the bytes in place when unescaped, else decoded into scratch
- * (at least v->len bytes). Returns the length, or -1 (cannot happen for scanned strings). */
-long pinetl__rule_string_text(const json_value *v, char *scratch, const char **text);
-
 /* Only ASCII whitespace (or empty)? */
 int pinetl__rule_is_blank(const char *s, size_t len);
 

@@ -8,7 +8,7 @@ typedef struct insight_info {
     const char *name;
     size_t ncols;
     const char *cols[3];
-    unsigned tables;     /* bit per source table */
+    unsigned tables; /* bit per source table */
 } insight_info;
 
 extern const insight_info pinetl__catalog_insights[PINETL_INSIGHT_COUNT];

@@ -9,7 +9,6 @@
 #include <pinetl/scalar.h>
 
 #include "catalog.h"
-#include "core/batch_internal.h"
 #include "dataset.h"
 #include "dataset_index.h"
 #include "median.h"
@@ -25,19 +24,19 @@ enum { DENSE_CELLS = 1 << 20 };
 enum { J_FOLLOWERS = 1, J_GEO = 2, J_USER = 4 };
 typedef struct jrow {
     int64_t followers;
-    uint32_t category, poster, country;   /* string ids, 0 = null (country: or no geo row) */
-    uint16_t post_year, join_year;        /* in range, else 0 (see ds_geo, ds_user) */
-    int8_t age_group;                     /* -1: none, or no user row */
-    uint8_t flags;                        /* J_* */
+    uint32_t category, poster, country; /* string ids, 0 = null (country: or no geo row) */
+    uint16_t post_year, join_year;      /* in range, else 0 (see ds_geo, ds_user) */
+    int8_t age_group;                   /* -1: none, or no user row */
+    uint8_t flags;                      /* J_* */
 } jrow;
 
 typedef struct ctx {
     const pinetl_dataset *ds;
-    uint32_t *cat_rank, *poster_rank, *country_rank;   /* string id -> rank in byte order */
-    jrow *rows;          /* the joined pins, made on first use */
+    uint32_t *cat_rank, *poster_rank, *country_rank; /* string id -> rank in byte order */
+    jrow *rows;                                      /* the joined pins, made on first use */
     size_t nrows;
     int joined;
-    int64_t joined_per_year[LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1];   /* users_joined_by_year */
+    int64_t joined_per_year[LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1]; /* users_joined_by_year */
     int counted_users;
     pinetl_insights *out;
     int median;
@@ -80,9 +79,16 @@ static int join(ctx *c) {
                 continue;
             const ds_pin *pin = &pin_rows[pin_x.rows[i] - 1];
             jrow *j = &rows[m++];
-            *j = (jrow){pin->followers, pin->category, pin->poster, 0, 0, 0, -1,
+            *j = (jrow){pin->followers,
+                        pin->category,
+                        pin->poster,
+                        0,
+                        0,
+                        0,
+                        -1,
                         pin->has_followers ? J_FOLLOWERS : 0};
-            int64_t g = pinetl__dataset_index_find(&geo_x, pin->ind), u = pinetl__dataset_index_find(&user_x, pin->ind);
+            int64_t g = pinetl__dataset_index_find(&geo_x, pin->ind),
+                    u = pinetl__dataset_index_find(&user_x, pin->ind);
             if (g >= 0) {
                 j->flags |= J_GEO;
                 j->country = geo_rows[g].country;
@@ -116,11 +122,12 @@ static int begin(ctx *c, int insight) {
 }
 
 static int put_text(ctx *c, size_t col, const strpool *pool, uint32_t id) {
-    return pinetl__result_set_text(c->out, col, pinetl__strpool_str(pool, id), pinetl__strpool_len(pool, id));
+    return pinetl__result_set_text(c->out, col, pinetl__strpool_str(pool, id),
+                                   pinetl__strpool_len(pool, id));
 }
 
 static int put_age_group(ctx *c, size_t col, int group) {
-    static const int64_t an_age[4] = {18, 25, 36, 51};   /* one age in each group, to name it */
+    static const int64_t an_age[4] = {18, 25, 36, 51}; /* one age in each group, to name it */
     const char *g = pinetl_age_group(an_age[group]);
     return pinetl__result_set_text(c->out, col, g, strlen(g));
 }
@@ -139,7 +146,11 @@ enum { GROUP_COUNTRY, GROUP_YEAR, GROUP_AGE };
 
 /* The counts of one (group, category) pair; key orders the groups (a country's rank, a year, an
  * age group), value names it (a country id, a year, an age group). */
-typedef struct gcount { int64_t key, value; uint32_t cat, cat_rank; int64_t count; } gcount;
+typedef struct gcount {
+    int64_t key, value;
+    uint32_t cat, cat_rank;
+    int64_t count;
+} gcount;
 
 /* The group of a joined row for kind, or -1 when the row is not counted. Groups are numbered from
  * 0: a country id, a year - FIRST_POST_YEAR, an age group. */
@@ -166,7 +177,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
     const pinetl_dataset *ds = c->ds;
     size_t ncat = ds->category.count + 1;
     size_t ngroups = kind == GROUP_COUNTRY ? ds->country.count + 1
-                   : kind == GROUP_YEAR ? LAST_POST_YEAR - FIRST_POST_YEAR + 1 : 4;
+                     : kind == GROUP_YEAR  ? LAST_POST_YEAR - FIRST_POST_YEAR + 1
+                                           : 4;
     gcount *v = NULL;
     size_t n = 0;
     if (ngroups * ncat <= DENSE_CELLS) {
@@ -181,7 +193,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
         if (cells && cats)
             v = alloc_n(nonzero, sizeof *v);
         for (size_t g = 0; v && g < ngroups; g++) {
-            int64_t key = kind == GROUP_COUNTRY ? (int64_t)(g ? c->country_rank[g] : 0) : (int64_t)g;
+            int64_t key =
+                kind == GROUP_COUNTRY ? (int64_t)(g ? c->country_rank[g] : 0) : (int64_t)g;
             int64_t value = kind == GROUP_YEAR ? (int64_t)g + FIRST_POST_YEAR : (int64_t)g;
             for (size_t r = 0; r + 1 < ncat; r++) {
                 int64_t count = cells[g * ncat + cats[r]];
@@ -207,7 +220,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
                 continue;
             int found;
             int64_t at = pinetl__hashmap_put(&map, (int64_t)(((uint64_t)g << 32) | j->category),
-                                    (uint32_t)n, &found);
+                                             (uint32_t)n, &found);
             if (at < 0) {
                 rc = nomem();
             } else if (found) {
@@ -241,7 +254,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
 
 static int top_category(ctx *c, int insight) {
     int kind = insight == PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY ? GROUP_COUNTRY
-             : insight == PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR ? GROUP_YEAR : GROUP_AGE;
+               : insight == PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR  ? GROUP_YEAR
+                                                                 : GROUP_AGE;
     gcount *v = NULL;
     size_t n = 0;
     int rc = begin(c, insight);
@@ -261,8 +275,8 @@ static int top_category(ctx *c, int insight) {
             rc = pinetl__result_row(c->out);
             if (!rc)
                 rc = kind == GROUP_COUNTRY ? put_text(c, 0, &c->ds->country, (uint32_t)e->value)
-                   : kind == GROUP_AGE ? put_age_group(c, 0, (int)e->value)
-                   : (pinetl__result_set_int(c->out, 0, e->value), 0);
+                     : kind == GROUP_AGE   ? put_age_group(c, 0, (int)e->value)
+                                           : (pinetl__result_set_int(c->out, 0, e->value), 0);
             if (!rc)
                 rc = put_text(c, 1, &c->ds->category, e->cat);
             if (!rc)
@@ -276,7 +290,9 @@ static int top_category(ctx *c, int insight) {
 /* ---- top users per country, and the countries of the overall top ---- */
 
 /* Rows with a poster, a follower count and a country take part. */
-static int ranks_poster(const jrow *j) { return j->poster && j->country && (j->flags & J_FOLLOWERS); }
+static int ranks_poster(const jrow *j) {
+    return j->poster && j->country && (j->flags & J_FOLLOWERS);
+}
 
 /* best[country id] = the highest follower count of a poster in that country; seen[id] = 1 when
  * there is one. Both malloc'd. */
@@ -302,7 +318,9 @@ static int country_maxima(const ctx *c, int64_t **best_out, uint8_t **seen_out) 
     return PINETL_OK;
 }
 
-typedef struct poster { uint32_t country_rank, country, poster_rank, poster; } poster;
+typedef struct poster {
+    uint32_t country_rank, country, poster_rank, poster;
+} poster;
 
 static int poster_cmp(const void *x, const void *y) {
     const poster *a = x, *b = y;
@@ -336,10 +354,10 @@ static int top_user_by_country(ctx *c) {
             }
             v = w;
         }
-        v[n++] = (poster){c->country_rank[j->country], j->country, c->poster_rank[j->poster],
-                          j->poster};
+        v[n++] =
+            (poster){c->country_rank[j->country], j->country, c->poster_rank[j->poster], j->poster};
     }
-    if (!rc && n)   /* qsort must not see the NULL of an empty array */
+    if (!rc && n) /* qsort must not see the NULL of an empty array */
         qsort(v, n, sizeof *v, poster_cmp);
     for (size_t i = 0; !rc && i < n; i++) {
         if (i && !poster_cmp(&v[i - 1], &v[i]))
@@ -457,7 +475,10 @@ static int median_followers(ctx *c, int insight) {
 /* ---- users joined per year: distinct (user_name, date_joined) ---- */
 
 /* A user's date_joined and its year, grouped by user name. */
-typedef struct dated { int64_t ts; int64_t year; } dated;
+typedef struct dated {
+    int64_t ts;
+    int64_t year;
+} dated;
 
 static int dated_cmp(const void *x, const void *y) {
     const dated *a = x, *b = y;
@@ -510,7 +531,7 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
     if (!rc) {
         for (size_t k = 0; k < nnames; k++)
             start[k + 1] += start[k];
-        for (size_t i = 0; i < n; i++)   /* start[name] advances to the name's end */
+        for (size_t i = 0; i < n; i++) /* start[name] advances to the name's end */
             v[start[kept[i]->name]++] = (dated){kept[i]->joined, kept[i]->join_year};
         for (size_t k = 0, from = 0; k < nnames; from = start[k++]) {
             sort_dates(v + from, start[k] - from);
@@ -554,20 +575,20 @@ static int compute_one(ctx *c, int insight) {
     switch (insight) {
     case PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY:
     case PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR:
-    case PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP:
-        return top_category(c, insight);
-    case PINETL_INSIGHT_TOP_USER_BY_COUNTRY:
-        return top_user_by_country(c);
-    case PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS:
-        return top_country_by_followers(c);
-    default:
-        return median_followers(c, insight);
+    case PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP: return top_category(c, insight);
+    case PINETL_INSIGHT_TOP_USER_BY_COUNTRY: return top_user_by_country(c);
+    case PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS: return top_country_by_followers(c);
+    default: return median_followers(c, insight);
     }
 }
 
 /* users_joined_by_year reads only the users: it is counted on a second thread while the join
  * runs, when both are wanted. */
-typedef struct users_job { const pinetl_dataset *ds; int64_t *per_year; int rc; } users_job;
+typedef struct users_job {
+    const pinetl_dataset *ds;
+    int64_t *per_year;
+    int rc;
+} users_job;
 
 static void *count_users_main(void *arg) {
     users_job *j = arg;
@@ -582,7 +603,7 @@ static int prepare(ctx *c, const int *ids, int n) {
         pins |= ids[i] != PINETL_INSIGHT_USERS_JOINED_BY_YEAR;
     }
     if (!users || !pins)
-        return PINETL_OK;   /* one job: compute_one does it */
+        return PINETL_OK; /* one job: compute_one does it */
     users_job job = {c->ds, c->joined_per_year, PINETL_OK};
     pthread_t thread;
     int started = !pthread_create(&thread, NULL, count_users_main, &job);
@@ -592,13 +613,13 @@ static int prepare(ctx *c, const int *ids, int n) {
     else
         count_users_main(&job);
     if (!rc && job.rc)
-        rc = nomem();   /* its only failure; its message stayed on its thread */
+        rc = nomem(); /* its only failure; its message stayed on its thread */
     c->counted_users = !rc;
     return rc;
 }
 
-int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_options *options,
-                            pinetl_insights **out) {
+int pinetl_insights_compute(pinetl_insights **out, const pinetl_dataset *ds,
+                            const pinetl_insights_options *options) {
     if (!ds || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_compute: NULL argument");
     *out = NULL;
@@ -606,8 +627,10 @@ int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_opti
     int n = pinetl__catalog_selection(options, ids);
     if (n < 0)
         return n;
-    ctx c = {.ds = ds, .cat_rank = pinetl__strpool_ranks(&ds->category),
-             .poster_rank = pinetl__strpool_ranks(&ds->poster), .country_rank = pinetl__strpool_ranks(&ds->country),
+    ctx c = {.ds = ds,
+             .cat_rank = pinetl__strpool_ranks(&ds->category),
+             .poster_rank = pinetl__strpool_ranks(&ds->poster),
+             .country_rank = pinetl__strpool_ranks(&ds->country),
              .median = options ? options->median : 0};
     int rc = c.cat_rank && c.poster_rank && c.country_rank ? pinetl__result_new(&c.out) : nomem();
     if (!rc)

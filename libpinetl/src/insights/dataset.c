@@ -7,7 +7,6 @@
 
 #include <pinetl/scalar.h>
 
-#include "core/batch_internal.h"
 #include "dataset_index.h"
 #include "util/error.h"
 #include "util/alloc.h"
@@ -60,7 +59,7 @@ static void *append(ds_table *t, int64_t ind) {
     ds_part *part = &t->part[pinetl__dataset_part_of(ind)];
     if (part->n == part->cap) {
         size_t cap = part->cap ? part->cap * 2 : 64;
-        if (cap >= UINT32_MAX)   /* row numbers are uint32 in ds_index */
+        if (cap >= UINT32_MAX) /* row numbers are uint32 in ds_index */
             return NULL;
         void *rows = pinetl__realloc(part->rows, cap * t->esize);
         if (!rows)
@@ -72,7 +71,12 @@ static void *append(ds_table *t, int64_t ind) {
 }
 
 /* Column views of a batch, read once per batch rather than per row. */
-typedef struct col { const uint8_t *valid; const int64_t *i64; const char *text; const int64_t *offs; } col;
+typedef struct col {
+    const uint8_t *valid;
+    const int64_t *i64;
+    const char *text;
+    const int64_t *offs;
+} col;
 
 static col column(const pinetl_batch *b, int c) {
     col k = {pinetl_batch_validity(b, c), pinetl_batch_int64(b, c), pinetl_batch_text_data(b, c),
@@ -86,7 +90,8 @@ static int has(const col *k, size_t r) { return k->valid && (k->valid[r >> 3] >>
 static uint32_t text_id(strpool *pool, const col *k, size_t r) {
     if (!has(k, r) || !k->text || !k->offs)
         return 0;
-    uint32_t id = pinetl__strpool_intern(pool, k->text + k->offs[r], (size_t)(k->offs[r + 1] - k->offs[r]));
+    uint32_t id =
+        pinetl__strpool_intern(pool, k->text + k->offs[r], (size_t)(k->offs[r + 1] - k->offs[r]));
     return id ? id : UINT32_MAX;
 }
 
@@ -141,7 +146,7 @@ static int add_users(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *s
                      const int64_t *ind, size_t n) {
     col name = column(b, PINETL_USER_USER_NAME), age = column(b, PINETL_USER_AGE),
         joined = column(b, PINETL_USER_DATE_JOINED);
-    uint32_t hash[AHEAD];   /* ring: the hash of row r is at r % AHEAD */
+    uint32_t hash[AHEAD]; /* ring: the hash of row r is at r % AHEAD */
     for (size_t r = 0; r < n + AHEAD; r++) {
         /* Row k was hashed AHEAD steps ago; it is added before row r takes its ring slot. */
         if (r >= AHEAD && !status[r - AHEAD]) {
@@ -149,8 +154,8 @@ static int add_users(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *s
             uint32_t id = 0;
             if (has(&name, k) && name.text && name.offs) {
                 id = pinetl__strpool_intern_hashed(&ds->user_name, name.text + name.offs[k],
-                                           (size_t)(name.offs[k + 1] - name.offs[k]),
-                                           hash[k % AHEAD]);
+                                                   (size_t)(name.offs[k + 1] - name.offs[k]),
+                                                   hash[k % AHEAD]);
                 if (!id)
                     return nomem();
             }
@@ -164,7 +169,7 @@ static int add_users(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *s
         }
         if (r < n && !status[r] && has(&name, r) && name.text && name.offs) {
             hash[r % AHEAD] = pinetl__strpool_hash(name.text + name.offs[r],
-                                           (size_t)(name.offs[r + 1] - name.offs[r]));
+                                                   (size_t)(name.offs[r + 1] - name.offs[r]));
             pinetl__strpool_prefetch(&ds->user_name, hash[r % AHEAD]);
         }
     }
@@ -195,9 +200,12 @@ int pinetl_dataset_add(pinetl_dataset *ds, const pinetl_batch *b) {
         return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_add: batch has no ind column");
     /* A column left out of the batch would read as null everywhere: wrong insights, silently. */
     if (table >= 0 && table < PINETL_TABLE_COUNT &&
-        (pinetl_batch_selected_columns(b) & pinetl__dataset_columns(table)) != pinetl__dataset_columns(table))
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_add: the %s batch leaves out a "
-                                "column the insights read", pinetl_table_name(table));
+        (pinetl_batch_selected_columns(b) & pinetl__dataset_columns(table)) !=
+            pinetl__dataset_columns(table))
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "pinetl_dataset_add: the %s batch leaves out a "
+                                 "column the insights read",
+                                 pinetl_table_name(table));
     switch (table) {
     case PINETL_TABLE_PIN: return add_pins(ds, b, status, ind, n);
     case PINETL_TABLE_GEO: return add_geos(ds, b, status, ind, n);

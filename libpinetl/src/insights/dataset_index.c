@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
@@ -17,7 +16,7 @@ int pinetl__dataset_index_build(ds_index *x, const pinetl_dataset *ds, int t, si
     const ds_table *table = &ds->table[t];
     const ds_part *part = &table->part[p];
     size_t cap = 16;
-    while (cap < 2 * part->n)   /* at most half full: short probes */
+    while (cap < 2 * part->n) /* at most half full: short probes */
         cap *= 2;
     if (cap > x->room) {
         pinetl__free(x->inds);

@@ -30,7 +30,7 @@ static void swap(int64_t *a, int64_t *b) {
  * two-way partition degrades on many equal values); after too many rounds (an adversarial order
  * defeating the median-of-three pivot) the rest is sorted, so the worst case stays n log n. */
 static void select_kth(int64_t *v, size_t n, size_t k) {
-    size_t lo = 0, hi = n, rounds = 0;   /* v[k] is within [lo, hi) */
+    size_t lo = 0, hi = n, rounds = 0; /* v[k] is within [lo, hi) */
     while (hi - lo > 1) {
         if (++rounds > 64) {
             pinetl__median_sort(v + lo, hi - lo);
@@ -53,7 +53,7 @@ static void select_kth(int64_t *v, size_t n, size_t k) {
         else if (k >= gt)
             lo = gt;
         else
-            return;   /* v[k] == pivot, in its sorted place */
+            return; /* v[k] == pivot, in its sorted place */
     }
 }
 

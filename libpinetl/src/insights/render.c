@@ -28,12 +28,8 @@ static const char *value_text(const pinetl_insights *r, const res_cell *c, char 
     case PINETL_VALUE_INT64:
         *len = (size_t)snprintf(tmp, PINETL_DOUBLE_BUFSIZE, "%lld", (long long)c->i);
         return tmp;
-    case PINETL_VALUE_REAL:
-        *len = (size_t)pinetl_double_format(c->d, tmp);
-        return tmp;
-    case PINETL_VALUE_TEXT:
-        *len = c->len;
-        return r->text + c->off;
+    case PINETL_VALUE_REAL: *len = (size_t)pinetl_double_format(tmp, c->d); return tmp;
+    case PINETL_VALUE_TEXT: *len = c->len; return r->text + c->off;
     }
     *len = 0;
     return "";
@@ -196,12 +192,33 @@ static int render_table(buf *b, const pinetl_insights *r) {
     return 0;
 }
 
-int pinetl_insights_render(const pinetl_insights *r, int format, char **out, size_t *len) {
+static const char *const format_names[] = {NULL, "table", "json", "csv"};
+_Static_assert(sizeof format_names / sizeof format_names[0] == PINETL_INSIGHTS_CSV + 1,
+               "an insights format without a name");
+
+const char *pinetl_insights_format_name(pinetl_insights_format format) {
+    return (int)format > 0 && (int)format <= PINETL_INSIGHTS_CSV ? format_names[format] : NULL;
+}
+
+int pinetl_insights_format_from_name(pinetl_insights_format *out, const char *name) {
+    for (int f = 1; name && f <= PINETL_INSIGHTS_CSV; f++) {
+        if (!strcmp(name, format_names[f])) {
+            if (out)
+                *out = (pinetl_insights_format)f;
+            return PINETL_OK;
+        }
+    }
+    return pinetl__error_set(PINETL_EINVAL, "unknown format '%s' (expected table, json or csv)",
+                             name ? name : "(null)");
+}
+
+int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *r,
+                           pinetl_insights_format format) {
     if (!r || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_render: NULL argument");
     *out = NULL;
     buf b = {0};
-    put(&b, "", 0);   /* an empty result still renders as "" */
+    put(&b, "", 0); /* an empty result still renders as "" */
     switch (format) {
     case PINETL_INSIGHTS_TABLE:
         if (render_table(&b, r))
@@ -209,8 +226,7 @@ int pinetl_insights_render(const pinetl_insights *r, int format, char **out, siz
         break;
     case PINETL_INSIGHTS_JSON: render_json(&b, r); break;
     case PINETL_INSIGHTS_CSV: render_csv(&b, r); break;
-    default:
-        return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
+    default: return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
     }
     if (b.failed) {
         pinetl__free(b.p);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
@@ -31,7 +30,8 @@ void pinetl_insights_free(pinetl_insights *r) {
     pinetl__free(r);
 }
 
-int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames) {
+int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols,
+                         const char *const *colnames) {
     if (r->count == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
         res_table *t = pinetl__realloc(r->tables, cap * sizeof *t);
@@ -42,7 +42,7 @@ int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols, con
     }
     res_table *tb = &r->tables[r->count];
     memset(tb, 0, sizeof *tb);
-    r->count++;   /* counted now so that pinetl__free() releases what was set up */
+    r->count++; /* counted now so that pinetl__free() releases what was set up */
     tb->name = pinetl__strdup(name);
     tb->colnames = pinetl__calloc(ncols ? ncols : 1, sizeof *tb->colnames);
     if (!tb->name || !tb->colnames)
@@ -115,7 +115,7 @@ static const res_table *table_at(const pinetl_insights *r, size_t t) {
     return r && t < r->count ? &r->tables[t] : NULL;
 }
 
-const char *pinetl_insights_name(const pinetl_insights *r, size_t t) {
+const char *pinetl_insights_table_name(const pinetl_insights *r, size_t t) {
     const res_table *tb = table_at(r, t);
     return tb ? tb->name : NULL;
 }
@@ -149,7 +149,8 @@ static const res_cell *cell(const pinetl_insights *r, size_t t, size_t row, size
     return &tb->cells[row * tb->ncols + column];
 }
 
-int pinetl_insights_value_type(const pinetl_insights *r, size_t t, size_t row, size_t column) {
+pinetl_value_type pinetl_insights_value_type(const pinetl_insights *r, size_t t, size_t row,
+                                             size_t column) {
     const res_cell *c = cell(r, t, row, column);
     return c ? c->type : PINETL_VALUE_NULL;
 }
@@ -181,8 +182,7 @@ const char *pinetl_insights_text(const pinetl_insights *r, size_t t, size_t row,
 
 /* Comparing. */
 
-__attribute__((format(printf, 2, 3)))
-static int differ(char **why, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int differ(char **why, const char *fmt, ...) {
     if (why) {
         va_list ap;
         va_start(ap, fmt);
@@ -210,7 +210,7 @@ static int cells_equal(const pinetl_insights *a, const res_cell *x, const pinetl
     return 1;
 }
 
-int pinetl_insights_equal(const pinetl_insights *a, const pinetl_insights *b, char **why) {
+int pinetl_insights_equal(char **why, const pinetl_insights *a, const pinetl_insights *b) {
     if (why)
         *why = NULL;
     if (!a || !b)

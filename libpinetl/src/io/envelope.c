@@ -9,20 +9,21 @@
 #include <string.h>
 
 #include "base64.h"
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "core/json.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
-static const char *const format_names[] = {
-    "auto", "jsonl", "array", "kafka-rest", "kafka-dump", "kinesis", "s3-sink"};
+static const char *const format_names[] = {"auto",       "jsonl",   "array",  "kafka-rest",
+                                           "kafka-dump", "kinesis", "s3-sink"};
 enum { FORMAT_COUNT = sizeof format_names / sizeof format_names[0] };
+_Static_assert(FORMAT_COUNT == PINETL_INPUT_S3_SINK + 1, "an input format without a name");
 
-const char *pinetl_input_format_name(int format) {
-    return format >= 0 && format < FORMAT_COUNT ? format_names[format] : NULL;
+const char *pinetl_input_format_name(pinetl_input_format format) {
+    return (int)format >= 0 && (int)format < FORMAT_COUNT ? format_names[format] : NULL;
 }
 
-int pinetl_input_format_from_name(const char *name, int *out) {
+int pinetl_input_format_from_name(pinetl_input_format *out, const char *name) {
     if (!name || !out)
         return pinetl__error_set(PINETL_EINVAL, "no input format given");
     for (int i = 0; i < FORMAT_COUNT; i++) {
@@ -32,8 +33,9 @@ int pinetl_input_format_from_name(const char *name, int *out) {
         }
     }
     return pinetl__error_set(PINETL_EINVAL,
-                            "unknown input format '%s' (expected auto, jsonl, array, kafka-rest, "
-                            "kafka-dump, kinesis or s3-sink)", name);
+                             "unknown input format '%s' (expected auto, jsonl, array, kafka-rest, "
+                             "kafka-dump, kinesis or s3-sink)",
+                             name);
 }
 
 void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record) {
@@ -86,8 +88,8 @@ static const char *type_name(json_type t) {
 }
 
 /* A bad_envelope row for raw[0..len), positioned at raw. */
-__attribute__((format(printf, 4, 5)))
-static int envelope_reject(io_ctx *c, const char *raw, size_t len, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5))) static int envelope_reject(io_ctx *c, const char *raw,
+                                                                 size_t len, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -150,8 +152,8 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
         return add_record(c, data);
     if (data->type != JSON_STRING)
         return envelope_reject(c, data->start, data->len,
-                               "kinesis %s is %s; expected an object or a base64 string",
-                               where, type_name(data->type));
+                               "kinesis %s is %s; expected an object or a base64 string", where,
+                               type_name(data->type));
     int rc = grow_scratch(c, data->len + 1);
     if (rc)
         return rc;
@@ -164,7 +166,7 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
     size_t i = 0;
     while (i < (size_t)n && pinetl__json_is_space((unsigned char)c->scratch[i]))
         i++;
-    if (i < (size_t)n && c->scratch[i] == '{')   /* spec: JSON text, not base64 */
+    if (i < (size_t)n && c->scratch[i] == '{') /* spec: JSON text, not base64 */
         return pinetl__batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
     size_t len, bad;
     if (pinetl__io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
@@ -181,8 +183,9 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
     if (pinetl__json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)
         return envelope_reject(c, data->start, data->len,
                                "kinesis %s is base64 of %zu bytes that are not a JSON record "
-                               "(%s at byte %zu: %s)", where, len,
-                               err.utf8 ? "invalid UTF-8" : "invalid JSON", err.offset, err.what);
+                               "(%s at byte %zu: %s)",
+                               where, len, err.utf8 ? "invalid UTF-8" : "invalid JSON", err.offset,
+                               err.what);
     return pinetl__batch_add_record(c->batch, c->scratch, len, line, offset);
 }
 
@@ -201,10 +204,11 @@ static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p
         if (el.type != JSON_OBJECT)
             rc = envelope_reject(c, el.start, el.len,
                                  "Kafka REST body: records[%zu] is %s; expected an object with "
-                                 "'value'", i, type_name(el.type));
+                                 "'value'",
+                                 i, type_name(el.type));
         else if (!pinetl__json_object_get(&el, "value", &value))
-            rc = envelope_reject(c, el.start, el.len, "Kafka REST body: records[%zu] has no 'value'",
-                                 i);
+            rc = envelope_reject(c, el.start, el.len,
+                                 "Kafka REST body: records[%zu] has no 'value'", i);
         else if (value.type == JSON_ARRAY) {
             char where[64];
             snprintf(where, sizeof where, "Kafka REST body: records[%zu]", i);
@@ -217,11 +221,12 @@ static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p
     return PINETL_OK;
 }
 
-static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const char *p,
-                                  size_t len) {
+static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const char *p, size_t len) {
     if (records->type != JSON_ARRAY)
-        return envelope_reject(c, p, len, "kinesis PutRecords body: 'Records' is %s; expected an "
-                               "array", type_name(records->type));
+        return envelope_reject(c, p, len,
+                               "kinesis PutRecords body: 'Records' is %s; expected an "
+                               "array",
+                               type_name(records->type));
     json_iter it;
     json_value el, data;
     char where[48];
@@ -234,7 +239,8 @@ static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const ch
         if (el.type != JSON_OBJECT)
             rc = envelope_reject(c, el.start, el.len,
                                  "kinesis PutRecords body: Records[%zu] is %s; expected an object "
-                                 "with 'Data'", i, type_name(el.type));
+                                 "with 'Data'",
+                                 i, type_name(el.type));
         else if (!pinetl__json_object_get(&el, "Data", &data))
             rc = envelope_reject(c, el.start, el.len,
                                  "kinesis PutRecords body: Records[%zu] has no 'Data'", i);
@@ -250,12 +256,14 @@ static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const ch
 
 /* Envelope keys of an object, last duplicate winning (as for record fields). */
 enum { K_RECORDS, K_RECORDS_UC, K_TOPIC, K_VALUE, K_DATA, K_STREAM, K_PKEY, K_COUNT };
-static const struct { const char *name; size_t len; } envelope_keys[K_COUNT] = {
-    {"records", 7}, {"Records", 7}, {"topic", 5}, {"value", 5}, {"Data", 4},
-    {"StreamName", 10}, {"PartitionKey", 12}};
+static const struct {
+    const char *name;
+    size_t len;
+} envelope_keys[K_COUNT] = {{"records", 7}, {"Records", 7},     {"topic", 5},        {"value", 5},
+                            {"Data", 4},    {"StreamName", 10}, {"PartitionKey", 12}};
 
 typedef struct envelope_shape {
-    unsigned has;                /* bit k: envelope key k is a member */
+    unsigned has; /* bit k: envelope key k is a member */
     json_value found[K_COUNT];
 } envelope_shape;
 
@@ -263,14 +271,13 @@ typedef struct envelope_shape {
 #define ENVELOPE_KEY_LENGTHS (1u << 4 | 1u << 5 | 1u << 7 | 1u << 10 | 1u << 12)
 
 static int is_envelope_key(const json_value *key, int k) {
-    size_t n = key->len - 2;   /* without the quotes */
-    if (key->escaped)          /* compared decoded */
+    size_t n = key->len - 2; /* without the quotes */
+    if (key->escaped)        /* compared decoded */
         return pinetl__json_string_equals(key, envelope_keys[k].name, envelope_keys[k].len);
     return n == envelope_keys[k].len && memcmp(key->start + 1, envelope_keys[k].name, n) == 0;
 }
 
-static inline void note_key(envelope_shape *sh, const json_value *key,
-                            const json_value *value) {
+static inline void note_key(envelope_shape *sh, const json_value *key, const json_value *value) {
     size_t n = key->len - 2;
     if (!key->escaped && (n > 12 || !((ENVELOPE_KEY_LENGTHS >> n) & 1u)))
         return;
@@ -390,7 +397,7 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
         const char *a = s, *b = e;
         while (a < b && pinetl__json_is_space((unsigned char)*a))
             a++;
-        if (a < b) {   /* blank lines (spec whitespace only) are not records */
+        if (a < b) { /* blank lines (spec whitespace only) are not records */
             a = s;
             while (a < b && is_json_space((unsigned char)*a))
                 a++;
@@ -401,11 +408,12 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
             int rc;
             if (n > c->max_record) {
                 char msg[160];
-                snprintf(msg, sizeof msg, "record of %zu bytes is larger than the limit of %zu "
-                         "bytes (raw holds its first %zu bytes)", n, c->max_record,
-                         n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
+                snprintf(msg, sizeof msg,
+                         "record of %zu bytes is larger than the limit of %zu "
+                         "bytes (raw holds its first %zu bytes)",
+                         n, c->max_record, n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
                 rc = pinetl__batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
-                                      n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
+                                              n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
             } else
                 rc = pinetl__io_unwrap(c, a, n, line, off);
             if (rc)

@@ -21,9 +21,9 @@ enum { IO_MEMBERS_MAX = 32 };
 /* What unwrapping needs; one per thread (the scratch buffer is reused for every record). */
 typedef struct io_ctx {
     pinetl_batch *batch;
-    int format;             /* a pinetl_input_format */
+    int format; /* a pinetl_input_format */
     size_t max_record;
-    char *scratch;          /* decoded Kinesis Data; pinetl__batch_add_record copies what it keeps */
+    char *scratch; /* decoded Kinesis Data; pinetl__batch_add_record copies what it keeps */
     size_t scratch_cap;
     /* Positions of records inside one top-level value, counted forward from its start. */
     const char *vbase, *cur;

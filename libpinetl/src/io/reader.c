@@ -16,7 +16,6 @@
 
 #include <pinetl/reader.h>
 
-#include "core/batch_internal.h"
 #include "reader_dict.h"
 #include "s3sink.h"
 #include "split.h"
@@ -39,16 +38,16 @@ static size_t slot_count(int workers, size_t batch_bytes) {
         fit = MAX_SLOTS;
     if (fit < MIN_SLOTS)
         fit = MIN_SLOTS;
-    size_t want = 2 * (size_t)workers + 1;   /* two jobs per worker keep them all busy */
+    size_t want = 2 * (size_t)workers + 1; /* two jobs per worker keep them all busy */
     return want < fit ? want : fit;
 }
 
 typedef struct job_item {
     int kind, code, format;
-    size_t off, len;        /* bytes in the job's data */
+    size_t off, len; /* bytes in the job's data */
     int64_t line, offset;
-    size_t msg;             /* in the job's msgs; SIZE_MAX when none */
-    const char *source;     /* an input path, owned by the reader */
+    size_t msg;         /* in the job's msgs; SIZE_MAX when none */
+    const char *source; /* an input path, owned by the reader */
 } job_item;
 
 typedef struct job {
@@ -67,15 +66,15 @@ typedef struct slot {
     uint64_t seq;
     job job;
     pinetl_batch *batch;
-    rd_out dict_out[PINETL_MAX_COLUMNS];   /* the columns of opt.dict_columns */
+    rd_out dict_out[PINETL_MAX_COLUMNS]; /* the columns of opt.dict_columns */
     int rc;
     char err[512];
 } slot;
 
 typedef struct input {
-    char *path;      /* "-" for standard input */
-    int format;      /* how its content is split */
-    int fd;          /* kept open from the check when not a regular file, else -1 */
+    char *path; /* "-" for standard input */
+    int format; /* how its content is split */
+    int fd;     /* kept open from the check when not a regular file, else -1 */
 } input;
 
 struct pinetl_reader {
@@ -89,14 +88,14 @@ struct pinetl_reader {
     slot *slots;
     size_t nslots;
     uint64_t fill_seq, work_seq, out_seq;
-    slot *handed;             /* the batch the consumer holds */
+    slot *handed; /* the batch the consumer holds */
     int producer_done, producer_rc, stop;
     char producer_err[512];
 
     pthread_t producer;
     pthread_t *workers;
     int nworkers, producer_started, sync_ready, worker_ids;
-    int wake[2];              /* written on free: wakes a producer blocked on a pipe */
+    int wake[2]; /* written on free: wakes a producer blocked on a pipe */
 
     /* Producer-only state. */
     job building;
@@ -107,11 +106,14 @@ struct pinetl_reader {
     pinetl__buf notices;
 };
 
-void pinetl_reader_options_init(pinetl_reader_options *o) {
-    if (!o)
-        return;
+int pinetl_reader_options_init(pinetl_reader_options *o, unsigned version) {
+    if (!o || version != PINETL_READER_OPTIONS_VERSION)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_options_init: %s",
+                                 o ? "unknown version" : "NULL options");
     memset(o, 0, sizeof *o);
+    o->version = version;
     o->input_format = PINETL_INPUT_AUTO;
+    return PINETL_OK;
 }
 
 static void job_free(job *j) {
@@ -123,7 +125,7 @@ static void job_free(job *j) {
 
 static void job_clear(job *j, size_t keep) {
     j->len = j->n = j->mlen = 0;
-    if (j->cap > keep) {   /* give back what one oversized value needed */
+    if (j->cap > keep) { /* give back what one oversized value needed */
         pinetl__free(j->data);
         j->data = NULL;
         j->cap = 0;
@@ -185,8 +187,8 @@ static int emit_to_job(void *ud, const io_item *it) {
     }
     if (it->len && !adopted)
         memcpy(j->data + j->len, it->p, it->len);
-    j->items[j->n++] = (job_item){it->kind, it->code, it->format, j->len, it->len, it->line,
-                                  it->offset, msg, it->source};
+    j->items[j->n++] = (job_item){it->kind, it->code,   it->format, j->len,    it->len,
+                                  it->line, it->offset, msg,        it->source};
     j->len += it->len;
     return PINETL_OK;
 }
@@ -229,7 +231,7 @@ static int read_input(pinetl_reader *r, input *in) {
     in->fd = -1;
     if (fd < 0)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
-                                "cannot open '%s': %s", in->path, strerror(errno));
+                                 "cannot open '%s': %s", in->path, strerror(errno));
     struct stat st;
     int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (regular)
@@ -249,7 +251,7 @@ static int read_input(pinetl_reader *r, input *in) {
                 struct pollfd pf[2] = {{fd, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
                 if (poll(pf, 2, -1) < 0 && errno != EINTR) {
                     rc = pinetl__error_set(PINETL_EIO, "error reading '%s': %s", in->path,
-                                          strerror(errno));
+                                           strerror(errno));
                     break;
                 }
                 if (pf[1].revents) {
@@ -262,7 +264,7 @@ static int read_input(pinetl_reader *r, input *in) {
                 continue;
             if (n < 0) {
                 rc = pinetl__error_set(PINETL_EIO, "error reading '%s': %s", in->path,
-                                      strerror(errno));
+                                       strerror(errno));
                 break;
             }
             if (n == 0)
@@ -280,7 +282,7 @@ static int read_input(pinetl_reader *r, input *in) {
         len -= (size_t)used;
         if (buf == r->stage) {
             memmove(r->stage, r->stage + used, len);
-        } else if (len) {   /* the buffer went to a job (adopt_stage): the tail moves over */
+        } else if (len) { /* the buffer went to a job (adopt_stage): the tail moves over */
             if (reserve(&r->stage, &r->stage_cap, len)) {
                 rc = pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
                 break;
@@ -333,8 +335,15 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     job *j = &s->job;
     for (size_t i = 0; i < j->n; i++) {
         const job_item *ji = &j->items[i];
-        io_item it = {ji->kind, ji->code, j->data + ji->off, ji->len, ji->line, ji->offset,
-                      ji->msg == SIZE_MAX ? NULL : j->msgs + ji->msg, ji->source, ji->format};
+        io_item it = {ji->kind,
+                      ji->code,
+                      j->data + ji->off,
+                      ji->len,
+                      ji->line,
+                      ji->offset,
+                      ji->msg == SIZE_MAX ? NULL : j->msgs + ji->msg,
+                      ji->source,
+                      ji->format};
         int rc = pinetl__io_item_run(ctx, &it);
         if (rc)
             return rc;
@@ -342,8 +351,8 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     if (r->opt.render_format) {
         const char *out;
         size_t len;
-        return pinetl_batch_render(s->batch, r->opt.render_format,
-                                   r->opt.render_header && s->seq == 0, &out, &len);
+        return pinetl_batch_render(&out, &len, s->batch, r->opt.render_format,
+                                   r->opt.render_header && s->seq == 0);
     }
     return PINETL_OK;
 }
@@ -413,7 +422,7 @@ static int check_readable(const char *path, int *fd_out) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
-                                "cannot open '%s': %s", path, strerror(errno));
+                                 "cannot open '%s': %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         close(fd);
@@ -436,11 +445,11 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
         } else if (!strcmp(path, "-")) {
             rc = f == PINETL_INPUT_S3_SINK
                      ? pinetl__error_set(PINETL_EFORMAT, "standard input cannot be an S3 sink "
-                                        "directory (--input-format s3-sink)")
+                                                         "directory (--input-format s3-sink)")
                      : add_input(r, path, content, -1);
         } else if (stat(path, &st) != 0) {
             rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
-                                  "cannot open '%s': %s", path, strerror(errno));
+                                   "cannot open '%s': %s", path, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
             io_strlist objs = {0};
             char *dir = pinetl__strdup(path);
@@ -462,8 +471,10 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
             pinetl__io_strlist_free(&objs);
             pinetl__free(dir);
         } else if (f == PINETL_INPUT_S3_SINK) {
-            rc = pinetl__error_set(PINETL_EFORMAT, "'%s' is not a directory (--input-format s3-sink "
-                                  "reads a Kafka Connect S3 sink directory)", path);
+            rc = pinetl__error_set(PINETL_EFORMAT,
+                                   "'%s' is not a directory (--input-format s3-sink "
+                                   "reads a Kafka Connect S3 sink directory)",
+                                   path);
         } else {
             int fd;
             if ((rc = check_readable(path, &fd)) == PINETL_OK)
@@ -513,6 +524,9 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: unknown table %d", (int)table);
     if (!paths || !npaths)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: no inputs");
+    if (options && pinetl__error_options("pinetl_reader_open", options, options->version,
+                                         PINETL_READER_OPTIONS_VERSION))
+        return PINETL_EINVAL;
     pinetl_reader *r = pinetl__calloc(1, sizeof *r);
     if (!r)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a reader");
@@ -521,7 +535,7 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     if (options)
         r->opt = *options;
     else
-        pinetl_reader_options_init(&r->opt);
+        pinetl_reader_options_init(&r->opt, PINETL_READER_OPTIONS_VERSION);
     pinetl_stats_init(&r->stats, table);
     int rc = PINETL_OK;
     if (!pinetl_input_format_name(r->opt.input_format))
@@ -558,7 +572,7 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     return PINETL_OK;
 }
 
-int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
+int pinetl_reader_step(pinetl_batch **batch, pinetl_reader *r) {
     if (!r || !batch)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_step: NULL argument");
     *batch = NULL;
@@ -589,7 +603,7 @@ int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
     return PINETL_BATCH;
 }
 
-void pinetl_reader_stats(const pinetl_reader *r, pinetl_stats *out) {
+void pinetl_reader_stats(pinetl_stats *out, const pinetl_reader *r) {
     if (!out)
         return;
     if (!r) {
@@ -652,12 +666,14 @@ void pinetl_reader_free(pinetl_reader *r) {
     pinetl__free(r);
 }
 
-int pinetl_reader_text_codes(const pinetl_reader *r, int column, pinetl_text_codes *out) {
+int pinetl_reader_text_codes(pinetl_text_codes *out, const pinetl_reader *r, int column) {
     if (!r || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: NULL argument");
     if (column < 0 || column >= PINETL_MAX_COLUMNS || !(r->opt.dict_columns >> column & 1))
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: column %d is not "
-                                "dictionary-encoded (dict_columns)", column);
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "pinetl_reader_text_codes: column %d is not "
+                                 "dictionary-encoded (dict_columns)",
+                                 column);
     if (!r->handed || r->handed->rc)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: no batch handed out");
     pinetl__rdict_out_view(&r->handed->dict_out[column], out);

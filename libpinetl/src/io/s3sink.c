@@ -14,15 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/batch_internal.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
 /* <prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json at the end of the path: the
  * directory the user names may be the bucket copy, its topics/ folder or one topic. */
-static const char key_pattern[] =
-    "(?:^|/)([A-Za-z0-9._-]+)\\.([A-Za-z0-9_-]+)/partition=([0-9]+)/"
-    "\\1\\.\\2\\+\\3\\+([0-9]+)\\.json$";
+static const char key_pattern[] = "(?:^|/)([A-Za-z0-9._-]+)\\.([A-Za-z0-9_-]+)/partition=([0-9]+)/"
+                                  "\\1\\.\\2\\+\\3\\+([0-9]+)\\.json$";
 
 enum { MAX_DEPTH = 32 };
 
@@ -31,7 +29,7 @@ struct io_s3 {
     pcre2_match_data *md;
 };
 
-int pinetl__io_strlist_push(io_strlist *l, const char *s) {
+static int strlist_push(io_strlist *l, const char *s) {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         char **p = pinetl__realloc(l->items, cap * sizeof *p);
@@ -53,7 +51,9 @@ void pinetl__io_strlist_free(io_strlist *l) {
     memset(l, 0, sizeof *l);
 }
 
-int pinetl__io_notice(pinetl__buf *t, const char *fmt, ...) {
+static int notice(pinetl__buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int notice(pinetl__buf *t, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int rc = pinetl__buf_vprintf(t, fmt, ap);
@@ -67,13 +67,14 @@ int pinetl__io_s3_new(io_s3 **out) {
     io_s3 *s3 = pinetl__calloc(1, sizeof *s3);
     if (!s3)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
-    s3->re = pcre2_compile((PCRE2_SPTR)key_pattern, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff,
-                           NULL);
+    s3->re =
+        pcre2_compile((PCRE2_SPTR)key_pattern, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff, NULL);
     if (!s3->re) {
         pinetl__free(s3);
-        return pinetl__error_set(PINETL_ERROR, "S3 key pattern does not compile (code %d)", errcode);
+        return pinetl__error_set(PINETL_ERROR, "S3 key pattern does not compile (code %d)",
+                                 errcode);
     }
-    pcre2_jit_compile(s3->re, PCRE2_JIT_COMPLETE);   /* the interpreter serves if JIT is absent */
+    pcre2_jit_compile(s3->re, PCRE2_JIT_COMPLETE); /* the interpreter serves if JIT is absent */
     s3->md = pcre2_match_data_create_from_pattern(s3->re, NULL);
     if (!s3->md) {
         pcre2_code_free(s3->re);
@@ -93,9 +94,9 @@ void pinetl__io_s3_free(io_s3 *s3) {
 }
 
 typedef struct object {
-    char *path;             /* as the user named it, plus the relative path */
-    char *topic;            /* "<prefix>.<table>" */
-    char *partition, *offset;   /* digit strings */
+    char *path;               /* as the user named it, plus the relative path */
+    char *topic;              /* "<prefix>.<table>" */
+    char *partition, *offset; /* digit strings */
 } object;
 
 typedef struct walk {
@@ -149,13 +150,14 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
     int rc = pcre2_match(w->s3->re, (PCRE2_SPTR)match_path, PCRE2_ZERO_TERMINATED, 0, 0, w->s3->md,
                          NULL);
     if (rc < 0)
-        return pinetl__io_notice(w->notices, "skipped '%s': not an S3 sink object "
-                               "(<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json)\n",
-                               path);
+        return notice(w->notices,
+                      "skipped '%s': not an S3 sink object "
+                      "(<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json)\n",
+                      path);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(w->s3->md);
     size_t tlen = ov[5] - ov[4];
     if (tlen != strlen(w->table) || memcmp(match_path + ov[4], w->table, tlen) != 0) {
-        w->skipped_other++;   /* another table's object: another run's input */
+        w->skipped_other++; /* another table's object: another run's input */
         return PINETL_OK;
     }
     if (w->n == w->cap) {
@@ -185,18 +187,18 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
 /* path: as the user named it; real: the same directory, resolved (for matching). */
 static int walk_dir(walk *w, const char *path, const char *real, int depth) {
     if (depth > MAX_DEPTH)
-        return pinetl__io_notice(w->notices, "skipped '%s': nested too deeply\n", path);
+        return notice(w->notices, "skipped '%s': nested too deeply\n", path);
     DIR *d = opendir(path);
     if (!d)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
-                                "cannot read directory '%s': %s", path, strerror(errno));
+                                 "cannot read directory '%s': %s", path, strerror(errno));
     int rc = PINETL_OK;
     struct dirent *e;
     /* Collect names first: the recursion must not hold many directory streams open. */
     io_strlist names = {0};
     while (rc == PINETL_OK && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            rc = pinetl__io_strlist_push(&names, e->d_name);
+            rc = strlist_push(&names, e->d_name);
     closedir(d);
     for (size_t i = 0; rc == PINETL_OK && i < names.n; i++) {
         char *child = NULL, *child_real = NULL;
@@ -208,13 +210,13 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
         }
         struct stat st;
         if (stat(child, &st) != 0)
-            rc = pinetl__io_notice(w->notices, "skipped '%s': %s\n", child, strerror(errno));
+            rc = notice(w->notices, "skipped '%s': %s\n", child, strerror(errno));
         else if (S_ISDIR(st.st_mode))
             rc = walk_dir(w, child, child_real, depth + 1);
         else if (S_ISREG(st.st_mode))
             rc = consider_file(w, child, child_real);
         else
-            rc = pinetl__io_notice(w->notices, "skipped '%s': not a regular file\n", child);
+            rc = notice(w->notices, "skipped '%s': not a regular file\n", child);
         pinetl__free(child);
         pinetl__free(child_real);
     }
@@ -222,27 +224,27 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
     return rc;
 }
 
-int pinetl__io_s3_list(io_s3 *s3, const char *dir, const char *table, io_strlist *out, pinetl__buf *notices) {
+int pinetl__io_s3_list(io_s3 *s3, const char *dir, const char *table, io_strlist *out,
+                       pinetl__buf *notices) {
     walk w = {s3, table, NULL, 0, 0, notices, 0};
     char *real = realpath(dir, NULL);
     if (!real)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
-                                "cannot open '%s': %s", dir, strerror(errno));
+                                 "cannot open '%s': %s", dir, strerror(errno));
     size_t rl = strlen(real);
     if (rl > 1 && real[rl - 1] == '/')
         real[rl - 1] = '\0';
     int rc = walk_dir(&w, dir, real, 0);
-    free(real);   /* realpath's own malloc */
+    free(real); /* realpath's own malloc */
     if (rc == PINETL_OK) {
         if (w.n)
             qsort(w.objs, w.n, sizeof *w.objs, cmp_objects);
         else
-            rc = pinetl__io_notice(notices, "no S3 sink objects of table '%s' under '%s'\n", table,
-                                 dir);
+            rc = notice(notices, "no S3 sink objects of table '%s' under '%s'\n", table, dir);
     }
     for (size_t i = 0; i < w.n; i++) {
         if (rc == PINETL_OK)
-            rc = pinetl__io_strlist_push(out, w.objs[i].path);
+            rc = strlist_push(out, w.objs[i].path);
         pinetl__free(w.objs[i].path);
         pinetl__free(w.objs[i].topic);
         pinetl__free(w.objs[i].partition);

@@ -8,11 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "core/json.h"
 
 enum {
-    S_DETECT, S_LINES, S_SKIP_LINE, S_VALUES, S_ARRAY_OPEN, S_ARRAY_ELEM, S_ARRAY_NEXT, S_REST,
+    S_DETECT,
+    S_LINES,
+    S_SKIP_LINE,
+    S_VALUES,
+    S_ARRAY_OPEN,
+    S_ARRAY_ELEM,
+    S_ARRAY_NEXT,
+    S_REST,
     S_DRAIN
 };
 
@@ -20,7 +27,7 @@ enum {
 #define DETECT_ARRAY_BYTES ((size_t)1 << 20)
 
 void pinetl__io_split_init(io_split *s, const char *source, int format, size_t max_record,
-                   int64_t first_line, int64_t first_offset, io_emit_fn emit, void *ud) {
+                           int64_t first_line, int64_t first_offset, io_emit_fn emit, void *ud) {
     memset(s, 0, sizeof *s);
     s->state = S_DETECT;
     s->format = format;
@@ -132,14 +139,16 @@ static size_t raw_keep(const io_split *s) {
 static int emit_too_large(io_split *s, const char *p, size_t n) {
     char msg[160];
     size_t keep = n < raw_keep(s) ? n : raw_keep(s);
-    snprintf(msg, sizeof msg, "record larger than the limit of %zu bytes (raw holds its first %zu "
-             "bytes)", s->max_record, keep);
+    snprintf(msg, sizeof msg,
+             "record larger than the limit of %zu bytes (raw holds its first %zu "
+             "bytes)",
+             s->max_record, keep);
     return emit(s, IO_ITEM_REJECT, PINETL_REJECT_TOO_LARGE, p, keep, msg);
 }
 
 /* Everything from the current position to the end of the input becomes one reject. */
-__attribute__((format(printf, 3, 4)))
-static void start_rest(io_split *s, int code, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static void start_rest(io_split *s, int code, const char *fmt,
+                                                             ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->rest_msg, sizeof s->rest_msg, fmt, ap);
@@ -173,10 +182,11 @@ static int array_ws(io_split *s, const char *buf, size_t len, int eof, size_t *p
         return 0;
     char msg[200];
     size_t n = len - *pos;
-    snprintf(msg, sizeof msg, "the input ends inside a top-level array (opened at line %lld, "
+    snprintf(msg, sizeof msg,
+             "the input ends inside a top-level array (opened at line %lld, "
              "byte %lld): expected %s; its closing ']' is missing (raw holds the %zu bytes after "
-             "the last complete token)", (long long)s->array_line, (long long)s->array_offset,
-             expected, n);
+             "the last complete token)",
+             (long long)s->array_line, (long long)s->array_offset, expected, n);
     int rc = emit(s, IO_ITEM_REJECT, PINETL_REJECT_JSON, buf + *pos, n, msg);
     if (rc)
         return rc;
@@ -239,7 +249,7 @@ static int detect(const io_split *s, const char *v0, const char *end, int eof) {
     int final = eof || (nl && v0 + e.offset < nl) || e.offset + FAULT_LOOKAHEAD <= n;
     if (final && (!nl || v0 + e.offset < nl)) {
         if (nl || eof || e.offset < n)
-            mode = S_LINES;   /* no newline yet: the first one comes after the fault */
+            mode = S_LINES; /* no newline yet: the first one comes after the fault */
         goto done;
     }
     if (!nl)
@@ -368,24 +378,22 @@ long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int
                 if (!top)
                     s->state = S_ARRAY_NEXT;
                 break;
-            case SCAN_MORE:
-                *more = 1;
-                return (long)pos;
-            case SCAN_BAD:
-                rest_after_bad_scan(s, p, &e);
-                break;
+            case SCAN_MORE: *more = 1; return (long)pos;
+            case SCAN_BAD: rest_after_bad_scan(s, p, &e); break;
             default:
-                start_rest(s, PINETL_REJECT_TOO_LARGE, "a value at line %lld, byte %lld is larger "
-                           "than the limit of %zu bytes", (long long)s->line,
-                           (long long)s->offset, s->max_record);
+                start_rest(s, PINETL_REJECT_TOO_LARGE,
+                           "a value at line %lld, byte %lld is larger "
+                           "than the limit of %zu bytes",
+                           (long long)s->line, (long long)s->offset, s->max_record);
                 break;
             }
             break;
         }
         case S_ARRAY_OPEN:
         case S_ARRAY_NEXT: {
-            if ((rc = array_ws(s, buf, len, eof, &pos, s->state == S_ARRAY_OPEN
-                                   ? "an element or ']'" : "',' or ']'")) <= 0) {
+            if ((rc = array_ws(s, buf, len, eof, &pos,
+                               s->state == S_ARRAY_OPEN ? "an element or ']'" : "',' or ']'")) <=
+                0) {
                 *more = rc == 0;
                 return rc < 0 ? rc : (long)pos;
             }
@@ -416,9 +424,10 @@ long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int
                 s->offset++;
                 s->state = S_ARRAY_ELEM;
             } else {
-                start_rest(s, PINETL_REJECT_JSON, "invalid JSON at line %lld, byte %lld: expected "
-                           "',' or ']' after an array element", (long long)s->line,
-                           (long long)s->offset);
+                start_rest(s, PINETL_REJECT_JSON,
+                           "invalid JSON at line %lld, byte %lld: expected "
+                           "',' or ']' after an array element",
+                           (long long)s->line, (long long)s->offset);
             }
             break;
         }
@@ -430,10 +439,13 @@ long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int
             }
             char msg[sizeof s->rest_msg + 160];
             if (eof && avail <= keep)
-                snprintf(msg, sizeof msg, "%s; no record boundary can be trusted after it, so the "
-                         "rest of the input (%zu bytes) is one reject", s->rest_msg, avail);
+                snprintf(msg, sizeof msg,
+                         "%s; no record boundary can be trusted after it, so the "
+                         "rest of the input (%zu bytes) is one reject",
+                         s->rest_msg, avail);
             else
-                snprintf(msg, sizeof msg, "%s; no record boundary can be trusted after it, so the "
+                snprintf(msg, sizeof msg,
+                         "%s; no record boundary can be trusted after it, so the "
                          "rest of the input is one reject (raw holds its first %zu bytes)",
                          s->rest_msg, keep);
             if ((rc = emit(s, IO_ITEM_REJECT, s->rest_code, p, avail < keep ? avail : keep, msg)))
@@ -441,9 +453,7 @@ long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int
             s->state = S_DRAIN;
             break;
         }
-        default: /* S_DRAIN */
-            advance(s, p, len - pos);
-            return (long)len;
+        default: /* S_DRAIN */ advance(s, p, len - pos); return (long)len;
         }
     }
 }
@@ -454,14 +464,12 @@ int pinetl__io_item_run(io_ctx *c, const io_item *it) {
         return rc;
     c->format = it->format;
     switch (it->kind) {
-    case IO_ITEM_LINES:
-        return pinetl__io_clean_lines(c, it->p, it->len, it->line, it->offset);
-    case IO_ITEM_VALUE:
-        return pinetl__io_unwrap(c, it->p, it->len, it->line, it->offset);
+    case IO_ITEM_LINES: return pinetl__io_clean_lines(c, it->p, it->len, it->line, it->offset);
+    case IO_ITEM_VALUE: return pinetl__io_unwrap(c, it->p, it->len, it->line, it->offset);
     case IO_ITEM_ELEMENT:
         return pinetl__batch_add_record(c->batch, it->p, it->len, it->line, it->offset);
     default:
         return pinetl__batch_add_reject(c->batch, it->code, it->msg, it->p, it->len, it->line,
-                                it->offset);
+                                        it->offset);
     }
 }

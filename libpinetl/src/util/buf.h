@@ -28,14 +28,14 @@ void pinetl__buf_free(pinetl__buf *b);
 
 /* JSON: only '"', '\\' and control characters are escaped (\n \t \r \b \f, else \u00XX); other
  * bytes are copied, so UTF-8 stays as it is. */
-enum { PINETL__JSON_ESCAPE_MAX = 6 };   /* output bytes per input byte, at most */
+enum { PINETL__JSON_ESCAPE_MAX = 6 }; /* output bytes per input byte, at most */
 /* Writes the inside of a JSON string for s[0..n) at dst (room for 6 * n bytes); returns the end. */
 char *pinetl__json_escape(char *dst, const char *s, size_t n);
 /* Appends s as a quoted JSON string. */
 int pinetl__buf_json_string(pinetl__buf *b, const char *s, size_t n);
 
 /* CSV (RFC 4180): a field holding ',', '"', CR or LF is quoted, with quotes doubled. */
-enum { PINETL__CSV_ESCAPE_MAX = 2 };    /* output bytes per input byte (plus 2 quotes), at most */
+enum { PINETL__CSV_ESCAPE_MAX = 2 }; /* output bytes per input byte (plus 2 quotes), at most */
 /* Writes the field at dst (room for 2 * n + 2 bytes); returns the end. */
 char *pinetl__csv_escape(char *dst, const char *s, size_t n);
 int pinetl__buf_csv_field(pinetl__buf *b, const char *s, size_t n);

@@ -52,7 +52,7 @@ static int grow(i64map *m) {
 }
 
 int64_t pinetl__hashmap_put(i64map *m, int64_t key, uint32_t val, int *found) {
-    if ((m->len + 1) * 4 > m->cap * 3 && grow(m))  /* load factor at most 3/4 */
+    if ((m->len + 1) * 4 > m->cap * 3 && grow(m)) /* load factor at most 3/4 */
         return -1;
     size_t mask = m->cap - 1;
     size_t i = pinetl__hash_u64((uint64_t)key) & mask;

@@ -8,8 +8,8 @@
 
 typedef struct i64map {
     int64_t *keys;
-    uint32_t *vals;     /* value + 1; 0 marks an empty slot */
-    size_t cap;         /* a power of two, or 0 */
+    uint32_t *vals; /* value + 1; 0 marks an empty slot */
+    size_t cap;     /* a power of two, or 0 */
     size_t len;
 } i64map;
 
@@ -19,7 +19,6 @@ const uint32_t *pinetl__hashmap_get(const i64map *m, int64_t key);
 /* Finds key or inserts it with value val; *found tells which. Returns the stored value, or -1 on
  * memory failure. */
 int64_t pinetl__hashmap_put(i64map *m, int64_t key, uint32_t val, int *found);
-
 
 /* splitmix64's finaliser: a cheap, well-mixed hash of 64 bits. Inline: it runs once per row
  * when rows are partitioned and indexed. */

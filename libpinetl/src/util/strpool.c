@@ -107,7 +107,10 @@ uint32_t pinetl__strpool_intern_hashed(strpool *p, const char *s, size_t len, ui
 }
 
 /* qsort has no context argument in C11: sort (offset, length) records instead of ids. */
-typedef struct rank_item { const char *s; uint32_t len, id; } rank_item;
+typedef struct rank_item {
+    const char *s;
+    uint32_t len, id;
+} rank_item;
 
 static int rank_cmp(const void *x, const void *y) {
     const rank_item *a = x, *b = y;

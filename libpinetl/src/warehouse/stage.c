@@ -58,7 +58,9 @@ static size_t packed_size(const batch_cols *k, size_t r) {
         if (!k->valid[c] || !((k->valid[c][r >> 3] >> (r & 7)) & 1))
             continue;
         switch (k->type[c]) {
-        case PINETL_TYPE_TEXT: n += sizeof(uint32_t) + (size_t)(k->offs[c][r + 1] - k->offs[c][r]); break;
+        case PINETL_TYPE_TEXT:
+            n += sizeof(uint32_t) + (size_t)(k->offs[c][r + 1] - k->offs[c][r]);
+            break;
         case PINETL_TYPE_COORDS: n += 2 * sizeof(double); break;
         default: n += sizeof(int64_t); break;
         }

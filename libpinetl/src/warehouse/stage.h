@@ -24,15 +24,15 @@ void pinetl__stage_batch_columns(const pinetl_batch *b, batch_cols *k);
 
 typedef struct stage_row {
     int64_t ind;
-    size_t at;              /* offset of the packed row in data */
+    size_t at; /* offset of the packed row in data */
 } stage_row;
 
 typedef struct stage {
-    int table;              /* the table of the staged rows, or -1 when empty */
+    int table; /* the table of the staged rows, or -1 when empty */
     int ncols, type[PINETL_MAX_COLUMNS];
-    char *data;             /* packed rows: per column after ind, a flag byte then the value */
+    char *data; /* packed rows: per column after ind, a flag byte then the value */
     size_t len, cap;
-    stage_row *rows;        /* in arrival order; a repeated ind is dropped by pinetl__stage_sort */
+    stage_row *rows; /* in arrival order; a repeated ind is dropped by pinetl__stage_sort */
     size_t n, rows_cap;
 } stage;
 

@@ -20,9 +20,9 @@ static void test_c_medians(void) {
     CHECK(pinetl__median_interpolated(five, 5) == 3.0);
     int64_t neg[] = {-3, 4};
     CHECK(pinetl__median_interpolated(neg, 2) == 0.5);
-    int64_t big[] = {INT64_MAX - 1, INT64_MAX};   /* no overflow in the mean */
+    int64_t big[] = {INT64_MAX - 1, INT64_MAX}; /* no overflow in the mean */
     CHECK(pinetl__median_interpolated(big, 2) == (double)INT64_MAX);
-    int64_t exact[] = {4503599627370494, 4503599627370495};   /* below 2^52: x.5 is exact */
+    int64_t exact[] = {4503599627370494, 4503599627370495}; /* below 2^52: x.5 is exact */
     CHECK(pinetl__median_interpolated(exact, 2) == 4503599627370494.5);
 }
 
@@ -43,9 +43,11 @@ static void test_select_matches_sort(void) {
                 s ^= s << 13;
                 s ^= s >> 7;
                 s ^= s << 17;
-                a[i] = shape == 0 ? (int64_t)(s >> 1) - INT64_MAX / 2
-                     : shape == 1 ? (int64_t)i : shape == 2 ? -(int64_t)i
-                     : shape == 3 ? 42 : (int64_t)(s % 3);
+                a[i] = shape == 0   ? (int64_t)(s >> 1) - INT64_MAX / 2
+                       : shape == 1 ? (int64_t)i
+                       : shape == 2 ? -(int64_t)i
+                       : shape == 3 ? 42
+                                    : (int64_t)(s % 3);
             }
             memcpy(b, a, n * sizeof *a);
             pinetl__median_sort(b, n);
@@ -59,7 +61,7 @@ static void test_select_matches_sort(void) {
 
 static char *query(pinetl_warehouse *wh, const char *sql) {
     pinetl_insights *r = NULL;
-    if (pinetl_warehouse_query(wh, sql, "q", &r)) {
+    if (pinetl_warehouse_query(&r, wh, sql, "q")) {
         fprintf(stderr, "query failed: %s\n", pinetl_error_last());
         return NULL;
     }
@@ -94,11 +96,13 @@ static void test_sql_aggregates(void) {
     free(s);
     /* Values that are not integers are an error, not a silent guess. */
     pinetl_insights *r = NULL;
-    CHECK(pinetl_warehouse_query(wh, "WITH t(x) AS (VALUES ('x'), (1)) SELECT pinetl_median(x) FROM t",
-                                 "q", &r) == PINETL_ESQL);
+    CHECK(pinetl_warehouse_query(&r, wh,
+                                 "WITH t(x) AS (VALUES ('x'), (1)) SELECT pinetl_median(x) FROM t",
+                                 "q") == PINETL_ESQL);
     CHECK(strstr(pinetl_error_last(), "integers") != NULL);
-    CHECK(pinetl_warehouse_query(wh, "WITH t(x) AS (VALUES (1.5)) SELECT pinetl_median(x) FROM t",
-                                 "q", &r) == PINETL_ESQL);
+    CHECK(pinetl_warehouse_query(&r, wh,
+                                 "WITH t(x) AS (VALUES (1.5)) SELECT pinetl_median(x) FROM t",
+                                 "q") == PINETL_ESQL);
     pinetl_warehouse_free(wh);
 }
 

@@ -48,7 +48,7 @@ typedef int (*path_fn)(char **digest);
 
 static int append(char **digest, const char *s, size_t len) {
     size_t have = *digest ? strlen(*digest) : 0;
-    char *p = realloc(*digest, have + len + 1);   /* the test's own memory: never failed */
+    char *p = realloc(*digest, have + len + 1); /* the test's own memory: never failed */
     if (!p)
         abort();
     memcpy(p + have, s, len);
@@ -68,16 +68,16 @@ static int path_batch(char **digest) {
         rc = pinetl_batch_new(&b, (pinetl_table)t);
         if (!rc)
             rc = pinetl_batch_clean(b, inputs[t], strlen(inputs[t]), NULL);
-        if (!rc && !(rc = pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len)))
+        if (!rc && !(rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0)))
             append(digest, out, len);
-        if (!rc && !(rc = pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &out, &len)))
+        if (!rc && !(rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1)))
             append(digest, out, len);
-        if (!rc && !(rc = pinetl_batch_render_rejects(b, &out, &len)))
+        if (!rc && !(rc = pinetl_batch_render_rejects(&out, &len, b)))
             append(digest, out, len);
         if (!rc) {
             pinetl_stats_init(&stats, (pinetl_table)t);
             pinetl_stats_add_batch(&stats, b);
-            if (!(rc = pinetl_stats_to_json(&stats, &json)))
+            if (!(rc = pinetl_stats_to_json(&json, &stats)))
                 append(digest, json, strlen(json));
         }
         pinetl_free(json);
@@ -91,17 +91,17 @@ static int path_reader(char **digest) {
     for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
         const char *p[] = {paths[t], paths[t]};
         pinetl_reader_options ro;
-        pinetl_reader_options_init(&ro);
+        pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
         ro.threads = 2;
-        ro.batch_bytes = 64;   /* several batches in flight from a tiny input */
+        ro.batch_bytes = 64; /* several batches in flight from a tiny input */
         ro.render_format = PINETL_FORMAT_JSONL;
         pinetl_reader *r = NULL;
         pinetl_batch *b;
         rc = pinetl_reader_open(&r, (pinetl_table)t, p, 2, &ro);
-        while (!rc && (rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) {
+        while (!rc && (rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
             const char *out;
             size_t len;
-            rc = pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len);
+            rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0);
             if (!rc)
                 append(digest, out, len);
         }
@@ -124,14 +124,16 @@ static int path_insights(char **digest) {
     size_t len;
     int rc = pinetl_dataset_new(&ds);
     if (!rc)
-        rc = pinetl_dataset_read_files(ds, pp, np, NULL, reports);
+        rc = pinetl_dataset_read_files(reports, ds, pp, np, NULL);
     if (!rc)
-        rc = pinetl_insights_compute(ds, NULL, &res);
-    if (!rc && !(rc = pinetl_insights_render(res, PINETL_INSIGHTS_JSON, &text, &len)))
+        rc = pinetl_insights_compute(&res, ds, NULL);
+    if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_JSON)))
         append(digest, text, len);
     pinetl_free(text);
-    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
         pinetl_free(reports[t].notices);
+        pinetl_free(reports[t].first_reject);
+    }
     pinetl_insights_free(res);
     pinetl_dataset_free(ds);
     return rc;
@@ -158,20 +160,21 @@ static int path_warehouse(char **digest) {
     if (!rc)
         rc = pinetl_warehouse_commit(wh);
     if (!rc)
-        rc = pinetl_warehouse_insights(wh, NULL, &res);
-    if (!rc && !(rc = pinetl_insights_render(res, PINETL_INSIGHTS_CSV, &text, &len)))
+        rc = pinetl_warehouse_insights(&res, wh, NULL);
+    if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_CSV)))
         append(digest, text, len);
     pinetl_free(text);
     text = NULL;
     /* The SQL functions, through the connection that registered them. */
     if (!rc)
         rc = pinetl_warehouse_query(
-            wh, "SELECT pinetl_follower_count('26k'), pinetl_timestamp('2020-08-28 03:52:47+01:00'),"
-                " pinetl_age_group(42), pinetl_key('7'), pinetl_save_location('Local save in /a'),"
-                " (SELECT pinetl_median(follower_count) FROM pin),"
-                " (SELECT pinetl_median_interpolated(follower_count) FROM pin)",
-            "functions", &q);
-    if (!rc && !(rc = pinetl_insights_render(q, PINETL_INSIGHTS_CSV, &text, &len)))
+            &q, wh,
+            "SELECT pinetl_follower_count('26k'), pinetl_timestamp('2020-08-28 03:52:47+01:00'),"
+            " pinetl_age_group(42), pinetl_key('7'), pinetl_save_location('Local save in /a'),"
+            " (SELECT pinetl_median(follower_count) FROM pin),"
+            " (SELECT pinetl_median_interpolated(follower_count) FROM pin)",
+            "functions");
+    if (!rc && !(rc = pinetl_insights_render(&text, &len, q, PINETL_INSIGHTS_CSV)))
         append(digest, text, len);
     pinetl_free(text);
     pinetl_insights_free(q);
@@ -192,7 +195,7 @@ static void sweep(const char *name, path_fn fn) {
         int rc = fn(&got);
         long pending = pinetl__alloc_fail_pending();
         pinetl__alloc_fail_nth(0);
-        if (pending > 0) {   /* the path finished before the n-th allocation */
+        if (pending > 0) { /* the path finished before the n-th allocation */
             CHECK_INT(rc, PINETL_OK);
             free(got);
             break;

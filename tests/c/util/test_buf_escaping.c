@@ -6,8 +6,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-static void test_append_keeps_text_terminated(void)
-{
+static void test_append_keeps_text_terminated(void) {
     pinetl__buf b = {0};
     CHECK_INT(pinetl__buf_append(&b, "ab", 2), 0);
     CHECK_INT(pinetl__buf_puts(&b, "cd"), 0);
@@ -15,7 +14,8 @@ static void test_append_keeps_text_terminated(void)
     CHECK_STR(b.p, "abcd-42-x");
     CHECK_INT(b.len, 9);
     /* Growth past the first capacity keeps the bytes. */
-    for (int i = 0; i < 1000; i++) pinetl__buf_append(&b, "0123456789", 10);
+    for (int i = 0; i < 1000; i++)
+        pinetl__buf_append(&b, "0123456789", 10);
     CHECK_INT(b.len, 10009);
     CHECK(b.cap > b.len);
     CHECK_INT(b.p[b.len], '\0');
@@ -30,8 +30,7 @@ static void test_append_keeps_text_terminated(void)
     free(s);
 }
 
-static void test_detach_of_empty_is_empty_string(void)
-{
+static void test_detach_of_empty_is_empty_string(void) {
     pinetl__buf b = {0};
     size_t len = 7;
     char *s = pinetl__buf_detach(&b, &len);
@@ -40,8 +39,7 @@ static void test_detach_of_empty_is_empty_string(void)
     free(s);
 }
 
-static void test_json_escaping(void)
-{
+static void test_json_escaping(void) {
     pinetl__buf b = {0};
     const char in[] = "a\"b\\c\n\t\r\b\f\x01\x1f/\xc3\xa9";
     CHECK_INT(pinetl__buf_json_string(&b, in, sizeof in - 1), 0);
@@ -61,14 +59,17 @@ static void test_json_escaping(void)
     pinetl__buf_free(&b);
 }
 
-static void test_csv_escaping(void)
-{
+static void test_csv_escaping(void) {
     pinetl__buf b = {0};
     CHECK_INT(pinetl__buf_csv_field(&b, "plain text", 10), 0);
     CHECK_STR(b.p, "plain text");
     const char *cases[][2] = {
-        {"a,b", "\"a,b\""}, {"say \"hi\"", "\"say \"\"hi\"\"\""}, {"l1\nl2", "\"l1\nl2\""},
-        {"cr\r", "\"cr\r\""}, {"", ""}, {"\"", "\"\"\"\""},
+        {"a,b", "\"a,b\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"l1\nl2", "\"l1\nl2\""},
+        {"cr\r", "\"cr\r\""},
+        {"", ""},
+        {"\"", "\"\"\"\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         b.len = 0;
@@ -78,21 +79,19 @@ static void test_csv_escaping(void)
     pinetl__buf_free(&b);
 }
 
-static void test_failure_is_sticky(void)
-{
+static void test_failure_is_sticky(void) {
     pinetl__buf b = {0};
     pinetl__buf_puts(&b, "kept");
     pinetl__alloc_fail_nth(1);
     CHECK_INT(pinetl__buf_reserve(&b, 1 << 20), -1);
     CHECK_INT(pinetl__alloc_fail_pending(), 0);
     CHECK_INT(b.failed, 1);
-    CHECK_STR(b.p, "kept");   /* the bytes survive a failed growth */
-    CHECK(pinetl__buf_detach(&b, NULL) == NULL);   /* a failed buffer is never handed out */
+    CHECK_STR(b.p, "kept");                      /* the bytes survive a failed growth */
+    CHECK(pinetl__buf_detach(&b, NULL) == NULL); /* a failed buffer is never handed out */
     CHECK(b.p == NULL);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_append_keeps_text_terminated);
     RUN(test_detach_of_empty_is_empty_string);
     RUN(test_json_escaping);
