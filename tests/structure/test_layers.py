@@ -27,7 +27,7 @@ def load_layers():
             line = line.split("#", 1)[0].split()
             if not line:
                 continue
-            level, path, flags = int(line[0]), line[1].rstrip("/"), set(line[2:])
+            level, path, flags = float(line[0]), line[1].rstrip("/"), set(line[2:])
             if path.endswith(".h"):
                 headers[path] = level
             else:
@@ -67,7 +67,7 @@ def resolve(include, quoted, src):
 def check_includes(folders, headers, failures):
     checked = 0
     for folder in folders:
-        for dirpath, _, files in os.walk(folder):
+        for dirpath, _, files in os.walk(folder):   # (nothing for a folder not present yet)
             for name in files:
                 if not name.endswith((".c", ".h")):
                     continue
@@ -86,12 +86,12 @@ def check_includes(folders, headers, failures):
                         failures.append(f"{src}: includes {target}, which no line of {LAYERS} covers")
                     elif towner in headers:
                         if tlevel > level:
-                            failures.append(f"{src} (level {level}): includes public {target} "
-                                            f"(level {tlevel}): a back-edge")
+                            failures.append(f"{src} (level {level:g}): includes public {target} "
+                                            f"(level {tlevel:g}): a back-edge")
                     elif towner != own and tlevel >= level:
                         kind = "a peer" if tlevel == level else "a back-edge"
-                        failures.append(f"{src} ({own}, level {level}): includes {target} "
-                                        f"({towner}, level {tlevel}): {kind}")
+                        failures.append(f"{src} ({own}, level {level:g}): includes {target} "
+                                        f"({towner}, level {tlevel:g}): {kind}")
     return checked
 
 
@@ -149,8 +149,8 @@ def check_links(build, folders, failures):
                 dlevel = folders[downer][0]
                 if dlevel >= level:
                     kind = "a peer" if dlevel == level else "a back-edge"
-                    failures.append(f"{src} ({owner}, level {level}) calls {sym} of {dsrc} "
-                                    f"({downer}, level {dlevel}): {kind}")
+                    failures.append(f"{src} ({owner}, level {level:g}) calls {sym} of {dsrc} "
+                                    f"({downer}, level {dlevel:g}): {kind}")
             if public_only and sym.startswith("pinetl__") and sym in defs:
                 failures.append(f"{src}: {owner} may use the public API only, but calls {sym}")
     for cycle in cycles(edges):
@@ -207,12 +207,9 @@ def main(argv):
         return 2
     folders, headers = load_layers()
     failures = []
-    for h in headers:
-        if not (os.path.isfile(h) or os.path.isfile(h + ".in")):
-            failures.append(f"{LAYERS}: {h} does not exist")
-    for f in folders:
-        if not os.path.isdir(f):
-            failures.append(f"{LAYERS}: {f} does not exist")
+    # A line may name a folder or header that another branch is about to add: not an error.
+    absent = [h for h in headers if not (os.path.isfile(h) or os.path.isfile(h + ".in"))]
+    absent += [f for f in folders if not os.path.isdir(f)]
     for h in os.listdir("libpinetl/include/pinetl"):
         name = "libpinetl/include/pinetl/" + (h[:-3] if h.endswith(".h.in") else h)
         if name.endswith(".h") and name not in headers:
@@ -222,8 +219,8 @@ def main(argv):
     objects = check_links(argv[0], folders, failures)
     for f in failures:
         print("FAIL:", f, file=sys.stderr)
-    print(f"{len(folders)} folders, {len(headers)} public headers; {files} files' includes and "
-          f"{objects} objects' calls checked; {len(failures)} problems")
+    print(f"{len(folders)} folders, {len(headers)} public headers ({len(absent)} not present yet); "
+          f"{files} files' includes and {objects} objects' calls checked; {len(failures)} problems")
     return 1 if failures else 0
 
 
