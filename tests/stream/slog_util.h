@@ -11,14 +11,14 @@
 #include <pinetl/streamlog.h>
 
 /* Payload length of record seq: mostly small, some spanning the reader's buffer. */
-static size_t slog_len(uint64_t seq, size_t big) {
+static inline size_t slog_len(uint64_t seq, size_t big) {
     if (big && seq % 97 == 0)
         return big + (size_t)(seq % 13);
     return (size_t)((seq * 2654435761u) % 300);
 }
 
 /* Fills buf with the payload of seq (len bytes). */
-static void slog_fill(char *buf, size_t len, uint64_t seq) {
+static inline void slog_fill(char *buf, size_t len, uint64_t seq) {
     uint64_t x = seq * 0x9E3779B97F4A7C15ull + 1;
     for (size_t i = 0; i < len; i++) {
         x ^= x << 13;
@@ -29,7 +29,7 @@ static void slog_fill(char *buf, size_t len, uint64_t seq) {
 }
 
 /* 1 when rec is exactly the record that slog_fill makes for rec->seq. */
-static int slog_matches(const pinetl_streamlog_record *rec, size_t big) {
+static inline int slog_matches(const pinetl_streamlog_record *rec, size_t big) {
     size_t len = slog_len(rec->seq, big);
     if (rec->data_len != len)
         return 0;
@@ -46,7 +46,7 @@ static int slog_matches(const pinetl_streamlog_record *rec, size_t big) {
 }
 
 /* Appends records first..first+n-1 (as slog_fill makes them) in one call. */
-static int slog_append(pinetl_streamlog *log, uint64_t first, size_t n, size_t big) {
+static inline int slog_append(pinetl_streamlog *log, uint64_t first, size_t n, size_t big) {
     pinetl_streamlog_record *recs = calloc(n, sizeof *recs);
     char **bufs = calloc(n, sizeof *bufs);
     char (*keys)[32] = calloc(n, 32);
@@ -88,7 +88,7 @@ static const char *slog_tmpdir(char *buf, size_t cap) {
     return mkdtemp(buf);
 }
 
-static void slog_rmtree(const char *dir) {
+static inline void slog_rmtree(const char *dir) {
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -10,5 +10,6 @@
 #include "insights.h"
 #include "warehouse.h"
 #include "streamlog.h"
+#include "stream.h"
 
 #endif

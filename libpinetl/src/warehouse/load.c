@@ -284,6 +284,10 @@ static int abort_transaction(pinetl_warehouse *wh, int rc) {
     return pinetl_set_error(rc, "%s", msg);
 }
 
+int warehouse_abort(pinetl_warehouse *wh, int rc) {
+    return abort_transaction(wh, rc);
+}
+
 int pinetl_warehouse_load(pinetl_warehouse *wh, const pinetl_batch *b) {
     if (!wh || !b)
         return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: NULL argument");
@@ -331,7 +335,7 @@ int pinetl_warehouse_begin(pinetl_warehouse *wh) {
      * need no journal, so each is written once, where WAL writes it twice (log, then database). */
     char mode[16];
     journal_mode(wh, NULL, mode, sizeof mode, 0);
-    if (!strcmp(mode, "wal")) {
+    if (!strcmp(mode, "wal") && !wh->keep_wal) {
         journal_mode(wh, "delete", mode, sizeof mode, 0);
         wh->bulk_journal = !strcmp(mode, "delete");
     }

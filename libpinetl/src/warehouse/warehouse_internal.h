@@ -19,6 +19,7 @@ struct pinetl_warehouse {
     pinetl_load_stats stats, stats_at_begin;  /* stats_at_begin: restored when a load fails */
     int in_transaction;   /* pinetl_warehouse_begin was called and not yet committed */
     int bulk_journal;     /* begin switched WAL to a rollback journal; commit switches back */
+    int keep_wal;         /* begin stays in WAL (stream transactions: small and frequent) */
     stage stage;          /* cleaned rows not yet upserted */
 };
 
@@ -27,6 +28,9 @@ int warehouse_error(pinetl_warehouse *wh, const char *what);
 
 /* Prepared statements and stage of load.c; freed by pinetl_warehouse_free. */
 void warehouse_finalize_load(pinetl_warehouse *wh);
+
+/* Rolls the open load transaction back after a failure (rc), as a failed load does. */
+int warehouse_abort(pinetl_warehouse *wh, int rc);
 
 /* Back to WAL after a load transaction that left it (no-op otherwise). */
 void warehouse_end_bulk(pinetl_warehouse *wh);

@@ -1,0 +1,268 @@
+/* pinetl stream: tail the stream logs under a landing folder into the SQLite warehouse, in
+ * micro-batches, exactly once (positions committed with the rows). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pinetl/pinetl.h>
+
+#include "commands.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) {
+    stop_signal = sig;
+}
+
+static void stream_usage(FILE *out) {
+    fprintf(out,
+            "usage: pinetl stream --landing DIR --db FILE [OPTIONS]\n"
+            "\n"
+            "Tails the stream logs that 'pinetl serve' writes under DIR\n"
+            "(DIR/streams/<stream>/shardId-*.log), cleans their records in micro-batches and\n"
+            "appends them to the SQLite warehouse FILE (created when missing): cleaned rows into\n"
+            "the stream's table, rejected records into 'rejects' (source <stream>/<shard>, line =\n"
+            "sequence number, offset = byte offset in the shard's log). Each shard's position is\n"
+            "committed in the same transaction as the rows, in the table stream_positions, so a\n"
+            "crash at any moment followed by a restart gives exactly the rows of an uninterrupted\n"
+            "run. A stream feeds the table its name ends in (pin, geo or user, e.g.\n"
+            "streaming-0a1b2c3d4e5f-pin), unless --stream maps it.\n"
+            "\n"
+            "options:\n"
+            "  --landing DIR          the landing folder (as given to pinetl serve)\n"
+            "  --db FILE              the warehouse database\n"
+            "  --follow               run until stopped (SIGTERM, SIGINT): the default\n"
+            "  --until-idle           stop once every log is drained\n"
+            "  --stream NAME=TABLE    the stream NAME feeds TABLE (pin, geo or user); repeatable\n"
+            "  --batch-records N      commit a micro-batch at N records (default 10000)\n"
+            "  --batch-ms MS          ... or MS milliseconds after its first record (default\n"
+            "                         100; 0: as soon as the logs are drained)\n"
+            "  --poll-ms MS           how long to sleep when the logs are drained (default 10)\n"
+            "  --progress-interval S  without a terminal, a status line every S seconds\n"
+            "                         (default 10; 0: none). On a terminal, a live status line.\n"
+            "  --stats-json FILE      at the end, write the run's figures as JSON to FILE\n"
+            "  --quiet                no status and no summary\n");
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void human_bytes(int64_t b, char *out, size_t cap) {
+    if (b < 10 * 1024)
+        snprintf(out, cap, "%lld B", (long long)b);
+    else if (b < 10 * 1024 * 1024)
+        snprintf(out, cap, "%.1f KiB", (double)b / 1024);
+    else
+        snprintf(out, cap, "%.1f MiB", (double)b / (1024 * 1024));
+}
+
+static void status_line(const pinetl_stream_status *s, double rate, char *out, size_t cap) {
+    char behind[32];
+    human_bytes(s->behind_bytes, behind, sizeof behind);
+    snprintf(out, cap,
+             "stream: %lld shards, %lld records committed (%lld rejected) in %lld batches, "
+             "%.0f rec/s, lag %s + %lld pending, latency last %.1f ms p50 %.1f ms p99 %.1f ms",
+             (long long)s->shards, (long long)s->records, (long long)s->rejects,
+             (long long)s->batches, rate, behind, (long long)s->pending,
+             (double)s->last_latency_us / 1000.0, (double)s->latency_p50_us / 1000.0,
+             (double)s->latency_p99_us / 1000.0);
+}
+
+static int parse_int(const char *s, long long min, long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cmd_stream(int argc, char **argv) {
+    const char *landing = NULL, *db = NULL, *stats_json = NULL;
+    int until_idle = 0, quiet = 0;
+    long long poll_ms = 10, progress_s = 10;
+    pinetl_stream_options opt;
+    pinetl_stream_options_init(&opt);
+    char **maps = calloc((size_t)argc, sizeof *maps);
+    size_t nmaps = 0;
+    if (!maps) {
+        fprintf(stderr, "pinetl stream: out of memory\n");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        long long v;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            stream_usage(stdout);
+            free(maps);
+            return 0;
+        } else if (!strcmp(a, "--landing") && has_value) {
+            landing = argv[++i];
+        } else if (!strcmp(a, "--db") && has_value) {
+            db = argv[++i];
+        } else if (!strcmp(a, "--follow")) {
+            until_idle = 0;
+        } else if (!strcmp(a, "--until-idle")) {
+            until_idle = 1;
+        } else if (!strcmp(a, "--stream") && has_value) {
+            maps[nmaps++] = argv[++i];
+        } else if (!strcmp(a, "--batch-records") && has_value && !parse_int(argv[i + 1], 1, &v)) {
+            opt.batch_records = (size_t)v;
+            i++;
+        } else if (!strcmp(a, "--batch-ms") && has_value && !parse_int(argv[i + 1], 0, &v) &&
+                   v <= 86400000) {
+            opt.batch_ms = (int)v;
+            i++;
+        } else if (!strcmp(a, "--poll-ms") && has_value && !parse_int(argv[i + 1], 1, &v) &&
+                   v <= 60000) {
+            poll_ms = v;
+            i++;
+        } else if (!strcmp(a, "--progress-interval") && has_value &&
+                   !parse_int(argv[i + 1], 0, &v)) {
+            progress_s = v;
+            i++;
+        } else if (!strcmp(a, "--stats-json") && has_value) {
+            stats_json = argv[++i];
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            quiet = 1;
+        } else {
+            fprintf(stderr, "pinetl stream: unknown, incomplete or invalid option '%s'\n", a);
+            stream_usage(stderr);
+            free(maps);
+            return 2;
+        }
+    }
+    if (!landing || !db) {
+        fprintf(stderr, "pinetl stream: %s is required\n", !landing ? "--landing" : "--db");
+        stream_usage(stderr);
+        free(maps);
+        return 2;
+    }
+    pinetl_warehouse *wh = NULL;
+    pinetl_stream_consumer *c = NULL;
+    int rc = pinetl_warehouse_open(&wh, db, 0);
+    if (!rc)
+        rc = pinetl_stream_consumer_new(&c, wh, landing, &opt);
+    for (size_t i = 0; !rc && i < nmaps; i++) {
+        char name[512];
+        const char *eq = strrchr(maps[i], '=');
+        pinetl_table table;
+        if (!eq || eq == maps[i] || (size_t)(eq - maps[i]) >= sizeof name ||
+            pinetl_table_from_name(eq + 1, &table)) {
+            fprintf(stderr, "pinetl stream: --stream wants NAME=pin|geo|user, not '%s'\n",
+                    maps[i]);
+            pinetl_stream_consumer_free(c);
+            pinetl_warehouse_free(wh);
+            free(maps);
+            return 2;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - maps[i]), maps[i]);
+        rc = pinetl_stream_consumer_map(c, name, table);
+    }
+    free(maps);
+    if (rc) {
+        fprintf(stderr, "pinetl stream: %s\n", pinetl_error_last());
+        pinetl_stream_consumer_free(c);
+        pinetl_warehouse_free(wh);
+        return 1;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    int tty = !quiet && isatty(STDERR_FILENO);
+    int64_t start = mono_ms(), last_show = start, shown_records = 0;
+    int64_t interval_ms = tty ? 250 : progress_s * 1000;
+    int status = 0, live = 0;
+    pinetl_stream_status st;
+    char line[512];
+    while (!stop_signal) {
+        rc = pinetl_stream_consumer_poll(c);
+        char *notes = pinetl_stream_consumer_notices(c);
+        if (notes && !quiet) {
+            if (live)
+                fputs("\r\033[K", stderr);
+            fprintf(stderr, "pinetl stream: %s", notes);
+        }
+        pinetl_free(notes);
+        if (rc < 0) {
+            if (live)
+                fputs("\n", stderr);
+            fprintf(stderr, "pinetl stream: %s\n", pinetl_error_last());
+            status = 1;
+            break;
+        }
+        pinetl_stream_consumer_status(c, &st);
+        int64_t now = mono_ms();
+        if (!quiet && interval_ms > 0 && now - last_show >= interval_ms) {
+            double rate = (double)(st.records - shown_records) * 1000.0 / (double)(now - last_show);
+            status_line(&st, rate, line, sizeof line);
+            if (tty) {
+                fprintf(stderr, "\r\033[K%s", line);
+                live = 1;
+            } else {
+                fprintf(stderr, "%s\n", line);
+            }
+            last_show = now;
+            shown_records = st.records;
+        }
+        if (rc == PINETL_DONE && st.drained) {
+            if (until_idle) {
+                if ((rc = pinetl_stream_consumer_flush(c)) < 0) {
+                    fprintf(stderr, "%spinetl stream: %s\n", live ? "\n" : "",
+                            pinetl_error_last());
+                    status = 1;
+                }
+                break;
+            }
+            int wait = pinetl_stream_consumer_wait_ms(c, (int)poll_ms);
+            struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
+            nanosleep(&ts, NULL);   /* a signal ends it early */
+        }
+    }
+    /* Stopped by a signal: commit what was read, then stop. */
+    if (stop_signal && status == 0 && (rc = pinetl_stream_consumer_flush(c)) < 0) {
+        fprintf(stderr, "%spinetl stream: %s\n", live ? "\n" : "", pinetl_error_last());
+        status = 1;
+    }
+    pinetl_stream_consumer_status(c, &st);
+    if (live)
+        fputs("\r\033[K", stderr);
+    double secs = (double)(mono_ms() - start) / 1000.0;
+    if (!quiet) {
+        status_line(&st, secs > 0 ? (double)st.records / secs : 0, line, sizeof line);
+        fprintf(stderr, "%s%s\n", line,
+                stop_signal ? " (stopped by a signal)" : until_idle && !status ? " (drained)" : "");
+    }
+    if (stats_json) {
+        FILE *f = fopen(stats_json, "w");
+        if (!f || fprintf(f,
+                          "{\"shards\": %lld, \"batches\": %lld, \"records\": %lld, "
+                          "\"rejects\": %lld, \"seconds\": %.3f, \"records_per_second\": %.1f, "
+                          "\"latency_p50_us\": %lld, \"latency_p99_us\": %lld, "
+                          "\"latency_max_us\": %lld}\n",
+                          (long long)st.shards, (long long)st.batches, (long long)st.records,
+                          (long long)st.rejects, secs, secs > 0 ? (double)st.records / secs : 0,
+                          (long long)st.latency_p50_us, (long long)st.latency_p99_us,
+                          (long long)st.latency_max_us) < 0 || fclose(f)) {
+            fprintf(stderr, "pinetl stream: cannot write %s\n", stats_json);
+            status = 1;
+        }
+    }
+    pinetl_stream_consumer_free(c);
+    pinetl_warehouse_free(wh);
+    return status;
+}

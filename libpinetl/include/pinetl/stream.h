@@ -1,0 +1,104 @@
+/* Streaming into the warehouse, exactly once: stream positions committed in the same SQLite
+ * transaction as the rows they produced, and a consumer that tails the stream logs (streamlog.h)
+ * under a landing folder, cleans micro-batches and appends them to the warehouse.
+ *
+ * Positions live in the warehouse table
+ *   stream_positions(stream TEXT, shard TEXT, seq INTEGER, "offset" INTEGER, updated_at TEXT,
+ *                    PRIMARY KEY(stream, shard))
+ * seq is the last sequence number of the shard whose record is in the tables (or in rejects),
+ * offset the byte offset just after that record in the shard's log. A consumer restarted after
+ * any crash resumes after seq, so each record is applied exactly once.
+ *
+ * Rejected records go to rejects with source "<stream>/<shard>" (e.g.
+ * "streaming-0a1b-pin/shardId-000000000000"), line = the record's sequence number and offset =
+ * the byte offset of its frame in the shard's log. */
+#ifndef PINETL_STREAM_H
+#define PINETL_STREAM_H
+
+#include "streamlog.h"
+#include "warehouse.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pinetl_stream_position {
+    const char *stream;   /* stream name */
+    const char *shard;    /* shard id, e.g. "shardId-000000000000" */
+    uint64_t seq;         /* last sequence number applied */
+    uint64_t offset;      /* byte offset just after that record in the shard's log */
+} pinetl_stream_position;
+
+/* The committed position of a shard; seq and offset 0 when there is none. */
+PINETL_API int pinetl_warehouse_stream_position(pinetl_warehouse *warehouse, const char *stream,
+                                                const char *shard, uint64_t *seq,
+                                                uint64_t *offset);
+/* Like pinetl_warehouse_begin, for frequent small transactions: the database stays in WAL mode
+ * (no switch to a rollback journal and back at each commit). */
+PINETL_API int pinetl_warehouse_begin_stream(pinetl_warehouse *warehouse);
+/* Stores n positions and commits the open load transaction: the loads since begin and the
+ * positions are one SQLite transaction, committed or rolled back together. */
+PINETL_API int pinetl_warehouse_commit_positions(pinetl_warehouse *warehouse,
+                                                 const pinetl_stream_position *positions,
+                                                 size_t n);
+
+/* The consumer. Streams are found as <landing>/streams/<stream>/<shard>.log (new ones are picked
+ * up while it runs); each stream feeds one table: the one set with pinetl_stream_consumer_map,
+ * else the one its name ends in ("pin", "geo" or "user", after '-', '.' or '_', or the whole
+ * name). Streams that map to no table are left alone (listed in the notices). */
+typedef struct pinetl_stream_consumer pinetl_stream_consumer;
+
+typedef struct pinetl_stream_options {
+    size_t batch_records;  /* a micro-batch is committed at this many records (default 10000) */
+    int batch_ms;          /* ... or this many ms after its first record (default 100; 0 = as
+                              soon as the logs are drained) */
+    int rescan_ms;         /* how often the landing folder is scanned for new shards (1000) */
+} pinetl_stream_options;
+
+PINETL_API void pinetl_stream_options_init(pinetl_stream_options *options);
+
+/* A consumer writing into warehouse (which it does not own; free it after the consumer).
+ * options may be NULL. */
+PINETL_API int pinetl_stream_consumer_new(pinetl_stream_consumer **out,
+                                          pinetl_warehouse *warehouse, const char *landing,
+                                          const pinetl_stream_options *options);
+/* Maps a stream name to a table, before the first poll. */
+PINETL_API int pinetl_stream_consumer_map(pinetl_stream_consumer *consumer, const char *stream,
+                                          pinetl_table table);
+/* One round: reads what the logs have (up to the micro-batch size) and commits the micro-batch
+ * when it is full or old enough. PINETL_BATCH when it committed one, PINETL_DONE when it did not
+ * (the logs are drained, or the batch is waiting for its time): call again later, after at most
+ * pinetl_stream_consumer_wait_ms. Negative on failure (nothing of the open micro-batch is
+ * committed; the consumer continues from the committed positions). */
+PINETL_API int pinetl_stream_consumer_poll(pinetl_stream_consumer *consumer);
+/* Commits the open micro-batch now (if any): PINETL_BATCH or PINETL_DONE. */
+PINETL_API int pinetl_stream_consumer_flush(pinetl_stream_consumer *consumer);
+/* How long a caller may sleep before the next poll without delaying a commit. */
+PINETL_API int pinetl_stream_consumer_wait_ms(const pinetl_stream_consumer *consumer, int max_ms);
+
+typedef struct pinetl_stream_status {
+    int64_t shards;            /* shard logs being read */
+    int64_t batches;           /* micro-batches committed */
+    int64_t records;           /* records committed (rows + rejects) */
+    int64_t rejects;           /* of which rejected */
+    int64_t pending;           /* records read, not committed yet */
+    int64_t behind_bytes;      /* bytes of the logs after the committed positions */
+    int drained;               /* every log was read to its current end at the last poll */
+    int64_t last_latency_us;   /* at the last commit: commit time - arrival of its newest record */
+    int64_t latency_p50_us;    /* over every committed record: commit time - arrival time */
+    int64_t latency_p99_us;
+    int64_t latency_max_us;
+} pinetl_stream_status;
+
+PINETL_API int pinetl_stream_consumer_status(pinetl_stream_consumer *consumer,
+                                             pinetl_stream_status *out);
+/* Messages worth showing once (a stream mapped to no table, a torn tail waited on): lines, each
+ * ending in a newline; taken, so each is returned once. NULL when there is none. Free with
+ * pinetl_free. */
+PINETL_API char *pinetl_stream_consumer_notices(pinetl_stream_consumer *consumer);
+PINETL_API void pinetl_stream_consumer_free(pinetl_stream_consumer *consumer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,532 @@
+/* The stream consumer: tails every shard log under <landing>/streams, cleans micro-batches (one
+ * batch per table) and commits them to the warehouse together with each shard's position, in one
+ * SQLite transaction. Before a commit, the logs it read are synced (fdatasync), so a power loss
+ * on the writer's side cannot take back records whose rows are committed. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <pinetl/stream.h>
+
+#include "core/batch_internal.h"
+#include "stream/latency.h"
+
+typedef struct shard {
+    char *stream, *shard, *path, *source;   /* source: "<stream>/<shard>" */
+    pinetl_table table;
+    pinetl_streamlog_reader *reader;
+    uint64_t committed_seq, committed_offset;
+    uint64_t read_seq, read_offset;          /* read into the open micro-batch */
+} shard;
+
+typedef struct mapping {
+    char *stream;
+    pinetl_table table;
+} mapping;
+
+struct pinetl_stream_consumer {
+    pinetl_warehouse *wh;
+    char *landing;
+    pinetl_stream_options opt;
+    shard *shards;
+    size_t nshards, shards_cap, next_shard;
+    mapping *maps;
+    size_t nmaps;
+    char **ignored;            /* streams mapped to no table (noticed once) */
+    size_t nignored;
+    pinetl_batch *batch[PINETL_TABLE_COUNT];
+    int64_t *arrivals;         /* arrival times of the open micro-batch's records */
+    size_t pending, arrivals_cap;
+    int64_t batch_start_ms;    /* monotonic time of the open micro-batch's first record */
+    int64_t last_scan_ms;
+    int scanned, drained;
+    int64_t batches, records, rejects, last_latency_us;
+    pinetl__latency latency;
+    char *notices;
+    size_t notices_len;
+};
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t real_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void notice(pinetl_stream_consumer *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void notice(pinetl_stream_consumer *c, const char *fmt, ...) {
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = strlen(line);
+    char *grown = realloc(c->notices, c->notices_len + len + 2);
+    if (!grown)
+        return;   /* a notice is not worth failing for */
+    c->notices = grown;
+    memcpy(c->notices + c->notices_len, line, len);
+    c->notices_len += len;
+    c->notices[c->notices_len++] = '\n';
+    c->notices[c->notices_len] = '\0';
+}
+
+void pinetl_stream_options_init(pinetl_stream_options *o) {
+    if (!o)
+        return;
+    memset(o, 0, sizeof *o);
+    o->batch_records = 10000;
+    o->batch_ms = 100;
+    o->rescan_ms = 1000;
+}
+
+int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *wh,
+                               const char *landing, const pinetl_stream_options *options) {
+    if (!out || !wh || !landing)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_new: NULL argument");
+    *out = NULL;
+    pinetl_stream_consumer *c = calloc(1, sizeof *c);
+    if (!c || !(c->landing = strdup(landing))) {
+        free(c);
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    }
+    c->wh = wh;
+    pinetl_stream_options_init(&c->opt);
+    if (options)
+        c->opt = *options;
+    if (!c->opt.batch_records)
+        c->opt.batch_records = 10000;
+    if (c->opt.batch_ms < 0)
+        c->opt.batch_ms = 0;
+    if (c->opt.rescan_ms <= 0)
+        c->opt.rescan_ms = 1000;
+    *out = c;
+    return PINETL_OK;
+}
+
+int pinetl_stream_consumer_map(pinetl_stream_consumer *c, const char *stream, pinetl_table table) {
+    if (!c || !stream || !pinetl_table_name(table))
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_map: bad argument");
+    mapping *m = realloc(c->maps, (c->nmaps + 1) * sizeof *m);
+    if (!m)
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    c->maps = m;
+    if (!(m[c->nmaps].stream = strdup(stream)))
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    m[c->nmaps++].table = table;
+    return PINETL_OK;
+}
+
+/* The table of a stream: its mapping, else the table its name ends in; -1 for none. */
+static int stream_table(const pinetl_stream_consumer *c, const char *stream) {
+    for (size_t i = c->nmaps; i-- > 0;)
+        if (!strcmp(c->maps[i].stream, stream))
+            return (int)c->maps[i].table;
+    size_t len = strlen(stream);
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
+        const char *name = pinetl_table_name((pinetl_table)t);
+        size_t n = strlen(name);
+        if (len >= n && !strcmp(stream + len - n, name) &&
+            (len == n || strchr("-._", stream[len - n - 1])))
+            return t;
+    }
+    return -1;
+}
+
+static int valid_name(const char *s) {
+    if (!*s || s[0] == '.')
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in a folder that pass keep, sorted (for a stable shard order). */
+static int list_dir(const char *dir, int (*keep)(const char *), char ***out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? PINETL_OK
+                               : pinetl_set_error(PINETL_EIO, "%s: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t cap = 0;
+    int rc = PINETL_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!keep(e->d_name))
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **g = realloc(names, cap * sizeof *g);
+            if (!g) {
+                rc = pinetl_set_error(PINETL_ENOMEM, "out of memory");
+                break;
+            }
+            names = g;
+        }
+        if (!(names[*n] = strdup(e->d_name))) {
+            rc = pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (names)
+        qsort(names, *n, sizeof *names, cmp_str);
+    *out = names;
+    return rc;
+}
+
+static void free_names(char **names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int is_shard_log(const char *name) {
+    size_t len = strlen(name);
+    return len > 4 && !strcmp(name + len - 4, ".log") && !strncmp(name, "shardId-", 8);
+}
+
+static shard *find_shard(pinetl_stream_consumer *c, const char *stream, const char *name) {
+    for (size_t i = 0; i < c->nshards; i++)
+        if (!strcmp(c->shards[i].stream, stream) && !strcmp(c->shards[i].shard, name))
+            return &c->shards[i];
+    return NULL;
+}
+
+static void shard_free(shard *s) {
+    pinetl_streamlog_reader_free(s->reader);
+    free(s->stream);
+    free(s->shard);
+    free(s->path);
+    free(s->source);
+}
+
+/* Opens (or reopens) a shard's reader at its committed position. */
+static int shard_open_reader(shard *s) {
+    pinetl_streamlog_reader_free(s->reader);
+    s->reader = NULL;
+    int rc = s->committed_seq
+                 ? pinetl_streamlog_reader_open_at(&s->reader, s->path, s->committed_seq,
+                                                   s->committed_offset)
+                 : pinetl_streamlog_reader_open(&s->reader, s->path, 0);
+    s->read_seq = s->committed_seq;
+    s->read_offset = s->committed_offset;
+    return rc;
+}
+
+static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *file, int table) {
+    if (c->nshards == c->shards_cap) {
+        size_t cap = c->shards_cap ? c->shards_cap * 2 : 8;
+        shard *g = realloc(c->shards, cap * sizeof *g);
+        if (!g)
+            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        c->shards = g;
+        c->shards_cap = cap;
+    }
+    shard *s = &c->shards[c->nshards];
+    memset(s, 0, sizeof *s);
+    s->table = (pinetl_table)table;
+    size_t flen = strlen(file) - 4;   /* without ".log" */
+    size_t plen = strlen(c->landing) + strlen(stream) + strlen(file) + 16;
+    s->stream = strdup(stream);
+    s->shard = strndup(file, flen);
+    s->path = malloc(plen);
+    s->source = malloc(strlen(stream) + flen + 2);
+    if (!s->stream || !s->shard || !s->path || !s->source) {
+        shard_free(s);
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    }
+    snprintf(s->path, plen, "%s/streams/%s/%s", c->landing, stream, file);
+    sprintf(s->source, "%s/%s", stream, s->shard);
+    int rc = pinetl_warehouse_stream_position(c->wh, stream, s->shard, &s->committed_seq,
+                                              &s->committed_offset);
+    if (!rc)
+        rc = shard_open_reader(s);
+    if (rc) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+        shard_free(s);
+        return pinetl_set_error(rc, "stream %s, %s: %s", stream, file, msg);
+    }
+    c->nshards++;
+    return PINETL_OK;
+}
+
+/* Finds shard logs not seen yet. */
+static int scan(pinetl_stream_consumer *c) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/streams", c->landing);
+    char **streams;
+    size_t nstreams;
+    int rc = list_dir(dir, valid_name, &streams, &nstreams);
+    for (size_t i = 0; !rc && i < nstreams; i++) {
+        int table = stream_table(c, streams[i]);
+        if (table < 0) {
+            size_t k = 0;
+            while (k < c->nignored && strcmp(c->ignored[k], streams[i]))
+                k++;
+            if (k == c->nignored) {
+                char **g = realloc(c->ignored, (c->nignored + 1) * sizeof *g);
+                if (g && (g[c->nignored] = strdup(streams[i]))) {
+                    c->ignored = g;
+                    c->nignored++;
+                } else if (g) {
+                    c->ignored = g;
+                }
+                notice(c, "stream %s: no table (its name does not end in pin, geo or user, and "
+                          "no mapping names it); not read", streams[i]);
+            }
+            continue;
+        }
+        char sdir[4096 + 256];
+        snprintf(sdir, sizeof sdir, "%s/%s", dir, streams[i]);
+        char **files;
+        size_t nfiles;
+        rc = list_dir(sdir, is_shard_log, &files, &nfiles);
+        for (size_t f = 0; !rc && f < nfiles; f++) {
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(strlen(files[f]) - 4), files[f]);
+            if (!find_shard(c, streams[i], name))
+                rc = add_shard(c, streams[i], files[f], table);
+        }
+        free_names(files, nfiles);
+    }
+    free_names(streams, nstreams);
+    c->scanned = 1;
+    c->last_scan_ms = mono_ms();
+    return rc;
+}
+
+static void drop_open_batch(pinetl_stream_consumer *c) {
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
+        if (c->batch[t])
+            pinetl_batch_clear(c->batch[t]);
+    c->pending = 0;
+}
+
+/* After a failed commit: back to the committed positions. */
+static void rewind_shards(pinetl_stream_consumer *c) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+    drop_open_batch(c);
+    for (size_t i = 0; i < c->nshards; i++) {
+        shard *s = &c->shards[i];
+        if (s->read_seq != s->committed_seq || !s->reader)
+            shard_open_reader(s);
+    }
+    pinetl_set_error(PINETL_ERROR, "%s", msg);
+}
+
+static int commit(pinetl_stream_consumer *c) {
+    if (!c->pending)
+        return PINETL_DONE;
+    pinetl_stream_position *pos = calloc(c->nshards, sizeof *pos);
+    if (!pos)
+        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    size_t npos = 0;
+    int rc = PINETL_OK;
+    for (size_t i = 0; !rc && i < c->nshards; i++) {
+        shard *s = &c->shards[i];
+        if (s->read_seq == s->committed_seq)
+            continue;
+        rc = pinetl_streamlog_reader_sync(s->reader);
+        pos[npos].stream = s->stream;
+        pos[npos].shard = s->shard;
+        pos[npos].seq = s->read_seq;
+        pos[npos].offset = s->read_offset;
+        npos++;
+    }
+    int64_t rejects = 0;
+    if (!rc)
+        rc = pinetl_warehouse_begin_stream(c->wh);
+    for (int t = 0; !rc && t < PINETL_TABLE_COUNT; t++)
+        if (c->batch[t] && pinetl_batch_rows(c->batch[t])) {
+            rc = pinetl_warehouse_load(c->wh, c->batch[t]);
+            rejects += (int64_t)pinetl_batch_rejected(c->batch[t]);
+        }
+    if (!rc)
+        rc = pinetl_warehouse_commit_positions(c->wh, pos, npos);
+    free(pos);
+    if (rc) {
+        int code = rc;
+        rewind_shards(c);
+        return code;
+    }
+    int64_t now = real_us(), newest = INT64_MIN;
+    for (size_t i = 0; i < c->pending; i++) {
+        pinetl__latency_add(&c->latency, now - c->arrivals[i]);
+        if (c->arrivals[i] > newest)
+            newest = c->arrivals[i];
+    }
+    c->last_latency_us = now - newest;
+    for (size_t i = 0; i < c->nshards; i++) {
+        c->shards[i].committed_seq = c->shards[i].read_seq;
+        c->shards[i].committed_offset = c->shards[i].read_offset;
+    }
+    c->batches++;
+    c->records += (int64_t)c->pending;
+    c->rejects += rejects;
+    drop_open_batch(c);
+    return PINETL_BATCH;
+}
+
+/* Reads up to the micro-batch's free room; sets c->drained when every log is at its end. */
+static int read_some(pinetl_stream_consumer *c) {
+    int drained = 1;
+    size_t n = c->nshards;
+    for (size_t k = 0; k < n; k++) {
+        shard *s = &c->shards[(c->next_shard + k) % n];
+        if (c->pending >= c->opt.batch_records) {
+            drained = 0;
+            break;
+        }
+        pinetl_batch **b = &c->batch[s->table];
+        if (!*b && pinetl_batch_new(b, s->table))
+            return PINETL_ENOMEM;
+        pinetl_clean_options co;
+        pinetl_clean_options_init(&co);
+        co.source = s->source;
+        for (;;) {
+            if (c->pending >= c->opt.batch_records) {
+                drained = 0;
+                break;
+            }
+            pinetl_streamlog_record rec;
+            int rc = pinetl_streamlog_reader_next(s->reader, &rec);
+            if (rc == PINETL_DONE)
+                break;
+            if (rc != PINETL_BATCH) {
+                char msg[600];
+                snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+                rewind_shards(c);
+                return pinetl_set_error(rc, "stream %s: %s", s->source, msg);
+            }
+            if (c->pending == c->arrivals_cap) {
+                size_t cap = c->arrivals_cap ? c->arrivals_cap * 2 : 1024;
+                int64_t *g = realloc(c->arrivals, cap * sizeof *g);
+                if (!g)
+                    return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+                c->arrivals = g;
+                c->arrivals_cap = cap;
+            }
+            int64_t offs[2] = {0, (int64_t)rec.data_len};
+            co.first_line = (int64_t)rec.seq;
+            co.first_offset = (int64_t)rec.offset;
+            rc = pinetl_batch_clean_records(*b, rec.data_len ? rec.data : "", offs, 1, &co);
+            if (rc) {
+                rewind_shards(c);
+                return rc;
+            }
+            if (!c->pending)
+                c->batch_start_ms = mono_ms();
+            c->arrivals[c->pending++] = rec.arrival_us;
+            s->read_seq = rec.seq;
+            s->read_offset = pinetl_streamlog_reader_offset(s->reader);
+        }
+    }
+    c->next_shard = n ? (c->next_shard + 1) % n : 0;
+    c->drained = drained;
+    return PINETL_OK;
+}
+
+int pinetl_stream_consumer_poll(pinetl_stream_consumer *c) {
+    if (!c)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_poll: NULL argument");
+    int rc;
+    if (!c->scanned || mono_ms() - c->last_scan_ms >= c->opt.rescan_ms)
+        if ((rc = scan(c)))
+            return rc;
+    if ((rc = read_some(c)))
+        return rc;
+    if (c->pending &&
+        (c->pending >= c->opt.batch_records || mono_ms() - c->batch_start_ms >= c->opt.batch_ms))
+        return commit(c);
+    return PINETL_DONE;
+}
+
+int pinetl_stream_consumer_flush(pinetl_stream_consumer *c) {
+    if (!c)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_flush: NULL argument");
+    return commit(c);
+}
+
+int pinetl_stream_consumer_wait_ms(const pinetl_stream_consumer *c, int max_ms) {
+    if (!c || !c->pending)
+        return max_ms;
+    int64_t left = c->opt.batch_ms - (mono_ms() - c->batch_start_ms);
+    if (left < 0)
+        left = 0;
+    return left < max_ms ? (int)left : max_ms;
+}
+
+int pinetl_stream_consumer_status(pinetl_stream_consumer *c, pinetl_stream_status *out) {
+    if (!c || !out)
+        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_status: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->shards = (int64_t)c->nshards;
+    out->batches = c->batches;
+    out->records = c->records;
+    out->rejects = c->rejects;
+    out->pending = (int64_t)c->pending;
+    out->drained = c->drained;
+    out->last_latency_us = c->last_latency_us;
+    out->latency_p50_us = pinetl__latency_quantile(&c->latency, 0.50);
+    out->latency_p99_us = pinetl__latency_quantile(&c->latency, 0.99);
+    out->latency_max_us = c->latency.max;
+    for (size_t i = 0; i < c->nshards; i++) {
+        shard *s = &c->shards[i];
+        uint64_t ahead = 0;
+        if (s->reader && pinetl_streamlog_reader_behind(s->reader, &ahead) == PINETL_OK)
+            out->behind_bytes += (int64_t)(ahead + (s->read_offset - s->committed_offset));
+    }
+    return PINETL_OK;
+}
+
+char *pinetl_stream_consumer_notices(pinetl_stream_consumer *c) {
+    if (!c || !c->notices)
+        return NULL;
+    char *n = c->notices;
+    c->notices = NULL;
+    c->notices_len = 0;
+    return n;
+}
+
+void pinetl_stream_consumer_free(pinetl_stream_consumer *c) {
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nshards; i++)
+        shard_free(&c->shards[i]);
+    free(c->shards);
+    for (size_t i = 0; i < c->nmaps; i++)
+        free(c->maps[i].stream);
+    free(c->maps);
+    free_names(c->ignored, c->nignored);
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
+        pinetl_batch_free(c->batch[t]);
+    free(c->arrivals);
+    free(c->notices);
+    free(c->landing);
+    free(c);
+}
