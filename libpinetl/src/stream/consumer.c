@@ -13,7 +13,8 @@
 
 #include <pinetl/stream.h>
 
-#include "core/batch_internal.h"
+#include "util/alloc.h"
+#include "util/error.h"
 #include "stream/latency.h"
 
 typedef struct shard {
@@ -74,7 +75,7 @@ static void notice(pinetl_stream_consumer *c, const char *fmt, ...) {
     if (n < 0)
         return;
     size_t len = strlen(line);
-    char *grown = realloc(c->notices, c->notices_len + len + 2);
+    char *grown = pinetl__realloc(c->notices, c->notices_len + len + 2);
     if (!grown)
         return;   /* a notice is not worth failing for */
     c->notices = grown;
@@ -96,12 +97,12 @@ void pinetl_stream_options_init(pinetl_stream_options *o) {
 int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *wh,
                                const char *landing, const pinetl_stream_options *options) {
     if (!out || !wh || !landing)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_new: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_new: NULL argument");
     *out = NULL;
-    pinetl_stream_consumer *c = calloc(1, sizeof *c);
-    if (!c || !(c->landing = strdup(landing))) {
-        free(c);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    pinetl_stream_consumer *c = pinetl__calloc(1, sizeof *c);
+    if (!c || !(c->landing = pinetl__strdup(landing))) {
+        pinetl__free(c);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     c->wh = wh;
     pinetl_stream_options_init(&c->opt);
@@ -119,13 +120,13 @@ int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *w
 
 int pinetl_stream_consumer_map(pinetl_stream_consumer *c, const char *stream, pinetl_table table) {
     if (!c || !stream || !pinetl_table_name(table))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_map: bad argument");
-    mapping *m = realloc(c->maps, (c->nmaps + 1) * sizeof *m);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_map: bad argument");
+    mapping *m = pinetl__realloc(c->maps, (c->nmaps + 1) * sizeof *m);
     if (!m)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->maps = m;
-    if (!(m[c->nmaps].stream = strdup(stream)))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+    if (!(m[c->nmaps].stream = pinetl__strdup(stream)))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     m[c->nmaps++].table = table;
     return PINETL_OK;
 }
@@ -167,7 +168,7 @@ static int list_dir(const char *dir, int (*keep)(const char *), char ***out, siz
     DIR *d = opendir(dir);
     if (!d)
         return errno == ENOENT ? PINETL_OK
-                               : pinetl_set_error(PINETL_EIO, "%s: %s", dir, strerror(errno));
+                               : pinetl__error_set(PINETL_EIO, "%s: %s", dir, strerror(errno));
     char **names = NULL;
     size_t cap = 0;
     int rc = PINETL_OK;
@@ -177,15 +178,15 @@ static int list_dir(const char *dir, int (*keep)(const char *), char ***out, siz
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
-            char **g = realloc(names, cap * sizeof *g);
+            char **g = pinetl__realloc(names, cap * sizeof *g);
             if (!g) {
-                rc = pinetl_set_error(PINETL_ENOMEM, "out of memory");
+                rc = pinetl__error_set(PINETL_ENOMEM, "out of memory");
                 break;
             }
             names = g;
         }
-        if (!(names[*n] = strdup(e->d_name))) {
-            rc = pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        if (!(names[*n] = pinetl__strdup(e->d_name))) {
+            rc = pinetl__error_set(PINETL_ENOMEM, "out of memory");
             break;
         }
         (*n)++;
@@ -199,8 +200,8 @@ static int list_dir(const char *dir, int (*keep)(const char *), char ***out, siz
 
 static void free_names(char **names, size_t n) {
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+        pinetl__free(names[i]);
+    pinetl__free(names);
 }
 
 static int is_shard_log(const char *name) {
@@ -217,10 +218,10 @@ static shard *find_shard(pinetl_stream_consumer *c, const char *stream, const ch
 
 static void shard_free(shard *s) {
     pinetl_streamlog_reader_free(s->reader);
-    free(s->stream);
-    free(s->shard);
-    free(s->path);
-    free(s->source);
+    pinetl__free(s->stream);
+    pinetl__free(s->shard);
+    pinetl__free(s->path);
+    pinetl__free(s->source);
 }
 
 /* Opens (or reopens) a shard's reader at its committed position. */
@@ -239,9 +240,9 @@ static int shard_open_reader(shard *s) {
 static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *file, int table) {
     if (c->nshards == c->shards_cap) {
         size_t cap = c->shards_cap ? c->shards_cap * 2 : 8;
-        shard *g = realloc(c->shards, cap * sizeof *g);
+        shard *g = pinetl__realloc(c->shards, cap * sizeof *g);
         if (!g)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         c->shards = g;
         c->shards_cap = cap;
     }
@@ -250,13 +251,13 @@ static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *
     s->table = (pinetl_table)table;
     size_t flen = strlen(file) - 4;   /* without ".log" */
     size_t plen = strlen(c->landing) + strlen(stream) + strlen(file) + 16;
-    s->stream = strdup(stream);
-    s->shard = strndup(file, flen);
-    s->path = malloc(plen);
-    s->source = malloc(strlen(stream) + flen + 2);
+    s->stream = pinetl__strdup(stream);
+    s->shard = pinetl__strndup(file, flen);
+    s->path = pinetl__malloc(plen);
+    s->source = pinetl__malloc(strlen(stream) + flen + 2);
     if (!s->stream || !s->shard || !s->path || !s->source) {
         shard_free(s);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     snprintf(s->path, plen, "%s/streams/%s/%s", c->landing, stream, file);
     sprintf(s->source, "%s/%s", stream, s->shard);
@@ -268,7 +269,7 @@ static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *
         char msg[600];
         snprintf(msg, sizeof msg, "%s", pinetl_error_last());
         shard_free(s);
-        return pinetl_set_error(rc, "stream %s, %s: %s", stream, file, msg);
+        return pinetl__error_set(rc, "stream %s, %s: %s", stream, file, msg);
     }
     c->nshards++;
     return PINETL_OK;
@@ -288,8 +289,8 @@ static int scan(pinetl_stream_consumer *c) {
             while (k < c->nignored && strcmp(c->ignored[k], streams[i]))
                 k++;
             if (k == c->nignored) {
-                char **g = realloc(c->ignored, (c->nignored + 1) * sizeof *g);
-                if (g && (g[c->nignored] = strdup(streams[i]))) {
+                char **g = pinetl__realloc(c->ignored, (c->nignored + 1) * sizeof *g);
+                if (g && (g[c->nignored] = pinetl__strdup(streams[i]))) {
                     c->ignored = g;
                     c->nignored++;
                 } else if (g) {
@@ -336,15 +337,15 @@ static void rewind_shards(pinetl_stream_consumer *c) {
         if (s->read_seq != s->committed_seq || !s->reader)
             shard_open_reader(s);
     }
-    pinetl_set_error(PINETL_ERROR, "%s", msg);
+    pinetl__error_set(PINETL_ERROR, "%s", msg);
 }
 
 static int commit(pinetl_stream_consumer *c) {
     if (!c->pending)
         return PINETL_DONE;
-    pinetl_stream_position *pos = calloc(c->nshards, sizeof *pos);
+    pinetl_stream_position *pos = pinetl__calloc(c->nshards, sizeof *pos);
     if (!pos)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     size_t npos = 0;
     int rc = PINETL_OK;
     for (size_t i = 0; !rc && i < c->nshards; i++) {
@@ -368,7 +369,7 @@ static int commit(pinetl_stream_consumer *c) {
         }
     if (!rc)
         rc = pinetl_warehouse_commit_positions(c->wh, pos, npos);
-    free(pos);
+    pinetl__free(pos);
     if (rc) {
         int code = rc;
         rewind_shards(c);
@@ -421,13 +422,13 @@ static int read_some(pinetl_stream_consumer *c) {
                 char msg[600];
                 snprintf(msg, sizeof msg, "%s", pinetl_error_last());
                 rewind_shards(c);
-                return pinetl_set_error(rc, "stream %s: %s", s->source, msg);
+                return pinetl__error_set(rc, "stream %s: %s", s->source, msg);
             }
             if (c->pending == c->arrivals_cap) {
                 size_t cap = c->arrivals_cap ? c->arrivals_cap * 2 : 1024;
-                int64_t *g = realloc(c->arrivals, cap * sizeof *g);
+                int64_t *g = pinetl__realloc(c->arrivals, cap * sizeof *g);
                 if (!g)
-                    return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+                    return pinetl__error_set(PINETL_ENOMEM, "out of memory");
                 c->arrivals = g;
                 c->arrivals_cap = cap;
             }
@@ -453,7 +454,7 @@ static int read_some(pinetl_stream_consumer *c) {
 
 int pinetl_stream_consumer_poll(pinetl_stream_consumer *c) {
     if (!c)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_poll: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_poll: NULL argument");
     int rc;
     if (!c->scanned || mono_ms() - c->last_scan_ms >= c->opt.rescan_ms)
         if ((rc = scan(c)))
@@ -468,7 +469,7 @@ int pinetl_stream_consumer_poll(pinetl_stream_consumer *c) {
 
 int pinetl_stream_consumer_flush(pinetl_stream_consumer *c) {
     if (!c)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_flush: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_flush: NULL argument");
     return commit(c);
 }
 
@@ -483,7 +484,7 @@ int pinetl_stream_consumer_wait_ms(const pinetl_stream_consumer *c, int max_ms) 
 
 int pinetl_stream_consumer_status(pinetl_stream_consumer *c, pinetl_stream_status *out) {
     if (!c || !out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_stream_consumer_status: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_status: NULL argument");
     memset(out, 0, sizeof *out);
     out->shards = (int64_t)c->nshards;
     out->batches = c->batches;
@@ -518,15 +519,15 @@ void pinetl_stream_consumer_free(pinetl_stream_consumer *c) {
         return;
     for (size_t i = 0; i < c->nshards; i++)
         shard_free(&c->shards[i]);
-    free(c->shards);
+    pinetl__free(c->shards);
     for (size_t i = 0; i < c->nmaps; i++)
-        free(c->maps[i].stream);
-    free(c->maps);
+        pinetl__free(c->maps[i].stream);
+    pinetl__free(c->maps);
     free_names(c->ignored, c->nignored);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         pinetl_batch_free(c->batch[t]);
-    free(c->arrivals);
-    free(c->notices);
-    free(c->landing);
-    free(c);
+    pinetl__free(c->arrivals);
+    pinetl__free(c->notices);
+    pinetl__free(c->landing);
+    pinetl__free(c);
 }

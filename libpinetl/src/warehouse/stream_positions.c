@@ -7,7 +7,7 @@
 
 #include <pinetl/stream.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 
 static const char positions_sql[] =
     "CREATE TABLE IF NOT EXISTS stream_positions(stream TEXT NOT NULL, shard TEXT NOT NULL,"
@@ -17,7 +17,7 @@ static const char positions_sql[] =
 int pinetl_warehouse_stream_position(pinetl_warehouse *wh, const char *stream, const char *shard,
                                      uint64_t *seq, uint64_t *offset) {
     if (!wh || !stream || !shard || !seq || !offset)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_stream_position: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_stream_position: NULL argument");
     *seq = 0;
     *offset = 0;
     sqlite3_stmt *st = NULL;
@@ -28,7 +28,7 @@ int pinetl_warehouse_stream_position(pinetl_warehouse *wh, const char *stream, c
         /* A database no consumer has written to yet has no positions table. */
         int none = strstr(sqlite3_errmsg(wh->db), "no such table") != NULL;
         sqlite3_finalize(st);
-        return none ? PINETL_OK : warehouse_error(wh, "reading a stream position");
+        return none ? PINETL_OK : pinetl__warehouse_error(wh, "reading a stream position");
     }
     sqlite3_bind_text(st, 1, stream, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, shard, -1, SQLITE_STATIC);
@@ -39,30 +39,30 @@ int pinetl_warehouse_stream_position(pinetl_warehouse *wh, const char *stream, c
         *offset = o > 0 ? (uint64_t)o : 0;
         rc = SQLITE_DONE;
     }
-    int out = rc == SQLITE_DONE ? PINETL_OK : warehouse_error(wh, "reading a stream position");
+    int out = rc == SQLITE_DONE ? PINETL_OK : pinetl__warehouse_error(wh, "reading a stream position");
     sqlite3_finalize(st);
     return out;
 }
 
 int pinetl_warehouse_begin_stream(pinetl_warehouse *wh) {
     if (!wh)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_begin_stream: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_begin_stream: NULL argument");
     wh->keep_wal = 1;
     int rc = pinetl_warehouse_begin(wh);
     wh->keep_wal = 0;
     if (rc)
         return rc;
     if (sqlite3_exec(wh->db, positions_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return warehouse_abort(wh, warehouse_error(wh, "creating stream_positions"));
+        return pinetl__warehouse_abort(wh, pinetl__warehouse_error(wh, "creating stream_positions"));
     return PINETL_OK;
 }
 
 int pinetl_warehouse_commit_positions(pinetl_warehouse *wh, const pinetl_stream_position *pos,
                                       size_t n) {
     if (!wh || (n && !pos))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_commit_positions: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit_positions: NULL argument");
     if (!wh->in_transaction)
-        return pinetl_set_error(PINETL_EINVAL,
+        return pinetl__error_set(PINETL_EINVAL,
                                 "pinetl_warehouse_commit_positions: no load transaction is open");
     if (n) {
         sqlite3_stmt *st = NULL;
@@ -75,13 +75,13 @@ int pinetl_warehouse_commit_positions(pinetl_warehouse *wh, const pinetl_stream_
                                " \"offset\" = excluded.\"offset\","
                                " updated_at = excluded.updated_at", -1, &st, NULL) != SQLITE_OK) {
             sqlite3_finalize(st);
-            return warehouse_abort(wh, warehouse_error(wh, "storing stream positions"));
+            return pinetl__warehouse_abort(wh, pinetl__warehouse_error(wh, "storing stream positions"));
         }
         int rc = PINETL_OK;
         for (size_t i = 0; !rc && i < n; i++) {
             if (!pos[i].stream || !pos[i].shard || pos[i].seq > INT64_MAX ||
                 pos[i].offset > INT64_MAX) {
-                rc = pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_commit_positions: "
+                rc = pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit_positions: "
                                                      "position %zu is incomplete or too large", i);
                 break;
             }
@@ -90,12 +90,12 @@ int pinetl_warehouse_commit_positions(pinetl_warehouse *wh, const pinetl_stream_
             sqlite3_bind_int64(st, 3, (sqlite3_int64)pos[i].seq);
             sqlite3_bind_int64(st, 4, (sqlite3_int64)pos[i].offset);
             if (sqlite3_step(st) != SQLITE_DONE)
-                rc = warehouse_error(wh, "storing a stream position");
+                rc = pinetl__warehouse_error(wh, "storing a stream position");
             sqlite3_reset(st);
         }
         sqlite3_finalize(st);
         if (rc)
-            return warehouse_abort(wh, rc);
+            return pinetl__warehouse_abort(wh, rc);
     }
     return pinetl_warehouse_commit(wh);
 }
