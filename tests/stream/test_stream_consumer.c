@@ -265,6 +265,50 @@ static void test_mapping_new_shards_and_torn_tail(void) {
     pinetl_streamlog_free(user);
 }
 
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_wait_wakes_on_change(void) {
+    pinetl_warehouse *wh = NULL;
+    CHECK_INT(pinetl_warehouse_open(&wh, dbpath, 0), PINETL_OK);
+    pinetl_stream_options o;
+    pinetl_stream_options_init(&o);
+    o.batch_ms = 0;
+    o.rescan_ms = 3600 * 1000;   /* only a wake-up finds new shards in time */
+    pinetl_stream_consumer *c = NULL;
+    CHECK_INT(pinetl_stream_consumer_new(&c, wh, landing, &o), PINETL_OK);
+    CHECK(drain(c) >= 0);
+    pinetl_stream_status st;
+    pinetl_stream_consumer_status(c, &st);
+    int64_t shards = st.shards;
+    /* Nothing changes: the wait lasts its time. */
+    int64_t t0 = now_ms();
+    CHECK_INT(pinetl_stream_consumer_wait(c, 200), 0);
+    CHECK(now_ms() - t0 >= 190);
+    /* An append wakes it at once. */
+    pinetl_streamlog *user = open_log(sr_stream_names[2], 0);
+    uint64_t next = pinetl_streamlog_last_seq(user) + 1;
+    CHECK_INT(append(user, 2, 0, next, 1), 0);
+    t0 = now_ms();
+    CHECK_INT(pinetl_stream_consumer_wait(c, 5000), 1);
+    CHECK(now_ms() - t0 < 1000);
+    CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_BATCH);
+    /* A new stream wakes it and is scanned at the next poll. */
+    pinetl_streamlog *fresh = open_log("late-geo", 0);
+    CHECK_INT(append(fresh, 1, 0, 1, 2), 0);
+    CHECK_INT(pinetl_stream_consumer_wait(c, 5000), 1);
+    CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_BATCH);
+    pinetl_stream_consumer_status(c, &st);
+    CHECK_INT(st.shards, shards + 1);
+    pinetl_stream_consumer_free(c);
+    pinetl_warehouse_free(wh);
+    pinetl_streamlog_free(user);
+    pinetl_streamlog_free(fresh);
+}
+
 int main(void) {
     if (!slog_tmpdir(dir, sizeof dir)) {
         perror("mkdtemp");
@@ -276,6 +320,7 @@ int main(void) {
     RUN(test_rejects_positions);
     RUN(test_batches_by_time_and_resume);
     RUN(test_mapping_new_shards_and_torn_tail);
+    RUN(test_wait_wakes_on_change);
     slog_rmtree(dir);
     return check_done();
 }

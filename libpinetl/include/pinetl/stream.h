@@ -75,6 +75,9 @@ PINETL_API int pinetl_stream_consumer_poll(pinetl_stream_consumer *consumer);
 PINETL_API int pinetl_stream_consumer_flush(pinetl_stream_consumer *consumer);
 /* How long a caller may sleep before the next poll without delaying a commit. */
 PINETL_API int pinetl_stream_consumer_wait_ms(const pinetl_stream_consumer *consumer, int max_ms);
+/* Sleeps up to max_ms, returning early (1) when a log the consumer reads changes or a stream or
+ * shard appears (inotify on Linux; elsewhere a plain sleep, 0); a signal also ends it. */
+PINETL_API int pinetl_stream_consumer_wait(pinetl_stream_consumer *consumer, int max_ms);
 
 typedef struct pinetl_stream_status {
     int64_t shards;            /* shard logs being read */

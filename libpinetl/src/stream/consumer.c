@@ -4,12 +4,17 @@
  * on the writer's side cannot take back records whose rows are committed. */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include <pinetl/stream.h>
 
@@ -46,6 +51,8 @@ struct pinetl_stream_consumer {
     int64_t batch_start_ms;    /* monotonic time of the open micro-batch's first record */
     int64_t last_scan_ms;
     int scanned, drained;
+    int ino_fd;                /* inotify: wakes a waiting consumer when a log changes (-1: none) */
+    int rescan_now;            /* a folder got a new entry: scan at the next poll */
     int64_t batches, records, rejects, last_latency_us;
     pinetl__latency latency;
     char *notices;
@@ -105,6 +112,11 @@ int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *w
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     c->wh = wh;
+#ifdef __linux__
+    c->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+#else
+    c->ino_fd = -1;
+#endif
     pinetl_stream_options_init(&c->opt);
     if (options)
         c->opt = *options;
@@ -209,6 +221,18 @@ static int is_shard_log(const char *name) {
     return len > 4 && !strcmp(name + len - 4, ".log") && !strncmp(name, "shardId-", 8);
 }
 
+/* Watches path for what mask says (a best effort: without it, waits are plain sleeps). */
+static void watch(pinetl_stream_consumer *c, const char *path, uint32_t mask) {
+#ifdef __linux__
+    if (c->ino_fd >= 0)
+        (void)inotify_add_watch(c->ino_fd, path, mask);
+#else
+    (void)c;
+    (void)path;
+    (void)mask;
+#endif
+}
+
 static shard *find_shard(pinetl_stream_consumer *c, const char *stream, const char *name) {
     for (size_t i = 0; i < c->nshards; i++)
         if (!strcmp(c->shards[i].stream, stream) && !strcmp(c->shards[i].shard, name))
@@ -272,6 +296,9 @@ static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *
         return pinetl__error_set(rc, "stream %s, %s: %s", stream, file, msg);
     }
     c->nshards++;
+#ifdef __linux__
+    watch(c, s->path, IN_MODIFY);
+#endif
     return PINETL_OK;
 }
 
@@ -282,6 +309,11 @@ static int scan(pinetl_stream_consumer *c) {
     char **streams;
     size_t nstreams;
     int rc = list_dir(dir, valid_name, &streams, &nstreams);
+#ifdef __linux__
+    /* New streams and shards wake a waiting consumer and are scanned at once. */
+    watch(c, c->landing, IN_CREATE | IN_MOVED_TO);
+    watch(c, dir, IN_CREATE | IN_MOVED_TO);
+#endif
     for (size_t i = 0; !rc && i < nstreams; i++) {
         int table = stream_table(c, streams[i]);
         if (table < 0) {
@@ -306,6 +338,9 @@ static int scan(pinetl_stream_consumer *c) {
         char **files;
         size_t nfiles;
         rc = list_dir(sdir, is_shard_log, &files, &nfiles);
+#ifdef __linux__
+        watch(c, sdir, IN_CREATE | IN_MOVED_TO);
+#endif
         for (size_t f = 0; !rc && f < nfiles; f++) {
             char name[256];
             snprintf(name, sizeof name, "%.*s", (int)(strlen(files[f]) - 4), files[f]);
@@ -456,9 +491,11 @@ int pinetl_stream_consumer_poll(pinetl_stream_consumer *c) {
     if (!c)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_poll: NULL argument");
     int rc;
-    if (!c->scanned || mono_ms() - c->last_scan_ms >= c->opt.rescan_ms)
+    if (!c->scanned || c->rescan_now || mono_ms() - c->last_scan_ms >= c->opt.rescan_ms) {
+        c->rescan_now = 0;
         if ((rc = scan(c)))
             return rc;
+    }
     if ((rc = read_some(c)))
         return rc;
     if (c->pending &&
@@ -480,6 +517,34 @@ int pinetl_stream_consumer_wait_ms(const pinetl_stream_consumer *c, int max_ms) 
     if (left < 0)
         left = 0;
     return left < max_ms ? (int)left : max_ms;
+}
+
+int pinetl_stream_consumer_wait(pinetl_stream_consumer *c, int max_ms) {
+    if (!c)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_wait: NULL argument");
+    if (max_ms < 0)
+        max_ms = 0;
+    if (c->ino_fd < 0) {
+        struct timespec ts = {max_ms / 1000, (long)(max_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        return 0;
+    }
+    struct pollfd p = {c->ino_fd, POLLIN, 0};
+    int woke = poll(&p, 1, max_ms) > 0;
+#ifdef __linux__
+    /* Take every pending event; a new folder entry asks for a scan. */
+    _Alignas(struct inotify_event) char buf[4096];
+    ssize_t n;
+    while ((n = read(c->ino_fd, buf, sizeof buf)) > 0) {
+        for (char *at = buf; at < buf + n;) {
+            const struct inotify_event *e = (const struct inotify_event *)(void *)at;
+            if (e->mask & (IN_CREATE | IN_MOVED_TO | IN_Q_OVERFLOW))
+                c->rescan_now = 1;
+            at += sizeof *e + e->len;
+        }
+    }
+#endif
+    return woke;
 }
 
 int pinetl_stream_consumer_status(pinetl_stream_consumer *c, pinetl_stream_status *out) {
@@ -529,5 +594,7 @@ void pinetl_stream_consumer_free(pinetl_stream_consumer *c) {
     pinetl__free(c->arrivals);
     pinetl__free(c->notices);
     pinetl__free(c->landing);
+    if (c->ino_fd >= 0)
+        close(c->ino_fd);
     pinetl__free(c);
 }
