@@ -82,7 +82,7 @@ static inline int slog_append(pinetl_streamlog *log, uint64_t first, size_t n, s
 }
 
 /* A fresh temporary folder (mkdtemp) in buf. */
-static const char *slog_tmpdir(char *buf, size_t cap) {
+static inline const char *slog_tmpdir(char *buf, size_t cap) {
     const char *base = getenv("TMPDIR");
     snprintf(buf, cap, "%s/pinetl-slog-XXXXXX", base && *base ? base : "/tmp");
     return mkdtemp(buf);

@@ -25,7 +25,25 @@ struct pinetl_streamlog {
     pinetl_streamlog_recovery recovery;
 };
 
-/* Creates the folders above path (like mkdir -p of its dirname). */
+/* Makes the directory entry of path (a new file or folder) durable: fsync of its folder. */
+static int sync_parent(char *path) {
+    char *slash = strrchr(path, '/');
+    const char *dir = ".";
+    if (slash)
+        *slash = '\0';
+    if (slash)
+        dir = slash == path ? "/" : path;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = PINETL_OK;
+    if (fd < 0 || fsync(fd))
+        rc = pinetl__error_set(PINETL_EIO, "syncing the folder %s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (slash)
+        *slash = '/';
+    return rc;
+}
+
+/* Creates the folders above path (like mkdir -p of its dirname); each new one is made durable. */
 static int make_parents(const char *path) {
     char *copy = pinetl__strdup(path);
     if (!copy)
@@ -38,37 +56,18 @@ static int make_parents(const char *path) {
             if (*p == '/' || *p == '\0') {
                 char c = *p;
                 *p = '\0';
-                if (mkdir(copy, 0777) && errno != EEXIST) {
+                if (mkdir(copy, 0777) == 0)
+                    rc = sync_parent(copy);
+                else if (errno != EEXIST)
                     rc = pinetl__error_set(PINETL_EIO, "creating %s: %s", copy, strerror(errno));
-                    break;
-                }
                 *p = c;
-                if (!c)
+                if (rc || !c)
                     break;
             }
         }
     }
     pinetl__free(copy);
     return rc;
-}
-
-/* Makes a new file's directory entry durable. */
-static void sync_parent(const char *path) {
-    char *copy = pinetl__strdup(path);
-    if (!copy)
-        return;
-    char *slash = strrchr(copy, '/');
-    const char *dir = ".";
-    if (slash) {
-        *slash = '\0';
-        dir = slash == copy ? "/" : copy;
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    pinetl__free(copy);
 }
 
 /* Reads the whole log; everything after the last valid record is cut. */
@@ -138,7 +137,7 @@ int pinetl_streamlog_open(pinetl_streamlog **out, const char *path, int flags) {
                               errno == EWOULDBLOCK ? "another writer has the log open"
                                                    : strerror(errno));
     if (!rc && created)
-        sync_parent(path);
+        rc = sync_parent(log->path);
     if (!rc)
         rc = recover(log);
     if (rc) {
