@@ -211,6 +211,7 @@ static void test_mapping_new_shards_and_torn_tail(void) {
     pinetl_stream_options_init(&o);
     o.batch_ms = 0;
     o.rescan_ms = 1;
+    o.stuck_notice_ms = 50;
     pinetl_stream_consumer *c = NULL;
     CHECK_INT(pinetl_stream_consumer_new(&c, wh, landing, &o), PINETL_OK);
     CHECK_INT(pinetl_stream_consumer_map(c, "clicks", PINETL_TABLE_GEO), PINETL_OK);
@@ -244,6 +245,18 @@ static void test_mapping_new_shards_and_torn_tail(void) {
     CHECK_INT(truncate(path, (off_t)size - 10), 0);
     CHECK(drain(c) >= 1);
     CHECK_INT(count(wh, "user"), 31);
+    /* Waiting there for long is noticed, once. */
+    struct timespec pause = {0, 80000000};
+    nanosleep(&pause, NULL);
+    CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_DONE);
+    notes = pinetl_stream_consumer_notices(c);
+    char want[200];
+    snprintf(want, sizeof want, "stream %s/shardId-000000000000: the ", sr_stream_names[2]);
+    CHECK(notes && strstr(notes, want) && strstr(notes, "after sequence number 31"));
+    pinetl_free(notes);
+    nanosleep(&pause, NULL);
+    CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_DONE);
+    CHECK(pinetl_stream_consumer_notices(c) == NULL);
     pinetl_stream_consumer_status(c, &st);
     int64_t behind = st.behind_bytes;
     user = open_log(sr_stream_names[2], 0);

@@ -38,7 +38,7 @@ static int copy_file(const char *from, const char *to, long len) {
 
 static int poke(const char *p, long at, unsigned char xor_mask) {
     int fd = open(p, O_RDWR);
-    unsigned char c;
+    unsigned char c = 0;
     int rc = fd >= 0 && pread(fd, &c, 1, at) == 1 ? 0 : -1;
     c ^= xor_mask;
     if (!rc && pwrite(fd, &c, 1, at) != 1)

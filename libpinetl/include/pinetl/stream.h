@@ -53,6 +53,8 @@ typedef struct pinetl_stream_options {
     int batch_ms;          /* ... or this many ms after its first record (default 100; 0 = as
                               soon as the logs are drained) */
     int rescan_ms;         /* how often the landing folder is scanned for new shards (1000) */
+    int stuck_notice_ms;   /* bytes at a log's end that form no valid record for this long are
+                              reported in the notices, once (5000) */
 } pinetl_stream_options;
 
 PINETL_API void pinetl_stream_options_init(pinetl_stream_options *options);

@@ -28,7 +28,11 @@ typedef struct shard {
     pinetl_streamlog_reader *reader;
     uint64_t committed_seq, committed_offset;
     uint64_t read_seq, read_offset;          /* read into the open micro-batch */
+    uint64_t stuck_offset;                   /* where bytes that are no record yet were seen */
+    int64_t stuck_since_ms;
+    int stuck_noticed;
 } shard;
+
 
 typedef struct mapping {
     char *stream;
@@ -99,6 +103,7 @@ void pinetl_stream_options_init(pinetl_stream_options *o) {
     o->batch_records = 10000;
     o->batch_ms = 100;
     o->rescan_ms = 1000;
+    o->stuck_notice_ms = 5000;
 }
 
 int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *wh,
@@ -126,6 +131,8 @@ int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *w
         c->opt.batch_ms = 0;
     if (c->opt.rescan_ms <= 0)
         c->opt.rescan_ms = 1000;
+    if (c->opt.stuck_notice_ms <= 0)
+        c->opt.stuck_notice_ms = 5000;
     *out = c;
     return PINETL_OK;
 }
@@ -428,6 +435,30 @@ static int commit(pinetl_stream_consumer *c) {
     return PINETL_BATCH;
 }
 
+/* A log whose end does not form a record for long (a torn or corrupt tail, left by a writer that
+ * has not reopened the log) is worth a notice: the consumer waits there. */
+static void check_stuck(pinetl_stream_consumer *c, shard *s) {
+    uint64_t behind = 0;
+    if (pinetl_streamlog_reader_behind(s->reader, &behind) || !behind) {
+        s->stuck_since_ms = 0;
+        return;
+    }
+    uint64_t at = pinetl_streamlog_reader_offset(s->reader);
+    int64_t now = mono_ms();
+    if (!s->stuck_since_ms || s->stuck_offset != at) {
+        s->stuck_offset = at;
+        s->stuck_since_ms = now;
+        s->stuck_noticed = 0;
+    } else if (!s->stuck_noticed && now - s->stuck_since_ms >= c->opt.stuck_notice_ms) {
+        s->stuck_noticed = 1;
+        notice(c, "stream %s: the %llu bytes after sequence number %llu (byte %llu) are not a "
+                  "valid record (a torn or corrupt tail: the writer cuts it when it reopens the "
+                  "log); waiting there", s->source, (unsigned long long)behind,
+               (unsigned long long)pinetl_streamlog_reader_seq(s->reader),
+               (unsigned long long)at);
+    }
+}
+
 /* Reads up to the micro-batch's free room; sets c->drained when every log is at its end. */
 static int read_some(pinetl_stream_consumer *c) {
     int drained = 1;
@@ -451,8 +482,10 @@ static int read_some(pinetl_stream_consumer *c) {
             }
             pinetl_streamlog_record rec;
             int rc = pinetl_streamlog_reader_next(s->reader, &rec);
-            if (rc == PINETL_DONE)
+            if (rc == PINETL_DONE) {
+                check_stuck(c, s);
                 break;
+            }
             if (rc != PINETL_BATCH) {
                 char msg[600];
                 snprintf(msg, sizeof msg, "%s", pinetl_error_last());
