@@ -22,7 +22,7 @@ static char dir[256], landing[512], db[512], db_ref[512];
 static pid_t start_writer(void) {
     char total[32];
     snprintf(total, sizeof total, "%d", TOTAL);
-    char *argv[] = {(char *)writer_exe, landing, total, (char *)"700", (char *)"25", NULL};
+    char *argv[] = {(char *)writer_exe, landing, total, (char *)"400", (char *)"25", NULL};
     return st_spawn(argv);
 }
 
