@@ -2,6 +2,10 @@
  * larger than the reader's buffer), reopening continues the sequence, readers positioned after a
  * sequence number (by scan and by offset hint, a wrong hint falls back to the scan), one writer
  * per log, bad arguments. */
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <pinetl/streamlog.h>
 
 #include "check.h"
@@ -182,6 +186,46 @@ static void test_big_payloads(void) {
     free(huge);
 }
 
+/* A write that fails half-way (here: the file size limit, as a full disk would) appends nothing:
+ * the partly written tail is cut, the sequence does not move, and the next append works. */
+static void test_failed_append_leaves_nothing(void) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/limit/shardId-000000000000.log", dir);
+    pinetl_streamlog *log = NULL;
+    CHECK_INT(pinetl_streamlog_open(&log, p, 0), PINETL_OK);
+    CHECK_INT(slog_append(log, 1, 10, 0), 0);
+    uint64_t size = pinetl_streamlog_size(log);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    CHECK_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)size + 100;
+    CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char data[80];
+    memset(data, 'x', sizeof data);
+    pinetl_streamlog_record recs[4];
+    memset(recs, 0, sizeof recs);
+    for (int i = 0; i < 4; i++) {
+        recs[i].data = data;
+        recs[i].data_len = sizeof data;
+    }
+    CHECK_INT(pinetl_streamlog_append(log, recs, 4, NULL), PINETL_EIO);
+    CHECK(strstr(pinetl_error_last(), "appending to") != NULL);
+    CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
+    CHECK_INT(pinetl_streamlog_last_seq(log), 10);
+    CHECK_INT(pinetl_streamlog_size(log), size);
+    struct stat st;
+    CHECK(stat(p, &st) == 0 && (uint64_t)st.st_size == size);
+    CHECK_INT(slog_append(log, 11, 3, 0), 0);
+    pinetl_streamlog_free(log);
+    pinetl_streamlog_reader *r = NULL;
+    int bad = 0;
+    CHECK_INT(pinetl_streamlog_reader_open(&r, p, 0), PINETL_OK);
+    CHECK_INT(read_all(r, 0, 0, &bad), 13);
+    CHECK_INT(bad, 0);
+    pinetl_streamlog_reader_free(r);
+}
+
 static void test_bad_arguments(void) {
     pinetl_streamlog *log = NULL;
     CHECK_INT(pinetl_streamlog_open(&log, NULL, 0), PINETL_EINVAL);
@@ -210,6 +254,7 @@ int main(void) {
     RUN(test_round_trip_and_reopen);
     RUN(test_positioned_readers);
     RUN(test_big_payloads);
+    RUN(test_failed_append_leaves_nothing);
     RUN(test_bad_arguments);
     slog_rmtree(dir);
     return check_done();
