@@ -80,6 +80,14 @@ static inline int st_check_db(const char *path, uint64_t positions_out[3][2]) {
     int diffs = 0;
     int has_positions = st_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
                                          "'stream_positions'") == 1;
+    /* A consumer killed before it created the schema leaves an empty database: nothing stored. */
+    if (st_query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                         "('pin', 'geo', 'user', 'rejects')") != 4) {
+        if (positions_out)
+            memset(positions_out, 0, sizeof(uint64_t[3][2]));
+        sqlite3_close(db);
+        return has_positions;   /* positions without the tables would be a difference */
+    }
     int64_t total_rows[3] = {0, 0, 0};
     for (int t = 0; t < 3; t++) {
         for (int s = 0; s < sr_shards(t); s++) {

@@ -13,7 +13,9 @@ static int64_t bucket_low(int b) {
     if (b < 16)
         return b;
     int msb = b / 16 + 3, sub = b % 16;
-    return (int64_t)(16 + sub) << (msb - 4);
+    if (msb - 4 > 58)
+        return INT64_MAX;   /* past the last bucket: (16 + sub) << 59 would not fit */
+    return (int64_t)((uint64_t)(16 + sub) << (msb - 4));
 }
 
 void pinetl__latency_add(pinetl__latency *h, int64_t us) {
