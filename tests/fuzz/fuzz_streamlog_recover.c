@@ -20,16 +20,21 @@
 
 #include "fuzz.h"
 
-static char path[512];
+static char dir[256], path[512];
+
+static void cleanup(void) {
+    unlink(path);
+    rmdir(dir);
+}
 
 static void setup(void) {
     if (path[0])
         return;
     const char *base = getenv("TMPDIR");
-    char dir[256];
     snprintf(dir, sizeof dir, "%s/pinetl-fuzz-slog-XXXXXX", base && *base ? base : "/tmp");
     FUZZ_ASSERT(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/shardId-000000000000.log", dir);
+    atexit(cleanup);
 }
 
 static uint32_t get32(const uint8_t *p) {
