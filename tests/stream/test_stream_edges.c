@@ -254,6 +254,28 @@ static void test_log_starting_after_position(void) {
     CHECK_INT(pinetl_streamlog_size(NULL), 0);
 }
 
+static void test_sequence_strings(void) {
+    char buf[32];
+    uint64_t v = 0;
+    CHECK_INT(pinetl_streamlog_seq_format(42, buf, sizeof buf), PINETL_OK);
+    CHECK_STR(buf, "000000000000000000042");
+    CHECK_INT(pinetl_streamlog_seq_format(UINT64_MAX, buf, sizeof buf), PINETL_OK);
+    CHECK_STR(buf, "018446744073709551615");
+    CHECK_INT(pinetl_streamlog_seq_parse(buf, &v), PINETL_OK);
+    CHECK(v == UINT64_MAX);
+    CHECK_INT(pinetl_streamlog_seq_format(1, buf, 21), PINETL_EINVAL);
+    CHECK_INT(pinetl_streamlog_seq_format(1, NULL, 22), PINETL_EINVAL);
+    CHECK_INT(pinetl_streamlog_seq_parse("000000000000000000042", &v), PINETL_OK);
+    CHECK_INT(v, 42);
+    CHECK_INT(pinetl_streamlog_seq_parse("7", &v), PINETL_OK);
+    CHECK_INT(v, 7);
+    const char *bad[] = {"", "-1", "12a", " 1", "018446744073709551616", "0000000000000000000001",
+                         "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_INT(pinetl_streamlog_seq_parse(bad[i], &v), PINETL_EINVAL);
+    CHECK_INT(pinetl_streamlog_seq_parse(NULL, &v), PINETL_EINVAL);
+}
+
 int main(void) {
     if (!slog_tmpdir(dir, sizeof dir)) {
         perror("mkdtemp");
@@ -264,6 +286,7 @@ int main(void) {
     RUN(test_positions);
     RUN(test_consumer_arguments_and_defaults);
     RUN(test_log_starting_after_position);
+    RUN(test_sequence_strings);
     slog_rmtree(dir);
     return check_done();
 }

@@ -122,6 +122,14 @@ PINETL_API int pinetl_streamlog_reader_behind(pinetl_streamlog_reader *r, uint64
 PINETL_API int pinetl_streamlog_reader_sync(pinetl_streamlog_reader *r);
 PINETL_API void pinetl_streamlog_reader_free(pinetl_streamlog_reader *r);
 
+/* Kinesis-facing sequence numbers: the u64 as a decimal string zero-padded to 21 digits
+ * ("000000000000000000042"). format writes it and a NUL into out (cap >= 22; PINETL_EINVAL
+ * otherwise); parse accepts 1 to 21 decimal digits (PINETL_EINVAL for anything else, or a value
+ * beyond u64). */
+enum { PINETL_STREAMLOG_SEQ_DIGITS = 21 };
+PINETL_API int pinetl_streamlog_seq_format(uint64_t seq, char *out, size_t cap);
+PINETL_API int pinetl_streamlog_seq_parse(const char *text, uint64_t *seq);
+
 /* CRC-32C (Castagnoli) of len bytes, continuing from crc (0 to start). Uses SSE4.2 when the CPU
  * has it. */
 PINETL_API uint32_t pinetl_crc32c(uint32_t crc, const void *data, size_t len);

@@ -1,8 +1,10 @@
 /* Record framing: little-endian fields written and read byte by byte, so the format does not
  * depend on the host's byte order. */
+#include <stdio.h>
 #include <string.h>
 
 #include "streamlog/frame.h"
+#include "util/error.h"
 
 static void put16(unsigned char *p, uint16_t v) {
     p[0] = (unsigned char)v;
@@ -76,4 +78,29 @@ int pinetl__slog_check(const unsigned char *p, size_t avail, int check_crc,
     uint32_t crc = pinetl_crc32c(0, p + 4, 24);
     crc = pinetl_crc32c(crc, p + PINETL_STREAMLOG_HEADER_SIZE, (size_t)h->key_len + h->len);
     return crc == h->crc ? PINETL__SLOG_VALID : PINETL__SLOG_BAD_CRC;
+}
+
+int pinetl_streamlog_seq_format(uint64_t seq, char *out, size_t cap) {
+    if (!out || cap < PINETL_STREAMLOG_SEQ_DIGITS + 1)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_seq_format: need %d bytes",
+                                 PINETL_STREAMLOG_SEQ_DIGITS + 1);
+    snprintf(out, cap, "%021llu", (unsigned long long)seq);
+    return PINETL_OK;
+}
+
+int pinetl_streamlog_seq_parse(const char *text, uint64_t *seq) {
+    if (!text || !seq)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_seq_parse: NULL argument");
+    uint64_t v = 0;
+    size_t n = 0;
+    for (; text[n]; n++) {
+        unsigned d = (unsigned)(text[n] - '0');
+        if (d > 9 || n >= PINETL_STREAMLOG_SEQ_DIGITS || v > (UINT64_MAX - d) / 10)
+            return pinetl__error_set(PINETL_EINVAL, "not a sequence number: \"%.40s\"", text);
+        v = v * 10 + d;
+    }
+    if (!n)
+        return pinetl__error_set(PINETL_EINVAL, "not a sequence number: \"\"");
+    *seq = v;
+    return PINETL_OK;
 }
