@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "serve_internal.h"
 
 struct serve_committer {
@@ -156,7 +156,7 @@ int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int
                                   FILE *log) {
     serve_committer *c = calloc(1, sizeof *c);
     if (!c)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->cat = cat;
     c->fsync = fsync;
     c->log = log;
@@ -169,7 +169,7 @@ int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int
         pthread_cond_destroy(&c->cond);
         pthread_mutex_destroy(&c->lock);
         free(c);
-        return pinetl_set_error(PINETL_ERROR, "cannot start the committer thread");
+        return pinetl__error_set(PINETL_ERROR, "cannot start the committer thread");
     }
     *out = c;
     return PINETL_OK;

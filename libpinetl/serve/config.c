@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "core/json.h"
 #include "serve_internal.h"
 
@@ -31,22 +31,22 @@ int pinetl__serve_name_ok(const char *s, size_t n) {
 
 static int add_topic(serve_catalog *c, const char *name, size_t n, int partitions) {
     if (!pinetl__serve_name_ok(name, n))
-        return pinetl_set_error(PINETL_EINVAL, "topic name '%.*s' is not 1-249 characters of "
+        return pinetl__error_set(PINETL_EINVAL, "topic name '%.*s' is not 1-249 characters of "
                                 "[A-Za-z0-9._-]", (int)(n > 300 ? 300 : n), name);
     if (partitions < 1 || partitions > MAX_PARTITIONS)
-        return pinetl_set_error(PINETL_EINVAL, "topic '%.*s': partitions must be 1..%d",
+        return pinetl__error_set(PINETL_EINVAL, "topic '%.*s': partitions must be 1..%d",
                                 (int)n, name, MAX_PARTITIONS);
     for (size_t i = 0; i < c->ntopics; i++)
         if (strlen(c->topics[i].name) == n && !memcmp(c->topics[i].name, name, n))
-            return pinetl_set_error(PINETL_EINVAL, "topic '%.*s' is named twice", (int)n, name);
+            return pinetl__error_set(PINETL_EINVAL, "topic '%.*s' is named twice", (int)n, name);
     serve_topic *t = realloc(c->topics, (c->ntopics + 1) * sizeof *t);
     if (!t)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->topics = t;
     t = &c->topics[c->ntopics];
     memset(t, 0, sizeof *t);
     if (!(t->name = strndup(name, n)))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     t->partitions = partitions;
     c->ntopics++;
     return PINETL_OK;
@@ -54,19 +54,19 @@ static int add_topic(serve_catalog *c, const char *name, size_t n, int partition
 
 static int add_stream(serve_catalog *c, const char *name, size_t n) {
     if (!pinetl__serve_name_ok(name, n))
-        return pinetl_set_error(PINETL_EINVAL, "stream name '%.*s' is not 1-249 characters of "
+        return pinetl__error_set(PINETL_EINVAL, "stream name '%.*s' is not 1-249 characters of "
                                 "[A-Za-z0-9._-]", (int)(n > 300 ? 300 : n), name);
     for (size_t i = 0; i < c->nstreams; i++)
         if (strlen(c->streams[i].name) == n && !memcmp(c->streams[i].name, name, n))
-            return pinetl_set_error(PINETL_EINVAL, "stream '%.*s' is named twice", (int)n, name);
+            return pinetl__error_set(PINETL_EINVAL, "stream '%.*s' is named twice", (int)n, name);
     serve_stream *s = realloc(c->streams, (c->nstreams + 1) * sizeof *s);
     if (!s)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->streams = s;
     s = &c->streams[c->nstreams];
     memset(s, 0, sizeof *s);
     if (!(s->name = strndup(name, n)))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->nstreams++;
     return PINETL_OK;
 }
@@ -75,7 +75,7 @@ static int add_stream(serve_catalog *c, const char *name, size_t n) {
 static int string_of(const json_value *v, char *dst, size_t cap, size_t *n) {
     if (v->type != JSON_STRING || v->len > cap)
         return -1;
-    long k = json_string_decode(v, dst);
+    long k = pinetl__json_string_decode(v, dst);
     if (k < 0)
         return -1;
     *n = (size_t)k;
@@ -85,41 +85,41 @@ static int string_of(const json_value *v, char *dst, size_t cap, size_t *n) {
 static int load_list(serve_catalog *c, const char *path, const json_value *list, int topics) {
     const char *what = topics ? "topics" : "streams";
     if (list->type != JSON_ARRAY)
-        return pinetl_set_error(PINETL_EINVAL, "%s: '%s' must be an array", path, what);
+        return pinetl__error_set(PINETL_EINVAL, "%s: '%s' must be an array", path, what);
     json_iter it;
     json_value e;
-    json_iter_array(&it, list);
-    while (json_iter_element(&it, &e)) {
+    pinetl__json_iter_array(&it, list);
+    while (pinetl__json_iter_element(&it, &e)) {
         char name[MAX_NAME + 64];
         size_t n;
         int partitions = 1;
         json_value v = e;
         if (e.type == JSON_OBJECT) {
             json_value p;
-            if (!json_object_get(&e, "name", &v))
-                return pinetl_set_error(PINETL_EINVAL, "%s: an entry of '%s' has no \"name\"",
+            if (!pinetl__json_object_get(&e, "name", &v))
+                return pinetl__error_set(PINETL_EINVAL, "%s: an entry of '%s' has no \"name\"",
                                         path, what);
-            if (topics && json_object_get(&e, "partitions", &p)) {
+            if (topics && pinetl__json_object_get(&e, "partitions", &p)) {
                 char num[16];
                 if (p.type != JSON_NUMBER || p.len >= sizeof num)
-                    return pinetl_set_error(PINETL_EINVAL, "%s: \"partitions\" must be a number",
+                    return pinetl__error_set(PINETL_EINVAL, "%s: \"partitions\" must be a number",
                                             path);
                 memcpy(num, p.start, p.len);
                 num[p.len] = '\0';
                 char *end;
                 long k = strtol(num, &end, 10);
                 if (*end || k < 1 || k > MAX_PARTITIONS)
-                    return pinetl_set_error(PINETL_EINVAL, "%s: \"partitions\" must be 1..%d",
+                    return pinetl__error_set(PINETL_EINVAL, "%s: \"partitions\" must be 1..%d",
                                             path, MAX_PARTITIONS);
                 partitions = (int)k;
             }
         }
         if (string_of(&v, name, sizeof name, &n) != 0)
-            return pinetl_set_error(PINETL_EINVAL, "%s: a name in '%s' is not a string of at "
+            return pinetl__error_set(PINETL_EINVAL, "%s: a name in '%s' is not a string of at "
                                     "most %d characters", path, what, MAX_NAME);
         int rc = topics ? add_topic(c, name, n, partitions) : add_stream(c, name, n);
         if (rc)
-            return pinetl_set_error(rc, "%s: %s", path, pinetl_error_last());
+            return pinetl__error_set(rc, "%s: %s", path, pinetl_error_last());
     }
     return PINETL_OK;
 }
@@ -127,34 +127,34 @@ static int load_list(serve_catalog *c, const char *path, const json_value *list,
 static int load_file(serve_catalog *c, const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+        return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open config '%s': %s", path, strerror(errno));
     char *text = malloc(MAX_CONFIG);
     if (!text) {
         fclose(f);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     size_t len = fread(text, 1, MAX_CONFIG, f);
     int bad = ferror(f) || len == MAX_CONFIG;
     fclose(f);
     if (bad) {
         free(text);
-        return pinetl_set_error(PINETL_EIO, "cannot read config '%s' (or larger than 1 MiB)", path);
+        return pinetl__error_set(PINETL_EIO, "cannot read config '%s' (or larger than 1 MiB)", path);
     }
     json_value root, v;
     json_error err;
     int rc = PINETL_OK;
-    if (json_parse(text, text + len, &root, &err) != 0)
-        rc = pinetl_set_error(PINETL_EFORMAT, "config '%s': byte %zu: %s", path, err.offset,
+    if (pinetl__json_parse(text, text + len, &root, &err) != 0)
+        rc = pinetl__error_set(PINETL_EFORMAT, "config '%s': byte %zu: %s", path, err.offset,
                               err.what);
     else if (root.type != JSON_OBJECT)
-        rc = pinetl_set_error(PINETL_EFORMAT, "config '%s': not a JSON object", path);
-    if (!rc && json_object_get(&root, "topics", &v))
+        rc = pinetl__error_set(PINETL_EFORMAT, "config '%s': not a JSON object", path);
+    if (!rc && pinetl__json_object_get(&root, "topics", &v))
         rc = load_list(c, path, &v, 1);
-    if (!rc && json_object_get(&root, "streams", &v))
+    if (!rc && pinetl__json_object_get(&root, "streams", &v))
         rc = load_list(c, path, &v, 0);
     if (!rc && c->ntopics + c->nstreams == 0)
-        rc = pinetl_set_error(PINETL_EINVAL, "config '%s' names no topics and no streams", path);
+        rc = pinetl__error_set(PINETL_EINVAL, "config '%s' names no topics and no streams", path);
     free(text);
     return rc;
 }

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "serve_internal.h"
 
 enum { PH_HEAD = 0, PH_BODY, PH_BUSY, PH_REAPED };
@@ -563,7 +563,7 @@ static int open_stores(pinetl_serve *s) {
     for (size_t i = 0; i < s->cat.ntopics; i++) {
         serve_topic *t = &s->cat.topics[i];
         if (!(t->parts = calloc((size_t)t->partitions, sizeof *t->parts)))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         for (int p = 0; p < t->partitions; p++) {
             char notice[512];
             int rc = pinetl__landing_open(&t->parts[p], s->landing, t->name, p, &lo, notice,
@@ -579,7 +579,7 @@ static int open_stores(pinetl_serve *s) {
         if (asprintf(&st->path, "%s/streams/%s/shardId-000000000000.log", s->landing,
                      st->name) < 0) {
             st->path = NULL;
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         }
         int rc = pinetl_streamlog_open(&st->log, st->path, 0);
         if (rc)
@@ -638,12 +638,12 @@ static void destroy(pinetl_serve *s) {
 int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     *out = NULL;
     if (!o->landing || !*o->landing)
-        return pinetl_set_error(PINETL_EINVAL, "a landing folder is needed (--landing DIR)");
+        return pinetl__error_set(PINETL_EINVAL, "a landing folder is needed (--landing DIR)");
     if (!o->config && (!o->prefix || !*o->prefix))
-        return pinetl_set_error(PINETL_EINVAL, "a prefix is needed (--prefix)");
+        return pinetl__error_set(PINETL_EINVAL, "a prefix is needed (--prefix)");
     if (o->port > 65535 || o->max_body < 1 || o->max_memory < o->max_body ||
         o->max_connections < 1 || o->flush_size < 1 || o->threads < 1 || o->threads > 64)
-        return pinetl_set_error(PINETL_EINVAL, "bad server options (the memory budget must hold "
+        return pinetl__error_set(PINETL_EINVAL, "bad server options (the memory budget must hold "
                                 "at least one body)");
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -658,18 +658,18 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         v6->sin6_port = htons((uint16_t)o->port);
         ipv6 = 1;
     } else {
-        return pinetl_set_error(PINETL_EINVAL, "'%s' is not a numeric IPv4 or IPv6 address",
+        return pinetl__error_set(PINETL_EINVAL, "'%s' is not a numeric IPv4 or IPv6 address",
                                 o->listen_host);
     }
     pinetl_serve *s = calloc(1, sizeof *s);
     if (!s)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     s->opt = *o;
     pthread_mutex_init(&s->conn_lock, NULL);
     pthread_cond_init(&s->reaper_cond, NULL);
     if (!(s->landing = strdup(o->landing)) || !(s->host = strdup(o->listen_host))) {
         destroy(s);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     int rc = pinetl__serve_catalog_load(&s->cat, o->config, o->prefix);
     if (!rc)
@@ -683,7 +683,7 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
         pinetl__serve_committer_stop(s->committer);
         destroy(s);
-        return pinetl_set_error(PINETL_ERROR, "cannot start a thread");
+        return pinetl__error_set(PINETL_ERROR, "cannot start a thread");
     }
     s->reaper_started = 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
@@ -705,7 +705,7 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         pinetl__serve_committer_stop(s->committer);
         close_stores(s);
         destroy(s);
-        return pinetl_set_error(PINETL_EIO, "cannot listen on %s port %u (in use, or not an "
+        return pinetl__error_set(PINETL_EIO, "cannot listen on %s port %u (in use, or not an "
                                 "address of this machine)", o->listen_host, o->port);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "core/json.h"
 #include "io/base64.h"
 #include "serve_internal.h"
@@ -106,15 +106,15 @@ static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratc
         *scratch = p;
         *cap = v->len;
     }
-    long k = json_string_decode(v, *scratch);
+    long k = pinetl__json_string_decode(v, *scratch);
     size_t out, bad;
-    if (k < 0 || io_base64_decode(*scratch, (size_t)k, *scratch, &out, &bad) != 0) {
+    if (k < 0 || pinetl__io_base64_decode(*scratch, (size_t)k, *scratch, &out, &bad) != 0) {
         pinetl__rest_error(reply, 422, 422, "records[%zu].value: not valid base64", i);
         return -1;
     }
     json_value parsed;
     json_error err;
-    if (json_parse(*scratch, *scratch + out, &parsed, &err) == 0) {
+    if (pinetl__json_parse(*scratch, *scratch + out, &parsed, &err) == 0) {
         pinetl__sbuf_json_compact(&j->lines, *scratch, out);
         return 0;
     }
@@ -132,7 +132,7 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
     *job = NULL;
     json_value root, records, rec, v;
     json_error err;
-    if (json_parse(body, body + len, &root, &err) != 0) {
+    if (pinetl__json_parse(body, body + len, &root, &err) != 0) {
         pinetl__rest_error(reply, 400, 400, "malformed JSON at byte %zu: %s%s", err.offset,
                            err.what, err.utf8 ? " (invalid UTF-8)" : "");
         return -1;
@@ -141,14 +141,14 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         pinetl__rest_error(reply, 422, 422, "the body must be a JSON object with \"records\"");
         return -1;
     }
-    if (!json_object_get(&root, "records", &records) || records.type != JSON_ARRAY) {
+    if (!pinetl__json_object_get(&root, "records", &records) || records.type != JSON_ARRAY) {
         pinetl__rest_error(reply, 422, 422, "\"records\" must be an array of records");
         return -1;
     }
     size_t n = 0;
     json_iter it;
-    json_iter_array(&it, &records);
-    while (json_iter_element(&it, &rec))
+    pinetl__json_iter_array(&it, &records);
+    while (pinetl__json_iter_element(&it, &rec))
         n++;
     if (n == 0) {
         pinetl__rest_error(reply, 422, 422, "records may not be empty");
@@ -167,8 +167,8 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
     char *scratch = NULL;
     size_t scap = 0, i = 0;
     int rc = 0;
-    json_iter_array(&it, &records);
-    while (!rc && json_iter_element(&it, &rec)) {
+    pinetl__json_iter_array(&it, &records);
+    while (!rc && pinetl__json_iter_element(&it, &rec)) {
         j->off[i] = j->lines.len;
         if (rec.type != JSON_OBJECT) {
             pinetl__rest_error(reply, 422, 422, "records[%zu] is not an object", i);
@@ -177,7 +177,7 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         }
         json_value key, part;
         int p = -1;
-        if (json_object_get(&rec, "partition", &part) && part.type != JSON_NULL) {
+        if (pinetl__json_object_get(&rec, "partition", &part) && part.type != JSON_NULL) {
             long k = small_int(&part);
             if (k < 0 || k >= t->partitions) {
                 pinetl__rest_error(reply, 404, 40402, "Partition %.*s not found.",
@@ -186,13 +186,13 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
                 break;
             }
             p = (int)k;
-        } else if (json_object_get(&rec, "key", &key) && key.type != JSON_NULL) {
+        } else if (pinetl__json_object_get(&rec, "key", &key) && key.type != JSON_NULL) {
             p = (int)(hash_bytes(key.start, key.len) % (uint32_t)t->partitions);
         } else {
             p = (int)(atomic_fetch_add(&t->next_part, 1) % (unsigned)t->partitions);
         }
         j->part[i] = p;
-        if (!json_object_get(&rec, "value", &v) || v.type == JSON_NULL) {
+        if (!pinetl__json_object_get(&rec, "value", &v) || v.type == JSON_NULL) {
             pinetl__rest_error(reply, 422, 422, "records[%zu] has no value (a null value cannot "
                                "land: the sink writes one value per line)", i);
             rc = -1;

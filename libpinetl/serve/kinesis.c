@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "core/json.h"
 #include "io/base64.h"
 #include "serve_internal.h"
@@ -87,7 +87,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
         pinetl__kinesis_error(reply, 400, "ValidationException", "%s is not an object", where);
         return -1;
     }
-    if (!json_object_get(rec, "PartitionKey", &key) || key.type == JSON_NULL) {
+    if (!pinetl__json_object_get(rec, "PartitionKey", &key) || key.type == JSON_NULL) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
                               "Value null at '%spartitionKey' failed to satisfy constraint: "
                               "Member must not be null", where);
@@ -98,7 +98,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
                               where);
         return -1;
     }
-    if (!json_object_get(rec, "Data", &data) || data.type == JSON_NULL) {
+    if (!pinetl__json_object_get(rec, "Data", &data) || data.type == JSON_NULL) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
                               "Value null at '%sdata' failed to satisfy constraint: Member must "
                               "not be null", where);
@@ -114,7 +114,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
         *scratch = p;
         *cap = need;
     }
-    long klen = json_string_decode(&key, *scratch);
+    long klen = pinetl__json_string_decode(&key, *scratch);
     size_t kchars = klen < 0 ? 0 : utf8_chars(*scratch, (size_t)klen);
     if (klen < 0 || kchars < 1 || kchars > MAX_KEY_CHARS) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
@@ -127,9 +127,9 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
     *key_end = j->lines.len;
     size_t dlen;
     if (data.type == JSON_STRING) {
-        long k = json_string_decode(&data, *scratch);
+        long k = pinetl__json_string_decode(&data, *scratch);
         size_t bad;
-        if (k < 0 || io_base64_decode(*scratch, (size_t)k, *scratch, &dlen, &bad) != 0) {
+        if (k < 0 || pinetl__io_base64_decode(*scratch, (size_t)k, *scratch, &dlen, &bad) != 0) {
             pinetl__kinesis_error(reply, 400, "ValidationException", "%sData is a string but "
                                   "not valid base64 (give a JSON object or base64)", where);
             return -1;
@@ -156,7 +156,7 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     *job = NULL;
     json_value root, list, rec;
     json_error err;
-    if (json_parse(body, body + len, &root, &err) != 0) {
+    if (pinetl__json_parse(body, body + len, &root, &err) != 0) {
         pinetl__kinesis_error(reply, 400, "SerializationException", "malformed JSON at byte %zu: "
                               "%s%s", err.offset, err.what, err.utf8 ? " (invalid UTF-8)" : "");
         return -1;
@@ -169,15 +169,15 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     size_t n = 1;
     json_iter it;
     if (many) {
-        if (!json_object_get(&root, "Records", &list) || list.type != JSON_ARRAY) {
+        if (!pinetl__json_object_get(&root, "Records", &list) || list.type != JSON_ARRAY) {
             pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
                                   "detected: Value null at 'records' failed to satisfy "
                                   "constraint: Member must not be null");
             return -1;
         }
         n = 0;
-        json_iter_array(&it, &list);
-        while (json_iter_element(&it, &rec))
+        pinetl__json_iter_array(&it, &list);
+        while (pinetl__json_iter_element(&it, &rec))
             n++;
         if (n < 1 || n > MAX_RECORDS) {
             pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
@@ -201,8 +201,8 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     int rc = 0;
     if (many) {
         size_t i = 0;
-        json_iter_array(&it, &list);
-        while (!rc && json_iter_element(&it, &rec)) {
+        pinetl__json_iter_array(&it, &list);
+        while (!rc && pinetl__json_iter_element(&it, &rec)) {
             char where[48];
             snprintf(where, sizeof where, "records.%zu.member.", i + 1);
             j->off[2 * i] = j->lines.len;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 
 enum {
     STATE_MAGIC = 0x31534C50,    /* "PLS1" in file order */
@@ -67,18 +67,18 @@ static int fail(pinetl__landing *w, const char *what, const char *path) {
     int e = errno;
     if (w)
         w->broken = 1;
-    return pinetl_set_error(PINETL_EIO, "landing: %s '%s': %s", what, path, strerror(e));
+    return pinetl__error_set(PINETL_EIO, "landing: %s '%s': %s", what, path, strerror(e));
 }
 
 static int broken(const pinetl__landing *w) {
-    return pinetl_set_error(PINETL_EIO, "landing: topic '%s' partition %d failed earlier; "
+    return pinetl__error_set(PINETL_EIO, "landing: topic '%s' partition %d failed earlier; "
                             "restart to recover it", w->topic, w->partition);
 }
 
 static int mkdir_p(const char *path) {
     char *p = strdup(path);
     if (!p)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     for (char *s = p + 1;; s++) {
         if (*s == '/' || *s == '\0') {
             char c = *s;
@@ -197,7 +197,7 @@ static int roll(pinetl__landing *w) {
         return rc;
     char *dst = final_path(w, w->start);
     if (!dst)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     close(w->fd);
     w->fd = -1;
     if (rename(w->open_path, dst) != 0) {
@@ -253,7 +253,7 @@ static int scan_rolled(pinetl__landing *w, uint64_t *next) {
         return PINETL_OK;
     char *path = final_path(w, best);
     if (!path)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int rc = fail(NULL, "cannot open", path);
@@ -295,7 +295,7 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
     w->start = st.start;
     char *fin = final_path(w, st.start);
     if (!fin)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     int rolled = stat(fin, &sb) == 0;
     free(fin);
     if (rolled) {   /* crashed between the rename and the state write */
@@ -306,13 +306,13 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
     }
     if (!have_open) {
         if (st.count)
-            return pinetl_set_error(PINETL_EIO, "landing: '%s' is missing, but its state says "
+            return pinetl__error_set(PINETL_EIO, "landing: '%s' is missing, but its state says "
                                     "it holds %" PRIu64 " acknowledged records", w->open_path,
                                     st.count);
         return PINETL_OK;
     }
     if ((uint64_t)sb.st_size < st.bytes)
-        return pinetl_set_error(PINETL_EIO, "landing: '%s' has %lld bytes, fewer than the %" PRIu64
+        return pinetl__error_set(PINETL_EIO, "landing: '%s' has %lld bytes, fewer than the %" PRIu64
                                 " its state says were acknowledged", w->open_path,
                                 (long long)sb.st_size, st.bytes);
     if ((uint64_t)sb.st_size > st.bytes) {
@@ -349,10 +349,10 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
         notice[0] = '\0';
     *out = NULL;
     if (!o || o->flush_size < 1 || partition < 0)
-        return pinetl_set_error(PINETL_EINVAL, "landing: bad options");
+        return pinetl__error_set(PINETL_EINVAL, "landing: bad options");
     pinetl__landing *w = calloc(1, sizeof *w);
     if (!w)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     w->opt = *o;
     w->partition = partition;
     w->fd = w->sfd = -1;
@@ -362,7 +362,7 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
         asprintf(&w->open_path, "%s/.serve/%s+%d.open", landing_dir, topic, partition) < 0 ||
         asprintf(&w->state_path, "%s/.serve/%s+%d.state", landing_dir, topic, partition) < 0) {
         pinetl__landing_close(w);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     int rc = mkdir_p(w->final_dir);
     if (!rc)
@@ -372,7 +372,7 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
         if (w->sfd < 0)
             rc = fail(NULL, "cannot open", w->state_path);
         else if (flock(w->sfd, LOCK_EX | LOCK_NB) != 0)
-            rc = pinetl_set_error(PINETL_EIO, "landing: '%s' is locked: another pinetl serve "
+            rc = pinetl__error_set(PINETL_EIO, "landing: '%s' is locked: another pinetl serve "
                                   "writes this landing folder", w->state_path);
     }
     if (!rc)
@@ -416,7 +416,7 @@ int pinetl__landing_append(pinetl__landing *w, const char *data, const size_t *o
                 cap *= 2;
             char *p = realloc(w->buf, cap);
             if (!p)
-                return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+                return pinetl__error_set(PINETL_ENOMEM, "out of memory");
             w->buf = p;
             w->bcap = cap;
         }

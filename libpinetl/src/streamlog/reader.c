@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "streamlog/frame.h"
 #include "streamlog/reader_internal.h"
 
@@ -19,7 +19,7 @@ int pinetl__slog_reader_init_fd(struct pinetl_streamlog_reader *r, int fd, const
     r->fd = fd;
     r->path = strdup(path ? path : "<stream log>");
     if (!r->path)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening a stream log reader");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a stream log reader");
     return PINETL_OK;
 }
 
@@ -38,7 +38,7 @@ static int refill(struct pinetl_streamlog_reader *r, size_t want) {
     if (size > r->cap) {
         unsigned char *b = realloc(r->buf, size);
         if (!b)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory reading %s", r->path);
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory reading %s", r->path);
         r->buf = b;
         r->cap = size;
     }
@@ -50,7 +50,7 @@ static int refill(struct pinetl_streamlog_reader *r, size_t want) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return pinetl_set_error(PINETL_EIO, "reading %s: %s", r->path, strerror(errno));
+            return pinetl__error_set(PINETL_EIO, "reading %s: %s", r->path, strerror(errno));
         if (n == 0)
             break;
         r->buf_len += (size_t)n;
@@ -61,7 +61,7 @@ static int refill(struct pinetl_streamlog_reader *r, size_t want) {
 static int file_size(struct pinetl_streamlog_reader *r, uint64_t *size) {
     struct stat st;
     if (fstat(r->fd, &st))
-        return pinetl_set_error(PINETL_EIO, "stat %s: %s", r->path, strerror(errno));
+        return pinetl__error_set(PINETL_EIO, "stat %s: %s", r->path, strerror(errno));
     *size = (uint64_t)st.st_size;
     return PINETL_OK;
 }
@@ -99,7 +99,7 @@ static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq);
 
 int pinetl_streamlog_reader_next(pinetl_streamlog_reader *r, pinetl_streamlog_record *out) {
     if (!r || !out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_reader_next: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_reader_next: NULL argument");
     for (;;) {
         pinetl__slog_header h;
         size_t total = 0;
@@ -121,7 +121,7 @@ int pinetl_streamlog_reader_next(pinetl_streamlog_reader *r, pinetl_streamlog_re
             if (rc)
                 return rc;
             if (size < r->pos && !r->recovering)
-                return pinetl_set_error(PINETL_EFORMAT,
+                return pinetl__error_set(PINETL_EFORMAT,
                                         "%s: the log was cut to %llu bytes, below the reader's "
                                         "position %llu (records it returned are gone)",
                                         r->path, (unsigned long long)size,
@@ -140,7 +140,7 @@ int pinetl_streamlog_reader_next(pinetl_streamlog_reader *r, pinetl_streamlog_re
                 r->stop = -1;
                 return PINETL_DONE;
             }
-            return pinetl_set_error(PINETL_EFORMAT,
+            return pinetl__error_set(PINETL_EFORMAT,
                                     "%s: record at byte %llu has sequence number %llu, expected "
                                     "%llu",
                                     r->path, (unsigned long long)r->pos,
@@ -178,7 +178,7 @@ static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq) {
         if (c != PINETL__SLOG_VALID || (r->seq && h.seq != r->seq + 1) || h.seq > after_seq) {
             if (c == PINETL__SLOG_VALID && r->pos == 0 && h.seq == after_seq + 1)
                 return PINETL_OK;  /* a log that starts after the position */
-            return pinetl_set_error(PINETL_EFORMAT,
+            return pinetl__error_set(PINETL_EFORMAT,
                                     "%s: the log ends at sequence number %llu, before the "
                                     "position %llu",
                                     r->path, (unsigned long long)r->seq,
@@ -193,16 +193,16 @@ static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq) {
 static int reader_open(pinetl_streamlog_reader **out, const char *path, uint64_t after_seq,
                        int use_hint, uint64_t hint) {
     if (!out || !path)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_reader_open: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_reader_open: NULL argument");
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO, "%s: %s", path,
+        return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO, "%s: %s", path,
                                 strerror(errno));
     pinetl_streamlog_reader *r = malloc(sizeof *r);
     if (!r) {
         close(fd);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening %s", path);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening %s", path);
     }
     int rc = pinetl__slog_reader_init_fd(r, fd, path);
     r->own_fd = 1;
@@ -247,7 +247,7 @@ uint64_t pinetl_streamlog_reader_offset(const pinetl_streamlog_reader *r) {
 
 int pinetl_streamlog_reader_behind(pinetl_streamlog_reader *r, uint64_t *bytes) {
     if (!r || !bytes)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_reader_behind: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_reader_behind: NULL argument");
     uint64_t size = 0;
     int rc = file_size(r, &size);
     if (rc)
@@ -258,9 +258,9 @@ int pinetl_streamlog_reader_behind(pinetl_streamlog_reader *r, uint64_t *bytes) 
 
 int pinetl_streamlog_reader_sync(pinetl_streamlog_reader *r) {
     if (!r)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_reader_sync: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_reader_sync: NULL argument");
     if (fdatasync(r->fd))
-        return pinetl_set_error(PINETL_EIO, "syncing %s: %s", r->path, strerror(errno));
+        return pinetl__error_set(PINETL_EIO, "syncing %s: %s", r->path, strerror(errno));
     return PINETL_OK;
 }
 

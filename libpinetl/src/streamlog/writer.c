@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/batch_internal.h"
+#include "util/error.h"
 #include "streamlog/frame.h"
 #include "streamlog/reader_internal.h"
 
@@ -28,7 +28,7 @@ struct pinetl_streamlog {
 static int make_parents(const char *path) {
     char *copy = strdup(path);
     if (!copy)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     char *slash = strrchr(copy, '/');
     int rc = PINETL_OK;
     if (slash && slash != copy) {
@@ -38,7 +38,7 @@ static int make_parents(const char *path) {
                 char c = *p;
                 *p = '\0';
                 if (mkdir(copy, 0777) && errno != EEXIST) {
-                    rc = pinetl_set_error(PINETL_EIO, "creating %s: %s", copy, strerror(errno));
+                    rc = pinetl__error_set(PINETL_EIO, "creating %s: %s", copy, strerror(errno));
                     break;
                 }
                 *p = c;
@@ -91,7 +91,7 @@ static int recover(pinetl_streamlog *log) {
         return rc;
     struct stat st;
     if (fstat(log->fd, &st))
-        return pinetl_set_error(PINETL_EIO, "stat %s: %s", log->path, strerror(errno));
+        return pinetl__error_set(PINETL_EIO, "stat %s: %s", log->path, strerror(errno));
     log->recovery.records = records;
     log->recovery.first_seq = first;
     log->recovery.size = end;
@@ -101,7 +101,7 @@ static int recover(pinetl_streamlog *log) {
         log->recovery.cut_bytes = (uint64_t)st.st_size - end;
         log->recovery.cut_reason = stop < 0 ? "sequence gap" : pinetl__slog_reason(stop);
         if (ftruncate(log->fd, (off_t)end) || fdatasync(log->fd))
-            return pinetl_set_error(PINETL_EIO, "cutting the invalid tail of %s: %s", log->path,
+            return pinetl__error_set(PINETL_EIO, "cutting the invalid tail of %s: %s", log->path,
                                     strerror(errno));
     }
     log->size = end;
@@ -111,12 +111,12 @@ static int recover(pinetl_streamlog *log) {
 
 int pinetl_streamlog_open(pinetl_streamlog **out, const char *path, int flags) {
     if (!out || !path || !*path)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_open: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_open: NULL argument");
     *out = NULL;
     pinetl_streamlog *log = calloc(1, sizeof *log);
     if (!log || !(log->path = strdup(path))) {
         free(log);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening %s", path);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening %s", path);
     }
     log->fd = -1;
     int rc = PINETL_OK, created = 0;
@@ -129,11 +129,11 @@ int pinetl_streamlog_open(pinetl_streamlog **out, const char *path, int flags) {
             created = log->fd >= 0;
         }
         if (log->fd < 0)
-            rc = pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO, "%s: %s",
+            rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO, "%s: %s",
                                   path, strerror(errno));
     }
     if (!rc && flock(log->fd, LOCK_EX | LOCK_NB))
-        rc = pinetl_set_error(PINETL_EIO, "%s: %s", path,
+        rc = pinetl__error_set(PINETL_EIO, "%s: %s", path,
                               errno == EWOULDBLOCK ? "another writer has the log open"
                                                    : strerror(errno));
     if (!rc && created)
@@ -167,20 +167,20 @@ static int64_t now_us(void) {
 int pinetl_streamlog_append(pinetl_streamlog *log, const pinetl_streamlog_record *recs, size_t n,
                             uint64_t *first_seq_out) {
     if (!log || (n && !recs))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_append: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_append: NULL argument");
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         const pinetl_streamlog_record *r = &recs[i];
         if (r->key_len > PINETL_STREAMLOG_MAX_KEY || r->data_len > PINETL_STREAMLOG_MAX_PAYLOAD ||
             (r->key_len && !r->key) || (r->data_len && !r->data))
-            return pinetl_set_error(PINETL_EINVAL,
+            return pinetl__error_set(PINETL_EINVAL,
                                     "pinetl_streamlog_append: record %zu: key of %zu bytes, "
                                     "payload of %zu bytes (at most %d and %d)",
                                     i, r->key_len, r->data_len, PINETL_STREAMLOG_MAX_KEY,
                                     PINETL_STREAMLOG_MAX_PAYLOAD);
         size_t sz = (size_t)PINETL_STREAMLOG_HEADER_SIZE + r->key_len + r->data_len;
         if (total > SIZE_MAX - sz)
-            return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_append: too much data");
+            return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_append: too much data");
         total += sz;
     }
     if (first_seq_out)
@@ -190,7 +190,7 @@ int pinetl_streamlog_append(pinetl_streamlog *log, const pinetl_streamlog_record
     if (total > log->cap) {
         unsigned char *b = realloc(log->buf, total);
         if (!b)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory appending to %s", log->path);
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory appending to %s", log->path);
         log->buf = b;
         log->cap = total;
     }
@@ -222,7 +222,7 @@ int pinetl_streamlog_append(pinetl_streamlog *log, const pinetl_streamlog_record
             if (ftruncate(log->fd, (off_t)log->size) != 0) {
                 /* The invalid tail is cut on the next open. */
             }
-            return pinetl_set_error(PINETL_EIO, "appending to %s: %s", log->path,
+            return pinetl__error_set(PINETL_EIO, "appending to %s: %s", log->path,
                                     strerror(err));
         }
         done += (size_t)w;
@@ -234,9 +234,9 @@ int pinetl_streamlog_append(pinetl_streamlog *log, const pinetl_streamlog_record
 
 int pinetl_streamlog_sync(pinetl_streamlog *log) {
     if (!log)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_streamlog_sync: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_sync: NULL argument");
     if (fdatasync(log->fd))
-        return pinetl_set_error(PINETL_EIO, "syncing %s: %s", log->path, strerror(errno));
+        return pinetl__error_set(PINETL_EIO, "syncing %s: %s", log->path, strerror(errno));
     return PINETL_OK;
 }
 
