@@ -319,6 +319,20 @@ def test_limits_body_size_and_memory():
     assert s.stop()[0] == 0
 
 
+def test_limits_head_size_and_second_server():
+    d = tempdir()
+    s = Server(d)
+    reply = raw_request(s.port, b"GET /topics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 +
+                        b"\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 431 "), reply[:100]
+    # A second server on the same landing folder is refused; the first one goes on serving.
+    p = subprocess.run([PINETL, "serve", "--listen", "127.0.0.1:0", "--landing", d, "--prefix",
+                        "t"], capture_output=True, timeout=30)
+    assert p.returncode == 2 and b"locked" in p.stderr, p.stderr
+    assert s.produce("t.pin", [{"a": 1}])[0] == 200
+    assert s.stop()[0] == 0
+
+
 def test_limits_connections():
     s = Server(tempdir(), "--max-connections", "4")
     idle = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(4)]
