@@ -26,8 +26,8 @@ static void serve_usage(FILE *out) {
             "SIGINT or SIGTERM stops it cleanly.\n"
             "\n"
             "options:\n"
-            "  --listen ADDR:PORT      numeric address and port (default 127.0.0.1:8082; port 0\n"
-            "                          picks a free one; IPv6 as [::1]:PORT)\n"
+            "  --listen ADDR:PORT      numeric address (or localhost) and port (default\n"
+            "                          127.0.0.1:8082; port 0 picks a free one; IPv6 as [::1]:PORT)\n"
             "  --landing DIR           landing folder (required)\n"
             "  --prefix P              topics P.pin, P.geo, P.user and streams streaming-P-pin,\n"
             "                          -geo, -user (default pinetl)\n"
@@ -80,7 +80,7 @@ static int parse_listen(const char *s, char *host, size_t hlen, unsigned *port) 
     }
     if (n >= hlen)
         return -1;
-    if (n == 0) {
+    if (n == 0 || (n == 9 && !strncmp(h, "localhost", 9))) {
         snprintf(host, hlen, "127.0.0.1");
     } else {
         memcpy(host, h, n);
