@@ -130,7 +130,7 @@ static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratc
 int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t len,
                                serve_job **job, serve_reply *reply) {
     *job = NULL;
-    json_value root, records, rec, v;
+    json_value root, records;
     json_error err;
     if (pinetl__json_parse(body, body + len, &root, &err) != 0) {
         pinetl__rest_error(reply, 400, 400, "malformed JSON at byte %zu: %s%s", err.offset,
@@ -145,18 +145,21 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         pinetl__rest_error(reply, 422, 422, "\"records\" must be an array of records");
         return -1;
     }
-    size_t n = 0;
-    json_iter it;
-    pinetl__json_iter_array(&it, &records);
-    while (pinetl__json_iter_element(&it, &rec))
-        n++;
+    json_value *items;
+    size_t n;
+    if (pinetl__serve_elements(&records, &items, &n) != 0) {
+        pinetl__rest_error(reply, 500, 50002, "out of memory");
+        return -1;
+    }
     if (n == 0) {
+        free(items);
         pinetl__rest_error(reply, 422, 422, "records may not be empty");
         return -1;
     }
     serve_job *j = calloc(1, sizeof *j);
     if (!j || !(j->off = malloc((n + 1) * sizeof *j->off)) ||
         !(j->part = malloc(n * sizeof *j->part)) || !(j->offsets = malloc(n * sizeof *j->offsets))) {
+        free(items);
         pinetl__serve_job_free(j);
         pinetl__rest_error(reply, 500, 50002, "out of memory");
         return -1;
@@ -165,45 +168,48 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
     j->topic = t;
     j->n = n;
     char *scratch = NULL;
-    size_t scap = 0, i = 0;
+    size_t scap = 0;
     int rc = 0;
-    pinetl__json_iter_array(&it, &records);
-    while (!rc && pinetl__json_iter_element(&it, &rec)) {
+    static const char *const names[] = {"value", "key", "partition"};
+    for (size_t i = 0; !rc && i < n; i++) {
+        const json_value *rec = &items[i];
         j->off[i] = j->lines.len;
-        if (rec.type != JSON_OBJECT) {
+        if (rec->type != JSON_OBJECT) {
             pinetl__rest_error(reply, 422, 422, "records[%zu] is not an object", i);
             rc = -1;
             break;
         }
-        json_value key, part;
-        int p = -1;
-        if (pinetl__json_object_get(&rec, "partition", &part) && part.type != JSON_NULL) {
-            long k = small_int(&part);
+        json_value m[3];
+        pinetl__serve_members(rec, names, 3, m);
+        const json_value *v = &m[0], *key = &m[1], *part = &m[2];
+        int p;
+        if (part->type && part->type != JSON_NULL) {
+            long k = small_int(part);
             if (k < 0 || k >= t->partitions) {
                 pinetl__rest_error(reply, 404, 40402, "Partition %.*s not found.",
-                                   (int)(part.len > 32 ? 32 : part.len), part.start);
+                                   (int)(part->len > 32 ? 32 : part->len), part->start);
                 rc = -1;
                 break;
             }
             p = (int)k;
-        } else if (pinetl__json_object_get(&rec, "key", &key) && key.type != JSON_NULL) {
-            p = (int)(hash_bytes(key.start, key.len) % (uint32_t)t->partitions);
+        } else if (key->type && key->type != JSON_NULL) {
+            p = (int)(hash_bytes(key->start, key->len) % (uint32_t)t->partitions);
         } else {
             p = (int)(atomic_fetch_add(&t->next_part, 1) % (unsigned)t->partitions);
         }
         j->part[i] = p;
-        if (!pinetl__json_object_get(&rec, "value", &v) || v.type == JSON_NULL) {
+        if (!v->type || v->type == JSON_NULL) {
             pinetl__rest_error(reply, 422, 422, "records[%zu] has no value (a null value cannot "
                                "land: the sink writes one value per line)", i);
             rc = -1;
             break;
         }
         if (fmt == REST_BINARY)
-            rc = add_binary(j, &v, i, &scratch, &scap, reply);
+            rc = add_binary(j, v, i, &scratch, &scap, reply);
         else
-            pinetl__sbuf_json_compact(&j->lines, v.start, v.len);
-        i++;
+            pinetl__sbuf_json_compact(&j->lines, v->start, v->len);
     }
+    free(items);
     free(scratch);
     if (!rc && j->lines.oom) {
         pinetl__rest_error(reply, 500, 50002, "out of memory");
@@ -227,9 +233,12 @@ void pinetl__rest_produce_reply(const serve_job *j, serve_reply *reply) {
     reply->content_type = pinetl__rest_content_type();
     sbuf *b = &reply->body;
     pinetl__sbuf_puts(b, "{\"key_schema_id\":null,\"value_schema_id\":null,\"offsets\":[");
-    for (size_t i = 0; i < j->n; i++)
-        pinetl__sbuf_printf(b, "%s{\"partition\":%d,\"offset\":%llu,\"error_code\":null,"
-                            "\"error\":null}", i ? "," : "", j->part[i],
-                            (unsigned long long)j->offsets[i]);
+    for (size_t i = 0; i < j->n; i++) {
+        pinetl__sbuf_puts(b, i ? ",{\"partition\":" : "{\"partition\":");
+        pinetl__sbuf_u64(b, (uint64_t)j->part[i], 0);
+        pinetl__sbuf_puts(b, ",\"offset\":");
+        pinetl__sbuf_u64(b, j->offsets[i], 0);
+        pinetl__sbuf_puts(b, ",\"error_code\":null,\"error\":null}");
+    }
     pinetl__sbuf_puts(b, "]}");
 }

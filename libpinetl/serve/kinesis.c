@@ -82,12 +82,15 @@ static size_t utf8_chars(const char *p, size_t n) {
 /* Appends one record's key then data to j->lines. -1 with reply filled on a validation failure. */
 static int add_record(serve_job *j, const json_value *rec, const char *where, char **scratch,
                       size_t *cap, size_t *total, size_t *key_end, serve_reply *reply) {
-    json_value key, data;
     if (rec->type != JSON_OBJECT) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "%s is not an object", where);
         return -1;
     }
-    if (!pinetl__json_object_get(rec, "PartitionKey", &key) || key.type == JSON_NULL) {
+    static const char *const names[] = {"PartitionKey", "Data"};
+    json_value m[2];
+    pinetl__serve_members(rec, names, 2, m);
+    json_value key = m[0], data = m[1];
+    if (!key.type || key.type == JSON_NULL) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
                               "Value null at '%spartitionKey' failed to satisfy constraint: "
                               "Member must not be null", where);
@@ -98,7 +101,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
                               where);
         return -1;
     }
-    if (!pinetl__json_object_get(rec, "Data", &data) || data.type == JSON_NULL) {
+    if (!data.type || data.type == JSON_NULL) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
                               "Value null at '%sdata' failed to satisfy constraint: Member must "
                               "not be null", where);
@@ -154,7 +157,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
 int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_t len,
                               serve_job **job, serve_reply *reply) {
     *job = NULL;
-    json_value root, list, rec;
+    json_value root, list;
     json_error err;
     if (pinetl__json_parse(body, body + len, &root, &err) != 0) {
         pinetl__kinesis_error(reply, 400, "SerializationException", "malformed JSON at byte %zu: "
@@ -167,7 +170,7 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
         return -1;
     }
     size_t n = 1;
-    json_iter it;
+    json_value *items = NULL;
     if (many) {
         if (!pinetl__json_object_get(&root, "Records", &list) || list.type != JSON_ARRAY) {
             pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
@@ -175,11 +178,12 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
                                   "constraint: Member must not be null");
             return -1;
         }
-        n = 0;
-        pinetl__json_iter_array(&it, &list);
-        while (pinetl__json_iter_element(&it, &rec))
-            n++;
+        if (pinetl__serve_elements(&list, &items, &n) != 0) {
+            pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");
+            return -1;
+        }
         if (n < 1 || n > MAX_RECORDS) {
+            free(items);
             pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
                                   "detected: Value at 'records' failed to satisfy constraint: "
                                   "Member must have length between 1 and 500 (got %zu)", n);
@@ -189,6 +193,7 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     serve_job *j = calloc(1, sizeof *j);
     if (!j || !(j->off = malloc((2 * n + 1) * sizeof *j->off)) ||
         !(j->recs = calloc(n, sizeof *j->recs))) {
+        free(items);
         pinetl__serve_job_free(j);
         pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");
         return -1;
@@ -200,15 +205,13 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     size_t cap = 0, total = 0;
     int rc = 0;
     if (many) {
-        size_t i = 0;
-        pinetl__json_iter_array(&it, &list);
-        while (!rc && pinetl__json_iter_element(&it, &rec)) {
+        for (size_t i = 0; !rc && i < n; i++) {
             char where[48];
             snprintf(where, sizeof where, "records.%zu.member.", i + 1);
             j->off[2 * i] = j->lines.len;
-            rc = add_record(j, &rec, where, &scratch, &cap, &total, &j->off[2 * i + 1], reply);
-            i++;
+            rc = add_record(j, &items[i], where, &scratch, &cap, &total, &j->off[2 * i + 1], reply);
         }
+        free(items);
     } else {
         j->off[0] = 0;
         rc = add_record(j, &root, "", &scratch, &cap, &total, &j->off[1], reply);
@@ -248,8 +251,9 @@ void pinetl__kinesis_put_reply(const serve_job *j, int many, serve_reply *reply)
     reply->content_type = "application/json";
     sbuf *b = &reply->body;
     if (!many) {
-        pinetl__sbuf_printf(b, "{\"SequenceNumber\":\"%021llu\",\"ShardId\":\"%s\"}",
-                            (unsigned long long)j->first_seq, shard_id);
+        pinetl__sbuf_puts(b, "{\"SequenceNumber\":\"");
+        pinetl__sbuf_u64(b, j->first_seq, 21);
+        pinetl__sbuf_printf(b, "\",\"ShardId\":\"%s\"}", shard_id);
         return;
     }
     pinetl__sbuf_printf(b, "{\"FailedRecordCount\":%zu,\"Records\":[", j->rc ? j->n : (size_t)0);
@@ -261,8 +265,9 @@ void pinetl__kinesis_put_reply(const serve_job *j, int many, serve_reply *reply)
             pinetl__sbuf_json_string(b, j->err, strlen(j->err));
             pinetl__sbuf_puts(b, "}");
         } else {
-            pinetl__sbuf_printf(b, "{\"SequenceNumber\":\"%021llu\",\"ShardId\":\"%s\"}",
-                                (unsigned long long)(j->first_seq + i), shard_id);
+            pinetl__sbuf_puts(b, "{\"SequenceNumber\":\"");
+            pinetl__sbuf_u64(b, j->first_seq + i, 21);
+            pinetl__sbuf_puts(b, "\",\"ShardId\":\"shardId-000000000000\"}");
         }
     }
     pinetl__sbuf_puts(b, "]}");

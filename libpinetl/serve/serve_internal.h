@@ -24,6 +24,15 @@ void pinetl__sbuf_json_string(sbuf *b, const char *s, size_t n);   /* quoted, es
 void pinetl__sbuf_free(sbuf *b);
 /* Appends a checked JSON value's text without insignificant whitespace (one line). */
 void pinetl__sbuf_json_compact(sbuf *b, const char *p, size_t n);
+void pinetl__sbuf_u64(sbuf *b, uint64_t v, int width);   /* decimal, zero-padded to width */
+
+/* ---- JSON helpers (values already checked by pinetl__json_parse) ---- */
+struct json_value;
+/* One pass over an object's members: out[i] is the member named names[i], or has type 0. */
+void pinetl__serve_members(const struct json_value *object, const char *const *names, size_t k,
+                           struct json_value *out);
+/* The elements of an array, in a malloc'd array (*items, free it). -1 when out of memory. */
+int pinetl__serve_elements(const struct json_value *array, struct json_value **items, size_t *n);
 
 /* ---- catalogue ---- */
 typedef struct serve_topic {
