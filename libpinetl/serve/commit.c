@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "serve_internal.h"
 
@@ -154,7 +155,7 @@ static void *run(void *arg) {
 
 int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int fsync,
                                   FILE *log) {
-    serve_committer *c = calloc(1, sizeof *c);
+    serve_committer *c = pinetl__calloc(1, sizeof *c);
     if (!c)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->cat = cat;
@@ -168,7 +169,7 @@ int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int
     if (pthread_create(&c->thread, NULL, run, c) != 0) {
         pthread_cond_destroy(&c->cond);
         pthread_mutex_destroy(&c->lock);
-        free(c);
+        pinetl__free(c);
         return pinetl__error_set(PINETL_ERROR, "cannot start the committer thread");
     }
     *out = c;
@@ -197,5 +198,5 @@ void pinetl__serve_committer_stop(serve_committer *c) {
     pthread_join(c->thread, NULL);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
-    free(c);
+    pinetl__free(c);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "core/json.h"
 #include "serve_internal.h"
@@ -39,13 +40,13 @@ static int add_topic(serve_catalog *c, const char *name, size_t n, int partition
     for (size_t i = 0; i < c->ntopics; i++)
         if (strlen(c->topics[i].name) == n && !memcmp(c->topics[i].name, name, n))
             return pinetl__error_set(PINETL_EINVAL, "topic '%.*s' is named twice", (int)n, name);
-    serve_topic *t = realloc(c->topics, (c->ntopics + 1) * sizeof *t);
+    serve_topic *t = pinetl__realloc(c->topics, (c->ntopics + 1) * sizeof *t);
     if (!t)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->topics = t;
     t = &c->topics[c->ntopics];
     memset(t, 0, sizeof *t);
-    if (!(t->name = strndup(name, n)))
+    if (!(t->name = pinetl__strndup(name, n)))
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     t->partitions = partitions;
     c->ntopics++;
@@ -59,13 +60,13 @@ static int add_stream(serve_catalog *c, const char *name, size_t n) {
     for (size_t i = 0; i < c->nstreams; i++)
         if (strlen(c->streams[i].name) == n && !memcmp(c->streams[i].name, name, n))
             return pinetl__error_set(PINETL_EINVAL, "stream '%.*s' is named twice", (int)n, name);
-    serve_stream *s = realloc(c->streams, (c->nstreams + 1) * sizeof *s);
+    serve_stream *s = pinetl__realloc(c->streams, (c->nstreams + 1) * sizeof *s);
     if (!s)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->streams = s;
     s = &c->streams[c->nstreams];
     memset(s, 0, sizeof *s);
-    if (!(s->name = strndup(name, n)))
+    if (!(s->name = pinetl__strndup(name, n)))
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     c->nstreams++;
     return PINETL_OK;
@@ -129,7 +130,7 @@ static int load_file(serve_catalog *c, const char *path) {
     if (!f)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open config '%s': %s", path, strerror(errno));
-    char *text = malloc(MAX_CONFIG);
+    char *text = pinetl__malloc(MAX_CONFIG);
     if (!text) {
         fclose(f);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
@@ -138,7 +139,7 @@ static int load_file(serve_catalog *c, const char *path) {
     int bad = ferror(f) || len == MAX_CONFIG;
     fclose(f);
     if (bad) {
-        free(text);
+        pinetl__free(text);
         return pinetl__error_set(PINETL_EIO, "cannot read config '%s' (or larger than 1 MiB)", path);
     }
     json_value root, v;
@@ -155,7 +156,7 @@ static int load_file(serve_catalog *c, const char *path) {
         rc = load_list(c, path, &v, 0);
     if (!rc && c->ntopics + c->nstreams == 0)
         rc = pinetl__error_set(PINETL_EINVAL, "config '%s' names no topics and no streams", path);
-    free(text);
+    pinetl__free(text);
     return rc;
 }
 
@@ -200,15 +201,15 @@ void pinetl__serve_catalog_free(serve_catalog *c) {
         if (t->parts)
             for (int p = 0; p < t->partitions; p++)
                 pinetl__landing_close(t->parts[p]);
-        free(t->parts);
-        free(t->name);
+        pinetl__free(t->parts);
+        pinetl__free(t->name);
     }
     for (size_t i = 0; i < c->nstreams; i++) {
         pinetl_streamlog_free(c->streams[i].log);
-        free(c->streams[i].name);
-        free(c->streams[i].path);
+        pinetl__free(c->streams[i].name);
+        pinetl__free(c->streams[i].path);
     }
-    free(c->topics);
-    free(c->streams);
+    pinetl__free(c->topics);
+    pinetl__free(c->streams);
     memset(c, 0, sizeof *c);
 }

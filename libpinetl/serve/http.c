@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "serve_internal.h"
 
@@ -121,7 +122,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
     if (rep->body.oom || !rep->body.p)
         return MHD_NO;
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(rep->body.len, rep->body.p, free);
+        MHD_create_response_from_buffer_with_free_callback(rep->body.len, rep->body.p,
+                                                           pinetl__free);
     if (!resp)
         return MHD_NO;
     rep->body.p = NULL;
@@ -335,7 +337,7 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
             r->close = 1;
             error_reply(r, 503, "ServiceUnavailable", 50003, "server busy: request bodies in "
                         "memory are at the limit (%zu bytes); retry later", s->opt.max_memory);
-        } else if (want && !(r->body = malloc((size_t)want))) {
+        } else if (want && !(r->body = pinetl__malloc((size_t)want))) {
             r->close = 1;
             error_reply(r, 503, "ServiceUnavailable", 50003, "out of memory; retry later");
         } else {
@@ -367,7 +369,7 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
             cap = s->opt.max_body;
         size_t extra = 2 * (cap - r->cap);
         char *p = NULL;
-        if (reserve(s, r, extra) == 0 && !(p = realloc(r->body, cap)))
+        if (reserve(s, r, extra) == 0 && !(p = pinetl__realloc(r->body, cap)))
             r->reserved -= extra, atomic_fetch_sub(&s->mem_used, extra);
         if (!p) {
             r->close = 1;
@@ -388,7 +390,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     pinetl_serve *s = cls;
     req *r = *con_cls;
     if (!r) {
-        if (!(r = calloc(1, sizeof *r)))
+        if (!(r = pinetl__calloc(1, sizeof *r)))
             return MHD_NO;
         *con_cls = r;
         atomic_fetch_add(&s->active, 1);
@@ -433,7 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     else
         bad = pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY,
                                         r->body ? r->body : "", r->len, &j, &r->reply);
-    free(r->body);   /* the job holds its own copy of the records */
+    pinetl__free(r->body);   /* the job holds its own copy of the records */
     r->body = NULL;
     if (bad) {
         r->has_reply = 1;
@@ -459,10 +461,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&s->mem_used, r->reserved);
     if (r->job && !r->queued)
         pinetl__serve_job_free(r->job);
-    free(r->body);
+    pinetl__free(r->body);
     pinetl__sbuf_free(&r->reply.body);
     set_phase(s, r->ci, PH_HEAD);
-    free(r);
+    pinetl__free(r);
     atomic_fetch_sub(&s->active, 1);
 }
 
@@ -470,7 +472,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
                           enum MHD_ConnectionNotificationCode code) {
     pinetl_serve *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        conn_info *ci = calloc(1, sizeof *ci);
+        conn_info *ci = pinetl__calloc(1, sizeof *ci);
         *socket_context = ci;
         if (!ci)
             return;
@@ -499,7 +501,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         ci->next->prev = ci->prev;
     s->nconns--;
     pthread_mutex_unlock(&s->conn_lock);
-    free(ci);
+    pinetl__free(ci);
     *socket_context = NULL;
 }
 
@@ -562,7 +564,7 @@ static int open_stores(pinetl_serve *s) {
     lo.fsync = s->opt.fsync;
     for (size_t i = 0; i < s->cat.ntopics; i++) {
         serve_topic *t = &s->cat.topics[i];
-        if (!(t->parts = calloc((size_t)t->partitions, sizeof *t->parts)))
+        if (!(t->parts = pinetl__calloc((size_t)t->partitions, sizeof *t->parts)))
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         for (int p = 0; p < t->partitions; p++) {
             char notice[512];
@@ -630,9 +632,9 @@ static void destroy(pinetl_serve *s) {
     pinetl__serve_catalog_free(&s->cat);
     pthread_cond_destroy(&s->reaper_cond);
     pthread_mutex_destroy(&s->conn_lock);
-    free(s->landing);
-    free(s->host);
-    free(s);
+    pinetl__free(s->landing);
+    pinetl__free(s->host);
+    pinetl__free(s);
 }
 
 int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
@@ -661,13 +663,13 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         return pinetl__error_set(PINETL_EINVAL, "'%s' is not a numeric IPv4 or IPv6 address",
                                 o->listen_host);
     }
-    pinetl_serve *s = calloc(1, sizeof *s);
+    pinetl_serve *s = pinetl__calloc(1, sizeof *s);
     if (!s)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     s->opt = *o;
     pthread_mutex_init(&s->conn_lock, NULL);
     pthread_cond_init(&s->reaper_cond, NULL);
-    if (!(s->landing = strdup(o->landing)) || !(s->host = strdup(o->listen_host))) {
+    if (!(s->landing = pinetl__strdup(o->landing)) || !(s->host = pinetl__strdup(o->listen_host))) {
         destroy(s);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }

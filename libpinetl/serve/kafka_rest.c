@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "core/json.h"
 #include "io/base64.h"
@@ -81,11 +82,11 @@ void pinetl__serve_job_free(serve_job *j) {
     if (!j)
         return;
     pinetl__sbuf_free(&j->lines);
-    free(j->off);
-    free(j->part);
-    free(j->offsets);
-    free(j->recs);
-    free(j);
+    pinetl__free(j->off);
+    pinetl__free(j->part);
+    pinetl__free(j->offsets);
+    pinetl__free(j->recs);
+    pinetl__free(j);
 }
 
 /* Appends a binary (base64) value: decoded; a decoded JSON text is compacted onto one line, other
@@ -98,7 +99,7 @@ static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratc
         return -1;
     }
     if (v->len > *cap) {
-        char *p = realloc(*scratch, v->len);
+        char *p = pinetl__realloc(*scratch, v->len);
         if (!p) {
             pinetl__rest_error(reply, 500, 50002, "out of memory");
             return -1;
@@ -152,14 +153,14 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         return -1;
     }
     if (n == 0) {
-        free(items);
+        pinetl__free(items);
         pinetl__rest_error(reply, 422, 422, "records may not be empty");
         return -1;
     }
-    serve_job *j = calloc(1, sizeof *j);
-    if (!j || !(j->off = malloc((n + 1) * sizeof *j->off)) ||
-        !(j->part = malloc(n * sizeof *j->part)) || !(j->offsets = malloc(n * sizeof *j->offsets))) {
-        free(items);
+    serve_job *j = pinetl__calloc(1, sizeof *j);
+    if (!j || !(j->off = pinetl__malloc((n + 1) * sizeof *j->off)) ||
+        !(j->part = pinetl__malloc(n * sizeof *j->part)) || !(j->offsets = pinetl__malloc(n * sizeof *j->offsets))) {
+        pinetl__free(items);
         pinetl__serve_job_free(j);
         pinetl__rest_error(reply, 500, 50002, "out of memory");
         return -1;
@@ -209,8 +210,8 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         else
             pinetl__sbuf_json_compact(&j->lines, v->start, v->len);
     }
-    free(items);
-    free(scratch);
+    pinetl__free(items);
+    pinetl__free(scratch);
     if (!rc && j->lines.oom) {
         pinetl__rest_error(reply, 500, 50002, "out of memory");
         rc = -1;

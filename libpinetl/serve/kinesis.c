@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "core/json.h"
 #include "io/base64.h"
@@ -109,7 +110,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
     }
     size_t need = key.len > data.len ? key.len : data.len;
     if (need > *cap) {
-        char *p = realloc(*scratch, need);
+        char *p = pinetl__realloc(*scratch, need);
         if (!p) {
             pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");
             return -1;
@@ -183,17 +184,17 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
             return -1;
         }
         if (n < 1 || n > MAX_RECORDS) {
-            free(items);
+            pinetl__free(items);
             pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
                                   "detected: Value at 'records' failed to satisfy constraint: "
                                   "Member must have length between 1 and 500 (got %zu)", n);
             return -1;
         }
     }
-    serve_job *j = calloc(1, sizeof *j);
-    if (!j || !(j->off = malloc((2 * n + 1) * sizeof *j->off)) ||
-        !(j->recs = calloc(n, sizeof *j->recs))) {
-        free(items);
+    serve_job *j = pinetl__calloc(1, sizeof *j);
+    if (!j || !(j->off = pinetl__malloc((2 * n + 1) * sizeof *j->off)) ||
+        !(j->recs = pinetl__calloc(n, sizeof *j->recs))) {
+        pinetl__free(items);
         pinetl__serve_job_free(j);
         pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");
         return -1;
@@ -211,12 +212,12 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
             j->off[2 * i] = j->lines.len;
             rc = add_record(j, &items[i], where, &scratch, &cap, &total, &j->off[2 * i + 1], reply);
         }
-        free(items);
+        pinetl__free(items);
     } else {
         j->off[0] = 0;
         rc = add_record(j, &root, "", &scratch, &cap, &total, &j->off[1], reply);
     }
-    free(scratch);
+    pinetl__free(scratch);
     if (!rc && total > MAX_REQUEST) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "the records of a PutRecords "
                               "request may hold at most 5 MiB (data and partition keys), these "

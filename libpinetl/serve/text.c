@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/alloc.h"
 #include "core/json.h"
 #include "serve_internal.h"
 
@@ -17,7 +18,7 @@ static int grow(sbuf *b, size_t need) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + need + 1)
         cap *= 2;
-    char *p = realloc(b->p, cap);
+    char *p = pinetl__realloc(b->p, cap);
     if (!p) {
         b->oom = 1;
         return -1;
@@ -138,7 +139,7 @@ void pinetl__sbuf_u64(sbuf *b, uint64_t v, int width) {
 }
 
 void pinetl__sbuf_free(sbuf *b) {
-    free(b->p);
+    pinetl__free(b->p);
     memset(b, 0, sizeof *b);
 }
 
@@ -173,9 +174,9 @@ int pinetl__serve_elements(const json_value *array, json_value **items, size_t *
     while (pinetl__json_iter_element(&it, &v)) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 64;
-            json_value *p = realloc(*items, cap * sizeof *p);
+            json_value *p = pinetl__realloc(*items, cap * sizeof *p);
             if (!p) {
-                free(*items);
+                pinetl__free(*items);
                 *items = NULL;
                 return -1;
             }

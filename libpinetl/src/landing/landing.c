@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 
 enum {
@@ -76,7 +77,7 @@ static int broken(const pinetl__landing *w) {
 }
 
 static int mkdir_p(const char *path) {
-    char *p = strdup(path);
+    char *p = pinetl__strdup(path);
     if (!p)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     for (char *s = p + 1;; s++) {
@@ -85,7 +86,7 @@ static int mkdir_p(const char *path) {
             *s = '\0';
             if (mkdir(p, 0755) != 0 && errno != EEXIST) {
                 int rc = fail(NULL, "cannot create folder", p);
-                free(p);
+                pinetl__free(p);
                 return rc;
             }
             *s = c;
@@ -93,7 +94,7 @@ static int mkdir_p(const char *path) {
                 break;
         }
     }
-    free(p);
+    pinetl__free(p);
     return PINETL_OK;
 }
 
@@ -202,10 +203,10 @@ static int roll(pinetl__landing *w) {
     w->fd = -1;
     if (rename(w->open_path, dst) != 0) {
         rc = fail(w, "cannot roll into place", dst);
-        free(dst);
+        pinetl__free(dst);
         return rc;
     }
-    free(dst);
+    pinetl__free(dst);
     if ((rc = fsync_dir(w, w->final_dir)) || (rc = fsync_dir(w, w->state_dir)))
         return rc;
     w->start += w->count;
@@ -257,7 +258,7 @@ static int scan_rolled(pinetl__landing *w, uint64_t *next) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int rc = fail(NULL, "cannot open", path);
-        free(path);
+        pinetl__free(path);
         return rc;
     }
     char buf[65536];
@@ -268,7 +269,7 @@ static int scan_rolled(pinetl__landing *w, uint64_t *next) {
             lines += buf[i] == '\n';
     int rc = k < 0 ? fail(NULL, "cannot read", path) : PINETL_OK;
     close(fd);
-    free(path);
+    pinetl__free(path);
     *next = best + lines;
     return rc;
 }
@@ -297,7 +298,7 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
     if (!fin)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     int rolled = stat(fin, &sb) == 0;
-    free(fin);
+    pinetl__free(fin);
     if (rolled) {   /* crashed between the rename and the state write */
         w->start = st.start + st.count;
         if (have_open && unlink(w->open_path) != 0)
@@ -350,13 +351,13 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
     *out = NULL;
     if (!o || o->flush_size < 1 || partition < 0)
         return pinetl__error_set(PINETL_EINVAL, "landing: bad options");
-    pinetl__landing *w = calloc(1, sizeof *w);
+    pinetl__landing *w = pinetl__calloc(1, sizeof *w);
     if (!w)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     w->opt = *o;
     w->partition = partition;
     w->fd = w->sfd = -1;
-    if (!(w->topic = strdup(topic)) ||
+    if (!(w->topic = pinetl__strdup(topic)) ||
         asprintf(&w->final_dir, "%s/topics/%s/partition=%d", landing_dir, topic, partition) < 0 ||
         asprintf(&w->state_dir, "%s/.serve", landing_dir) < 0 ||
         asprintf(&w->open_path, "%s/.serve/%s+%d.open", landing_dir, topic, partition) < 0 ||
@@ -414,7 +415,7 @@ int pinetl__landing_append(pinetl__landing *w, const char *data, const size_t *o
             size_t cap = w->bcap ? w->bcap : 65536;
             while (cap < w->blen + len + 1)
                 cap *= 2;
-            char *p = realloc(w->buf, cap);
+            char *p = pinetl__realloc(w->buf, cap);
             if (!p)
                 return pinetl__error_set(PINETL_ENOMEM, "out of memory");
             w->buf = p;
@@ -459,12 +460,12 @@ int pinetl__landing_close(pinetl__landing *w) {
         close(w->fd);
     if (w->sfd >= 0)
         close(w->sfd);
-    free(w->buf);
-    free(w->topic);
-    free(w->final_dir);
-    free(w->state_dir);
-    free(w->open_path);
-    free(w->state_path);
-    free(w);
+    pinetl__free(w->buf);
+    pinetl__free(w->topic);
+    pinetl__free(w->final_dir);
+    pinetl__free(w->state_dir);
+    pinetl__free(w->open_path);
+    pinetl__free(w->state_path);
+    pinetl__free(w);
     return rc;
 }
