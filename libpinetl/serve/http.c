@@ -306,6 +306,10 @@ static int has_body(struct MHD_Connection *conn) {
     return te || (cl && strtoull(cl, NULL, 10) > 0);
 }
 
+/* Refusals are answered after the body has been read (and discarded; at most max_body bytes, or
+ * the body deadline): a client that sends its whole body before reading, as most do, would see
+ * a broken connection instead of the reply otherwise. The exception is a Content-Length over
+ * max_body, answered at once, with the connection closed. */
 static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, req *r,
                                   const char *url, const char *method) {
     unsigned nconns;
@@ -318,45 +322,35 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
         error_reply(r, 503, "ServiceUnavailable", 50003, "too many connections (%u, limit %u); "
                     "retry later", nconns, s->opt.max_connections);
     }
-    if (r->has_reply) {
-        set_phase(s, r->ci, PH_BUSY);
-        if (!has_body(conn))
-            return MHD_YES;   /* replied on the next call, so the connection stays open */
-        r->close = 1;         /* the body is not read: the connection cannot be reused */
-        return send_reply(conn, r);
-    }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl) {
-        unsigned long long want = strtoull(cl, NULL, 10);
-        if (want > s->opt.max_body) {
-            r->close = 1;
-            error_reply(r, 413, "ValidationException", 413, "request body of %llu bytes exceeds "
-                        "the limit of %zu bytes", want, s->opt.max_body);
-        } else if (reserve(s, r, 2 * (size_t)want) != 0) {
-            r->close = 1;
+    unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+    if (want > s->opt.max_body) {
+        r->close = 1;
+        error_reply(r, 413, "ValidationException", 413, "request body of %llu bytes exceeds "
+                    "the limit of %zu bytes", want, s->opt.max_body);
+        set_phase(s, r->ci, PH_BUSY);
+        return send_reply(conn, r);
+    }
+    if (!r->has_reply && want) {
+        if (reserve(s, r, 2 * (size_t)want) != 0)
             error_reply(r, 503, "ServiceUnavailable", 50003, "server busy: request bodies in "
                         "memory are at the limit (%zu bytes); retry later", s->opt.max_memory);
-        } else if (want && !(r->body = pinetl__malloc((size_t)want))) {
-            r->close = 1;
+        else if (!(r->body = pinetl__malloc((size_t)want)))
             error_reply(r, 503, "ServiceUnavailable", 50003, "out of memory; retry later");
-        } else {
+        else
             r->cap = (size_t)want;
-        }
-        if (r->has_reply) {
-            set_phase(s, r->ci, PH_BUSY);
-            return send_reply(conn, r);
-        }
     }
-    set_phase(s, r->ci, PH_BODY);
-    return MHD_YES;
+    set_phase(s, r->ci, has_body(conn) ? PH_BODY : PH_BUSY);
+    return MHD_YES;   /* the reply, or the work, comes once the body is in */
 }
 
 static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
     if (r->has_reply)
-        return;   /* refused already: the rest is discarded */
+        return;   /* refused already: the rest is read and discarded */
     if (r->len + n > s->opt.max_body) {
-        r->close = 1;
+        r->close = 1;   /* read to its end (bounded by the body deadline), then closed:
+                          * libmicrohttpd cannot answer in the middle of a body */
         error_reply(r, 413, "ValidationException", 413, "request body exceeds the limit of %zu "
                     "bytes", s->opt.max_body);
         return;
@@ -372,7 +366,6 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
         if (reserve(s, r, extra) == 0 && !(p = pinetl__realloc(r->body, cap)))
             r->reserved -= extra, atomic_fetch_sub(&s->mem_used, extra);
         if (!p) {
-            r->close = 1;
             error_reply(r, 503, "ServiceUnavailable", 50003, "server busy: request bodies in "
                         "memory are at the limit (%zu bytes); retry later", s->opt.max_memory);
             return;
