@@ -452,8 +452,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     if (r->reserved)
         atomic_fetch_sub(&s->mem_used, r->reserved);
-    if (r->job && !r->queued)
+    if (r->job && (!r->queued || atomic_load(&r->job->done))) {
+        /* Resumed but closed before its reply (the client went away): the job is done. */
         pinetl__serve_job_free(r->job);
+        if (r->queued)
+            atomic_fetch_sub(&s->suspended, 1);
+    }
     pinetl__free(r->body);
     pinetl__sbuf_free(&r->reply.body);
     set_phase(s, r->ci, PH_HEAD);

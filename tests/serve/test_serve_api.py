@@ -372,6 +372,31 @@ def test_bounded_memory_under_load():
     assert hwm_kb < 64 * 1024, f"peak RSS {hwm_kb} kB"
 
 
+def test_clients_that_hang_up():
+    """Clients that send a request and close at once (before, during or after the commit): the
+    server goes on serving, stops cleanly, and what landed is consistent."""
+    d = tempdir()
+    s = Server(d)
+    body = json.dumps({"records": [{"value": {"i": i}} for i in range(50)]}).encode()
+    req = (b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\nContent-Type: " + REST_JSON.encode() +
+           b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    kin = json.dumps({"Records": [{"Data": {"i": i}, "PartitionKey": "k"} for i in range(50)]}).encode()
+    kreq = (b"PUT /streams/streaming-t-pin/records HTTP/1.1\r\nHost: x\r\nContent-Length: %d"
+            b"\r\n\r\n" % len(kin) + kin)
+    for i in range(60):
+        c = socket.create_connection(("127.0.0.1", s.port))
+        data = req if i % 2 else kreq
+        c.sendall(data[:len(data) * (i % 3 + 1) // 3])   # a third, two thirds or all of it
+        c.close()
+    st, _, body = s.produce("t.pin", [{"i": -1}])
+    assert st == 200, body
+    rc, err = s.stop(timeout=30)
+    assert rc == 0, err
+    recs = topic_records(d, "t.pin")
+    assert len(recs) % 50 == 1 and len(recs) <= 10 * 50 + 1, len(recs)
+    assert len(stream_records(d, "streaming-t-pin")) % 50 == 0
+
+
 def test_limits_connections():
     s = Server(tempdir(), "--max-connections", "4")
     idle = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(4)]
