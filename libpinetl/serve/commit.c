@@ -26,6 +26,7 @@ struct serve_committer {
     pthread_cond_t cond;
     serve_job *head, *tail;
     int stopping;
+    uint64_t groups, jobs, records;   /* committer thread only; read after it stopped */
 };
 
 static void job_fail(serve_job *j, int rc, const char *msg) {
@@ -71,8 +72,12 @@ static void apply(serve_job *j, int64_t now_ms) {
 
 static void commit_group(serve_committer *c, serve_job *group) {
     int64_t now = pinetl__serve_now_ms();
-    for (serve_job *j = group; j; j = j->next)
+    c->groups++;
+    for (serve_job *j = group; j; j = j->next) {
         apply(j, now);
+        c->jobs++;
+        c->records += j->n;
+    }
     /* One sync per file touched; a failed sync fails every job of the group on that file. */
     for (size_t i = 0; i < c->cat->ntopics; i++) {
         serve_topic *t = &c->cat->topics[i];
@@ -196,6 +201,10 @@ void pinetl__serve_committer_stop(serve_committer *c) {
     pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&c->lock);
     pthread_join(c->thread, NULL);
+    if (c->log)
+        fprintf(c->log, "pinetl serve: %llu requests (%llu records) committed in %llu group "
+                "commits\n", (unsigned long long)c->jobs, (unsigned long long)c->records,
+                (unsigned long long)c->groups);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     pinetl__free(c);

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -470,8 +471,13 @@ def test_concurrent_clients():
     for t in threads:
         t.join()
     assert not errors, errors[:3]
-    assert s.stop()[0] == 0
+    rc, err = s.stop()
+    assert rc == 0, err
     total = n_threads // 2 * per * 3
+    # Group commit: concurrent requests shared syncs.
+    m = re.search(r"(\d+) requests \((\d+) records\) committed in (\d+) group commits", err)
+    assert m and int(m.group(1)) == n_threads * per and int(m.group(2)) == 2 * total, err
+    assert int(m.group(3)) < n_threads * per, err
     assert sorted(o for o, _, _ in acks["rest"]) == list(range(total))
     assert sorted(q for q, _, _ in acks["kin"]) == list(range(1, total + 1))
     landed = {o: json.loads(l) for o, l in topic_records(d, "t.pin")}
