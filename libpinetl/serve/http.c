@@ -133,6 +133,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
     if (r->close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (rep->status == 503)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     enum MHD_Result ret = MHD_queue_response(conn, rep->status, resp);
     MHD_destroy_response(resp);
     return ret;

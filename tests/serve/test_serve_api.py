@@ -402,8 +402,9 @@ def test_limits_connections():
     s = Server(tempdir(), "--max-connections", "4")
     idle = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(4)]
     time.sleep(0.3)
-    st, _, body = s.request("GET", "/topics")
+    st, h, body = s.request("GET", "/topics")
     rest_error(st, body, 503, 50003)
+    assert h["retry-after"] == "1", h
     st, _, body = s.put_record("streaming-t-pin", {"a": 1})
     kinesis_error(st, body, "ServiceUnavailable", 503)
     for c in idle:
