@@ -330,6 +330,10 @@ def test_limits_head_size_and_second_server():
     p = subprocess.run([PINETL, "serve", "--listen", "127.0.0.1:0", "--landing", d, "--prefix",
                         "t"], capture_output=True, timeout=30)
     assert p.returncode == 2 and b"locked" in p.stderr, p.stderr
+    # Its port taken: refused with a message, exit status 2.
+    p = subprocess.run([PINETL, "serve", "--listen", f"127.0.0.1:{s.port}", "--landing",
+                        tempdir()], capture_output=True, timeout=30)
+    assert p.returncode == 2 and b"cannot listen" in p.stderr, p.stderr
     assert s.produce("t.pin", [{"a": 1}])[0] == 200
     assert s.stop()[0] == 0
 
