@@ -42,7 +42,7 @@ static void serve_usage(FILE *out) {
             "  --header-timeout-ms MS  request head deadline (default 10000)\n"
             "  --body-timeout-ms MS    request body deadline (default 30000)\n"
             "  --idle-timeout S        close connections silent this long (default 5)\n"
-            "  --threads N             HTTP threads (default 2)\n"
+            "  --threads N             HTTP threads (default: one per core, at most 16)\n"
             "  --no-fsync              acknowledge without fdatasync (not durable; for\n"
             "                          measurements only)\n"
             "  --quiet                 no notices on stderr\n");

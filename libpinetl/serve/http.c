@@ -88,7 +88,8 @@ void pinetl_serve_options_init(pinetl_serve_options *o) {
     o->header_timeout_ms = 10000;
     o->body_timeout_ms = 30000;
     o->idle_timeout_s = 5;
-    o->threads = 2;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = cores < 1 ? 1 : cores > 16 ? 16 : (unsigned)cores;
     o->flush_size = 1000;
     o->rotate_ms = 60000;
     o->fsync = 1;

@@ -30,7 +30,7 @@ typedef struct pinetl_serve_options {
     unsigned header_timeout_ms;  /* whole request head must arrive within this */
     unsigned body_timeout_ms;    /* whole body must arrive within this after the head */
     unsigned idle_timeout_s;     /* a connection silent this long is closed */
-    unsigned threads;            /* HTTP worker threads */
+    unsigned threads;            /* HTTP worker threads (default: one per core, at most 16) */
     uint64_t flush_size;         /* records per landed file (flush.size) */
     int64_t rotate_ms;           /* a landed file is rolled when its first record is this old */
     int fsync;                   /* 1: acknowledge only after fdatasync (default) */
