@@ -366,6 +366,8 @@ def test_bounded_memory_under_load():
         t.join()
     with open(f"/proc/{s.proc.pid}/status") as f:
         hwm_kb = int([l for l in f if l.startswith("VmHWM")][0].split()[1])
+    with open(f"/proc/{s.proc.pid}/maps") as f:
+        sanitized = "libasan" in f.read()   # shadow memory and a quarantine of freed blocks
     assert s.stop()[0] == 0
     ok = [b for st, b in results if st == 200]
     busy = [b for st, b in results if st == 503]
@@ -374,7 +376,7 @@ def test_bounded_memory_under_load():
     for b in busy:
         rest_error(503, b, 503, 50003)
     assert len(topic_records(d, "t.pin")) == 600 * len(ok)
-    assert hwm_kb < 64 * 1024, f"peak RSS {hwm_kb} kB"
+    assert hwm_kb < (384 if sanitized else 64) * 1024, f"peak RSS {hwm_kb} kB"
 
 
 def test_clients_that_hang_up():
