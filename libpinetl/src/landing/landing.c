@@ -76,28 +76,6 @@ static int broken(const pinetl__landing *w) {
                             "restart to recover it", w->topic, w->partition);
 }
 
-static int mkdir_p(const char *path) {
-    char *p = pinetl__strdup(path);
-    if (!p)
-        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-                int rc = fail(NULL, "cannot create folder", p);
-                pinetl__free(p);
-                return rc;
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
-    }
-    pinetl__free(p);
-    return PINETL_OK;
-}
-
 static int fsync_dir(pinetl__landing *w, const char *path) {
     if (!w->opt.fsync)
         return PINETL_OK;
@@ -106,6 +84,36 @@ static int fsync_dir(pinetl__landing *w, const char *path) {
         return fail(w, "cannot open folder", path);
     int rc = fsync(fd) == 0 ? PINETL_OK : fail(w, "cannot sync folder", path);
     close(fd);
+    return rc;
+}
+
+/* mkdir -p; with fsync on, the parent of each folder it creates is synced, so that the folders
+ * of a landed file survive a power loss with it. */
+static int mkdir_p(pinetl__landing *w, const char *path) {
+    char *p = pinetl__strdup(path);
+    if (!p)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    int rc = PINETL_OK;
+    for (char *s = p + 1; rc == PINETL_OK; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) == 0) {
+            char *slash = strrchr(p, '/');
+            if (slash && slash != p) {
+                *slash = '\0';
+                rc = fsync_dir(w, p);
+                *slash = '/';
+            }
+        } else if (errno != EEXIST) {
+            rc = fail(NULL, "cannot create folder", p);
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    pinetl__free(p);
     return rc;
 }
 
@@ -365,9 +373,9 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
         pinetl__landing_close(w);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
-    int rc = mkdir_p(w->final_dir);
+    int rc = mkdir_p(w, w->final_dir);
     if (!rc)
-        rc = mkdir_p(w->state_dir);
+        rc = mkdir_p(w, w->state_dir);
     if (!rc) {
         w->sfd = open(w->state_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (w->sfd < 0)
@@ -375,6 +383,8 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
         else if (flock(w->sfd, LOCK_EX | LOCK_NB) != 0)
             rc = pinetl__error_set(PINETL_EIO, "landing: '%s' is locked: another pinetl serve "
                                   "writes this landing folder", w->state_path);
+        else   /* the state file's own name must be durable before it vouches for data */
+            rc = fsync_dir(w, w->state_dir);
     }
     if (!rc)
         rc = recover(w, notice, notice_len);
