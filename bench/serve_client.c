@@ -34,7 +34,10 @@ static size_t request_len[NBODIES];
 static atomic_long issued, acked_records, failed;
 static double t_start;
 
-typedef struct { double *lat; size_t n, cap; } lat_list;
+typedef struct {
+    double *lat;
+    size_t n, cap;
+} lat_list;
 
 static double now(void) {
     struct timespec ts;
@@ -101,8 +104,10 @@ static void build(int k) {
         ctype = "application/json";
     }
     snprintf(path, sizeof path, path_fmt, prefix);
-    int hl = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
-                      "Content-Length: %zu\r\n\r\n", rest ? "POST" : "PUT", path, ctype, bl);
+    int hl = snprintf(head, sizeof head,
+                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+                      "Content-Length: %zu\r\n\r\n",
+                      rest ? "POST" : "PUT", path, ctype, bl);
     req = xappend(req, &rl, &rc, head, (size_t)hl);
     req = xappend(req, &rl, &rc, body, bl);
     free(body);
@@ -205,15 +210,24 @@ int main(int argc, char **argv) {
     const char *sample = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *a = argv[i], *v = argv[i + 1];
-        if (!strcmp(a, "--port")) port = atoi(v);
-        else if (!strcmp(a, "--mode")) mode = v;
-        else if (!strcmp(a, "--conns")) conns = atoi(v);
-        else if (!strcmp(a, "--batch")) batch = atoi(v);
-        else if (!strcmp(a, "--requests")) max_requests = atol(v);
-        else if (!strcmp(a, "--seconds")) max_seconds = atof(v);
-        else if (!strcmp(a, "--sample")) sample = v;
-        else if (!strcmp(a, "--prefix")) prefix = v;
-        else die("unknown option");
+        if (!strcmp(a, "--port"))
+            port = atoi(v);
+        else if (!strcmp(a, "--mode"))
+            mode = v;
+        else if (!strcmp(a, "--conns"))
+            conns = atoi(v);
+        else if (!strcmp(a, "--batch"))
+            batch = atoi(v);
+        else if (!strcmp(a, "--requests"))
+            max_requests = atol(v);
+        else if (!strcmp(a, "--seconds"))
+            max_seconds = atof(v);
+        else if (!strcmp(a, "--sample"))
+            sample = v;
+        else if (!strcmp(a, "--prefix"))
+            prefix = v;
+        else
+            die("unknown option");
     }
     if (!port || !sample || conns < 1 || batch < 1)
         die("usage: serve_client --port P --sample FILE [--mode M --conns N --batch R ...]");
@@ -228,7 +242,8 @@ int main(int argc, char **argv) {
             line[--n] = '\0';
         if (!n)
             continue;
-        if (!(lines = realloc(lines, (nlines + 1) * sizeof *lines)) || !(lines[nlines] = strdup(line)))
+        if (!(lines = realloc(lines, (nlines + 1) * sizeof *lines)) ||
+            !(lines[nlines] = strdup(line)))
             die("out of memory");
         nlines++;
     }
@@ -265,8 +280,8 @@ int main(int argc, char **argv) {
     double p50 = total ? all[(size_t)(0.50 * (double)(total - 1))] : 0;
     double p99 = total ? all[(size_t)(0.99 * (double)(total - 1))] : 0;
     printf("%s\t%d\t%zu\t%ld\t%.2f\t%.0f\t%.2f\t%.2f\t%ld\n", mode, conns, total,
-           atomic_load(&acked_records), secs, (double)atomic_load(&acked_records) / secs,
-           p50 * 1e3, p99 * 1e3, atomic_load(&failed));
+           atomic_load(&acked_records), secs, (double)atomic_load(&acked_records) / secs, p50 * 1e3,
+           p99 * 1e3, atomic_load(&failed));
     for (int k = 0; k < NBODIES; k++)
         free(requests[k]);
     for (size_t i = 0; i < nlines; i++)

@@ -26,7 +26,7 @@ struct serve_committer {
     pthread_cond_t cond;
     serve_job *head, *tail;
     int stopping;
-    uint64_t groups, jobs, records;   /* committer thread only; read after it stopped */
+    uint64_t groups, jobs, records; /* committer thread only; read after it stopped */
 };
 
 static void job_fail(serve_job *j, int rc, const char *msg) {
@@ -57,8 +57,8 @@ static void apply(serve_job *j, int64_t now_ms) {
         while (k < j->n && j->part[k] == j->part[i])
             k++;
         uint64_t first;
-        int rc = pinetl__landing_append(t->parts[j->part[i]], j->lines.p, j->off + i, k - i,
-                                        now_ms, &first);
+        int rc = pinetl__landing_append(t->parts[j->part[i]], j->lines.p, j->off + i, k - i, now_ms,
+                                        &first);
         if (rc) {
             job_fail(j, rc, pinetl_error_last());
             return;
@@ -99,7 +99,7 @@ static void commit_group(serve_committer *c, serve_job *group) {
         s->dirty = 0;
         if (!c->fsync || pinetl_streamlog_sync(s->log) == PINETL_OK)
             continue;
-        s->broken = 1;   /* after a failed fdatasync the file's state is unknown */
+        s->broken = 1; /* after a failed fdatasync the file's state is unknown */
         if (c->log)
             fprintf(c->log, "pinetl serve: stream '%s': %s\n", s->name, pinetl_error_last());
         for (serve_job *j = group; j; j = j->next)
@@ -109,7 +109,7 @@ static void commit_group(serve_committer *c, serve_job *group) {
     while (group) {
         serve_job *next = group->next;
         struct MHD_Connection *conn = group->conn;
-        atomic_store(&group->done, 1);   /* the HTTP thread owns the job from here on */
+        atomic_store(&group->done, 1); /* the HTTP thread owns the job from here on */
         MHD_resume_connection(conn);
         group = next;
     }
@@ -139,7 +139,8 @@ static void *run(void *arg) {
             if (next_tick == INT64_MAX) {
                 pthread_cond_wait(&c->cond, &c->lock);
             } else {
-                struct timespec ts = {(time_t)(next_tick / 1000), (long)(next_tick % 1000) * 1000000};
+                struct timespec ts = {(time_t)(next_tick / 1000),
+                                      (long)(next_tick % 1000) * 1000000};
                 if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) == ETIMEDOUT)
                     break;
             }
@@ -158,8 +159,7 @@ static void *run(void *arg) {
     return NULL;
 }
 
-int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int fsync,
-                                  FILE *log) {
+int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int fsync, FILE *log) {
     serve_committer *c = pinetl__calloc(1, sizeof *c);
     if (!c)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
@@ -167,7 +167,7 @@ int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int
     c->fsync = fsync;
     c->log = log;
     pthread_condattr_t ca;
-    pthread_condattr_init(&ca);   /* CLOCK_REALTIME: the deadlines are wall-clock ms */
+    pthread_condattr_init(&ca); /* CLOCK_REALTIME: the deadlines are wall-clock ms */
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cond, &ca);
     pthread_condattr_destroy(&ca);
@@ -202,8 +202,10 @@ void pinetl__serve_committer_stop(serve_committer *c) {
     pthread_mutex_unlock(&c->lock);
     pthread_join(c->thread, NULL);
     if (c->log)
-        fprintf(c->log, "pinetl serve: %llu requests (%llu records) committed in %llu group "
-                "commits\n", (unsigned long long)c->jobs, (unsigned long long)c->records,
+        fprintf(c->log,
+                "pinetl serve: %llu requests (%llu records) committed in %llu group "
+                "commits\n",
+                (unsigned long long)c->jobs, (unsigned long long)c->records,
                 (unsigned long long)c->groups);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);

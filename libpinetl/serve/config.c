@@ -32,11 +32,13 @@ int pinetl__serve_name_ok(const char *s, size_t n) {
 
 static int add_topic(serve_catalog *c, const char *name, size_t n, int partitions) {
     if (!pinetl__serve_name_ok(name, n))
-        return pinetl__error_set(PINETL_EINVAL, "topic name '%.*s' is not 1-249 characters of "
-                                "[A-Za-z0-9._-]", (int)(n > 300 ? 300 : n), name);
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "topic name '%.*s' is not 1-249 characters of "
+                                 "[A-Za-z0-9._-]",
+                                 (int)(n > 300 ? 300 : n), name);
     if (partitions < 1 || partitions > MAX_PARTITIONS)
-        return pinetl__error_set(PINETL_EINVAL, "topic '%.*s': partitions must be 1..%d",
-                                (int)n, name, MAX_PARTITIONS);
+        return pinetl__error_set(PINETL_EINVAL, "topic '%.*s': partitions must be 1..%d", (int)n,
+                                 name, MAX_PARTITIONS);
     for (size_t i = 0; i < c->ntopics; i++)
         if (strlen(c->topics[i].name) == n && !memcmp(c->topics[i].name, name, n))
             return pinetl__error_set(PINETL_EINVAL, "topic '%.*s' is named twice", (int)n, name);
@@ -55,8 +57,10 @@ static int add_topic(serve_catalog *c, const char *name, size_t n, int partition
 
 static int add_stream(serve_catalog *c, const char *name, size_t n) {
     if (!pinetl__serve_name_ok(name, n))
-        return pinetl__error_set(PINETL_EINVAL, "stream name '%.*s' is not 1-249 characters of "
-                                "[A-Za-z0-9._-]", (int)(n > 300 ? 300 : n), name);
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "stream name '%.*s' is not 1-249 characters of "
+                                 "[A-Za-z0-9._-]",
+                                 (int)(n > 300 ? 300 : n), name);
     for (size_t i = 0; i < c->nstreams; i++)
         if (strlen(c->streams[i].name) == n && !memcmp(c->streams[i].name, name, n))
             return pinetl__error_set(PINETL_EINVAL, "stream '%.*s' is named twice", (int)n, name);
@@ -99,25 +103,27 @@ static int load_list(serve_catalog *c, const char *path, const json_value *list,
             json_value p;
             if (!pinetl__json_object_get(&e, "name", &v))
                 return pinetl__error_set(PINETL_EINVAL, "%s: an entry of '%s' has no \"name\"",
-                                        path, what);
+                                         path, what);
             if (topics && pinetl__json_object_get(&e, "partitions", &p)) {
                 char num[16];
                 if (p.type != JSON_NUMBER || p.len >= sizeof num)
                     return pinetl__error_set(PINETL_EINVAL, "%s: \"partitions\" must be a number",
-                                            path);
+                                             path);
                 memcpy(num, p.start, p.len);
                 num[p.len] = '\0';
                 char *end;
                 long k = strtol(num, &end, 10);
                 if (*end || k < 1 || k > MAX_PARTITIONS)
                     return pinetl__error_set(PINETL_EINVAL, "%s: \"partitions\" must be 1..%d",
-                                            path, MAX_PARTITIONS);
+                                             path, MAX_PARTITIONS);
                 partitions = (int)k;
             }
         }
         if (string_of(&v, name, sizeof name, &n) != 0)
-            return pinetl__error_set(PINETL_EINVAL, "%s: a name in '%s' is not a string of at "
-                                    "most %d characters", path, what, MAX_NAME);
+            return pinetl__error_set(PINETL_EINVAL,
+                                     "%s: a name in '%s' is not a string of at "
+                                     "most %d characters",
+                                     path, what, MAX_NAME);
         int rc = topics ? add_topic(c, name, n, partitions) : add_stream(c, name, n);
         if (rc)
             return pinetl__error_set(rc, "%s: %s", path, pinetl_error_last());
@@ -129,7 +135,7 @@ static int load_file(serve_catalog *c, const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
-                                "cannot open config '%s': %s", path, strerror(errno));
+                                 "cannot open config '%s': %s", path, strerror(errno));
     char *text = pinetl__malloc(MAX_CONFIG);
     if (!text) {
         fclose(f);
@@ -140,14 +146,15 @@ static int load_file(serve_catalog *c, const char *path) {
     fclose(f);
     if (bad) {
         pinetl__free(text);
-        return pinetl__error_set(PINETL_EIO, "cannot read config '%s' (or larger than 1 MiB)", path);
+        return pinetl__error_set(PINETL_EIO, "cannot read config '%s' (or larger than 1 MiB)",
+                                 path);
     }
     json_value root, v;
     json_error err;
     int rc = PINETL_OK;
     if (pinetl__json_parse(text, text + len, &root, &err) != 0)
         rc = pinetl__error_set(PINETL_EFORMAT, "config '%s': byte %zu: %s", path, err.offset,
-                              err.what);
+                               err.what);
     else if (root.type != JSON_OBJECT)
         rc = pinetl__error_set(PINETL_EFORMAT, "config '%s': not a JSON object", path);
     if (!rc && pinetl__json_object_get(&root, "topics", &v))

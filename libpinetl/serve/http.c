@@ -40,7 +40,7 @@ enum { PH_HEAD = 0, PH_BODY, PH_BUSY, PH_REAPED };
 typedef struct conn_info {
     struct conn_info *prev, *next;
     int fd;
-    int phase;          /* under pinetl_serve.conn_lock */
+    int phase; /* under pinetl_serve.conn_lock */
     int64_t since_ms;
 } conn_info;
 
@@ -72,8 +72,8 @@ struct pinetl_serve {
     conn_info *conns;
     unsigned nconns;
     atomic_size_t mem_used;
-    atomic_uint active;        /* requests between their head and their completion */
-    atomic_uint suspended;     /* connections waiting for the committer */
+    atomic_uint active;    /* requests between their head and their completion */
+    atomic_uint suspended; /* connections waiting for the committer */
     pthread_t reaper;
     int reaper_started, reaper_stop;
 };
@@ -95,16 +95,14 @@ void pinetl_serve_options_init(pinetl_serve_options *o) {
     o->fsync = 1;
 }
 
-unsigned pinetl_serve_port(const pinetl_serve *s) {
-    return s->port;
-}
+unsigned pinetl_serve_port(const pinetl_serve *s) { return s->port; }
 
 /* ---- replies ---- */
 
 static int error_reply(req *r, unsigned status, const char *kinesis_type, int rest_code,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static int error_reply(req *r, unsigned status, const char *kinesis_type, int rest_code,
-                        const char *fmt, ...) {
+                       const char *fmt, ...) {
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
@@ -122,9 +120,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
     serve_reply *rep = &r->reply;
     if (rep->body.oom || !rep->body.p)
         return MHD_NO;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(rep->body.len, rep->body.p,
-                                                           pinetl__free);
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+        rep->body.len, rep->body.p, pinetl__free);
     if (!resp)
         return MHD_NO;
     rep->body.p = NULL;
@@ -220,7 +217,7 @@ static int split(const char *url, char seg[4][256], int *n) {
 
 /* Decides what the request is. Either sets r->route (a body to read) or r->has_reply. */
 static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const char *url,
-                  const char *method) {
+                 const char *method) {
     char seg[4][256];
     int n;
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
@@ -241,19 +238,21 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         if (!get && !post)
             return not_allowed(r, "GET, POST");
         if (post) {
-            const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                         MHD_HTTP_HEADER_CONTENT_TYPE);
+            const char *ct =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
             if (content_type_is(ct, "application/vnd.kafka.json.v2+json"))
                 r->fmt = REST_JSON;
             else if (content_type_is(ct, "application/vnd.kafka.binary.v2+json"))
                 r->fmt = REST_BINARY;
             else
-                return error_reply(r, 415, NULL, 415, "HTTP 415 Unsupported Media Type: use "
+                return error_reply(r, 415, NULL, 415,
+                                   "HTTP 415 Unsupported Media Type: use "
                                    "application/vnd.kafka.json.v2+json or "
                                    "application/vnd.kafka.binary.v2+json");
         }
         serve_topic *t = pinetl__serve_name_ok(seg[1], strlen(seg[1]))
-                             ? pinetl__serve_topic_find(&s->cat, seg[1]) : NULL;
+                             ? pinetl__serve_topic_find(&s->cat, seg[1])
+                             : NULL;
         if (!t)
             return error_reply(r, 404, NULL, 40401, "Topic %s not found.", seg[1]);
         if (get) {
@@ -283,7 +282,8 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         if (n == 3 && !put)
             return not_allowed(r, "PUT");
         serve_stream *st = pinetl__serve_name_ok(seg[1], strlen(seg[1]))
-                               ? pinetl__serve_stream_find(&s->cat, seg[1]) : NULL;
+                               ? pinetl__serve_stream_find(&s->cat, seg[1])
+                               : NULL;
         if (!st)
             return error_reply(r, 400, "ResourceNotFoundException", 40401,
                                "Stream %s under account 000000000000 not found.", seg[1]);
@@ -302,10 +302,10 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
 /* ---- libmicrohttpd callbacks ---- */
 
 static int has_body(struct MHD_Connection *conn) {
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     return te || (cl && strtoull(cl, NULL, 10) > 0);
 }
 
@@ -322,40 +322,48 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     route(s, r, conn, url, method);
     if (nconns > s->opt.max_connections) {
         r->close = 1;
-        error_reply(r, 503, "ServiceUnavailable", 50003, "too many connections (%u, limit %u); "
-                    "retry later", nconns, s->opt.max_connections);
+        error_reply(r, 503, "ServiceUnavailable", 50003,
+                    "too many connections (%u, limit %u); "
+                    "retry later",
+                    nconns, s->opt.max_connections);
     }
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
     if (want > s->opt.max_body) {
         r->close = 1;
-        error_reply(r, 413, "ValidationException", 413, "request body of %llu bytes exceeds "
-                    "the limit of %zu bytes", want, s->opt.max_body);
+        error_reply(r, 413, "ValidationException", 413,
+                    "request body of %llu bytes exceeds "
+                    "the limit of %zu bytes",
+                    want, s->opt.max_body);
         set_phase(s, r->ci, PH_BUSY);
         return send_reply(conn, r);
     }
     if (!r->has_reply && want) {
         if (reserve(s, r, 2 * (size_t)want) != 0)
-            error_reply(r, 503, "ServiceUnavailable", 50003, "server busy: request bodies in "
-                        "memory are at the limit (%zu bytes); retry later", s->opt.max_memory);
+            error_reply(r, 503, "ServiceUnavailable", 50003,
+                        "server busy: request bodies in "
+                        "memory are at the limit (%zu bytes); retry later",
+                        s->opt.max_memory);
         else if (!(r->body = pinetl__malloc((size_t)want)))
             error_reply(r, 503, "ServiceUnavailable", 50003, "out of memory; retry later");
         else
             r->cap = (size_t)want;
     }
     set_phase(s, r->ci, has_body(conn) ? PH_BODY : PH_BUSY);
-    return MHD_YES;   /* the reply, or the work, comes once the body is in */
+    return MHD_YES; /* the reply, or the work, comes once the body is in */
 }
 
 static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
     if (r->has_reply)
-        return;   /* refused already: the rest is read and discarded */
+        return; /* refused already: the rest is read and discarded */
     if (r->len + n > s->opt.max_body) {
-        r->close = 1;   /* read to its end (bounded by the body deadline), then closed:
+        r->close = 1; /* read to its end (bounded by the body deadline), then closed:
                           * libmicrohttpd cannot answer in the middle of a body */
-        error_reply(r, 413, "ValidationException", 413, "request body exceeds the limit of %zu "
-                    "bytes", s->opt.max_body);
+        error_reply(r, 413, "ValidationException", 413,
+                    "request body exceeds the limit of %zu "
+                    "bytes",
+                    s->opt.max_body);
         return;
     }
     if (r->len + n > r->cap) {
@@ -369,8 +377,10 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
         if (reserve(s, r, extra) == 0 && !(p = pinetl__realloc(r->body, cap)))
             r->reserved -= extra, atomic_fetch_sub(&s->mem_used, extra);
         if (!p) {
-            error_reply(r, 503, "ServiceUnavailable", 50003, "server busy: request bodies in "
-                        "memory are at the limit (%zu bytes); retry later", s->opt.max_memory);
+            error_reply(r, 503, "ServiceUnavailable", 50003,
+                        "server busy: request bodies in "
+                        "memory are at the limit (%zu bytes); retry later",
+                        s->opt.max_memory);
             return;
         }
         r->body = p;
@@ -381,8 +391,8 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls) {
     pinetl_serve *s = cls;
     req *r = *con_cls;
     if (!r) {
@@ -395,7 +405,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->ci = info ? info->socket_context : NULL;
         return first_call(s, conn, r, url, method);
     }
-    if (r->queued) {   /* resumed by the committer: the records are durable (or failed) */
+    if (r->queued) { /* resumed by the committer: the records are durable (or failed) */
         serve_job *j = r->job;
         if (!atomic_load(&j->done))
             return MHD_YES;
@@ -429,9 +439,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         bad = pinetl__rest_produce_parse(r->topic, r->fmt, r->body ? r->body : "", r->len, &j,
                                          &r->reply);
     else
-        bad = pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY,
-                                        r->body ? r->body : "", r->len, &j, &r->reply);
-    pinetl__free(r->body);   /* the job holds its own copy of the records */
+        bad = pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY, r->body ? r->body : "",
+                                        r->len, &j, &r->reply);
+    pinetl__free(r->body); /* the job holds its own copy of the records */
     r->body = NULL;
     if (bad) {
         r->has_reply = 1;
@@ -492,7 +502,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     conn_info *ci = *socket_context;
     if (!ci)
         return;
-    pthread_mutex_lock(&s->conn_lock);   /* before the socket is closed: the reaper is done */
+    pthread_mutex_lock(&s->conn_lock); /* before the socket is closed: the reaper is done */
     if (ci->prev)
         ci->prev->next = ci->next;
     else
@@ -509,9 +519,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
  * as the client going away. Runs under conn_lock, so the socket cannot be closed meanwhile. */
 static void reap(conn_info *ci, const char *what, unsigned ms) {
     char body[200], msg[400];
-    int bl = snprintf(body, sizeof body, "{\"error_code\":408,\"message\":\"request %s not "
-                      "received within %u ms\"}", what, ms);
-    int ml = snprintf(msg, sizeof msg, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+    int bl = snprintf(body, sizeof body,
+                      "{\"error_code\":408,\"message\":\"request %s not "
+                      "received within %u ms\"}",
+                      what, ms);
+    int ml = snprintf(msg, sizeof msg,
+                      "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
                       "Content-Type: application/vnd.kafka.v2+json\r\nContent-Length: %d\r\n\r\n%s",
                       bl, body);
     if (ci->fd >= 0) {
@@ -578,8 +591,8 @@ static int open_stores(pinetl_serve *s) {
     }
     for (size_t i = 0; i < s->cat.nstreams; i++) {
         serve_stream *st = &s->cat.streams[i];
-        if (asprintf(&st->path, "%s/streams/%s/shardId-000000000000.log", s->landing,
-                     st->name) < 0) {
+        if (asprintf(&st->path, "%s/streams/%s/shardId-000000000000.log", s->landing, st->name) <
+            0) {
             st->path = NULL;
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         }
@@ -589,9 +602,11 @@ static int open_stores(pinetl_serve *s) {
         pinetl_streamlog_recovery rec;
         pinetl_streamlog_recovery_info(st->log, &rec);
         if (rec.cut_bytes && s->opt.log)
-            fprintf(s->opt.log, "pinetl serve: recovery: cut %llu bytes (%s) at the tail of "
-                    "stream '%s'\n", (unsigned long long)rec.cut_bytes,
-                    rec.cut_reason ? rec.cut_reason : "invalid", st->name);
+            fprintf(s->opt.log,
+                    "pinetl serve: recovery: cut %llu bytes (%s) at the tail of "
+                    "stream '%s'\n",
+                    (unsigned long long)rec.cut_bytes, rec.cut_reason ? rec.cut_reason : "invalid",
+                    st->name);
         st->created_s = (int64_t)time(NULL);
     }
     return PINETL_OK;
@@ -646,7 +661,7 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     if (o->port > 65535 || o->max_body < 1 || o->max_memory < o->max_body ||
         o->max_connections < 1 || o->flush_size < 1 || o->threads < 1 || o->threads > 64)
         return pinetl__error_set(PINETL_EINVAL, "bad server options (the memory budget must hold "
-                                "at least one body)");
+                                                "at least one body)");
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
@@ -661,7 +676,7 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         ipv6 = 1;
     } else {
         return pinetl__error_set(PINETL_EINVAL, "'%s' is not a numeric IPv4 or IPv6 address",
-                                o->listen_host);
+                                 o->listen_host);
     }
     pinetl_serve *s = pinetl__calloc(1, sizeof *s);
     if (!s)
@@ -693,22 +708,21 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     struct MHD_OptionItem pool[] = {
         {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_CONNECTION_LIMIT, 2 * o->max_connections + 2,
-                            MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-                            MHD_OPTION_ARRAY, pool,
-                            MHD_OPTION_END);
+    s->d = MHD_start_daemon(
+        flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        2 * o->max_connections + 2, MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY, pool,
+        MHD_OPTION_END);
     if (!s->d) {
         pinetl__serve_committer_stop(s->committer);
         close_stores(s);
         destroy(s);
-        return pinetl__error_set(PINETL_EIO, "cannot listen on %s port %u (in use, or not an "
-                                "address of this machine)", o->listen_host, o->port);
+        return pinetl__error_set(PINETL_EIO,
+                                 "cannot listen on %s port %u (in use, or not an "
+                                 "address of this machine)",
+                                 o->listen_host, o->port);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : o->port;

@@ -14,9 +14,7 @@
 #include "io/base64.h"
 #include "serve_internal.h"
 
-const char *pinetl__rest_content_type(void) {
-    return "application/vnd.kafka.v2+json";
-}
+const char *pinetl__rest_content_type(void) { return "application/vnd.kafka.v2+json"; }
 
 void pinetl__rest_error(serve_reply *r, unsigned status, int code, const char *fmt, ...) {
     char msg[512];
@@ -51,8 +49,10 @@ void pinetl__rest_topic(const serve_topic *t, serve_reply *r) {
     pinetl__sbuf_json_string(&r->body, t->name, strlen(t->name));
     pinetl__sbuf_puts(&r->body, ",\"configs\":{},\"partitions\":[");
     for (int p = 0; p < t->partitions; p++)
-        pinetl__sbuf_printf(&r->body, "%s{\"partition\":%d,\"leader\":0,\"replicas\":"
-                            "[{\"broker\":0,\"leader\":true,\"in_sync\":true}]}", p ? "," : "", p);
+        pinetl__sbuf_printf(&r->body,
+                            "%s{\"partition\":%d,\"leader\":0,\"replicas\":"
+                            "[{\"broker\":0,\"leader\":true,\"in_sync\":true}]}",
+                            p ? "," : "", p);
     pinetl__sbuf_puts(&r->body, "]}");
 }
 
@@ -94,8 +94,10 @@ void pinetl__serve_job_free(serve_job *j) {
 static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratch, size_t *cap,
                       serve_reply *reply) {
     if (v->type != JSON_STRING) {
-        pinetl__rest_error(reply, 422, 422, "records[%zu].value: the binary format needs a "
-                           "base64 string", i);
+        pinetl__rest_error(reply, 422, 422,
+                           "records[%zu].value: the binary format needs a "
+                           "base64 string",
+                           i);
         return -1;
     }
     if (v->len > *cap) {
@@ -120,8 +122,10 @@ static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratc
         return 0;
     }
     if (memchr(*scratch, '\n', out) || memchr(*scratch, '\r', out)) {
-        pinetl__rest_error(reply, 422, 422, "records[%zu].value: the decoded bytes hold a line "
-                           "break and are not JSON; landed files hold one value per line", i);
+        pinetl__rest_error(reply, 422, 422,
+                           "records[%zu].value: the decoded bytes hold a line "
+                           "break and are not JSON; landed files hold one value per line",
+                           i);
         return -1;
     }
     pinetl__sbuf_put(&j->lines, *scratch, out);
@@ -159,7 +163,8 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
     }
     serve_job *j = pinetl__calloc(1, sizeof *j);
     if (!j || !(j->off = pinetl__malloc((n + 1) * sizeof *j->off)) ||
-        !(j->part = pinetl__malloc(n * sizeof *j->part)) || !(j->offsets = pinetl__malloc(n * sizeof *j->offsets))) {
+        !(j->part = pinetl__malloc(n * sizeof *j->part)) ||
+        !(j->offsets = pinetl__malloc(n * sizeof *j->offsets))) {
         pinetl__free(items);
         pinetl__serve_job_free(j);
         pinetl__rest_error(reply, 500, 50002, "out of memory");
@@ -200,8 +205,10 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         }
         j->part[i] = p;
         if (!v->type || v->type == JSON_NULL) {
-            pinetl__rest_error(reply, 422, 422, "records[%zu] has no value (a null value cannot "
-                               "land: the sink writes one value per line)", i);
+            pinetl__rest_error(reply, 422, 422,
+                               "records[%zu] has no value (a null value cannot "
+                               "land: the sink writes one value per line)",
+                               i);
             rc = -1;
             break;
         }

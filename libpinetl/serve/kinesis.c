@@ -18,16 +18,12 @@
 #include "io/base64.h"
 #include "serve_internal.h"
 
-enum {
-    MAX_RECORD = 1 << 20,
-    MAX_REQUEST = 5 << 20,
-    MAX_RECORDS = 500,
-    MAX_KEY_CHARS = 256
-};
+enum { MAX_RECORD = 1 << 20, MAX_REQUEST = 5 << 20, MAX_RECORDS = 500, MAX_KEY_CHARS = 256 };
 
 static const char shard_id[] = "shardId-000000000000";
 
-void pinetl__kinesis_error(serve_reply *r, unsigned status, const char *type, const char *fmt, ...) {
+void pinetl__kinesis_error(serve_reply *r, unsigned status, const char *type, const char *fmt,
+                           ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -61,7 +57,8 @@ void pinetl__kinesis_describe(const serve_stream *s, serve_reply *r) {
     sbuf *b = &r->body;
     pinetl__sbuf_puts(b, "{\"StreamDescription\":{\"StreamName\":");
     pinetl__sbuf_json_string(b, s->name, strlen(s->name));
-    pinetl__sbuf_printf(b, ",\"StreamARN\":\"arn:aws:kinesis:local:000000000000:stream/%s\","
+    pinetl__sbuf_printf(b,
+                        ",\"StreamARN\":\"arn:aws:kinesis:local:000000000000:stream/%s\","
                         "\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":{\"StreamMode\":"
                         "\"PROVISIONED\"},\"Shards\":[{\"ShardId\":\"%s\",\"HashKeyRange\":{"
                         "\"StartingHashKey\":\"0\",\"EndingHashKey\":"
@@ -92,9 +89,11 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
     pinetl__serve_members(rec, names, 2, m);
     json_value key = m[0], data = m[1];
     if (!key.type || key.type == JSON_NULL) {
-        pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
+        pinetl__kinesis_error(reply, 400, "ValidationException",
+                              "1 validation error detected: "
                               "Value null at '%spartitionKey' failed to satisfy constraint: "
-                              "Member must not be null", where);
+                              "Member must not be null",
+                              where);
         return -1;
     }
     if (key.type != JSON_STRING) {
@@ -103,9 +102,11 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
         return -1;
     }
     if (!data.type || data.type == JSON_NULL) {
-        pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
+        pinetl__kinesis_error(reply, 400, "ValidationException",
+                              "1 validation error detected: "
                               "Value null at '%sdata' failed to satisfy constraint: Member must "
-                              "not be null", where);
+                              "not be null",
+                              where);
         return -1;
     }
     size_t need = key.len > data.len ? key.len : data.len;
@@ -121,9 +122,11 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
     long klen = pinetl__json_string_decode(&key, *scratch);
     size_t kchars = klen < 0 ? 0 : utf8_chars(*scratch, (size_t)klen);
     if (klen < 0 || kchars < 1 || kchars > MAX_KEY_CHARS) {
-        pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
+        pinetl__kinesis_error(reply, 400, "ValidationException",
+                              "1 validation error detected: "
                               "Value at '%spartitionKey' failed to satisfy constraint: Member "
-                              "must have length between 1 and 256", where);
+                              "must have length between 1 and 256",
+                              where);
         return -1;
     }
     size_t before = j->lines.len;
@@ -134,8 +137,10 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
         long k = pinetl__json_string_decode(&data, *scratch);
         size_t bad;
         if (k < 0 || pinetl__io_base64_decode(*scratch, (size_t)k, *scratch, &dlen, &bad) != 0) {
-            pinetl__kinesis_error(reply, 400, "ValidationException", "%sData is a string but "
-                                  "not valid base64 (give a JSON object or base64)", where);
+            pinetl__kinesis_error(reply, 400, "ValidationException",
+                                  "%sData is a string but "
+                                  "not valid base64 (give a JSON object or base64)",
+                                  where);
             return -1;
         }
         pinetl__sbuf_put(&j->lines, *scratch, dlen);
@@ -145,7 +150,8 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
         dlen = j->lines.len - at;
     }
     if (dlen + (size_t)klen > MAX_RECORD) {
-        pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error detected: "
+        pinetl__kinesis_error(reply, 400, "ValidationException",
+                              "1 validation error detected: "
                               "Value at '%sdata' failed to satisfy constraint: Member must have "
                               "length less than or equal to 1048576 (data and partition key)",
                               where);
@@ -161,12 +167,15 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     json_value root, list;
     json_error err;
     if (pinetl__json_parse(body, body + len, &root, &err) != 0) {
-        pinetl__kinesis_error(reply, 400, "SerializationException", "malformed JSON at byte %zu: "
-                              "%s%s", err.offset, err.what, err.utf8 ? " (invalid UTF-8)" : "");
+        pinetl__kinesis_error(reply, 400, "SerializationException",
+                              "malformed JSON at byte %zu: "
+                              "%s%s",
+                              err.offset, err.what, err.utf8 ? " (invalid UTF-8)" : "");
         return -1;
     }
     if (root.type != JSON_OBJECT) {
-        pinetl__kinesis_error(reply, 400, "SerializationException", "the body must be a JSON "
+        pinetl__kinesis_error(reply, 400, "SerializationException",
+                              "the body must be a JSON "
                               "object");
         return -1;
     }
@@ -174,7 +183,8 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     json_value *items = NULL;
     if (many) {
         if (!pinetl__json_object_get(&root, "Records", &list) || list.type != JSON_ARRAY) {
-            pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
+            pinetl__kinesis_error(reply, 400, "ValidationException",
+                                  "1 validation error "
                                   "detected: Value null at 'records' failed to satisfy "
                                   "constraint: Member must not be null");
             return -1;
@@ -185,9 +195,11 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
         }
         if (n < 1 || n > MAX_RECORDS) {
             pinetl__free(items);
-            pinetl__kinesis_error(reply, 400, "ValidationException", "1 validation error "
+            pinetl__kinesis_error(reply, 400, "ValidationException",
+                                  "1 validation error "
                                   "detected: Value at 'records' failed to satisfy constraint: "
-                                  "Member must have length between 1 and 500 (got %zu)", n);
+                                  "Member must have length between 1 and 500 (got %zu)",
+                                  n);
             return -1;
         }
     }
@@ -219,9 +231,11 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     }
     pinetl__free(scratch);
     if (!rc && total > MAX_REQUEST) {
-        pinetl__kinesis_error(reply, 400, "ValidationException", "the records of a PutRecords "
+        pinetl__kinesis_error(reply, 400, "ValidationException",
+                              "the records of a PutRecords "
                               "request may hold at most 5 MiB (data and partition keys), these "
-                              "hold %zu bytes", total);
+                              "hold %zu bytes",
+                              total);
         rc = -1;
     }
     if (!rc && j->lines.oom) {
@@ -233,7 +247,7 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
         return -1;
     }
     j->off[2 * n] = j->lines.len;
-    for (size_t i = 0; i < n; i++) {   /* the text is complete: pointers are stable now */
+    for (size_t i = 0; i < n; i++) { /* the text is complete: pointers are stable now */
         j->recs[i].key = j->lines.p + j->off[2 * i];
         j->recs[i].key_len = j->off[2 * i + 1] - j->off[2 * i];
         j->recs[i].data = j->lines.p + j->off[2 * i + 1];

@@ -18,23 +18,23 @@
 typedef struct pinetl_serve pinetl_serve;
 
 typedef struct pinetl_serve_options {
-    const char *listen_host;     /* numeric IPv4 or IPv6 address; default "127.0.0.1" */
-    unsigned port;               /* 0: a free port */
-    const char *landing;         /* landing folder (required) */
-    const char *prefix;          /* default topics <prefix>.pin|geo|user, streams
+    const char *listen_host;    /* numeric IPv4 or IPv6 address; default "127.0.0.1" */
+    unsigned port;              /* 0: a free port */
+    const char *landing;        /* landing folder (required) */
+    const char *prefix;         /* default topics <prefix>.pin|geo|user, streams
                                   * streaming-<prefix>-pin|geo|user */
-    const char *config;          /* JSON file naming topics and streams instead (NULL: defaults) */
-    size_t max_body;             /* bytes of one request body */
-    size_t max_memory;           /* bytes of request bodies held at once, all connections */
-    unsigned max_connections;    /* more get 503 (and beyond twice as many, a closed socket) */
-    unsigned header_timeout_ms;  /* whole request head must arrive within this */
-    unsigned body_timeout_ms;    /* whole body must arrive within this after the head */
-    unsigned idle_timeout_s;     /* a connection silent this long is closed */
-    unsigned threads;            /* HTTP worker threads (default: one per core, at most 16) */
-    uint64_t flush_size;         /* records per landed file (flush.size) */
-    int64_t rotate_ms;           /* a landed file is rolled when its first record is this old */
-    int fsync;                   /* 1: acknowledge only after fdatasync (default) */
-    FILE *log;                   /* notices (recovery, refusals); NULL: none */
+    const char *config;         /* JSON file naming topics and streams instead (NULL: defaults) */
+    size_t max_body;            /* bytes of one request body */
+    size_t max_memory;          /* bytes of request bodies held at once, all connections */
+    unsigned max_connections;   /* more get 503 (and beyond twice as many, a closed socket) */
+    unsigned header_timeout_ms; /* whole request head must arrive within this */
+    unsigned body_timeout_ms;   /* whole body must arrive within this after the head */
+    unsigned idle_timeout_s;    /* a connection silent this long is closed */
+    unsigned threads;           /* HTTP worker threads (default: one per core, at most 16) */
+    uint64_t flush_size;        /* records per landed file (flush.size) */
+    int64_t rotate_ms;          /* a landed file is rolled when its first record is this old */
+    int fsync;                  /* 1: acknowledge only after fdatasync (default) */
+    FILE *log;                  /* notices (recovery, refusals); NULL: none */
 } pinetl_serve_options;
 
 void pinetl_serve_options_init(pinetl_serve_options *o);

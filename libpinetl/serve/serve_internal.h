@@ -16,15 +16,19 @@
 struct MHD_Connection;
 
 /* ---- growable output text ---- */
-typedef struct sbuf { char *p; size_t len, cap; int oom; } sbuf;
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
 void pinetl__sbuf_put(sbuf *b, const char *s, size_t n);
 void pinetl__sbuf_puts(sbuf *b, const char *s);
 void pinetl__sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void pinetl__sbuf_json_string(sbuf *b, const char *s, size_t n);   /* quoted, escaped */
+void pinetl__sbuf_json_string(sbuf *b, const char *s, size_t n); /* quoted, escaped */
 void pinetl__sbuf_free(sbuf *b);
 /* Appends a checked JSON value's text without insignificant whitespace (one line). */
 void pinetl__sbuf_json_compact(sbuf *b, const char *p, size_t n);
-void pinetl__sbuf_u64(sbuf *b, uint64_t v, int width);   /* decimal, zero-padded to width */
+void pinetl__sbuf_u64(sbuf *b, uint64_t v, int width); /* decimal, zero-padded to width */
 
 /* ---- JSON helpers (values already checked by pinetl__json_parse) ---- */
 struct json_value;
@@ -39,15 +43,15 @@ typedef struct serve_topic {
     char *name;
     int partitions;
     pinetl__landing **parts;
-    atomic_uint next_part;   /* round robin for records without key or partition */
-    int dirty;               /* committer only */
+    atomic_uint next_part; /* round robin for records without key or partition */
+    int dirty;             /* committer only */
 } serve_topic;
 
 typedef struct serve_stream {
     char *name;
     char *path;
     pinetl_streamlog *log;
-    int dirty, broken;       /* committer only */
+    int dirty, broken; /* committer only */
     int64_t created_s;
 } serve_stream;
 
@@ -71,7 +75,7 @@ enum { JOB_TOPIC = 1, JOB_STREAM = 2 };
 
 typedef struct serve_job {
     struct serve_job *next;
-    struct MHD_Connection *conn;   /* resumed when done */
+    struct MHD_Connection *conn; /* resumed when done */
     int kind;
     serve_topic *topic;
     serve_stream *stream;
@@ -80,12 +84,12 @@ typedef struct serve_job {
     sbuf lines;
     size_t *off;
     int *part;
-    uint64_t *offsets;             /* out: offset of each record */
+    uint64_t *offsets; /* out: offset of each record */
     /* stream */
     pinetl_streamlog_record *recs;
-    uint64_t first_seq;            /* out */
+    uint64_t first_seq; /* out */
     /* out */
-    int rc;                        /* 0 ok, else a pinetl code; message in err */
+    int rc; /* 0 ok, else a pinetl code; message in err */
     char err[256];
     atomic_int done;
 } serve_job;
@@ -94,8 +98,7 @@ void pinetl__serve_job_free(serve_job *j);
 
 /* ---- the committer: one thread appends queued jobs, syncs once, resumes their connections ---- */
 typedef struct serve_committer serve_committer;
-int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int fsync,
-                                  FILE *log);
+int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int fsync, FILE *log);
 void pinetl__serve_committer_submit(serve_committer *c, serve_job *j);
 /* Drains the queue, stops the thread. */
 void pinetl__serve_committer_stop(serve_committer *c);
@@ -105,7 +108,7 @@ typedef struct serve_reply {
     unsigned status;
     sbuf body;
     const char *content_type;
-    const char *allow;    /* for 405 */
+    const char *allow; /* for 405 */
 } serve_reply;
 
 /* Kafka REST Proxy v2. fmt: 1 JSON embedded, 2 binary. On a validation failure: returns -1 and

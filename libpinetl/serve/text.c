@@ -36,9 +36,7 @@ void pinetl__sbuf_put(sbuf *b, const char *s, size_t n) {
     b->p[b->len] = '\0';
 }
 
-void pinetl__sbuf_puts(sbuf *b, const char *s) {
-    pinetl__sbuf_put(b, s, strlen(s));
-}
+void pinetl__sbuf_puts(sbuf *b, const char *s) { pinetl__sbuf_put(b, s, strlen(s)); }
 
 void pinetl__sbuf_printf(sbuf *b, const char *fmt, ...) {
     va_list ap;
@@ -97,7 +95,7 @@ void pinetl__sbuf_json_compact(sbuf *b, const char *p, size_t n) {
             for (;;) {
                 q = memchr(q, '"', (size_t)(end - q));
                 if (!q) {
-                    q = end - 1;   /* cannot happen for checked JSON; copy the rest */
+                    q = end - 1; /* cannot happen for checked JSON; copy the rest */
                     break;
                 }
                 const char *bs = q;
@@ -159,7 +157,7 @@ void pinetl__serve_members(const json_value *object, const char *const *names, s
     while (pinetl__json_iter_member(&it, &key, &value))
         for (size_t i = 0; i < k; i++)
             if (pinetl__json_string_equals(&key, names[i], strlen(names[i]))) {
-                out[i] = value;   /* the last duplicate wins, as with json_object_get */
+                out[i] = value; /* the last duplicate wins, as with json_object_get */
                 break;
             }
 }

@@ -132,7 +132,7 @@ static void test_clean_close_and_reopen(void) {
 
 static void test_torn_tail_cut(void) {
     fresh_dir();
-    crash_after(3, "{\"i\":99}\n{\"i\":100, \"to");   /* unacknowledged + torn */
+    crash_after(3, "{\"i\":99}\n{\"i\":100, \"to"); /* unacknowledged + torn */
     pinetl__landing_options o = opts(1000);
     pinetl__landing *w;
     char notice[512];
@@ -168,7 +168,7 @@ static void test_interrupted_roll_completed(void) {
 static void test_torn_state_slot_falls_back(void) {
     fresh_dir();
     pid_t pid = fork();
-    if (pid == 0) {   /* two commits (2 then 3 records), then the second state write is torn */
+    if (pid == 0) { /* two commits (2 then 3 records), then the second state write is torn */
         pinetl__landing *w;
         pinetl__landing_options o = opts(1000);
         if (pinetl__landing_open(&w, dir, "t.pin", 0, &o, NULL, 0) || append(w, 0, 2, NULL) ||
@@ -244,7 +244,7 @@ static void test_flush_size_splits_requests(void) {
     snprintf(path, sizeof path, "%s/topics/t.pin/partition=0/t.pin+0+0000000003.json", dir);
     CHECK_INT(stat(path, &sb), 0);
     snprintf(path, sizeof path, "%s/topics/t.pin/partition=0/t.pin+0+0000000006.json", dir);
-    CHECK(stat(path, &sb) != 0);   /* still open: one record */
+    CHECK(stat(path, &sb) != 0); /* still open: one record */
     CHECK_INT(pinetl__landing_close(w), 0);
     CHECK_INT(stat(path, &sb), 0);
     char got[512];

@@ -17,19 +17,19 @@
 #include "util/error.h"
 
 enum {
-    STATE_MAGIC = 0x31534C50,    /* "PLS1" in file order */
-    STATE_SLOT = 512,            /* each slot in its own sector */
-    WRITE_CHUNK = 1 << 20        /* pending bytes written out at this size */
+    STATE_MAGIC = 0x31534C50, /* "PLS1" in file order */
+    STATE_SLOT = 512,         /* each slot in its own sector */
+    WRITE_CHUNK = 1 << 20     /* pending bytes written out at this size */
 };
 
 /* One state slot as stored (little-endian on the machines we build for; checked by checksum). */
 typedef struct state_slot {
     uint32_t magic, version;
-    uint64_t gen;     /* higher wins */
-    uint64_t start;   /* start offset of the open file */
-    uint64_t count;   /* committed records in the open file */
-    uint64_t bytes;   /* committed bytes of the open file */
-    uint64_t check;   /* FNV-1a 64 of the fields above */
+    uint64_t gen;   /* higher wins */
+    uint64_t start; /* start offset of the open file */
+    uint64_t count; /* committed records in the open file */
+    uint64_t bytes; /* committed bytes of the open file */
+    uint64_t check; /* FNV-1a 64 of the fields above */
 } state_slot;
 
 struct pinetl__landing {
@@ -38,12 +38,12 @@ struct pinetl__landing {
     int partition;
     char *final_dir, *state_dir, *open_path, *state_path;
     int fd, sfd;
-    int created_unsynced;   /* the open file's directory entry is not synced yet */
+    int created_unsynced; /* the open file's directory entry is not synced yet */
     int broken;
     uint64_t gen;
-    uint64_t start, count, bytes;   /* open file: start offset, records and bytes appended */
-    uint64_t c_count, c_bytes;      /* ... of which committed (state file) */
-    int64_t first_ms;               /* arrival of the open file's first record */
+    uint64_t start, count, bytes; /* open file: start offset, records and bytes appended */
+    uint64_t c_count, c_bytes;    /* ... of which committed (state file) */
+    int64_t first_ms;             /* arrival of the open file's first record */
     char *buf;
     size_t blen, bcap;
 };
@@ -72,8 +72,10 @@ static int fail(pinetl__landing *w, const char *what, const char *path) {
 }
 
 static int broken(const pinetl__landing *w) {
-    return pinetl__error_set(PINETL_EIO, "landing: topic '%s' partition %d failed earlier; "
-                            "restart to recover it", w->topic, w->partition);
+    return pinetl__error_set(PINETL_EIO,
+                             "landing: topic '%s' partition %d failed earlier; "
+                             "restart to recover it",
+                             w->topic, w->partition);
 }
 
 static int fsync_dir(pinetl__landing *w, const char *path) {
@@ -133,8 +135,8 @@ static int write_all(int fd, const char *p, size_t n) {
 
 static char *final_path(const pinetl__landing *w, uint64_t start) {
     char *p = NULL;
-    if (asprintf(&p, "%s/%s+%d+%010" PRIu64 ".json", w->final_dir, w->topic, w->partition,
-                 start) < 0)
+    if (asprintf(&p, "%s/%s+%d+%010" PRIu64 ".json", w->final_dir, w->topic, w->partition, start) <
+        0)
         return NULL;
     return p;
 }
@@ -292,7 +294,7 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
         if ((rc = scan_rolled(w, &next)))
             return rc;
         w->start = next;
-        if (have_open) {   /* never committed: nothing in it was acknowledged */
+        if (have_open) { /* never committed: nothing in it was acknowledged */
             if (unlink(w->open_path) != 0)
                 return fail(w, "cannot remove", w->open_path);
             snprintf(notice, nlen, "removed %lld uncommitted bytes of %s", (long long)sb.st_size,
@@ -307,7 +309,7 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     int rolled = stat(fin, &sb) == 0;
     pinetl__free(fin);
-    if (rolled) {   /* crashed between the rename and the state write */
+    if (rolled) { /* crashed between the rename and the state write */
         w->start = st.start + st.count;
         if (have_open && unlink(w->open_path) != 0)
             return fail(w, "cannot remove", w->open_path);
@@ -315,20 +317,24 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
     }
     if (!have_open) {
         if (st.count)
-            return pinetl__error_set(PINETL_EIO, "landing: '%s' is missing, but its state says "
-                                    "it holds %" PRIu64 " acknowledged records", w->open_path,
-                                    st.count);
+            return pinetl__error_set(PINETL_EIO,
+                                     "landing: '%s' is missing, but its state says "
+                                     "it holds %" PRIu64 " acknowledged records",
+                                     w->open_path, st.count);
         return PINETL_OK;
     }
     if ((uint64_t)sb.st_size < st.bytes)
-        return pinetl__error_set(PINETL_EIO, "landing: '%s' has %lld bytes, fewer than the %" PRIu64
-                                " its state says were acknowledged", w->open_path,
-                                (long long)sb.st_size, st.bytes);
+        return pinetl__error_set(PINETL_EIO,
+                                 "landing: '%s' has %lld bytes, fewer than the %" PRIu64
+                                 " its state says were acknowledged",
+                                 w->open_path, (long long)sb.st_size, st.bytes);
     if ((uint64_t)sb.st_size > st.bytes) {
         if (truncate(w->open_path, (off_t)st.bytes) != 0)
             return fail(w, "cannot cut the tail of", w->open_path);
-        snprintf(notice, nlen, "cut %" PRIu64 " unacknowledged bytes at the tail of topic %s "
-                 "partition %d", (uint64_t)sb.st_size - st.bytes, w->topic, w->partition);
+        snprintf(notice, nlen,
+                 "cut %" PRIu64 " unacknowledged bytes at the tail of topic %s "
+                 "partition %d",
+                 (uint64_t)sb.st_size - st.bytes, w->topic, w->partition);
     }
     if (st.count == 0) {
         if (unlink(w->open_path) != 0)
@@ -381,15 +387,17 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
         if (w->sfd < 0)
             rc = fail(NULL, "cannot open", w->state_path);
         else if (flock(w->sfd, LOCK_EX | LOCK_NB) != 0)
-            rc = pinetl__error_set(PINETL_EIO, "landing: '%s' is locked: another pinetl serve "
-                                  "writes this landing folder", w->state_path);
-        else   /* the state file's own name must be durable before it vouches for data */
+            rc = pinetl__error_set(PINETL_EIO,
+                                   "landing: '%s' is locked: another pinetl serve "
+                                   "writes this landing folder",
+                                   w->state_path);
+        else /* the state file's own name must be durable before it vouches for data */
             rc = fsync_dir(w, w->state_dir);
     }
     if (!rc)
         rc = recover(w, notice, notice_len);
     if (rc) {
-        w->broken = 1;   /* close must not roll anything */
+        w->broken = 1; /* close must not roll anything */
         pinetl__landing_close(w);
         return rc;
     }
@@ -397,9 +405,7 @@ int pinetl__landing_open(pinetl__landing **out, const char *landing_dir, const c
     return PINETL_OK;
 }
 
-uint64_t pinetl__landing_next_offset(const pinetl__landing *w) {
-    return w->start + w->count;
-}
+uint64_t pinetl__landing_next_offset(const pinetl__landing *w) { return w->start + w->count; }
 
 static int due(const pinetl__landing *w, int64_t now_ms) {
     return w->count > 0 && w->opt.rotate_ms > 0 && now_ms - w->first_ms >= w->opt.rotate_ms;
@@ -458,7 +464,8 @@ int pinetl__landing_tick(pinetl__landing *w, int64_t now_ms, int64_t *next_ms) {
         rc = roll(w);
     if (next_ms)
         *next_ms = (!w->broken && w->count > 0 && w->opt.rotate_ms > 0)
-                       ? w->first_ms + w->opt.rotate_ms : INT64_MAX;
+                       ? w->first_ms + w->opt.rotate_ms
+                       : INT64_MAX;
     return rc;
 }
 

@@ -26,9 +26,9 @@
 typedef struct pinetl__landing pinetl__landing;
 
 typedef struct pinetl__landing_options {
-    uint64_t flush_size;   /* records per file (>= 1) */
-    int64_t rotate_ms;     /* roll a file once its first record is this old (<= 0: never) */
-    int fsync;             /* 1: fdatasync on sync (durable); 0: write only (for measurements) */
+    uint64_t flush_size; /* records per file (>= 1) */
+    int64_t rotate_ms;   /* roll a file once its first record is this old (<= 0: never) */
+    int fsync;           /* 1: fdatasync on sync (durable); 0: write only (for measurements) */
 } pinetl__landing_options;
 
 void pinetl__landing_options_init(pinetl__landing_options *o);
