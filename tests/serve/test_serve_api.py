@@ -119,6 +119,25 @@ def test_rest_error_shapes():
     assert len(topic_records(d, "t.pin")) == 1
 
 
+def test_write_failure_is_500_50002_and_others_go_on():
+    """A landing file that cannot be written (its open file is /dev/full: every write fails with
+    ENOSPC): 500/50002 for that topic, now and after; other topics and streams are served; a
+    restart recovers, and nothing of the failed requests landed."""
+    d = tempdir()
+    s = Server(d)
+    os.symlink("/dev/full", os.path.join(d, ".serve", "t.pin+0.open"))
+    rest_error(*s.produce("t.pin", [{"i": 0}])[::2], 500, 50002)
+    rest_error(*s.produce("t.pin", [{"i": 1}])[::2], 500, 50002)
+    assert s.produce("t.geo", [{"i": 0}])[0] == 200
+    assert s.put_record("streaming-t-pin", {"i": 0})[0] == 200
+    s.stop()
+    s = Server(d)
+    st, _, body = s.produce("t.pin", [{"i": 2}])
+    assert st == 200 and body["offsets"][0]["offset"] == 0, body
+    assert s.stop()[0] == 0
+    assert [json.loads(l) for _, l in topic_records(d, "t.pin")] == [{"i": 2}]
+
+
 def test_kinesis_put_record_and_records():
     d = tempdir()
     s = Server(d)
