@@ -29,6 +29,17 @@ struct serve_committer {
     uint64_t groups, jobs, records; /* committer thread only; read after it stopped */
 };
 
+void pinetl__serve_job_free(serve_job *j) {
+    if (!j)
+        return;
+    pinetl__sbuf_free(&j->lines);
+    pinetl__free(j->off);
+    pinetl__free(j->part);
+    pinetl__free(j->offsets);
+    pinetl__free(j->recs);
+    pinetl__free(j);
+}
+
 static void job_fail(serve_job *j, int rc, const char *msg) {
     if (j->rc)
         return;

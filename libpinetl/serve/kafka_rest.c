@@ -78,17 +78,6 @@ static long small_int(const json_value *v) {
     return k;
 }
 
-void pinetl__serve_job_free(serve_job *j) {
-    if (!j)
-        return;
-    pinetl__sbuf_free(&j->lines);
-    pinetl__free(j->off);
-    pinetl__free(j->part);
-    pinetl__free(j->offsets);
-    pinetl__free(j->recs);
-    pinetl__free(j);
-}
-
 /* Appends a binary (base64) value: decoded; a decoded JSON text is compacted onto one line, other
  * bytes are landed as they are unless they hold a line break. -1 with reply filled on failure. */
 static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratch, size_t *cap,
