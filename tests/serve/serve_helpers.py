@@ -27,13 +27,13 @@ REST_BINARY = "application/vnd.kafka.binary.v2+json"
 class Server:
     """pinetl serve on 127.0.0.1, port 0; .port is read from its first stdout line."""
 
-    def __init__(self, landing, *args, prefix="t"):
+    def __init__(self, landing, *args, prefix="t", preexec_fn=None):
         self.landing = landing
         cmd = [PINETL, "serve", "--listen", "127.0.0.1:0", "--landing", landing]
         if "--config" not in args:
             cmd += ["--prefix", prefix]
         self.proc = subprocess.Popen(cmd + list(args), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, preexec_fn=preexec_fn)
         ready, _, _ = select.select([self.proc.stdout], [], [], 20)
         line = self.proc.stdout.readline().decode() if ready else ""
         if not line.startswith("pinetl serve: listening on http://127.0.0.1:"):

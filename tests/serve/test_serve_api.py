@@ -138,6 +138,34 @@ def test_write_failure_is_500_50002_and_others_go_on():
     assert [json.loads(l) for _, l in topic_records(d, "t.pin")] == [{"i": 2}]
 
 
+def test_stream_write_failure_is_internal_failure():
+    """Files may not grow past 256 kB (RLIMIT_FSIZE, SIGXFSZ ignored): a PutRecords that does not
+    fit is answered 200 with every record failed (InternalFailure), a PutRecord 500
+    InternalFailure; the sequence does not move, and smaller requests still land."""
+    import resource
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 10, 256 << 10))
+
+    d = tempdir()
+    s = Server(d, preexec_fn=limit)
+    st, _, body = s.put_record("streaming-t-pin", {"i": 0})
+    assert st == 200 and body["SequenceNumber"] == "1".zfill(21), body
+    big = [{"i": i, "pad": "p" * 1000} for i in range(300)]
+    st, _, body = s.put_records("streaming-t-pin", big)
+    assert st == 200 and body["FailedRecordCount"] == 300, body
+    assert all(set(r) == {"ErrorCode", "ErrorMessage"} and r["ErrorCode"] == "InternalFailure"
+               for r in body["Records"]), body["Records"][:2]
+    kinesis_error(*s.put_record("streaming-t-pin", {"pad": "q" * 300000})[::2], "InternalFailure",
+                  500)
+    st, _, body = s.put_record("streaming-t-pin", {"i": 1})
+    assert st == 200 and body["SequenceNumber"] == "2".zfill(21), body
+    rc, err = s.stop()
+    assert rc == 0, err
+    assert [json.loads(p)["i"] for _, _, p in stream_records(d, "streaming-t-pin")] == [0, 1]
+
+
 def test_kinesis_put_record_and_records():
     d = tempdir()
     s = Server(d)
