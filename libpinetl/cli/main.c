@@ -15,6 +15,7 @@ static const struct {
     {"load", cmd_load, "clean records and load them into the SQLite warehouse"},
     {"insights", cmd_insights, "compute the pipeline's insights"},
     {"stream", cmd_stream, "tail the stream logs into the SQLite warehouse, exactly once"},
+    {"serve", cmd_serve, "serve the Kafka REST Proxy and Kinesis APIs, landing records durably"},
 };
 
 static void usage(FILE *out) {
