@@ -9,7 +9,7 @@ PINETL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Build tools, the three C libraries, and the Python side: Debian's interpreter /usr/bin/python3
 # owns these modules (PyPI is not used).
 PINETL_APT_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build
-  libcjson-dev libpcre2-dev libsqlite3-dev sqlite3
+  libcjson-dev libpcre2-dev libsqlite3-dev libmicrohttpd-dev sqlite3
   python3 python3-venv python3-pip python3-cffi python3-mesonpy python3-pytest
   python3-numpy python3-pandas python3-dask python3-distributed python3-hypothesis python3-psutil)
 
