@@ -176,6 +176,18 @@ def test_emulator_through_serve_lands_every_record(served, tmp_path, cli):
                   "--per-request", 50,
                   "--data", "base64", "--dump", stream_dump / "batched")
     assert "posted 750, acknowledged 750, failed 0" in out
+    # The server's own refusals: an unknown topic (404/40401) or stream
+    # (ResourceNotFoundException) fails at once, never retried, and nothing lands.
+    for mode, tmpl in (("batch", "--topic-template"), ("stream", "--stream-template")):
+        proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--progress", "never",
+                               "--source", str(db), "--url", srv.url, "--mode", mode,
+                               "--count", "2", tmpl, "nowhere-{table}", "--summary-json",
+                               str(tmp_path / "bad.json")], capture_output=True, text=True)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        bad = json.loads((tmp_path / "bad.json").read_text())
+        assert (bad["failed"], bad["retried"], bad["requests"]) == (6, 0, 6), bad
+        err = "40401" if mode == "batch" else "ResourceNotFoundException"
+        assert any(err in e for e in bad["errors"]), bad["errors"]
     assert srv.stop() == 0  # clean shutdown: in-flight requests finished, files flushed
 
     # Batch: the S3 sink layout loads into the same warehouse as the drawn records.
