@@ -106,9 +106,11 @@ class Stats:
     def text(self):
         d = self.as_dict()
         lat = d["latency_ms"]
+        def ms(v):
+            return "n/a" if v is None else f"{v:.1f} ms"
         out = (f"posted {d['posted']}, acknowledged {d['acknowledged']}, failed {d['failed']}, "
                f"retried {d['retried']} (requests {d['requests']}); latency p50 "
-               f"{lat['p50']} ms, p99 {lat['p99']} ms")
+               f"{ms(lat['p50'])}, p99 {ms(lat['p99'])}")
         for e, n in sorted(self.errors.items()):
             out += f"\n  {n} x {e}"
         return out
