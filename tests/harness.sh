@@ -9,7 +9,7 @@ PINETL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Build tools, the three C libraries, clang-format and a C++ compiler (the format check and the
 # header tests), and the Python side: Debian's interpreter /usr/bin/python3 owns these modules.
 PINETL_APT_PACKAGES=(gcc g++ libc6-dev pkg-config meson ninja-build clang-format
-  libcjson-dev libpcre2-dev libsqlite3-dev sqlite3
+  libcjson-dev libpcre2-dev libsqlite3-dev libmicrohttpd-dev sqlite3
   python3 python3-venv python3-pip python3-cffi python3-mesonpy python3-pytest
   python3-numpy python3-pandas python3-dask python3-distributed python3-hypothesis python3-psutil)
 

@@ -7,5 +7,7 @@
 int cmd_clean(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_insights(int argc, char **argv);
+int cmd_stream(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

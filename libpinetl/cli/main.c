@@ -14,6 +14,8 @@ static const struct {
     {"clean", cmd_clean, "clean records of one table into JSON lines or CSV"},
     {"load", cmd_load, "clean records and load them into the SQLite warehouse"},
     {"insights", cmd_insights, "compute the pipeline's insights"},
+    {"stream", cmd_stream, "tail the stream logs into the SQLite warehouse, exactly once"},
+    {"serve", cmd_serve, "serve the Kafka REST Proxy and Kinesis APIs, landing records durably"},
 };
 
 static void usage(FILE *out) {

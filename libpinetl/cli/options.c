@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,16 @@ static int store(const char *command, const cli_option *o, const char *value) {
             return cli_usage_error(command, "--%s wants a number from %ld to %ld, not '%s'",
                                    o->name, o->min, o->max, value);
         *(int *)o->target = (int)n;
+        return -1;
+    }
+    case CLI_U64: {
+        char *end;
+        errno = 0;
+        long long n = strtoll(value, &end, 10);
+        if (errno || end == value || *end || n < o->min || n > o->max)
+            return cli_usage_error(command, "--%s wants a number from %ld to %ld, not '%s'",
+                                   o->name, o->min, o->max, value);
+        *(uint64_t *)o->target = (uint64_t)n;
         return -1;
     }
     case CLI_TABLE: rc = pinetl_table_from_name(o->target, value); break;

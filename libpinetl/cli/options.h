@@ -16,6 +16,7 @@ typedef enum cli_kind {
     CLI_STRING, /* const char **: the value (the last one when repeated) */
     CLI_LIST,   /* cli_list *: every value, in order (the option may be repeated) */
     CLI_NUMBER, /* int *: a decimal number from min to max */
+    CLI_U64,    /* uint64_t *: a decimal number from min to max (min >= 0) */
     /* Names the library parses (and lists in its message when a name is unknown): */
     CLI_TABLE,           /* pinetl_table *: pin, geo or user */
     CLI_INPUT_FORMAT,    /* pinetl_input_format * */
@@ -30,7 +31,7 @@ typedef struct cli_option {
     cli_kind kind;
     void *target;
     int required;  /* "--NAME is required" when absent */
-    long min, max; /* CLI_NUMBER */
+    long min, max; /* CLI_NUMBER, CLI_U64 */
 } cli_option;
 
 /* Values of a repeated option or the positional arguments; items has room for argc values. */

@@ -8,10 +8,13 @@
   semi-private pinetl__ prefix (internal: module_verb, libgit2 style), so a program that links
   it and has its own json_parse or buffer_append still links. A single-underscore pinetl_ name
   in an archive must be public.
+- A program's own library that is not part of libpinetl (the server behind `pinetl serve`) has
+  its API in its own header, passed with --api: the pinetl_ functions declared there count as
+  public for the static archives (never for a shared library, which exports libpinetl's API).
 
 Usage: test_exported_symbols.py [--shared LIB.so]... [--extension EXT.so]... [--static LIB.a]...
-(run from the project root). A new library (for example a server's) is registered by passing it
-with the right flag from its meson.build.
+[--api HEADER]... (run from the project root). A new library (for example a server's) is
+registered by passing it with the right flag from its meson.build.
 """
 import glob
 import re
@@ -30,6 +33,13 @@ def declared_api():
         for m in re.finditer(r"PINETL_API\b[^;(]*?\b(pinetl_\w+)\s*\(", text):
             declared.add(m.group(1))
     return declared
+
+
+def header_api(header):
+    """The pinetl_ functions a program library's header declares (a prototype per statement)."""
+    with open(header, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S)
+    return set(re.findall(r"^[A-Za-z_][\w \t*]*?\b(pinetl_[a-z]\w*)\s*\(", text, flags=re.M))
 
 
 def dynamic_exports(lib):
@@ -86,10 +96,11 @@ def check_static(lib, declared, failures):
 
 
 def main(argv):
-    shared, extensions, static = [], [], []
+    shared, extensions, static, apis = [], [], [], []
     it = iter(argv)
     for flag in it:
-        target = {"--shared": shared, "--extension": extensions, "--static": static}.get(flag)
+        target = {"--shared": shared, "--extension": extensions, "--static": static,
+                  "--api": apis}.get(flag)
         if target is None:
             print(f"usage: {__doc__.splitlines()[-3]}", file=sys.stderr)
             return 2
@@ -108,8 +119,14 @@ def main(argv):
         for name in sorted(EXTENSION_ENTRY_POINTS - exported):
             failures.append(f"{lib}: entry point {name} not exported")
         print(f"{lib}: {len(exported)} symbols exported")
+    program_api = set()
+    for header in apis:
+        names = header_api(header)
+        if not names:
+            failures.append(f"{header}: declares no pinetl_ function")
+        program_api |= names
     for lib in static:
-        names = check_static(lib, declared, failures)
+        names = check_static(lib, declared | program_api, failures)
         internal = sum(1 for _, n in names if n.startswith("pinetl__"))
         print(f"{lib}: {len(names)} global symbols, {internal} semi-private pinetl__")
     if not (shared or extensions or static):

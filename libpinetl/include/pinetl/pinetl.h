@@ -37,5 +37,7 @@
 #include "reader.h"
 #include "insights.h"
 #include "warehouse.h"
+#include "streamlog.h"
+#include "stream.h"
 
 #endif

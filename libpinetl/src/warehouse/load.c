@@ -280,6 +280,8 @@ static int abort_transaction(pinetl_warehouse *wh, int rc) {
     return pinetl__error_set(rc, "%s", msg);
 }
 
+int pinetl__load_abort(pinetl_warehouse *wh, int rc) { return abort_transaction(wh, rc); }
+
 int pinetl_warehouse_load(pinetl_warehouse *wh, const pinetl_batch *b) {
     if (!wh || !b)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: NULL argument");
@@ -328,7 +330,7 @@ int pinetl_warehouse_begin(pinetl_warehouse *wh) {
      * need no journal, so each is written once, where WAL writes it twice (log, then database). */
     char mode[16];
     journal_mode(wh->db, NULL, mode, sizeof mode);
-    if (!strcmp(mode, "wal")) {
+    if (!strcmp(mode, "wal") && !wh->load.keep_wal) {
         journal_mode(wh->db, "delete", mode, sizeof mode);
         wh->load.bulk_journal = !strcmp(mode, "delete");
     }

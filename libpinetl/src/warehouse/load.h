@@ -16,6 +16,7 @@ typedef struct wh_load {
     pinetl_load_stats stats, stats_at_begin; /* stats_at_begin: restored when a load fails */
     int in_transaction; /* pinetl_warehouse_begin was called and not yet committed */
     int bulk_journal;   /* begin switched WAL to a rollback journal; commit switches back */
+    int keep_wal;       /* begin stays in WAL (stream transactions: small and frequent) */
     stage stage;        /* cleaned rows not yet upserted */
 } wh_load;
 
@@ -23,5 +24,9 @@ void pinetl__load_init(wh_load *load);
 /* Rolls back a load transaction left open (and returns to WAL), finalizes the statements and
  * frees the stage. */
 void pinetl__load_free(wh_load *load, sqlite3 *db);
+
+/* Rolls the open load transaction back after a failure (rc), as a failed load does; returns rc
+ * with the failure's message kept. */
+int pinetl__load_abort(pinetl_warehouse *wh, int rc);
 
 #endif

@@ -1,0 +1,224 @@
+/* Group commit. HTTP threads parse and validate requests, queue them here and suspend their
+ * connections; one committer thread takes everything queued at once, appends it (landing files,
+ * stream logs), syncs each file it touched once, and only then resumes the connections, whose
+ * replies carry the offsets and sequence numbers. While it syncs, the next group queues up: one
+ * fdatasync serves every request of a group, so throughput grows with concurrency instead of
+ * collapsing to one sync per request.
+ *
+ * The committer is the only thread that touches landing writers and stream logs, so they need no
+ * locks. Between groups it rolls landing files that are due by time. */
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "util/error.h"
+#include "serve_internal.h"
+
+struct serve_committer {
+    serve_catalog *cat;
+    int fsync;
+    FILE *log;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    serve_job *head, *tail;
+    int stopping;
+    uint64_t groups, jobs, records; /* committer thread only; read after it stopped */
+};
+
+void pinetl__serve_job_free(serve_job *j) {
+    if (!j)
+        return;
+    pinetl__sbuf_free(&j->lines);
+    pinetl__free(j->off);
+    pinetl__free(j->part);
+    pinetl__free(j->offsets);
+    pinetl__free(j->recs);
+    pinetl__free(j);
+}
+
+static void job_fail(serve_job *j, int rc, const char *msg) {
+    if (j->rc)
+        return;
+    j->rc = rc ? rc : PINETL_ERROR;
+    snprintf(j->err, sizeof j->err, "%s", msg);
+}
+
+static void apply(serve_job *j, int64_t now_ms) {
+    if (j->kind == JOB_STREAM) {
+        serve_stream *s = j->stream;
+        if (s->broken) {
+            job_fail(j, PINETL_EIO, "the stream log failed earlier; restart the server");
+            return;
+        }
+        int rc = pinetl_streamlog_append(&j->first_seq, s->log, j->recs, j->n);
+        if (rc)
+            job_fail(j, rc, pinetl_error_last());
+        else
+            s->dirty = 1;
+        return;
+    }
+    serve_topic *t = j->topic;
+    size_t i = 0;
+    while (i < j->n) {
+        size_t k = i + 1;
+        while (k < j->n && j->part[k] == j->part[i])
+            k++;
+        uint64_t first;
+        int rc = pinetl__landing_append(&first, t->parts[j->part[i]], j->lines.p, j->off + i, k - i,
+                                        now_ms);
+        if (rc) {
+            job_fail(j, rc, pinetl_error_last());
+            return;
+        }
+        for (size_t r = i; r < k; r++)
+            j->offsets[r] = first + (r - i);
+        i = k;
+    }
+    t->dirty = 1;
+}
+
+static void commit_group(serve_committer *c, serve_job *group) {
+    int64_t now = pinetl__serve_now_ms();
+    c->groups++;
+    for (serve_job *j = group; j; j = j->next) {
+        apply(j, now);
+        c->jobs++;
+        c->records += j->n;
+    }
+    /* One sync per file touched; a failed sync fails every job of the group on that file. */
+    for (size_t i = 0; i < c->cat->ntopics; i++) {
+        serve_topic *t = &c->cat->topics[i];
+        if (!t->dirty)
+            continue;
+        t->dirty = 0;
+        for (int p = 0; p < t->partitions; p++) {
+            if (pinetl__landing_sync(t->parts[p]) == PINETL_OK)
+                continue;
+            for (serve_job *j = group; j; j = j->next)
+                if (j->topic == t)
+                    job_fail(j, PINETL_EIO, pinetl_error_last());
+        }
+    }
+    for (size_t i = 0; i < c->cat->nstreams; i++) {
+        serve_stream *s = &c->cat->streams[i];
+        if (!s->dirty)
+            continue;
+        s->dirty = 0;
+        if (!c->fsync || pinetl_streamlog_sync(s->log) == PINETL_OK)
+            continue;
+        s->broken = 1; /* after a failed fdatasync the file's state is unknown */
+        if (c->log)
+            fprintf(c->log, "pinetl serve: stream '%s': %s\n", s->name, pinetl_error_last());
+        for (serve_job *j = group; j; j = j->next)
+            if (j->stream == s)
+                job_fail(j, PINETL_EIO, pinetl_error_last());
+    }
+    while (group) {
+        serve_job *next = group->next;
+        struct MHD_Connection *conn = group->conn;
+        atomic_store(&group->done, 1); /* the HTTP thread owns the job from here on */
+        MHD_resume_connection(conn);
+        group = next;
+    }
+}
+
+static int64_t tick(serve_committer *c) {
+    int64_t now = pinetl__serve_now_ms(), next = INT64_MAX;
+    for (size_t i = 0; i < c->cat->ntopics; i++) {
+        serve_topic *t = &c->cat->topics[i];
+        for (int p = 0; p < t->partitions; p++) {
+            int64_t due;
+            if (pinetl__landing_tick(&due, t->parts[p], now) != PINETL_OK && c->log)
+                fprintf(c->log, "pinetl serve: %s\n", pinetl_error_last());
+            if (due < next)
+                next = due;
+        }
+    }
+    return next;
+}
+
+static void *run(void *arg) {
+    serve_committer *c = arg;
+    int64_t next_tick = tick(c);
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->head && !c->stopping) {
+            if (next_tick == INT64_MAX) {
+                pthread_cond_wait(&c->cond, &c->lock);
+            } else {
+                struct timespec ts = {(time_t)(next_tick / 1000),
+                                      (long)(next_tick % 1000) * 1000000};
+                if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) == ETIMEDOUT)
+                    break;
+            }
+        }
+        serve_job *group = c->head;
+        c->head = c->tail = NULL;
+        int stop = c->stopping && !group;
+        pthread_mutex_unlock(&c->lock);
+        if (stop)
+            break;
+        if (group)
+            commit_group(c, group);
+        next_tick = tick(c);
+        pthread_mutex_lock(&c->lock);
+    }
+    return NULL;
+}
+
+int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int fsync, FILE *log) {
+    serve_committer *c = pinetl__calloc(1, sizeof *c);
+    if (!c)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    c->cat = cat;
+    c->fsync = fsync;
+    c->log = log;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca); /* CLOCK_REALTIME: the deadlines are wall-clock ms */
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&c->thread, NULL, run, c) != 0) {
+        pthread_cond_destroy(&c->cond);
+        pthread_mutex_destroy(&c->lock);
+        pinetl__free(c);
+        return pinetl__error_set(PINETL_ERROR, "cannot start the committer thread");
+    }
+    *out = c;
+    return PINETL_OK;
+}
+
+void pinetl__serve_committer_submit(serve_committer *c, serve_job *j) {
+    j->next = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->tail)
+        c->tail->next = j;
+    else
+        c->head = j;
+    c->tail = j;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void pinetl__serve_committer_stop(serve_committer *c) {
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->stopping = 1;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->thread, NULL);
+    if (c->log)
+        fprintf(c->log,
+                "pinetl serve: %llu requests (%llu records) committed in %llu group "
+                "commits\n",
+                (unsigned long long)c->jobs, (unsigned long long)c->records,
+                (unsigned long long)c->groups);
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->lock);
+    pinetl__free(c);
+}

@@ -1,0 +1,765 @@
+/* The HTTP side of pinetl serve, on libmicrohttpd: routing, limits, the slow-client reaper, start
+ * and graceful stop.
+ *
+ * libmicrohttpd runs a small pool of threads, each with its own epoll loop. A request's body is
+ * gathered (bounded by max_body and by a server-wide memory budget), parsed and validated in the
+ * HTTP thread; valid records become a job for the committer (commit.c) and the connection is
+ * suspended, so a thread never waits for a disk sync and a handful of threads serve many
+ * connections while they wait. The committer resumes each connection once its records are
+ * durable, and the reply is queued then.
+ *
+ * Limits, each refused with an HTTP error while other connections are served:
+ *   - body larger than max_body: 413, before the body is read when Content-Length says so;
+ *   - memory budget for bodies held at once exhausted: 503 (retriable);
+ *   - more than max_connections connections: 503 (libmicrohttpd itself closes sockets beyond
+ *     twice that, the last line of defence);
+ *   - request head not complete within header_timeout, or body within body_timeout after the
+ *     head (a client trickling bytes resets an idle timer, not these): 408, then the socket is
+ *     shut down, which makes libmicrohttpd drop the connection;
+ *   - oversized request heads: libmicrohttpd's own 431 (its per-connection memory limit);
+ *   - a connection silent for idle_timeout: closed. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/error.h"
+#include "serve_internal.h"
+
+enum { PH_HEAD = 0, PH_BODY, PH_BUSY, PH_REAPED };
+
+typedef struct conn_info {
+    struct conn_info *prev, *next;
+    int fd;
+    int phase; /* under pinetl_serve.conn_lock */
+    int64_t since_ms;
+} conn_info;
+
+enum { R_NONE = 0, R_PRODUCE, R_PUT_ONE, R_PUT_MANY };
+enum { API_REST = 0, API_KINESIS };
+
+typedef struct req {
+    conn_info *ci;
+    int route, api, fmt;
+    serve_topic *topic;
+    serve_stream *stream;
+    char *body;
+    size_t len, cap, reserved;
+    int queued;
+    int has_reply, close;
+    serve_reply reply;
+    serve_job *job;
+} req;
+
+struct pinetl_serve {
+    pinetl_serve_options opt;
+    char *landing, *host;
+    serve_catalog cat;
+    serve_committer *committer;
+    struct MHD_Daemon *d;
+    unsigned port;
+    pthread_mutex_t conn_lock;
+    pthread_cond_t reaper_cond;
+    conn_info *conns;
+    unsigned nconns;
+    atomic_size_t mem_used;
+    atomic_uint active;    /* requests between their head and their completion */
+    atomic_uint suspended; /* connections waiting for the committer */
+    pthread_t reaper;
+    int reaper_started, reaper_stop;
+};
+
+int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version) {
+    if (!o || version != PINETL_SERVE_OPTIONS_VERSION)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_serve_options_init: %s",
+                                 o ? "unknown version" : "NULL options");
+    memset(o, 0, sizeof *o);
+    o->version = version;
+    o->listen_host = "127.0.0.1";
+    o->prefix = "pinetl";
+    o->max_body = 8u << 20;
+    o->max_memory = 256u << 20;
+    o->max_connections = 512;
+    o->header_timeout_ms = 10000;
+    o->body_timeout_ms = 30000;
+    o->idle_timeout_s = 5;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = cores < 1 ? 1 : cores > 16 ? 16 : (unsigned)cores;
+    o->flush_size = 1000;
+    o->rotate_ms = 60000;
+    o->fsync = 1;
+    return PINETL_OK;
+}
+
+unsigned pinetl_serve_port(const pinetl_serve *s) { return s->port; }
+
+/* ---- replies ---- */
+
+static int error_reply(req *r, unsigned status, const char *kinesis_type, int rest_code,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int error_reply(req *r, unsigned status, const char *kinesis_type, int rest_code,
+                       const char *fmt, ...) {
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->api == API_KINESIS && kinesis_type)
+        pinetl__kinesis_error(&r->reply, status, kinesis_type, "%s", msg);
+    else
+        pinetl__rest_error(&r->reply, status, rest_code, "%s", msg);
+    r->has_reply = 1;
+    return 0;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
+    serve_reply *rep = &r->reply;
+    if (rep->body.oom || !rep->body.p)
+        return MHD_NO;
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+        rep->body.len, rep->body.p, pinetl__free);
+    if (!resp)
+        return MHD_NO;
+    rep->body.p = NULL;
+    rep->body.len = rep->body.cap = 0;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+    if (rep->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
+    if (r->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (rep->status == 503)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = MHD_queue_response(conn, rep->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- memory budget ---- */
+
+static int reserve(pinetl_serve *s, req *r, size_t n) {
+    size_t used = atomic_load(&s->mem_used);
+    do {
+        if (used + n > s->opt.max_memory || used + n < used)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&s->mem_used, &used, used + n));
+    r->reserved += n;
+    return 0;
+}
+
+static void set_phase(pinetl_serve *s, conn_info *ci, int phase) {
+    if (!ci)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    if (ci->phase != PH_REAPED) {
+        ci->phase = phase;
+        ci->since_ms = pinetl__serve_now_ms();
+    }
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+static int reaped(pinetl_serve *s, conn_info *ci) {
+    if (!ci)
+        return 0;
+    pthread_mutex_lock(&s->conn_lock);
+    int r = ci->phase == PH_REAPED;
+    pthread_mutex_unlock(&s->conn_lock);
+    return r;
+}
+
+/* ---- routing ---- */
+
+static int content_type_is(const char *ct, const char *want) {
+    if (!ct)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    return n == strlen(want) && !strncasecmp(ct, want, n);
+}
+
+static int not_found(req *r) {
+    r->api = API_REST;
+    return error_reply(r, 404, NULL, 404, "HTTP 404 Not Found");
+}
+
+static int not_allowed(req *r, const char *allow) {
+    r->api = API_REST;
+    error_reply(r, 405, NULL, 405, "HTTP 405 Method Not Allowed");
+    r->reply.allow = allow;
+    return 0;
+}
+
+/* Splits url into at most 4 segments; -1 when there are more or a segment is empty. */
+static int split(const char *url, char seg[4][256], int *n) {
+    *n = 0;
+    if (*url != '/')
+        return -1;
+    const char *p = url + 1;
+    if (!*p)
+        return 0;
+    for (;;) {
+        size_t k = strcspn(p, "/");
+        if (k == 0 || k >= 256 || *n == 4)
+            return -1;
+        memcpy(seg[*n], p, k);
+        seg[*n][k] = '\0';
+        (*n)++;
+        p += k;
+        if (!*p)
+            return 0;
+        p++;
+    }
+}
+
+/* Decides what the request is. Either sets r->route (a body to read) or r->has_reply. */
+static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const char *url,
+                 const char *method) {
+    char seg[4][256];
+    int n;
+    int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    if (split(url, seg, &n) != 0 || n == 0)
+        return not_found(r);
+    if (!strcmp(seg[0], "topics")) {
+        r->api = API_REST;
+        if (n == 1) {
+            if (!get)
+                return not_allowed(r, "GET");
+            pinetl__rest_list_topics(&s->cat, &r->reply);
+            r->has_reply = 1;
+            return 0;
+        }
+        if (n != 2)
+            return not_found(r);
+        int post = !strcmp(method, "POST");
+        if (!get && !post)
+            return not_allowed(r, "GET, POST");
+        if (post) {
+            const char *ct =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+            if (content_type_is(ct, "application/vnd.kafka.json.v2+json"))
+                r->fmt = REST_JSON;
+            else if (content_type_is(ct, "application/vnd.kafka.binary.v2+json"))
+                r->fmt = REST_BINARY;
+            else
+                return error_reply(r, 415, NULL, 415,
+                                   "HTTP 415 Unsupported Media Type: use "
+                                   "application/vnd.kafka.json.v2+json or "
+                                   "application/vnd.kafka.binary.v2+json");
+        }
+        serve_topic *t = pinetl__serve_name_ok(seg[1], strlen(seg[1]))
+                             ? pinetl__serve_topic_find(&s->cat, seg[1])
+                             : NULL;
+        if (!t)
+            return error_reply(r, 404, NULL, 40401, "Topic %s not found.", seg[1]);
+        if (get) {
+            pinetl__rest_topic(t, &r->reply);
+            r->has_reply = 1;
+            return 0;
+        }
+        r->topic = t;
+        r->route = R_PRODUCE;
+        return 0;
+    }
+    if (!strcmp(seg[0], "streams")) {
+        r->api = API_KINESIS;
+        if (n == 1) {
+            if (!get)
+                return not_allowed(r, "GET");
+            pinetl__kinesis_list_streams(&s->cat, &r->reply);
+            r->has_reply = 1;
+            return 0;
+        }
+        int put = !strcmp(method, "PUT");
+        int many = n == 3 && !strcmp(seg[2], "records");
+        if (n > 3 || (n == 3 && !many && strcmp(seg[2], "record")))
+            return not_found(r);
+        if (n == 2 && !get)
+            return not_allowed(r, "GET");
+        if (n == 3 && !put)
+            return not_allowed(r, "PUT");
+        serve_stream *st = pinetl__serve_name_ok(seg[1], strlen(seg[1]))
+                               ? pinetl__serve_stream_find(&s->cat, seg[1])
+                               : NULL;
+        if (!st)
+            return error_reply(r, 400, "ResourceNotFoundException", 40401,
+                               "Stream %s under account 000000000000 not found.", seg[1]);
+        if (n == 2) {
+            pinetl__kinesis_describe(st, &r->reply);
+            r->has_reply = 1;
+            return 0;
+        }
+        r->stream = st;
+        r->route = many ? R_PUT_MANY : R_PUT_ONE;
+        return 0;
+    }
+    return not_found(r);
+}
+
+/* ---- libmicrohttpd callbacks ---- */
+
+static int has_body(struct MHD_Connection *conn) {
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    return te || (cl && strtoull(cl, NULL, 10) > 0);
+}
+
+/* Refusals are answered after the body has been read (and discarded; at most max_body bytes, or
+ * the body deadline): a client that sends its whole body before reading, as most do, would see
+ * a broken connection instead of the reply otherwise. The exception is a Content-Length over
+ * max_body, answered at once, with the connection closed. */
+static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, req *r,
+                                  const char *url, const char *method) {
+    unsigned nconns;
+    pthread_mutex_lock(&s->conn_lock);
+    nconns = s->nconns;
+    pthread_mutex_unlock(&s->conn_lock);
+    route(s, r, conn, url, method);
+    if (nconns > s->opt.max_connections) {
+        r->close = 1;
+        error_reply(r, 503, "ServiceUnavailable", 50003,
+                    "too many connections (%u, limit %u); "
+                    "retry later",
+                    nconns, s->opt.max_connections);
+    }
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+    if (want > s->opt.max_body) {
+        r->close = 1;
+        error_reply(r, 413, "ValidationException", 413,
+                    "request body of %llu bytes exceeds "
+                    "the limit of %zu bytes",
+                    want, s->opt.max_body);
+        set_phase(s, r->ci, PH_BUSY);
+        return send_reply(conn, r);
+    }
+    if (!r->has_reply && want) {
+        if (reserve(s, r, 2 * (size_t)want) != 0)
+            error_reply(r, 503, "ServiceUnavailable", 50003,
+                        "server busy: request bodies in "
+                        "memory are at the limit (%zu bytes); retry later",
+                        s->opt.max_memory);
+        else if (!(r->body = pinetl__malloc((size_t)want)))
+            error_reply(r, 503, "ServiceUnavailable", 50003, "out of memory; retry later");
+        else
+            r->cap = (size_t)want;
+    }
+    set_phase(s, r->ci, has_body(conn) ? PH_BODY : PH_BUSY);
+    return MHD_YES; /* the reply, or the work, comes once the body is in */
+}
+
+static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
+    if (r->has_reply)
+        return; /* refused already: the rest is read and discarded */
+    if (r->len + n > s->opt.max_body) {
+        r->close = 1; /* read to its end (bounded by the body deadline), then closed:
+                          * libmicrohttpd cannot answer in the middle of a body */
+        error_reply(r, 413, "ValidationException", 413,
+                    "request body exceeds the limit of %zu "
+                    "bytes",
+                    s->opt.max_body);
+        return;
+    }
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap ? r->cap : 16384;
+        while (cap < r->len + n)
+            cap *= 2;
+        if (cap > s->opt.max_body)
+            cap = s->opt.max_body;
+        size_t extra = 2 * (cap - r->cap);
+        char *p = NULL;
+        if (reserve(s, r, extra) == 0 && !(p = pinetl__realloc(r->body, cap)))
+            r->reserved -= extra, atomic_fetch_sub(&s->mem_used, extra);
+        if (!p) {
+            error_reply(r, 503, "ServiceUnavailable", 50003,
+                        "server busy: request bodies in "
+                        "memory are at the limit (%zu bytes); retry later",
+                        s->opt.max_memory);
+            return;
+        }
+        r->body = p;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls) {
+    pinetl_serve *s = cls;
+    req *r = *con_cls;
+    if (!r) {
+        if (!(r = pinetl__calloc(1, sizeof *r)))
+            return MHD_NO;
+        *con_cls = r;
+        atomic_fetch_add(&s->active, 1);
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        r->ci = info ? info->socket_context : NULL;
+        return first_call(s, conn, r, url, method);
+    }
+    if (r->queued) { /* resumed by the committer: the records are durable (or failed) */
+        serve_job *j = r->job;
+        if (!atomic_load(&j->done))
+            return MHD_YES;
+        if (j->kind == JOB_TOPIC)
+            pinetl__rest_produce_reply(j, &r->reply);
+        else
+            pinetl__kinesis_put_reply(j, r->route == R_PUT_MANY, &r->reply);
+        r->has_reply = 1;
+        pinetl__serve_job_free(j);
+        r->job = NULL;
+        r->queued = 0;
+        atomic_fetch_sub(&s->suspended, 1);
+        return send_reply(conn, r);
+    }
+    if (*upload_size) {
+        take_body(s, r, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->has_reply || r->route == R_NONE) {
+        set_phase(s, r->ci, PH_BUSY);
+        return r->has_reply ? send_reply(conn, r) : MHD_NO;
+    }
+    /* The whole body is here. */
+    set_phase(s, r->ci, PH_BUSY);
+    if (reaped(s, r->ci))
+        return MHD_NO;
+    serve_job *j = NULL;
+    int bad;
+    if (r->route == R_PRODUCE)
+        bad = pinetl__rest_produce_parse(r->topic, r->fmt, r->body ? r->body : "", r->len, &j,
+                                         &r->reply);
+    else
+        bad = pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY, r->body ? r->body : "",
+                                        r->len, &j, &r->reply);
+    pinetl__free(r->body); /* the job holds its own copy of the records */
+    r->body = NULL;
+    if (bad) {
+        r->has_reply = 1;
+        return send_reply(conn, r);
+    }
+    j->conn = conn;
+    r->job = j;
+    r->queued = 1;
+    atomic_fetch_add(&s->suspended, 1);
+    MHD_suspend_connection(conn);
+    pinetl__serve_committer_submit(s->committer, j);
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    pinetl_serve *s = cls;
+    req *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    if (r->reserved)
+        atomic_fetch_sub(&s->mem_used, r->reserved);
+    if (r->job && (!r->queued || atomic_load(&r->job->done))) {
+        /* Resumed but closed before its reply (the client went away): the job is done. */
+        pinetl__serve_job_free(r->job);
+        if (r->queued)
+            atomic_fetch_sub(&s->suspended, 1);
+    }
+    pinetl__free(r->body);
+    pinetl__sbuf_free(&r->reply.body);
+    set_phase(s, r->ci, PH_HEAD);
+    pinetl__free(r);
+    atomic_fetch_sub(&s->active, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    pinetl_serve *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_info *ci = pinetl__calloc(1, sizeof *ci);
+        *socket_context = ci;
+        if (!ci)
+            return;
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        ci->fd = info ? info->connect_fd : -1;
+        ci->since_ms = pinetl__serve_now_ms();
+        pthread_mutex_lock(&s->conn_lock);
+        ci->next = s->conns;
+        if (s->conns)
+            s->conns->prev = ci;
+        s->conns = ci;
+        s->nconns++;
+        pthread_mutex_unlock(&s->conn_lock);
+        return;
+    }
+    conn_info *ci = *socket_context;
+    if (!ci)
+        return;
+    pthread_mutex_lock(&s->conn_lock); /* before the socket is closed: the reaper is done */
+    if (ci->prev)
+        ci->prev->next = ci->next;
+    else
+        s->conns = ci->next;
+    if (ci->next)
+        ci->next->prev = ci->prev;
+    s->nconns--;
+    pthread_mutex_unlock(&s->conn_lock);
+    pinetl__free(ci);
+    *socket_context = NULL;
+}
+
+/* Slow clients: a 408 written straight to the socket, then shutdown(), which libmicrohttpd sees
+ * as the client going away. Runs under conn_lock, so the socket cannot be closed meanwhile. */
+static void reap(conn_info *ci, const char *what, unsigned ms) {
+    char body[200], msg[400];
+    int bl = snprintf(body, sizeof body,
+                      "{\"error_code\":408,\"message\":\"request %s not "
+                      "received within %u ms\"}",
+                      what, ms);
+    int ml = snprintf(msg, sizeof msg,
+                      "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                      "Content-Type: application/vnd.kafka.v2+json\r\nContent-Length: %d\r\n\r\n%s",
+                      bl, body);
+    if (ci->fd >= 0) {
+        ssize_t k = send(ci->fd, msg, (size_t)ml, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)k;
+        shutdown(ci->fd, SHUT_RDWR);
+    }
+    ci->phase = PH_REAPED;
+}
+
+static void *reaper_main(void *arg) {
+    pinetl_serve *s = arg;
+    pthread_mutex_lock(&s->conn_lock);
+    while (!s->reaper_stop) {
+        int64_t now = pinetl__serve_now_ms();
+        for (conn_info *ci = s->conns; ci; ci = ci->next) {
+            if (ci->phase == PH_HEAD && now - ci->since_ms > (int64_t)s->opt.header_timeout_ms)
+                reap(ci, "head", s->opt.header_timeout_ms);
+            else if (ci->phase == PH_BODY && now - ci->since_ms > (int64_t)s->opt.body_timeout_ms)
+                reap(ci, "body", s->opt.body_timeout_ms);
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->reaper_cond, &s->conn_lock, &ts);
+    }
+    pthread_mutex_unlock(&s->conn_lock);
+    return NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    pinetl_serve *s = cls;
+    if (!s->opt.log)
+        return;
+    fputs("pinetl serve: libmicrohttpd: ", s->opt.log);
+    vfprintf(s->opt.log, fmt, ap);
+}
+
+/* ---- start and stop ---- */
+
+static int open_stores(pinetl_serve *s) {
+    pinetl__landing_options lo;
+    pinetl__landing_options_init(&lo);
+    lo.flush_size = s->opt.flush_size;
+    lo.rotate_ms = s->opt.rotate_ms;
+    lo.fsync = s->opt.fsync;
+    for (size_t i = 0; i < s->cat.ntopics; i++) {
+        serve_topic *t = &s->cat.topics[i];
+        if (!(t->parts = pinetl__calloc((size_t)t->partitions, sizeof *t->parts)))
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+        for (int p = 0; p < t->partitions; p++) {
+            char notice[512];
+            int rc = pinetl__landing_open(&t->parts[p], notice, sizeof notice, s->landing, t->name,
+                                          p, &lo);
+            if (rc)
+                return rc;
+            if (notice[0] && s->opt.log)
+                fprintf(s->opt.log, "pinetl serve: recovery: %s\n", notice);
+        }
+    }
+    for (size_t i = 0; i < s->cat.nstreams; i++) {
+        serve_stream *st = &s->cat.streams[i];
+        if (asprintf(&st->path, "%s/streams/%s/shardId-000000000000.log", s->landing, st->name) <
+            0) {
+            st->path = NULL;
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+        }
+        int rc = pinetl_streamlog_open(&st->log, st->path, 0);
+        if (rc)
+            return rc;
+        pinetl_streamlog_recovery rec;
+        pinetl_streamlog_recovery_info(&rec, st->log);
+        if (rec.cut_bytes && s->opt.log)
+            fprintf(s->opt.log,
+                    "pinetl serve: recovery: cut %llu bytes (%s) at the tail of "
+                    "stream '%s'\n",
+                    (unsigned long long)rec.cut_bytes, rec.cut_reason ? rec.cut_reason : "invalid",
+                    st->name);
+        st->created_s = (int64_t)time(NULL);
+    }
+    return PINETL_OK;
+}
+
+static int close_stores(pinetl_serve *s) {
+    int first = PINETL_OK;
+    for (size_t i = 0; i < s->cat.ntopics; i++) {
+        serve_topic *t = &s->cat.topics[i];
+        for (int p = 0; t->parts && p < t->partitions; p++) {
+            int rc = pinetl__landing_close(t->parts[p]);
+            t->parts[p] = NULL;
+            if (rc && !first)
+                first = rc;
+        }
+    }
+    for (size_t i = 0; i < s->cat.nstreams; i++) {
+        serve_stream *st = &s->cat.streams[i];
+        if (st->log && !st->broken && s->opt.fsync) {
+            int rc = pinetl_streamlog_sync(st->log);
+            if (rc && !first)
+                first = rc;
+        }
+        pinetl_streamlog_free(st->log);
+        st->log = NULL;
+    }
+    return first;
+}
+
+static void destroy(pinetl_serve *s) {
+    if (s->reaper_started) {
+        pthread_mutex_lock(&s->conn_lock);
+        s->reaper_stop = 1;
+        pthread_cond_signal(&s->reaper_cond);
+        pthread_mutex_unlock(&s->conn_lock);
+        pthread_join(s->reaper, NULL);
+    }
+    pinetl__serve_catalog_free(&s->cat);
+    pthread_cond_destroy(&s->reaper_cond);
+    pthread_mutex_destroy(&s->conn_lock);
+    pinetl__free(s->landing);
+    pinetl__free(s->host);
+    pinetl__free(s);
+}
+
+int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
+    if (!out || !o)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_serve_start: NULL argument");
+    *out = NULL;
+    if (o->version != PINETL_SERVE_OPTIONS_VERSION)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_serve_start: options not set up with "
+                                                "pinetl_serve_options_init");
+    if (!o->landing || !*o->landing)
+        return pinetl__error_set(PINETL_EINVAL, "a landing folder is needed (--landing DIR)");
+    if (!o->config && (!o->prefix || !*o->prefix))
+        return pinetl__error_set(PINETL_EINVAL, "a prefix is needed (--prefix)");
+    if (o->port > 65535 || o->max_body < 1 || o->max_memory < o->max_body ||
+        o->max_connections < 1 || o->flush_size < 1 || o->threads < 1 || o->threads > 64)
+        return pinetl__error_set(PINETL_EINVAL, "bad server options (the memory budget must hold "
+                                                "at least one body)");
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    int ipv6 = 0;
+    if (inet_pton(AF_INET, o->listen_host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)o->port);
+    } else if (inet_pton(AF_INET6, o->listen_host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)o->port);
+        ipv6 = 1;
+    } else {
+        return pinetl__error_set(PINETL_EINVAL, "'%s' is not a numeric IPv4 or IPv6 address",
+                                 o->listen_host);
+    }
+    pinetl_serve *s = pinetl__calloc(1, sizeof *s);
+    if (!s)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    s->opt = *o;
+    pthread_mutex_init(&s->conn_lock, NULL);
+    pthread_cond_init(&s->reaper_cond, NULL);
+    if (!(s->landing = pinetl__strdup(o->landing)) || !(s->host = pinetl__strdup(o->listen_host))) {
+        destroy(s);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    }
+    int rc = pinetl__serve_catalog_load(&s->cat, o->config, o->prefix);
+    if (!rc)
+        rc = open_stores(s);
+    if (!rc)
+        rc = pinetl__serve_committer_start(&s->committer, &s->cat, o->fsync, o->log);
+    if (rc) {
+        destroy(s);
+        return rc;
+    }
+    if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+        pinetl__serve_committer_stop(s->committer);
+        destroy(s);
+        return pinetl__error_set(PINETL_ERROR, "cannot start a thread");
+    }
+    s->reaper_started = 1;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    struct MHD_OptionItem pool[] = {
+        {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
+    s->d = MHD_start_daemon(
+        flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        2 * o->max_connections + 2, MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY, pool,
+        MHD_OPTION_END);
+    if (!s->d) {
+        pinetl__serve_committer_stop(s->committer);
+        close_stores(s);
+        destroy(s);
+        return pinetl__error_set(PINETL_EIO,
+                                 "cannot listen on %s port %u (in use, or not an "
+                                 "address of this machine)",
+                                 o->listen_host, o->port);
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : o->port;
+    *out = s;
+    return PINETL_OK;
+}
+
+int pinetl_serve_stop(pinetl_serve *s) {
+    if (!s)
+        return PINETL_OK;
+    /* Stop accepting; requests already started may finish (bounded by the body timeout). */
+    MHD_socket lsock = MHD_quiesce_daemon(s->d);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
+    int64_t deadline = pinetl__serve_now_ms() + s->opt.header_timeout_ms + s->opt.body_timeout_ms;
+    while (atomic_load(&s->active) > 0 && pinetl__serve_now_ms() < deadline) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    /* No connection may be suspended when the daemon stops: the committer resumes them all. */
+    while (atomic_load(&s->suspended) > 0) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->d);
+    pinetl__serve_committer_stop(s->committer);
+    int rc = close_stores(s);
+    destroy(s);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/* Reply text: a growable buffer that remembers an allocation failure (checked once, at the end),
+ * JSON string escaping, and compacting a checked JSON value onto one line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "core/json.h"
+#include "serve_internal.h"
+
+static int grow(sbuf *b, size_t need) {
+    if (b->oom)
+        return -1;
+    if (b->len + need + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + need + 1)
+        cap *= 2;
+    char *p = pinetl__realloc(b->p, cap);
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void pinetl__sbuf_put(sbuf *b, const char *s, size_t n) {
+    if (grow(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void pinetl__sbuf_puts(sbuf *b, const char *s) { pinetl__sbuf_put(b, s, strlen(s)); }
+
+void pinetl__sbuf_printf(sbuf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || grow(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void pinetl__sbuf_json_string(sbuf *b, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    if (grow(b, n + 2))
+        return;
+    b->p[b->len++] = '"';
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        pinetl__sbuf_put(b, s + run, i - run);
+        run = i + 1;
+        char esc[7] = {'\\', 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+        }
+        pinetl__sbuf_puts(b, esc);
+    }
+    pinetl__sbuf_put(b, s + run, n - run);
+    pinetl__sbuf_put(b, "\"", 1);
+}
+
+void pinetl__sbuf_json_compact(sbuf *b, const char *p, size_t n) {
+    if (grow(b, n))
+        return;
+    char *d = b->p + b->len;
+    const char *end = p + n;
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            /* A string: copy up to its closing quote (one not preceded by an odd number of
+             * backslashes), found with memchr. */
+            const char *q = p + 1;
+            for (;;) {
+                q = memchr(q, '"', (size_t)(end - q));
+                if (!q) {
+                    q = end - 1; /* cannot happen for checked JSON; copy the rest */
+                    break;
+                }
+                const char *bs = q;
+                while (bs > p + 1 && bs[-1] == '\\')
+                    bs--;
+                if (((q - bs) & 1) == 0)
+                    break;
+                q++;
+            }
+            size_t k = (size_t)(q + 1 - p);
+            memcpy(d, p, k);
+            d += k;
+            p = q + 1;
+        } else {
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+                *d++ = c;
+            p++;
+        }
+    }
+    b->len = (size_t)(d - b->p);
+    b->p[b->len] = '\0';
+}
+
+/* Unsigned decimal, zero-padded to width (0: no padding). */
+void pinetl__sbuf_u64(sbuf *b, uint64_t v, int width) {
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width && n < (int)sizeof tmp)
+        tmp[n++] = '0';
+    if (grow(b, (size_t)n))
+        return;
+    while (n)
+        b->p[b->len++] = tmp[--n];
+    b->p[b->len] = '\0';
+}
+
+void pinetl__sbuf_free(sbuf *b) {
+    pinetl__free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+int64_t pinetl__serve_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pinetl__serve_members(const json_value *object, const char *const *names, size_t k,
+                           json_value *out) {
+    for (size_t i = 0; i < k; i++)
+        out[i].type = 0;
+    json_iter it;
+    json_value key, value;
+    pinetl__json_iter_object(&it, object);
+    while (pinetl__json_iter_member(&it, &key, &value))
+        for (size_t i = 0; i < k; i++)
+            if (pinetl__json_string_equals(&key, names[i], strlen(names[i]))) {
+                out[i] = value; /* the last duplicate wins, as with json_object_get */
+                break;
+            }
+}
+
+int pinetl__serve_elements(const json_value *array, json_value **items, size_t *n) {
+    size_t cap = 0;
+    *items = NULL;
+    *n = 0;
+    json_iter it;
+    json_value v;
+    pinetl__json_iter_array(&it, array);
+    while (pinetl__json_iter_element(&it, &v)) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            json_value *p = pinetl__realloc(*items, cap * sizeof *p);
+            if (!p) {
+                pinetl__free(*items);
+                *items = NULL;
+                return -1;
+            }
+            *items = p;
+        }
+        (*items)[(*n)++] = v;
+    }
+    return 0;
+}

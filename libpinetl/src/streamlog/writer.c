@@ -1,0 +1,254 @@
+/* Writing a stream log: open with recovery (the valid records are kept, an invalid tail is cut
+ * and reported), appends of many records in one write, fdatasync on demand. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/error.h"
+#include "streamlog/frame.h"
+#include "streamlog/reader_internal.h"
+
+struct pinetl_streamlog {
+    int fd;
+    char *path;
+    uint64_t size; /* end of the last record */
+    uint64_t last_seq;
+    unsigned char *buf; /* frames of one append */
+    size_t cap;
+    pinetl_streamlog_recovery recovery;
+};
+
+/* Makes the directory entry of path (a new file or folder) durable: fsync of its folder. */
+static int sync_parent(char *path) {
+    char *slash = strrchr(path, '/');
+    const char *dir = ".";
+    if (slash)
+        *slash = '\0';
+    if (slash)
+        dir = slash == path ? "/" : path;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = PINETL_OK;
+    if (fd < 0 || fsync(fd))
+        rc = pinetl__error_set(PINETL_EIO, "syncing the folder %s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (slash)
+        *slash = '/';
+    return rc;
+}
+
+/* Creates the folders above path (like mkdir -p of its dirname); each new one is made durable. */
+static int make_parents(const char *path) {
+    char *copy = pinetl__strdup(path);
+    if (!copy)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    char *slash = strrchr(copy, '/');
+    int rc = PINETL_OK;
+    if (slash && slash != copy) {
+        *slash = '\0';
+        for (char *p = copy + 1;; p++) {
+            if (*p == '/' || *p == '\0') {
+                char c = *p;
+                *p = '\0';
+                if (mkdir(copy, 0777) == 0)
+                    rc = sync_parent(copy);
+                else if (errno != EEXIST)
+                    rc = pinetl__error_set(PINETL_EIO, "creating %s: %s", copy, strerror(errno));
+                *p = c;
+                if (rc || !c)
+                    break;
+            }
+        }
+    }
+    pinetl__free(copy);
+    return rc;
+}
+
+/* Reads the whole log; everything after the last valid record is cut. */
+static int recover(pinetl_streamlog *log) {
+    struct pinetl_streamlog_reader r;
+    int rc = pinetl__slog_reader_init_fd(&r, log->fd, log->path);
+    if (rc)
+        return rc;
+    r.recovering = 1;
+    pinetl_streamlog_record rec;
+    uint64_t records = 0, first = 0;
+    while ((rc = pinetl_streamlog_reader_next(&rec, &r)) == PINETL_BATCH) {
+        if (!records)
+            first = rec.seq;
+        records++;
+    }
+    int stop = r.stop;
+    uint64_t end = r.pos, last = r.seq;
+    pinetl__slog_reader_release(&r);
+    if (rc != PINETL_DONE)
+        return rc;
+    struct stat st;
+    if (fstat(log->fd, &st))
+        return pinetl__error_set(PINETL_EIO, "stat %s: %s", log->path, strerror(errno));
+    log->recovery.records = records;
+    log->recovery.first_seq = first;
+    log->recovery.size = end;
+    log->recovery.cut_bytes = 0;
+    log->recovery.cut_reason = NULL;
+    if ((uint64_t)st.st_size > end) {
+        log->recovery.cut_bytes = (uint64_t)st.st_size - end;
+        log->recovery.cut_reason = stop < 0 ? "sequence gap" : pinetl__slog_reason(stop);
+        if (ftruncate(log->fd, (off_t)end) || fdatasync(log->fd))
+            return pinetl__error_set(PINETL_EIO, "cutting the invalid tail of %s: %s", log->path,
+                                     strerror(errno));
+    }
+    log->size = end;
+    log->last_seq = last;
+    return PINETL_OK;
+}
+
+int pinetl_streamlog_open(pinetl_streamlog **out, const char *path, int flags) {
+    if (!out || !path || !*path)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_open: NULL argument");
+    *out = NULL;
+    pinetl_streamlog *log = pinetl__calloc(1, sizeof *log);
+    if (!log || !(log->path = pinetl__strdup(path))) {
+        pinetl__free(log);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening %s", path);
+    }
+    log->fd = -1;
+    int rc = PINETL_OK, created = 0;
+    if (!(flags & PINETL_STREAMLOG_NOCREATE))
+        rc = make_parents(path);
+    if (!rc) {
+        log->fd = open(path, O_RDWR | O_CLOEXEC);
+        if (log->fd < 0 && errno == ENOENT && !(flags & PINETL_STREAMLOG_NOCREATE)) {
+            log->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+            created = log->fd >= 0;
+        }
+        if (log->fd < 0)
+            rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO, "%s: %s", path,
+                                   strerror(errno));
+    }
+    if (!rc && flock(log->fd, LOCK_EX | LOCK_NB))
+        rc = pinetl__error_set(PINETL_EIO, "%s: %s", path,
+                               errno == EWOULDBLOCK ? "another writer has the log open"
+                                                    : strerror(errno));
+    if (!rc && created)
+        rc = sync_parent(log->path);
+    if (!rc)
+        rc = recover(log);
+    if (rc) {
+        pinetl_streamlog_free(log);
+        return rc;
+    }
+    *out = log;
+    return PINETL_OK;
+}
+
+void pinetl_streamlog_recovery_info(pinetl_streamlog_recovery *out, const pinetl_streamlog *log) {
+    if (!out)
+        return;
+    if (!log) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = log->recovery;
+}
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int pinetl_streamlog_append(uint64_t *first_seq_out, pinetl_streamlog *log,
+                            const pinetl_streamlog_record *recs, size_t n) {
+    if (!log || (n && !recs))
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_append: NULL argument");
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pinetl_streamlog_record *r = &recs[i];
+        if (r->key_len > PINETL_STREAMLOG_MAX_KEY || r->data_len > PINETL_STREAMLOG_MAX_PAYLOAD ||
+            (r->key_len && !r->key) || (r->data_len && !r->data))
+            return pinetl__error_set(PINETL_EINVAL,
+                                     "pinetl_streamlog_append: record %zu: key of %zu bytes, "
+                                     "payload of %zu bytes (at most %d and %d)",
+                                     i, r->key_len, r->data_len, PINETL_STREAMLOG_MAX_KEY,
+                                     PINETL_STREAMLOG_MAX_PAYLOAD);
+        size_t sz = (size_t)PINETL_STREAMLOG_HEADER_SIZE + r->key_len + r->data_len;
+        if (total > SIZE_MAX - sz)
+            return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_append: too much data");
+        total += sz;
+    }
+    if (first_seq_out)
+        *first_seq_out = log->last_seq + 1;
+    if (!n)
+        return PINETL_OK;
+    if (total > log->cap) {
+        unsigned char *b = pinetl__realloc(log->buf, total);
+        if (!b)
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory appending to %s", log->path);
+        log->buf = b;
+        log->cap = total;
+    }
+    int64_t now = 0;
+    unsigned char *p = log->buf;
+    for (size_t i = 0; i < n; i++) {
+        const pinetl_streamlog_record *r = &recs[i];
+        int64_t arrival = r->arrival_us;
+        if (!arrival)
+            arrival = now ? now : (now = now_us());
+        pinetl__slog_encode(p, r->key, r->key_len, r->data, r->data_len, log->last_seq + 1 + i,
+                            arrival);
+        p += PINETL_STREAMLOG_HEADER_SIZE;
+        if (r->key_len)
+            memcpy(p, r->key, r->key_len);
+        p += r->key_len;
+        if (r->data_len)
+            memcpy(p, r->data, r->data_len);
+        p += r->data_len;
+    }
+    size_t done = 0;
+    while (done < total) {
+        ssize_t w = pwrite(log->fd, log->buf + done, total - done, (off_t)(log->size + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            /* Nothing of a failed append stays: cut what was written. */
+            if (ftruncate(log->fd, (off_t)log->size) != 0) {
+                /* The invalid tail is cut on the next open. */
+            }
+            return pinetl__error_set(PINETL_EIO, "appending to %s: %s", log->path, strerror(err));
+        }
+        done += (size_t)w;
+    }
+    log->size += total;
+    log->last_seq += n;
+    return PINETL_OK;
+}
+
+int pinetl_streamlog_sync(pinetl_streamlog *log) {
+    if (!log)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_streamlog_sync: NULL argument");
+    if (fdatasync(log->fd))
+        return pinetl__error_set(PINETL_EIO, "syncing %s: %s", log->path, strerror(errno));
+    return PINETL_OK;
+}
+
+uint64_t pinetl_streamlog_last_seq(const pinetl_streamlog *log) { return log ? log->last_seq : 0; }
+
+uint64_t pinetl_streamlog_size(const pinetl_streamlog *log) { return log ? log->size : 0; }
+
+void pinetl_streamlog_free(pinetl_streamlog *log) {
+    if (!log)
+        return;
+    if (log->fd >= 0)
+        close(log->fd);
+    pinetl__free(log->buf);
+    pinetl__free(log->path);
+    pinetl__free(log);
+}
