@@ -66,6 +66,14 @@ static void test_timestamp_texts_accepted(void) {
     CHECK_STR(fmt(INT64_C(253402300800000000)), "(out of range)");
     CHECK_INT(pinetl_timestamp_year(INT64_C(-62135596800000000)), 1);
     CHECK_INT(pinetl_timestamp_year(-1), 1969);
+    /* Any int64 has a (proleptic Gregorian, astronomical) year: day 0 of the civil-day arithmetic
+     * is 0000-03-01, so the day before is 0000-02-29 (year 0 is a leap year) and 366 days before
+     * it is in year -1. */
+    const int64_t day = INT64_C(86400000000);
+    CHECK_INT(pinetl_timestamp_year(-719468 * day), 0);
+    CHECK_INT(pinetl_timestamp_year(-719469 * day), 0);
+    CHECK_INT(pinetl_timestamp_year(-719834 * day), -1);
+    CHECK(pinetl_timestamp_year(INT64_MIN) < -290000);
 }
 
 static int secs(const char *s, int64_t *us) { return pinetl_timestamp_from_seconds(s, strlen(s), us); }
