@@ -24,7 +24,8 @@ dir=$root/build-fuzz
 CC=clang pinetl_build "$dir" -Dfuzzing=true -Dbuildtype=debugoptimized || exit 1
 if [ ${#targets[@]} -eq 0 ]; then
   for exe in "$dir"/tests/fuzz/fuzz_* "$dir"/tests/*/fuzz_*; do
-    [ -x "$exe" ] && [[ $exe != *_replay ]] && targets+=("$(basename "$exe")")
+    # Executables only: meson's <target>.p object folders match the pattern too.
+    [ -f "$exe" ] && [ -x "$exe" ] && [[ $exe != *_replay ]] && targets+=("$(basename "$exe")")
   done
 fi
 found=0

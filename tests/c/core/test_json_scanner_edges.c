@@ -152,10 +152,10 @@ static void test_members_beyond_the_array_are_counted(void) {
     CHECK_MEM(m[1].value.start, m[1].value.len, "\"x\"");
     /* A non-object top value records no members. */
     count = 9;
-    CHECK_INT(pinetl__json_parse_members("[1,2]", "[1,2]" + 5, &v, m, 2, &count, &e), 0);
+    CHECK_INT(pinetl__json_parse_members("[1,2]", &"[1,2]"[5], &v, m, 2, &count, &e), 0);
     CHECK_INT(count, 0);
     /* Errors without an error struct are still errors. */
-    CHECK_INT(pinetl__json_parse("{", "{" + 1, &v, NULL), -1);
+    CHECK_INT(pinetl__json_parse("{", &"{"[1], &v, NULL), -1);
 }
 
 static void test_utf8_validation_positions(void) {

@@ -1,7 +1,7 @@
 /* SPEC.md "Limits", each just below and just above: the record (line) size, the nesting depth,
  * the number of keys of an object (no limit of its own: bounded by the record size, scanned in
  * one pass), and the raw bytes a too_large reject keeps. Beyond a limit is a reject with its
- * reason, reading goes on, and memory stays bounded (a 64 MiB line through a pipe). */
+ * reason, reading goes on, and memory stays bounded (a 256 MiB line through a pipe). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,8 +251,10 @@ static void test_keys_per_object_bounded_by_the_record_size(void) {
     }
 }
 
-/* A 64 MiB line through a pipe, read with the default limit: one too_large reject, the next line
- * cleaned, and the process's peak memory grows by far less than the line. */
+/* A 256 MiB line through a pipe, read with the default limit: one too_large reject, the next line
+ * cleaned, and the process's peak memory grows by far less than the line (about 21 MiB in a
+ * release build: the batches in flight, one record limit of buffer and the kept raw prefix; the
+ * bound leaves room for a sanitizer's quarantine and shadow memory). */
 typedef struct feeder { int fd; size_t line; } feeder;
 
 static void *feed(void *arg) {
@@ -278,7 +280,7 @@ static long peak_rss_kib(void) {
 static void test_huge_line_in_bounded_memory(void) {
     int fds[2];
     if (pipe(fds)) exit(99);
-    feeder f = {fds[1], (size_t)64 * MiB};
+    feeder f = {fds[1], (size_t)256 * MiB};
     pthread_t th;
     long before = peak_rss_kib();
     if (pthread_create(&th, NULL, feed, &f)) exit(99);
@@ -297,8 +299,8 @@ static void test_huge_line_in_bounded_memory(void) {
     CHECK(strstr(out.rows.p, "\"ind\":2") != NULL);
     run_out_free(&out);
     long grew = peak_rss_kib() - before;
-    fprintf(stderr, "  peak RSS grew by %ld KiB reading a 64 MiB line\n", grew);
-    CHECK(grew < 40 * 1024);   /* batches in flight and one kept raw prefix, not the line */
+    fprintf(stderr, "  peak RSS grew by %ld KiB reading a 256 MiB line\n", grew);
+    CHECK(grew < 64 * 1024);
 }
 
 int main(void) {
