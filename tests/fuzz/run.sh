@@ -23,9 +23,10 @@ pinetl_install_packages clang libclang-rt-14-dev || exit 1
 dir=$root/build-fuzz
 CC=clang pinetl_build "$dir" -Dfuzzing=true -Dbuildtype=debugoptimized || exit 1
 if [ ${#targets[@]} -eq 0 ]; then
-  for exe in "$dir"/tests/fuzz/fuzz_* "$dir"/tests/*/fuzz_*; do
-    [ -x "$exe" ] && [[ $exe != *_replay ]] && targets+=("$(basename "$exe")")
-  done
+  # Executables only (meson's <target>.p object folders match the pattern too), each once
+  # (tests/fuzz matches both patterns).
+  mapfile -t targets < <(find "$dir/tests" -maxdepth 2 -type f -perm -u+x -name 'fuzz_*' \
+                           ! -name '*_replay' -printf '%f\n' | sort -u)
 fi
 found=0
 for t in "${targets[@]}"; do

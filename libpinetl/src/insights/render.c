@@ -217,6 +217,9 @@ int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *r,
     if (!r || !out)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_render: NULL argument");
     *out = NULL;
+    if (format != PINETL_INSIGHTS_TABLE && format != PINETL_INSIGHTS_JSON &&
+        format != PINETL_INSIGHTS_CSV) /* checked before the buffer exists: nothing to leak */
+        return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
     buf b = {0};
     put(&b, "", 0); /* an empty result still renders as "" */
     switch (format) {
@@ -225,8 +228,7 @@ int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *r,
             b.failed = 1;
         break;
     case PINETL_INSIGHTS_JSON: render_json(&b, r); break;
-    case PINETL_INSIGHTS_CSV: render_csv(&b, r); break;
-    default: return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
+    default: render_csv(&b, r); break; /* PINETL_INSIGHTS_CSV */
     }
     if (b.failed) {
         pinetl__free(b.p);

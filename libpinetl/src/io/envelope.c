@@ -398,24 +398,29 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
         while (a < b && pinetl__json_is_space((unsigned char)*a))
             a++;
         if (a < b) { /* blank lines (spec whitespace only) are not records */
-            a = s;
-            while (a < b && is_json_space((unsigned char)*a))
-                a++;
-            while (b > a && is_json_space((unsigned char)b[-1]))
-                b--;
-            size_t n = (size_t)(b - a);
-            int64_t off = offset + (a - p);
             int rc;
-            if (n > c->max_record) {
+            /* The limit applies to the line without its end (\n or \r\n): what the splitter can
+             * measure of a line it meets in pieces (split.c), so that a line is a record or a
+             * too_large reject whatever the reader's block size. The reject is the splitter's
+             * too: raw from the line's start, cut to 1 MiB or the limit, if smaller. */
+            size_t line_len = (size_t)(e - s) - (e > s && e[-1] == '\r');
+            if (line_len > c->max_record) {
+                size_t keep = c->max_record < IO_RAW_KEEP ? c->max_record : IO_RAW_KEEP;
                 char msg[160];
                 snprintf(msg, sizeof msg,
-                         "record of %zu bytes is larger than the limit of %zu "
-                         "bytes (raw holds its first %zu bytes)",
-                         n, c->max_record, n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
-                rc = pinetl__batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
-                                              n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
-            } else
-                rc = pinetl__io_unwrap(c, a, n, line, off);
+                         "record larger than the limit of %zu bytes (raw holds "
+                         "its first %zu bytes)",
+                         c->max_record, keep);
+                rc = pinetl__batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, s, keep, line,
+                                              offset + (s - p));
+            } else {
+                a = s;
+                while (a < b && is_json_space((unsigned char)*a))
+                    a++;
+                while (b > a && is_json_space((unsigned char)b[-1]))
+                    b--;
+                rc = pinetl__io_unwrap(c, a, (size_t)(b - a), line, offset + (a - p));
+            }
             if (rc)
                 return rc;
         }

@@ -322,7 +322,8 @@ long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int
                     return rc;
                 advance(s, p, n);
                 pos += n;
-            } else if (len - pos > s->max_record) {
+            } else if (len - pos - (p[len - pos - 1] == '\r') > s->max_record) {
+                /* The line, without a '\r' its '\n' may follow, is longer than the limit. */
                 if ((rc = emit_too_large(s, p, len - pos)) != 0)
                     return rc;
                 s->state = S_SKIP_LINE;

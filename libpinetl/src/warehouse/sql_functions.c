@@ -82,8 +82,10 @@ static void fn_key(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 static void fn_follower_count(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     int64_t out;
+    /* The type first: sqlite3_value_text turns a BLOB into TEXT, and the type with it. */
+    int type = sqlite3_value_type(argv[0]);
     const char *s = (const char *)sqlite3_value_text(argv[0]);
-    if (s && sqlite3_value_type(argv[0]) != SQLITE_BLOB &&
+    if (s && type != SQLITE_BLOB &&
         pinetl_follower_count(&out, s, (size_t)sqlite3_value_bytes(argv[0])))
         sqlite3_result_int64(ctx, out);
     else
@@ -166,9 +168,10 @@ static void fn_age_group_index(sqlite3_context *ctx, int argc, sqlite3_value **a
 }
 
 static void fn_save_location(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    int type = sqlite3_value_type(argv[0]); /* before sqlite3_value_text converts it */
     const char *s = (const char *)sqlite3_value_text(argv[0]);
     size_t start, len;
-    if (s && sqlite3_value_type(argv[0]) == SQLITE_TEXT &&
+    if (s && type == SQLITE_TEXT &&
         pinetl_save_location(&start, &len, s, (size_t)sqlite3_value_bytes(argv[0])))
         sqlite3_result_text64(ctx, s + start, len, SQLITE_TRANSIENT, SQLITE_UTF8);
     else

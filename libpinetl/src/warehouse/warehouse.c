@@ -32,10 +32,11 @@ int pinetl_warehouse_open(pinetl_warehouse **out, const char *path, int flags) {
     }
     int rc = pinetl__db_setup(wh->db, flags & PINETL_WAREHOUSE_READONLY);
     if (rc) {
-        const char *msg = pinetl_error_last();
-        char *copy = sqlite3_mprintf("%s: %s", path, msg);
-        rc = pinetl__error_set(rc, "%s", copy ? copy : msg);
-        sqlite3_free(copy);
+        /* The setup's message is in the buffer pinetl__error_set writes: copy it out first (no
+         * allocation, so no failure path that would format the buffer into itself). */
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+        rc = pinetl__error_set(rc, "%s: %s", path, msg);
         pinetl_warehouse_free(wh);
         return rc;
     }

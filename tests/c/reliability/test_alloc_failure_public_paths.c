@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pinetl/pinetl.h>
@@ -183,6 +184,117 @@ static int path_warehouse(char **digest) {
     return rc;
 }
 
+/* An S3 sink folder (enough objects that the listing grows, one file outside the layout), read
+ * with dictionary-encoded categories and rendered to CSV ahead by the workers; the run summary
+ * as text. The digest holds each row's category however it arrived (a code or, if a dictionary
+ * gave up, the batch's text), so a dictionary that gives up on a failed allocation is allowed. */
+static char s3_dir[256];
+
+static int path_s3_sink_and_text_codes(char **digest) {
+    const char *p[] = {s3_dir};
+    pinetl_reader_options ro;
+    pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
+    ro.threads = 1;
+    ro.batch_bytes = 256;
+    ro.render_format = PINETL_FORMAT_CSV;
+    ro.render_header = 1;
+    ro.dict_columns = 1u << PINETL_PIN_CATEGORY;
+    pinetl_reader *r = NULL;
+    pinetl_batch *b;
+    char *dict[64] = {0}; /* the test's own copies of the texts, by code */
+    int rc = pinetl_reader_open(&r, PINETL_TABLE_PIN, p, 1, &ro);
+    if (!rc) {
+        const char *notes = pinetl_reader_notices(r);
+        append(digest, notes, strlen(notes));
+    }
+    while (!rc && (rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
+        const char *out;
+        size_t len;
+        pinetl_text_codes tc;
+        rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1);
+        if (!rc) {
+            append(digest, out, len);
+            rc = pinetl_reader_text_codes(&tc, r, PINETL_PIN_CATEGORY);
+        }
+        if (rc)
+            break;
+        for (size_t i = 0; tc.codes && tc.dict == 0 && i < tc.new_count; i++)
+            if (tc.first_new + i < 64)
+                dict[tc.first_new + i] = strdup(tc.new_data + tc.new_offsets[i]);
+        const char *text = pinetl_batch_text_data(b, PINETL_PIN_CATEGORY);
+        const int64_t *offs = pinetl_batch_text_offsets(b, PINETL_PIN_CATEGORY);
+        for (size_t i = 0; i < pinetl_batch_rows(b); i++) {
+            if (tc.codes && tc.codes[i] >= 0 && tc.codes[i] < 64 && dict[tc.codes[i]])
+                append(digest, dict[tc.codes[i]], strlen(dict[tc.codes[i]]));
+            else if (!tc.codes)
+                append(digest, text + offs[i], (size_t)(offs[i + 1] - offs[i]));
+            append(digest, "\n", 1);
+        }
+    }
+    if (rc == PINETL_DONE) {
+        pinetl_stats st;
+        char *summary = NULL;
+        pinetl_reader_stats(&st, r);
+        if (!(rc = pinetl_stats_to_text(&summary, &st)))
+            append(digest, summary, strlen(summary));
+        pinetl_free(summary);
+    }
+    for (int i = 0; i < 64; i++)
+        free(dict[i]);
+    pinetl_reader_free(r);
+    return rc;
+}
+
+/* The insights of an in-memory dataset rendered as aligned tables and as CSV, and a text
+ * dictionary built from a batch's texts. */
+static int path_results_and_text_dict(char **digest) {
+    pinetl_dataset *ds = NULL;
+    pinetl_insights *res = NULL;
+    pinetl_text_dict *d = NULL;
+    char *text = NULL;
+    size_t len;
+    int rc = pinetl_dataset_new(&ds);
+    for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
+        pinetl_batch *b = NULL;
+        rc = pinetl_batch_new(&b, (pinetl_table)t);
+        if (!rc)
+            rc = pinetl_batch_clean(b, inputs[t], strlen(inputs[t]), NULL);
+        if (!rc)
+            rc = pinetl_dataset_add(ds, b);
+        if (!rc && t == PINETL_TABLE_PIN) {
+            int32_t codes[16];
+            size_t n = pinetl_batch_rows(b);
+            rc = pinetl_text_dict_new(&d);
+            if (!rc && n <= 16)
+                rc = pinetl_text_dict_encode(codes, d,
+                                             pinetl_batch_text_data(b, PINETL_PIN_CATEGORY),
+                                             pinetl_batch_text_offsets(b, PINETL_PIN_CATEGORY),
+                                             pinetl_batch_validity(b, PINETL_PIN_CATEGORY), n);
+            if (!rc) {
+                char line[64];
+                snprintf(line, sizeof line, "%zu texts\n", pinetl_text_dict_count(d));
+                append(digest, line, strlen(line));
+                append(digest, pinetl_text_dict_data(d),
+                       (size_t)pinetl_text_dict_offsets(d)[pinetl_text_dict_count(d)]);
+            }
+        }
+        pinetl_batch_free(b);
+    }
+    if (!rc)
+        rc = pinetl_insights_compute(&res, ds, NULL);
+    if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_TABLE)))
+        append(digest, text, len);
+    pinetl_free(text);
+    text = NULL;
+    if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_CSV)))
+        append(digest, text, len);
+    pinetl_free(text);
+    pinetl_text_dict_free(d);
+    pinetl_insights_free(res);
+    pinetl_dataset_free(ds);
+    return rc;
+}
+
 static void sweep(const char *name, path_fn fn) {
     char *want = NULL;
     pinetl__alloc_fail_nth(0);
@@ -236,6 +348,12 @@ static void test_batch_paths(void) { sweep("batch", path_batch); }
 static void test_reader_paths(void) { sweep("reader", path_reader); }
 static void test_dataset_and_insights_paths(void) { sweep("insights", path_insights); }
 static void test_warehouse_and_sql_function_paths(void) { sweep("warehouse", path_warehouse); }
+static void test_s3_sink_reader_and_text_code_paths(void) {
+    sweep("s3-sink", path_s3_sink_and_text_codes);
+}
+static void test_result_render_and_text_dict_paths(void) {
+    sweep("results", path_results_and_text_dict);
+}
 
 int main(void) {
     /* In memory when the machine has /dev/shm: the warehouse path syncs its files on each run. */
@@ -252,10 +370,33 @@ int main(void) {
             return 2;
     }
     snprintf(db_path, sizeof db_path, "%s/w.db", dir);
+    /* An S3 sink folder: 20 objects of one partition, one file outside the layout. */
+    char part[300], obj[400];
+    snprintf(s3_dir, sizeof s3_dir, "%s/s3", dir);
+    snprintf(part, sizeof part, "%s/s3/t.pin", dir);
+    if (mkdir(s3_dir, 0755) || mkdir(part, 0755))
+        return 2;
+    snprintf(part, sizeof part, "%s/s3/t.pin/partition=0", dir);
+    if (mkdir(part, 0755))
+        return 2;
+    for (int i = 0; i < 20; i++) {
+        snprintf(obj, sizeof obj, "%s/t.pin+0+%d.json", part, i * 3);
+        FILE *f = fopen(obj, "w");
+        if (!f ||
+            fprintf(f, "{\"index\":%d,\"category\":\"c%d\",\"title\":\"t\"}\n", i, i % 4) < 0 ||
+            fclose(f))
+            return 2;
+    }
+    snprintf(obj, sizeof obj, "%s/notes.txt", part);
+    FILE *nf = fopen(obj, "w");
+    if (!nf || fclose(nf))
+        return 2;
     RUN(test_batch_paths);
     RUN(test_reader_paths);
     RUN(test_dataset_and_insights_paths);
     RUN(test_warehouse_and_sql_function_paths);
+    RUN(test_s3_sink_reader_and_text_code_paths);
+    RUN(test_result_render_and_text_dict_paths);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         unlink(paths[t]);
     char side[300];
@@ -264,6 +405,16 @@ int main(void) {
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", db_path);
     unlink(side);
+    for (int i = 0; i < 20; i++) {
+        snprintf(obj, sizeof obj, "%s/t.pin+0+%d.json", part, i * 3);
+        unlink(obj);
+    }
+    snprintf(obj, sizeof obj, "%s/notes.txt", part);
+    unlink(obj);
+    rmdir(part);
+    snprintf(part, sizeof part, "%s/s3/t.pin", dir);
+    rmdir(part);
+    rmdir(s3_dir);
     rmdir(dir);
     return check_done();
 }
