@@ -91,9 +91,16 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
 }
 
-# Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding.
+# Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding; like Kafka's own
+# Uuid.randomUuid, never one that starts with "-" (a command line would take it for an option).
 cluster_id() {
-  python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))'
+  python3 -c '
+import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break'
 }
 
 write_config() { # DIR BROKER_PORT CONTROLLER_PORT [KEY=VALUE ...]

@@ -310,17 +310,53 @@ def test_sink_removes_temporaries_of_an_interrupted_run(kafka_broker, tmp_path):
     assert kafka.next_offset_from_files(tmp_path, topic, 0) == 20
 
 
+def _landed_names(landing, topics):
+    names = set()
+    for t in topics:
+        base = os.path.join(landing, "topics", t)
+        try:
+            dirs = os.listdir(base)
+        except FileNotFoundError:
+            continue
+        for d in dirs:
+            try:
+                names.update(n for n in os.listdir(os.path.join(base, d)) if n.endswith(".json"))
+            except FileNotFoundError:
+                pass
+    return names
+
+
+def _committed_behind_files(bootstrap, group, landing, topic_partitions):
+    """The partitions whose committed offset is behind the files: the sink died between a
+    file's rename and its commit."""
+    kafka = _kafka()
+    c = _ck().Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        tps = c.committed([_ck().TopicPartition(t, p) for t, p in topic_partitions], timeout=30)
+    finally:
+        c.close()
+    behind = []
+    for tp in tps:
+        nxt = kafka.next_offset_from_files(landing, tp.topic, tp.partition)
+        if nxt is not None and tp.offset < nxt:
+            behind.append((tp.topic, tp.partition))
+    return behind
+
+
 def test_sink_kill_9_while_records_flow_lands_each_record_once(kafka_broker, tmp_path, cli):
-    """The sink is killed with SIGKILL at random moments (after 0.2-2.5 s of life: while it joins
-    the group, writes, renames or commits) while a producer keeps producing to a 3-partition topic
-    and a 1-partition topic; each time it is restarted. In the end every produced record is in
-    the landing folder exactly once, in offset order, and `pinetl clean` reads them all."""
+    """The sink is killed with SIGKILL again and again while a producer keeps producing to a
+    3-partition topic and a 1-partition topic, each time restarted: half the kills at a random
+    moment (0.2-2.5 s of life: joining the group, consuming, writing, renaming, committing), half
+    right after a new file appears (aiming at the moment between a file's rename and its
+    commit). In the end every produced record is in the landing folder exactly once, in offset
+    order, and `pinetl clean` reads them all."""
     kafka = _kafka()
     rng = random.Random(int(os.environ.get("PINETL_TEST_SEED", "12")))
     prefix = kafka_broker.topic_prefix("kill")
     topics = [f"{prefix}.pin", f"{prefix}.geo"]
     create_topics(kafka_broker.bootstrap, [topics[0]], 3)
     create_topics(kafka_broker.bootstrap, [topics[1]], 1)
+    topic_partitions = [(topics[0], p) for p in range(3)] + [(topics[1], 0)]
     group = f"{prefix}-sink"
     n_batches, per_batch = 60, 250
     produced = {t: {} for t in topics}
@@ -334,7 +370,7 @@ def test_sink_kill_9_while_records_flow_lands_each_record_once(kafka_broker, tmp
             for b in range(n_batches):
                 producer.send("pin", sample_rows("pin", per_batch, first_ind=b * per_batch))
                 producer.send("geo", sample_rows("geo", per_batch // 5, first_ind=b * per_batch))
-                producer.poll(0.15)
+                producer.poll(0.2)
         assert producer.stats.failed == 0, producer.stats.errors
         done.append(producer.stats)
 
@@ -345,11 +381,18 @@ def test_sink_kill_9_while_records_flow_lands_each_record_once(kafka_broker, tmp
                 "--instance-id", f"{prefix}-sink-0", "--quiet"]
     feeder = threading.Thread(target=producer_thread)
     feeder.start()
-    kills = 0
+    kills = in_window = 0
     try:
-        while feeder.is_alive() or kills < 8:
+        while feeder.is_alive() or kills < 12:
             proc = subprocess.Popen(sink_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.2, 2.5))
+            if kills % 2:
+                time.sleep(rng.uniform(0.2, 2.5))
+            else:
+                before = _landed_names(tmp_path, topics)
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline and proc.poll() is None and \
+                        not (_landed_names(tmp_path, topics) - before):
+                    time.sleep(0.0005)
             if proc.poll() is not None:
                 raise AssertionError(f"the sink exited {proc.returncode}: "
                                      f"{proc.stderr.read().decode(errors='replace')}")
@@ -357,12 +400,15 @@ def test_sink_kill_9_while_records_flow_lands_each_record_once(kafka_broker, tmp
             proc.wait(30)
             proc.stderr.close()
             kills += 1
+            in_window += bool(_committed_behind_files(kafka_broker.bootstrap, group, tmp_path,
+                                                      topic_partitions))
     finally:
         feeder.join(300)
     assert done, "the producer did not finish"
-    assert kills >= 8
+    assert kills >= 12
     stats = done[0]
     assert stats.acknowledged == n_batches * (per_batch + per_batch // 5)
+    print(f"{kills} kills, {in_window} leaving a committed offset behind the files")
 
     # A last run drains what is left; then the folder holds each record once.
     summary, _ = run_sink(kafka_broker.bootstrap, tmp_path, topics, "--flush-size", "97",
@@ -390,3 +436,18 @@ def test_producer_perf_anchor_prints_rate_and_latency(kafka_broker):
     assert line.startswith("kafka-producer-perf: ")
     assert fields["records"] == "3000" and fields["acks"] == "all"
     assert float(fields["records_per_s"]) > 0 and int(fields["p50_ms"]) <= int(fields["p99_ms"])
+
+
+def test_confluent_kafka_perf_anchor_prints_rate_and_latency(kafka_broker):
+    """python -m pinetl.kafka perf: the same measurement with the confluent-kafka client."""
+    proc = subprocess.run([sys.executable, "-m", "pinetl.kafka", "perf", "--bootstrap",
+                           kafka_broker.bootstrap, "--records", "3000", "--record-size", "200",
+                           "--topic", kafka_broker.topic_prefix("ckperf")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.strip().splitlines()[-1]
+    assert line.startswith("confluent-kafka-perf: ")
+    fields = dict(kv.split("=") for kv in line.split(": ", 1)[1].split())
+    assert fields["records"] == "3000" and fields["acks"] == "all" and fields["failed"] == "0"
+    assert float(fields["records_per_s"]) > 0
+    assert 0 < float(fields["p50_ms"]) <= float(fields["p99_ms"])
