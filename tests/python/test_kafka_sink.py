@@ -310,6 +310,39 @@ def test_sink_removes_temporaries_of_an_interrupted_run(kafka_broker, tmp_path):
     assert kafka.next_offset_from_files(tmp_path, topic, 0) == 20
 
 
+def test_sink_stops_cleanly_on_sigterm_landing_what_it_holds(kafka_broker, tmp_path):
+    prefix = kafka_broker.topic_prefix("term")
+    topic = f"{prefix}.user"
+    produce(kafka_broker.bootstrap, prefix, {"user": sample_rows("user", 150)})
+    # Files of 100 records, never rolled by time: 50 records wait in the buffer for the stop.
+    proc = subprocess.Popen([sys.executable, "-m", "pinetl.kafka", "sink", "--bootstrap",
+                             kafka_broker.bootstrap, "--landing", str(tmp_path), "--topics", topic,
+                             "--group", f"{prefix}-sink", "--flush-size", "100",
+                             "--rotate-interval-ms", "3600000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _landed_names(tmp_path, [topic]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _landed_names(tmp_path, [topic]) == {f"{topic}+0+0000000000.json"}
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["records"] == 150
+    files = landed(tmp_path, topic)[0]
+    assert [(s, len(lines)) for s, lines in files] == [(0, 100), (100, 50)]
+    check_exactly_once(tmp_path, topic, consume_all(kafka_broker.bootstrap, topic, 150))
+    c = _ck().Consumer({"bootstrap.servers": kafka_broker.bootstrap, "group.id": f"{prefix}-sink"})
+    [tp] = c.committed([_ck().TopicPartition(topic, 0)], timeout=30)
+    c.close()
+    assert tp.offset == 150
+
+
 def _landed_names(landing, topics):
     names = set()
     for t in topics:

@@ -609,7 +609,8 @@ def _cmd_produce(args):
 
 def _cmd_perf(args):
     """The confluent-kafka anchor: N records of S bytes, acks=all, idempotent, as fast as the
-    client can; records/s from the first produce call to the last delivery report."""
+    client can (or paced at --throughput records/s); records/s from the first produce call to
+    the last delivery report."""
     config = dict(kv.split("=", 1) for kv in args.config)
     config.setdefault("acks", args.acks)
     if args.acks != "all":
@@ -618,7 +619,11 @@ def _cmd_perf(args):
     payload = (b"x" * args.record_size)
     topic = topic_name("", args.topic)
     t0 = time.perf_counter()
-    for _ in range(args.records):
+    for i in range(args.records):
+        if args.throughput > 0:           # paced: latency at a given load, not queueing delay
+            wait = t0 + i / args.throughput - time.perf_counter()
+            if wait > 0:
+                producer.poll(wait)
         producer.send_value(topic, payload)
         producer.poll(0)
     producer.flush(300)
@@ -669,6 +674,8 @@ def main(argv=None):
     q.add_argument("--records", type=int, default=100000)
     q.add_argument("--record-size", type=int, default=1000)
     q.add_argument("--acks", default="all")
+    q.add_argument("--throughput", type=float, default=-1,
+                   help="records/s to pace at (default: as fast as possible)")
     q.add_argument("--config", action="append", default=[], metavar="KEY=VALUE")
     q.set_defaults(func=_cmd_perf)
 
