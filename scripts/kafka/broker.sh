@@ -67,16 +67,23 @@ fetch() {
   if [ -f "$libs/.complete" ]; then echo "$libs"; return; fi
   need_tools
   mkdir -p "$cache_root"
-  tmp=$(mktemp -d "$cache_root/.fetch.XXXXXX")
-  echo "broker.sh: fetching Kafka's jars with Maven into $libs" >&2
-  if ! mvn -q -B -f "$pom" \
-      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
-    rm -rf "$tmp"; die "mvn dependency:copy-dependencies failed"
+  # One fetch at a time (parallel test runs): the others wait, then find the jars there.
+  exec 9> "$cache_root/.fetch.lock"
+  flock 9
+  if [ ! -f "$libs/.complete" ]; then
+    tmp=$(mktemp -d "$cache_root/.fetch.XXXXXX")
+    echo "broker.sh: fetching Kafka's jars with Maven into $libs" >&2
+    if ! mvn -q -B -Dstyle.color=never -f "$pom" \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
+      rm -rf "$tmp"; die "mvn dependency:copy-dependencies failed"
+    fi
+    touch "$tmp/.complete"
+    rm -rf "$libs"
+    mv -T "$tmp" "$libs"
   fi
-  touch "$tmp/.complete"
-  rm -rf "$libs"
-  mv "$tmp" "$libs"
+  flock -u 9
+  exec 9>&-
   echo "$libs"
 }
 
