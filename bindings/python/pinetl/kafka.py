@@ -635,11 +635,12 @@ def _cmd_perf(args):
     return 0 if st.failed == 0 else 1
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m pinetl.kafka", description=__doc__.split("\n\n")[0])
+def main(argv=None, sink_prog=None):
+    ap = argparse.ArgumentParser(prog="python -m pinetl.kafka",
+                                 description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
 
-    s = sub.add_parser("sink", help="land topics in the Kafka Connect S3 sink layout, exactly once")
+    s = sub.add_parser("sink", prog=sink_prog, help="land topics in the Kafka Connect S3 sink layout, exactly once")
     s.add_argument("--bootstrap", required=True, help="bootstrap servers, host:port[,...]")
     s.add_argument("--landing", required=True, help="the landing folder (topics/ goes under it)")
     s.add_argument("--topics", help="comma-separated topic names")
@@ -685,7 +686,7 @@ def main(argv=None):
 
 def sink_main():
     """The `pinetl-kafka-sink` entry point: `python -m pinetl.kafka sink ARGS`."""
-    return main(["sink", *sys.argv[1:]])
+    return main(["sink", *sys.argv[1:]], sink_prog="pinetl-kafka-sink")
 
 
 if __name__ == "__main__":
