@@ -639,9 +639,12 @@ def main(argv=None, sink_prog=None):
     ap = argparse.ArgumentParser(prog="python -m pinetl.kafka",
                                  description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
+    env = os.environ.get("KAFKA_BOOTSTRAP")   # as scripts/kafka/broker.sh run sets it
+    bootstrap = {"default": env, "required": not env,
+                 "help": "bootstrap servers, host:port[,...] (default: $KAFKA_BOOTSTRAP)"}
 
     s = sub.add_parser("sink", prog=sink_prog, help="land topics in the Kafka Connect S3 sink layout, exactly once")
-    s.add_argument("--bootstrap", required=True, help="bootstrap servers, host:port[,...]")
+    s.add_argument("--bootstrap", **bootstrap)
     s.add_argument("--landing", required=True, help="the landing folder (topics/ goes under it)")
     s.add_argument("--topics", help="comma-separated topic names")
     s.add_argument("--prefix", help="topic prefix: consume <prefix>.<table> for --tables")
@@ -662,7 +665,7 @@ def main(argv=None, sink_prog=None):
     s.set_defaults(func=_cmd_sink)
 
     p = sub.add_parser("produce", help="produce JSON lines (files or -) to <prefix>.<table>")
-    p.add_argument("--bootstrap", required=True)
+    p.add_argument("--bootstrap", **bootstrap)
     p.add_argument("--prefix", required=True)
     p.add_argument("--table", required=True)
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE")
@@ -670,7 +673,7 @@ def main(argv=None, sink_prog=None):
     p.set_defaults(func=_cmd_produce)
 
     q = sub.add_parser("perf", help="producer throughput and latency with confluent-kafka")
-    q.add_argument("--bootstrap", required=True)
+    q.add_argument("--bootstrap", **bootstrap)
     q.add_argument("--topic", default="perf")
     q.add_argument("--records", type=int, default=100000)
     q.add_argument("--record-size", type=int, default=1000)
