@@ -217,6 +217,10 @@ def test_sink_rolls_by_time(kafka_broker, tmp_path):
                         instance_id=f"{prefix}-i", flush_size=1_000_000, rotate_interval_ms=300)
     runner = threading.Thread(target=sink.run, kwargs={"until_idle": 3.0})
     runner.start()
+    deadline = time.monotonic() + 120     # the trickles must start once the sink has its partition
+    while sink._assigned_at is None and runner.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sink._assigned_at is not None, "the sink got no partition"
     with kafka.Producer(kafka_broker.bootstrap, prefix) as producer:
         for i in range(6):                     # six trickles, 0.7 s apart
             producer.send("geo", sample_rows("geo", 10, first_ind=10 * i))
