@@ -141,6 +141,36 @@ def test_producer_values_as_the_rest_proxy_and_delivery_counts(kafka_broker):
     assert [json.loads(values[(0, i)])["ind"] for i in range(300)] == list(range(300))
 
 
+def test_producer_sends_posts_to_their_tables_topics(kafka_broker):
+    kafka = _kafka()
+    prefix = kafka_broker.topic_prefix("post")
+    pins, geos, users = sample_rows("pin", 5), sample_rows("geo", 5), sample_rows("user", 5)
+    with kafka.Producer(kafka_broker.bootstrap, prefix) as producer:
+        for post in zip(pins, geos, users):
+            producer.send_post(dict(zip(("pin", "geo", "user"), post)))
+    assert (producer.stats.sent, producer.stats.acknowledged) == (15, 15)
+    for table, rows in (("pin", pins), ("geo", geos), ("user", users)):
+        values = consume_all(kafka_broker.bootstrap, f"{prefix}.{table}", 5)
+        assert [json.loads(values[(0, i)]) for i in range(5)] == rows
+
+
+def test_a_second_broker_runs_beside_and_is_stopped_and_deleted(kafka_broker):
+    """The fixture's broker and another one at once (ports picked at start differ); after the
+    context the other one's process is gone and so is its folder."""
+    from kafka_fixtures import running_broker
+    with running_broker() as other:
+        assert other.bootstrap != kafka_broker.bootstrap
+        assert other.bootstrap.startswith("127.0.0.1:")
+        pid = int((other.dir / "pid").read_text())
+        props = (other.dir / "server.properties").read_text()
+        assert "process.roles=broker,controller" in props
+        produce(other.bootstrap, "second", {"pin": sample_rows("pin", 3)})
+        assert len(consume_all(other.bootstrap, "second.pin", 3)) == 3
+    assert not other.dir.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
 def test_producer_counts_failed_deliveries(kafka_broker):
     kafka = _kafka()
     # A record above the topic's max.message.bytes is refused by the broker: counted as failed.

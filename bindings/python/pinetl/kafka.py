@@ -187,6 +187,13 @@ class Producer:
         self._producer.poll(0)
         return n
 
+    def send_post(self, post):
+        """Enqueues one post: {table: row} (the emulator's three rows of one draw), each row to
+        its table's topic."""
+        for table, row in post.items():
+            self.send_value(self._topic(table), value_bytes(row, self.default))
+        self._producer.poll(0)
+
     def poll(self, timeout=0.0):
         """Serves delivery reports (returns how many)."""
         return self._producer.poll(timeout)
