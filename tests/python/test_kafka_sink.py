@@ -16,6 +16,7 @@ import pytest
 from conftest import SAMPLE
 from kafka_fixtures import BROKER_SH, kafka_broker  # noqa: F401 (the fixture)
 
+
 def _ck():
     import confluent_kafka
     import confluent_kafka.admin  # noqa: F401 (a submodule)
@@ -265,7 +266,6 @@ def test_sink_rolls_by_time(kafka_broker, tmp_path):
 
 
 def test_sink_lands_every_value_on_one_line(kafka_broker, tmp_path, cli):
-    kafka = _kafka()
     prefix = kafka_broker.topic_prefix("odd")
     topic = f"{prefix}.pin"
     p = _ck().Producer({"bootstrap.servers": kafka_broker.bootstrap})
