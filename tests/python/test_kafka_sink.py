@@ -239,6 +239,24 @@ def test_sink_layout_rolls_by_count_and_resumes_from_files(kafka_broker, tmp_pat
     assert len(out.stdout.splitlines()) == 280
 
 
+def test_produce_command_then_sink_lands_the_file_byte_for_byte(kafka_broker, tmp_path):
+    """python -m pinetl.kafka produce (JSON lines as they are) then the sink: the partition's
+    files, concatenated, are the real sample file itself."""
+    prefix = kafka_broker.topic_prefix("bytes")
+    proc = subprocess.run([sys.executable, "-m", "pinetl.kafka", "produce", "--bootstrap",
+                           kafka_broker.bootstrap, "--prefix", prefix, "--table", "geo",
+                           str(SAMPLE / "geo.jsonl")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    counts = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (counts["sent"], counts["acknowledged"], counts["failed"]) == (2262, 2262, 0)
+    summary, _ = run_sink(kafka_broker.bootstrap, tmp_path, [f"{prefix}.geo"],
+                          "--flush-size", "500", group=f"{prefix}-sink")
+    assert (summary["records"], summary["files"]) == (2262, 5)
+    files = landed(tmp_path, f"{prefix}.geo")[0]
+    landed_bytes = b"".join(b"\n".join(lines) + b"\n" for _, lines in files)
+    assert landed_bytes == (SAMPLE / "geo.jsonl").read_bytes()
+
+
 def test_sink_rolls_by_time(kafka_broker, tmp_path):
     kafka = _kafka()
     prefix = kafka_broker.topic_prefix("time")
