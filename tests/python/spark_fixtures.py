@@ -129,10 +129,11 @@ def spark_rejects(df):
 
 
 def cli_clean(cli, table, path, tmp_path):
-    """(rows, rejects) of `pinetl clean` on path, as lists of dicts."""
+    """(rows, rejects) of `pinetl clean` on path (or a list of paths), as lists of dicts."""
     import json
     rej = tmp_path / f"{table}.cli-rejects.jsonl"
-    proc = cli("clean", "--table", table, "--quiet", "--rejects", rej, path)
+    paths = path if isinstance(path, list) else [path]
+    proc = cli("clean", "--table", table, "--quiet", "--rejects", rej, *paths)
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines() if line]
     rejects = [json.loads(line) for line in rej.read_text("utf-8").splitlines() if line]
     return rows, rejects

@@ -462,3 +462,58 @@ def insights(spark, pin, geo, user, median="approx"):
             df.createOrReplaceTempView(view)
             names[table] = view
     return {name: spark.sql(insight_sql(name, median=median, **names)) for name in _INSIGHTS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Structured Streaming into Delta, exactly once per table
+
+def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(), app_id=None,
+                    trigger=None, query_name=None):
+    """Starts a Structured Streaming query that cleans a stream of JSON texts of one table (a
+    Kafka source's `value`, a Kinesis `data`, a file source's column) into Delta tables:
+    cleaned rows appended to <root>/<table>, rejects (with the keep= columns, e.g. Kafka's
+    topic/partition/offset) to <root>/rejects_<table>.
+
+    One query per table, one checkpoint per query. Each micro-batch is written with Delta's
+    idempotent writes (txnAppId = app_id, txnVersion = the micro-batch id) in both tables, so a
+    query restarted from its checkpoint after a crash at any point (after a Delta commit, before
+    the checkpoint's) writes each micro-batch exactly once. app_id must stay the same across
+    restarts (default "pinetl:<table>"). trigger: DataStreamWriter.trigger's keywords, e.g.
+    {"availableNow": True}. Returns the StreamingQuery."""
+    app_id = app_id or f"pinetl:{table}"
+    root = str(root).rstrip("/")
+    keep = tuple(keep)
+
+    def write_batch(batch, batch_id):
+        batch = batch.persist()
+        try:
+            outputs = ((clean(batch, table, column), f"{root}/{table}"),
+                       (rejects(batch, table, column, keep=keep), f"{root}/rejects_{table}"))
+            for df, path in outputs:
+                (df.write.format("delta").mode("append")
+                   .option("txnAppId", app_id).option("txnVersion", batch_id).save(path))
+        finally:
+            batch.unpersist()
+
+    writer = (stream.writeStream.foreachBatch(write_batch)
+              .option("checkpointLocation", str(checkpoint)))
+    if query_name:
+        writer = writer.queryName(query_name)
+    if trigger:
+        writer = writer.trigger(**trigger)
+    return writer.start()
+
+
+KINESIS_SCHEMA = ("`streamName` STRING, `partitionKey` STRING, `sequenceNumber` STRING, "
+                  "`approximateArrivalTimestamp` TIMESTAMP, `data` BINARY")
+
+
+def kinesis_files(spark, path, **options):
+    """A streaming DataFrame of Kinesis-shaped records from JSON-lines files under path (the local
+    stand-in for Databricks' Kinesis source; `data` is base64 in the files, BINARY here). Files
+    must appear whole (written elsewhere, then renamed into path). options go to the file
+    source (maxFilesPerTrigger, ...)."""
+    reader = spark.readStream.schema(KINESIS_SCHEMA)
+    for key, value in options.items():
+        reader = reader.option(key, value)
+    return reader.json(str(path))
