@@ -74,15 +74,16 @@ def test_inferred_rows_become_the_records_json():
 
 
 def test_import_needs_neither_spark_nor_airflow():
-    code = ("import sys, pinetl, pinetl.spark, pinetl.airflow, pinetl.pandas\n"
+    code = ("import sys, pinetl, pinetl.spark, pinetl.delta, pinetl.airflow, pinetl.pandas\n"
             "pinetl.spark.schema('pin')\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'airflow', 'py4j')]\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'airflow', 'py4j',"
+            " 'deltalake', 'delta')]\n"
             "assert not bad, bad\n"
             "print('ok')\n")
     # A blocker makes any import of pyspark/airflow fail, even if they were installed.
     blocker = ("import sys\nclass B:\n"
                "    def find_spec(self, name, path=None, target=None):\n"
-               "        if name.split('.')[0] in ('pyspark', 'airflow'):\n"
+               "        if name.split('.')[0] in ('pyspark', 'airflow', 'deltalake', 'delta'):\n"
                "            raise ImportError('blocked: ' + name)\n"
                "sys.meta_path.insert(0, B())\n")
     proc = subprocess.run([sys.executable, "-c", blocker + code], capture_output=True, text=True,

@@ -83,7 +83,8 @@ def test_file_source_stream_into_delta_survives_a_restart_and_a_crash(spark, cli
     assert len(delta_rows(lake / table)) + len(delta_rejects(lake / f"rejects_{table}")) == 80
     # A crash after batch 1's Delta commits but before the checkpoint recorded it: on restart
     # Spark runs batch 1 again; its Delta writes are skipped (same txnAppId and txnVersion).
-    (checkpoint / "commits" / "1").unlink()
+    for name in ("1", ".1.crc"):                       # the commit file and its checksum
+        (checkpoint / "commits" / name).unlink(missing_ok=True)
     for i in range(2, 4):                               # more records arrive meanwhile
         write_kinesis_file(incoming, f"part-{i:04d}.json", "streaming-pin",
                            recs[i * 40:(i + 1) * 40], 1 + i * 40)
@@ -95,4 +96,5 @@ def test_file_source_stream_into_delta_survives_a_restart_and_a_crash(spark, cli
     assert sorted(int(r["sequenceNumber"]) for r in got) == [1 + i for i in range(0, 160, 16)]
     txn = deltalake.DeltaTable(str(lake / table)).transaction_version("pinetl:pin")
     assert txn == 3
-    assert sorted(os.listdir(checkpoint / "commits")) == ["0", "1", "2", "3"]
+    assert sorted(n for n in os.listdir(checkpoint / "commits") if not n.startswith(".")) == \
+        ["0", "1", "2", "3"]
