@@ -5,7 +5,13 @@ queries stop mid-stream (more records are produced after) and restart from their
 the Delta tables equal a batch clean of the same records."""
 import json
 
-from kafka_fixtures import kafka_broker  # noqa: F401  (the run's broker)
+try:
+    from kafka_fixtures import kafka_broker  # noqa: F401  (the kafka helper's broker fixture)
+except ImportError:
+    # Only until the kafka helper's fixture is merged: then this test errors with "fixture
+    # 'kafka_broker' not found" (it never passes or skips without a broker), and the rest of the
+    # suite still collects.
+    pass
 from pinetl import spark as ps
 from test_delta_write import delta_rows
 from test_spark_streaming import delta_rejects, expected, records, reject_keys
