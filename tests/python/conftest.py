@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from spark_fixtures import spark  # noqa: F401  (the run's one Spark session, for every test)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "real-sample"
 TABLES = ("pin", "geo", "user")

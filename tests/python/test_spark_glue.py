@@ -1,5 +1,5 @@
-"""pinetl.spark without Spark: the schemas and the functions mapInPandas runs are plain Python,
-tested here; the mapInPandas/pandas_udf calls themselves need a Spark session."""
+"""pinetl.spark without Spark: the schemas and the functions mapInArrow runs are plain Python
+(pyarrow), tested here; test_spark_clean runs them on a Spark session."""
 import subprocess
 import sys
 
@@ -21,62 +21,75 @@ def test_schemas_come_from_the_library():
 
 
 @pytest.mark.parametrize("table", ["pin", "geo", "user"])
-def test_clean_partitions_yield_frames_matching_the_schema(sample, table):
-    lines = [line.decode() for line in open(sample(table), "rb").read().splitlines()]
-    frames = [pd.DataFrame({"value": lines[i:i + 500]}) for i in range(0, len(lines), 500)]
-    out = list(ps.clean_partitions(table, "value")(iter(frames)))
-    assert len(out) == len(frames)
+def test_clean_partitions_yield_arrow_batches_matching_the_schema(sample, table):
+    import pyarrow as pa
+    lines = open(sample(table), "rb").read().splitlines()
+    batches = [pa.record_batch({"value": pa.array(lines[i:i + 500], pa.binary())})
+               for i in range(0, len(lines), 500)]
+    out = list(ps.clean_partitions(table, "value")(iter(batches)))
+    assert len(out) == len(batches)
+    assert all(b.schema == ps.arrow_schema(table) for b in out)
     names = [c.split(" ")[0].strip("`") for c in ps.schema(table).split(", ")]
-    whole = pd.concat(out, ignore_index=True)
-    assert list(whole.columns) == names
-    expected = pinetl.clean_json(table, "\n".join(lines)).rows
-    assert len(whole) == len(expected)
+    assert ps.arrow_schema(table).names == names
+    whole = pa.Table.from_batches(out)
+    expected = pinetl.clean_json(table, b"\n".join(lines)).rows
+    assert whole.num_rows == len(expected)
     for name, kind in pinetl.columns(table):
-        if kind == "int64":  # Arrow-friendly: Python ints and None, no pandas NA
-            assert whole[name].dtype == object
-            assert all(v is None or type(v) is int for v in whole[name])
-            assert whole[name].tolist() == expected[name].astype(object).where(
-                expected[name].notna(), None).tolist()
-        else:
-            assert whole[name].tolist() == expected[name].tolist()
+        got = whole.column(name).to_pylist()
+        want = expected[name].tolist()
+        if kind == "int64":
+            want = [None if v is pd.NA else int(v) for v in want]
+        elif kind == "timestamp":
+            want = [None if v is pd.NaT else v.to_pydatetime() for v in want]
+        elif kind == "text":
+            want = [None if not isinstance(v, str) else v for v in want]
+        assert got == want, name
 
 
 def test_reject_partitions_match_the_reject_schema():
-    frames = [pd.DataFrame({"value": ['{"index": 1}', '{"index": "no"}', b'{"index": 2, "t": "\xff"}']})]
-    out = list(ps.reject_partitions("pin", "value")(iter(frames)))[0]
-    names = [c.split(" ")[0].strip("`") for c in ps.REJECT_SCHEMA.split(", ")]
-    assert list(out.columns) == names
-    assert out["reason"].tolist() == ["bad_key", "invalid_utf8"]
-    assert out["raw"].tolist()[0] == '{"index": "no"}' and out["raw_base64"].tolist()[0] is None
-    assert out["raw"].tolist()[1] is None and out["raw_base64"].tolist()[1]
+    import pyarrow as pa
+    batch = pa.record_batch({"value": pa.array(
+        [b'{"index": 1}', b'{"index": "no"}', b'{"index": 2, "t": "\xff"}', None], pa.binary())})
+    out = list(ps.reject_partitions("pin", "value")(iter([batch])))[0]
+    assert out.schema == ps.reject_arrow_schema()
+    assert out.schema.names == [c.split(" ")[0].strip("`") for c in ps.REJECT_SCHEMA.split(", ")]
+    assert out.column("reason").to_pylist() == ["bad_key", "invalid_utf8", "invalid_json"]
+    assert out.column("line").to_pylist() == [2, 3, 4]
+    assert out.column("raw").to_pylist()[0] == '{"index": "no"}'
+    assert out.column("raw_base64").to_pylist()[0] is None
+    assert out.column("raw").to_pylist()[1] is None and out.column("raw_base64").to_pylist()[1]
+
+
+def test_inferred_rows_become_the_records_json():
+    import decimal
+    import pyarrow as pa
+    batch = pa.record_batch({
+        "ind": pa.array([1, 2, None], pa.int64()),
+        "latitude": pa.array([float("inf"), 0.1, None]),
+        "big": pa.array([decimal.Decimal("12345678901234567890"), None, None],
+                        pa.decimal128(20, 0)),
+        "_corrupt_record": pa.array([None, None, '{"ind": 3'])})
+    assert ps.batch_records(batch) == [b'{"ind": 1, "latitude": 1e999, "big": 12345678901234567890}',
+                                       b'{"ind": 2, "latitude": 0.1}', b'{"ind": 3']
 
 
 def test_import_needs_neither_spark_nor_airflow():
-    code = ("import sys, pinetl, pinetl.spark, pinetl.airflow, pinetl.pandas\n"
+    code = ("import sys, pinetl, pinetl.spark, pinetl.delta, pinetl.airflow, pinetl.pandas\n"
             "pinetl.spark.schema('pin')\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'airflow', 'py4j')]\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'airflow', 'py4j',"
+            " 'deltalake', 'delta')]\n"
             "assert not bad, bad\n"
             "print('ok')\n")
     # A blocker makes any import of pyspark/airflow fail, even if they were installed.
     blocker = ("import sys\nclass B:\n"
                "    def find_spec(self, name, path=None, target=None):\n"
-               "        if name.split('.')[0] in ('pyspark', 'airflow'):\n"
+               "        if name.split('.')[0] in ('pyspark', 'airflow', 'deltalake', 'delta'):\n"
                "            raise ImportError('blocked: ' + name)\n"
                "sys.meta_path.insert(0, B())\n")
     proc = subprocess.run([sys.executable, "-c", blocker + code], capture_output=True, text=True,
                           env=_env())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
-
-
-def test_udf_factories_import_pyspark_only_when_called():
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError):
-            ps.follower_count_udf()
-    else:
-        pytest.skip("pyspark is installed here; the factories are exercised on Spark")
 
 
 def _env():

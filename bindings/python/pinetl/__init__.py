@@ -2,7 +2,8 @@
 
 A thin CFFI binding over libpinetl: every rule lives in C; Python moves whole batches in and whole
 columns out. Submodules: pinetl.pandas (DataFrame in, DataFrame out: Dask, mapInPandas),
-pinetl.spark (PySpark glue; imports pyspark only when called), pinetl.airflow (PythonOperator
+pinetl.spark (PySpark glue; imports pyspark only when called), pinetl.delta (Delta tables
+with deltalake), pinetl.airflow (PythonOperator
 callables; imports nothing from Airflow)."""
 import importlib
 
@@ -27,7 +28,7 @@ __all__ = [
     "Result", "Warehouse", "compute_insights", "insight_names", "insight_sql", "insights",
 ]
 
-_SUBMODULES = ("pandas", "spark", "airflow")
+_SUBMODULES = ("pandas", "spark", "delta", "airflow")
 
 
 def __getattr__(name):

@@ -1,19 +1,32 @@
-"""PySpark glue (Databricks and elsewhere): cleaning through mapInPandas, pandas UDFs.
+"""PySpark glue (Databricks and elsewhere): cleaning through mapInArrow, per-value pandas UDFs,
+the nine insights in Spark SQL.
 
 pyspark is imported only inside the functions that need it, so `import pinetl.spark` works
-without it. Everything here is a thin shell around pinetl.pandas; the schemas are generated from
-the C library's column list, as DDL strings that mapInPandas and pandas_udf accept.
+without it (the schemas and the Arrow functions need only pyarrow). Every rule lives in the C
+library; this module moves Arrow record batches in and out of it, one call into C per batch.
+
+Three ways in, from the most exact to the most convenient:
 
     from pinetl import spark as ps
-    raw = spark.read.json("/mnt/landing/pin/")          # raw fields as columns
-    pin = ps.clean_pin(raw)                               # cleaned, typed rows
-    bad = ps.rejects(raw, "pin")                          # rejected rows with reasons
+    # 1. Files, cleaned exactly as `pinetl clean` cleans them (any envelope; rejects carry the
+    #    file's path, line and byte offset):
+    pin = ps.clean_files(spark, "/landing/pin/", "pin")
+    bad = ps.rejects_files(spark, "/landing/pin/", "pin")
+    # 2. One column of JSON text per record (Kafka `value`, Kinesis `data`, string or binary):
+    pin = ps.clean(kafka_df, "pin", column="value")
+    # 3. spark.read.json's inferred columns (see INFERRED_COLUMNS_CAVEATS):
+    pin = ps.clean(spark.read.json("/landing/pin/"), "pin")
+
+`clean` drops rejected rows; `rejects` returns them with reason and message (it cleans again:
+cache the input when you need both). `latest` keeps one row per `ind`, the later one, as the
+warehouse does; `insights` computes the nine insights with Spark SQL.
 """
 import base64
+import json
+import math
+import re
 
-import pandas as pd
-
-from . import pandas as pp
+from ._clean import clean_json
 from ._scalar import age_group as _age_group
 from ._scalar import columns
 
@@ -22,6 +35,25 @@ _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
 
 REJECT_SCHEMA = ("`table` STRING, `source` STRING, `line` BIGINT, `offset` BIGINT, "
                  "`reason` STRING, `message` STRING, `raw` STRING, `raw_base64` STRING")
+_REJECT_NAMES = ["table", "source", "line", "offset", "reason", "message", "raw", "raw_base64"]
+
+INFERRED_COLUMNS_CAVEATS = """\
+Cleaning spark.read.json's inferred columns gives the same rows as cleaning the JSON text, except:
+1. type unification: a field that holds numbers in some records and strings in others is inferred
+   as STRING for all, so its numbers arrive as text ({"index": 5.0} beside {"index": "12a"}
+   becomes "5.0", a bad key, where the text form gives ind 5); integers beside fractions become
+   doubles;
+2. Spark's lenient parser accepts what JSON does not: single-quoted strings, NaN/Infinity, and
+   text after the first value on a line ({"index": 6} {"index": 7} gives ind 6 where the text
+   form rejects the line as invalid_json);
+3. a JSON null and a missing field are the same to Spark: a null key is rejected as "field
+   'index' is missing" rather than "... is null";
+4. numbers are Spark's doubles and longs: a number with more digits than a double holds (e.g. an
+   epoch timestamp with sub-microsecond digits) is rounded before pinetl sees it;
+5. rejects name the Spark partition and row, not the file, line and byte offset.
+Records Spark cannot parse (invalid JSON or UTF-8, non-objects) come through _corrupt_record and
+are rejected with their raw text as the text form rejects them. For exact results read the text:
+clean_files(spark, path, table), or clean(df, table, column=...) on a column of JSON text."""
 
 
 def schema(table):
@@ -30,54 +62,247 @@ def schema(table):
     return ", ".join(f"`{name}` {_SPARK_TYPES[kind]}" for name, kind in columns(table))
 
 
-def to_spark_frame(df):
-    """A cleaned pandas frame in the form Arrow hands to Spark: nullable Int64 columns become
-    object columns of int/None (older Spark versions reject pandas extension dtypes)."""
-    out = df.reset_index(drop=True)
-    for name in out.columns:
-        if isinstance(out[name].dtype, pd.Int64Dtype):
-            col = out[name].astype(object)
-            out[name] = col.where(out[name].notna(), None)
-    return out
+# ---------------------------------------------------------------------------------------------
+# Arrow: cleaned batches and rejects as pyarrow record batches
+
+def _pa():
+    import pyarrow
+    return pyarrow
 
 
-def to_spark_rejects(rej):
-    """A rejects frame (pinetl.pandas.rejects) shaped like REJECT_SCHEMA: raw as text, or
-    raw_base64 when the record's bytes are not UTF-8."""
-    raw = [r if isinstance(r, str) else None for r in rej["raw"].tolist()]
-    b64 = [None if isinstance(r, str) else base64.b64encode(r).decode("ascii")
-           for r in rej["raw"].tolist()]
-    out = rej[["table", "source", "line", "offset", "reason", "message"]].reset_index(drop=True)
-    out["raw"] = pd.Series(raw, dtype=object)
-    out["raw_base64"] = pd.Series(b64, dtype=object)
-    return out
+def arrow_schema(table):
+    """The cleaned table as a pyarrow schema: int64, string, list<double> (coordinates),
+    timestamp[us, UTC]."""
+    pa = _pa()
+    kinds = {"int64": pa.int64(), "text": pa.string(), "coords": pa.list_(pa.float64()),
+             "timestamp": pa.timestamp("us", tz="UTC")}
+    return pa.schema([(name, kinds[kind]) for name, kind in columns(table)])
+
+
+def reject_arrow_schema():
+    """The rejects as a pyarrow schema (REJECT_SCHEMA)."""
+    pa = _pa()
+    return pa.schema([(n, pa.int64() if n in ("line", "offset") else pa.string())
+                      for n in _REJECT_NAMES])
+
+
+def _rows_to_arrow(table, frame):
+    # From pinetl's DataFrame of cleaned rows to Arrow, column by column.
+    pa = _pa()
+    target = arrow_schema(table)
+    arrays = []
+    for field in target:
+        col = frame[field.name]
+        if pa.types.is_timestamp(field.type):
+            arr = pa.array(col, from_pandas=True).cast(field.type)
+        else:
+            arr = pa.array(col, type=field.type, from_pandas=True)
+        arrays.append(arr)
+    return pa.RecordBatch.from_arrays(arrays, schema=target)
+
+
+def _rejects_to_arrow(rej):
+    pa = _pa()
+    raw = rej["raw"].tolist()
+    data = {n: rej[n].tolist() for n in ("table", "source", "line", "offset", "reason", "message")}
+    data["raw"] = [r if isinstance(r, str) else None for r in raw]
+    data["raw_base64"] = [None if isinstance(r, str) else base64.b64encode(r).decode("ascii")
+                          for r in raw]
+    return pa.RecordBatch.from_pydict(data, schema=reject_arrow_schema())
+
+
+def clean_arrow(table, records, *, source=None, first_line=1):
+    """Cleans records in one call into C; returns (rows, rejects) as pyarrow RecordBatches
+    (arrow_schema(table), reject_arrow_schema()).
+
+    records: bytes/str holding JSON lines or envelopes as a file would (as `pinetl clean`), or a
+    list of records, each the bytes/str of one record's JSON (an empty one is rejected)."""
+    # The one place that goes from the C batch to Arrow (through pinetl's columns today).
+    res = clean_json(table, records, source=source, first_line=first_line)
+    return _rows_to_arrow(table, res.rows), _rejects_to_arrow(res.rejects)
+
+
+# ---------------------------------------------------------------------------------------------
+# From Arrow batches of a Spark DataFrame to record texts
+
+_SENTINEL = "\0pinetl:"
+_SENTINEL_RE = re.compile(r'"\\u0000pinetl:([^"\\]*)\\u0000"')
+
+
+def _json_default(value):
+    # Values Spark hands over beside JSON's own: decimals keep their digits, timestamps and
+    # dates their ISO text; a sentinel string carries a number's exact text (see _record_json).
+    import datetime
+    import decimal
+    if isinstance(value, decimal.Decimal):
+        return f"{_SENTINEL}{value}\0"
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    raise TypeError(f"a value of type {type(value).__name__} is not JSON")
+
+
+def _nonfinite(value):
+    # Infinity as the JSON number it was read from (1e999: out of range, then cleaned to null).
+    if isinstance(value, float) and math.isinf(value):
+        return f"{_SENTINEL}{'1e999' if value > 0 else '-1e999'}\0"
+    if isinstance(value, dict):
+        return {k: _nonfinite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nonfinite(v) for v in value]
+    return value
+
+
+def _record_json(row):
+    """One row of inferred columns as the JSON text of its record (null fields left out: a
+    missing field and a null clean alike)."""
+    record = {k: v for k, v in row.items() if v is not None}
+    try:
+        text = json.dumps(record, default=_json_default, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # inf or NaN: NaN stays NaN (not JSON: rejected, as in the text)
+        text = json.dumps(_nonfinite(record), default=_json_default, ensure_ascii=False)
+    if _SENTINEL[1:] in text:
+        text = _SENTINEL_RE.sub(lambda m: m.group(1), text)
+    return text.encode("utf-8")
+
+
+def _as_bytes_list(arr):
+    # String columns go out as their bytes, unchecked (Spark keeps invalid UTF-8 as it was read).
+    pa = _pa()
+    if pa.types.is_string(arr.type):
+        arr = arr.cast(pa.binary())
+    elif pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_binary())
+    elif not (pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type)):
+        raise TypeError(f"a JSON text column must be STRING or BINARY, not {arr.type}")
+    return arr.to_pylist()
+
+
+def batch_records(batch, column=None):
+    """The record texts of an Arrow batch: column= names a column of JSON text (a null value is
+    an empty record: rejected, never dropped), else each row's fields make the record (a row
+    with _corrupt_record set is that text)."""
+    if column is not None:
+        if column not in batch.schema.names:
+            raise KeyError(f"column {column!r} is not in the DataFrame "
+                           f"(columns: {batch.schema.names})")
+        return [b"" if v is None else v for v in _as_bytes_list(batch.column(column))]
+    names = [n for n in batch.schema.names if n != "_corrupt_record"]
+    rows = batch.select(names).to_pylist()
+    if "_corrupt_record" not in batch.schema.names:
+        return [_record_json(r) for r in rows]
+    corrupt = _as_bytes_list(batch.column("_corrupt_record"))
+    return [c if c is not None else _record_json(r) for c, r in zip(corrupt, rows)]
+
+
+def _partition_source():
+    try:
+        from pyspark import TaskContext
+        ctx = TaskContext.get()
+    except ImportError:
+        ctx = None
+    return f"spark:partition={ctx.partitionId() if ctx is not None else 0}"
 
 
 def clean_partitions(table, column=None):
-    """The function mapInPandas runs: an iterator of raw pandas frames -> cleaned frames."""
-    def run(frames):
-        for frame in frames:
-            yield to_spark_frame(pp.clean(frame, table, column))
+    """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches."""
+    def run(batches):
+        for batch in batches:
+            rows, _ = clean_arrow(table, batch_records(batch, column))
+            yield rows
     return run
 
 
-def reject_partitions(table, column=None):
-    """The function mapInPandas runs for rejects: raw frames -> rejects frames."""
-    def run(frames):
-        for frame in frames:
-            yield to_spark_rejects(pp.rejects(frame, table, column))
+def reject_partitions(table, column=None, keep=()):
+    """The function mapInArrow runs for rejects: raw Arrow batches -> rejects batches; line is the
+    row's 1-based position in its Spark partition, keep= input columns are carried along."""
+    pa = _pa()
+
+    def run(batches):
+        source = _partition_source()
+        line = 1
+        for batch in batches:
+            _, rej = clean_arrow(table, batch_records(batch, column), source=source,
+                                 first_line=line)
+            if keep:
+                pos = pa.array([v - line for v in rej.column("line").to_pylist()], pa.int64())
+                extra = [batch.column(k).take(pos) for k in keep]
+                rej = pa.RecordBatch.from_arrays(rej.columns + extra,
+                                                 names=_REJECT_NAMES + _kept_names(keep))
+            line += batch.num_rows
+            yield rej
     return run
 
+
+def _kept_names(keep):
+    # A kept column named like a reject column (Kafka's offset) gets the prefix input_.
+    return [f"input_{k}" if k in _REJECT_NAMES else k for k in keep]
+
+
+def _files_partitions(table, want_rows):
+    def run(batches):
+        for batch in batches:
+            for path, content in zip(batch.column("path").to_pylist(),
+                                     batch.column("content").to_pylist()):
+                rows, rej = clean_arrow(table, content or b"", source=_local_path(path))
+                yield rows if want_rows else rej
+    return run
+
+
+def _local_path(uri):
+    # Spark names local files file:/x or file:///x; `pinetl clean` names them /x.
+    if uri.startswith("file://"):
+        return uri[len("file://"):]
+    if uri.startswith("file:"):
+        return uri[len("file:"):]
+    return uri
+
+
+# ---------------------------------------------------------------------------------------------
+# DataFrames
 
 def clean(df, table, column=None):
     """Cleans a Spark DataFrame of raw records of one table (raw fields as columns, or one column
-    of JSON text named by column=) into the cleaned table; rejected rows are left out."""
-    return df.mapInPandas(clean_partitions(table, column), schema(table))
+    of JSON text named by column=) into the cleaned table (schema(table)); rejected rows are left
+    out. Rows keep their order within each partition."""
+    return df.mapInArrow(clean_partitions(table, column), schema(table))
 
 
-def rejects(df, table, column=None):
-    """The rejected rows of a Spark DataFrame of raw records, with reason and message."""
-    return df.mapInPandas(reject_partitions(table, column), REJECT_SCHEMA)
+def rejects(df, table, column=None, keep=()):
+    """The rejected rows of a Spark DataFrame of raw records: REJECT_SCHEMA, plus the input
+    columns named in keep= (e.g. Kafka's topic, partition, offset) to tell where each came from;
+    one named like a reject column is renamed input_<name> (offset -> input_offset)."""
+    ddl = REJECT_SCHEMA
+    if keep:
+        fields = {f.name: f for f in df.schema.fields}
+        ddl += "".join(f", `{n}` {fields[k].dataType.simpleString()}"
+                       for k, n in zip(keep, _kept_names(keep)))
+    cols = df.columns if column is None else list(dict.fromkeys([column, *keep]))
+    return df.select(*cols).mapInArrow(reject_partitions(table, column, tuple(keep)), ddl)
+
+
+def _read_files(spark, path, options):
+    reader = spark.read.format("binaryFile")
+    for key, value in (options or {}).items():
+        reader = reader.option(key, value)
+    return reader.load(path).select("path", "content")
+
+
+def clean_files(spark, path, table, **options):
+    """Cleans files (any envelope `pinetl clean` reads: JSON lines, arrays, Kafka REST bodies,
+    Kafka dumps, Kinesis bodies) exactly as `pinetl clean` does, one Spark task per group of
+    files (each file is cleaned whole, so one file must fit in a task's memory). options go to
+    Spark's binaryFile reader (pathGlobFilter, recursiveFileLookup, ...)."""
+    return _read_files(spark, path, options).mapInArrow(_files_partitions(table, True),
+                                                         schema(table))
+
+
+def rejects_files(spark, path, table, **options):
+    """The rejects of clean_files, as `pinetl clean --rejects` writes them: source is the file's
+    path, line and offset its position in the file."""
+    return _read_files(spark, path, options).mapInArrow(_files_partitions(table, False),
+                                                         REJECT_SCHEMA)
 
 
 def clean_pin(df, column=None):
@@ -92,6 +317,23 @@ def clean_user(df, column=None):
     return clean(df, "user", column)
 
 
+def latest(df, order=None):
+    """One row per ind, the later one winning (as the warehouse and pinetl.delta's merge do).
+    "Later" is order= (a column name) when given, else the DataFrame's own order: partition by
+    partition, row by row, which is input order for a cleaned DataFrame read from files (call it
+    directly on clean()'s result, before any shuffle)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+    key = F.col(order) if order is not None else F.monotonically_increasing_id()
+    w = Window.partitionBy("ind").orderBy(F.col("_pinetl_pos").desc())
+    return (df.withColumn("_pinetl_pos", key)
+              .withColumn("_pinetl_rank", F.row_number().over(w))
+              .where("_pinetl_rank = 1").drop("_pinetl_pos", "_pinetl_rank"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-value UDFs (pandas UDFs over pinetl.pandas' Series functions)
+
 def _pandas_udf(return_type, func):
     from pyspark.sql.functions import pandas_udf
     return pandas_udf(func, return_type)
@@ -103,16 +345,19 @@ def _ints(series):
 
 def follower_count_udf():
     """A pandas UDF: follower_count text ("26k") -> BIGINT."""
+    from . import pandas as pp
     return _pandas_udf("bigint", lambda s: _ints(pp.follower_count(s)))
 
 
 def timestamp_udf():
     """A pandas UDF: timestamp text or epoch seconds -> TIMESTAMP."""
+    from . import pandas as pp
     return _pandas_udf("timestamp", lambda s: pp.timestamp(s))
 
 
 def age_udf():
     """A pandas UDF: age value -> BIGINT (null outside 0..150)."""
+    from . import pandas as pp
     return _pandas_udf("bigint", lambda s: _ints(pp.age(s)))
 
 
@@ -120,3 +365,155 @@ def age_group_udf():
     """A pandas UDF: age (BIGINT) -> "18-24", "25-35", "36-50", "+50" or null."""
     return _pandas_udf("string", lambda s: s.map(
         lambda a: None if a is None or a != a else _age_group(int(a))).astype(object))
+
+
+# ---------------------------------------------------------------------------------------------
+# The nine insights (SPEC section 3) in Spark SQL
+
+_AGE_GROUP = ("CASE WHEN {a} BETWEEN 18 AND 24 THEN '18-24' WHEN {a} BETWEEN 25 AND 35 "
+              "THEN '25-35' WHEN {a} BETWEEN 36 AND 50 THEN '36-50' WHEN {a} >= 51 THEN '+50' END")
+_AGE_INDEX = ("CASE WHEN {a} BETWEEN 18 AND 24 THEN 0 WHEN {a} BETWEEN 25 AND 35 THEN 1 "
+              "WHEN {a} BETWEEN 36 AND 50 THEN 2 WHEN {a} >= 51 THEN 3 END")
+# The UTC year of a timestamp, whatever the session time zone.
+_YEAR = "year(date_from_unix_date(CAST(floor(unix_micros({t}) / 86400000000) AS INT)))"
+
+_TOP_USER = ("SELECT DISTINCT g.country AS country, p.poster_name AS poster_name, "
+             "p.follower_count AS follower_count FROM {pin} p JOIN {geo} g ON g.ind = p.ind "
+             "WHERE g.country IS NOT NULL AND p.poster_name IS NOT NULL "
+             "AND p.follower_count IS NOT NULL")
+
+_PIN_USER = ("SELECT {k} AS k, {g} AS age_group, {y} AS post_year, p.category AS category, "
+             "p.follower_count AS follower_count, u.date_joined AS date_joined "
+             "FROM {{pin}} p JOIN {{user}} u ON u.ind = p.ind").format(
+                 k=_AGE_INDEX.format(a="u.age"), g=_AGE_GROUP.format(a="u.age"),
+                 y=_YEAR.format(t="u.date_joined"))
+
+_INSIGHTS = {
+    "top_category_by_country":
+        "WITH c AS (SELECT g.country AS country, p.category AS category, count(*) AS "
+        "category_count FROM {pin} p JOIN {geo} g ON g.ind = p.ind WHERE g.country IS NOT NULL "
+        "AND p.category IS NOT NULL GROUP BY g.country, p.category), r AS (SELECT *, rank() OVER "
+        "(PARTITION BY country ORDER BY category_count DESC) AS rk FROM c) SELECT country, "
+        "category, category_count FROM r WHERE rk = 1 ORDER BY country, category",
+    "top_category_by_year":
+        "WITH j AS (SELECT " + _YEAR.format(t="g.timestamp") + " AS post_year, p.category AS "
+        "category FROM {pin} p JOIN {geo} g ON g.ind = p.ind WHERE g.timestamp IS NOT NULL AND "
+        "p.category IS NOT NULL), c AS (SELECT post_year, category, count(*) AS category_count "
+        "FROM j WHERE post_year BETWEEN 2018 AND 2022 GROUP BY post_year, category), r AS (SELECT "
+        "*, rank() OVER (PARTITION BY post_year ORDER BY category_count DESC) AS rk FROM c) "
+        "SELECT post_year, category, category_count FROM r WHERE rk = 1 ORDER BY post_year, "
+        "category",
+    "top_user_by_country":
+        "WITH d AS (" + _TOP_USER + "), r AS (SELECT *, rank() OVER (PARTITION BY country ORDER "
+        "BY follower_count DESC) AS rk FROM d) SELECT country, poster_name, follower_count FROM r "
+        "WHERE rk = 1 ORDER BY country, poster_name",
+    "top_country_by_followers":
+        "WITH d AS (" + _TOP_USER + "), r AS (SELECT *, rank() OVER (PARTITION BY country ORDER "
+        "BY follower_count DESC) AS rk FROM d), t AS (SELECT country, follower_count FROM r "
+        "WHERE rk = 1) SELECT DISTINCT country, follower_count FROM t WHERE follower_count = "
+        "(SELECT max(follower_count) FROM t) ORDER BY country",
+    "top_category_by_age_group":
+        "WITH j AS (" + _PIN_USER + "), c AS (SELECT k, age_group, category, count(*) AS "
+        "category_count FROM j WHERE k IS NOT NULL AND category IS NOT NULL GROUP BY k, "
+        "age_group, category), r AS (SELECT *, rank() OVER (PARTITION BY k ORDER BY "
+        "category_count DESC) AS rk FROM c) SELECT age_group, category, category_count FROM r "
+        "WHERE rk = 1 ORDER BY k, category",
+    "median_followers_by_age_group":
+        "WITH j AS (" + _PIN_USER + ") SELECT age_group, {median} AS median_follower_count FROM j "
+        "WHERE k IS NOT NULL GROUP BY k, age_group HAVING count(follower_count) > 0 ORDER BY k",
+    "users_joined_by_year":
+        "WITH d AS (SELECT DISTINCT user_name, date_joined FROM {user} WHERE user_name IS NOT "
+        "NULL AND date_joined IS NOT NULL), y AS (SELECT " + _YEAR.format(t="date_joined") +
+        " AS post_year FROM d) SELECT post_year, count(*) AS number_users_joined FROM y WHERE "
+        "post_year BETWEEN 2015 AND 2020 GROUP BY post_year ORDER BY post_year",
+    "median_followers_by_join_year":
+        "WITH j AS (" + _PIN_USER + ") SELECT post_year, {median} AS median_follower_count FROM j "
+        "WHERE date_joined IS NOT NULL AND post_year BETWEEN 2015 AND 2020 GROUP BY post_year "
+        "HAVING count(follower_count) > 0 ORDER BY post_year",
+    "median_followers_by_age_group_and_join_year":
+        "WITH j AS (" + _PIN_USER + ") SELECT age_group, post_year, {median} AS "
+        "median_follower_count FROM j WHERE k IS NOT NULL AND date_joined IS NOT NULL AND "
+        "post_year BETWEEN 2015 AND 2020 GROUP BY k, age_group, post_year HAVING "
+        "count(follower_count) > 0 ORDER BY k, post_year",
+}
+
+_MEDIANS = {"approx": "percentile_approx(follower_count, 0.5)",
+            "interpolated": "percentile(follower_count, 0.5)"}
+
+
+def insight_sql(name, pin="pin", geo="geo", user="user", median="approx"):
+    """The Spark SQL of one insight over tables (or views) named pin, geo and user, each with one
+    row per ind. median: "approx" (percentile_approx, the spec's default) or "interpolated"."""
+    if median not in _MEDIANS:
+        raise ValueError(f"median must be one of {sorted(_MEDIANS)}, not {median!r}")
+    return _INSIGHTS[name].format(pin=pin, geo=geo, user=user, median=_MEDIANS[median])
+
+
+def insights(spark, pin, geo, user, median="approx"):
+    """The nine insights as Spark DataFrames, keyed by name (pinetl.insight_names() order).
+    pin, geo, user: cleaned DataFrames (or table names), one row per ind (see latest)."""
+    import uuid
+    names = {}
+    for table, df in (("pin", pin), ("geo", geo), ("user", user)):
+        if isinstance(df, str):
+            names[table] = df
+        else:
+            view = f"pinetl_{table}_{uuid.uuid4().hex[:8]}"
+            df.createOrReplaceTempView(view)
+            names[table] = view
+    return {name: spark.sql(insight_sql(name, median=median, **names)) for name in _INSIGHTS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Structured Streaming into Delta, exactly once per table
+
+def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(), app_id=None,
+                    trigger=None, query_name=None):
+    """Starts a Structured Streaming query that cleans a stream of JSON texts of one table (a
+    Kafka source's `value`, a Kinesis `data`, a file source's column) into Delta tables:
+    cleaned rows appended to <root>/<table>, rejects (with the keep= columns, e.g. Kafka's
+    topic/partition/offset) to <root>/rejects_<table>.
+
+    One query per table, one checkpoint per query. Each micro-batch is written with Delta's
+    idempotent writes (txnAppId = app_id, txnVersion = the micro-batch id) in both tables, so a
+    query restarted from its checkpoint after a crash at any point (after a Delta commit, before
+    the checkpoint's) writes each micro-batch exactly once. app_id must stay the same across
+    restarts (default "pinetl:<table>"). trigger: DataStreamWriter.trigger's keywords, e.g.
+    {"availableNow": True}. Returns the StreamingQuery."""
+    app_id = app_id or f"pinetl:{table}"
+    root = str(root).rstrip("/")
+    keep = tuple(keep)
+
+    def write_batch(batch, batch_id):
+        batch = batch.persist()
+        try:
+            outputs = ((clean(batch, table, column), f"{root}/{table}"),
+                       (rejects(batch, table, column, keep=keep), f"{root}/rejects_{table}"))
+            for df, path in outputs:
+                (df.write.format("delta").mode("append")
+                   .option("txnAppId", app_id).option("txnVersion", batch_id).save(path))
+        finally:
+            batch.unpersist()
+
+    writer = (stream.writeStream.foreachBatch(write_batch)
+              .option("checkpointLocation", str(checkpoint)))
+    if query_name:
+        writer = writer.queryName(query_name)
+    if trigger:
+        writer = writer.trigger(**trigger)
+    return writer.start()
+
+
+KINESIS_SCHEMA = ("`streamName` STRING, `partitionKey` STRING, `sequenceNumber` STRING, "
+                  "`approximateArrivalTimestamp` TIMESTAMP, `data` BINARY")
+
+
+def kinesis_files(spark, path, **options):
+    """A streaming DataFrame of Kinesis-shaped records from JSON-lines files under path (the local
+    stand-in for Databricks' Kinesis source; `data` is base64 in the files, BINARY here). Files
+    must appear whole (written elsewhere, then renamed into path). options go to the file
+    source (maxFilesPerTrigger, ...)."""
+    reader = spark.readStream.schema(KINESIS_SCHEMA)
+    for key, value in options.items():
+        reader = reader.option(key, value)
+    return reader.json(str(path))

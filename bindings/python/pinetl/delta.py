@@ -1,0 +1,193 @@
+"""Cleaned tables and rejects as Delta tables, with deltalake (delta-rs: no JVM, no Spark).
+
+    from pinetl import delta
+    # Clean files and merge them into a Delta table (one row per ind, the later record wins, as
+    # the SQLite warehouse does); rejects appended to their own table. app_id/version make the
+    # run idempotent: a version already committed for app_id is skipped.
+    delta.clean_to_delta("landing/pin/", "pin", "lake/pin", rejects_uri="lake/rejects",
+                         mode="merge", partition_by="category", app_id="daily-pin", version=20260828)
+
+    # A stream consumer: one DeltaSink, one application id per table, the stream position as the
+    # transaction version; a batch whose position is already committed is skipped (exactly once).
+    sink = delta.DeltaSink("lake", app_id="stream")
+    sink.write("pin", records, position=1042)      # rows -> lake/pin, rejects -> lake/rejects_pin
+
+Tables have the cleaned columns of pinetl.spark.arrow_schema (int64, string, list<double>
+coordinates, timestamp[us, UTC]); rejects those of pinetl.spark.REJECT_SCHEMA (raw text, or
+raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tables.
+"""
+from ._clean import read_json
+from .spark import _rejects_to_arrow, _rows_to_arrow, arrow_schema, clean_arrow, \
+    reject_arrow_schema
+
+MODES = ("append", "merge")
+
+
+def _deltalake():
+    import deltalake
+    return deltalake
+
+
+def _table(uri, storage_options=None):
+    """The DeltaTable at uri, or None when there is none yet."""
+    dl = _deltalake()
+    try:
+        return dl.DeltaTable(str(uri), storage_options=storage_options)
+    except dl.exceptions.TableNotFoundError:
+        return None
+
+
+def committed_version(uri, app_id, storage_options=None):
+    """The last transaction version committed to the table at uri by app_id (None: none yet)."""
+    dt = _table(uri, storage_options)
+    return None if dt is None else dt.transaction_version(app_id)
+
+
+def _commit(app_id, version):
+    if app_id is None:
+        if version is not None:
+            raise ValueError("version= needs app_id=")
+        return None
+    if version is None or isinstance(version, bool) or int(version) != version or version < 0:
+        raise ValueError(f"app_id= needs a non-negative integer version=, not {version!r}")
+    dl = _deltalake()
+    return dl.CommitProperties(app_transactions=[dl.Transaction(app_id, int(version))])
+
+
+def _latest_per_ind(rows):
+    """One row per ind, the last one of rows winning (input order)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    n = rows.num_rows
+    if n == 0:
+        return rows
+    pos = pa.array(range(n), pa.int64())
+    last = (pa.table({"ind": rows.column("ind"), "pos": pos})
+              .group_by("ind", use_threads=False).aggregate([("pos", "max")]))
+    keep = pc.sort_indices(last.column("pos_max"))
+    return rows.take(pc.take(last.column("pos_max"), keep))
+
+
+def _arrow_table(data, schema):
+    import pyarrow as pa
+    if isinstance(data, pa.RecordBatch):
+        data = pa.Table.from_batches([data])
+    if not isinstance(data, pa.Table):
+        raise TypeError(f"expected a pyarrow Table or RecordBatch, not {type(data).__name__}")
+    return data.select(schema.names).cast(schema)
+
+
+def write(uri, table, rows, *, mode="append", partition_by=None, app_id=None, version=None,
+          storage_options=None):
+    """Writes cleaned rows of one table (pyarrow Table/RecordBatch in arrow_schema(table)) to the
+    Delta table at uri, creating it when missing. Returns False, writing nothing, when app_id has
+    already committed version (or a later one) to that table; else True.
+
+    mode "append" adds the rows; "merge" keeps one row per ind: the rows are first reduced to the
+    last one per ind (input order), then update the table's row of the same ind or are inserted.
+    partition_by: a column name (or list) of the cleaned table to partition a new table by."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    dl = _deltalake()
+    commit = _commit(app_id, version)
+    data = _arrow_table(rows, arrow_schema(table))
+    dt = _table(uri, storage_options)
+    if dt is not None and app_id is not None:
+        done = dt.transaction_version(app_id)
+        if done is not None and done >= version:
+            return False
+    if mode == "merge":
+        data = _latest_per_ind(data)
+    if dt is None or mode == "append":
+        # A new table is created by its first commit, which carries the transaction too.
+        dl.write_deltalake(dt if dt is not None else str(uri), data, mode="append",
+                           partition_by=partition_by if dt is None else None,
+                           storage_options=storage_options, commit_properties=commit)
+        return True
+    (dt.merge(data, predicate="t.ind = s.ind", source_alias="s", target_alias="t",
+              commit_properties=commit)
+       .when_matched_update_all().when_not_matched_insert_all().execute())
+    return True
+
+
+def write_rejects(uri, rejects, *, partition_by=None, app_id=None, version=None,
+                  storage_options=None):
+    """Appends rejects (pyarrow, reject_arrow_schema()) to the Delta table at uri; idempotent
+    with app_id/version like write(). Returns False when skipped."""
+    dl = _deltalake()
+    commit = _commit(app_id, version)
+    data = _arrow_table(rejects, reject_arrow_schema())
+    dt = _table(uri, storage_options)
+    if dt is not None and app_id is not None:
+        done = dt.transaction_version(app_id)
+        if done is not None and done >= version:
+            return False
+    dl.write_deltalake(dt if dt is not None else str(uri), data, mode="append",
+                       partition_by=partition_by if dt is None else None,
+                       storage_options=storage_options, commit_properties=commit)
+    return True
+
+
+def clean_to_delta(paths, table, uri, *, rejects_uri=None, mode="merge", partition_by=None,
+                   app_id=None, version=None, storage_options=None, **read_options):
+    """Cleans files (pinetl.read_json: any envelope, S3 sink directories) into the Delta table at
+    uri, and their rejects into rejects_uri when given (each table carries its own application
+    transaction: app_id, version). Returns the run's stats (pinetl.read_json's) plus "written"
+    and "rejects_written" (False when that table already had the version)."""
+    res = read_json(paths, table, **read_options)
+    rows = _rows_to_arrow(table, res.rows)
+    stats = dict(res.stats)
+    stats["written"] = write(uri, table, rows, mode=mode, partition_by=partition_by,
+                             app_id=app_id, version=version, storage_options=storage_options)
+    if rejects_uri is not None:
+        stats["rejects_written"] = write_rejects(rejects_uri, _rejects_to_arrow(res.rejects),
+                                                 app_id=app_id, version=version,
+                                                 storage_options=storage_options)
+    return stats
+
+
+class DeltaSink:
+    """Exactly-once Delta output for a stream consumer: under root, one Delta table per cleaned
+    table (root/pin, root/geo, root/user) and one for each table's rejects (root/rejects_pin,
+    ...). Each table is its own checkpoint: its last committed position for app_id is in its
+    Delta log (an application transaction), written in the same commit as the rows.
+
+    position: a non-negative integer that grows with the stream (a stream log's sequence
+    number, a Kafka offset + 1, a Spark micro-batch id). A batch whose position a table has
+    already committed is skipped there, so a consumer that restarts from an older checkpoint
+    writes every record once."""
+
+    def __init__(self, root, app_id, *, mode="merge", partition_by=None, storage_options=None):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.root = str(root).rstrip("/")
+        self.app_id = app_id
+        self.mode = mode
+        self.partition_by = partition_by or {}
+        self.storage_options = storage_options
+
+    def uri(self, name):
+        return f"{self.root}/{name}"
+
+    def position(self, table):
+        """The last position committed to table's Delta table (None: none yet). A consumer resumes
+        after min(position(rows), position(rejects))."""
+        rows = committed_version(self.uri(table), self.app_id, self.storage_options)
+        rej = committed_version(self.uri(f"rejects_{table}"), self.app_id, self.storage_options)
+        known = [p for p in (rows, rej) if p is not None]
+        return min(known) if len(known) == 2 else None
+
+    def write(self, table, records, position, *, source=None, first_line=1):
+        """Cleans records (as pinetl.spark.clean_arrow takes them) and commits rows and rejects
+        at position; returns (rows written, rejects written), None for a table that had it."""
+        rows, rej = clean_arrow(table, records, source=source, first_line=first_line)
+        return self.write_arrow(table, rows, rej, position)
+
+    def write_arrow(self, table, rows, rejects, position):
+        """Commits already cleaned rows and rejects (pyarrow) at position."""
+        done_rows = write(self.uri(table), table, rows, mode=self.mode,
+                          partition_by=self.partition_by.get(table), app_id=self.app_id,
+                          version=position, storage_options=self.storage_options)
+        done_rej = write_rejects(self.uri(f"rejects_{table}"), rejects, app_id=self.app_id,
+                                 version=position, storage_options=self.storage_options)
+        return (rows.num_rows if done_rows else None, rejects.num_rows if done_rej else None)
