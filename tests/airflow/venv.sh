@@ -9,6 +9,9 @@
 # --resolve: install the top-level requirements without constraints (pip resolves them) and
 #   write the result to constraints.txt (done once, when a version is bumped; then commit it).
 set -euo pipefail
+stamp_of() {  # what the venv was made from: the constraints and the interpreter
+  echo "$(sha256sum "$constraints" | cut -d' ' -f1) $("$python" -c 'import sys; print(sys.version.split()[0], sys.executable)')"
+}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 venv=${PINETL_AIRFLOW_VENV:-$root/.venv-airflow}
@@ -26,12 +29,13 @@ if [[ ${1:-} == --resolve ]]; then
     echo "# on CPython $("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])'), then frozen."
     echo "# Regenerate with tests/airflow/venv.sh --resolve."
     "$venv/bin/pip" freeze --exclude-editable; } > "$constraints"
+  stamp_of > "$venv/.pinetl-constraints"
   echo "$venv/bin/python"
   exit 0
 fi
 
 stamp=$venv/.pinetl-constraints
-want="$(sha256sum "$constraints" | cut -d' ' -f1) $("$python" -c 'import sys; print(sys.version)' | head -1)"
+want=$(stamp_of)
 if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
   echo "$venv/bin/python"
   exit 0

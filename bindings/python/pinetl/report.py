@@ -51,7 +51,7 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top
 table { border-collapse: collapse; font-size: 0.86em; width: 100%; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #e6eaef; text-align: left; }
 th { background: #f6f8fa; position: sticky; top: 0; }
-td:first-child { white-space: nowrap; }
+.acct td:first-child { white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .totals td { font-weight: 600; }
 .headline { font-size: 1.1em; }
@@ -204,7 +204,8 @@ def _accounting_section(accounting):
             f"reason), per table and per day; rows written is what the load changed in the "
             f"warehouse (0 for records it already held). {html.escape(note[0].upper() + note[1:])}.</p>"
             + _chart(fig, "chart-accounting", 300)
-            + _table(rows, columns, labels, scroll=len(rows) > 12, totals=totals))
+            + '<div class="acct">' + _table(rows, columns, labels, scroll=len(rows) > 12,
+                                            totals=totals) + "</div>")
 
 
 def render(insights, accounting, day=None, title="Pinterest pipeline: daily report"):
