@@ -34,7 +34,8 @@ def _setting(name):
 
 with DAG(
     dag_id="pinterest_batch",
-    description="Pinterest pipeline, batch side: landing -> warehouse (+ Delta) -> insights -> report",
+    description="Pinterest pipeline, batch side: landing -> warehouse (+ Delta) -> insights "
+                "-> report",
     schedule="@daily",
     start_date=datetime(2024, 1, 1),
     catchup=False,

@@ -5,7 +5,8 @@ workspace) to an existing cluster with DatabricksSubmitRunOperator, once a day, 
 Everything deployment-specific comes from Airflow, nothing from this file:
 - the connection `databricks_default` (host and token, kept by Airflow or its secrets backend);
 - the Variables pinetl_databricks_cluster_id (the cluster to run on),
-  pinetl_databricks_notebook_path (the notebook's workspace path, e.g. /Users/<you>/pinterest_notebook),
+  pinetl_databricks_notebook_path (the notebook's workspace path,
+      e.g. /Users/<you>/pinterest_notebook),
   pinetl_databricks_landing (the S3 sink copy, e.g. s3://<bucket>/ or a mount),
   pinetl_databricks_delta_root (where the Delta tables go).
 The cluster needs the pinetl wheel installed (a cluster library).
@@ -17,7 +18,8 @@ from airflow.sdk import DAG
 
 with DAG(
     dag_id="pinterest_databricks",
-    description="Pinterest pipeline, batch side on Databricks: the notebook with pinetl.spark + Delta",
+    description="Pinterest pipeline, batch side on Databricks: the notebook with pinetl.spark "
+                "and Delta",
     schedule="@daily",
     start_date=datetime(2024, 1, 1),
     catchup=False,

@@ -2,9 +2,10 @@
 # MAGIC %md
 # MAGIC # Pinterest pipeline on Databricks, with pinetl
 # MAGIC
-# MAGIC The batch and streaming jobs of the pipeline, cleaning with `pinetl.spark` (the same C rules
-# MAGIC as the embedded default) and writing Delta tables. The code lives in `pinetl.databricks_jobs`,
-# MAGIC so the test suite runs exactly these functions on a local Spark session.
+# MAGIC The batch and streaming jobs of the pipeline, cleaning with `pinetl.spark` (the same C
+# MAGIC rules as the embedded default) and writing Delta tables. The code lives in
+# MAGIC `pinetl.databricks_jobs`, so the test suite runs these very functions on a local Spark
+# MAGIC session.
 # MAGIC
 # MAGIC * **batch** (submitted daily by `dags/pinterest_databricks.py`): the Kafka Connect S3 sink
 # MAGIC   copy of the three topics -> cleaned -> Delta tables `pin`, `geo`, `user` (upsert by `ind`)

@@ -107,7 +107,8 @@ def test_changed_landing_files_are_loaded_again(site):
     assert loaded == {"pin": False, "geo": True, "user": False}
     assert result["load"]["tables"]["geo"]["written"] == 1
     with pinetl.Warehouse(site["warehouse"], readonly=True) as wh:
-        assert wh.query("SELECT country FROM geo WHERE ind = 987654")["country"].tolist() == ["Chad"]
+        chad = wh.query("SELECT country FROM geo WHERE ind = 987654")["country"].tolist()
+        assert chad == ["Chad"]
 
 
 def test_flat_layout_takes_the_landing_folder_itself(tmp_path):
@@ -141,3 +142,28 @@ def test_yesterday_is_the_utc_day_before(site):
                    site["warehouse"], "--out", site["out"])
     yesterday = (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)).isoformat()
     assert proc.returncode == 1 and f"no landing data for {yesterday}" in proc.stderr
+
+
+def test_delta_when_configured_merges_each_day_once(site, tmp_path):
+    import deltalake
+    lake = str(tmp_path / "lake")
+    for day in site["days"]:
+        result = daily.run_day(day, site["landing"], site["warehouse"], site["out"], delta=lake)
+        assert result["delta"]["delta"] == lake
+        assert all(t["written"] for t in result["delta"]["tables"].values())
+    with pinetl.Warehouse(site["warehouse"], readonly=True) as wh:
+        for t in TABLES:
+            table = deltalake.DeltaTable(f"{lake}/{t}")
+            got = table.to_pyarrow_table()
+            # One row per ind, as in the warehouse.
+            assert sorted(got.column("ind").to_pylist()) == sorted(
+                wh.query(f'SELECT ind FROM "{t}"')["ind"].tolist())
+            assert table.transaction_version("pinetl-daily") == 20240102
+            rej = deltalake.DeltaTable(f"{lake}/rejects_{t}").to_pyarrow_table()
+            assert rej.num_rows == 5
+    versions = {t: deltalake.DeltaTable(f"{lake}/{t}").version() for t in TABLES}
+    # A re-run of either day commits nothing.
+    for day in site["days"]:
+        again = daily.run_day(day, site["landing"], site["warehouse"], site["out"], delta=lake)
+        assert not any(t["written"] for t in again["delta"]["tables"].values())
+    assert {t: deltalake.DeltaTable(f"{lake}/{t}").version() for t in TABLES} == versions

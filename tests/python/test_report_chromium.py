@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-import pinetl
 import pinetl.airflow as pa
 import pinetl.daily as daily
 import pinetl.report as report
@@ -22,9 +21,13 @@ PROBE = """(() => {
   for (const div of document.querySelectorAll('.js-plotly-plot')) {
     const svg = div.querySelector('svg.main-svg');
     const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-    const marks = div.querySelectorAll('g.trace.bars g.point path, g.trace.scatter path.point, g.trace.scatter path.js-line');
+    const marks = div.querySelectorAll(
+      'g.trace.bars g.point path, g.trace.scatter path.point, g.trace.scatter path.js-line');
     let filled = 0;
-    for (const m of marks) { const d = m.getAttribute('d') || ''; if (d.length > 4 && d !== 'M0,0Z') filled++; }
+    for (const m of marks) {
+      const d = m.getAttribute('d') || '';
+      if (d.length > 4 && d !== 'M0,0Z') filled++;
+    }
     out[div.id] = {width: box.width, height: box.height, traces: (div.data || []).length,
                    marks: marks.length, drawn: filled};
   }

@@ -247,6 +247,7 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
     _require(landing=landing, warehouse=warehouse, out=out)
     day = check_day(day)
     sources = landing_sources(day_landing(landing, day, layout))
+    os.makedirs(os.path.dirname(os.path.abspath(warehouse)), exist_ok=True)
     con = _ledger(warehouse)
     try:
         done = {r["table"]: r for r in _ledger_rows(con, "WHERE day = ?", (day,))}
@@ -290,15 +291,28 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
 
 
 def delta_task(day, landing, warehouse=None, out=None, delta="", layout="daily", threads=0):
-    """Writes the day's cleaned tables to Delta tables under `delta` (pinetl.delta), when a Delta
-    location is configured; otherwise does nothing and returns {"day", "delta": None}."""
+    """When a Delta location is configured: merges the day's cleaned tables into the Delta tables
+    <delta>/<table> (one row per ind, the later record wins) and their rejects into
+    <delta>/rejects_<table>, with pinetl.delta (delta-rs, no JVM). Each table's commit is the
+    application transaction ("pinetl-daily", YYYYMMDD): a day already committed is skipped, so a
+    retry or a re-run (also of an older day) changes nothing. Without a Delta location it does
+    nothing and returns {"day", "delta": None}; pinetl.delta is not even imported."""
     day = check_day(day)
     if not delta:
         return {"day": day, "delta": None}
-    from . import delta as pdelta  # only when configured: it needs the Delta packages
+    from . import delta as pdelta  # only when configured: it needs deltalake and pyarrow
     sources = landing_sources(day_landing(landing, day, layout))
-    return {"day": day, "delta": os.fspath(delta),
-            "tables": pdelta.write_day(delta, day, sources, threads=threads)}
+    root = os.fspath(delta).rstrip("/")
+    version = int(day.replace("-", ""))
+    tables = {}
+    for t in TABLES:
+        stats = pdelta.clean_to_delta(sources[t], t, f"{root}/{t}",
+                                      rejects_uri=f"{root}/rejects_{t}", mode="merge",
+                                      app_id="pinetl-daily", version=version, threads=threads)
+        tables[t] = {"read": stats["read"], "cleaned": stats["cleaned"],
+                     "rejected": stats["rejected"], "written": bool(stats["written"]),
+                     "rejects_written": bool(stats.get("rejects_written"))}
+    return {"day": day, "delta": root, "tables": tables}
 
 
 def insights_task(day, landing=None, warehouse=None, out=None, delta="", layout="daily",

@@ -2,7 +2,8 @@
 (the same ones the DAG dags/pinterest_batch.py runs), one after the other.
 
     pinetl-daily --date 2024-01-01 --landing landing --warehouse pinterest.db --out reports
-    python -m pinetl.daily --date 2024-01-01 --landing landing --warehouse pinterest.db --out reports
+    python -m pinetl.daily --date 2024-01-01 --landing landing --warehouse pinterest.db \
+        --out reports
 
 For cron, the day that just ended:  5 0 * * *  pinetl-daily --date yesterday --landing ... (etc.)
 Prints one line per task (its summary); exits 0 when every task succeeded, 1 when a task failed
@@ -55,8 +56,11 @@ def _describe(task_id, summary):
                          + ("" if v["loaded"] else " [already loaded]"))
         return "; ".join(parts)
     if task_id == "delta":
-        return "no Delta location configured" if summary["delta"] is None else \
-            f"Delta tables under {summary['delta']}"
+        if summary["delta"] is None:
+            return "no Delta location configured"
+        return f"Delta tables under {summary['delta']}: " + ", ".join(
+            f"{t} {'merged' if v['written'] else 'already committed'}"
+            for t, v in summary["tables"].items())
     if task_id == "insights":
         return f"{len(summary['rows'])} insights, {sum(summary['rows'].values())} rows"
     if task_id == "report":

@@ -3,7 +3,8 @@ so that tests run the same code on a local Spark session.
 
 - batch_job: the Kafka Connect S3 sink copy of the three topics (what the Kafka side landed) ->
   cleaned with pinetl.spark -> one Delta table per table, upserted by ind (MERGE), plus the
-  rejects with their reasons. Running it again on the same landing data changes nothing.
+  rejects with their reasons (rejects_<table>, as pinetl.delta and pinetl.spark name them).
+  Running it again on the same landing data changes nothing.
 - stream_job: one streaming query per table (its own checkpoint, never shared) reading the raw
   records (Kinesis on Databricks; a folder of JSON-lines files locally), cleaning each
   micro-batch with pinetl.spark and appending it to the table's Delta table. Each micro-batch is
@@ -63,20 +64,21 @@ def _merge_by_ind(spark, cleaned, path):
 
 
 def _merge_rejects(spark, rejects, path):
-    """Adds rejects not already there (same table, source, line, offset) to the rejects table."""
+    """Adds the rejects that are not there yet (same position, reason, message and raw bytes)."""
     from delta.tables import DeltaTable
     if not DeltaTable.isDeltaTable(spark, path):
         rejects.write.format("delta").mode("errorifexists").save(path)
         return
-    key = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in ("table", "source", "line", "offset"))
+    key = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in ("table", "source", "line", "offset",
+                                                         "reason", "message", "raw", "raw_base64"))
     (DeltaTable.forPath(spark, path).alias("t").merge(rejects.alias("s"), key)
      .whenNotMatchedInsertAll().execute())
 
 
 def batch_job(spark, landing, delta_root, tables=TABLES):
-    """Cleans a table's landing data into Delta tables <delta_root>/<table> (upsert by ind) and
-    its rejects into <delta_root>/rejects. Returns {table: {"read", "cleaned", "rejected"}}
-    (counted by Spark)."""
+    """Cleans each table's landing data into the Delta table <delta_root>/<table> (upsert by ind)
+    and its rejects into <delta_root>/rejects_<table>. Returns {table: {"read", "cleaned",
+    "rejected"}} (counted by Spark)."""
     out = {}
     for table in tables:
         raw = read_landing(spark, landing, table).where("trim(value) != ''").cache()
@@ -85,7 +87,7 @@ def batch_job(spark, landing, delta_root, tables=TABLES):
             rejects = ps.rejects(raw, table, "value").cache()
             read, good, bad = raw.count(), cleaned.count(), rejects.count()
             _merge_by_ind(spark, cleaned, table_path(delta_root, table))
-            _merge_rejects(spark, rejects, table_path(delta_root, "rejects"))
+            _merge_rejects(spark, rejects, table_path(delta_root, f"rejects_{table}"))
             cleaned.unpersist()
             rejects.unpersist()
         finally:
@@ -123,7 +125,7 @@ def append_batch(table, delta_root, app_id):
          .save(table_path(delta_root, table)))
         (ps.rejects(raw, table, "value").write.format("delta").mode("append")
          .option("txnAppId", f"{app_id}.rejects").option("txnVersion", batch_id)
-         .save(table_path(delta_root, f"{table}_rejects")))
+         .save(table_path(delta_root, f"rejects_{table}")))
     return run
 
 

@@ -137,7 +137,8 @@ def _figure(name, rows):
     elif name == "top_user_by_country":
         best = {}
         for r in rows:
-            if r["country"] not in best or r["follower_count"] > best[r["country"]]["follower_count"]:
+            seen = best.get(r["country"])
+            if seen is None or r["follower_count"] > seen["follower_count"]:
                 best[r["country"]] = r
         top = sorted(best.values(), key=lambda r: (-r["follower_count"], r["country"]))[:15]
         top.reverse()
@@ -197,12 +198,12 @@ def _accounting_section(accounting):
     fig.update_layout(barmode="group", xaxis_title="day", yaxis_title="records",
                       xaxis_type="category")
     balanced = all(r["read"] == r["cleaned"] + r["rejected"] for r in rows)
-    note = ("every record read was cleaned or rejected (read = cleaned + rejected on every row)"
+    note = ("Every record read was cleaned or rejected (read = cleaned + rejected on every row)"
             if balanced else "WARNING: read != cleaned + rejected on some rows")
     return ("<h2>Accounting</h2>"
             f'<p class="sub">Records read from the landing data, cleaned and rejected (by '
             f"reason), per table and per day; rows written is what the load changed in the "
-            f"warehouse (0 for records it already held). {html.escape(note[0].upper() + note[1:])}.</p>"
+            f"warehouse (0 for records it already held). {html.escape(note)}.</p>"
             + _chart(fig, "chart-accounting", 300)
             + '<div class="acct">' + _table(rows, columns, labels, scroll=len(rows) > 12,
                                             totals=totals) + "</div>")
