@@ -53,6 +53,14 @@ def test_runner_cli_runs_the_chain_with_one_line_per_task(site):
                                     for t in TABLES))
     assert got == json.loads(mem.render("json"))
     mem.close()
+    # insights.json is byte for byte the C library's rendering of all nine at once.
+    with pinetl.Warehouse(site["warehouse"], readonly=True) as wh:
+        whole = wh.insights_result()
+        assert open(os.path.join(day, "insights.json")).read() == whole.render("json")
+        whole.close()
+    for name in pinetl.insight_names():
+        csv = open(os.path.join(day, "insights", f"{name}.csv")).read().splitlines()
+        assert len(csv) == 1 + len(got[name])
 
 
 def test_accounting_per_table_and_day_with_rejects_by_reason(site):
