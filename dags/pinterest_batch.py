@@ -8,7 +8,8 @@ as its XCom. Data passes between tasks through the warehouse and files, never th
 
 The day a run covers is the one that ended when it was triggered: with Airflow 3's @daily (a
 CronTriggerTimetable, whose data interval is empty) the run of logical date D covers D - 1; with
-a timetable that has data intervals (Airflow 2's), the interval's start day. Its landing data
+a timetable that has data intervals (Airflow 2's), the interval's start day; without a logical
+date, the day before the run's run_after. Its landing data
 is <landing>/date=YYYY-MM-DD (layout "daily"; "flat" takes <landing> itself).
 
 Configuration, per run (`airflow dags trigger -c '{"landing": ...}'`, which overrides the
@@ -22,9 +23,11 @@ from airflow.sdk import DAG, Param, chain
 
 import pinetl.airflow
 
-# The covered day (see above), as a Jinja expression over the run's context.
-DAY = ("{{ (data_interval_start | ds) if data_interval_start < data_interval_end"
-       " else macros.ds_add(ds, -1) }}")
+# The covered day (see above), as a Jinja template over the run's context; a run without a
+# logical date (an Airflow 3 manual run may have none) covers the day before its run_after.
+DAY = ("{% if ds is not defined %}{{ macros.ds_add(dag_run.run_after | ds, -1) }}"
+       "{% elif data_interval_start < data_interval_end %}{{ data_interval_start | ds }}"
+       "{% else %}{{ macros.ds_add(ds, -1) }}{% endif %}")
 
 
 def _setting(name):

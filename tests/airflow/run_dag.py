@@ -5,6 +5,8 @@ migrate` made. Prints one JSON object on the last line of stdout.
     run_dag.py dagbag DAGS_FOLDER
         the DagBag of the folder: import errors, and each DAG's schedule, catchup and tasks
         (operator class, retries, retry delay).
+    run_dag.py day DAGS_FOLDER
+        the batch DAG's covered day, rendered for three kinds of run.
     run_dag.py test DAGS_FOLDER DAG_ID LOGICAL_DATE CONF_JSON [--fail-once TASK FLAG_FILE]
         dag.test() of one run; with --fail-once, TASK's first attempt runs the real task and
         then fails while FLAG_FILE exists (removing it), so only a retry can finish the run. The
@@ -40,6 +42,33 @@ def dagbag(folder):
                       for t in dag.tasks},
         }
     return {"import_errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": dags}
+
+
+def day(folder):
+    """The batch DAG's covered-day template rendered as Airflow renders op_kwargs (its Jinja
+    environment: strict undefined, Airflow's filters and macros) for three kinds of run."""
+    import types
+
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk.execution_time.context import MacrosAccessor
+    bag = DagBag(dag_folder=folder)
+    task = bag.get_dag("pinterest_batch").get_task("load")
+    utc = timezone.utc
+    d3 = datetime(2024, 1, 3, tzinfo=utc)
+    cases = {
+        "cron_trigger": {"ds": "2024-01-03", "logical_date": d3, "data_interval_start": d3,
+                         "data_interval_end": d3},
+        "data_interval": {"ds": "2024-01-03", "logical_date": d3,
+                          "data_interval_start": d3, "data_interval_end": d3 + timedelta(days=1)},
+        "no_logical_date": {"dag_run": types.SimpleNamespace(
+            run_after=datetime(2024, 1, 3, 6, 30, tzinfo=utc))},
+    }
+    out = {}
+    for name, ctx in cases.items():
+        ctx = dict(ctx, macros=MacrosAccessor())
+        out[name] = task.render_template(task.op_kwargs["day"], ctx,
+                                         jinja_env=task.get_template_env())
+    return out
 
 
 def _fail_once(callable_, flag):
@@ -90,6 +119,8 @@ def test(folder, dag_id, logical_date, conf, fail_task=None, flag=None):
 def main(argv):
     if argv[0] == "dagbag":
         out = dagbag(argv[1])
+    elif argv[0] == "day":
+        out = day(argv[1])
     elif argv[0] == "test":
         fail_task = flag = None
         if len(argv) > 5 and argv[5] == "--fail-once":

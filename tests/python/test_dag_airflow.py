@@ -74,6 +74,15 @@ def test_dagbag_imports_both_dags_without_errors(airflow):
     assert submit["operator"].endswith("databricks.DatabricksSubmitRunOperator")
 
 
+def test_the_day_a_run_covers(airflow):
+    # @daily in Airflow 3 (CronTriggerTimetable: empty interval): the run of 2024-01-03 covers
+    # 2024-01-02; a timetable with intervals: the interval's first day; no logical date: the
+    # day before run_after.
+    days, _ = airflow("day", DAGS)
+    assert days == {"cron_trigger": "2024-01-02", "data_interval": "2024-01-03",
+                    "no_logical_date": "2024-01-02"}
+
+
 def test_dag_test_run_recovers_from_a_failed_attempt_by_its_retry(airflow, tmp_path):
     landing = tmp_path / "landing"
     two_days(str(landing))
