@@ -35,7 +35,9 @@
 
 /* ---- random numbers: splitmix64 seeds, xoshiro256** streams ---- */
 
-typedef struct { uint64_t s[4]; } rng;
+typedef struct {
+    uint64_t s[4];
+} rng;
 
 static uint64_t splitmix(uint64_t *x) {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -46,14 +48,20 @@ static uint64_t splitmix(uint64_t *x) {
 
 static void rng_seed(rng *r, uint64_t a, uint64_t b, uint64_t c) {
     uint64_t x = a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full ^ c * 0x165667b19e3779f9ull;
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix(&x);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix(&x);
 }
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 static uint64_t rng_next(rng *r) {
     uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
     return out;
 }
 
@@ -62,7 +70,10 @@ static double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 
 /* ---- output buffer ---- */
 
-typedef struct { char *p; size_t len, cap; } buf;
+typedef struct {
+    char *p;
+    size_t len, cap;
+} buf;
 
 static void die(const char *what) {
     fprintf(stderr, "generate: %s\n", what);
@@ -70,11 +81,14 @@ static void die(const char *what) {
 }
 
 static void buf_need(buf *b, size_t n) {
-    if (b->len + n <= b->cap) return;
+    if (b->len + n <= b->cap)
+        return;
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n) cap *= 2;
+    while (cap < b->len + n)
+        cap *= 2;
     char *p = realloc(b->p, cap);
-    if (!p) die("out of memory");
+    if (!p)
+        die("out of memory");
     b->p = p;
     b->cap = cap;
 }
@@ -94,7 +108,8 @@ static void buf_fmt(buf *b, const char *fmt, ...) {
     va_start(ap, fmt);
     int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    if (n < 0) die("format failed");
+    if (n < 0)
+        die("format failed");
     if ((size_t)n >= b->cap - b->len) {
         buf_need(b, (size_t)n + 1);
         va_start(ap, fmt);
@@ -118,8 +133,10 @@ static char *json_quote(const char *s) {
         case '\b': buf_str(&b, "\\b"); break;
         case '\f': buf_str(&b, "\\f"); break;
         default:
-            if (*p < 0x20) buf_fmt(&b, "\\u%04x", *p);
-            else buf_add(&b, (const char *)p, 1);
+            if (*p < 0x20)
+                buf_fmt(&b, "\\u%04x", *p);
+            else
+                buf_add(&b, (const char *)p, 1);
         }
     }
     buf_add(&b, "\"", 1);
@@ -130,27 +147,42 @@ static char *json_quote(const char *s) {
 /* ---- the real sample ---- */
 
 enum { P_TITLE, P_DESC, P_POSTER, P_FC, P_TAGS, P_IIV, P_IMG, P_CAT, P_UID, P_NSTR };
-static const char *pin_keys[P_NSTR] = {"title", "description", "poster_name", "follower_count",
-                                       "tag_list", "is_image_or_video", "image_src", "category",
-                                       "unique_id"};
+static const char *pin_keys[P_NSTR] = {"title",          "description", "poster_name",
+                                       "follower_count", "tag_list",    "is_image_or_video",
+                                       "image_src",      "category",    "unique_id"};
 
 typedef struct {
-    char *q[P_NSTR];     /* quoted JSON strings */
+    char *q[P_NSTR]; /* quoted JSON strings */
     int sentinel[P_NSTR];
     int downloaded;
-    int cat;             /* index into categories */
+    int cat; /* index into categories */
 } pin_row;
 
-typedef struct { char *country; double lat, lon; int64_t ts; } geo_row;
-typedef struct { char *first, *last; int age; int64_t joined; } user_row;
-
-typedef struct { int *rows; size_t n; } pool; /* rows of one category usable for one field */
+typedef struct {
+    char *country;
+    double lat, lon;
+    int64_t ts;
+} geo_row;
+typedef struct {
+    char *first, *last;
+    int age;
+    int64_t joined;
+} user_row;
 
 typedef struct {
-    pin_row *pin; size_t npin;
-    geo_row *geo; size_t ngeo;
-    user_row *user; size_t nuser;
-    char **cats; size_t ncats;
+    int *rows;
+    size_t n;
+} pool; /* rows of one category usable for one field */
+
+typedef struct {
+    pin_row *pin;
+    size_t npin;
+    geo_row *geo;
+    size_t ngeo;
+    user_row *user;
+    size_t nuser;
+    char **cats;
+    size_t ncats;
     pool *pools; /* [cat * P_NSTR + field] */
     int64_t ts_min, ts_max, dj_min, dj_max;
 } sample;
@@ -164,7 +196,8 @@ static char *read_file(const char *path, size_t *len) {
     buf b = {0};
     char tmp[65536];
     size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(&b, tmp, n);
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        buf_add(&b, tmp, n);
     fclose(f);
     buf_add(&b, "", 1);
     *len = b.len - 1;
@@ -177,7 +210,8 @@ static size_t each_line(const char *path, void (*fn)(cJSON *, void *, size_t), v
     char *text = read_file(path, &len);
     for (char *line = text; line < text + len;) {
         char *nl = memchr(line, '\n', (size_t)(text + len - line));
-        if (!nl) nl = text + len;
+        if (!nl)
+            nl = text + len;
         *nl = 0;
         if (nl > line) {
             cJSON *obj = cJSON_Parse(line);
@@ -215,9 +249,11 @@ static double get_num(cJSON *obj, const char *key) {
 static int is_sentinel(int field, const char *s) {
     switch (field) {
     case P_TITLE: return !strcmp(s, "No Title Data Available");
-    case P_DESC: return !strcmp(s, "No description available Story format") ||
-                        !strcmp(s, "No description available");
-    case P_POSTER: case P_FC: return !strcmp(s, "User Info Error");
+    case P_DESC:
+        return !strcmp(s, "No description available Story format") ||
+               !strcmp(s, "No description available");
+    case P_POSTER:
+    case P_FC: return !strcmp(s, "User Info Error");
     case P_TAGS: return !strcmp(s, "N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e");
     case P_IMG: return !strcmp(s, "Image src error.");
     default: return 0;
@@ -226,7 +262,8 @@ static int is_sentinel(int field, const char *s) {
 
 static void *grow(void *p, size_t n, size_t size) {
     void *q = realloc(p, n * size);
-    if (!q) die("out of memory");
+    if (!q)
+        die("out of memory");
     return q;
 }
 
@@ -242,11 +279,13 @@ static void on_pin(cJSON *obj, void *ctx, size_t i) {
     r->downloaded = (int)get_num(obj, "downloaded");
     const char *cat = get_str(obj, "category");
     size_t c;
-    for (c = 0; c < s->ncats && strcmp(s->cats[c], cat); c++) {}
+    for (c = 0; c < s->ncats && strcmp(s->cats[c], cat); c++) {
+    }
     if (c == s->ncats) {
         s->cats = grow(s->cats, c + 1, sizeof *s->cats);
         s->cats[c] = strdup(cat);
-        if (!s->cats[c]) die("out of memory");
+        if (!s->cats[c])
+            die("out of memory");
         s->ncats++;
     }
     r->cat = (int)c;
@@ -267,8 +306,10 @@ static int64_t parse_ts(const char *t) {
 }
 
 static void widen(int64_t *lo, int64_t *hi, int64_t v) {
-    if (!*lo || v < *lo) *lo = v;
-    if (!*hi || v > *hi) *hi = v;
+    if (!*lo || v < *lo)
+        *lo = v;
+    if (!*hi || v > *hi)
+        *hi = v;
 }
 
 static void on_geo(cJSON *obj, void *ctx, size_t i) {
@@ -301,12 +342,15 @@ static void load_sample(sample *s, const char *dir) {
     each_line(path, on_geo, s);
     snprintf(path, sizeof path, "%s/user.jsonl", dir);
     each_line(path, on_user, s);
-    if (!s->npin || !s->ngeo || !s->nuser) die("the sample is empty");
+    if (!s->npin || !s->ngeo || !s->nuser)
+        die("the sample is empty");
     s->pools = calloc(s->ncats * P_NSTR, sizeof *s->pools);
-    if (!s->pools) die("out of memory");
+    if (!s->pools)
+        die("out of memory");
     for (size_t i = 0; i < s->npin; i++)
         for (int f = 0; f < P_NSTR; f++) {
-            if (s->pin[i].sentinel[f]) continue;
+            if (s->pin[i].sentinel[f])
+                continue;
             pool *p = &s->pools[(size_t)s->pin[i].cat * P_NSTR + (size_t)f];
             p->rows = grow(p->rows, p->n + 1, sizeof *p->rows);
             p->rows[p->n++] = (int)i;
@@ -318,19 +362,22 @@ static void load_sample(sample *s, const char *dir) {
 /* A value for field f of a post of category cat: the template's own when it is a sentinel,
  * else the same field of a random row of that category. */
 static const pin_row *pick(const sample *s, rng *r, const pin_row *tmpl, int f) {
-    if (tmpl->sentinel[f]) return tmpl;
+    if (tmpl->sentinel[f])
+        return tmpl;
     const pool *p = &s->pools[(size_t)tmpl->cat * P_NSTR + (size_t)f];
     return p->n ? &s->pin[p->rows[rng_below(r, p->n)]] : tmpl;
 }
 
 /* Field-level dirt: invalid UTF-8 written into the first string value. */
 static const char *bad_utf8(rng *r) {
-    static const char *forms[] = {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"};
+    static const char *forms[] = {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                  "\xe2\x82"};
     return forms[rng_below(r, sizeof forms / sizeof forms[0])];
 }
 
 static void add_key(buf *b, const char *name, int64_t ind, int badkey) {
-    if (badkey == 1) return; /* missing */
+    if (badkey == 1)
+        return; /* missing */
     buf_fmt(b, "\"%s\": ", name);
     switch (badkey) {
     case 2: buf_fmt(b, "\"%" PRId64 "a\"", ind); break;
@@ -345,8 +392,8 @@ static void add_key(buf *b, const char *name, int64_t ind, int badkey) {
 static void add_uuid(buf *b, rng *r) {
     uint64_t a = rng_next(r), c = rng_next(r);
     buf_fmt(b, "\"%08x-%04x-4%03x-%04x-%012" PRIx64 "\"", (unsigned)(a >> 32),
-            (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff, (unsigned)(0x8000 | ((c >> 48) & 0x3fff)),
-            (uint64_t)(c & 0xffffffffffffull));
+            (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+            (unsigned)(0x8000 | ((c >> 48) & 0x3fff)), (uint64_t)(c & 0xffffffffffffull));
 }
 
 static void pin_record(buf *b, const sample *s, uint64_t seed, int64_t ind, int utf8, int badkey,
@@ -380,8 +427,9 @@ static void pin_record(buf *b, const sample *s, uint64_t seed, int64_t ind, int 
     buf_str(b, t->q[P_IIV]);
     buf_str(b, ", \"image_src\": ");
     buf_str(b, pick(s, &r, t, P_IMG)->q[P_IMG]);
-    buf_fmt(b, ", \"downloaded\": %d, \"save_location\": \"Local save in /data/%s\", \"category\": %s}",
-            t->downloaded, s->cats[t->cat], t->q[P_CAT]);
+    buf_fmt(
+        b, ", \"downloaded\": %d, \"save_location\": \"Local save in /data/%s\", \"category\": %s}",
+        t->downloaded, s->cats[t->cat], t->q[P_CAT]);
 }
 
 static void add_ts(buf *b, int64_t secs) {
@@ -403,13 +451,16 @@ static void add_coord(buf *b, double v) {
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%.6g", v);
     buf_str(b, tmp);
-    if (!strpbrk(tmp, ".en")) buf_str(b, ".0");
+    if (!strpbrk(tmp, ".en"))
+        buf_str(b, ".0");
 }
 
 static double jitter(rng *r, double v, double limit) {
     v += (rng_unit(r) - 0.5) * 0.2;
-    if (v > limit) v = 2 * limit - v; /* reflect: keeps the sample's pile-up near the poles */
-    if (v < -limit) v = -2 * limit - v;
+    if (v > limit)
+        v = 2 * limit - v; /* reflect: keeps the sample's pile-up near the poles */
+    if (v < -limit)
+        v = -2 * limit - v;
     return v;
 }
 
@@ -468,48 +519,47 @@ typedef void (*record_fn)(buf *, const sample *, uint64_t, int64_t, int, int, rn
 enum { D_TRUNCATED, D_TRAILING_COMMA, D_UTF8, D_BAD_KEY, D_BLANK, D_NOT_OBJECT, D_KINDS };
 
 /* Appends one line (record or dirt) and the newline. counts[kind] tallies dirt. */
-static void add_line(buf *b, record_fn fn, const sample *s, uint64_t seed, int64_t ind,
-                     double dirt, rng *dr, long *counts) {
+static void add_line(buf *b, record_fn fn, const sample *s, uint64_t seed, int64_t ind, double dirt,
+                     rng *dr, long *counts) {
     int kind = -1;
-    if (dirt > 0 && rng_unit(dr) < dirt) kind = (int)rng_below(dr, D_KINDS);
+    if (dirt > 0 && rng_unit(dr) < dirt)
+        kind = (int)rng_below(dr, D_KINDS);
     size_t start = b->len;
     switch (kind) {
-    case D_BLANK:
-        buf_str(b, rng_below(dr, 2) ? "" : "  \t");
-        break;
+    case D_BLANK: buf_str(b, rng_below(dr, 2) ? "" : "  \t"); break;
     case D_NOT_OBJECT:
         buf_fmt(b, rng_below(dr, 2) ? "[%" PRId64 ", \"x\"]" : "\"ind %" PRId64 "\"", ind);
         break;
-    case D_UTF8:
-        fn(b, s, seed, ind, 1, 0, dr);
-        break;
-    case D_BAD_KEY:
-        fn(b, s, seed, ind, 0, 1 + (int)rng_below(dr, 5), dr);
-        break;
-    default:
-        fn(b, s, seed, ind, 0, 0, dr);
+    case D_UTF8: fn(b, s, seed, ind, 1, 0, dr); break;
+    case D_BAD_KEY: fn(b, s, seed, ind, 0, 1 + (int)rng_below(dr, 5), dr); break;
+    default: fn(b, s, seed, ind, 0, 0, dr);
     }
     if (kind == D_TRUNCATED) {
         size_t cut = start + (b->len - start) / 3 + rng_below(dr, (b->len - start) / 3 + 1);
-        while (cut > start && ((unsigned char)b->p[cut] & 0xc0) == 0x80) cut--; /* stay UTF-8 */
+        while (cut > start && ((unsigned char)b->p[cut] & 0xc0) == 0x80)
+            cut--; /* stay UTF-8 */
         b->len = cut;
     } else if (kind == D_TRAILING_COMMA) {
         b->len--; /* the closing brace */
         buf_str(b, ", }");
     }
-    if (kind >= 0) counts[kind]++;
+    if (kind >= 0)
+        counts[kind]++;
     buf_add(b, "\n", 1);
 }
 
 /* Population size whose draws with replacement repeat the given share of values:
  * E[distinct]/n = (1 - e^-x)/x with x = n/P. */
 static double population(double n, double dup) {
-    if (dup <= 0) return n * 1e6;
+    if (dup <= 0)
+        return n * 1e6;
     double lo = 1e-9, hi = 50;
     for (int i = 0; i < 200; i++) {
         double x = (lo + hi) / 2;
-        if ((1 - exp(-x)) / x > 1 - dup) lo = x;
-        else hi = x;
+        if ((1 - exp(-x)) / x > 1 - dup)
+            lo = x;
+        else
+            hi = x;
     }
     return n / lo;
 }
@@ -526,16 +576,25 @@ int main(int argc, char **argv) {
     double dirt = DEFAULT_DIRT, dup = -1;
     const char *sample_dir = "tests/data/real-sample", *out_dir = "bench/out";
     for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc) usage();
-        if (!strcmp(argv[i], "--rows")) rows = atoll(argv[++i]);
-        else if (!strcmp(argv[i], "--seed")) seed = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--dirt")) dirt = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--dup-rate")) dup = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--sample")) sample_dir = argv[++i];
-        else if (!strcmp(argv[i], "--out")) out_dir = argv[++i];
-        else usage();
+        if (i + 1 >= argc)
+            usage();
+        if (!strcmp(argv[i], "--rows"))
+            rows = atoll(argv[++i]);
+        else if (!strcmp(argv[i], "--seed"))
+            seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--dirt"))
+            dirt = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--dup-rate"))
+            dup = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--sample"))
+            sample_dir = argv[++i];
+        else if (!strcmp(argv[i], "--out"))
+            out_dir = argv[++i];
+        else
+            usage();
     }
-    if (rows < 1 || dirt < 0 || dirt > 1) usage();
+    if (rows < 1 || dirt < 0 || dirt > 1)
+        usage();
 
     sample s = {0};
     load_sample(&s, sample_dir);
@@ -548,15 +607,19 @@ int main(int argc, char **argv) {
         size_t n = 0, cap = 0;
         int64_t *keys = NULL;
         for (char *p = strstr(text, "\"ind\": "); p; p = strstr(p + 1, "\"ind\": ")) {
-            if (n == cap) keys = grow(keys, cap = cap ? cap * 2 : 1024, sizeof *keys);
+            if (n == cap)
+                keys = grow(keys, cap = cap ? cap * 2 : 1024, sizeof *keys);
             keys[n++] = strtoll(p + 7, NULL, 10);
-            if (keys[n - 1] > max) max = keys[n - 1];
+            if (keys[n - 1] > max)
+                max = keys[n - 1];
         }
         char *seen = calloc((size_t)max + 1, 1);
-        if (!seen) die("out of memory");
+        if (!seen)
+            die("out of memory");
         size_t distinct = 0;
         for (size_t i = 0; i < n; i++)
-            if (!seen[keys[i]]++) distinct++;
+            if (!seen[keys[i]]++)
+                distinct++;
         dup = n ? 1.0 - (double)distinct / (double)n : 0;
         free(seen);
         free(keys);
@@ -568,7 +631,8 @@ int main(int argc, char **argv) {
     const char *tables[3] = {"pin", "geo", "user"};
     record_fn fns[3] = {pin_record, geo_record, user_record};
     char dirt_part[64] = "";
-    if (dirt != DEFAULT_DIRT) snprintf(dirt_part, sizeof dirt_part, "-d%g", dirt);
+    if (dirt != DEFAULT_DIRT)
+        snprintf(dirt_part, sizeof dirt_part, "-d%g", dirt);
     mkdir(out_dir, 0777);
     FILE *files[3];
     for (int t = 0; t < 3; t++) {
@@ -584,7 +648,8 @@ int main(int argc, char **argv) {
 
     rng draw, dr[3];
     rng_seed(&draw, seed, 0, 0);
-    for (int t = 0; t < 3; t++) rng_seed(&dr[t], seed, 0, 10 + (uint64_t)t);
+    for (int t = 0; t < 3; t++)
+        rng_seed(&dr[t], seed, 0, 10 + (uint64_t)t);
     long counts[3][D_KINDS] = {{0}};
     buf out[3] = {{0}};
     for (long long i = 0; i < rows; i++) {
@@ -592,7 +657,8 @@ int main(int argc, char **argv) {
         for (int t = 0; t < 3; t++) {
             add_line(&out[t], fns[t], &s, seed, ind, dirt, &dr[t], counts[t]);
             if (out[t].len > (1u << 20)) {
-                if (fwrite(out[t].p, 1, out[t].len, files[t]) != out[t].len) die("write failed");
+                if (fwrite(out[t].p, 1, out[t].len, files[t]) != out[t].len)
+                    die("write failed");
                 out[t].len = 0;
             }
         }
@@ -600,11 +666,14 @@ int main(int argc, char **argv) {
     for (int t = 0; t < 3; t++) {
         if (fwrite(out[t].p, 1, out[t].len, files[t]) != out[t].len || fclose(files[t]))
             die("write failed");
-        if (rename(tmps[t], names[t])) die("rename failed");
+        if (rename(tmps[t], names[t]))
+            die("rename failed");
         long total = 0;
-        for (int k = 0; k < D_KINDS; k++) total += counts[t][k];
-        fprintf(stderr, "%s: %lld lines, %ld dirty (truncated %ld, trailing comma %ld, bad utf-8 %ld, "
-                        "bad key %ld, blank %ld, not an object %ld)\n",
+        for (int k = 0; k < D_KINDS; k++)
+            total += counts[t][k];
+        fprintf(stderr,
+                "%s: %lld lines, %ld dirty (truncated %ld, trailing comma %ld, bad utf-8 %ld, "
+                "bad key %ld, blank %ld, not an object %ld)\n",
                 names[t], rows, total, counts[t][0], counts[t][1], counts[t][2], counts[t][3],
                 counts[t][4], counts[t][5]);
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: install what is missing, build, then run the pipeline on
-# the bundled real sample (tests/data/real-sample, or the directories/files given):
+# the bundled real sample (tests/data/real-sample):
 #   1. clean each table to JSON lines, rejects kept aside with their reasons;
 #   2. load each table into the SQLite warehouse (one row per ind, idempotent);
 #   3. print the nine insights from the warehouse.

@@ -4,18 +4,16 @@
 
 #include "pyobjects.h"
 
-static void put(PyObject **slot, PyObject *v)
-{
+static void put(PyObject **slot, PyObject *v) {
     PyObject *old = *slot;
     *slot = v;
     Py_XDECREF(old);
 }
 
-int pinetl_py_gather(void *out, const void *table, size_t table_len, const int32_t *idx, size_t n)
-{
+int pinetl_py_gather(void *out, const void *table, size_t table_len, const int32_t *idx, size_t n) {
     PyObject **dst = out;
     PyObject *const *src = table;
-    for (size_t r = 0; r < n; r++)   /* check first: nothing is written on bad input */
+    for (size_t r = 0; r < n; r++) /* check first: nothing is written on bad input */
         if (idx[r] < 0 || (size_t)idx[r] >= table_len)
             return -1;
     PyGILState_STATE gil = PyGILState_Ensure();
@@ -29,8 +27,7 @@ int pinetl_py_gather(void *out, const void *table, size_t table_len, const int32
 }
 
 int pinetl_py_texts(void *out, const char *data, const int64_t *offsets, const uint8_t *validity,
-                    size_t n)
-{
+                    size_t n) {
     PyObject **dst = out;
     int rc = 0;
     PyGILState_STATE gil = PyGILState_Ensure();

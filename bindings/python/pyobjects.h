@@ -13,8 +13,7 @@
 #include <stdint.h>
 
 /* out[r] = table[idx[r]] for r < n; table: an object array's data pointer, of table_len. */
-int pinetl_py_gather(void *out, const void *table, size_t table_len, const int32_t *idx,
-                     size_t n);
+int pinetl_py_gather(void *out, const void *table, size_t table_len, const int32_t *idx, size_t n);
 
 /* out[r] = the str of text r (data[offsets[r] .. offsets[r+1]), UTF-8), or None where the
  * validity bitmap (may be NULL) marks row r null. */

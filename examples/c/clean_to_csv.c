@@ -12,24 +12,24 @@
 
 #include <pinetl/pinetl.h>
 
-static int fail(const char *what, int rc)
-{
+static int fail(const char *what, int rc) {
     fprintf(stderr, "clean_to_csv: %s: %s (%s)\n", what, pinetl_error_last(), pinetl_strerror(rc));
     return 2;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     pinetl_table table;
-    if (argc < 3 || pinetl_table_from_name(argv[1], &table) != PINETL_OK) {
-        fprintf(stderr, "usage: %s pin|geo|user FILE... (- for stdin)\n"
-                "libpinetl %s\n", argv[0], pinetl_version());
+    if (argc < 3 || pinetl_table_from_name(&table, argv[1]) != PINETL_OK) {
+        fprintf(stderr,
+                "usage: %s pin|geo|user FILE... (- for stdin)\n"
+                "libpinetl %s\n",
+                argv[0], pinetl_version());
         return 2;
     }
 
     /* Workers clean and render CSV ahead of us; the first batch carries the header line. */
     pinetl_reader_options options;
-    pinetl_reader_options_init(&options);
+    pinetl_reader_options_init(&options, PINETL_READER_OPTIONS_VERSION);
     options.render_format = PINETL_FORMAT_CSV;
     options.render_header = 1;
 
@@ -41,11 +41,11 @@ int main(int argc, char **argv)
 
     pinetl_batch *batch;
     int first = 1;
-    while ((rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&batch, reader)) == PINETL_BATCH) {
         const char *out;
         size_t len;
         /* Already rendered by a worker (the render is cached), so this is a lookup. */
-        rc = pinetl_batch_render(batch, PINETL_FORMAT_CSV, first, &out, &len);
+        rc = pinetl_batch_render(&out, &len, batch, PINETL_FORMAT_CSV, first);
         if (rc != PINETL_OK)
             break;
         first = 0;
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
             pinetl_reader_free(reader);
             return 2;
         }
-        rc = pinetl_batch_render_rejects(batch, &out, &len);
+        rc = pinetl_batch_render_rejects(&out, &len, batch);
         if (rc != PINETL_OK)
             break;
         fwrite(out, 1, len, stderr);
@@ -66,10 +66,10 @@ int main(int argc, char **argv)
 
     pinetl_stats stats;
     char *summary;
-    pinetl_reader_stats(reader, &stats);
+    pinetl_reader_stats(&stats, reader);
     fputs(pinetl_reader_notices(reader), stderr);
     pinetl_reader_free(reader);
-    if ((rc = pinetl_stats_to_text(&stats, &summary)) != PINETL_OK)
+    if ((rc = pinetl_stats_to_text(&summary, &stats)) != PINETL_OK)
         return fail("summary", rc);
     fputs(summary, stderr);
     pinetl_free(summary);

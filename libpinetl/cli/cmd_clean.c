@@ -2,7 +2,6 @@
  * input order; rejects go to a file (JSON lines) or, one line each, to standard error, so that
  * nothing is lost. Inputs are checked before anything is written. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <pinetl/pinetl.h>
 
 #include "commands.h"
+#include "options.h"
 
 enum { REJECTS_SHOWN = 10 };
 
@@ -64,106 +64,54 @@ static void print_reject(FILE *err, const pinetl_batch *b, size_t row, const cha
 
 typedef struct clean_args {
     pinetl_table table;
-    int format;
+    pinetl_format format;
     const char *rejects_path, *summary_path;
-    int input_format, strict, threads, quiet;
+    pinetl_input_format input_format;
+    int strict, threads, quiet;
 } clean_args;
 
-/* Parses options; returns -1 to go on, else the exit status. */
-static int parse_args(int argc, char **argv, clean_args *a) {
-    static const struct option longopts[] = {
-        {"table", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},
-        {"rejects", required_argument, NULL, 'r'},
-        {"input-format", required_argument, NULL, 'i'},
-        {"strict", no_argument, NULL, 's'},
-        {"summary-json", required_argument, NULL, 'j'},
-        {"threads", required_argument, NULL, 'T'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    int have_table = 0, c;
-    char *end;
-    memset(a, 0, sizeof *a);
-    a->format = PINETL_FORMAT_JSONL;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":t:f:r:i:sj:T:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            if (pinetl_table_from_name(optarg, &a->table) != PINETL_OK) {
-                fprintf(stderr, "pinetl clean: unknown table '%s' (expected pin, geo or user)\n",
-                        optarg);
-                return 2;
-            }
-            have_table = 1;
-            break;
-        case 'f':
-            if (!strcmp(optarg, "jsonl"))
-                a->format = PINETL_FORMAT_JSONL;
-            else if (!strcmp(optarg, "csv"))
-                a->format = PINETL_FORMAT_CSV;
-            else {
-                fprintf(stderr, "pinetl clean: unknown format '%s' (expected jsonl or csv)\n",
-                        optarg);
-                return 2;
-            }
-            break;
-        case 'r': a->rejects_path = optarg; break;
-        case 'j': a->summary_path = optarg; break;
-        case 's': a->strict = 1; break;
-        case 'q': a->quiet = 1; break;
-        case 'i':
-            if (pinetl_input_format_from_name(optarg, &a->input_format) != PINETL_OK) {
-                fprintf(stderr, "pinetl clean: %s\n", pinetl_error_last());
-                return 2;
-            }
-            break;
-        case 'T':
-            errno = 0;
-            long n = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || n < 0 || n > 1024) {
-                fprintf(stderr, "pinetl clean: --threads wants a number from 0 to 1024, not '%s'\n",
-                        optarg);
-                return 2;
-            }
-            a->threads = (int)n;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("pinetl %s\n", pinetl_version());
-            return 0;
-        case ':':
-            fprintf(stderr, "pinetl clean: option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
-        default:
-            fprintf(stderr, "pinetl clean: unknown option '%s' (see pinetl clean --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (!have_table) {
-        fprintf(stderr, "pinetl clean: --table is required (pin, geo or user)\n");
-        return 2;
-    }
-    return -1;
-}
+static int run_clean(const clean_args *args, const cli_list *rest);
 
 int cmd_clean(int argc, char **argv) {
-    clean_args a;
-    int status = parse_args(argc, argv, &a);
-    if (status >= 0)
+    clean_args a = {.format = PINETL_FORMAT_JSONL};
+    const cli_option options[] = {
+        {.name = "table", .short_name = 't', .kind = CLI_TABLE, .target = &a.table, .required = 1},
+        {.name = "format", .short_name = 'f', .kind = CLI_FORMAT, .target = &a.format},
+        {.name = "rejects", .short_name = 'r', .kind = CLI_STRING, .target = &a.rejects_path},
+        {.name = "input-format",
+         .short_name = 'i',
+         .kind = CLI_INPUT_FORMAT,
+         .target = &a.input_format},
+        {.name = "strict", .short_name = 's', .kind = CLI_FLAG, .target = &a.strict},
+        {.name = "summary-json", .short_name = 'j', .kind = CLI_STRING, .target = &a.summary_path},
+        {.name = "threads",
+         .short_name = 'T',
+         .kind = CLI_NUMBER,
+         .target = &a.threads,
+         .min = 0,
+         .max = CLI_MAX_THREADS},
+        {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &a.quiet},
+        {.name = NULL}};
+    cli_list rest;
+    int status = cli_parse("clean", argc, argv, options, usage, &rest);
+    if (status >= 0) {
+        cli_free(options, &rest);
         return status;
-    static const char *const stdin_only[] = {"-"};
-    const char *const *inputs = optind < argc ? (const char *const *)argv + optind : stdin_only;
-    size_t ninputs = optind < argc ? (size_t)(argc - optind) : 1;
+    }
+    status = run_clean(&a, &rest);
+    cli_free(options, &rest);
+    return status;
+}
 
-    signal(SIGPIPE, SIG_IGN);   /* a closed pipe shows up as EPIPE and ends the run quietly */
+static int run_clean(const clean_args *args, const cli_list *rest) {
+    clean_args a = *args;
+    static const char *const stdin_only[] = {"-"};
+    const char *const *inputs = rest->n ? rest->items : stdin_only;
+    size_t ninputs = rest->n ? rest->n : 1;
+
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE and ends the run quietly */
     pinetl_reader_options ro;
-    pinetl_reader_options_init(&ro);
+    pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
     ro.input_format = a.input_format;
     ro.threads = a.threads;
     ro.render_format = a.format;
@@ -200,11 +148,15 @@ int cmd_clean(int argc, char **argv) {
     }
 
     int64_t nrejects = 0, batches = 0;
-    status = 0;
+    /* The counts of what this run output. The reader's own counts run ahead of the output
+     * (workers clean batches in advance), so a --strict run that stops early reports these. */
+    pinetl_stats written;
+    pinetl_stats_init(&written, a.table);
+    int status = 0;
     pinetl_batch *b;
     const char *text;
     size_t len;
-    while ((rc = pinetl_reader_step(reader, &b)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&b, reader)) == PINETL_BATCH) {
         size_t rows = pinetl_batch_rows(b);
         if (a.strict && pinetl_batch_rejected(b)) {
             const uint8_t *st = pinetl_batch_status(b);
@@ -212,17 +164,22 @@ int cmd_clean(int argc, char **argv) {
             while (r < rows && !st[r])
                 r++;
             print_reject(stderr, b, r, "pinetl clean: --strict: rejected ");
+            /* Nothing of this batch was written; the summary counts the one reject shown. */
+            written.read++;
+            written.rejected++;
+            written.rejected_by_code[st[r]]++;
             status = 1;
             break;
         }
-        rc = pinetl_batch_render(b, a.format, a.format == PINETL_FORMAT_CSV && batches == 0,
-                                 &text, &len);
+        rc = pinetl_batch_render(&text, &len, b, a.format,
+                                 a.format == PINETL_FORMAT_CSV && batches == 0);
         if (rc != PINETL_OK)
             break;
         batches++;
+        pinetl_stats_add_batch(&written, b);
         int werr = write_all(STDOUT_FILENO, text, len);
         if (werr == EPIPE) {
-            status = 0;   /* the reader of our output has seen enough (e.g. | head) */
+            status = 0; /* the reader of our output has seen enough (e.g. | head) */
             a.quiet = 1;
             goto done;
         }
@@ -234,9 +191,14 @@ int cmd_clean(int argc, char **argv) {
         if (!pinetl_batch_rejected(b))
             continue;
         if (rejects) {
-            if ((rc = pinetl_batch_render_rejects(b, &text, &len)) != PINETL_OK)
+            if ((rc = pinetl_batch_render_rejects(&text, &len, b)) != PINETL_OK)
                 break;
-            fwrite(text, 1, len, rejects);
+            if (fwrite(text, 1, len, rejects) != len || fflush(rejects) != 0) {
+                fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n", a.rejects_path,
+                        strerror(errno));
+                status = 1;
+                goto done;
+            }
         }
         const uint8_t *st = pinetl_batch_status(b);
         for (size_t r = 0; r < rows; r++) {
@@ -258,7 +220,7 @@ int cmd_clean(int argc, char **argv) {
         /* No input at all: the CSV still gets its header line. */
         pinetl_batch *empty = NULL;
         if (pinetl_batch_new(&empty, a.table) == PINETL_OK &&
-            pinetl_batch_render(empty, PINETL_FORMAT_CSV, 1, &text, &len) == PINETL_OK &&
+            pinetl_batch_render(&text, &len, empty, PINETL_FORMAT_CSV, 1) == PINETL_OK &&
             write_all(STDOUT_FILENO, text, len) == EPIPE)
             a.quiet = 1;
         pinetl_batch_free(empty);
@@ -269,23 +231,30 @@ int cmd_clean(int argc, char **argv) {
 
 done:;
     if (status)
-        a.quiet = 1;   /* a failed run says one line: its reason */
+        a.quiet = 1; /* a failed run says one line: its reason */
     pinetl_stats stats;
-    pinetl_reader_stats(reader, &stats);
+    if (a.strict)
+        stats = written;
+    else
+        pinetl_reader_stats(&stats, reader);
     char *s = NULL;
-    if (!a.quiet && pinetl_stats_to_text(&stats, &s) == PINETL_OK)
+    if (!a.quiet && pinetl_stats_to_text(&s, &stats) == PINETL_OK)
         fputs(s, stderr);
     pinetl_free(s);
     s = NULL;
-    if (summary && pinetl_stats_to_json(&stats, &s) == PINETL_OK)
-        fprintf(summary, "%s\n", s);
+    int werr = 0;
+    if (summary &&
+        (pinetl_stats_to_json(&s, &stats) != PINETL_OK || fprintf(summary, "%s\n", s) < 0))
+        werr = errno ? errno : EIO;
     pinetl_free(s);
-    if (summary && fclose(summary) != 0 && !status) {
-        fprintf(stderr, "pinetl clean: cannot write '%s': %s\n", a.summary_path, strerror(errno));
+    if (summary && (fclose(summary) != 0 || werr)) {
+        fprintf(stderr, "pinetl clean: cannot write the summary to '%s': %s\n", a.summary_path,
+                strerror(werr ? werr : errno));
         status = 1;
     }
-    if (rejects && fclose(rejects) != 0 && !status) {
-        fprintf(stderr, "pinetl clean: cannot write '%s': %s\n", a.rejects_path, strerror(errno));
+    if (rejects && fclose(rejects) != 0) {
+        fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n", a.rejects_path,
+                strerror(errno));
         status = 1;
     }
     pinetl_reader_free(reader);

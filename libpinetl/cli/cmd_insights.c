@@ -1,4 +1,5 @@
 /* pinetl insights: the spec's insights, from the warehouse or from input files in memory. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,28 +7,31 @@
 #include <pinetl/pinetl.h>
 
 #include "commands.h"
+#include "options.h"
 
 static void insights_usage(FILE *out) {
-    fprintf(out,
-            "usage: pinetl insights [--db FILE | --pin F --geo F --user F] [OPTIONS] [NAME ...]\n"
-            "\n"
-            "Computes the insights NAME (default: all nine) from the warehouse FILE, or from raw\n"
-            "input files cleaned in memory (any envelope format; each of --pin, --geo, --user may\n"
-            "be repeated, and only the tables the chosen insights read are required).\n"
-            "\n"
-            "options:\n"
-            "  --format F            table (default), json or csv\n"
-            "  --median M            approx (percentile_approx, default) or interpolated\n"
-            "  --input-format F      format of the input files (default auto)\n"
-            "  --threads N           worker threads for reading files\n"
-            "  --quiet               no per-table counts on stderr (input files only)\n"
-            "  --list                print the insight names and exit\n"
-            "\n"
-            "With input files, one line per table on stderr gives the records read, cleaned and\n"
-            "rejected. Cleaned JSON lines (pinetl clean's output) are valid input too.\n");
+    fprintf(
+        out,
+        "usage: pinetl insights [--db FILE | --pin F --geo F --user F] [OPTIONS] [NAME ...]\n"
+        "\n"
+        "Computes the insights NAME (default: all nine) from the warehouse FILE, or from raw\n"
+        "input files cleaned in memory (any envelope format; each of --pin, --geo, --user may\n"
+        "be repeated, and only the tables the chosen insights read are required).\n"
+        "\n"
+        "options:\n"
+        "  --db FILE                 the warehouse database\n"
+        "  --pin F, --geo F, --user F  input files of a table (each may be repeated)\n"
+        "  -f, --format F            table (default), json or csv\n"
+        "  -m, --median M            approx (percentile_approx, default) or interpolated\n"
+        "  -i, --input-format F      format of the input files (default auto)\n"
+        "  -T, --threads N           worker threads for reading files (default 0: one per core)\n"
+        "  -q, --quiet               no per-table counts on stderr (input files only)\n"
+        "  -l, --list                print the insight names and exit\n"
+        "  -h, --help                this help\n"
+        "\n"
+        "With input files, one line per table on stderr gives the records read, cleaned and\n"
+        "rejected. Cleaned JSON lines (pinetl clean's output) are valid input too.\n");
 }
-
-typedef struct inputs { const char **paths; size_t n; } inputs;
 
 /* One line per table on stderr, so that an empty result is never silent: records read, cleaned,
  * rejected (by reason, with the first reject's message). */
@@ -39,34 +43,37 @@ static void report_table(pinetl_table table, const pinetl_stats *s, const char *
     for (int c = 1; c < PINETL_REJECT_CODES; c++) {
         if (!s->rejected_by_code[c])
             continue;
-        fprintf(stderr, "%s%s: %lld", sep, pinetl_reject_name(c), (long long)s->rejected_by_code[c]);
+        fprintf(stderr, "%s%s: %lld", sep, pinetl_reject_name(c),
+                (long long)s->rejected_by_code[c]);
         sep = ", ";
     }
     fprintf(stderr, "%s\n", *sep == ',' ? ")" : "");
-    if (first_reject[0])
+    if (first_reject)
         fprintf(stderr, "  first reject: %s\n", first_reject);
     if (!s->cleaned)
-        fprintf(stderr, "pinetl insights: warning: no %s record could be cleaned; insights over"
-                        " %s are empty\n", pinetl_table_name(table), pinetl_table_name(table));
+        fprintf(stderr,
+                "pinetl insights: warning: no %s record could be cleaned; insights over"
+                " %s are empty\n",
+                pinetl_table_name(table), pinetl_table_name(table));
 }
 
 /* Cleans the inputs into a dataset (the library reads the three tables at the same time), then
  * reports each table, in table order. */
-static int compute_from_files(inputs *in, const pinetl_insights_options *opts,
+static int compute_from_files(const cli_list *in, const pinetl_insights_options *opts,
                               const pinetl_reader_options *ropts, int quiet,
                               pinetl_insights **out) {
     const char *const *paths[PINETL_TABLE_COUNT];
     size_t npaths[PINETL_TABLE_COUNT];
     pinetl_dataset_report reports[PINETL_TABLE_COUNT];
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
-        paths[t] = in[t].paths;
+        paths[t] = in[t].items;
         npaths[t] = in[t].n;
     }
     pinetl_dataset *ds;
     int rc = pinetl_dataset_new(&ds);
     if (rc)
         return rc;
-    rc = pinetl_dataset_read_files(ds, paths, npaths, ropts, reports);
+    rc = pinetl_dataset_read_files(reports, ds, paths, npaths, ropts);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
         if (!npaths[t])
             continue;
@@ -75,91 +82,69 @@ static int compute_from_files(inputs *in, const pinetl_insights_options *opts,
         pinetl_free(reports[t].notices);
         if (!quiet && !rc)
             report_table((pinetl_table)t, &reports[t].stats, reports[t].first_reject);
+        pinetl_free(reports[t].first_reject);
     }
     if (!rc)
-        rc = pinetl_insights_compute(ds, opts, out);
+        rc = pinetl_insights_compute(out, ds, opts);
     pinetl_dataset_free(ds);
     return rc;
 }
 
 int cmd_insights(int argc, char **argv) {
     const char *db = NULL;
-    int format = PINETL_INSIGHTS_TABLE, status = 2, quiet = 0;
+    pinetl_insights_format format = PINETL_INSIGHTS_TABLE;
+    int status = 2, quiet = 0, list = 0;
     pinetl_insights_options opts;
-    pinetl_insights_options_init(&opts);
+    pinetl_insights_options_init(&opts, PINETL_INSIGHTS_OPTIONS_VERSION);
     pinetl_reader_options ropts;
-    pinetl_reader_options_init(&ropts);
-    inputs in[PINETL_TABLE_COUNT] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
-    const char **names = calloc((size_t)argc, sizeof *names);
-    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
-        in[t].paths = calloc((size_t)argc, sizeof *in[t].paths);
+    pinetl_reader_options_init(&ropts, PINETL_READER_OPTIONS_VERSION);
+    cli_list in[PINETL_TABLE_COUNT] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
     pinetl_insights *result = NULL;
-    if (!names || !in[0].paths || !in[1].paths || !in[2].paths) {
-        fprintf(stderr, "pinetl insights: out of memory\n");
-        status = 1;
+    const cli_option options[] = {
+        {.name = "db", .short_name = 0, .kind = CLI_STRING, .target = &db},
+        {.name = "pin", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_PIN]},
+        {.name = "geo", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_GEO]},
+        {.name = "user", .short_name = 0, .kind = CLI_LIST, .target = &in[PINETL_TABLE_USER]},
+        {.name = "format", .short_name = 'f', .kind = CLI_INSIGHTS_FORMAT, .target = &format},
+        {.name = "median", .short_name = 'm', .kind = CLI_MEDIAN, .target = &opts.median},
+        {.name = "input-format",
+         .short_name = 'i',
+         .kind = CLI_INPUT_FORMAT,
+         .target = &ropts.input_format},
+        {.name = "threads",
+         .short_name = 'T',
+         .kind = CLI_NUMBER,
+         .target = &ropts.threads,
+         .min = 0,
+         .max = CLI_MAX_THREADS},
+        {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
+        {.name = "list", .short_name = 'l', .kind = CLI_FLAG, .target = &list},
+        {.name = NULL}};
+    cli_list rest;
+    status = cli_parse("insights", argc, argv, options, insights_usage, &rest);
+    if (status >= 0)
+        goto done;
+    status = 2;
+    if (list) {
+        for (int k = 0; k < PINETL_INSIGHT_COUNT; k++)
+            printf("%s\n", pinetl_insight_name(k));
+        status = 0;
         goto done;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        pinetl_table table;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            insights_usage(stdout);
-            status = 0;
+    const char **names = rest.items;
+    for (size_t i = 0; i < rest.n; i++) {
+        if (pinetl_insight_from_name(NULL, rest.items[i])) {
+            fprintf(stderr, "pinetl insights: %s\n", pinetl_error_last());
             goto done;
-        } else if (!strcmp(a, "--list")) {
-            for (int k = 0; k < PINETL_INSIGHT_COUNT; k++)
-                printf("%s\n", pinetl_insight_name(k));
-            status = 0;
-            goto done;
-        } else if (!strcmp(a, "--db") && has_value) {
-            db = argv[++i];
-        } else if (!strncmp(a, "--", 2) && !pinetl_table_from_name(a + 2, &table) && has_value) {
-            in[table].paths[in[table].n++] = argv[++i];
-        } else if (!strcmp(a, "--format") && has_value) {
-            const char *f = argv[++i];
-            format = !strcmp(f, "table") ? PINETL_INSIGHTS_TABLE : !strcmp(f, "json")
-                     ? PINETL_INSIGHTS_JSON : !strcmp(f, "csv") ? PINETL_INSIGHTS_CSV : 0;
-            if (!format) {
-                fprintf(stderr, "pinetl insights: --format must be table, json or csv\n");
-                goto done;
-            }
-        } else if (!strcmp(a, "--median") && has_value) {
-            const char *m = argv[++i];
-            if (!strcmp(m, "approx"))
-                opts.median = PINETL_MEDIAN_APPROX;
-            else if (!strcmp(m, "interpolated"))
-                opts.median = PINETL_MEDIAN_INTERPOLATED;
-            else {
-                fprintf(stderr, "pinetl insights: --median must be approx or interpolated\n");
-                goto done;
-            }
-        } else if (!strcmp(a, "--input-format") && has_value) {
-            if (pinetl_input_format_from_name(argv[++i], &ropts.input_format)) {
-                fprintf(stderr, "pinetl insights: unknown input format '%s'\n", argv[i]);
-                goto done;
-            }
-        } else if (!strcmp(a, "--threads") && has_value) {
-            ropts.threads = atoi(argv[++i]);
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "pinetl insights: unknown or incomplete option '%s'\n", a);
-            insights_usage(stderr);
-            goto done;
-        } else {
-            if (pinetl_insight_from_name(a, NULL)) {
-                fprintf(stderr, "pinetl insights: %s\n", pinetl_error_last());
-                goto done;
-            }
-            names[opts.nnames++] = a;
         }
     }
+    opts.nnames = rest.n;
     if (opts.nnames)
         opts.names = names;
     int any_file = in[0].n || in[1].n || in[2].n;
     if (!db == !any_file) {
-        fprintf(stderr, "pinetl insights: give either --db FILE or input files (--pin, --geo, --user)\n");
+        fprintf(stderr,
+                "pinetl insights: give either --db FILE or input files (--pin, --geo, --user)\n");
         insights_usage(stderr);
         goto done;
     }
@@ -184,7 +169,7 @@ int cmd_insights(int argc, char **argv) {
         pinetl_warehouse *wh;
         rc = pinetl_warehouse_open(&wh, db, PINETL_WAREHOUSE_READONLY);
         if (!rc) {
-            rc = pinetl_warehouse_insights(wh, &opts, &result);
+            rc = pinetl_warehouse_insights(&result, wh, &opts);
             pinetl_warehouse_free(wh);
         }
     } else {
@@ -197,19 +182,18 @@ int cmd_insights(int argc, char **argv) {
     }
     char *text;
     size_t len;
-    if ((rc = pinetl_insights_render(result, format, &text, &len))) {
+    if ((rc = pinetl_insights_render(&text, &len, result, format))) {
         fprintf(stderr, "pinetl insights: %s\n", pinetl_error_last());
         status = 1;
         goto done;
     }
     status = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
     if (status)
-        fprintf(stderr, "pinetl insights: cannot write the output\n");
+        fprintf(stderr, "pinetl insights: cannot write the output to standard output: %s\n",
+                strerror(errno));
     pinetl_free(text);
 done:
     pinetl_insights_free(result);
-    free(names);
-    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
-        free(in[t].paths);
+    cli_free(options, &rest);
     return status;
 }

@@ -6,6 +6,7 @@
 #include <pinetl/pinetl.h>
 
 #include "commands.h"
+#include "options.h"
 
 /* Rows per load transaction: large, since a transaction writes each page it touched once, and
  * with ind in random order a transaction touches nearly every page of the table; a commit at
@@ -25,83 +26,36 @@ static void load_usage(FILE *out) {
             "by running it again.\n"
             "\n"
             "options:\n"
-            "  --db FILE             the warehouse database\n"
-            "  --table T             pin, geo or user\n"
-            "  --input-format F      auto (default), jsonl, array, kafka-rest, kafka-dump,\n"
-            "                        kinesis, s3-sink\n"
-            "  --threads N           worker threads (default: one per core)\n"
-            "  --quiet               no summary on stderr\n");
+            "  --db FILE                 the warehouse database (required)\n"
+            "  -t, --table T             pin, geo or user (required)\n"
+            "  -i, --input-format F      auto (default), jsonl, array, kafka-rest, kafka-dump,\n"
+            "                            kinesis, s3-sink\n"
+            "  -T, --threads N           worker threads (default 0: one per core)\n"
+            "  -q, --quiet               no summary on stderr\n"
+            "  -h, --help                this help\n");
 }
 
-int cmd_load(int argc, char **argv) {
-    const char *db = NULL, *table_name = NULL;
-    int quiet = 0;
-    pinetl_reader_options ropts;
-    pinetl_reader_options_init(&ropts);
-    const char **inputs = calloc((size_t)argc, sizeof *inputs);
-    size_t ninputs = 0;
-    if (!inputs) {
-        fprintf(stderr, "pinetl load: out of memory\n");
-        return 1;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            load_usage(stdout);
-            free(inputs);
-            return 0;
-        } else if (!strcmp(a, "--db") && has_value) {
-            db = argv[++i];
-        } else if (!strcmp(a, "--table") && has_value) {
-            table_name = argv[++i];
-        } else if (!strcmp(a, "--input-format") && has_value) {
-            if (pinetl_input_format_from_name(argv[++i], &ropts.input_format)) {
-                fprintf(stderr, "pinetl load: unknown input format '%s'\n", argv[i]);
-                free(inputs);
-                return 2;
-            }
-        } else if (!strcmp(a, "--threads") && has_value) {
-            ropts.threads = atoi(argv[++i]);
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pinetl load: unknown or incomplete option '%s'\n", a);
-            load_usage(stderr);
-            free(inputs);
-            return 2;
-        } else {
-            inputs[ninputs++] = a;
-        }
-    }
-    pinetl_table table;
-    if (!db || !table_name || !ninputs || pinetl_table_from_name(table_name, &table)) {
-        fprintf(stderr, "pinetl load: %s\n",
-                !db ? "--db is required" : !table_name ? "--table is required"
-                : !ninputs ? "no INPUT given" : "--table must be pin, geo or user");
-        load_usage(stderr);
-        free(inputs);
-        return 2;
-    }
+static int run_load(const char *db, pinetl_table table, int quiet,
+                    const pinetl_reader_options *ropts, const cli_list *rest) {
+    const char *const *inputs = rest->items;
+    size_t ninputs = rest->n;
     pinetl_warehouse *wh = NULL;
     pinetl_reader *reader = NULL;
     int rc = pinetl_warehouse_open(&wh, db, 0);
     if (rc) {
         fprintf(stderr, "pinetl load: %s\n", pinetl_error_last());
-        free(inputs);
         return 1;
     }
-    rc = pinetl_reader_open(&reader, table, inputs, ninputs, &ropts);
+    rc = pinetl_reader_open(&reader, table, inputs, ninputs, ropts);
     if (rc) {
         fprintf(stderr, "pinetl load: %s\n", pinetl_error_last());
         pinetl_warehouse_free(wh);
-        free(inputs);
         return 2;
     }
     pinetl_batch *batch;
     int64_t pending = 0;
     int open = (rc = pinetl_warehouse_begin(wh)) == PINETL_OK;
-    while (open && (rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
+    while (open && (rc = pinetl_reader_step(&batch, reader)) == PINETL_BATCH) {
         if ((rc = pinetl_warehouse_load(wh, batch)))
             break;
         pending += (int64_t)pinetl_batch_rows(batch);
@@ -130,17 +84,47 @@ int cmd_load(int argc, char **argv) {
     if (!quiet) {
         pinetl_stats stats;
         pinetl_load_stats ls;
-        pinetl_reader_stats(reader, &stats);
-        pinetl_warehouse_load_stats(wh, &ls);
+        pinetl_reader_stats(&stats, reader);
+        pinetl_warehouse_load_stats(&ls, wh);
         fprintf(stderr,
                 "%s: %lld records read, %lld cleaned, %lld rejected; "
                 "%lld rows stored (%lld repeats or already stored), %lld new rejects\n",
                 pinetl_table_name(table), (long long)stats.read, (long long)stats.cleaned,
-                (long long)stats.rejected, (long long)ls.written,
-                (long long)(ls.rows - ls.written), (long long)ls.rejects_written);
+                (long long)stats.rejected, (long long)ls.written, (long long)(ls.rows - ls.written),
+                (long long)ls.rejects_written);
     }
     pinetl_reader_free(reader);
     pinetl_warehouse_free(wh);
-    free(inputs);
+    return status;
+}
+
+int cmd_load(int argc, char **argv) {
+    const char *db = NULL;
+    pinetl_table table = PINETL_TABLE_PIN;
+    int quiet = 0;
+    pinetl_reader_options ropts;
+    pinetl_reader_options_init(&ropts, PINETL_READER_OPTIONS_VERSION);
+    const cli_option options[] = {
+        {.name = "db", .short_name = 0, .kind = CLI_STRING, .target = &db, .required = 1},
+        {.name = "table", .short_name = 't', .kind = CLI_TABLE, .target = &table, .required = 1},
+        {.name = "input-format",
+         .short_name = 'i',
+         .kind = CLI_INPUT_FORMAT,
+         .target = &ropts.input_format},
+        {.name = "threads",
+         .short_name = 'T',
+         .kind = CLI_NUMBER,
+         .target = &ropts.threads,
+         .min = 0,
+         .max = CLI_MAX_THREADS},
+        {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
+        {.name = NULL}};
+    cli_list rest;
+    int status = cli_parse("load", argc, argv, options, load_usage, &rest);
+    if (status < 0 && !rest.n)
+        status = cli_usage_error("load", "no INPUT given (see pinetl load --help)");
+    if (status < 0)
+        status = run_load(db, table, quiet, &ropts, &rest);
+    cli_free(options, &rest);
     return status;
 }

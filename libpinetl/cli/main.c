@@ -20,7 +20,9 @@ static void usage(FILE *out) {
     fprintf(out, "usage: pinetl COMMAND [OPTIONS] [INPUT ...]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'pinetl COMMAND --help' describes a command. pinetl --version prints the version.\n");
+    fprintf(
+        out,
+        "\n'pinetl COMMAND --help' describes a command. pinetl --version prints the version.\n");
 }
 
 int main(int argc, char **argv) {

@@ -8,13 +8,14 @@ SQLITE_EXTENSION_INIT1
 #include "warehouse/sql_functions.h"
 
 /* The entry point SQLite derives from the file name "pinetl.so". */
-__attribute__((visibility("default")))
-int sqlite3_pinetl_init(sqlite3 *db, char **error, const sqlite3_api_routines *api);
+__attribute__((visibility("default"))) int sqlite3_pinetl_init(sqlite3 *db, char **error,
+                                                               const sqlite3_api_routines *api);
 
 int sqlite3_pinetl_init(sqlite3 *db, char **error, const sqlite3_api_routines *api) {
     SQLITE_EXTENSION_INIT2(api);
-    int rc = pinetl_sql_register(db);
+    int rc = pinetl__sql_register(db);
     if (rc != SQLITE_OK && error)
-        *error = sqlite3_mprintf("pinetl: registering SQL functions failed: %s", sqlite3_errstr(rc));
+        *error =
+            sqlite3_mprintf("pinetl: registering SQL functions failed: %s", sqlite3_errstr(rc));
     return rc;
 }

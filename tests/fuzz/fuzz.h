@@ -14,7 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Prints "fuzz invariant broken: ..." with the location and aborts. */
 void fuzz_fail(const char *file, int line, const char *what);
-#define FUZZ_ASSERT(cond) do { if (!(cond)) fuzz_fail(__FILE__, __LINE__, #cond); } while (0)
+#define FUZZ_ASSERT(cond)                         \
+    do {                                          \
+        if (!(cond))                              \
+            fuzz_fail(__FILE__, __LINE__, #cond); \
+    } while (0)
 
 /* Checks a batch against the public API's promises: row counts and statuses, reject messages and
  * raw bytes, validity against warnings, typed values (ranges, UTF-8, sentinels never kept), then

@@ -10,12 +10,11 @@
 #include "fuzz.h"
 
 /* The JSONL and rejects renders of a batch, concatenated into a malloc'd copy. */
-static char *snapshot(pinetl_batch *b, size_t *len)
-{
+static char *snapshot(pinetl_batch *b, size_t *len) {
     const char *rows, *rejects;
     size_t nrows, nrejects;
-    FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &rows, &nrows) == PINETL_OK);
-    FUZZ_ASSERT(pinetl_batch_render_rejects(b, &rejects, &nrejects) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render(&rows, &nrows, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render_rejects(&rejects, &nrejects, b) == PINETL_OK);
     char *s = malloc(nrows + nrejects + 1);
     FUZZ_ASSERT(s != NULL);
     memcpy(s, rows, nrows);
@@ -24,13 +23,12 @@ static char *snapshot(pinetl_batch *b, size_t *len)
     return s;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A non-NULL blob even for empty input: an empty slice is a rejected row, not an error. */
     const char *blob = size ? (const char *)data : "";
     int64_t one[2] = {0, (int64_t)size};
     pinetl_clean_options opt;
-    pinetl_clean_options_init(&opt);
+    pinetl_clean_options_init(&opt, PINETL_CLEAN_OPTIONS_VERSION);
     opt.source = "fuzz";
 
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
@@ -44,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!cleaned) {
             const char *raw;
             size_t raw_len;
-            FUZZ_ASSERT(pinetl_batch_reject_raw(b, 0, &raw, &raw_len) == PINETL_OK);
+            FUZZ_ASSERT(pinetl_batch_reject_raw(&raw, &raw_len, b, 0) == PINETL_OK);
             FUZZ_ASSERT(raw_len == size && (size == 0 || !memcmp(raw, data, size)));
         }
         size_t len1, len2;
@@ -81,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (cleaned) {
             const char *out;
             size_t len;
-            FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len) == PINETL_OK);
+            FUZZ_ASSERT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK);
             const char *nl = memchr(out, '\n', len);
             FUZZ_ASSERT(nl != NULL);
             size_t rest = len - (size_t)(nl + 1 - out);

@@ -12,10 +12,12 @@
 
 #include "fuzz.h"
 
-typedef struct text { char *p; size_t len; } text;
+typedef struct text {
+    char *p;
+    size_t len;
+} text;
 
-static void append(text *t, const char *p, size_t n)
-{
+static void append(text *t, const char *p, size_t n) {
     char *grown = realloc(t->p, t->len + n + 1);
     FUZZ_ASSERT(grown != NULL);
     t->p = grown;
@@ -23,12 +25,12 @@ static void append(text *t, const char *p, size_t n)
     t->len += n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    if (size < 2) return 0;
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 2)
+        return 0;
     size_t block = 1 + data[0] % 64;
     pinetl_table table = (pinetl_table)(data[0] / 64 % PINETL_TABLE_COUNT);
-    int format = data[1] % (PINETL_INPUT_KINESIS + 1);  /* s3-sink needs a directory */
+    int format = data[1] % (PINETL_INPUT_KINESIS + 1); /* s3-sink needs a directory */
     data += 2;
     size -= 2;
 
@@ -40,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *paths[1] = {path};
 
     pinetl_reader_options ro;
-    pinetl_reader_options_init(&ro);
+    pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
     ro.input_format = format;
     ro.threads = 1;
     ro.batch_bytes = block;
@@ -50,24 +52,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nrows = 0;
     pinetl_batch *b;
     int rc;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
         const char *out;
         size_t len;
         fuzz_check_batch(b);
         nrows += pinetl_batch_rows(b);
-        FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len) == PINETL_OK);
+        FUZZ_ASSERT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK);
         append(&rows, out, len);
-        FUZZ_ASSERT(pinetl_batch_render_rejects(b, &out, &len) == PINETL_OK);
+        FUZZ_ASSERT(pinetl_batch_render_rejects(&out, &len, b) == PINETL_OK);
         append(&rejects, out, len);
     }
     FUZZ_ASSERT(rc == PINETL_DONE);
     pinetl_stats st;
-    pinetl_reader_stats(r, &st);
+    pinetl_reader_stats(&st, r);
     FUZZ_ASSERT(st.read == (int64_t)nrows && st.read == st.cleaned + st.rejected);
     pinetl_reader_free(r);
 
     pinetl_clean_options co;
-    pinetl_clean_options_init(&co);
+    pinetl_clean_options_init(&co, PINETL_CLEAN_OPTIONS_VERSION);
     co.input_format = format;
     co.source = path;
     FUZZ_ASSERT(pinetl_batch_new(&b, table) == PINETL_OK);
@@ -75,9 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *out;
     size_t len;
     FUZZ_ASSERT(pinetl_batch_rows(b) == nrows);
-    FUZZ_ASSERT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK);
     FUZZ_ASSERT(len == rows.len && (len == 0 || !memcmp(out, rows.p, len)));
-    FUZZ_ASSERT(pinetl_batch_render_rejects(b, &out, &len) == PINETL_OK);
+    FUZZ_ASSERT(pinetl_batch_render_rejects(&out, &len, b) == PINETL_OK);
     FUZZ_ASSERT(len == rejects.len && (len == 0 || !memcmp(out, rejects.p, len)));
     pinetl_batch_free(b);
     free(rows.p);

@@ -72,6 +72,31 @@ def test_query_types(tmp_path):
     assert df["q"].iloc[0] == 7.5
 
 
-def test_insight_sql_is_the_view_definition():
-    sql = pinetl.insight_sql("top_category_by_country")
-    assert "select" in sql.lower()
+def test_insight_sql_is_the_view_definition(tmp_path):
+    """insight_sql(name) is exactly the SELECT of the warehouse's view of that name (with the
+    default median), runs on the warehouse and gives the rows of Warehouse.insights; the
+    interpolated median changes only the three median insights; unknown names are errors."""
+    db = tmp_path / "wh.db"
+    with pinetl.Warehouse(db) as wh:
+        wh.load_json("pin", [{"index": 1, "category": "art", "follower_count": "5k",
+                              "poster_name": "A"}, {"index": 2, "category": "art",
+                                                     "follower_count": "2", "poster_name": "B"}])
+        wh.load_json("geo", [{"ind": 1, "country": "Chad", "timestamp": "2020-01-01 00:00:00"},
+                             {"ind": 2, "country": "Peru", "timestamp": "2021-01-01 00:00:00"}])
+        wh.load_json("user", [{"ind": 1, "user_name": "a", "age": 20,
+                               "date_joined": "2016-01-01 00:00:00"},
+                              {"ind": 2, "user_name": "b", "age": 40,
+                               "date_joined": "2017-01-01 00:00:00"}])
+        frames = wh.insights()
+        for name in pinetl.insight_names():
+            sql = pinetl.insight_sql(name)
+            view = wh.query(f"SELECT sql FROM sqlite_master WHERE type = 'view' AND name = '{name}'")
+            assert view["sql"].tolist() == [f'CREATE VIEW "{name}" AS {sql}'], name
+            rows = wh.query(sql, name)
+            assert rows.equals(frames[name]), name
+            interpolated = pinetl.insight_sql(name, median="interpolated")
+            assert (interpolated != sql) == name.startswith("median_"), name
+    with pytest.raises(pinetl.NotFoundError, match="nope"):
+        pinetl.insight_sql("nope")
+    with pytest.raises(pinetl.InvalidArgumentError, match="mean"):
+        pinetl.insight_sql("top_category_by_country", median="mean")

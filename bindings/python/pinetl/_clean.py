@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _lazy
 from ._columns import Collector
-from ._ffi import as_bytes, check, ffi, lib, owned_string, text
+from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._scalar import table_id
 
 
@@ -31,9 +31,25 @@ class CleanResult(NamedTuple):
 def _input_format(name):
     if isinstance(name, int) and not isinstance(name, bool):
         return name
-    out = ffi.new("int *")
-    check(lib.pinetl_input_format_from_name(as_bytes(name, "input_format"), out))
+    out = ffi.new("pinetl_input_format *")
+    check(lib.pinetl_input_format_from_name(out, as_bytes(name, "input_format")))
     return out[0]
+
+
+def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, dict_columns=0):
+    """The one reader set-up of the binding: a pinetl_reader over paths (bytes or str paths),
+    freed by the garbage collector (or ffi.release)."""
+    c_paths = [ffi.new("char[]", os.fsencode(p)) for p in paths]
+    c_array = ffi.new("const char *[]", c_paths)
+    opts = ffi.new("pinetl_reader_options *")
+    check(lib.pinetl_reader_options_init(opts, lib.PINETL_READER_OPTIONS_VERSION))
+    opts.input_format = _input_format(input_format)
+    opts.threads = threads
+    opts.batch_bytes = batch_bytes
+    opts.dict_columns = dict_columns
+    out = ffi.new("pinetl_reader **")
+    check(lib.pinetl_reader_open(out, table_id(table), c_array, len(paths), opts))
+    return ffi.gc(out[0], lib.pinetl_reader_free)
 
 
 def _new_batch(table):
@@ -44,7 +60,7 @@ def _new_batch(table):
 
 def _options(input_format, source, first_line, keep):
     opts = ffi.new("pinetl_clean_options *")
-    lib.pinetl_clean_options_init(opts)
+    check(lib.pinetl_clean_options_init(opts, lib.PINETL_CLEAN_OPTIONS_VERSION))
     opts.input_format = _input_format(input_format)
     if source is not None:
         name = ffi.new("char[]", as_bytes(source, "source"))
@@ -56,7 +72,7 @@ def _options(input_format, source, first_line, keep):
 
 def _stats_dict(stats):
     out = ffi.new("char **")
-    check(lib.pinetl_stats_to_json(stats, out))
+    check(lib.pinetl_stats_to_json(out, stats))
     return json.loads(owned_string(out[0]))
 
 
@@ -87,19 +103,25 @@ def is_missing(value):
 
 def record_text(record):
     """One record as JSON text: str/bytes as they are; a mapping as JSON, missing values (None,
-    NaN, NaT, NA) left out, since a missing field and null clean alike."""
+    NaN, NaT, NA) left out, since a missing field and null clean alike. A value JSON cannot hold
+    (±inf, a lone surrogate) still gives text, which C then rejects with its reason: a bad value
+    makes a reject, never an exception that ends the call."""
     if isinstance(record, (str, bytes, bytearray, memoryview)):
-        return as_bytes(record)
+        return record_bytes(record)
     if hasattr(record, "items"):
         record = {k: v for k, v in record.items() if not is_missing(v)}
-        return json.dumps(record, default=_json_default, allow_nan=False,
-                          ensure_ascii=False).encode("utf-8")
+        return record_bytes(json.dumps(record, default=_json_default, ensure_ascii=False))
     raise TypeError(f"a record must be a mapping, str or bytes, not {type(record).__name__}")
 
 
 def records_blob(records):
     """Records -> (blob, int64 offsets): the Arrow large-string layout of batch.h."""
-    texts = [record_text(r) for r in records]
+    return texts_blob([record_text(r) for r in records])
+
+
+def texts_blob(texts):
+    """The one blob/offsets builder: byte strings -> (blob, int64 offsets), text i at
+    blob[offsets[i]:offsets[i + 1]] (pinetl_batch_clean_records' layout)."""
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     if texts:
         np.cumsum([len(t) for t in texts], out=offsets[1:])
@@ -139,7 +161,7 @@ def clean_json(table, data, *, input_format="auto", source=None, first_line=1):
     record's JSON. Returns a CleanResult: cleaned rows, rejects and totals; every record is in
     exactly one of the two."""
     if isinstance(data, (str, bytes, bytearray, memoryview)):
-        part, stats = clean_batch(table, data=as_bytes(data, "data"), input_format=input_format,
+        part, stats = clean_batch(table, data=record_bytes(data, "data"), input_format=input_format,
                                   source=source, first_line=first_line)
     else:
         if hasattr(data, "items"):
@@ -179,28 +201,21 @@ def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
     if not paths:
         raise ValueError("read_json: no path given")
     t = table_id(table)
-    c_paths = [ffi.new("char[]", os.fsencode(p)) for p in paths]
-    c_array = ffi.new("const char *[]", c_paths)
-    opts = ffi.new("pinetl_reader_options *")
-    lib.pinetl_reader_options_init(opts)
-    opts.input_format = _input_format(input_format)
-    opts.threads = threads
-    opts.batch_bytes = batch_bytes or READ_JSON_BATCH_BYTES
     rows = Collector(t, _files_size(paths))
-    opts.dict_columns = rows.text_columns()   # the workers encode texts, not this thread
-    out = ffi.new("pinetl_reader **")
-    check(lib.pinetl_reader_open(out, t, c_array, len(paths), opts))
-    reader = ffi.gc(out[0], lib.pinetl_reader_free)
+    # dict_columns: the workers encode texts, not this thread.
+    reader = open_reader(t, paths, input_format=input_format, threads=threads,
+                         batch_bytes=batch_bytes or READ_JSON_BATCH_BYTES,
+                         dict_columns=rows.text_columns())
     # Loaded now, while the workers fill the first batches, rather than before they start. (On
     # a thread it would hold the GIL for its switch interval each time this loop wants it back.)
     _lazy.pandas()
     try:
         batch = ffi.new("pinetl_batch **")
         # The workers clean the next batches while this thread copies one out (C releases the GIL).
-        while check(lib.pinetl_reader_step(reader, batch)) == lib.PINETL_BATCH:
+        while check(lib.pinetl_reader_step(batch, reader)) == lib.PINETL_BATCH:
             rows.add(batch[0], reader)
         stats = ffi.new("pinetl_stats *")
-        lib.pinetl_reader_stats(reader, stats)
+        lib.pinetl_reader_stats(stats, reader)
         notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
     finally:
         ffi.release(reader)

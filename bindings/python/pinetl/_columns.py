@@ -22,11 +22,8 @@ _NS_MIN_US = (np.iinfo(np.int64).min + 1) // 1000 + 1
 _NS_MAX_US = np.iinfo(np.int64).max // 1000
 _NAT = np.iinfo(np.int64).min
 
-# A text column leaves its dictionary once it has seen this many rows and more than half of them
-# were new texts.
-_DICT_TRIAL_ROWS = 4096
-
-REJECT_COLUMNS = ["table", "source", "line", "offset", "reason", "message", "raw"]
+# The rejects' fields, in C's order (pinetl_batch_render_rejects writes the same).
+REJECT_COLUMNS = [text(lib.pinetl_reject_field_name(i)) for i in range(lib.PINETL_REJECT_FIELDS)]
 
 
 class TimestampRangeWarning(UserWarning):
@@ -249,8 +246,8 @@ class _TextColumn:
             return
         codes = np.empty(n, dtype=np.int32)
         if n:
-            check(lib.pinetl_text_dict_encode(self.dict, data, offsets, validity, n,
-                                              ffi.from_buffer("int32_t[]", codes)))
+            check(lib.pinetl_text_dict_encode(ffi.from_buffer("int32_t[]", codes), self.dict, data, offsets, validity,
+                                              n))
         known, count = self.strs.len, lib.pinetl_text_dict_count(self.dict)
         if count > known:
             self.strs.append(_dict_texts(self.dict, known, count) + [None])
@@ -258,7 +255,7 @@ class _TextColumn:
         strs = self.strs.out[:count + 1]
         self.out.append(strs[codes if keep is None else codes[keep]])
         self.rows += n
-        if self.rows >= _DICT_TRIAL_ROWS and 2 * count > self.rows:
+        if not lib.pinetl_text_dict_worthwhile(self.dict, self.rows):   # C's policy
             ffi.release(self.dict)
             self.dict, self.strs = None, None
 
@@ -330,21 +327,20 @@ def _reject_rows(batch, table_name, status, keep):
     rows = []
     for r in np.flatnonzero(~keep).tolist():
         data = b""
-        if lib.pinetl_batch_reject_raw(batch, r, raw, raw_len) == 0 and raw[0] != ffi.NULL:
+        if lib.pinetl_batch_reject_raw(raw, raw_len, batch, r) == 0 and raw[0] != ffi.NULL:
             data = ffi.buffer(raw[0], raw_len[0])[:]
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             pass  # kept as bytes, like the CLI's raw_base64
-        rows.append({
-            "table": table_name,
-            "source": text(lib.pinetl_batch_source_name(batch, int(sids[r]))),
-            "line": int(lines[r]),
-            "offset": int(offs[r]),
-            "reason": text(lib.pinetl_reject_name(int(status[r]))),
-            "message": text(lib.pinetl_batch_reject_message(batch, r)),
-            "raw": data,
-        })
+        rows.append(dict(zip(REJECT_COLUMNS, (
+            table_name,
+            text(lib.pinetl_batch_source_name(batch, int(sids[r]))),
+            int(lines[r]),
+            int(offs[r]),
+            text(lib.pinetl_reject_name(int(status[r]))),
+            text(lib.pinetl_batch_reject_message(batch, r)),
+            data))))
     return rows
 
 
@@ -384,7 +380,7 @@ class Collector:
             self._reserve(batch, n)
         for c, col in enumerate(self.cols):
             if reader is not None and isinstance(col, _TextColumn):
-                check(lib.pinetl_reader_text_codes(reader, c, self._codes))
+                check(lib.pinetl_reader_text_codes(self._codes, reader, c))
                 col.add_coded(batch, c, n, keep, self._codes)
             else:
                 col.add(batch, c, n, keep)

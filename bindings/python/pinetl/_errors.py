@@ -1,4 +1,8 @@
-"""Exceptions: one class per C result code, each carrying the code and the C library's message."""
+"""Exceptions: one class per C result code, each carrying the code and the C library's message.
+
+The codes are C's (the PINETL_E* constants of common.h, read from the compiled module); this
+module only chooses the Python class of each."""
+from ._pinetl import lib
 
 
 class Error(Exception):
@@ -39,13 +43,13 @@ class NotFoundError(Error, LookupError):
 
 
 _BY_CODE = {
-    -2: PinetlMemoryError,
-    -3: InvalidArgumentError,
-    -4: PinetlIOError,
-    -5: FormatError,
-    -6: SQLError,
-    -7: RejectError,
-    -8: NotFoundError,
+    lib.PINETL_ENOMEM: PinetlMemoryError,
+    lib.PINETL_EINVAL: InvalidArgumentError,
+    lib.PINETL_EIO: PinetlIOError,
+    lib.PINETL_EFORMAT: FormatError,
+    lib.PINETL_ESQL: SQLError,
+    lib.PINETL_EREJECT: RejectError,
+    lib.PINETL_ENOTFOUND: NotFoundError,
 }
 
 

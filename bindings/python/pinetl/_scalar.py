@@ -28,7 +28,7 @@ def table_id(table):
             return table
         raise ValueError(f"unknown table number {table}")
     out = ffi.new("pinetl_table *")
-    check(lib.pinetl_table_from_name(as_bytes(table, "table"), out))
+    check(lib.pinetl_table_from_name(out, as_bytes(table, "table")))
     return out[0]
 
 
@@ -49,7 +49,7 @@ def follower_count(value):
     (sentinel, unparsable, negative, overflowing)."""
     data = as_bytes(value, "follower_count")
     out = ffi.new("int64_t *")
-    return out[0] if lib.pinetl_follower_count(data, len(data), out) else None
+    return out[0] if lib.pinetl_follower_count(out, data, len(data)) else None
 
 
 def timestamp_us(value):
@@ -60,9 +60,9 @@ def timestamp_us(value):
     out = ffi.new("int64_t *")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         data = json.dumps(value).encode()
-        return out[0] if lib.pinetl_timestamp_from_seconds(data, len(data), out) else None
+        return out[0] if lib.pinetl_timestamp_from_seconds(out, data, len(data)) else None
     data = as_bytes(value, "timestamp")
-    return out[0] if lib.pinetl_timestamp_parse(data, len(data), out) else None
+    return out[0] if lib.pinetl_timestamp_parse(out, data, len(data)) else None
 
 
 def parse_timestamp(value):
@@ -80,7 +80,7 @@ def format_timestamp(value):
         delta = value - _EPOCH
         value = (delta.days * 86400 + delta.seconds) * 1000000 + delta.microseconds
     buf = ffi.new("char[]", lib.PINETL_TIMESTAMP_BUFSIZE)
-    n = lib.pinetl_timestamp_format(int(value), buf)
+    n = lib.pinetl_timestamp_format(buf, int(value))
     if n < 0:
         raise ValueError(f"timestamp {value} us is outside years 0001..9999")
     return ffi.string(buf, n).decode("ascii")
@@ -104,7 +104,7 @@ def age(value):
     """age from a record's value: 25, 25.0 or "25" -> 25; None outside 0..150 or otherwise bad."""
     data = _json_value(value, "age")
     out = ffi.new("int64_t *")
-    return out[0] if lib.pinetl_age(data, len(data), out) else None
+    return out[0] if lib.pinetl_age(out, data, len(data)) else None
 
 
 def age_group(age_value):
@@ -118,7 +118,7 @@ def key(value):
     """index / ind from a record's value: 7528, 7528.0 or "7528" -> 7528; None when not a key."""
     data = _json_value(value, "key")
     out = ffi.new("int64_t *")
-    return out[0] if lib.pinetl_key(data, len(data), out) else None
+    return out[0] if lib.pinetl_key(out, data, len(data)) else None
 
 
 def save_location(value):
@@ -126,7 +126,7 @@ def save_location(value):
     data = as_bytes(value, "save_location")
     start = ffi.new("size_t *")
     length = ffi.new("size_t *")
-    if not lib.pinetl_save_location(data, len(data), start, length):
+    if not lib.pinetl_save_location(start, length, data, len(data)):
         return None
     return data[start[0]:start[0] + length[0]].decode("utf-8")
 
@@ -134,5 +134,5 @@ def save_location(value):
 def format_double(value):
     """The shortest text that reads back as exactly this double ("1.0", "-89.9787", "1e-07")."""
     buf = ffi.new("char[]", lib.PINETL_DOUBLE_BUFSIZE)
-    n = lib.pinetl_double_format(float(value), buf)
+    n = lib.pinetl_double_format(buf, float(value))
     return ffi.string(buf, n).decode("ascii")

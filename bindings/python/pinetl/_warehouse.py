@@ -4,13 +4,9 @@ import threading
 
 import numpy as np
 
-from ._ffi import as_bytes, check, ffi, lib, owned_string, text
+from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
 from ._scalar import table_id
-
-_MEDIANS = {"approx": 0, "interpolated": 1}
-_FORMATS = {"table": 1, "json": 2, "csv": 3}
-
 
 def insight_names():
     """The nine insights' names, in the spec's order."""
@@ -19,23 +15,23 @@ def insight_names():
 
 def insight_sql(name, median="approx"):
     """The SELECT that defines an insight's view in the warehouse."""
-    i = ffi.new("int *")
-    check(lib.pinetl_insight_from_name(as_bytes(name, "insight"), i))
+    i = ffi.new("pinetl_insight *")
+    check(lib.pinetl_insight_from_name(i, as_bytes(name, "insight")))
     return text(lib.pinetl_warehouse_insight_sql(i[0], _median(median)))
 
 
 def _median(median):
-    try:
-        return _MEDIANS[median]
-    except KeyError:
-        raise ValueError(f"median must be one of {sorted(_MEDIANS)}, not {median!r}") from None
+    """A median name ("approx", "interpolated") as C's pinetl_median_kind."""
+    out = ffi.new("pinetl_median_kind *")
+    check(lib.pinetl_median_kind_from_name(out, as_bytes(median, "median")))
+    return out[0]
 
 
 def _format(fmt):
-    try:
-        return _FORMATS[fmt]
-    except KeyError:
-        raise ValueError(f"format must be one of {sorted(_FORMATS)}, not {fmt!r}") from None
+    """An output format name ("table", "json", "csv") as C's pinetl_insights_format."""
+    out = ffi.new("pinetl_insights_format *")
+    check(lib.pinetl_insights_format_from_name(out, as_bytes(fmt, "format")))
+    return out[0]
 
 
 class _Options:
@@ -43,7 +39,7 @@ class _Options:
 
     def __init__(self, names, median):
         self.ptr = ffi.new("pinetl_insights_options *")
-        lib.pinetl_insights_options_init(self.ptr)
+        check(lib.pinetl_insights_options_init(self.ptr, lib.PINETL_INSIGHTS_OPTIONS_VERSION))
         self.ptr.median = _median(median)
         if names is not None:
             if isinstance(names, (str, bytes)):
@@ -100,20 +96,20 @@ class Result:
             cols = {}
             for c in range(lib.pinetl_insights_columns(p, t)):
                 cols[text(lib.pinetl_insights_column_name(p, t, c))] = _column(p, t, c, nrows)
-            out[text(lib.pinetl_insights_name(p, t))] = pandas().DataFrame(cols)
+            out[text(lib.pinetl_insights_table_name(p, t))] = pandas().DataFrame(cols)
         return out
 
     def render(self, fmt="csv"):
         """The result as the CLI prints it: "csv", "json" or "table"."""
         out = ffi.new("char **")
         size = ffi.new("size_t *")
-        check(lib.pinetl_insights_render(self._ptr, _format(fmt), out, size))
+        check(lib.pinetl_insights_render(out, size, self._ptr, _format(fmt)))
         return owned_string(out[0])
 
     def equals(self, other):
         """(True, "") when both hold the same typed values, else (False, the first difference)."""
         why = ffi.new("char **")
-        same = lib.pinetl_insights_equal(self._ptr, other._ptr, why)
+        same = lib.pinetl_insights_equal(why, self._ptr, other._ptr)
         return bool(same), ("" if same or why[0] == ffi.NULL else owned_string(why[0]))
 
     def close(self):
@@ -129,31 +125,17 @@ def _paths(value, what):
     return paths
 
 
-def _open_reader(table, paths, input_format, threads, batch_bytes=0):
-    from ._clean import _input_format
-    c_paths = [ffi.new("char[]", p) for p in paths]
-    c_array = ffi.new("const char *[]", c_paths)
-    opts = ffi.new("pinetl_reader_options *")
-    lib.pinetl_reader_options_init(opts)
-    opts.input_format = _input_format(input_format)
-    opts.threads = threads
-    opts.batch_bytes = batch_bytes
-    out = ffi.new("pinetl_reader **")
-    check(lib.pinetl_reader_open(out, table_id(table), c_array, len(paths), opts))
-    return ffi.gc(out[0], lib.pinetl_reader_free)
-
-
 def _read_into(table, paths, input_format, threads, consume):
     """Steps a reader over paths, handing each batch to consume(batch); returns the stats dict
     and the notices."""
-    from ._clean import _stats_dict
-    reader = _open_reader(table, paths, input_format, threads)
+    from ._clean import _stats_dict, open_reader
+    reader = open_reader(table, paths, input_format=input_format, threads=threads)
     try:
         batch = ffi.new("pinetl_batch **")
-        while check(lib.pinetl_reader_step(reader, batch)) == lib.PINETL_BATCH:
+        while check(lib.pinetl_reader_step(batch, reader)) == lib.PINETL_BATCH:
             consume(batch[0])
         stats = ffi.new("pinetl_stats *")
-        lib.pinetl_reader_stats(reader, stats)
+        lib.pinetl_reader_stats(stats, reader)
         notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
         return _stats_dict(stats), notices
     finally:
@@ -163,17 +145,34 @@ def _read_into(table, paths, input_format, threads, consume):
 def compute_insights(pin, geo, user, *, names=None, median="approx", input_format="auto",
                      threads=0):
     """Reads and cleans the three tables' inputs (paths: files, or S3 sink directories, where
-    each table takes its own objects) and computes the insights in memory. Returns a Result."""
+    each table takes its own objects) and computes the insights in memory, with C's parallel
+    dataset read (pinetl_dataset_read_files: the three tables at once, only the columns the
+    insights use), exactly as `pinetl insights --pin ... --geo ... --user ...`. Returns a Result."""
+    from ._clean import _input_format
+    opts = _Options(names, median)   # a bad name or median fails before any reading
+    tables = (pin, geo, user)
+    c_paths = [[ffi.new("char[]", p) for p in _paths(v, name)]
+               for v, name in zip(tables, ("pin", "geo", "user"))]
+    c_arrays = [ffi.new("const char *[]", ps) for ps in c_paths]
+    paths = ffi.new("const char *const *[]", c_arrays)
+    npaths = ffi.new("size_t[]", [len(ps) for ps in c_paths])
+    ropts = ffi.new("pinetl_reader_options *")
+    check(lib.pinetl_reader_options_init(ropts, lib.PINETL_READER_OPTIONS_VERSION))
+    ropts.input_format = _input_format(input_format)
+    ropts.threads = threads
     out = ffi.new("pinetl_dataset **")
     check(lib.pinetl_dataset_new(out))
     dataset = ffi.gc(out[0], lib.pinetl_dataset_free)
+    reports = ffi.new("pinetl_dataset_report[]", lib.PINETL_TABLE_COUNT)
     try:
-        for table, value in (("pin", pin), ("geo", geo), ("user", user)):
-            _read_into(table, _paths(value, table), input_format, threads,
-                       lambda b: check(lib.pinetl_dataset_add(dataset, b)))
-        opts = _Options(names, median)
+        rc = lib.pinetl_dataset_read_files(reports, dataset, paths, npaths, ropts)
+        for r in reports:
+            for p in (r.notices, r.first_reject):
+                if p != ffi.NULL:
+                    lib.pinetl_free(p)
+        check(rc)
         res = ffi.new("pinetl_insights **")
-        check(lib.pinetl_insights_compute(dataset, opts.ptr, res))
+        check(lib.pinetl_insights_compute(res, dataset, opts.ptr))
         return Result(res[0])
     finally:
         ffi.release(dataset)
@@ -228,7 +227,7 @@ class Warehouse:
         """What this handle's loads did: rows, written, rejects, rejects_written."""
         with self._lock:
             s = ffi.new("pinetl_load_stats *")
-            lib.pinetl_warehouse_load_stats(self._handle(), s)
+            lib.pinetl_warehouse_load_stats(s, self._handle())
             return {"rows": s.rows, "written": s.written, "rejects": s.rejects,
                     "rejects_written": s.rejects_written}
 
@@ -255,7 +254,7 @@ class Warehouse:
         before = self.load_stats()
         try:
             if isinstance(data, (str, bytes, bytearray, memoryview)):
-                data = as_bytes(data, "data")
+                data = record_bytes(data, "data")
                 check(lib.pinetl_batch_clean(batch, data, len(data), opts))
             else:
                 blob, offsets = records_blob(data)
@@ -278,7 +277,7 @@ class Warehouse:
         """Rows of "pin", "geo", "user" or "rejects"."""
         out = ffi.new("int64_t *")
         with self._lock:
-            check(lib.pinetl_warehouse_count(self._handle(), as_bytes(table, "table"), out))
+            check(lib.pinetl_warehouse_count(out, self._handle(), as_bytes(table, "table")))
         return out[0]
 
     def insights_result(self, names=None, median="approx"):
@@ -286,7 +285,7 @@ class Warehouse:
         opts = _Options(names, median)
         out = ffi.new("pinetl_insights **")
         with self._lock:
-            check(lib.pinetl_warehouse_insights(self._handle(), opts.ptr, out))
+            check(lib.pinetl_warehouse_insights(out, self._handle(), opts.ptr))
         return Result(out[0])
 
     def insights(self, names=None, median="approx"):
@@ -301,8 +300,8 @@ class Warehouse:
         """One SQL query's rows as a DataFrame (INTEGER -> Int64, REAL -> float64, TEXT -> object)."""
         out = ffi.new("pinetl_insights **")
         with self._lock:
-            check(lib.pinetl_warehouse_query(self._handle(), as_bytes(sql, "sql"),
-                                             as_bytes(name, "name"), out))
+            check(lib.pinetl_warehouse_query(out, self._handle(),
+                                             as_bytes(sql, "sql"), as_bytes(name, "name")))
         result = Result(out[0])
         try:
             return result.frames()[name]

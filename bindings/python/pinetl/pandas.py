@@ -7,7 +7,7 @@ into C for the whole frame."""
 import numpy as np
 import pandas as pd
 
-from ._clean import is_missing, clean_batch, record_text
+from ._clean import is_missing, clean_batch, record_text, texts_blob
 from ._columns import REJECT_COLUMNS, empty_frame
 from ._ffi import lib
 from ._scalar import columns, table_id
@@ -21,10 +21,7 @@ def _blob(df, column):
         texts = [b"" if is_missing(v) else record_text(v) for v in df[column].tolist()]
     else:
         texts = [record_text(r) for r in df.to_dict("records")]
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    if texts:
-        np.cumsum([len(t) for t in texts], out=offsets[1:])
-    return b"".join(texts), offsets
+    return texts_blob(texts)
 
 
 def clean_with_rejects(df, table, column=None, source="<dataframe>"):

@@ -49,29 +49,43 @@ enum { PINETL_TABLE_COUNT = 3, PINETL_MAX_COLUMNS = 11 };
 /* "pin", "geo", "user"; NULL for an unknown table. */
 PINETL_API const char *pinetl_table_name(pinetl_table table);
 /* Parses a table name; PINETL_EINVAL for anything else. */
-PINETL_API int pinetl_table_from_name(const char *name, pinetl_table *out);
+PINETL_API int pinetl_table_from_name(pinetl_table *out, const char *name);
 
 /* Types of cleaned columns. */
 typedef enum pinetl_type {
-    PINETL_TYPE_INT64 = 1,     /* int64_t: ind, follower_count, age */
-    PINETL_TYPE_TEXT = 2,      /* UTF-8 bytes in one blob, int64 offsets (Arrow large-string layout) */
-    PINETL_TYPE_COORDS = 3,    /* two doubles per row: latitude, longitude */
-    PINETL_TYPE_TIMESTAMP = 4  /* int64_t microseconds since 1970-01-01T00:00:00Z */
+    PINETL_TYPE_INT64 = 1,  /* int64_t: ind, follower_count, age */
+    PINETL_TYPE_TEXT = 2,   /* UTF-8 bytes in one blob, int64 offsets (Arrow large-string layout) */
+    PINETL_TYPE_COORDS = 3, /* two doubles per row: latitude, longitude */
+    PINETL_TYPE_TIMESTAMP = 4 /* int64_t microseconds since 1970-01-01T00:00:00Z */
 } pinetl_type;
 
 /* Cleaned columns of each table, in the spec's order. Column 0 is always ind. */
 enum {
-    PINETL_PIN_IND = 0, PINETL_PIN_UNIQUE_ID, PINETL_PIN_TITLE, PINETL_PIN_DESCRIPTION,
-    PINETL_PIN_FOLLOWER_COUNT, PINETL_PIN_POSTER_NAME, PINETL_PIN_TAG_LIST,
-    PINETL_PIN_IS_IMAGE_OR_VIDEO, PINETL_PIN_IMAGE_SRC, PINETL_PIN_SAVE_LOCATION,
-    PINETL_PIN_CATEGORY, PINETL_PIN_COLUMNS
+    PINETL_PIN_IND = 0,
+    PINETL_PIN_UNIQUE_ID,
+    PINETL_PIN_TITLE,
+    PINETL_PIN_DESCRIPTION,
+    PINETL_PIN_FOLLOWER_COUNT,
+    PINETL_PIN_POSTER_NAME,
+    PINETL_PIN_TAG_LIST,
+    PINETL_PIN_IS_IMAGE_OR_VIDEO,
+    PINETL_PIN_IMAGE_SRC,
+    PINETL_PIN_SAVE_LOCATION,
+    PINETL_PIN_CATEGORY,
+    PINETL_PIN_COLUMNS
 };
 enum {
-    PINETL_GEO_IND = 0, PINETL_GEO_COUNTRY, PINETL_GEO_COORDINATES, PINETL_GEO_TIMESTAMP,
+    PINETL_GEO_IND = 0,
+    PINETL_GEO_COUNTRY,
+    PINETL_GEO_COORDINATES,
+    PINETL_GEO_TIMESTAMP,
     PINETL_GEO_COLUMNS
 };
 enum {
-    PINETL_USER_IND = 0, PINETL_USER_USER_NAME, PINETL_USER_AGE, PINETL_USER_DATE_JOINED,
+    PINETL_USER_IND = 0,
+    PINETL_USER_USER_NAME,
+    PINETL_USER_AGE,
+    PINETL_USER_DATE_JOINED,
     PINETL_USER_COLUMNS
 };
 
@@ -79,8 +93,8 @@ enum {
 PINETL_API int pinetl_column_count(pinetl_table table);
 /* Name of a cleaned column ("ind", "unique_id", ...); NULL when out of range. */
 PINETL_API const char *pinetl_column_name(pinetl_table table, int column);
-/* Type of a cleaned column (a pinetl_type); 0 when out of range. */
-PINETL_API int pinetl_column_type(pinetl_table table, int column);
+/* Type of a cleaned column; 0 when out of range. */
+PINETL_API pinetl_type pinetl_column_type(pinetl_table table, int column);
 
 #ifdef __cplusplus
 }

@@ -37,11 +37,11 @@ typedef enum pinetl_insight {
 enum { PINETL_INSIGHT_COUNT = 9 };
 
 /* "top_category_by_country", ...; NULL when out of range. */
-PINETL_API const char *pinetl_insight_name(int insight);
+PINETL_API const char *pinetl_insight_name(pinetl_insight insight);
 /* PINETL_ENOTFOUND (with a message listing the names) for an unknown name. */
-PINETL_API int pinetl_insight_from_name(const char *name, int *out);
+PINETL_API int pinetl_insight_from_name(pinetl_insight *out, const char *name);
 /* Which source tables an insight reads: bit (1 << PINETL_TABLE_PIN) and so on. */
-PINETL_API unsigned pinetl_insight_tables(int insight);
+PINETL_API unsigned pinetl_insight_tables(pinetl_insight insight);
 
 /* Which median: percentile_approx(x, 0.5) (the element at rank ceil(n/2) of the sorted values, an
  * int64; the default) or the interpolated median (the mean of the two middle values for even n,
@@ -51,13 +51,22 @@ typedef enum pinetl_median_kind {
     PINETL_MEDIAN_INTERPOLATED = 1
 } pinetl_median_kind;
 
+/* Versioned options (see pinetl.h): init with the version the caller was written for. */
+enum { PINETL_INSIGHTS_OPTIONS_VERSION = 1 };
+
+/* "approx", "interpolated"; NULL when unknown. */
+PINETL_API const char *pinetl_median_kind_name(pinetl_median_kind kind);
+/* PINETL_EINVAL (with a message listing the names) for an unknown name. */
+PINETL_API int pinetl_median_kind_from_name(pinetl_median_kind *out, const char *name);
+
 typedef struct pinetl_insights_options {
-    int median;                 /* a pinetl_median_kind; PINETL_MEDIAN_APPROX by default */
-    const char *const *names;   /* insights to compute, in this order; NULL = all nine */
+    unsigned version;          /* set by pinetl_insights_options_init */
+    pinetl_median_kind median; /* PINETL_MEDIAN_APPROX by default */
+    const char *const *names;  /* insights to compute, in this order; NULL = all nine */
     size_t nnames;
 } pinetl_insights_options;
 
-PINETL_API void pinetl_insights_options_init(pinetl_insights_options *options);
+PINETL_API int pinetl_insights_options_init(pinetl_insights_options *options, unsigned version);
 
 /* Datasets. */
 PINETL_API int pinetl_dataset_new(pinetl_dataset **out);
@@ -69,9 +78,10 @@ PINETL_API size_t pinetl_dataset_rows(const pinetl_dataset *dataset, pinetl_tabl
 
 /* What reading one table's inputs into a dataset saw. */
 typedef struct pinetl_dataset_report {
-    pinetl_stats stats;        /* records read, cleaned and rejected (by reason) */
-    char first_reject[512];    /* "source:line: message" of the first rejected record, or "" */
-    char *notices;             /* the reader's notices, one per line, or NULL; free with pinetl_free */
+    pinetl_stats stats; /* records read, cleaned and rejected (by reason) */
+    char *first_reject; /* "source:line: message" of the first rejected record, or NULL;
+                                * free with pinetl_free */
+    char *notices;      /* the reader's notices, one per line, or NULL; free with pinetl_free */
 } pinetl_dataset_report;
 
 /* Cleans the inputs of the three tables into the dataset: paths[t] (npaths[t] of them) for table
@@ -84,16 +94,14 @@ typedef struct pinetl_dataset_report {
  * fails.
  * Returns the error of the first table (in table order) that failed, with its message; the
  * dataset then holds part of the input. */
-PINETL_API int pinetl_dataset_read_files(pinetl_dataset *dataset, const char *const *const *paths,
-                                         const size_t *npaths,
-                                         const pinetl_reader_options *options,
-                                         pinetl_dataset_report *reports);
+PINETL_API int pinetl_dataset_read_files(pinetl_dataset_report *reports, pinetl_dataset *dataset,
+                                         const char *const *const *paths, const size_t *npaths,
+                                         const pinetl_reader_options *options);
 
 /* Computes the insights. options may be NULL (all nine, percentile_approx median).
  * PINETL_ENOTFOUND for an unknown name. Free the result with pinetl_insights_free. */
-PINETL_API int pinetl_insights_compute(const pinetl_dataset *dataset,
-                                       const pinetl_insights_options *options,
-                                       pinetl_insights **out);
+PINETL_API int pinetl_insights_compute(pinetl_insights **out, const pinetl_dataset *dataset,
+                                       const pinetl_insights_options *options);
 PINETL_API void pinetl_insights_free(pinetl_insights *result);
 
 /* Types of result values. */
@@ -107,15 +115,15 @@ typedef enum pinetl_value_type {
 /* Result tables: t indexes the tables (0 .. count-1), then rows and columns. Out-of-range indexes
  * give 0 / NULL / PINETL_VALUE_NULL. */
 PINETL_API size_t pinetl_insights_count(const pinetl_insights *result);
-PINETL_API const char *pinetl_insights_name(const pinetl_insights *result, size_t t);
+PINETL_API const char *pinetl_insights_table_name(const pinetl_insights *result, size_t t);
 /* The index of the table with this name, or -1. */
 PINETL_API int pinetl_insights_find(const pinetl_insights *result, const char *name);
 PINETL_API size_t pinetl_insights_rows(const pinetl_insights *result, size_t t);
 PINETL_API size_t pinetl_insights_columns(const pinetl_insights *result, size_t t);
 PINETL_API const char *pinetl_insights_column_name(const pinetl_insights *result, size_t t,
-                                                    size_t column);
-PINETL_API int pinetl_insights_value_type(const pinetl_insights *result, size_t t, size_t row,
-                                          size_t column);
+                                                   size_t column);
+PINETL_API pinetl_value_type pinetl_insights_value_type(const pinetl_insights *result, size_t t,
+                                                        size_t row, size_t column);
 PINETL_API int64_t pinetl_insights_int64(const pinetl_insights *result, size_t t, size_t row,
                                          size_t column);
 PINETL_API double pinetl_insights_real(const pinetl_insights *result, size_t t, size_t row,
@@ -126,23 +134,28 @@ PINETL_API const char *pinetl_insights_text(const pinetl_insights *result, size_
 
 /* Output formats of results. */
 typedef enum pinetl_insights_format {
-    PINETL_INSIGHTS_TABLE = 1,  /* aligned text tables, each under its name */
-    PINETL_INSIGHTS_JSON = 2,   /* one object keyed by table name; each a list of row objects */
-    PINETL_INSIGHTS_CSV = 3     /* RFC 4180 with a header; with several tables, each preceded by a
+    PINETL_INSIGHTS_TABLE = 1, /* aligned text tables, each under its name */
+    PINETL_INSIGHTS_JSON = 2,  /* one object keyed by table name; each a list of row objects */
+    PINETL_INSIGHTS_CSV = 3    /* RFC 4180 with a header; with several tables, each preceded by a
                                  * line "# name" and followed by a blank line */
 } pinetl_insights_format;
+
+/* "table", "json", "csv"; NULL when unknown. */
+PINETL_API const char *pinetl_insights_format_name(pinetl_insights_format format);
+/* PINETL_EINVAL (with a message listing the names) for an unknown name. */
+PINETL_API int pinetl_insights_format_from_name(pinetl_insights_format *out, const char *name);
 
 /* Renders every table of the result. REAL values are written in the shortest form that reads
  * back exactly ("1500.0", "1500.5"); null is null in JSON, empty in CSV and table. *out is NUL
  * terminated; free it with pinetl_free. */
-PINETL_API int pinetl_insights_render(const pinetl_insights *result, int format, char **out,
-                                      size_t *len);
+PINETL_API int pinetl_insights_render(char **out, size_t *len, const pinetl_insights *result,
+                                      pinetl_insights_format format);
 
 /* Two results hold the same tables with the same names, columns, rows and typed values (REAL
  * compared exactly). 1 when equal; 0 with a description of the first difference (free with
  * pinetl_free) in *why when why is not NULL. */
-PINETL_API int pinetl_insights_equal(const pinetl_insights *a, const pinetl_insights *b,
-                                     char **why);
+PINETL_API int pinetl_insights_equal(char **why, const pinetl_insights *a,
+                                     const pinetl_insights *b);
 
 #ifdef __cplusplus
 }

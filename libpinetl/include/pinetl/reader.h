@@ -21,33 +21,37 @@ extern "C" {
 
 typedef struct pinetl_reader pinetl_reader;
 
+/* Versioned options (see pinetl.h): init with the version the caller was written for. */
+enum { PINETL_READER_OPTIONS_VERSION = 1 };
+
 typedef struct pinetl_reader_options {
-    int input_format;     /* a pinetl_input_format; AUTO detects per input */
-    int threads;          /* worker threads; 0 = one per core */
-    size_t batch_bytes;   /* input bytes per batch; 0 = default (1 MiB) */
-    int render_format;    /* 0, or a PINETL_FORMAT_*: workers render cleaned rows ahead */
-    int render_header;    /* with render_format CSV: the first batch starts with the header */
-    size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (64 MiB) */
-    uint32_t columns;     /* columns to clean (pinetl_batch_select_columns); 0 = all */
-    uint32_t dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
+    unsigned version;                 /* set by pinetl_reader_options_init */
+    pinetl_input_format input_format; /* AUTO detects per input */
+    int threads;                      /* worker threads; 0 = one per core */
+    size_t batch_bytes;               /* input bytes per batch; 0 = default (1 MiB) */
+    pinetl_format render_format;      /* NONE, or a format: workers render cleaned rows ahead */
+    int render_header;       /* with render_format CSV: the first batch starts with the header */
+    size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (8 MiB) */
+    uint32_t columns;        /* columns to clean (pinetl_batch_select_columns); 0 = all */
+    uint32_t
+        dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
 } pinetl_reader_options;
 
-PINETL_API void pinetl_reader_options_init(pinetl_reader_options *options);
+PINETL_API int pinetl_reader_options_init(pinetl_reader_options *options, unsigned version);
 
 /* Opens inputs: file paths, "-" for standard input, or directories in the Kafka Connect S3 sink
  * layout (topics/<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json; objects of
  * other tables are skipped). Fails with PINETL_EIO / PINETL_ENOTFOUND naming the input when one
  * cannot be opened. options may be NULL. */
-PINETL_API int pinetl_reader_open(pinetl_reader **out, pinetl_table table,
-                                  const char *const *paths, size_t npaths,
-                                  const pinetl_reader_options *options);
+PINETL_API int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *const *paths,
+                                  size_t npaths, const pinetl_reader_options *options);
 
 /* PINETL_BATCH: *batch is the next batch (owned by the reader); PINETL_DONE: no more input;
  * negative: an I/O error (pinetl_error_last names the input). */
-PINETL_API int pinetl_reader_step(pinetl_reader *reader, pinetl_batch **batch);
+PINETL_API int pinetl_reader_step(pinetl_batch **batch, pinetl_reader *reader);
 
 /* Totals of all batches handed out so far. */
-PINETL_API void pinetl_reader_stats(const pinetl_reader *reader, pinetl_stats *out);
+PINETL_API void pinetl_reader_stats(pinetl_stats *out, const pinetl_reader *reader);
 
 /* Non-fatal notes gathered while reading (skipped files, ...), one per line; "" when none. */
 PINETL_API const char *pinetl_reader_notices(const pinetl_reader *reader);
@@ -75,8 +79,8 @@ typedef struct pinetl_text_codes {
 
 /* The codes of text column `column` in the batch the last step handed out; valid until the next
  * step or free. PINETL_EINVAL when no batch is handed out or the column is not in dict_columns. */
-PINETL_API int pinetl_reader_text_codes(const pinetl_reader *reader, int column,
-                                        pinetl_text_codes *out);
+PINETL_API int pinetl_reader_text_codes(pinetl_text_codes *out, const pinetl_reader *reader,
+                                        int column);
 
 #ifdef __cplusplus
 }

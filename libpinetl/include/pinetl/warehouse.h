@@ -34,7 +34,7 @@ typedef struct pinetl_warehouse pinetl_warehouse;
 
 /* Flags of pinetl_warehouse_open. */
 enum {
-    PINETL_WAREHOUSE_READONLY = 1  /* the database must exist; nothing is created or written */
+    PINETL_WAREHOUSE_READONLY = 1 /* the database must exist; nothing is created or written */
 };
 
 /* Opens (creating when needed, unless READONLY) the database at path (":memory:" works), in WAL
@@ -64,33 +64,32 @@ PINETL_API int pinetl_warehouse_commit(pinetl_warehouse *warehouse);
 
 /* What the loads of this handle did. */
 typedef struct pinetl_load_stats {
-    int64_t rows;               /* cleaned rows seen */
-    int64_t written;            /* of which inserted or changed a stored row */
-    int64_t rejects;            /* rejected rows seen */
-    int64_t rejects_written;    /* of which were not stored yet */
+    int64_t rows;            /* cleaned rows seen */
+    int64_t written;         /* of which inserted or changed a stored row */
+    int64_t rejects;         /* rejected rows seen */
+    int64_t rejects_written; /* of which were not stored yet */
 } pinetl_load_stats;
 
-PINETL_API void pinetl_warehouse_load_stats(const pinetl_warehouse *warehouse,
-                                            pinetl_load_stats *out);
+PINETL_API void pinetl_warehouse_load_stats(pinetl_load_stats *out,
+                                            const pinetl_warehouse *warehouse);
 
 /* Number of rows of a table ("pin", "geo", "user" or "rejects"). */
-PINETL_API int pinetl_warehouse_count(pinetl_warehouse *warehouse, const char *table,
-                                      int64_t *out);
+PINETL_API int pinetl_warehouse_count(int64_t *out, pinetl_warehouse *warehouse, const char *table);
 
 /* The insights computed by SQLite from the stored tables (the views' queries), as the same
  * result type as pinetl_insights_compute. options may be NULL. */
-PINETL_API int pinetl_warehouse_insights(pinetl_warehouse *warehouse,
-                                         const pinetl_insights_options *options,
-                                         pinetl_insights **out);
+PINETL_API int pinetl_warehouse_insights(pinetl_insights **out, pinetl_warehouse *warehouse,
+                                         const pinetl_insights_options *options);
 
 /* Runs one SQL query and returns its rows as a one-table result called name (INTEGER, REAL, TEXT
  * and NULL values; BLOBs as text). */
-PINETL_API int pinetl_warehouse_query(pinetl_warehouse *warehouse, const char *sql,
-                                      const char *name, pinetl_insights **out);
+PINETL_API int pinetl_warehouse_query(pinetl_insights **out, pinetl_warehouse *warehouse,
+                                      const char *sql, const char *name);
 
 /* The SELECT that defines an insight's view, with the given median kind; NULL when out of range.
  * Static text. */
-PINETL_API const char *pinetl_warehouse_insight_sql(int insight, int median_kind);
+PINETL_API const char *pinetl_warehouse_insight_sql(pinetl_insight insight,
+                                                    pinetl_median_kind median_kind);
 
 #ifdef __cplusplus
 }

@@ -17,8 +17,7 @@ typedef struct scanner {
     size_t max, count;
 } scanner;
 
-static int fail(scanner *s, const char *at, const char *what, int utf8)
-{
+static int fail(scanner *s, const char *at, const char *what, int utf8) {
     if (s->err) {
         s->err->offset = (size_t)(at - s->base);
         s->err->what = what;
@@ -27,8 +26,7 @@ static int fail(scanner *s, const char *at, const char *what, int utf8)
     return -1;
 }
 
-static const char *skip_ws(const char *p, const char *end)
-{
+static const char *skip_ws(const char *p, const char *end) {
     /* Most calls meet a token at once: one compare rules out every byte above ' '. */
     while (p < end && (unsigned char)*p <= ' ' &&
            (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
@@ -37,44 +35,57 @@ static const char *skip_ws(const char *p, const char *end)
 }
 
 /* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0 (RFC 3629 table). */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end) {
     unsigned c = p[0];
     size_t n;
     unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
         n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        else if (c == 0xED) hi = 0x9F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
     } else if (c >= 0xF0 && c <= 0xF4) {
         n = 4;
-        if (c == 0xF0) lo = 0x90;
-        else if (c == 0xF4) hi = 0x8F;
-    } else return 0;
-    if ((size_t)(end - p) < n) return 0;
-    if (p[1] < lo || p[1] > hi) return 0;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if ((size_t)(end - p) < n)
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
     for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
     return n;
 }
 
-int json_utf8_valid(const char *p, size_t len, size_t *bad)
-{
+int pinetl__json_utf8_valid(const char *p, size_t len, size_t *bad) {
     const unsigned char *s = (const unsigned char *)p, *e = s + len, *q = s;
     while (q < e) {
         /* Eight ASCII bytes at a time. */
         while (e - q >= 8) {
             uint64_t w;
             memcpy(&w, q, 8);
-            if (w & 0x8080808080808080ull) break;
+            if (w & 0x8080808080808080ull)
+                break;
             q += 8;
         }
-        if (q >= e) break;
-        if (*q < 0x80) { q++; continue; }
+        if (q >= e)
+            break;
+        if (*q < 0x80) {
+            q++;
+            continue;
+        }
         size_t n = utf8_seq(q, e);
         if (!n) {
-            if (bad) *bad = (size_t)(q - s);
+            if (bad)
+                *bad = (size_t)(q - s);
             return 0;
         }
         q += n;
@@ -82,14 +93,16 @@ int json_utf8_valid(const char *p, size_t len, size_t *bad)
     return 1;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
+static int hex4(const char *p, unsigned *out) {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
         unsigned c = (unsigned char)p[i], d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-        else return -1;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (c | 0x20) - 'a' + 10;
+        else
+            return -1;
         v = v * 16 + d;
     }
     *out = v;
@@ -97,8 +110,7 @@ static int hex4(const char *p, unsigned *out)
 }
 
 /* A word has a byte that ends the fast path: '"', '\\', a control char or a non-ASCII byte. */
-static inline int word_special(uint64_t w)
-{
+static inline int word_special(uint64_t w) {
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
     uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w;
@@ -107,8 +119,7 @@ static inline int word_special(uint64_t w)
 
 /* The first byte at or after p that is not plain string content ('"', '\\', a control or a
  * non-ASCII byte), or a position less than 8 bytes before end. */
-static inline const char *skip_plain(const char *p, const char *end)
-{
+static inline const char *skip_plain(const char *p, const char *end) {
 #ifdef __SSE2__
     /* Sixteen bytes at a time, straight to the first one that needs a look. */
     while (end - p >= 16) {
@@ -118,14 +129,16 @@ static inline const char *skip_plain(const char *p, const char *end)
         /* A signed compare: control bytes and non-ASCII bytes (negative) are both below 0x20. */
         __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
         int mask = _mm_movemask_epi8(_mm_or_si128(sp, low));
-        if (mask) return p + __builtin_ctz((unsigned)mask);
+        if (mask)
+            return p + __builtin_ctz((unsigned)mask);
         p += 16;
     }
 #endif
     while (end - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        if (word_special(w)) break;
+        if (word_special(w))
+            break;
         p += 8;
     }
     return p;
@@ -133,26 +146,34 @@ static inline const char *skip_plain(const char *p, const char *end)
 
 /* Inlined into its two callers (keys and values of objects): strings are most of a record. */
 static inline __attribute__((always_inline)) int scan_string(scanner *s, const char **pp,
-                                                             json_value *out)
-{
+                                                             json_value *out) {
     const char *p = *pp, *end = s->end, *start = p;
     int escaped = 0;
     p++;
     for (;;) {
         p = skip_plain(p, end);
-        if (p >= end) return fail(s, p, "unterminated string", 0);
+        if (p >= end)
+            return fail(s, p, "unterminated string", 0);
         unsigned char c = (unsigned char)*p;
-        if (c == '"') break;
+        if (c == '"')
+            break;
         if (c == '\\') {
             escaped = 1;
-            if (end - p < 2) return fail(s, p + 1, "unterminated string", 0);
+            if (end - p < 2)
+                return fail(s, p + 1, "unterminated string", 0);
             switch (p[1]) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-                p += 2;
-                continue;
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't': p += 2; continue;
             case 'u': {
                 unsigned u, u2;
-                if (end - p < 6 || hex4(p + 2, &u)) return fail(s, p, "bad \\u escape", 0);
+                if (end - p < 6 || hex4(p + 2, &u))
+                    return fail(s, p, "bad \\u escape", 0);
                 if (u >= 0xDC00 && u <= 0xDFFF)
                     return fail(s, p, "lone surrogate escape", 0);
                 if (u >= 0xD800 && u <= 0xDBFF) {
@@ -165,14 +186,18 @@ static inline __attribute__((always_inline)) int scan_string(scanner *s, const c
                 }
                 continue;
             }
-            default:
-                return fail(s, p, "bad escape in string", 0);
+            default: return fail(s, p, "bad escape in string", 0);
             }
         }
-        if (c < 0x20) return fail(s, p, "control character in string", 0);
-        if (c < 0x80) { p++; continue; }
+        if (c < 0x20)
+            return fail(s, p, "control character in string", 0);
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
         size_t n = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
-        if (!n) return fail(s, p, "invalid UTF-8", 1);
+        if (!n)
+            return fail(s, p, "invalid UTF-8", 1);
         p += n;
     }
     p++;
@@ -184,29 +209,39 @@ static inline __attribute__((always_inline)) int scan_string(scanner *s, const c
     return 0;
 }
 
-static inline int is_digit(const char *p, const char *end) { return p < end && *p >= '0' && *p <= '9'; }
+static inline int is_digit(const char *p, const char *end) {
+    return p < end && *p >= '0' && *p <= '9';
+}
 
-static int scan_number(scanner *s, const char **pp, json_value *out)
-{
+static int scan_number(scanner *s, const char **pp, json_value *out) {
     const char *p = *pp, *end = s->end, *start = p;
-    if (*p == '-') p++;
-    if (!is_digit(p, end)) return fail(s, p, "expected a digit", 0);
+    if (*p == '-')
+        p++;
+    if (!is_digit(p, end))
+        return fail(s, p, "expected a digit", 0);
     if (*p == '0') {
         p++;
-        if (is_digit(p, end)) return fail(s, p - 1, "leading zeros are not allowed", 0);
+        if (is_digit(p, end))
+            return fail(s, p - 1, "leading zeros are not allowed", 0);
     } else {
-        while (is_digit(p, end)) p++;
+        while (is_digit(p, end))
+            p++;
     }
     if (p < end && *p == '.') {
         p++;
-        if (!is_digit(p, end)) return fail(s, p, "expected a digit after '.'", 0);
-        while (is_digit(p, end)) p++;
+        if (!is_digit(p, end))
+            return fail(s, p, "expected a digit after '.'", 0);
+        while (is_digit(p, end))
+            p++;
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         p++;
-        if (p < end && (*p == '+' || *p == '-')) p++;
-        if (!is_digit(p, end)) return fail(s, p, "expected a digit in exponent", 0);
-        while (is_digit(p, end)) p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (!is_digit(p, end))
+            return fail(s, p, "expected a digit in exponent", 0);
+        while (is_digit(p, end))
+            p++;
     }
     out->type = JSON_NUMBER;
     out->start = start;
@@ -217,10 +252,10 @@ static int scan_number(scanner *s, const char **pp, json_value *out)
 }
 
 static int scan_literal(scanner *s, const char **pp, const char *lit, size_t n, json_type t,
-                        json_value *out)
-{
+                        json_value *out) {
     const char *p = *pp;
-    if ((size_t)(s->end - p) < n || memcmp(p, lit, n) != 0) return fail(s, p, "invalid literal", 0);
+    if ((size_t)(s->end - p) < n || memcmp(p, lit, n) != 0)
+        return fail(s, p, "invalid literal", 0);
     out->type = t;
     out->start = p;
     out->len = n;
@@ -231,8 +266,7 @@ static int scan_literal(scanner *s, const char **pp, const char *lit, size_t n, 
 
 static int scan_value(scanner *s, const char **pp, int depth, json_value *out);
 
-static int scan_object(scanner *s, const char **pp, int depth, json_value *out)
-{
+static int scan_object(scanner *s, const char **pp, int depth, json_value *out) {
     const char *p = *pp, *start = p, *end = s->end;
     int top = depth == 0 && s->members;
     p = skip_ws(p + 1, end);
@@ -242,17 +276,23 @@ static int scan_object(scanner *s, const char **pp, int depth, json_value *out)
     }
     for (;;) {
         json_value key, val;
-        if (p >= end) return fail(s, p, "unexpected end of input", 0);
-        if (*p != '"') return fail(s, p, "expected a string key", 0);
-        if (scan_string(s, &p, &key)) return -1;
+        if (p >= end)
+            return fail(s, p, "unexpected end of input", 0);
+        if (*p != '"')
+            return fail(s, p, "expected a string key", 0);
+        if (scan_string(s, &p, &key))
+            return -1;
         p = skip_ws(p, end);
-        if (p >= end || *p != ':') return fail(s, p, "expected ':'", 0);
+        if (p >= end || *p != ':')
+            return fail(s, p, "expected ':'", 0);
         p = skip_ws(p + 1, end);
         /* Records are flat: strings and numbers are scanned here, without scan_value's dispatch. */
         if (p < end && *p == '"') {
-            if (scan_string(s, &p, &val)) return -1;
+            if (scan_string(s, &p, &val))
+                return -1;
         } else if (p < end && (*p == '-' || (*p >= '0' && *p <= '9'))) {
-            if (scan_number(s, &p, &val)) return -1;
+            if (scan_number(s, &p, &val))
+                return -1;
         } else if (scan_value(s, &p, depth + 1, &val)) {
             return -1;
         }
@@ -266,7 +306,8 @@ static int scan_object(scanner *s, const char **pp, int depth, json_value *out)
         p = skip_ws(p, end);
         if (p < end && *p == ',') {
             p = skip_ws(p + 1, end);
-            if (p < end && *p == '}') return fail(s, p, "trailing comma", 0);
+            if (p < end && *p == '}')
+                return fail(s, p, "trailing comma", 0);
             continue;
         }
         if (p < end && *p == '}') {
@@ -284,8 +325,7 @@ done:
     return 0;
 }
 
-static int scan_array(scanner *s, const char **pp, int depth, json_value *out)
-{
+static int scan_array(scanner *s, const char **pp, int depth, json_value *out) {
     const char *p = *pp, *start = p, *end = s->end;
     p = skip_ws(p + 1, end);
     if (p < end && *p == ']') {
@@ -294,11 +334,13 @@ static int scan_array(scanner *s, const char **pp, int depth, json_value *out)
     }
     for (;;) {
         json_value val;
-        if (scan_value(s, &p, depth + 1, &val)) return -1;
+        if (scan_value(s, &p, depth + 1, &val))
+            return -1;
         p = skip_ws(p, end);
         if (p < end && *p == ',') {
             p = skip_ws(p + 1, end);
-            if (p < end && *p == ']') return fail(s, p, "trailing comma", 0);
+            if (p < end && *p == ']')
+                return fail(s, p, "trailing comma", 0);
             continue;
         }
         if (p < end && *p == ']') {
@@ -316,11 +358,12 @@ done:
     return 0;
 }
 
-static int scan_value(scanner *s, const char **pp, int depth, json_value *out)
-{
+static int scan_value(scanner *s, const char **pp, int depth, json_value *out) {
     const char *p = *pp;
-    if (p >= s->end) return fail(s, p, "unexpected end of input", 0);
-    if (depth >= JSON_MAX_DEPTH) return fail(s, p, "nesting too deep", 0);
+    if (p >= s->end)
+        return fail(s, p, "unexpected end of input", 0);
+    if (depth >= JSON_MAX_DEPTH)
+        return fail(s, p, "nesting too deep", 0);
     switch (*p) {
     case '{': return scan_object(s, pp, depth, out);
     case '[': return scan_array(s, pp, depth, out);
@@ -328,9 +371,17 @@ static int scan_value(scanner *s, const char **pp, int depth, json_value *out)
     case 't': return scan_literal(s, pp, "true", 4, JSON_TRUE, out);
     case 'f': return scan_literal(s, pp, "false", 5, JSON_FALSE, out);
     case 'n': return scan_literal(s, pp, "null", 4, JSON_NULL, out);
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-    case '8': case '9':
-        return scan_number(s, pp, out);
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9': return scan_number(s, pp, out);
     default:
         if ((unsigned char)*p >= 0x80 &&
             !utf8_seq((const unsigned char *)p, (const unsigned char *)s->end))
@@ -339,13 +390,14 @@ static int scan_value(scanner *s, const char **pp, int depth, json_value *out)
     }
 }
 
-int json_parse_members(const char *p, const char *end, json_value *out, json_member *members,
-                       size_t max, size_t *count, json_error *err)
-{
-    scanner s = { p, end, err, members, max, 0 };
+int pinetl__json_parse_members(const char *p, const char *end, json_value *out,
+                               json_member *members, size_t max, size_t *count, json_error *err) {
+    scanner s = {p, end, err, members, max, 0};
     const char *q = skip_ws(p, end);
-    if (q >= end) return fail(&s, q, "empty record", 0);
-    if (scan_value(&s, &q, 0, out)) return -1;
+    if (q >= end)
+        return fail(&s, q, "empty record", 0);
+    if (scan_value(&s, &q, 0, out))
+        return -1;
     q = skip_ws(q, end);
     if (q < end) {
         if ((unsigned char)*q >= 0x80 &&
@@ -353,64 +405,71 @@ int json_parse_members(const char *p, const char *end, json_value *out, json_mem
             return fail(&s, q, "invalid UTF-8", 1);
         return fail(&s, q, "unexpected bytes after the value", 0);
     }
-    if (count) *count = s.count;
+    if (count)
+        *count = s.count;
     return 0;
 }
 
-int json_parse(const char *p, const char *end, json_value *out, json_error *err)
-{
-    return json_parse_members(p, end, out, NULL, 0, NULL, err);
+int pinetl__json_parse(const char *p, const char *end, json_value *out, json_error *err) {
+    return pinetl__json_parse_members(p, end, out, NULL, 0, NULL, err);
 }
 
-int json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
-                    json_error *err)
-{
-    scanner s = { base, end, err, NULL, 0, 0 };
+int pinetl__json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
+                            json_error *err) {
+    scanner s = {base, end, err, NULL, 0, 0};
     const char *q = skip_ws(*pp, end);
-    if (scan_value(&s, &q, 0, out)) return -1;
+    if (scan_value(&s, &q, 0, out))
+        return -1;
     *pp = q;
     return 0;
 }
 
 /* Iteration over checked values: only boundaries need finding. */
 
-static const char *skip_checked_string(const char *p, const char *end)
-{
+static const char *skip_checked_string(const char *p, const char *end) {
     p++;
     for (;;) {
         const char *q = memchr(p, '"', (size_t)(end - p));
-        if (!q) return end;
+        if (!q)
+            return end;
         /* The quote ends the string unless an odd number of backslashes precedes it. */
         size_t bs = 0;
-        while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\') bs++;
-        if (!(bs & 1)) return q + 1;
+        while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        if (!(bs & 1))
+            return q + 1;
         p = q + 1;
     }
 }
 
-static const char *skip_checked_value(const char *p, const char *end)
-{
-    if (*p == '"') return skip_checked_string(p, end);
+static const char *skip_checked_value(const char *p, const char *end) {
+    if (*p == '"')
+        return skip_checked_string(p, end);
     if (*p == '{' || *p == '[') {
         int depth = 0;
         while (p < end) {
             char c = *p;
-            if (c == '"') { p = skip_checked_string(p, end); continue; }
-            if (c == '{' || c == '[') depth++;
+            if (c == '"') {
+                p = skip_checked_string(p, end);
+                continue;
+            }
+            if (c == '{' || c == '[')
+                depth++;
             else if (c == '}' || c == ']') {
-                if (--depth == 0) return p + 1;
+                if (--depth == 0)
+                    return p + 1;
             }
             p++;
         }
         return end;
     }
-    while (p < end && *p != ',' && *p != '}' && *p != ']' && !json_is_space((unsigned char)*p))
+    while (p < end && *p != ',' && *p != '}' && *p != ']' &&
+           !pinetl__json_is_space((unsigned char)*p))
         p++;
     return p;
 }
 
-static void fill(json_value *v, const char *start, const char *stop)
-{
+static void fill(json_value *v, const char *start, const char *stop) {
     v->start = start;
     v->len = (size_t)(stop - start);
     v->escaped = 0;
@@ -428,22 +487,21 @@ static void fill(json_value *v, const char *start, const char *stop)
     }
 }
 
-void json_iter_object(json_iter *it, const json_value *object)
-{
+void pinetl__json_iter_object(json_iter *it, const json_value *object) {
     it->p = object->start + 1;
     it->end = object->start + object->len - 1;
 }
 
-void json_iter_array(json_iter *it, const json_value *array)
-{
-    json_iter_object(it, array);
+void pinetl__json_iter_array(json_iter *it, const json_value *array) {
+    pinetl__json_iter_object(it, array);
 }
 
-int json_iter_member(json_iter *it, json_value *key, json_value *value)
-{
+int pinetl__json_iter_member(json_iter *it, json_value *key, json_value *value) {
     const char *p = skip_ws(it->p, it->end);
-    if (p < it->end && *p == ',') p = skip_ws(p + 1, it->end);
-    if (p >= it->end) return 0;
+    if (p < it->end && *p == ',')
+        p = skip_ws(p + 1, it->end);
+    if (p >= it->end)
+        return 0;
     const char *q = skip_checked_string(p, it->end);
     fill(key, p, q);
     p = skip_ws(q, it->end);
@@ -454,11 +512,12 @@ int json_iter_member(json_iter *it, json_value *key, json_value *value)
     return 1;
 }
 
-int json_iter_element(json_iter *it, json_value *value)
-{
+int pinetl__json_iter_element(json_iter *it, json_value *value) {
     const char *p = skip_ws(it->p, it->end);
-    if (p < it->end && *p == ',') p = skip_ws(p + 1, it->end);
-    if (p >= it->end) return 0;
+    if (p < it->end && *p == ',')
+        p = skip_ws(p + 1, it->end);
+    if (p >= it->end)
+        return 0;
     const char *q = skip_checked_value(p, it->end);
     fill(value, p, q);
     it->p = q;
@@ -466,8 +525,7 @@ int json_iter_element(json_iter *it, json_value *value)
 }
 
 /* Decodes one escape at p (p[0] == '\\') into dst; returns bytes written, *adv the input used. */
-static size_t decode_escape(const char *p, char *dst, size_t *adv)
-{
+static size_t decode_escape(const char *p, char *dst, size_t *adv) {
     unsigned u, u2;
     *adv = 2;
     switch (p[1]) {
@@ -479,9 +537,11 @@ static size_t decode_escape(const char *p, char *dst, size_t *adv)
     case 'u': break;
     default: *dst = p[1]; return 1;
     }
-    if (hex4(p + 2, &u)) return (size_t)-1;
+    if (hex4(p + 2, &u))
+        return (size_t)-1;
     *adv = 6;
-    if (u >= 0xDC00 && u <= 0xDFFF) return (size_t)-1;
+    if (u >= 0xDC00 && u <= 0xDFFF)
+        return (size_t)-1;
     if (u >= 0xD800 && u <= 0xDBFF) {
         if (p[6] != '\\' || p[7] != 'u' || hex4(p + 8, &u2) || u2 < 0xDC00 || u2 > 0xDFFF)
             return (size_t)-1;
@@ -489,7 +549,10 @@ static size_t decode_escape(const char *p, char *dst, size_t *adv)
         *adv = 12;
     }
     unsigned char *d = (unsigned char *)dst;
-    if (u < 0x80) { d[0] = (unsigned char)u; return 1; }
+    if (u < 0x80) {
+        d[0] = (unsigned char)u;
+        return 1;
+    }
     if (u < 0x800) {
         d[0] = (unsigned char)(0xC0 | (u >> 6));
         d[1] = (unsigned char)(0x80 | (u & 0x3F));
@@ -508,8 +571,7 @@ static size_t decode_escape(const char *p, char *dst, size_t *adv)
     return 4;
 }
 
-long json_string_decode(const json_value *string, char *dst)
-{
+long pinetl__json_string_decode(const json_value *string, char *dst) {
     const char *p = string->start + 1, *end = string->start + string->len - 1;
     char *d = dst;
     if (!string->escaped) {
@@ -522,45 +584,48 @@ long json_string_decode(const json_value *string, char *dst)
         memcpy(d, p, run);
         d += run;
         p += run;
-        if (!bs) break;
+        if (!bs)
+            break;
         size_t adv, n = decode_escape(p, d, &adv);
-        if (n == (size_t)-1) return -1;
+        if (n == (size_t)-1)
+            return -1;
         d += n;
         p += adv;
     }
     return (long)(d - dst);
 }
 
-int json_string_equals(const json_value *string, const char *key, size_t len)
-{
+int pinetl__json_string_equals(const json_value *string, const char *key, size_t len) {
     const char *p = string->start + 1, *end = string->start + string->len - 1;
-    if (!string->escaped) return (size_t)(end - p) == len && memcmp(p, key, len) == 0;
+    if (!string->escaped)
+        return (size_t)(end - p) == len && memcmp(p, key, len) == 0;
     size_t i = 0;
     while (p < end) {
         if (*p != '\\') {
-            if (i >= len || key[i] != *p) return 0;
+            if (i >= len || key[i] != *p)
+                return 0;
             i++;
             p++;
             continue;
         }
         char buf[4];
         size_t adv, n = decode_escape(p, buf, &adv);
-        if (n == (size_t)-1 || i + n > len || memcmp(key + i, buf, n) != 0) return 0;
+        if (n == (size_t)-1 || i + n > len || memcmp(key + i, buf, n) != 0)
+            return 0;
         i += n;
         p += adv;
     }
     return i == len;
 }
 
-int json_object_get(const json_value *object, const char *key, json_value *value)
-{
+int pinetl__json_object_get(const json_value *object, const char *key, json_value *value) {
     json_iter it;
     json_value k, v;
     size_t len = strlen(key);
     int found = 0;
-    json_iter_object(&it, object);
-    while (json_iter_member(&it, &k, &v)) {
-        if (json_string_equals(&k, key, len)) {
+    pinetl__json_iter_object(&it, object);
+    while (pinetl__json_iter_member(&it, &k, &v)) {
+        if (pinetl__json_string_equals(&k, key, len)) {
             *value = v;
             found = 1;
         }

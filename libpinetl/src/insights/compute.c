@@ -1,6 +1,6 @@
 /* The nine insights over a dataset: the pins joined once to their geo and user rows, then each
  * insight a pass or two over the joined rows with counting arrays indexed by string id, year or
- * age group, and medians by quickselect. Strings are ordered by rank (strpool_ranks), so ordering
+ * age group, and medians by quickselect. Strings are ordered by rank (pinetl__strpool_ranks), so ordering
  * compares integers and still gives byte order. Ties are kept; rows come in the spec's order. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,11 +9,12 @@
 #include <pinetl/scalar.h>
 
 #include "catalog.h"
-#include "core/batch_internal.h"
 #include "dataset.h"
 #include "dataset_index.h"
 #include "median.h"
 #include "result.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 /* Counting arrays up to this many cells (groups x categories); beyond, a hash map of the pairs
  * seen (only when both dictionaries are in the thousands). */
@@ -23,27 +24,27 @@ enum { DENSE_CELLS = 1 << 20 };
 enum { J_FOLLOWERS = 1, J_GEO = 2, J_USER = 4 };
 typedef struct jrow {
     int64_t followers;
-    uint32_t category, poster, country;   /* string ids, 0 = null (country: or no geo row) */
-    uint16_t post_year, join_year;        /* in range, else 0 (see ds_geo, ds_user) */
-    int8_t age_group;                     /* -1: none, or no user row */
-    uint8_t flags;                        /* J_* */
+    uint32_t category, poster, country; /* string ids, 0 = null (country: or no geo row) */
+    uint16_t post_year, join_year;      /* in range, else 0 (see ds_geo, ds_user) */
+    int8_t age_group;                   /* -1: none, or no user row */
+    uint8_t flags;                      /* J_* */
 } jrow;
 
 typedef struct ctx {
     const pinetl_dataset *ds;
-    uint32_t *cat_rank, *poster_rank, *country_rank;   /* string id -> rank in byte order */
-    jrow *rows;          /* the joined pins, made on first use */
+    uint32_t *cat_rank, *poster_rank, *country_rank; /* string id -> rank in byte order */
+    jrow *rows;                                      /* the joined pins, made on first use */
     size_t nrows;
     int joined;
-    int64_t joined_per_year[LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1];   /* users_joined_by_year */
+    int64_t joined_per_year[LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1]; /* users_joined_by_year */
     int counted_users;
     pinetl_insights *out;
     int median;
 } ctx;
 
-static int nomem(void) { return pinetl_set_error(PINETL_ENOMEM, "out of memory"); }
+static int nomem(void) { return pinetl__error_set(PINETL_ENOMEM, "out of memory"); }
 
-static void *alloc_n(size_t n, size_t size) { return malloc((n ? n : 1) * size); }
+static void *alloc_n(size_t n, size_t size) { return pinetl__malloc((n ? n : 1) * size); }
 
 /* ---- the join ---- */
 
@@ -65,11 +66,11 @@ static int join(ctx *c) {
     for (size_t p = 0; !rc && p < DS_PARTS; p++) {
         if (!pins->part[p].n)
             continue;
-        rc = ds_index_build(&pin_x, ds, PINETL_TABLE_PIN, p);
+        rc = pinetl__dataset_index_build(&pin_x, ds, PINETL_TABLE_PIN, p);
         if (!rc)
-            rc = ds_index_build(&geo_x, ds, PINETL_TABLE_GEO, p);
+            rc = pinetl__dataset_index_build(&geo_x, ds, PINETL_TABLE_GEO, p);
         if (!rc)
-            rc = ds_index_build(&user_x, ds, PINETL_TABLE_USER, p);
+            rc = pinetl__dataset_index_build(&user_x, ds, PINETL_TABLE_USER, p);
         const ds_pin *pin_rows = pins->part[p].rows;
         const ds_geo *geo_rows = geos->part[p].rows;
         const ds_user *user_rows = users->part[p].rows;
@@ -78,9 +79,16 @@ static int join(ctx *c) {
                 continue;
             const ds_pin *pin = &pin_rows[pin_x.rows[i] - 1];
             jrow *j = &rows[m++];
-            *j = (jrow){pin->followers, pin->category, pin->poster, 0, 0, 0, -1,
+            *j = (jrow){pin->followers,
+                        pin->category,
+                        pin->poster,
+                        0,
+                        0,
+                        0,
+                        -1,
                         pin->has_followers ? J_FOLLOWERS : 0};
-            int64_t g = ds_index_find(&geo_x, pin->ind), u = ds_index_find(&user_x, pin->ind);
+            int64_t g = pinetl__dataset_index_find(&geo_x, pin->ind),
+                    u = pinetl__dataset_index_find(&user_x, pin->ind);
             if (g >= 0) {
                 j->flags |= J_GEO;
                 j->country = geo_rows[g].country;
@@ -93,11 +101,11 @@ static int join(ctx *c) {
             }
         }
     }
-    ds_index_free(&pin_x);
-    ds_index_free(&geo_x);
-    ds_index_free(&user_x);
+    pinetl__dataset_index_free(&pin_x);
+    pinetl__dataset_index_free(&geo_x);
+    pinetl__dataset_index_free(&user_x);
     if (rc) {
-        free(rows);
+        pinetl__free(rows);
         return rc;
     }
     c->rows = rows;
@@ -109,18 +117,19 @@ static int join(ctx *c) {
 /* ---- writing rows ---- */
 
 static int begin(ctx *c, int insight) {
-    const insight_info *in = &insight_catalog[insight];
-    return result_table(c->out, in->name, in->ncols, in->cols);
+    const insight_info *in = &pinetl__catalog_insights[insight];
+    return pinetl__result_table(c->out, in->name, in->ncols, in->cols);
 }
 
 static int put_text(ctx *c, size_t col, const strpool *pool, uint32_t id) {
-    return result_set_text(c->out, col, strpool_str(pool, id), strpool_len(pool, id));
+    return pinetl__result_set_text(c->out, col, pinetl__strpool_str(pool, id),
+                                   pinetl__strpool_len(pool, id));
 }
 
 static int put_age_group(ctx *c, size_t col, int group) {
-    static const int64_t an_age[4] = {18, 25, 36, 51};   /* one age in each group, to name it */
+    static const int64_t an_age[4] = {18, 25, 36, 51}; /* one age in each group, to name it */
     const char *g = pinetl_age_group(an_age[group]);
-    return result_set_text(c->out, col, g, strlen(g));
+    return pinetl__result_set_text(c->out, col, g, strlen(g));
 }
 
 /* ids[rank - 1] = id: a pool's ids in byte order. NULL on memory failure. */
@@ -137,7 +146,11 @@ enum { GROUP_COUNTRY, GROUP_YEAR, GROUP_AGE };
 
 /* The counts of one (group, category) pair; key orders the groups (a country's rank, a year, an
  * age group), value names it (a country id, a year, an age group). */
-typedef struct gcount { int64_t key, value; uint32_t cat, cat_rank; int64_t count; } gcount;
+typedef struct gcount {
+    int64_t key, value;
+    uint32_t cat, cat_rank;
+    int64_t count;
+} gcount;
 
 /* The group of a joined row for kind, or -1 when the row is not counted. Groups are numbered from
  * 0: a country id, a year - FIRST_POST_YEAR, an age group. */
@@ -164,11 +177,12 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
     const pinetl_dataset *ds = c->ds;
     size_t ncat = ds->category.count + 1;
     size_t ngroups = kind == GROUP_COUNTRY ? ds->country.count + 1
-                   : kind == GROUP_YEAR ? LAST_POST_YEAR - FIRST_POST_YEAR + 1 : 4;
+                     : kind == GROUP_YEAR  ? LAST_POST_YEAR - FIRST_POST_YEAR + 1
+                                           : 4;
     gcount *v = NULL;
     size_t n = 0;
     if (ngroups * ncat <= DENSE_CELLS) {
-        int64_t *cells = calloc(ngroups * ncat, sizeof *cells);
+        int64_t *cells = pinetl__calloc(ngroups * ncat, sizeof *cells);
         uint32_t *cats = ids_in_order(c->cat_rank, ncat - 1);
         size_t nonzero = 0;
         for (size_t i = 0; cells && cats && i < c->nrows; i++) {
@@ -179,7 +193,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
         if (cells && cats)
             v = alloc_n(nonzero, sizeof *v);
         for (size_t g = 0; v && g < ngroups; g++) {
-            int64_t key = kind == GROUP_COUNTRY ? (int64_t)(g ? c->country_rank[g] : 0) : (int64_t)g;
+            int64_t key =
+                kind == GROUP_COUNTRY ? (int64_t)(g ? c->country_rank[g] : 0) : (int64_t)g;
             int64_t value = kind == GROUP_YEAR ? (int64_t)g + FIRST_POST_YEAR : (int64_t)g;
             for (size_t r = 0; r + 1 < ncat; r++) {
                 int64_t count = cells[g * ncat + cats[r]];
@@ -187,8 +202,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
                     v[n++] = (gcount){key, value, cats[r], (uint32_t)r + 1, count};
             }
         }
-        free(cells);
-        free(cats);
+        pinetl__free(cells);
+        pinetl__free(cats);
         if (!v)
             return nomem();
         /* Countries were visited by id: order them by rank (the categories already are). */
@@ -204,8 +219,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
             if (g < 0)
                 continue;
             int found;
-            int64_t at = i64map_put(&map, (int64_t)(((uint64_t)g << 32) | j->category),
-                                    (uint32_t)n, &found);
+            int64_t at = pinetl__hashmap_put(&map, (int64_t)(((uint64_t)g << 32) | j->category),
+                                             (uint32_t)n, &found);
             if (at < 0) {
                 rc = nomem();
             } else if (found) {
@@ -213,7 +228,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
             } else {
                 if (n == cap) {
                     cap = cap ? cap * 2 : 256;
-                    gcount *w = realloc(v, cap * sizeof *w);
+                    gcount *w = pinetl__realloc(v, cap * sizeof *w);
                     if (!w) {
                         rc = nomem();
                         break;
@@ -225,9 +240,9 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
                 v[n++] = (gcount){key, value, j->category, c->cat_rank[j->category], 1};
             }
         }
-        i64map_free(&map);
+        pinetl__hashmap_free(&map);
         if (rc) {
-            free(v);
+            pinetl__free(v);
             return rc;
         }
         qsort(v, n, sizeof *v, gcount_cmp);
@@ -239,7 +254,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
 
 static int top_category(ctx *c, int insight) {
     int kind = insight == PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY ? GROUP_COUNTRY
-             : insight == PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR ? GROUP_YEAR : GROUP_AGE;
+               : insight == PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR  ? GROUP_YEAR
+                                                                 : GROUP_AGE;
     gcount *v = NULL;
     size_t n = 0;
     int rc = begin(c, insight);
@@ -256,35 +272,37 @@ static int top_category(ctx *c, int insight) {
             const gcount *e = &v[r];
             if (e->count != max)
                 continue;
-            rc = result_row(c->out);
+            rc = pinetl__result_row(c->out);
             if (!rc)
                 rc = kind == GROUP_COUNTRY ? put_text(c, 0, &c->ds->country, (uint32_t)e->value)
-                   : kind == GROUP_AGE ? put_age_group(c, 0, (int)e->value)
-                   : (result_set_int(c->out, 0, e->value), 0);
+                     : kind == GROUP_AGE   ? put_age_group(c, 0, (int)e->value)
+                                           : (pinetl__result_set_int(c->out, 0, e->value), 0);
             if (!rc)
                 rc = put_text(c, 1, &c->ds->category, e->cat);
             if (!rc)
-                result_set_int(c->out, 2, e->count);
+                pinetl__result_set_int(c->out, 2, e->count);
         }
     }
-    free(v);
+    pinetl__free(v);
     return rc;
 }
 
 /* ---- top users per country, and the countries of the overall top ---- */
 
 /* Rows with a poster, a follower count and a country take part. */
-static int ranks_poster(const jrow *j) { return j->poster && j->country && (j->flags & J_FOLLOWERS); }
+static int ranks_poster(const jrow *j) {
+    return j->poster && j->country && (j->flags & J_FOLLOWERS);
+}
 
 /* best[country id] = the highest follower count of a poster in that country; seen[id] = 1 when
  * there is one. Both malloc'd. */
 static int country_maxima(const ctx *c, int64_t **best_out, uint8_t **seen_out) {
     size_t ncountry = c->ds->country.count + 1;
     int64_t *best = alloc_n(ncountry, sizeof *best);
-    uint8_t *seen = calloc(ncountry, 1);
+    uint8_t *seen = pinetl__calloc(ncountry, 1);
     if (!best || !seen) {
-        free(best);
-        free(seen);
+        pinetl__free(best);
+        pinetl__free(seen);
         return nomem();
     }
     for (size_t i = 0; i < c->nrows; i++) {
@@ -300,7 +318,9 @@ static int country_maxima(const ctx *c, int64_t **best_out, uint8_t **seen_out) 
     return PINETL_OK;
 }
 
-typedef struct poster { uint32_t country_rank, country, poster_rank, poster; } poster;
+typedef struct poster {
+    uint32_t country_rank, country, poster_rank, poster;
+} poster;
 
 static int poster_cmp(const void *x, const void *y) {
     const poster *a = x, *b = y;
@@ -327,32 +347,32 @@ static int top_user_by_country(ctx *c) {
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
-            poster *w = realloc(v, cap * sizeof *w);
+            poster *w = pinetl__realloc(v, cap * sizeof *w);
             if (!w) {
                 rc = nomem();
                 break;
             }
             v = w;
         }
-        v[n++] = (poster){c->country_rank[j->country], j->country, c->poster_rank[j->poster],
-                          j->poster};
+        v[n++] =
+            (poster){c->country_rank[j->country], j->country, c->poster_rank[j->poster], j->poster};
     }
-    if (!rc && n)   /* qsort must not see the NULL of an empty array */
+    if (!rc && n) /* qsort must not see the NULL of an empty array */
         qsort(v, n, sizeof *v, poster_cmp);
     for (size_t i = 0; !rc && i < n; i++) {
         if (i && !poster_cmp(&v[i - 1], &v[i]))
             continue;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc)
             rc = put_text(c, 0, &c->ds->country, v[i].country);
         if (!rc)
             rc = put_text(c, 1, &c->ds->poster, v[i].poster);
         if (!rc)
-            result_set_int(c->out, 2, best[v[i].country]);
+            pinetl__result_set_int(c->out, 2, best[v[i].country]);
     }
-    free(v);
-    free(best);
-    free(seen);
+    pinetl__free(v);
+    pinetl__free(best);
+    pinetl__free(seen);
     return rc;
 }
 
@@ -380,15 +400,15 @@ static int top_country_by_followers(ctx *c) {
         uint32_t id = ids[r];
         if (!seen[id] || best[id] != max)
             continue;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc)
             rc = put_text(c, 0, &c->ds->country, id);
         if (!rc)
-            result_set_int(c->out, 1, max);
+            pinetl__result_set_int(c->out, 1, max);
     }
-    free(ids);
-    free(best);
-    free(seen);
+    pinetl__free(ids);
+    pinetl__free(best);
+    pinetl__free(seen);
     return rc;
 }
 
@@ -436,26 +456,29 @@ static int median_followers(ctx *c, int insight) {
             continue;
         int64_t *v = vals + start[g];
         size_t col = 0;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc && by_age)
             rc = put_age_group(c, col++, by_year ? g / JOIN_YEARS : g);
         if (!rc && by_year)
-            result_set_int(c->out, col++, FIRST_JOIN_YEAR + g % JOIN_YEARS);
+            pinetl__result_set_int(c->out, col++, FIRST_JOIN_YEAR + g % JOIN_YEARS);
         if (rc)
             break;
         if (c->median == PINETL_MEDIAN_INTERPOLATED)
-            result_set_real(c->out, col, median_interpolated_select(v, m));
+            pinetl__result_set_real(c->out, col, pinetl__median_interpolated_select(v, m));
         else
-            result_set_int(c->out, col, median_approx_select(v, m));
+            pinetl__result_set_int(c->out, col, pinetl__median_approx_select(v, m));
     }
-    free(vals);
+    pinetl__free(vals);
     return rc;
 }
 
 /* ---- users joined per year: distinct (user_name, date_joined) ---- */
 
 /* A user's date_joined and its year, grouped by user name. */
-typedef struct dated { int64_t ts; int64_t year; } dated;
+typedef struct dated {
+    int64_t ts;
+    int64_t year;
+} dated;
 
 static int dated_cmp(const void *x, const void *y) {
     const dated *a = x, *b = y;
@@ -486,13 +509,13 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
         total += users->part[p].n;
     /* The users that count; then their dates grouped by name, start[name] .. start[name + 1]. */
     const ds_user **kept = alloc_n(total, sizeof *kept);
-    size_t *start = calloc(nnames + 1, sizeof *start);
+    size_t *start = pinetl__calloc(nnames + 1, sizeof *start);
     dated *v = alloc_n(total, sizeof *v);
     ds_index x = {0};
     size_t n = 0;
     int rc = kept && start && v ? PINETL_OK : PINETL_ENOMEM;
     for (size_t p = 0; !rc && p < DS_PARTS; p++) {
-        if (!users->part[p].n || (rc = ds_index_build(&x, ds, PINETL_TABLE_USER, p)))
+        if (!users->part[p].n || (rc = pinetl__dataset_index_build(&x, ds, PINETL_TABLE_USER, p)))
             continue;
         const ds_user *rows = users->part[p].rows;
         for (size_t i = 0; i < x.cap; i++) {
@@ -503,12 +526,12 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
             }
         }
     }
-    ds_index_free(&x);
+    pinetl__dataset_index_free(&x);
     memset(per_year, 0, JOIN_YEARS * sizeof *per_year);
     if (!rc) {
         for (size_t k = 0; k < nnames; k++)
             start[k + 1] += start[k];
-        for (size_t i = 0; i < n; i++)   /* start[name] advances to the name's end */
+        for (size_t i = 0; i < n; i++) /* start[name] advances to the name's end */
             v[start[kept[i]->name]++] = (dated){kept[i]->joined, kept[i]->join_year};
         for (size_t k = 0, from = 0; k < nnames; from = start[k++]) {
             sort_dates(v + from, start[k] - from);
@@ -517,9 +540,9 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
                     per_year[v[i].year - FIRST_JOIN_YEAR]++;
         }
     }
-    free(kept);
-    free(start);
-    free(v);
+    pinetl__free(kept);
+    pinetl__free(start);
+    pinetl__free(v);
     return rc;
 }
 
@@ -532,10 +555,10 @@ static int users_joined_by_year(ctx *c) {
     for (int y = 0; !rc && y < JOIN_YEARS; y++) {
         if (!c->joined_per_year[y])
             continue;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc) {
-            result_set_int(c->out, 0, FIRST_JOIN_YEAR + y);
-            result_set_int(c->out, 1, c->joined_per_year[y]);
+            pinetl__result_set_int(c->out, 0, FIRST_JOIN_YEAR + y);
+            pinetl__result_set_int(c->out, 1, c->joined_per_year[y]);
         }
     }
     return rc;
@@ -552,20 +575,20 @@ static int compute_one(ctx *c, int insight) {
     switch (insight) {
     case PINETL_INSIGHT_TOP_CATEGORY_BY_COUNTRY:
     case PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR:
-    case PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP:
-        return top_category(c, insight);
-    case PINETL_INSIGHT_TOP_USER_BY_COUNTRY:
-        return top_user_by_country(c);
-    case PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS:
-        return top_country_by_followers(c);
-    default:
-        return median_followers(c, insight);
+    case PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP: return top_category(c, insight);
+    case PINETL_INSIGHT_TOP_USER_BY_COUNTRY: return top_user_by_country(c);
+    case PINETL_INSIGHT_TOP_COUNTRY_BY_FOLLOWERS: return top_country_by_followers(c);
+    default: return median_followers(c, insight);
     }
 }
 
 /* users_joined_by_year reads only the users: it is counted on a second thread while the join
  * runs, when both are wanted. */
-typedef struct users_job { const pinetl_dataset *ds; int64_t *per_year; int rc; } users_job;
+typedef struct users_job {
+    const pinetl_dataset *ds;
+    int64_t *per_year;
+    int rc;
+} users_job;
 
 static void *count_users_main(void *arg) {
     users_job *j = arg;
@@ -580,7 +603,7 @@ static int prepare(ctx *c, const int *ids, int n) {
         pins |= ids[i] != PINETL_INSIGHT_USERS_JOINED_BY_YEAR;
     }
     if (!users || !pins)
-        return PINETL_OK;   /* one job: compute_one does it */
+        return PINETL_OK; /* one job: compute_one does it */
     users_job job = {c->ds, c->joined_per_year, PINETL_OK};
     pthread_t thread;
     int started = !pthread_create(&thread, NULL, count_users_main, &job);
@@ -590,32 +613,34 @@ static int prepare(ctx *c, const int *ids, int n) {
     else
         count_users_main(&job);
     if (!rc && job.rc)
-        rc = nomem();   /* its only failure; its message stayed on its thread */
+        rc = nomem(); /* its only failure; its message stayed on its thread */
     c->counted_users = !rc;
     return rc;
 }
 
-int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_options *options,
-                            pinetl_insights **out) {
+int pinetl_insights_compute(pinetl_insights **out, const pinetl_dataset *ds,
+                            const pinetl_insights_options *options) {
     if (!ds || !out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_insights_compute: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_compute: NULL argument");
     *out = NULL;
     int ids[PINETL_INSIGHT_COUNT];
-    int n = insight_selection(options, ids);
+    int n = pinetl__catalog_selection(options, ids);
     if (n < 0)
         return n;
-    ctx c = {.ds = ds, .cat_rank = strpool_ranks(&ds->category),
-             .poster_rank = strpool_ranks(&ds->poster), .country_rank = strpool_ranks(&ds->country),
+    ctx c = {.ds = ds,
+             .cat_rank = pinetl__strpool_ranks(&ds->category),
+             .poster_rank = pinetl__strpool_ranks(&ds->poster),
+             .country_rank = pinetl__strpool_ranks(&ds->country),
              .median = options ? options->median : 0};
-    int rc = c.cat_rank && c.poster_rank && c.country_rank ? result_new(&c.out) : nomem();
+    int rc = c.cat_rank && c.poster_rank && c.country_rank ? pinetl__result_new(&c.out) : nomem();
     if (!rc)
         rc = prepare(&c, ids, n);
     for (int i = 0; !rc && i < n; i++)
         rc = compute_one(&c, ids[i]);
-    free(c.cat_rank);
-    free(c.poster_rank);
-    free(c.country_rank);
-    free(c.rows);
+    pinetl__free(c.cat_rank);
+    pinetl__free(c.poster_rank);
+    pinetl__free(c.country_rank);
+    pinetl__free(c.rows);
     if (rc) {
         pinetl_insights_free(c.out);
         return rc;

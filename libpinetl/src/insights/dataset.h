@@ -15,10 +15,16 @@
 
 #include <pinetl/insights.h>
 
-#include "hashmap.h"
-#include "strpool.h"
+#include "util/hashmap.h"
+#include "util/strpool.h"
+#include "windows.h"
 
-enum { FIRST_POST_YEAR = 2018, LAST_POST_YEAR = 2022, FIRST_JOIN_YEAR = 2015, LAST_JOIN_YEAR = 2020 };
+enum {
+    FIRST_POST_YEAR = PINETL__FIRST_POST_YEAR,
+    LAST_POST_YEAR = PINETL__LAST_POST_YEAR,
+    FIRST_JOIN_YEAR = PINETL__FIRST_JOIN_YEAR,
+    LAST_JOIN_YEAR = PINETL__LAST_JOIN_YEAR
+};
 
 /* 256 partitions: 4k rows each at a million rows, so a partition's hash table fits in L2. */
 enum { DS_PART_BITS = 8, DS_PARTS = 1 << DS_PART_BITS };
@@ -32,37 +38,43 @@ typedef struct ds_pin {
 typedef struct ds_geo {
     int64_t ind;
     uint32_t country;
-    uint16_t post_year;       /* year of timestamp in FIRST_POST_YEAR..LAST_POST_YEAR, else 0 */
+    uint16_t post_year; /* year of timestamp in FIRST_POST_YEAR..LAST_POST_YEAR, else 0 */
 } ds_geo;
 
 typedef struct ds_user {
     int64_t ind;
-    int64_t joined;           /* date_joined (meaningful when join_year != 0) */
+    int64_t joined; /* date_joined (meaningful when join_year != 0) */
     uint32_t name;
-    uint16_t join_year;       /* year of date_joined in FIRST_JOIN_YEAR..LAST_JOIN_YEAR, else 0 */
-    int8_t age_group;         /* pinetl_age_group_index of age; -1 for none or a null age */
+    uint16_t join_year; /* year of date_joined in FIRST_JOIN_YEAR..LAST_JOIN_YEAR, else 0 */
+    int8_t age_group;   /* pinetl_age_group_index of age; -1 for none or a null age */
 } ds_user;
 
 /* A partition: rows of the table's row type, in arrival order. */
-typedef struct ds_part { void *rows; size_t n, cap; } ds_part;
+typedef struct ds_part {
+    void *rows;
+    size_t n, cap;
+} ds_part;
 
-typedef struct ds_table { ds_part part[DS_PARTS]; size_t esize; } ds_table;
+typedef struct ds_table {
+    ds_part part[DS_PARTS];
+    size_t esize;
+} ds_table;
 
 struct pinetl_dataset {
-    ds_table table[PINETL_TABLE_COUNT];   /* ds_pin, ds_geo, ds_user rows */
-    strpool category, poster;             /* pin */
-    strpool country;                      /* geo */
-    strpool user_name;                    /* user */
+    ds_table table[PINETL_TABLE_COUNT]; /* ds_pin, ds_geo, ds_user rows */
+    strpool category, poster;           /* pin */
+    strpool country;                    /* geo */
+    strpool user_name;                  /* user */
 };
 
 /* The columns of a table's batches that the dataset reads (bit c = column c): readers that fill
  * a dataset need clean no others (pinetl_batch_select_columns). */
-uint32_t ds_columns(pinetl_table table);
+uint32_t pinetl__dataset_columns(pinetl_table table);
 
 /* The partition of an ind: the top bits of its hash (the partition's own tables use the low
  * bits, which stay independent). */
-static inline size_t ds_part_of(int64_t ind) {
-    return (size_t)(hash_u64((uint64_t)ind) >> (64 - DS_PART_BITS));
+static inline size_t pinetl__dataset_part_of(int64_t ind) {
+    return (size_t)(pinetl__hash_u64((uint64_t)ind) >> (64 - DS_PART_BITS));
 }
 
 #endif

@@ -9,52 +9,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
 #include "dataset.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 typedef struct table_job {
     pinetl_dataset *ds;
     pinetl_table table;
     const char *const *paths;
     size_t npaths;
-    pinetl_reader_options options;   /* the caller's, cleaning only the dataset's columns */
-    pinetl_dataset_report *report;   /* may be NULL */
+    pinetl_reader_options options; /* the caller's, cleaning only the dataset's columns */
+    pinetl_dataset_report *report; /* may be NULL */
     int rc;
-    char error[512];                 /* the message of rc (messages are per thread) */
+    char error[512]; /* the message of rc (messages are per thread) */
 } table_job;
 
-/* The first reject of a batch, "source:line: message", when none was noted yet. */
-static void note_first_reject(const pinetl_batch *batch, char *buf, size_t cap) {
-    if (buf[0] || !pinetl_batch_rejected(batch))
-        return;
+/* The first reject of a batch, "source:line: message", when none was noted yet. 0, or -1 when
+ * memory ran out. */
+static int note_first_reject(const pinetl_batch *batch, char **out) {
+    if (*out || !pinetl_batch_rejected(batch))
+        return 0;
     const uint8_t *status = pinetl_batch_status(batch);
     for (size_t r = 0; r < pinetl_batch_rows(batch); r++) {
         if (!status[r])
             continue;
         const char *src = pinetl_batch_source_name(batch, pinetl_batch_source_ids(batch)[r]);
-        snprintf(buf, cap, "%s:%lld: %s", src ? src : "<input>",
-                 (long long)pinetl_batch_lines(batch)[r], pinetl_batch_reject_message(batch, r));
-        return;
+        pinetl__buf b = {0};
+        pinetl__buf_printf(&b, "%s:%lld: %s", src ? src : "<input>",
+                           (long long)pinetl_batch_lines(batch)[r],
+                           pinetl_batch_reject_message(batch, r));
+        return (*out = pinetl__buf_detach(&b, NULL)) ? 0 : -1;
     }
+    return 0;
 }
 
 static void read_table(table_job *j) {
     pinetl_reader *reader = NULL;
     int rc = pinetl_reader_open(&reader, j->table, j->paths, j->npaths, &j->options);
     pinetl_batch *batch;
-    while (!rc && (rc = pinetl_reader_step(reader, &batch)) == PINETL_BATCH) {
-        if (j->report)
-            note_first_reject(batch, j->report->first_reject, sizeof j->report->first_reject);
-        rc = pinetl_dataset_add(j->ds, batch);
+    while (!rc && (rc = pinetl_reader_step(&batch, reader)) == PINETL_BATCH) {
+        if (j->report && note_first_reject(batch, &j->report->first_reject))
+            rc = pinetl__error_set(PINETL_ENOMEM, "out of memory");
+        else
+            rc = pinetl_dataset_add(j->ds, batch);
     }
     if (rc == PINETL_DONE)
         rc = PINETL_OK;
     if (rc)
         snprintf(j->error, sizeof j->error, "%s", pinetl_error_last());
     if (reader && j->report) {
-        pinetl_reader_stats(reader, &j->report->stats);
+        pinetl_reader_stats(&j->report->stats, reader);
         const char *notices = pinetl_reader_notices(reader);
-        if (notices && *notices && !(j->report->notices = strdup(notices)) && !rc) {
+        if (notices && *notices && !(j->report->notices = pinetl__strdup(notices)) && !rc) {
             rc = PINETL_ENOMEM;
             snprintf(j->error, sizeof j->error, "out of memory");
         }
@@ -68,23 +75,24 @@ static void *read_table_main(void *arg) {
     return NULL;
 }
 
-int pinetl_dataset_read_files(pinetl_dataset *ds, const char *const *const *paths,
-                              const size_t *npaths, const pinetl_reader_options *options,
-                              pinetl_dataset_report *reports) {
+int pinetl_dataset_read_files(pinetl_dataset_report *reports, pinetl_dataset *ds,
+                              const char *const *const *paths, const size_t *npaths,
+                              const pinetl_reader_options *options) {
     if (!ds || !paths || !npaths)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_read_files: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_read_files: NULL argument");
     table_job jobs[PINETL_TABLE_COUNT];
     pthread_t threads[PINETL_TABLE_COUNT];
     int started[PINETL_TABLE_COUNT] = {0};
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
-        jobs[t] = (table_job){ds, (pinetl_table)t, paths[t], npaths[t], {0},
-                              reports ? &reports[t] : NULL, PINETL_OK, ""};
+        jobs[t] = (table_job){
+            ds, (pinetl_table)t, paths[t], npaths[t], {0}, reports ? &reports[t] : NULL, PINETL_OK,
+            ""};
         if (options)
             jobs[t].options = *options;
         else
-            pinetl_reader_options_init(&jobs[t].options);
+            pinetl_reader_options_init(&jobs[t].options, PINETL_READER_OPTIONS_VERSION);
         /* Most of a pin is text the insights never read: it is checked, not decoded. */
-        jobs[t].options.columns = ds_columns((pinetl_table)t);
+        jobs[t].options.columns = pinetl__dataset_columns((pinetl_table)t);
         if (reports)
             memset(&reports[t], 0, sizeof reports[t]);
     }
@@ -107,6 +115,6 @@ int pinetl_dataset_read_files(pinetl_dataset *ds, const char *const *const *path
             pthread_join(threads[t], NULL);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         if (jobs[t].rc)
-            return pinetl_set_error(jobs[t].rc, "%s", jobs[t].error);
+            return pinetl__error_set(jobs[t].rc, "%s", jobs[t].error);
     return PINETL_OK;
 }

@@ -6,10 +6,10 @@
 #include <pinetl/insights.h>
 
 typedef struct res_cell {
-    int type;            /* a pinetl_value_type */
+    int type; /* a pinetl_value_type */
     int64_t i;
     double d;
-    size_t off, len;     /* text: bytes in the result's text arena */
+    size_t off, len; /* text: bytes in the result's text arena */
 } res_cell;
 
 typedef struct res_table {
@@ -17,23 +17,24 @@ typedef struct res_table {
     size_t ncols;
     char **colnames;
     size_t nrows, cap;
-    res_cell *cells;     /* nrows * ncols, row-major */
+    res_cell *cells; /* nrows * ncols, row-major */
 } res_table;
 
 struct pinetl_insights {
     res_table *tables;
     size_t count, cap;
-    char *text;          /* every text value, NUL-terminated */
+    char *text; /* every text value, NUL-terminated */
     size_t tlen, tcap;
 };
 
-int result_new(pinetl_insights **out);
+int pinetl__result_new(pinetl_insights **out);
 /* Starts a table (names are copied). */
-int result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames);
+int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols,
+                         const char *const *colnames);
 /* Appends a row of nulls to the last table. */
-int result_row(pinetl_insights *r);
-void result_set_int(pinetl_insights *r, size_t col, int64_t v);
-void result_set_real(pinetl_insights *r, size_t col, double v);
-int result_set_text(pinetl_insights *r, size_t col, const char *s, size_t len);
+int pinetl__result_row(pinetl_insights *r);
+void pinetl__result_set_int(pinetl_insights *r, size_t col, int64_t v);
+void pinetl__result_set_real(pinetl_insights *r, size_t col, double v);
+int pinetl__result_set_text(pinetl_insights *r, size_t col, const char *s, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 /* Unwrapping envelopes (spec 1): JSON lines, arrays, Kafka REST bodies, Kafka consumer dumps,
- * Kinesis PutRecord / PutRecords bodies. Each record reaches batch_add_record as a slice of the
+ * Kinesis PutRecord / PutRecords bodies. Each record reaches pinetl__batch_add_record as a slice of the
  * input; only Kinesis string Data is decoded, into the context's reused scratch buffer. */
 #include "envelope.h"
 
@@ -9,45 +9,49 @@
 #include <string.h>
 
 #include "base64.h"
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "core/json.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
-static const char *const format_names[] = {
-    "auto", "jsonl", "array", "kafka-rest", "kafka-dump", "kinesis", "s3-sink"};
+static const char *const format_names[] = {"auto",       "jsonl",   "array",  "kafka-rest",
+                                           "kafka-dump", "kinesis", "s3-sink"};
 enum { FORMAT_COUNT = sizeof format_names / sizeof format_names[0] };
+_Static_assert(FORMAT_COUNT == PINETL_INPUT_S3_SINK + 1, "an input format without a name");
 
-const char *pinetl_input_format_name(int format) {
-    return format >= 0 && format < FORMAT_COUNT ? format_names[format] : NULL;
+const char *pinetl_input_format_name(pinetl_input_format format) {
+    return (int)format >= 0 && (int)format < FORMAT_COUNT ? format_names[format] : NULL;
 }
 
-int pinetl_input_format_from_name(const char *name, int *out) {
+int pinetl_input_format_from_name(pinetl_input_format *out, const char *name) {
     if (!name || !out)
-        return pinetl_set_error(PINETL_EINVAL, "no input format given");
+        return pinetl__error_set(PINETL_EINVAL, "no input format given");
     for (int i = 0; i < FORMAT_COUNT; i++) {
         if (!strcmp(name, format_names[i])) {
             *out = i;
             return PINETL_OK;
         }
     }
-    return pinetl_set_error(PINETL_EINVAL,
-                            "unknown input format '%s' (expected auto, jsonl, array, kafka-rest, "
-                            "kafka-dump, kinesis or s3-sink)", name);
+    return pinetl__error_set(PINETL_EINVAL,
+                             "unknown input format '%s' (expected auto, jsonl, array, kafka-rest, "
+                             "kafka-dump, kinesis or s3-sink)",
+                             name);
 }
 
-void io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record) {
+void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record) {
     memset(c, 0, sizeof *c);
     c->batch = batch;
     c->format = format;
     c->max_record = max_record ? max_record : IO_MAX_RECORD_DEFAULT;
 }
 
-void io_ctx_release(io_ctx *c) {
-    free(c->scratch);
+void pinetl__io_ctx_release(io_ctx *c) {
+    pinetl__free(c->scratch);
     c->scratch = NULL;
     c->scratch_cap = 0;
 }
 
-int64_t io_count_lines(const char *p, size_t len) {
+int64_t pinetl__io_count_lines(const char *p, size_t len) {
     int64_t n = 0;
     const char *end = p + len;
     while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
@@ -64,7 +68,7 @@ static void position(io_ctx *c, const char *p, int64_t *line, int64_t *offset) {
         c->cur = c->vbase;
         c->cur_line = c->vbase_line;
     }
-    c->cur_line += io_count_lines(c->cur, (size_t)(p - c->cur));
+    c->cur_line += pinetl__io_count_lines(c->cur, (size_t)(p - c->cur));
     c->cur = p;
     *line = c->cur_line;
     *offset = c->vbase_offset + (p - c->vbase);
@@ -84,8 +88,8 @@ static const char *type_name(json_type t) {
 }
 
 /* A bad_envelope row for raw[0..len), positioned at raw. */
-__attribute__((format(printf, 4, 5)))
-static int envelope_reject(io_ctx *c, const char *raw, size_t len, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5))) static int envelope_reject(io_ctx *c, const char *raw,
+                                                                 size_t len, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -95,13 +99,13 @@ static int envelope_reject(io_ctx *c, const char *raw, size_t len, const char *f
     position(c, raw, &line, &offset);
     if (len > IO_RAW_KEEP)
         len = IO_RAW_KEEP;
-    return batch_add_reject(c->batch, PINETL_REJECT_ENVELOPE, msg, raw, len, line, offset);
+    return pinetl__batch_add_reject(c->batch, PINETL_REJECT_ENVELOPE, msg, raw, len, line, offset);
 }
 
 static int add_record(io_ctx *c, const json_value *v) {
     int64_t line, offset;
     position(c, v->start, &line, &offset);
-    return batch_add_record(c->batch, v->start, v->len, line, offset);
+    return pinetl__batch_add_record(c->batch, v->start, v->len, line, offset);
 }
 
 /* What a forced format expects, for messages. */
@@ -126,9 +130,9 @@ static int add_kafka_value(io_ctx *c, const json_value *value, const char *where
         return add_record(c, value);
     json_iter it;
     json_value first, extra;
-    json_iter_array(&it, value);
-    int n = json_iter_element(&it, &first);
-    if (n && !json_iter_element(&it, &extra))
+    pinetl__json_iter_array(&it, value);
+    int n = pinetl__json_iter_element(&it, &first);
+    if (n && !pinetl__json_iter_element(&it, &extra))
         return add_record(c, &first);
     return envelope_reject(c, value->start, value->len,
                            "%s: 'value' is %s array; expected one record or a one-element array",
@@ -136,16 +140,8 @@ static int add_kafka_value(io_ctx *c, const json_value *value, const char *where
 }
 
 static int grow_scratch(io_ctx *c, size_t need) {
-    if (need <= c->scratch_cap)
-        return PINETL_OK;
-    size_t cap = c->scratch_cap ? c->scratch_cap : 4096;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(c->scratch, cap);
-    if (!p)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory decoding Kinesis data");
-    c->scratch = p;
-    c->scratch_cap = cap;
+    if (pinetl__alloc_reserve(&c->scratch, &c->scratch_cap, need, 1, 4096))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory decoding Kinesis data");
     return PINETL_OK;
 }
 
@@ -156,24 +152,24 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
         return add_record(c, data);
     if (data->type != JSON_STRING)
         return envelope_reject(c, data->start, data->len,
-                               "kinesis %s is %s; expected an object or a base64 string",
-                               where, type_name(data->type));
+                               "kinesis %s is %s; expected an object or a base64 string", where,
+                               type_name(data->type));
     int rc = grow_scratch(c, data->len + 1);
     if (rc)
         return rc;
-    long n = json_string_decode(data, c->scratch);
+    long n = pinetl__json_string_decode(data, c->scratch);
     if (n < 0)
         return envelope_reject(c, data->start, data->len,
                                "kinesis %s holds a lone UTF-16 surrogate escape", where);
     int64_t line, offset;
     position(c, data->start, &line, &offset);
     size_t i = 0;
-    while (i < (size_t)n && json_is_space((unsigned char)c->scratch[i]))
+    while (i < (size_t)n && pinetl__json_is_space((unsigned char)c->scratch[i]))
         i++;
-    if (i < (size_t)n && c->scratch[i] == '{')   /* spec: JSON text, not base64 */
-        return batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
+    if (i < (size_t)n && c->scratch[i] == '{') /* spec: JSON text, not base64 */
+        return pinetl__batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
     size_t len, bad;
-    if (io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
+    if (pinetl__io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
         if (bad < (size_t)n)
             return envelope_reject(c, data->start, data->len,
                                    "kinesis %s is not valid base64: bad character at position %zu",
@@ -184,12 +180,13 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
     }
     json_value rec;
     json_error err;
-    if (json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)
+    if (pinetl__json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)
         return envelope_reject(c, data->start, data->len,
                                "kinesis %s is base64 of %zu bytes that are not a JSON record "
-                               "(%s at byte %zu: %s)", where, len,
-                               err.utf8 ? "invalid UTF-8" : "invalid JSON", err.offset, err.what);
-    return batch_add_record(c->batch, c->scratch, len, line, offset);
+                               "(%s at byte %zu: %s)",
+                               where, len, err.utf8 ? "invalid UTF-8" : "invalid JSON", err.offset,
+                               err.what);
+    return pinetl__batch_add_record(c->batch, c->scratch, len, line, offset);
 }
 
 static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p, size_t len) {
@@ -198,19 +195,20 @@ static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p
                                type_name(records->type));
     json_iter it;
     json_value el, value;
-    json_iter_array(&it, records);
-    if (records->len <= 2 || !json_iter_element(&it, &el))
+    pinetl__json_iter_array(&it, records);
+    if (records->len <= 2 || !pinetl__json_iter_element(&it, &el))
         return envelope_reject(c, p, len, "Kafka REST body: 'records' is empty");
-    json_iter_array(&it, records);
-    for (size_t i = 0; json_iter_element(&it, &el); i++) {
+    pinetl__json_iter_array(&it, records);
+    for (size_t i = 0; pinetl__json_iter_element(&it, &el); i++) {
         int rc;
         if (el.type != JSON_OBJECT)
             rc = envelope_reject(c, el.start, el.len,
                                  "Kafka REST body: records[%zu] is %s; expected an object with "
-                                 "'value'", i, type_name(el.type));
-        else if (!json_object_get(&el, "value", &value))
-            rc = envelope_reject(c, el.start, el.len, "Kafka REST body: records[%zu] has no 'value'",
-                                 i);
+                                 "'value'",
+                                 i, type_name(el.type));
+        else if (!pinetl__json_object_get(&el, "value", &value))
+            rc = envelope_reject(c, el.start, el.len,
+                                 "Kafka REST body: records[%zu] has no 'value'", i);
         else if (value.type == JSON_ARRAY) {
             char where[64];
             snprintf(where, sizeof where, "Kafka REST body: records[%zu]", i);
@@ -223,25 +221,27 @@ static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p
     return PINETL_OK;
 }
 
-static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const char *p,
-                                  size_t len) {
+static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const char *p, size_t len) {
     if (records->type != JSON_ARRAY)
-        return envelope_reject(c, p, len, "kinesis PutRecords body: 'Records' is %s; expected an "
-                               "array", type_name(records->type));
+        return envelope_reject(c, p, len,
+                               "kinesis PutRecords body: 'Records' is %s; expected an "
+                               "array",
+                               type_name(records->type));
     json_iter it;
     json_value el, data;
     char where[48];
-    json_iter_array(&it, records);
-    if (!json_iter_element(&it, &el))
+    pinetl__json_iter_array(&it, records);
+    if (!pinetl__json_iter_element(&it, &el))
         return envelope_reject(c, p, len, "kinesis PutRecords body: 'Records' is empty");
-    json_iter_array(&it, records);
-    for (size_t i = 0; json_iter_element(&it, &el); i++) {
+    pinetl__json_iter_array(&it, records);
+    for (size_t i = 0; pinetl__json_iter_element(&it, &el); i++) {
         int rc;
         if (el.type != JSON_OBJECT)
             rc = envelope_reject(c, el.start, el.len,
                                  "kinesis PutRecords body: Records[%zu] is %s; expected an object "
-                                 "with 'Data'", i, type_name(el.type));
-        else if (!json_object_get(&el, "Data", &data))
+                                 "with 'Data'",
+                                 i, type_name(el.type));
+        else if (!pinetl__json_object_get(&el, "Data", &data))
             rc = envelope_reject(c, el.start, el.len,
                                  "kinesis PutRecords body: Records[%zu] has no 'Data'", i);
         else {
@@ -256,12 +256,14 @@ static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const ch
 
 /* Envelope keys of an object, last duplicate winning (as for record fields). */
 enum { K_RECORDS, K_RECORDS_UC, K_TOPIC, K_VALUE, K_DATA, K_STREAM, K_PKEY, K_COUNT };
-static const struct { const char *name; size_t len; } envelope_keys[K_COUNT] = {
-    {"records", 7}, {"Records", 7}, {"topic", 5}, {"value", 5}, {"Data", 4},
-    {"StreamName", 10}, {"PartitionKey", 12}};
+static const struct {
+    const char *name;
+    size_t len;
+} envelope_keys[K_COUNT] = {{"records", 7}, {"Records", 7},     {"topic", 5},        {"value", 5},
+                            {"Data", 4},    {"StreamName", 10}, {"PartitionKey", 12}};
 
 typedef struct envelope_shape {
-    unsigned has;                /* bit k: envelope key k is a member */
+    unsigned has; /* bit k: envelope key k is a member */
     json_value found[K_COUNT];
 } envelope_shape;
 
@@ -269,14 +271,13 @@ typedef struct envelope_shape {
 #define ENVELOPE_KEY_LENGTHS (1u << 4 | 1u << 5 | 1u << 7 | 1u << 10 | 1u << 12)
 
 static int is_envelope_key(const json_value *key, int k) {
-    size_t n = key->len - 2;   /* without the quotes */
-    if (key->escaped)          /* compared decoded */
-        return json_string_equals(key, envelope_keys[k].name, envelope_keys[k].len);
+    size_t n = key->len - 2; /* without the quotes */
+    if (key->escaped)        /* compared decoded */
+        return pinetl__json_string_equals(key, envelope_keys[k].name, envelope_keys[k].len);
     return n == envelope_keys[k].len && memcmp(key->start + 1, envelope_keys[k].name, n) == 0;
 }
 
-static inline void note_key(envelope_shape *sh, const json_value *key,
-                            const json_value *value) {
+static inline void note_key(envelope_shape *sh, const json_value *key, const json_value *value) {
     size_t n = key->len - 2;
     if (!key->escaped && (n > 12 || !((ENVELOPE_KEY_LENGTHS >> n) & 1u)))
         return;
@@ -301,8 +302,8 @@ static void envelope_shape_of(envelope_shape *sh, const json_value *obj, const j
     }
     json_iter it;
     json_value key, value;
-    json_iter_object(&it, obj);
-    while (json_iter_member(&it, &key, &value))
+    pinetl__json_iter_object(&it, obj);
+    while (pinetl__json_iter_member(&it, &key, &value))
         note_key(sh, &key, &value);
 }
 
@@ -334,23 +335,23 @@ static int unwrap_object(io_ctx *c, const json_value *obj, const envelope_shape 
     return wrong_shape(c, p, len, "an object without those members");
 }
 
-int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+int pinetl__io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
     c->vbase = c->cur = p;
     c->vbase_line = c->cur_line = line;
     c->vbase_offset = offset;
     int f = c->format;
     size_t i = 0;
-    while (i < len && json_is_space((unsigned char)p[i]))
+    while (i < len && pinetl__json_is_space((unsigned char)p[i]))
         i++;
     /* Forced JSON lines: every object is a record, no envelope to look for. */
     if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK))
-        return batch_add_record(c->batch, p, len, line, offset);
+        return pinetl__batch_add_record(c->batch, p, len, line, offset);
     /* One scan checks the value and keeps the top-level members that tell its shape. */
     json_value v;
     json_error err;
     size_t count = 0;
-    if (json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
-        return batch_add_record(c->batch, p, len, line, offset);
+    if (pinetl__json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
+        return pinetl__batch_add_record(c->batch, p, len, line, offset);
     switch (v.type) {
     case JSON_OBJECT: {
         envelope_shape sh;
@@ -358,7 +359,7 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
         /* The fast path of JSON lines: a plain record, scanned once (the core reuses the scan). */
         if (!sh.has && f == PINETL_INPUT_AUTO) {
             const json_member *kept = count <= IO_MEMBERS_MAX ? c->members : NULL;
-            return batch_add_parsed(c->batch, p, len, &v, kept, count, line, offset);
+            return pinetl__batch_add_parsed(c->batch, p, len, &v, kept, count, line, offset);
         }
         return unwrap_object(c, &v, &sh, p, len);
     }
@@ -366,9 +367,9 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
         if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_ARRAY) {
             json_iter it;
             json_value el;
-            json_iter_array(&it, &v);
+            pinetl__json_iter_array(&it, &v);
             size_t n = 0;
-            for (; json_iter_element(&it, &el); n++) {
+            for (; pinetl__json_iter_element(&it, &el); n++) {
                 int rc = add_record(c, &el);
                 if (rc)
                     return rc;
@@ -379,7 +380,7 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
     default:
         /* Not an object and not an envelope: a record the core rejects as not_an_object. */
         if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK)
-            return batch_add_record(c->batch, p, len, line, offset);
+            return pinetl__batch_add_record(c->batch, p, len, line, offset);
         return wrong_shape(c, p, len, type_name(v.type));
     }
 }
@@ -388,15 +389,15 @@ static int is_json_space(unsigned char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
-int io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
     const char *s = p, *end = p + len;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end;
         const char *a = s, *b = e;
-        while (a < b && json_is_space((unsigned char)*a))
+        while (a < b && pinetl__json_is_space((unsigned char)*a))
             a++;
-        if (a < b) {   /* blank lines (spec whitespace only) are not records */
+        if (a < b) { /* blank lines (spec whitespace only) are not records */
             a = s;
             while (a < b && is_json_space((unsigned char)*a))
                 a++;
@@ -407,13 +408,14 @@ int io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t o
             int rc;
             if (n > c->max_record) {
                 char msg[160];
-                snprintf(msg, sizeof msg, "record of %zu bytes is larger than the limit of %zu "
-                         "bytes (raw holds its first %zu bytes)", n, c->max_record,
-                         n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
-                rc = batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
-                                      n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
+                snprintf(msg, sizeof msg,
+                         "record of %zu bytes is larger than the limit of %zu "
+                         "bytes (raw holds its first %zu bytes)",
+                         n, c->max_record, n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
+                rc = pinetl__batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
+                                              n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
             } else
-                rc = io_unwrap(c, a, n, line, off);
+                rc = pinetl__io_unwrap(c, a, n, line, off);
             if (rc)
                 return rc;
         }

@@ -8,19 +8,26 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/batch_internal.h"
+#include "core/intake.h"
 #include "core/json.h"
 
 enum {
-    S_DETECT, S_LINES, S_SKIP_LINE, S_VALUES, S_ARRAY_OPEN, S_ARRAY_ELEM, S_ARRAY_NEXT, S_REST,
+    S_DETECT,
+    S_LINES,
+    S_SKIP_LINE,
+    S_VALUES,
+    S_ARRAY_OPEN,
+    S_ARRAY_ELEM,
+    S_ARRAY_NEXT,
+    S_REST,
     S_DRAIN
 };
 
 /* A first line that opens an array and runs longer than this is streamed as a huge array. */
 #define DETECT_ARRAY_BYTES ((size_t)1 << 20)
 
-void io_split_init(io_split *s, const char *source, int format, size_t max_record,
-                   int64_t first_line, int64_t first_offset, io_emit_fn emit, void *ud) {
+void pinetl__io_split_init(io_split *s, const char *source, int format, size_t max_record,
+                           int64_t first_line, int64_t first_offset, io_emit_fn emit, void *ud) {
     memset(s, 0, sizeof *s);
     s->state = S_DETECT;
     s->format = format;
@@ -89,7 +96,7 @@ static int scan(const io_split *s, const char *p, const char *end, int eof, json
                 json_error *e) {
     const char *q = p;
     memset(e, 0, sizeof *e);
-    if (json_scan_value(&q, end, p, v, e) == 0) {
+    if (pinetl__json_scan_value(&q, end, p, v, e) == 0) {
         /* A number or literal that touches the end may go on in the next bytes. */
         if (q == end && !eof && v->type != JSON_OBJECT && v->type != JSON_ARRAY &&
             v->type != JSON_STRING)
@@ -109,7 +116,7 @@ static int emit(io_split *s, int kind, int code, const char *p, size_t n, const 
 }
 
 static void advance(io_split *s, const char *p, size_t n) {
-    s->line += io_count_lines(p, n);
+    s->line += pinetl__io_count_lines(p, n);
     s->offset += (int64_t)n;
 }
 
@@ -132,14 +139,16 @@ static size_t raw_keep(const io_split *s) {
 static int emit_too_large(io_split *s, const char *p, size_t n) {
     char msg[160];
     size_t keep = n < raw_keep(s) ? n : raw_keep(s);
-    snprintf(msg, sizeof msg, "record larger than the limit of %zu bytes (raw holds its first %zu "
-             "bytes)", s->max_record, keep);
+    snprintf(msg, sizeof msg,
+             "record larger than the limit of %zu bytes (raw holds its first %zu "
+             "bytes)",
+             s->max_record, keep);
     return emit(s, IO_ITEM_REJECT, PINETL_REJECT_TOO_LARGE, p, keep, msg);
 }
 
 /* Everything from the current position to the end of the input becomes one reject. */
-__attribute__((format(printf, 3, 4)))
-static void start_rest(io_split *s, int code, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static void start_rest(io_split *s, int code, const char *fmt,
+                                                             ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->rest_msg, sizeof s->rest_msg, fmt, ap);
@@ -151,7 +160,7 @@ static void start_rest(io_split *s, int code, const char *fmt, ...) {
 static void rest_after_bad_scan(io_split *s, const char *p, const json_error *e) {
     start_rest(s, e->utf8 ? PINETL_REJECT_UTF8 : PINETL_REJECT_JSON,
                "%s at line %lld, byte %lld: %s", e->utf8 ? "invalid UTF-8" : "invalid JSON",
-               (long long)(s->line + io_count_lines(p, e->offset)),
+               (long long)(s->line + pinetl__io_count_lines(p, e->offset)),
                (long long)(s->offset + (int64_t)e->offset), e->what);
 }
 
@@ -173,10 +182,11 @@ static int array_ws(io_split *s, const char *buf, size_t len, int eof, size_t *p
         return 0;
     char msg[200];
     size_t n = len - *pos;
-    snprintf(msg, sizeof msg, "the input ends inside a top-level array (opened at line %lld, "
+    snprintf(msg, sizeof msg,
+             "the input ends inside a top-level array (opened at line %lld, "
              "byte %lld): expected %s; its closing ']' is missing (raw holds the %zu bytes after "
-             "the last complete token)", (long long)s->array_line, (long long)s->array_offset,
-             expected, n);
+             "the last complete token)",
+             (long long)s->array_line, (long long)s->array_offset, expected, n);
     int rc = emit(s, IO_ITEM_REJECT, PINETL_REJECT_JSON, buf + *pos, n, msg);
     if (rc)
         return rc;
@@ -226,7 +236,7 @@ static int detect(const io_split *s, const char *v0, const char *end, int eof) {
     json_error e;
     const char *q = v0;
     memset(&e, 0, sizeof e);
-    if (json_scan_value(&q, end, v0, &v, &e) == 0) {
+    if (pinetl__json_scan_value(&q, end, v0, &v, &e) == 0) {
         /* A number or literal that touches the end may go on in the next bytes. */
         if (q == end && !eof && v.type != JSON_OBJECT && v.type != JSON_ARRAY &&
             v.type != JSON_STRING)
@@ -239,7 +249,7 @@ static int detect(const io_split *s, const char *v0, const char *end, int eof) {
     int final = eof || (nl && v0 + e.offset < nl) || e.offset + FAULT_LOOKAHEAD <= n;
     if (final && (!nl || v0 + e.offset < nl)) {
         if (nl || eof || e.offset < n)
-            mode = S_LINES;   /* no newline yet: the first one comes after the fault */
+            mode = S_LINES; /* no newline yet: the first one comes after the fault */
         goto done;
     }
     if (!nl)
@@ -251,7 +261,7 @@ static int detect(const io_split *s, const char *v0, const char *end, int eof) {
         goto done;
     json_value v2;
     json_error e2;
-    int l2_json = json_parse(l2, nl2 ? nl2 : end, &v2, &e2) == 0;
+    int l2_json = pinetl__json_parse(l2, nl2 ? nl2 : end, &v2, &e2) == 0;
     if (!l2_json)
         mode = S_VALUES;
     else if (final)
@@ -262,7 +272,7 @@ done:
     return mode;
 }
 
-long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) {
+long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) {
     size_t pos = 0;
     int rc;
     json_value v;
@@ -368,24 +378,22 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
                 if (!top)
                     s->state = S_ARRAY_NEXT;
                 break;
-            case SCAN_MORE:
-                *more = 1;
-                return (long)pos;
-            case SCAN_BAD:
-                rest_after_bad_scan(s, p, &e);
-                break;
+            case SCAN_MORE: *more = 1; return (long)pos;
+            case SCAN_BAD: rest_after_bad_scan(s, p, &e); break;
             default:
-                start_rest(s, PINETL_REJECT_TOO_LARGE, "a value at line %lld, byte %lld is larger "
-                           "than the limit of %zu bytes", (long long)s->line,
-                           (long long)s->offset, s->max_record);
+                start_rest(s, PINETL_REJECT_TOO_LARGE,
+                           "a value at line %lld, byte %lld is larger "
+                           "than the limit of %zu bytes",
+                           (long long)s->line, (long long)s->offset, s->max_record);
                 break;
             }
             break;
         }
         case S_ARRAY_OPEN:
         case S_ARRAY_NEXT: {
-            if ((rc = array_ws(s, buf, len, eof, &pos, s->state == S_ARRAY_OPEN
-                                   ? "an element or ']'" : "',' or ']'")) <= 0) {
+            if ((rc = array_ws(s, buf, len, eof, &pos,
+                               s->state == S_ARRAY_OPEN ? "an element or ']'" : "',' or ']'")) <=
+                0) {
                 *more = rc == 0;
                 return rc < 0 ? rc : (long)pos;
             }
@@ -416,9 +424,10 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
                 s->offset++;
                 s->state = S_ARRAY_ELEM;
             } else {
-                start_rest(s, PINETL_REJECT_JSON, "invalid JSON at line %lld, byte %lld: expected "
-                           "',' or ']' after an array element", (long long)s->line,
-                           (long long)s->offset);
+                start_rest(s, PINETL_REJECT_JSON,
+                           "invalid JSON at line %lld, byte %lld: expected "
+                           "',' or ']' after an array element",
+                           (long long)s->line, (long long)s->offset);
             }
             break;
         }
@@ -430,10 +439,13 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
             }
             char msg[sizeof s->rest_msg + 160];
             if (eof && avail <= keep)
-                snprintf(msg, sizeof msg, "%s; no record boundary can be trusted after it, so the "
-                         "rest of the input (%zu bytes) is one reject", s->rest_msg, avail);
+                snprintf(msg, sizeof msg,
+                         "%s; no record boundary can be trusted after it, so the "
+                         "rest of the input (%zu bytes) is one reject",
+                         s->rest_msg, avail);
             else
-                snprintf(msg, sizeof msg, "%s; no record boundary can be trusted after it, so the "
+                snprintf(msg, sizeof msg,
+                         "%s; no record boundary can be trusted after it, so the "
                          "rest of the input is one reject (raw holds its first %zu bytes)",
                          s->rest_msg, keep);
             if ((rc = emit(s, IO_ITEM_REJECT, s->rest_code, p, avail < keep ? avail : keep, msg)))
@@ -441,27 +453,23 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
             s->state = S_DRAIN;
             break;
         }
-        default: /* S_DRAIN */
-            advance(s, p, len - pos);
-            return (long)len;
+        default: /* S_DRAIN */ advance(s, p, len - pos); return (long)len;
         }
     }
 }
 
-int io_item_run(io_ctx *c, const io_item *it) {
-    int rc = batch_set_source(c->batch, it->source);
+int pinetl__io_item_run(io_ctx *c, const io_item *it) {
+    int rc = pinetl__batch_set_source(c->batch, it->source);
     if (rc)
         return rc;
     c->format = it->format;
     switch (it->kind) {
-    case IO_ITEM_LINES:
-        return io_clean_lines(c, it->p, it->len, it->line, it->offset);
-    case IO_ITEM_VALUE:
-        return io_unwrap(c, it->p, it->len, it->line, it->offset);
+    case IO_ITEM_LINES: return pinetl__io_clean_lines(c, it->p, it->len, it->line, it->offset);
+    case IO_ITEM_VALUE: return pinetl__io_unwrap(c, it->p, it->len, it->line, it->offset);
     case IO_ITEM_ELEMENT:
-        return batch_add_record(c->batch, it->p, it->len, it->line, it->offset);
+        return pinetl__batch_add_record(c->batch, it->p, it->len, it->line, it->offset);
     default:
-        return batch_add_reject(c->batch, it->code, it->msg, it->p, it->len, it->line,
-                                it->offset);
+        return pinetl__batch_add_reject(c->batch, it->code, it->msg, it->p, it->len, it->line,
+                                        it->offset);
     }
 }

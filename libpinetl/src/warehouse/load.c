@@ -10,8 +10,8 @@
 
 #include <pinetl/scalar.h>
 
-#include "core/batch_internal.h"
 #include "core/json.h"
+#include "util/error.h"
 
 /* Staged bytes that make a load transaction write its rows. Each write pass merges the sorted
  * stage into the whole table (with ind at random, it touches nearly every page), so fewer, larger
@@ -28,11 +28,8 @@ static char *upsert_sql(pinetl_table table) {
     char cols[512] = "", params[256] = "", sets[1024] = "", olds[512] = "", news[512] = "";
     int n = pinetl_column_count(table), p = 0;
     for (int c = 0; c < n; c++) {
-        const char *names[2] = {pinetl_column_name(table, c), NULL};
-        if (pinetl_column_type(table, c) == PINETL_TYPE_COORDS) {
-            names[0] = "latitude";
-            names[1] = "longitude";
-        }
+        const char *names[2];
+        pinetl__db_columns(table, c, names);
         for (int k = 0; k < 2 && names[k]; k++) {
             const char *name = names[k];
             char tmp[128];
@@ -42,8 +39,9 @@ static char *upsert_sql(pinetl_table table) {
             strcat(params, tmp);
             p++;
             if (c == 0)
-                continue;   /* ind is the conflict target */
-            snprintf(tmp, sizeof tmp, "%s\"%s\" = excluded.\"%s\"", sets[0] ? ", " : "", name, name);
+                continue; /* ind is the conflict target */
+            snprintf(tmp, sizeof tmp, "%s\"%s\" = excluded.\"%s\"", sets[0] ? ", " : "", name,
+                     name);
             strcat(sets, tmp);
             snprintf(tmp, sizeof tmp, "%s\"%s\"", olds[0] ? ", " : "", name);
             strcat(olds, tmp);
@@ -60,26 +58,16 @@ static int prepare(pinetl_warehouse *wh, sqlite3_stmt **st, const char *sql) {
     if (*st)
         return PINETL_OK;
     if (!sql)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     if (sqlite3_prepare_v3(wh->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return warehouse_error(wh, "preparing a load statement");
+        return pinetl__db_error(wh->db, "preparing a load statement");
     return PINETL_OK;
-}
-
-void warehouse_finalize_load(pinetl_warehouse *wh) {
-    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
-        sqlite3_finalize(wh->upsert[t]);
-    sqlite3_finalize(wh->reject);
-    sqlite3_finalize(wh->begin);
-    sqlite3_finalize(wh->commit);
-    sqlite3_finalize(wh->rollback);
-    stage_free(&wh->stage);
 }
 
 static int step_once(pinetl_warehouse *wh, sqlite3_stmt *st, const char *what) {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? PINETL_OK : warehouse_error(wh, what);
+    return rc == SQLITE_DONE ? PINETL_OK : pinetl__db_error(wh->db, what);
 }
 
 /* Binds a staged row (ind, then the packed columns) to the table's upsert. */
@@ -124,7 +112,7 @@ static int bind_staged(sqlite3_stmt *st, const stage *s, const stage_row *row) {
             if (valid) {
                 memcpy(&us, p, sizeof us);
                 p += sizeof us;
-                n = pinetl_timestamp_format(us, buf);
+                n = pinetl_timestamp_format(buf, us);
             }
             rc = n >= 0 ? sqlite3_bind_text(st, param, buf, n, SQLITE_TRANSIENT)
                         : sqlite3_bind_null(st, param);
@@ -148,12 +136,12 @@ static int bind_staged(sqlite3_stmt *st, const stage *s, const stage_row *row) {
 
 /* Upserts the staged rows in ind order and empties the stage. */
 static int flush(pinetl_warehouse *wh) {
-    stage *s = &wh->stage;
+    stage *s = &wh->load.stage;
     if (s->table < 0)
         return PINETL_OK;
-    sqlite3_stmt *up = wh->upsert[s->table];
+    sqlite3_stmt *up = wh->load.upsert[s->table];
     const char *what = pinetl_table_name((pinetl_table)s->table);
-    size_t n = stage_sort(s);
+    size_t n = pinetl__stage_sort(s);
     int rc = PINETL_OK;
     for (size_t i = 0; !rc && i < n; i++) {
         if (i + PREFETCH_ROWS < n) {
@@ -164,25 +152,25 @@ static int flush(pinetl_warehouse *wh) {
             __builtin_prefetch(next + 192);
         }
         if (bind_staged(up, s, &s->rows[i]) != SQLITE_OK) {
-            rc = warehouse_error(wh, "binding a row");
+            rc = pinetl__db_error(wh->db, "binding a row");
             break;
         }
         rc = step_once(wh, up, what);
         if (!rc)
-            wh->stats.written += sqlite3_changes(wh->db);
+            wh->load.stats.written += sqlite3_changes(wh->db);
     }
-    sqlite3_clear_bindings(up);   /* drop pointers into the stage */
-    stage_clear(s);
+    sqlite3_clear_bindings(up); /* drop pointers into the stage */
+    pinetl__stage_clear(s);
     return rc;
 }
 
 static int load_reject(pinetl_warehouse *wh, const pinetl_batch *b, size_t r,
                        const char *table_name) {
-    sqlite3_stmt *st = wh->reject;
+    sqlite3_stmt *st = wh->load.reject;
     const char *raw = NULL, *source = pinetl_batch_source_name(b, pinetl_batch_source_ids(b)[r]);
     const char *message = pinetl_batch_reject_message(b, r);
     size_t raw_len = 0, bad;
-    pinetl_batch_reject_raw(b, r, &raw, &raw_len);
+    pinetl_batch_reject_raw(&raw, &raw_len, b, r);
     sqlite3_bind_text(st, 1, table_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, source ? source : "<input>", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, pinetl_batch_lines(b)[r]);
@@ -191,14 +179,14 @@ static int load_reject(pinetl_warehouse *wh, const pinetl_batch *b, size_t r,
     sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
     if (!raw)
         sqlite3_bind_null(st, 7);
-    else if (json_utf8_valid(raw, raw_len, &bad))
+    else if (pinetl__json_utf8_valid(raw, raw_len, &bad))
         sqlite3_bind_text64(st, 7, raw, raw_len, SQLITE_STATIC, SQLITE_UTF8);
     else
         sqlite3_bind_blob64(st, 7, raw, raw_len, SQLITE_STATIC);
     int rc = step_once(wh, st, "storing a reject");
     if (!rc) {
-        wh->stats.rejects++;
-        wh->stats.rejects_written += sqlite3_changes(wh->db);
+        wh->load.stats.rejects++;
+        wh->load.stats.rejects_written += sqlite3_changes(wh->db);
     }
     return rc;
 }
@@ -206,60 +194,68 @@ static int load_reject(pinetl_warehouse *wh, const pinetl_batch *b, size_t r,
 /* Rejects are stored now; cleaned rows are staged (a repeated ind keeps its last version). */
 static int stage_batch(pinetl_warehouse *wh, const pinetl_batch *b, pinetl_table table) {
     batch_cols k;
-    batch_cols_get(b, &k);
+    pinetl__stage_batch_columns(b, &k);
     const uint8_t *status = pinetl_batch_status(b);
     const char *table_name = pinetl_table_name(table);
     size_t n = pinetl_batch_rows(b);
     if (n && (!k.i64[0] || !status))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: malformed batch");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: malformed batch");
     int rc = PINETL_OK;
     for (size_t r = 0; !rc && r < n; r++) {
         if (status[r]) {
             rc = load_reject(wh, b, r, table_name);
-        } else if (stage_add(&wh->stage, (int)table, &k, r)) {
-            rc = pinetl_set_error(PINETL_ENOMEM, "out of memory staging rows");
+        } else if (pinetl__stage_add(&wh->load.stage, (int)table, &k, r)) {
+            rc = pinetl__error_set(PINETL_ENOMEM, "out of memory staging rows");
         } else {
-            wh->stats.rows++;
+            wh->load.stats.rows++;
         }
     }
-    sqlite3_clear_bindings(wh->reject);   /* drop pointers into the batch */
+    sqlite3_clear_bindings(wh->load.reject); /* drop pointers into the batch */
     return rc;
 }
 
 /* The statements every load uses, prepared once per handle. */
 static int prepare_load(pinetl_warehouse *wh, int table) {
-    int rc = prepare(wh, &wh->begin, "BEGIN IMMEDIATE");
+    int rc = prepare(wh, &wh->load.begin, "BEGIN IMMEDIATE");
     if (!rc)
-        rc = prepare(wh, &wh->commit, "COMMIT");
+        rc = prepare(wh, &wh->load.commit, "COMMIT");
     if (!rc)
-        rc = prepare(wh, &wh->rollback, "ROLLBACK");
+        rc = prepare(wh, &wh->load.rollback, "ROLLBACK");
     if (!rc)
-        rc = prepare(wh, &wh->reject,
+        rc = prepare(wh, &wh->load.reject,
                      "INSERT OR IGNORE INTO rejects(\"table\", source, line, \"offset\", reason,"
                      " message, raw) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    if (!rc && table >= 0 && !wh->upsert[table]) {
+    if (!rc && table >= 0 && !wh->load.upsert[table]) {
         char *sql = upsert_sql((pinetl_table)table);
-        rc = prepare(wh, &wh->upsert[table], sql);
+        rc = prepare(wh, &wh->load.upsert[table], sql);
         sqlite3_free(sql);
     }
     return rc;
 }
 
-/* The current journal mode after asking for mode (NULL: only ask). Other connections can prevent
- * a switch; with wait 0 it then simply does not happen. */
-static void journal_mode(pinetl_warehouse *wh, const char *mode, char *out, size_t cap, int wait) {
+/* The current journal mode after asking for mode (NULL: only ask), without waiting: other
+ * connections can prevent a switch, which then simply does not happen. */
+static void journal_mode(sqlite3 *db, const char *mode, char *out, size_t cap) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA journal_mode%s%s", mode ? "=" : "", mode ? mode : "");
     sqlite3_stmt *st;
     out[0] = '\0';
-    if (!wait)
-        sqlite3_busy_timeout(wh->db, 0);
-    if (sqlite3_prepare_v2(wh->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 0);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
             snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
     }
-    sqlite3_busy_timeout(wh->db, WAREHOUSE_BUSY_MS);
+    sqlite3_busy_timeout(db, PINETL__DB_BUSY_MS);
+}
+
+/* Back to WAL after a load transaction that left it (no-op otherwise). */
+static void end_bulk(wh_load *load, sqlite3 *db) {
+    if (!load->bulk_journal)
+        return;
+    /* Readers that opened meanwhile hold the switch back only while they read: wait for them. */
+    pinetl__db_exec_waiting(db, "PRAGMA journal_mode=wal");
+    load->bulk_journal = 0;
 }
 
 /* Ends a load transaction in failure: everything since pinetl_warehouse_begin is undone. */
@@ -267,103 +263,124 @@ static int abort_transaction(pinetl_warehouse *wh, int rc) {
     char msg[400];
     snprintf(msg, sizeof msg, "%s", pinetl_error_last());
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
-        if (wh->upsert[t])
-            sqlite3_reset(wh->upsert[t]);
-    sqlite3_reset(wh->reject);
+        if (wh->load.upsert[t])
+            sqlite3_reset(wh->load.upsert[t]);
+    sqlite3_reset(wh->load.reject);
     if (!sqlite3_get_autocommit(wh->db)) {
-        sqlite3_step(wh->rollback);
-        sqlite3_reset(wh->rollback);
+        sqlite3_step(wh->load.rollback);
+        sqlite3_reset(wh->load.rollback);
     }
-    stage_clear(&wh->stage);
-    wh->stats = wh->stats_at_begin;
-    if (wh->in_transaction) {
-        wh->in_transaction = 0;
-        warehouse_end_bulk(wh);
-        return pinetl_set_error(rc, "%s (the load transaction was rolled back)", msg);
+    pinetl__stage_clear(&wh->load.stage);
+    wh->load.stats = wh->load.stats_at_begin;
+    if (wh->load.in_transaction) {
+        wh->load.in_transaction = 0;
+        end_bulk(&wh->load, wh->db);
+        return pinetl__error_set(rc, "%s (the load transaction was rolled back)", msg);
     }
-    return pinetl_set_error(rc, "%s", msg);
+    return pinetl__error_set(rc, "%s", msg);
 }
 
 int pinetl_warehouse_load(pinetl_warehouse *wh, const pinetl_batch *b) {
     if (!wh || !b)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: NULL argument");
     if (wh->flags & PINETL_WAREHOUSE_READONLY)
-        return pinetl_set_error(PINETL_EINVAL, "the warehouse was opened read-only");
+        return pinetl__error_set(PINETL_EINVAL, "the warehouse was opened read-only");
     pinetl_table table = pinetl_batch_table(b);
     if (!pinetl_table_name(table))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: unknown table");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: unknown table");
     int rc = prepare_load(wh, (int)table);
     if (rc)
-        return wh->in_transaction ? abort_transaction(wh, rc) : rc;
-    if (!wh->in_transaction) {
+        return wh->load.in_transaction ? abort_transaction(wh, rc) : rc;
+    if (!wh->load.in_transaction) {
         /* One batch, one transaction. */
-        wh->stats_at_begin = wh->stats;
-        if ((rc = step_once(wh, wh->begin, "starting a transaction")))
+        wh->load.stats_at_begin = wh->load.stats;
+        if ((rc = step_once(wh, wh->load.begin, "starting a transaction")))
             return rc;
         rc = stage_batch(wh, b, table);
         if (!rc)
             rc = flush(wh);
         if (!rc)
-            rc = step_once(wh, wh->commit, "committing");
+            rc = step_once(wh, wh->load.commit, "committing");
         return rc ? abort_transaction(wh, rc) : PINETL_OK;
     }
     /* The stage holds one table: another table's rows are written first. */
-    if (wh->stage.table >= 0 && wh->stage.table != (int)table)
+    if (wh->load.stage.table >= 0 && wh->load.stage.table != (int)table)
         rc = flush(wh);
     if (!rc)
         rc = stage_batch(wh, b, table);
-    if (!rc && wh->stage.len >= STAGE_FLUSH_BYTES)
+    if (!rc && wh->load.stage.len >= STAGE_FLUSH_BYTES)
         rc = flush(wh);
     return rc ? abort_transaction(wh, rc) : PINETL_OK;
 }
 
 int pinetl_warehouse_begin(pinetl_warehouse *wh) {
     if (!wh)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_begin: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_begin: NULL argument");
     if (wh->flags & PINETL_WAREHOUSE_READONLY)
-        return pinetl_set_error(PINETL_EINVAL, "the warehouse was opened read-only");
-    if (wh->in_transaction)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_begin: a load transaction is open");
+        return pinetl__error_set(PINETL_EINVAL, "the warehouse was opened read-only");
+    if (wh->load.in_transaction)
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "pinetl_warehouse_begin: a load transaction is open");
     int rc = prepare_load(wh, -1);
     if (rc)
         return rc;
     /* A rollback journal while no other connection has the database open: pages the load adds
      * need no journal, so each is written once, where WAL writes it twice (log, then database). */
     char mode[16];
-    journal_mode(wh, NULL, mode, sizeof mode, 0);
+    journal_mode(wh->db, NULL, mode, sizeof mode);
     if (!strcmp(mode, "wal")) {
-        journal_mode(wh, "delete", mode, sizeof mode, 0);
-        wh->bulk_journal = !strcmp(mode, "delete");
+        journal_mode(wh->db, "delete", mode, sizeof mode);
+        wh->load.bulk_journal = !strcmp(mode, "delete");
     }
-    if ((rc = step_once(wh, wh->begin, "starting a transaction"))) {
-        warehouse_end_bulk(wh);
+    if ((rc = step_once(wh, wh->load.begin, "starting a transaction"))) {
+        end_bulk(&wh->load, wh->db);
         return rc;
     }
-    wh->stats_at_begin = wh->stats;
-    wh->in_transaction = 1;
+    wh->load.stats_at_begin = wh->load.stats;
+    wh->load.in_transaction = 1;
     return PINETL_OK;
-}
-
-void warehouse_end_bulk(pinetl_warehouse *wh) {
-    if (!wh->bulk_journal)
-        return;
-    /* Readers that opened meanwhile hold the switch back only while they read: wait for them. */
-    char mode[16];
-    journal_mode(wh, "wal", mode, sizeof mode, 1);
-    wh->bulk_journal = 0;
 }
 
 int pinetl_warehouse_commit(pinetl_warehouse *wh) {
     if (!wh)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_commit: NULL argument");
-    if (!wh->in_transaction)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_commit: no load transaction is open");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit: NULL argument");
+    if (!wh->load.in_transaction)
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "pinetl_warehouse_commit: no load transaction is open");
     int rc = flush(wh);
     if (!rc)
-        rc = step_once(wh, wh->commit, "committing");
+        rc = step_once(wh, wh->load.commit, "committing");
     if (rc)
         return abort_transaction(wh, rc);
-    wh->in_transaction = 0;
-    warehouse_end_bulk(wh);
+    wh->load.in_transaction = 0;
+    end_bulk(&wh->load, wh->db);
     return PINETL_OK;
+}
+
+void pinetl_warehouse_load_stats(pinetl_load_stats *out, const pinetl_warehouse *wh) {
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (wh)
+        *out = wh->load.stats;
+}
+
+void pinetl__load_init(wh_load *load) {
+    memset(load, 0, sizeof *load);
+    pinetl__stage_init(&load->stage);
+}
+
+void pinetl__load_free(wh_load *load, sqlite3 *db) {
+    if (load->in_transaction && db) {
+        /* Freed without a commit: the load transaction is undone. */
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        end_bulk(load, db);
+    }
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
+        sqlite3_finalize(load->upsert[t]);
+    sqlite3_finalize(load->reject);
+    sqlite3_finalize(load->begin);
+    sqlite3_finalize(load->commit);
+    sqlite3_finalize(load->rollback);
+    pinetl__stage_free(&load->stage);
 }

@@ -28,6 +28,7 @@ SQLITE_EXTENSION_INIT3
 #include <pinetl/scalar.h>
 
 #include "insights/median.h"
+#include "util/alloc.h"
 
 /* A value as the JSON text a rule reads: numbers as SQLite writes them, text quoted. *heap is set
  * when the text had to be allocated. NULL for SQL NULL, blobs, or text that cannot be quoted
@@ -48,7 +49,7 @@ static const char *json_text(sqlite3_value *v, char *small, size_t small_size, s
     if (!s || memchr(s, '"', n) || memchr(s, '\\', n))
         return NULL;
     char *d = small;
-    if (n + 2 > small_size && !(d = *heap = malloc(n + 2)))
+    if (n + 2 > small_size && !(d = *heap = pinetl__malloc(n + 2)))
         return NULL;
     d[0] = '"';
     memcpy(d + 1, s, n);
@@ -57,18 +58,18 @@ static const char *json_text(sqlite3_value *v, char *small, size_t small_size, s
     return d;
 }
 
-typedef int (*json_rule)(const char *, size_t, int64_t *);
+typedef int (*json_rule)(int64_t *, const char *, size_t);
 
 static void int_rule(sqlite3_context *ctx, sqlite3_value *v, json_rule rule) {
     char small[64], *heap;
     size_t len;
     int64_t out;
     const char *s = json_text(v, small, sizeof small, &len, &heap);
-    if (s && rule(s, len, &out))
+    if (s && rule(&out, s, len))
         sqlite3_result_int64(ctx, out);
     else
         sqlite3_result_null(ctx);
-    free(heap);
+    pinetl__free(heap);
 }
 
 static void fn_age(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -83,7 +84,7 @@ static void fn_follower_count(sqlite3_context *ctx, int argc, sqlite3_value **ar
     int64_t out;
     const char *s = (const char *)sqlite3_value_text(argv[0]);
     if (s && sqlite3_value_type(argv[0]) != SQLITE_BLOB &&
-        pinetl_follower_count(s, (size_t)sqlite3_value_bytes(argv[0]), &out))
+        pinetl_follower_count(&out, s, (size_t)sqlite3_value_bytes(argv[0])))
         sqlite3_result_int64(ctx, out);
     else
         sqlite3_result_null(ctx);
@@ -97,9 +98,9 @@ static int timestamp_of(sqlite3_value *v, int64_t *us) {
     if (!s)
         return 0;
     if (type == SQLITE_TEXT)
-        return pinetl_timestamp_parse(s, n, us);
+        return pinetl_timestamp_parse(us, s, n);
     if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
-        return pinetl_timestamp_from_seconds(s, n, us);
+        return pinetl_timestamp_from_seconds(us, s, n);
     return 0;
 }
 
@@ -107,7 +108,7 @@ static void fn_timestamp(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     int64_t us;
     char buf[PINETL_TIMESTAMP_BUFSIZE];
     int n;
-    if (timestamp_of(argv[0], &us) && (n = pinetl_timestamp_format(us, buf)) >= 0)
+    if (timestamp_of(argv[0], &us) && (n = pinetl_timestamp_format(buf, us)) >= 0)
         sqlite3_result_text(ctx, buf, n, SQLITE_TRANSIENT);
     else
         sqlite3_result_null(ctx);
@@ -168,7 +169,7 @@ static void fn_save_location(sqlite3_context *ctx, int argc, sqlite3_value **arg
     const char *s = (const char *)sqlite3_value_text(argv[0]);
     size_t start, len;
     if (s && sqlite3_value_type(argv[0]) == SQLITE_TEXT &&
-        pinetl_save_location(s, (size_t)sqlite3_value_bytes(argv[0]), &start, &len))
+        pinetl_save_location(&start, &len, s, (size_t)sqlite3_value_bytes(argv[0])))
         sqlite3_result_text64(ctx, s + start, len, SQLITE_TRANSIENT, SQLITE_UTF8);
     else
         sqlite3_result_null(ctx);
@@ -180,7 +181,11 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 /* The median aggregates gather the values, sort them at the end, and use the same median code
  * as the in-memory insights. */
-typedef struct median_acc { int64_t *v; size_t n, cap; int bad; } median_acc;
+typedef struct median_acc {
+    int64_t *v;
+    size_t n, cap;
+    int bad;
+} median_acc;
 
 static void median_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     median_acc *a = sqlite3_aggregate_context(ctx, sizeof *a);
@@ -192,13 +197,13 @@ static void median_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (type == SQLITE_NULL || a->bad)
         return;
     int64_t x;
-    if (!age_of(argv[0], &x)) {   /* "an integer, or a REAL holding one", as for ages */
+    if (!age_of(argv[0], &x)) { /* "an integer, or a REAL holding one", as for ages */
         a->bad = 1;
         return;
     }
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 64;
-        int64_t *v = realloc(a->v, cap * sizeof *v);
+        int64_t *v = pinetl__realloc(a->v, cap * sizeof *v);
         if (!v) {
             a->bad = 2;
             return;
@@ -216,24 +221,24 @@ static void median_final(sqlite3_context *ctx, int interpolated) {
             goto bad;
         sqlite3_result_null(ctx);
         if (a)
-            free(a->v);
+            pinetl__free(a->v);
         return;
     }
     if (a->bad)
         goto bad;
-    median_sort(a->v, a->n);
+    pinetl__median_sort(a->v, a->n);
     if (interpolated)
-        sqlite3_result_double(ctx, median_interpolated(a->v, a->n));
+        sqlite3_result_double(ctx, pinetl__median_interpolated(a->v, a->n));
     else
-        sqlite3_result_int64(ctx, median_approx(a->v, a->n));
-    free(a->v);
+        sqlite3_result_int64(ctx, pinetl__median_approx(a->v, a->n));
+    pinetl__free(a->v);
     return;
 bad:
     if (a->bad == 2)
         sqlite3_result_error_nomem(ctx);
     else
         sqlite3_result_error(ctx, "pinetl_median: values must be integers", -1);
-    free(a->v);
+    pinetl__free(a->v);
 }
 
 static void median_approx_final(sqlite3_context *ctx) { median_final(ctx, 0); }
@@ -241,7 +246,11 @@ static void median_interpolated_final(sqlite3_context *ctx) { median_final(ctx, 
 
 typedef void (*scalar_fn)(sqlite3_context *, int, sqlite3_value **);
 
-static const struct { const char *name; int nargs; scalar_fn fn; } scalars[] = {
+static const struct {
+    const char *name;
+    int nargs;
+    scalar_fn fn;
+} scalars[] = {
     {"pinetl_follower_count", 1, fn_follower_count},
     {"pinetl_timestamp", 1, fn_timestamp},
     {"pinetl_timestamp_us", 1, fn_timestamp_us},
@@ -258,7 +267,7 @@ static const struct { const char *name; int nargs; scalar_fn fn; } scalars[] = {
 #define SQLITE_INNOCUOUS 0
 #endif
 
-int pinetl_sql_register(sqlite3 *db) {
+int pinetl__sql_register(sqlite3 *db) {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
         int rc = sqlite3_create_function_v2(db, scalars[i].name, scalars[i].nargs, flags, NULL,

@@ -1,4 +1,5 @@
-/* The warehouse handle, shared by warehouse.c (open, schema, queries) and load.c (loading). */
+/* The warehouse handle: the connection (db.c) and the load state (load.c), put together and
+ * taken apart by warehouse.c. */
 #ifndef PINETL_WAREHOUSE_INTERNAL_H
 #define PINETL_WAREHOUSE_INTERNAL_H
 
@@ -6,29 +7,13 @@
 
 #include <pinetl/warehouse.h>
 
-#include "stage.h"
-
-/* How long a statement waits for another connection's lock. */
-enum { WAREHOUSE_BUSY_MS = 10000 };
+#include "db.h"
+#include "load.h"
 
 struct pinetl_warehouse {
     sqlite3 *db;
     int flags;
-    sqlite3_stmt *upsert[PINETL_TABLE_COUNT];  /* prepared on first use, reused */
-    sqlite3_stmt *reject, *begin, *commit, *rollback;
-    pinetl_load_stats stats, stats_at_begin;  /* stats_at_begin: restored when a load fails */
-    int in_transaction;   /* pinetl_warehouse_begin was called and not yet committed */
-    int bulk_journal;     /* begin switched WAL to a rollback journal; commit switches back */
-    stage stage;          /* cleaned rows not yet upserted */
+    wh_load load;
 };
-
-/* Sets the thread-local error from the connection's message and returns PINETL_ESQL. */
-int warehouse_error(pinetl_warehouse *wh, const char *what);
-
-/* Prepared statements and stage of load.c; freed by pinetl_warehouse_free. */
-void warehouse_finalize_load(pinetl_warehouse *wh);
-
-/* Back to WAL after a load transaction that left it (no-op otherwise). */
-void warehouse_end_bulk(pinetl_warehouse *wh);
 
 #endif

@@ -3,11 +3,11 @@
 #include "check.h"
 #include "core_util.h"
 
-static pinetl_batch *load(pinetl_table t, const char *path, size_t *lines)
-{
+static pinetl_batch *load(pinetl_table t, const char *path, size_t *lines) {
     size_t n;
     char *d = read_file(path, &n);
-    if (!d) return NULL;
+    if (!d)
+        return NULL;
     pinetl_batch *b;
     pinetl_batch_new(&b, t);
     *lines = add_lines(b, d, n);
@@ -17,13 +17,13 @@ static pinetl_batch *load(pinetl_table t, const char *path, size_t *lines)
 
 #define CELL(b, r, c) cell(b, r, c, buf, sizeof buf)
 
-static void test_pin(void)
-{
+static void test_pin(void) {
     char buf[4096];
     size_t lines;
     pinetl_batch *b = load(PINETL_TABLE_PIN, "tests/data/real-sample/pin.jsonl", &lines);
     CHECK(b != NULL);
-    if (!b) return;
+    if (!b)
+        return;
     CHECK_INT(lines, 2262);
     CHECK_INT(pinetl_batch_rows(b), 2262);
     CHECK_INT(pinetl_batch_rejected(b), 0);
@@ -48,7 +48,8 @@ static void test_pin(void)
     pinetl_stats_init(&s, PINETL_TABLE_PIN);
     pinetl_stats_add_batch(&s, b);
     int64_t warnings = 0;
-    for (int c = 0; c < PINETL_PIN_COLUMNS; c++) warnings += s.warnings[c];
+    for (int c = 0; c < PINETL_PIN_COLUMNS; c++)
+        warnings += s.warnings[c];
     CHECK_INT(warnings, 0);
     CHECK_INT(s.nulls[PINETL_PIN_TITLE], 21);
     CHECK_INT(s.nulls[PINETL_PIN_FOLLOWER_COUNT], 20);
@@ -57,18 +58,19 @@ static void test_pin(void)
     const char *data = pinetl_batch_text_data(b, PINETL_PIN_SAVE_LOCATION);
     const int64_t *off = pinetl_batch_text_offsets(b, PINETL_PIN_SAVE_LOCATION);
     int prefixed = 0;
-    for (size_t r = 0; r < 2262; r++) prefixed += memcmp(data + off[r], "Local save in ", 14) == 0;
+    for (size_t r = 0; r < 2262; r++)
+        prefixed += memcmp(data + off[r], "Local save in ", 14) == 0;
     CHECK_INT(prefixed, 0);
     pinetl_batch_free(b);
 }
 
-static void test_geo(void)
-{
+static void test_geo(void) {
     char buf[4096];
     size_t lines;
     pinetl_batch *b = load(PINETL_TABLE_GEO, "tests/data/real-sample/geo.jsonl", &lines);
     CHECK(b != NULL);
-    if (!b) return;
+    if (!b)
+        return;
     CHECK_INT(pinetl_batch_rows(b), 2262);
     CHECK_INT(pinetl_batch_rejected(b), 0);
     CHECK_STR(CELL(b, 0, PINETL_GEO_IND), "7528");
@@ -82,13 +84,13 @@ static void test_geo(void)
     pinetl_batch_free(b);
 }
 
-static void test_user(void)
-{
+static void test_user(void) {
     char buf[4096];
     size_t lines;
     pinetl_batch *b = load(PINETL_TABLE_USER, "tests/data/real-sample/user.jsonl", &lines);
     CHECK(b != NULL);
-    if (!b) return;
+    if (!b)
+        return;
     CHECK_INT(pinetl_batch_rows(b), 2262);
     CHECK_INT(pinetl_batch_rejected(b), 0);
     CHECK_STR(CELL(b, 0, PINETL_USER_USER_NAME), "Abigail Ali");
@@ -100,30 +102,31 @@ static void test_user(void)
 }
 
 /* The same file as one Arrow-layout blob through the public API gives the same rows. */
-static void test_clean_records_blob(void)
-{
+static void test_clean_records_blob(void) {
     size_t n;
     char *d = read_file("tests/data/real-sample/geo.jsonl", &n);
     CHECK(d != NULL);
-    if (!d) return;
+    if (!d)
+        return;
     int64_t *off = malloc(3000 * sizeof *off);
     size_t k = 0;
     off[0] = 0;
     for (size_t i = 0; i < n; i++)
-        if (d[i] == '\n') off[++k] = (int64_t)i + 1; /* the newline stays in the slice: JSON whitespace */
+        if (d[i] == '\n')
+            off[++k] = (int64_t)i + 1; /* the newline stays in the slice: JSON whitespace */
     pinetl_batch *a, *b;
     pinetl_batch_new(&a, PINETL_TABLE_GEO);
     pinetl_batch_new(&b, PINETL_TABLE_GEO);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.source = "geo.jsonl";
     CHECK_INT(pinetl_batch_clean_records(a, d, off, k, &o), 0);
     add_lines(b, d, n);
     CHECK_INT(pinetl_batch_rows(a), 2262);
     const char *x, *y;
     size_t xl, yl;
-    pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &x, &xl);
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &y, &yl);
+    pinetl_batch_render(&x, &xl, a, PINETL_FORMAT_JSONL, 0);
+    pinetl_batch_render(&y, &yl, b, PINETL_FORMAT_JSONL, 0);
     CHECK(xl == yl && memcmp(x, y, xl) == 0);
     CHECK_INT(pinetl_batch_lines(a)[2261], 2262);
     CHECK_INT(pinetl_batch_offsets(a)[1], off[1]);
@@ -135,8 +138,7 @@ static void test_clean_records_blob(void)
     free(d);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_pin);
     RUN(test_geo);
     RUN(test_user);

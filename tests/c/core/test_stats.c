@@ -5,8 +5,7 @@
 #include "check.h"
 #include "core_util.h"
 
-static void fill(pinetl_batch *b)
-{
+static void fill(pinetl_batch *b) {
     const char *recs[] = {
         "{\"ind\": 1, \"first_name\": \"A\", \"age\": 20, \"date_joined\": \"2015-10-24 11:23:51\"}",
         "{\"ind\": 2, \"age\": 200, \"date_joined\": \"bad\"}",
@@ -15,11 +14,11 @@ static void fill(pinetl_batch *b)
         "[1]",
         "{\"ind\": 6",
     };
-    for (int i = 0; i < 6; i++) batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
+    for (int i = 0; i < 6; i++)
+        pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
 }
 
-static void test_counts(void)
-{
+static void test_counts(void) {
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_USER);
     fill(b);
@@ -50,7 +49,7 @@ static void test_counts(void)
     CHECK_INT(t.rejected_by_code[PINETL_REJECT_JSON], 2);
 
     char *json = NULL;
-    CHECK_INT(pinetl_stats_to_json(&s, &json), 0);
+    CHECK_INT(pinetl_stats_to_json(&json, &s), 0);
     cJSON *j = cJSON_Parse(json);
     CHECK(j != NULL);
     if (j) {
@@ -69,7 +68,7 @@ static void test_counts(void)
     pinetl_free(json);
 
     char *text = NULL;
-    CHECK_INT(pinetl_stats_to_text(&s, &text), 0);
+    CHECK_INT(pinetl_stats_to_text(&text, &s), 0);
     CHECK(text && strstr(text, "user: read 6, cleaned 3, rejected 3\n") == text);
     CHECK(text && strstr(text, "rejected bad_key: 1\n") != NULL);
     CHECK(text && strstr(text, "rejected too_large") == NULL); /* zero reasons are not listed */
@@ -78,22 +77,20 @@ static void test_counts(void)
     pinetl_batch_free(b);
 }
 
-static void test_empty_and_bad_table(void)
-{
+static void test_empty_and_bad_table(void) {
     pinetl_stats s;
     pinetl_stats_init(&s, PINETL_TABLE_GEO);
     char *json = NULL;
-    CHECK_INT(pinetl_stats_to_json(&s, &json), 0);
+    CHECK_INT(pinetl_stats_to_json(&json, &s), 0);
     CHECK(json && strstr(json, "\"read\":0") != NULL);
     pinetl_free(json);
     s.table = 9;
-    CHECK(pinetl_stats_to_json(&s, &json) == PINETL_EINVAL);
+    CHECK(pinetl_stats_to_json(&json, &s) == PINETL_EINVAL);
     CHECK(strlen(pinetl_error_last()) > 0);
     pinetl_free(NULL);
 }
 
-int main(void)
-{
+int main(void) {
     RUN(test_counts);
     RUN(test_empty_and_bad_table);
     return check_done();

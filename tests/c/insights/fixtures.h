@@ -41,7 +41,7 @@ static inline pinetl_batch *fx_batch(pinetl_table table, const char *jsonl) {
         p += l + (e != NULL);
     }
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.source = "<test>";
     int rc = pinetl_batch_clean_records(b, blob, offs, n, &o);
     free(offs);
@@ -53,9 +53,12 @@ static inline pinetl_batch *fx_batch(pinetl_table table, const char *jsonl) {
     return b;
 }
 
-typedef struct fx_data { const char *pin, *geo, *user; } fx_data;
+typedef struct fx_data {
+    const char *pin, *geo, *user;
+} fx_data;
 
-static inline int fx_each_batch(const fx_data *d, int (*fn)(void *, const pinetl_batch *), void *arg) {
+static inline int fx_each_batch(const fx_data *d, int (*fn)(void *, const pinetl_batch *),
+                                void *arg) {
     const char *texts[3] = {d->pin, d->geo, d->user};
     for (int t = 0; t < 3; t++) {
         if (!texts[t])
@@ -74,7 +77,7 @@ static inline int fx_load(void *wh, const pinetl_batch *b) { return pinetl_wareh
 
 static inline pinetl_insights_options fx_options(const char *const *names, size_t n, int median) {
     pinetl_insights_options o;
-    pinetl_insights_options_init(&o);
+    pinetl_insights_options_init(&o, PINETL_INSIGHTS_OPTIONS_VERSION);
     o.names = names;
     o.nnames = n;
     o.median = median;
@@ -89,7 +92,7 @@ static inline pinetl_insights *fx_memory(const fx_data *d, const char *name, int
         return NULL;
     pinetl_insights_options o = fx_options(name ? &name : NULL, name ? 1 : 0, median);
     if (!fx_each_batch(d, fx_add, ds))
-        pinetl_insights_compute(ds, &o, &r);
+        pinetl_insights_compute(&r, ds, &o);
     pinetl_dataset_free(ds);
     return r;
 }
@@ -103,7 +106,7 @@ static inline pinetl_insights *fx_warehouse(const fx_data *d, const char *name, 
         return NULL;
     }
     pinetl_insights_options o = fx_options(name ? &name : NULL, name ? 1 : 0, median);
-    if (!fx_each_batch(d, fx_load, wh) && pinetl_warehouse_insights(wh, &o, &r))
+    if (!fx_each_batch(d, fx_load, wh) && pinetl_warehouse_insights(&r, wh, &o))
         fprintf(stderr, "warehouse: %s\n", pinetl_error_last());
     pinetl_warehouse_free(wh);
     return r;
@@ -129,8 +132,7 @@ static inline char *fx_rows(const pinetl_insights *r) {
             case PINETL_VALUE_TEXT:
                 snprintf(cell, sizeof cell, "%s", pinetl_insights_text(r, 0, row, c, NULL));
                 break;
-            default:
-                snprintf(cell, sizeof cell, "NULL");
+            default: snprintf(cell, sizeof cell, "NULL");
             }
             size_t need = len + strlen(cell) + 3;
             if (need > cap) {
@@ -150,14 +152,25 @@ static inline char *fx_rows(const pinetl_insights *r) {
 }
 
 /* Checks that both paths give exactly `expected` for insight name. */
-#define CHECK_INSIGHT(data, name, median, expected) do { \
-    pinetl_insights *m_ = fx_memory(&(data), (name), (median)); \
-    pinetl_insights *w_ = fx_warehouse(&(data), (name), (median)); \
-    CHECK(m_ != NULL); CHECK(w_ != NULL); \
-    char *ms_ = fx_rows(m_), *ws_ = fx_rows(w_); \
-    CHECK_STR(ms_, (expected)); CHECK_STR(ws_, (expected)); \
-    char *why_ = NULL; CHECK(pinetl_insights_equal(m_, w_, &why_)); \
-    if (why_) { fprintf(stderr, "  %s\n", why_); pinetl_free(why_); } \
-    free(ms_); free(ws_); pinetl_insights_free(m_); pinetl_insights_free(w_); } while (0)
+#define CHECK_INSIGHT(data, name, median, expected)                    \
+    do {                                                               \
+        pinetl_insights *m_ = fx_memory(&(data), (name), (median));    \
+        pinetl_insights *w_ = fx_warehouse(&(data), (name), (median)); \
+        CHECK(m_ != NULL);                                             \
+        CHECK(w_ != NULL);                                             \
+        char *ms_ = fx_rows(m_), *ws_ = fx_rows(w_);                   \
+        CHECK_STR(ms_, (expected));                                    \
+        CHECK_STR(ws_, (expected));                                    \
+        char *why_ = NULL;                                             \
+        CHECK(pinetl_insights_equal(&why_, m_, w_));                   \
+        if (why_) {                                                    \
+            fprintf(stderr, "  %s\n", why_);                           \
+            pinetl_free(why_);                                         \
+        }                                                              \
+        free(ms_);                                                     \
+        free(ws_);                                                     \
+        pinetl_insights_free(m_);                                      \
+        pinetl_insights_free(w_);                                      \
+    } while (0)
 
 #endif

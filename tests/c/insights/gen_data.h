@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct gen { uint64_t s; } gen;
+typedef struct gen {
+    uint64_t s;
+} gen;
 
 static inline uint64_t gen_next(gen *g) {
     g->s ^= g->s << 13;
@@ -39,11 +41,12 @@ static inline void gen_printf(char **s, size_t *len, size_t *cap, const char *fm
 /* n records per table over inds 0..n/3 (so most inds repeat). Caller frees the three texts. */
 static inline void gen_tables(uint64_t seed, size_t n, char **pin, char **geo, char **user) {
     static const char *const cats[] = {"art", "diy", "travel", "quotes", "beauty", "Art"};
-    static const char *const countries[] = {"France", "Chad", "Albania", "\\u00c5land", "algeria",
-                                            "", "Peru"};
+    static const char *const countries[] = {"France",  "Chad", "Albania", "\\u00c5land",
+                                            "algeria", "",     "Peru"};
     static const char *const posters[] = {"Ann", "Bob", "Cy", "User Info Error", "Dee", "ann"};
     static const char *const counts[] = {"\"1k\"", "\"1000\"", "\"2.5M\"", "\"User Info Error\"",
-                                         "7", "null", "\"12\"", "\"bad\"", "\"0\"", "\"2500k\""};
+                                         "7",      "null",     "\"12\"",   "\"bad\"",
+                                         "\"0\"",  "\"2500k\""};
     static const char *const firsts[] = {"Ann", "Bob", "", "Cy"};
     gen g = {seed};
     size_t lp = 0, lg = 0, lu = 0, cp = 0, cg = 0, cu = 0;
@@ -52,7 +55,7 @@ static inline void gen_tables(uint64_t seed, size_t n, char **pin, char **geo, c
     for (size_t i = 0; i < n; i++) {
         unsigned ind = gen_pick(&g, inds);
         if (gen_pick(&g, 50) == 0)
-            gen_printf(pin, &lp, &cp, "{\"index\": \"x%u\"}\n", ind);   /* rejected */
+            gen_printf(pin, &lp, &cp, "{\"index\": \"x%u\"}\n", ind); /* rejected */
         else
             gen_printf(pin, &lp, &cp,
                        "{\"index\": %u, \"category\": \"%s\", \"poster_name\": \"%s\","
@@ -65,11 +68,12 @@ static inline void gen_tables(uint64_t seed, size_t n, char **pin, char **geo, c
             gen_printf(geo, &lg, &cg, "{\"ind\": %u, \"country\": \"%s\", \"timestamp\": null}\n",
                        ind, countries[gen_pick(&g, 7)]);
         else
-            gen_printf(geo, &lg, &cg,
-                       "{\"ind\": %u, \"country\": \"%s\", \"timestamp\": \"%u-%02u-28 %02u:00:00%s\","
-                       " \"latitude\": %u.5, \"longitude\": -%u.25}\n",
-                       ind, countries[gen_pick(&g, 7)], y, 1 + gen_pick(&g, 12), gen_pick(&g, 24),
-                       gen_pick(&g, 4) ? "" : "-05:00", gen_pick(&g, 90), gen_pick(&g, 180));
+            gen_printf(
+                geo, &lg, &cg,
+                "{\"ind\": %u, \"country\": \"%s\", \"timestamp\": \"%u-%02u-28 %02u:00:00%s\","
+                " \"latitude\": %u.5, \"longitude\": -%u.25}\n",
+                ind, countries[gen_pick(&g, 7)], y, 1 + gen_pick(&g, 12), gen_pick(&g, 24),
+                gen_pick(&g, 4) ? "" : "-05:00", gen_pick(&g, 90), gen_pick(&g, 180));
         ind = gen_pick(&g, inds);
         unsigned age = 10 + gen_pick(&g, 60);
         gen_printf(user, &lu, &cu,

@@ -66,14 +66,18 @@ static void check_paths_agree(const char *pin, const char *geo, const char *user
     CHECK_INT(runf(NULL, "%s load --quiet --db %s --table pin %s", exe, db, pin), 0);
     CHECK_INT(runf(NULL, "%s load --quiet --db %s --table geo %s", exe, db, geo), 0);
     CHECK_INT(runf(NULL, "%s load --quiet --db %s --table user %s", exe, db, user), 0);
-    const char *variants[] = {"--format json", "--format csv", "--format table", "",
+    const char *variants[] = {"--format json",
+                              "--format csv",
+                              "--format table",
+                              "",
                               "--format json --median interpolated",
                               "--format csv top_user_by_country users_joined_by_year"};
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         char *a = NULL, *b = NULL;
         CHECK_INT(runf(&a, "%s insights --db %s %s", exe, db, variants[i]), 0);
         CHECK_INT(runf(&b, "%s insights --pin %s --geo %s --user %s %s", exe, pin, geo, user,
-                       variants[i]), 0);
+                       variants[i]),
+                  0);
         CHECK(a && b && strlen(a) > 100 && !strcmp(a, b));
         if (a && b && strcmp(a, b))
             fprintf(stderr, "  outputs differ for '%s'\n", variants[i]);
@@ -123,10 +127,12 @@ static void test_real_sample(void) {
     /* Reloading changes nothing: same rows, same insights. */
     char *before = NULL, *after = NULL;
     CHECK_INT(runf(&before, "%s insights --db %s --format json", exe, db), 0);
-    CHECK_INT(runf(NULL, "%s load --quiet --db %s --table pin tests/data/real-sample/pin.jsonl",
-                   exe, db), 0);
-    CHECK_INT(runf(&out, "%s load --db %s --table geo tests/data/real-sample/geo.jsonl 2>&1",
-                   exe, db), 0);
+    CHECK_INT(
+        runf(NULL, "%s load --quiet --db %s --table pin tests/data/real-sample/pin.jsonl", exe, db),
+        0);
+    CHECK_INT(
+        runf(&out, "%s load --db %s --table geo tests/data/real-sample/geo.jsonl 2>&1", exe, db),
+        0);
     CHECK(out && strstr(out, " 0 rows stored") != NULL);
     free(out);
     CHECK_INT(runf(&after, "%s insights --db %s --format json", exe, db), 0);
@@ -154,25 +160,30 @@ static void test_generated(void) {
 
 /* Cleans the three tables with pinetl clean, then checks that insights on the cleaned files (in
  * memory, mixed with raw ones, and through a warehouse loaded from them) equal those on raw. */
-static void check_cleaned_agree(const char *pin, const char *geo, const char *user, const char *tag) {
+static void check_cleaned_agree(const char *pin, const char *geo, const char *user,
+                                const char *tag) {
     const char *raw[3] = {pin, geo, user};
     char clean[3][96], db[96];
     for (int t = 0; t < 3; t++) {
         snprintf(clean[t], sizeof clean[t], "%s/%s-%s.clean.jsonl", dir, tag,
                  pinetl_table_name((pinetl_table)t));
         CHECK_INT(runf(NULL, "%s clean --quiet --table %s %s > %s 2>/dev/null", exe,
-                       pinetl_table_name((pinetl_table)t), raw[t], clean[t]), 0);
+                       pinetl_table_name((pinetl_table)t), raw[t], clean[t]),
+                  0);
     }
     const char *variants[] = {"--format json", "--format json --median interpolated",
                               "--format csv top_user_by_country users_joined_by_year"};
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         char *a = NULL, *b = NULL, *c = NULL;
         CHECK_INT(runf(&a, "%s insights --quiet --pin %s --geo %s --user %s %s", exe, pin, geo,
-                       user, variants[i]), 0);
+                       user, variants[i]),
+                  0);
         CHECK_INT(runf(&b, "%s insights --quiet --pin %s --geo %s --user %s %s", exe, clean[0],
-                       clean[1], clean[2], variants[i]), 0);
-        CHECK_INT(runf(&c, "%s insights --quiet --pin %s --geo %s --user %s %s", exe, clean[0],
-                       geo, clean[2], variants[i]), 0);
+                       clean[1], clean[2], variants[i]),
+                  0);
+        CHECK_INT(runf(&c, "%s insights --quiet --pin %s --geo %s --user %s %s", exe, clean[0], geo,
+                       clean[2], variants[i]),
+                  0);
         CHECK(a && b && c && strlen(a) > 100 && !strcmp(a, b) && !strcmp(a, c));
         if (a && b && c && (strcmp(a, b) || strcmp(a, c)))
             fprintf(stderr, "  %s: raw and cleaned differ for '%s'\n", tag, variants[i]);
@@ -184,10 +195,12 @@ static void check_cleaned_agree(const char *pin, const char *geo, const char *us
     snprintf(db, sizeof db, "%s/%s-cleaned.db", dir, tag);
     for (int t = 0; t < 3; t++)
         CHECK_INT(runf(NULL, "%s load --quiet --db %s --table %s %s", exe, db,
-                       pinetl_table_name((pinetl_table)t), clean[t]), 0);
+                       pinetl_table_name((pinetl_table)t), clean[t]),
+                  0);
     char *a = NULL, *b = NULL;
     CHECK_INT(runf(&a, "%s insights --quiet --pin %s --geo %s --user %s --format json", exe, pin,
-                   geo, user), 0);
+                   geo, user),
+              0);
     CHECK_INT(runf(&b, "%s insights --db %s --format json", exe, db), 0);
     CHECK(a && b && strlen(a) > 100 && !strcmp(a, b));
     free(a);
@@ -216,23 +229,28 @@ static void test_cleaned_input(void) {
  * cleaned record is called out (an empty result is never silent). */
 static void test_counts_on_stderr(void) {
     char *out = NULL;
-    CHECK_INT(runf(&out, "%s insights --pin tests/data/real-sample/pin.jsonl"
-                         " --geo tests/data/real-sample/geo.jsonl top_category_by_country"
-                         " 2>&1 >/dev/null", exe), 0);
+    CHECK_INT(runf(&out,
+                   "%s insights --pin tests/data/real-sample/pin.jsonl"
+                   " --geo tests/data/real-sample/geo.jsonl top_category_by_country"
+                   " 2>&1 >/dev/null",
+                   exe),
+              0);
     CHECK(out && strstr(out, "pin: 2262 records read, 2262 cleaned, 0 rejected\n"));
     CHECK(out && strstr(out, "geo: 2262 records read, 2262 cleaned, 0 rejected\n"));
     free(out);
     char bad[64];
     snprintf(bad, sizeof bad, "%s/bad-user.jsonl", dir);
     write_file(bad, "{\"x\": 1}\n[1]\n");
-    CHECK_INT(runf(&out, "%s insights --user %s users_joined_by_year 2>&1 >/dev/null", exe, bad), 0);
+    CHECK_INT(runf(&out, "%s insights --user %s users_joined_by_year 2>&1 >/dev/null", exe, bad),
+              0);
     CHECK(out && strstr(out, "user: 2 records read, 0 cleaned, 2 rejected (not_an_object: 1,"
                              " bad_key: 1)\n"));
     CHECK(out && strstr(out, "bad-user.jsonl:1: field 'ind' is missing\n"));
     CHECK(out && strstr(out, "no user record could be cleaned"));
     free(out);
-    CHECK_INT(runf(&out, "%s insights --quiet --user %s users_joined_by_year 2>&1 >/dev/null",
-                   exe, bad), 0);
+    CHECK_INT(
+        runf(&out, "%s insights --quiet --user %s users_joined_by_year 2>&1 >/dev/null", exe, bad),
+        0);
     CHECK(out && !strcmp(out, ""));
     free(out);
 }
@@ -240,11 +258,15 @@ static void test_counts_on_stderr(void) {
 static void test_usage_errors(void) {
     CHECK_INT(runf(NULL, "%s insights --db x.db --pin y 2>/dev/null", exe), 2);
     CHECK_INT(runf(NULL, "%s insights 2>/dev/null", exe), 2);
-    CHECK_INT(runf(NULL, "%s insights --pin tests/data/real-sample/pin.jsonl no_such 2>/dev/null",
-                   exe), 2);
+    CHECK_INT(
+        runf(NULL, "%s insights --pin tests/data/real-sample/pin.jsonl no_such 2>/dev/null", exe),
+        2);
     char *out = NULL;
-    CHECK_INT(runf(&out, "%s insights --pin tests/data/real-sample/pin.jsonl"
-                         " top_category_by_country 2>&1", exe), 2);
+    CHECK_INT(runf(&out,
+                   "%s insights --pin tests/data/real-sample/pin.jsonl"
+                   " top_category_by_country 2>&1",
+                   exe),
+              2);
     CHECK(out && strstr(out, "needs --geo"));
     free(out);
     CHECK_INT(runf(NULL, "%s insights --format xml --db x 2>/dev/null", exe), 2);

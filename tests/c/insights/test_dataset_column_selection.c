@@ -6,8 +6,8 @@ static const char pin_rec[] =
     "{\"index\": 1, \"category\": \"art\", \"poster_name\": \"p\", \"follower_count\": \"5k\"}\n";
 
 static void test_needed_columns_only(void) {
-    const uint32_t need = 1u << PINETL_PIN_CATEGORY | 1u << PINETL_PIN_POSTER_NAME |
-                          1u << PINETL_PIN_FOLLOWER_COUNT;
+    const uint32_t need =
+        1u << PINETL_PIN_CATEGORY | 1u << PINETL_PIN_POSTER_NAME | 1u << PINETL_PIN_FOLLOWER_COUNT;
     pinetl_dataset *ds;
     CHECK_INT(pinetl_dataset_new(&ds), 0);
     pinetl_batch *b;

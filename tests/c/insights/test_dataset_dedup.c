@@ -5,18 +5,16 @@
 static void test_one_row_per_ind(void) {
     pinetl_dataset *ds;
     CHECK_INT(pinetl_dataset_new(&ds), 0);
-    pinetl_batch *a = fx_batch(PINETL_TABLE_PIN,
-                               "{\"index\": 1, \"category\": \"a\"}\n"
-                               "{\"index\": 2, \"category\": \"a\"}\n"
-                               "{\"index\": 1, \"category\": \"b\"}\n"
-                               "{\"index\": \"x\", \"category\": \"c\"}\n"
-                               "not json\n");
-    pinetl_batch *b = fx_batch(PINETL_TABLE_PIN,
-                               "{\"index\": 2, \"category\": \"c\"}\n"
-                               "{\"index\": \"3\", \"category\": \"c\"}\n");
-    pinetl_batch *g = fx_batch(PINETL_TABLE_GEO,
-                               "{\"ind\": 1, \"country\": \"X\"}\n{\"ind\": 2, \"country\": \"X\"}\n"
-                               "{\"ind\": 3, \"country\": \"X\"}\n{\"ind\": 3, \"country\": \"X\"}\n");
+    pinetl_batch *a = fx_batch(PINETL_TABLE_PIN, "{\"index\": 1, \"category\": \"a\"}\n"
+                                                 "{\"index\": 2, \"category\": \"a\"}\n"
+                                                 "{\"index\": 1, \"category\": \"b\"}\n"
+                                                 "{\"index\": \"x\", \"category\": \"c\"}\n"
+                                                 "not json\n");
+    pinetl_batch *b = fx_batch(PINETL_TABLE_PIN, "{\"index\": 2, \"category\": \"c\"}\n"
+                                                 "{\"index\": \"3\", \"category\": \"c\"}\n");
+    pinetl_batch *g = fx_batch(
+        PINETL_TABLE_GEO, "{\"ind\": 1, \"country\": \"X\"}\n{\"ind\": 2, \"country\": \"X\"}\n"
+                          "{\"ind\": 3, \"country\": \"X\"}\n{\"ind\": 3, \"country\": \"X\"}\n");
     CHECK(a && b && g);
     CHECK_INT(pinetl_batch_rejected(a), 2);
     CHECK_INT(pinetl_dataset_add(ds, a), 0);
@@ -30,7 +28,7 @@ static void test_one_row_per_ind(void) {
     const char *names[] = {"top_category_by_country"};
     pinetl_insights_options o = fx_options(names, 1, PINETL_MEDIAN_APPROX);
     pinetl_insights *r = NULL;
-    CHECK_INT(pinetl_insights_compute(ds, &o, &r), 0);
+    CHECK_INT(pinetl_insights_compute(&r, ds, &o), 0);
     char *s = fx_rows(r);
     CHECK_STR(s, "X|c|2\n");
     free(s);
@@ -73,15 +71,15 @@ static void test_bad_arguments(void) {
     pinetl_insights *r = NULL;
     const char *names[] = {"no_such_insight"};
     pinetl_insights_options o = fx_options(names, 1, PINETL_MEDIAN_APPROX);
-    CHECK_INT(pinetl_insights_compute(ds, &o, &r), PINETL_ENOTFOUND);
+    CHECK_INT(pinetl_insights_compute(&r, ds, &o), PINETL_ENOTFOUND);
     CHECK(strstr(pinetl_error_last(), "no_such_insight") != NULL);
     CHECK(r == NULL);
     o = fx_options(NULL, 0, 7);
-    CHECK_INT(pinetl_insights_compute(ds, &o, &r), PINETL_EINVAL);
-    CHECK_INT(pinetl_insights_compute(ds, NULL, &r), 0);
+    CHECK_INT(pinetl_insights_compute(&r, ds, &o), PINETL_EINVAL);
+    CHECK_INT(pinetl_insights_compute(&r, ds, NULL), 0);
     CHECK_INT(pinetl_insights_count(r), PINETL_INSIGHT_COUNT);
     for (int i = 0; i < PINETL_INSIGHT_COUNT; i++) {
-        CHECK_STR(pinetl_insights_name(r, (size_t)i), pinetl_insight_name(i));
+        CHECK_STR(pinetl_insights_table_name(r, (size_t)i), pinetl_insight_name(i));
         CHECK_INT(pinetl_insights_rows(r, (size_t)i), 0);
     }
     pinetl_insights_free(r);

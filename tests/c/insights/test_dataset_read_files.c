@@ -19,7 +19,7 @@ static int add_sequentially(pinetl_dataset *ds, const char *const *paths[3], con
         pinetl_reader *r;
         int rc = pinetl_reader_open(&r, (pinetl_table)t, paths[t], n[t], o);
         pinetl_batch *b;
-        while (!rc && (rc = pinetl_reader_step(r, &b)) == PINETL_BATCH)
+        while (!rc && (rc = pinetl_reader_step(&b, r)) == PINETL_BATCH)
             rc = pinetl_dataset_add(ds, b);
         pinetl_reader_free(r);
         if (rc != PINETL_DONE)
@@ -30,17 +30,18 @@ static int add_sequentially(pinetl_dataset *ds, const char *const *paths[3], con
 
 static void test_same_as_sequential(void) {
     /* Each table given twice: later rows replace earlier ones across inputs as well. */
-    const char *pins[] = {pin_path, pin_path}, *geos[] = {geo_path}, *users[] = {user_path, user_path};
+    const char *pins[] = {pin_path, pin_path}, *geos[] = {geo_path},
+               *users[] = {user_path, user_path};
     const char *const *paths[3] = {pins, geos, users};
     size_t n[3] = {2, 1, 2};
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
-    o.batch_bytes = 64 * 1024;   /* many batches per table */
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
+    o.batch_bytes = 64 * 1024; /* many batches per table */
     pinetl_dataset *a, *b;
     CHECK_INT(pinetl_dataset_new(&a), 0);
     CHECK_INT(pinetl_dataset_new(&b), 0);
     pinetl_dataset_report reports[3];
-    CHECK_INT(pinetl_dataset_read_files(a, paths, n, &o, reports), 0);
+    CHECK_INT(pinetl_dataset_read_files(reports, a, paths, n, &o), 0);
     CHECK_INT(add_sequentially(b, paths, n, &o), 0);
     for (int t = 0; t < 3; t++) {
         CHECK_INT(pinetl_dataset_rows(a, (pinetl_table)t), pinetl_dataset_rows(b, (pinetl_table)t));
@@ -48,16 +49,16 @@ static void test_same_as_sequential(void) {
         const pinetl_stats *s = &reports[t].stats;
         CHECK_INT(s->read, 2262 * (int64_t)n[t]);
         CHECK_INT(s->read, s->cleaned + s->rejected);
-        CHECK_INT(reports[t].first_reject[0] != '\0', s->rejected > 0);
+        CHECK_INT(reports[t].first_reject != NULL, s->rejected > 0);
         CHECK(reports[t].notices == NULL);
     }
     for (int median = 0; median < 2; median++) {
         pinetl_insights_options io = fx_options(NULL, 0, median);
         pinetl_insights *ra = NULL, *rb = NULL;
-        CHECK_INT(pinetl_insights_compute(a, &io, &ra), 0);
-        CHECK_INT(pinetl_insights_compute(b, &io, &rb), 0);
+        CHECK_INT(pinetl_insights_compute(&ra, a, &io), 0);
+        CHECK_INT(pinetl_insights_compute(&rb, b, &io), 0);
         char *why = NULL;
-        CHECK(pinetl_insights_equal(ra, rb, &why));
+        CHECK(pinetl_insights_equal(&why, ra, rb));
         if (why) {
             fprintf(stderr, "  median %d: %s\n", median, why);
             pinetl_free(why);
@@ -67,6 +68,8 @@ static void test_same_as_sequential(void) {
         pinetl_insights_free(ra);
         pinetl_insights_free(rb);
     }
+    for (int t = 0; t < 3; t++)
+        pinetl_free(reports[t].first_reject);
     pinetl_dataset_free(a);
     pinetl_dataset_free(b);
 }
@@ -89,7 +92,7 @@ static void test_first_reject_and_skipped_table(void) {
     pinetl_dataset *ds;
     CHECK_INT(pinetl_dataset_new(&ds), 0);
     pinetl_dataset_report reports[3];
-    CHECK_INT(pinetl_dataset_read_files(ds, paths, n, NULL, reports), 0);
+    CHECK_INT(pinetl_dataset_read_files(reports, ds, paths, n, NULL), 0);
     CHECK_INT(pinetl_dataset_rows(ds, PINETL_TABLE_PIN), 0);
     CHECK_INT(pinetl_dataset_rows(ds, PINETL_TABLE_GEO), 0);
     CHECK_INT(pinetl_dataset_rows(ds, PINETL_TABLE_USER), 2);
@@ -99,8 +102,12 @@ static void test_first_reject_and_skipped_table(void) {
     /* The first reject, by its line. */
     char expect[96];
     snprintf(expect, sizeof expect, "%s:2: ", path);
-    CHECK(strncmp(reports[PINETL_TABLE_USER].first_reject, expect, strlen(expect)) == 0);
-    CHECK(strstr(reports[PINETL_TABLE_USER].first_reject, "ind") != NULL);
+    CHECK(reports[PINETL_TABLE_USER].first_reject &&
+          strncmp(reports[PINETL_TABLE_USER].first_reject, expect, strlen(expect)) == 0);
+    CHECK(reports[PINETL_TABLE_USER].first_reject &&
+          strstr(reports[PINETL_TABLE_USER].first_reject, "ind") != NULL);
+    for (int t = 0; t < 3; t++)
+        pinetl_free(reports[t].first_reject);
     pinetl_dataset_free(ds);
     unlink(path);
 }
@@ -111,10 +118,10 @@ static void test_missing_input(void) {
     size_t n[3] = {1, 1, 0};
     pinetl_dataset *ds;
     CHECK_INT(pinetl_dataset_new(&ds), 0);
-    int rc = pinetl_dataset_read_files(ds, paths, n, NULL, NULL);
+    int rc = pinetl_dataset_read_files(NULL, ds, paths, n, NULL);
     CHECK(rc == PINETL_ENOTFOUND || rc == PINETL_EIO);
     CHECK(strstr(pinetl_error_last(), "no-such-file.jsonl") != NULL);
-    CHECK_INT(pinetl_dataset_read_files(NULL, paths, n, NULL, NULL), PINETL_EINVAL);
+    CHECK_INT(pinetl_dataset_read_files(NULL, NULL, paths, n, NULL), PINETL_EINVAL);
     pinetl_dataset_free(ds);
 }
 

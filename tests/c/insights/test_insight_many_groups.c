@@ -15,9 +15,10 @@ static void test_many_countries_and_categories(void) {
                    "{\"index\": %u, \"category\": \"cat%04u\", \"poster_name\": \"p%u\","
                    " \"follower_count\": %u}\n",
                    i, (i * 7 + i / GROUPS) % GROUPS, i % 13, i % 50);
-        gen_printf(&geo, &lg, &cg,
-                   "{\"ind\": %u, \"country\": \"country%04u\", \"timestamp\": \"20%u-05-01 00:00:00\"}\n",
-                   i, i % GROUPS, 17 + i % 6);
+        gen_printf(
+            &geo, &lg, &cg,
+            "{\"ind\": %u, \"country\": \"country%04u\", \"timestamp\": \"20%u-05-01 00:00:00\"}\n",
+            i, i % GROUPS, 17 + i % 6);
         gen_printf(&user, &lu, &cu,
                    "{\"ind\": %u, \"first_name\": \"u%u\", \"age\": %u,"
                    " \"date_joined\": \"20%u-01-01 00:00:00\"}\n",
@@ -30,7 +31,7 @@ static void test_many_countries_and_categories(void) {
     CHECK(m && w);
     CHECK_INT(pinetl_insights_rows(m, 0), GROUPS * PER_GROUP);
     char *why = NULL;
-    CHECK(pinetl_insights_equal(m, w, &why));
+    CHECK(pinetl_insights_equal(&why, m, w));
     if (why) {
         fprintf(stderr, "  %s\n", why);
         pinetl_free(why);
@@ -42,7 +43,7 @@ static void test_many_countries_and_categories(void) {
         m = fx_memory(&d, NULL, median);
         w = fx_warehouse(&d, NULL, median);
         CHECK(m && w);
-        CHECK(pinetl_insights_equal(m, w, &why));
+        CHECK(pinetl_insights_equal(&why, m, w));
         if (why) {
             fprintf(stderr, "  median %d: %s\n", median, why);
             pinetl_free(why);

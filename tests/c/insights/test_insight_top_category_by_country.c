@@ -5,31 +5,30 @@
 static const char *name = "top_category_by_country";
 
 static void test_ties_dups_nulls_order(void) {
-    fx_data d = {
-        "{\"index\": 1, \"category\": \"art\"}\n"
-        "{\"index\": 2, \"category\": \"art\"}\n"
-        "{\"index\": 3, \"category\": \"diy\"}\n"
-        "{\"index\": 4, \"category\": \"diy\"}\n"
-        "{\"index\": 5, \"category\": \"quotes\"}\n"
-        "{\"index\": 5, \"category\": \"travel\"}\n"      /* replaces the line above */
-        "{\"index\": 6}\n"                                 /* no category */
-        "{\"index\": 7, \"category\": \"art\"}\n"         /* no geo row */
-        "{\"index\": 8, \"category\": \"beauty\"}\n"      /* geo row without country */
-        "{\"index\": 9, \"category\": \"art\"}\n"
-        "{\"index\": 10, \"category\": \"art\"}\n"
-        "{\"index\": 11, \"category\": \"art\"}\n",      /* geo row rejected */
-        "{\"ind\": 1, \"country\": \"France\"}\n"
-        "{\"ind\": 2, \"country\": \"France\"}\n"
-        "{\"ind\": 3, \"country\": \"Spain\"}\n"
-        "{\"ind\": 3, \"country\": \"France\"}\n"
-        "{\"ind\": 4, \"country\": \"France\"}\n"
-        "{\"ind\": 5, \"country\": \"Albania\"}\n"
-        "{\"ind\": 6, \"country\": \"Albania\"}\n"
-        "{\"ind\": 8, \"country\": \"\"}\n"
-        "{\"ind\": 9, \"country\": \"algeria\"}\n"
-        "{\"ind\": 10, \"country\": \"Zambia\"}\n"
-        "{\"ind\": \"11x\", \"country\": \"Chad\"}\n",
-        NULL};
+    fx_data d = {"{\"index\": 1, \"category\": \"art\"}\n"
+                 "{\"index\": 2, \"category\": \"art\"}\n"
+                 "{\"index\": 3, \"category\": \"diy\"}\n"
+                 "{\"index\": 4, \"category\": \"diy\"}\n"
+                 "{\"index\": 5, \"category\": \"quotes\"}\n"
+                 "{\"index\": 5, \"category\": \"travel\"}\n" /* replaces the line above */
+                 "{\"index\": 6}\n"                           /* no category */
+                 "{\"index\": 7, \"category\": \"art\"}\n"    /* no geo row */
+                 "{\"index\": 8, \"category\": \"beauty\"}\n" /* geo row without country */
+                 "{\"index\": 9, \"category\": \"art\"}\n"
+                 "{\"index\": 10, \"category\": \"art\"}\n"
+                 "{\"index\": 11, \"category\": \"art\"}\n", /* geo row rejected */
+                 "{\"ind\": 1, \"country\": \"France\"}\n"
+                 "{\"ind\": 2, \"country\": \"France\"}\n"
+                 "{\"ind\": 3, \"country\": \"Spain\"}\n"
+                 "{\"ind\": 3, \"country\": \"France\"}\n"
+                 "{\"ind\": 4, \"country\": \"France\"}\n"
+                 "{\"ind\": 5, \"country\": \"Albania\"}\n"
+                 "{\"ind\": 6, \"country\": \"Albania\"}\n"
+                 "{\"ind\": 8, \"country\": \"\"}\n"
+                 "{\"ind\": 9, \"country\": \"algeria\"}\n"
+                 "{\"ind\": 10, \"country\": \"Zambia\"}\n"
+                 "{\"ind\": \"11x\", \"country\": \"Chad\"}\n",
+                 NULL};
     CHECK_INSIGHT(d, name, PINETL_MEDIAN_APPROX,
                   "Albania|travel|1\n"
                   "France|art|2\n"

@@ -58,9 +58,9 @@ static void test_functions(void) {
     CHECK_STR(one("SELECT pinetl_key('7528')"), "7528");
     CHECK_STR(one("SELECT pinetl_key('75a')"), "NULL");
     CHECK_STR(one("SELECT pinetl_key('\"1\"')"), "NULL");
-    const char *groups[][2] = {{"17", "NULL"}, {"18", "18-24"}, {"24", "18-24"}, {"25", "25-35"},
-                               {"35", "25-35"}, {"36", "36-50"}, {"50", "36-50"}, {"51", "+50"},
-                               {"NULL", "NULL"}};
+    const char *groups[][2] = {{"17", "NULL"},  {"18", "18-24"}, {"24", "18-24"},
+                               {"25", "25-35"}, {"35", "25-35"}, {"36", "36-50"},
+                               {"50", "36-50"}, {"51", "+50"},   {"NULL", "NULL"}};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         char sql[64];
         snprintf(sql, sizeof sql, "SELECT pinetl_age_group(%s)", groups[i][0]);
@@ -73,10 +73,12 @@ static void test_functions(void) {
 }
 
 static void test_aggregates(void) {
-    CHECK_STR(one("WITH t(x) AS (VALUES (4), (1), (NULL), (3), (2)) SELECT pinetl_median(x) FROM t"),
-              "2");
+    CHECK_STR(
+        one("WITH t(x) AS (VALUES (4), (1), (NULL), (3), (2)) SELECT pinetl_median(x) FROM t"),
+        "2");
     CHECK_STR(one("WITH t(x) AS (VALUES (4), (1), (3), (2)) SELECT pinetl_median_interpolated(x)"
-                  " FROM t"), "2.5");
+                  " FROM t"),
+              "2.5");
     CHECK_STR(one("WITH t(x) AS (VALUES (NULL)) SELECT pinetl_median(x) FROM t"), "NULL");
 }
 

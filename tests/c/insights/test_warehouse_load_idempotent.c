@@ -36,7 +36,7 @@ static char *dump(pinetl_warehouse *wh) {
     char *all = calloc(1, 1);
     for (size_t i = 0; all && i < sizeof sql / sizeof sql[0]; i++) {
         pinetl_insights *r = NULL;
-        if (pinetl_warehouse_query(wh, sql[i], "dump", &r)) {
+        if (pinetl_warehouse_query(&r, wh, sql[i], "dump")) {
             fprintf(stderr, "%s: %s\n", sql[i], pinetl_error_last());
             free(all);
             return NULL;
@@ -74,17 +74,17 @@ static void test_load_and_reload(void) {
     CHECK_INT(pinetl_warehouse_open(&wh, path, 0), 0);
     CHECK_INT(load_all(wh), 0);
     pinetl_load_stats st;
-    pinetl_warehouse_load_stats(wh, &st);
-    CHECK_INT(st.rows, 8);          /* 4 pin + 2 geo + 2 user cleaned rows... */
-    CHECK_INT(st.written, 7);       /* ...ind 1 twice in the batch: only its last version */
+    pinetl_warehouse_load_stats(&st, wh);
+    CHECK_INT(st.rows, 8);    /* 4 pin + 2 geo + 2 user cleaned rows... */
+    CHECK_INT(st.written, 7); /* ...ind 1 twice in the batch: only its last version */
     CHECK_INT(st.rejects, 2);
     CHECK_INT(st.rejects_written, 2);
     int64_t n;
-    CHECK_INT(pinetl_warehouse_count(wh, "pin", &n), 0);
+    CHECK_INT(pinetl_warehouse_count(&n, wh, "pin"), 0);
     CHECK_INT(n, 3);
-    CHECK_INT(pinetl_warehouse_count(wh, "rejects", &n), 0);
+    CHECK_INT(pinetl_warehouse_count(&n, wh, "rejects"), 0);
     CHECK_INT(n, 2);
-    CHECK_INT(pinetl_warehouse_count(wh, "nope", &n), PINETL_ENOTFOUND);
+    CHECK_INT(pinetl_warehouse_count(&n, wh, "nope"), PINETL_ENOTFOUND);
     char *before = dump(wh);
     CHECK(before != NULL);
     /* Typed values: the later ind 1 won; sentinels are NULL; coordinates are two REALs; the
@@ -102,14 +102,14 @@ static void test_load_and_reload(void) {
 
     /* The same inputs again, by the same handle and by a new one: nothing changes. */
     CHECK_INT(load_all(wh), 0);
-    pinetl_warehouse_load_stats(wh, &st);
+    pinetl_warehouse_load_stats(&st, wh);
     CHECK_INT(st.rows, 16);
     CHECK_INT(st.written, 7);
     CHECK_INT(st.rejects_written, 2);
     pinetl_warehouse_free(wh);
     CHECK_INT(pinetl_warehouse_open(&wh, path, 0), 0);
     CHECK_INT(load_all(wh), 0);
-    pinetl_warehouse_load_stats(wh, &st);
+    pinetl_warehouse_load_stats(&st, wh);
     CHECK_INT(st.rows, 8);
     CHECK_INT(st.written, 0);
     CHECK_INT(st.rejects_written, 0);
@@ -118,19 +118,19 @@ static void test_load_and_reload(void) {
 
     /* WAL mode, and a changed record is a write. */
     pinetl_insights *r = NULL;
-    CHECK_INT(pinetl_warehouse_query(wh, "PRAGMA journal_mode", "q", &r), 0);
+    CHECK_INT(pinetl_warehouse_query(&r, wh, "PRAGMA journal_mode", "q"), 0);
     CHECK_STR(pinetl_insights_text(r, 0, 0, 0, NULL), "wal");
     pinetl_insights_free(r);
     pinetl_batch *b = fx_batch(PINETL_TABLE_USER, "{\"ind\": 2, \"age\": 40}\n");
     CHECK_INT(pinetl_warehouse_load(wh, b), 0);
-    pinetl_warehouse_load_stats(wh, &st);
+    pinetl_warehouse_load_stats(&st, wh);
     CHECK_INT(st.written, 1);
     pinetl_batch_free(b);
     pinetl_warehouse_free(wh);
 
     /* Read-only handles read but never write. */
     CHECK_INT(pinetl_warehouse_open(&wh, path, PINETL_WAREHOUSE_READONLY), 0);
-    CHECK_INT(pinetl_warehouse_count(wh, "user", &n), 0);
+    CHECK_INT(pinetl_warehouse_count(&n, wh, "user"), 0);
     CHECK_INT(n, 2);
     b = fx_batch(PINETL_TABLE_USER, "{\"ind\": 5}\n");
     CHECK_INT(pinetl_warehouse_load(wh, b), PINETL_EINVAL);

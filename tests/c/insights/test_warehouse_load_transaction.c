@@ -18,7 +18,8 @@ static const char *db_path(const char *name) {
 /* Every table's rows (ordered by ind) and the rejects, as text. */
 static char *dump(pinetl_warehouse *wh) {
     static const char *const sql[] = {
-        "SELECT * FROM pin ORDER BY ind", "SELECT * FROM geo ORDER BY ind",
+        "SELECT * FROM pin ORDER BY ind",
+        "SELECT * FROM geo ORDER BY ind",
         "SELECT * FROM user ORDER BY ind",
         "SELECT \"table\", source, line, \"offset\", reason, message, raw FROM rejects ORDER BY 1, 2, 3, 4",
     };
@@ -26,7 +27,7 @@ static char *dump(pinetl_warehouse *wh) {
     char *all = calloc(1, 1);
     for (size_t i = 0; all && i < sizeof sql / sizeof sql[0]; i++) {
         pinetl_insights *r = NULL;
-        char *s = pinetl_warehouse_query(wh, sql[i], "dump", &r) ? NULL : fx_rows(r);
+        char *s = pinetl_warehouse_query(&r, wh, sql[i], "dump") ? NULL : fx_rows(r);
         pinetl_insights_free(r);
         char *t = s ? realloc(all, len + strlen(s) + 1) : NULL;
         if (!t) {
@@ -46,14 +47,17 @@ static const char *journal(pinetl_warehouse *wh) {
     static char mode[16];
     pinetl_insights *r = NULL;
     mode[0] = '\0';
-    if (!pinetl_warehouse_query(wh, "PRAGMA journal_mode", "q", &r))
+    if (!pinetl_warehouse_query(&r, wh, "PRAGMA journal_mode", "q"))
         snprintf(mode, sizeof mode, "%s", pinetl_insights_text(r, 0, 0, 0, NULL));
     pinetl_insights_free(r);
     return mode;
 }
 
 /* Generated tables (many repeated inds, rejects), cut into small batches of 50 lines. */
-typedef struct batches { pinetl_batch **b; size_t n; } batches;
+typedef struct batches {
+    pinetl_batch **b;
+    size_t n;
+} batches;
 
 static batches cut(uint64_t seed, size_t records) {
     char *text[3];
@@ -94,21 +98,21 @@ static void test_same_as_per_batch(void) {
     CHECK_INT(pinetl_warehouse_begin(b), 0);
     for (size_t i = 0; i < bs.n; i++)
         CHECK_INT(pinetl_warehouse_load(b, bs.b[i]), 0);
-    CHECK_STR(journal(b), "delete");   /* a bulk load writes each new page once */
+    CHECK_STR(journal(b), "delete"); /* a bulk load writes each new page once */
     CHECK_INT(pinetl_warehouse_commit(b), 0);
     CHECK_STR(journal(b), "wal");
     char *da = dump(a), *db = dump(b);
     CHECK(da && db && strlen(da) > 1000 && !strcmp(da, db));
     pinetl_load_stats sa, sb;
-    pinetl_warehouse_load_stats(a, &sa);
-    pinetl_warehouse_load_stats(b, &sb);
+    pinetl_warehouse_load_stats(&sa, a);
+    pinetl_warehouse_load_stats(&sb, b);
     CHECK_INT(sb.rows, sa.rows);
     CHECK_INT(sb.rejects, sa.rejects);
     CHECK_INT(sb.rejects_written, sa.rejects_written);
     /* Rows stored once per ind: a repeat across batches is not a second write. */
     int64_t n = 0, total = 0;
     for (int t = 0; t < 3; t++) {
-        CHECK_INT(pinetl_warehouse_count(b, pinetl_table_name((pinetl_table)t), &n), 0);
+        CHECK_INT(pinetl_warehouse_count(&n, b, pinetl_table_name((pinetl_table)t)), 0);
         total += n;
     }
     CHECK_INT(sb.written, total);
@@ -120,7 +124,7 @@ static void test_same_as_per_batch(void) {
         CHECK_INT(pinetl_warehouse_load(b, bs.b[i]), 0);
     CHECK_INT(pinetl_warehouse_commit(b), 0);
     pinetl_load_stats again;
-    pinetl_warehouse_load_stats(b, &again);
+    pinetl_warehouse_load_stats(&again, b);
     CHECK_INT(again.written, sb.written);
     CHECK_INT(again.rejects_written, sb.rejects_written);
     char *db2 = dump(b);
@@ -137,30 +141,33 @@ static void test_failure_undoes_all(void) {
     pinetl_warehouse *wh;
     CHECK_INT(pinetl_warehouse_open(&wh, db_path("fail.db"), 0), 0);
     pinetl_insights *r = NULL;
-    CHECK_INT(pinetl_warehouse_query(wh, "CREATE TRIGGER boom BEFORE INSERT ON pin WHEN NEW.ind = 666"
-                                         " BEGIN SELECT RAISE(ABORT, 'ind 666 refused'); END", "q", &r), 0);
+    CHECK_INT(pinetl_warehouse_query(&r, wh,
+                                     "CREATE TRIGGER boom BEFORE INSERT ON pin WHEN NEW.ind = 666"
+                                     " BEGIN SELECT RAISE(ABORT, 'ind 666 refused'); END",
+                                     "q"),
+              0);
     pinetl_insights_free(r);
     pinetl_batch *ok = fx_batch(PINETL_TABLE_PIN, "{\"index\": 1}\n{\"index\": 2}\n{\"x\": 0}\n");
     pinetl_batch *bad = fx_batch(PINETL_TABLE_PIN, "{\"index\": 666}\n");
-    CHECK_INT(pinetl_warehouse_load(wh, ok), 0);   /* committed: stays */
+    CHECK_INT(pinetl_warehouse_load(wh, ok), 0); /* committed: stays */
     pinetl_load_stats before, after;
-    pinetl_warehouse_load_stats(wh, &before);
+    pinetl_warehouse_load_stats(&before, wh);
 
     CHECK_INT(pinetl_warehouse_begin(wh), 0);
     CHECK_INT(pinetl_warehouse_begin(wh), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_load(wh, ok), 0);
-    CHECK_INT(pinetl_warehouse_load(wh, bad), 0);    /* staged: written at commit */
+    CHECK_INT(pinetl_warehouse_load(wh, bad), 0); /* staged: written at commit */
     CHECK_INT(pinetl_warehouse_commit(wh), PINETL_ESQL);
     CHECK(strstr(pinetl_error_last(), "ind 666 refused") != NULL);
     CHECK(strstr(pinetl_error_last(), "the load transaction was rolled back") != NULL);
-    pinetl_warehouse_load_stats(wh, &after);
+    pinetl_warehouse_load_stats(&after, wh);
     CHECK_INT(after.rows, before.rows);
     CHECK_INT(after.written, before.written);
     CHECK_INT(after.rejects, before.rejects);
-    CHECK_INT(pinetl_warehouse_commit(wh), PINETL_EINVAL);   /* nothing open any more */
+    CHECK_INT(pinetl_warehouse_commit(wh), PINETL_EINVAL); /* nothing open any more */
     CHECK_STR(journal(wh), "wal");
     int64_t n = 0;
-    CHECK_INT(pinetl_warehouse_count(wh, "pin", &n), 0);
+    CHECK_INT(pinetl_warehouse_count(&n, wh, "pin"), 0);
     CHECK_INT(n, 2);
 
     /* Freed without a commit: undone too, and the database is in WAL mode again. */
@@ -169,10 +176,10 @@ static void test_failure_undoes_all(void) {
     CHECK_INT(pinetl_warehouse_load(wh, more), 0);
     pinetl_warehouse_free(wh);
     CHECK_INT(pinetl_warehouse_open(&wh, db_path("fail.db"), PINETL_WAREHOUSE_READONLY), 0);
-    CHECK_INT(pinetl_warehouse_count(wh, "pin", &n), 0);
+    CHECK_INT(pinetl_warehouse_count(&n, wh, "pin"), 0);
     CHECK_INT(n, 2);
     CHECK_STR(journal(wh), "wal");
-    CHECK_INT(pinetl_warehouse_begin(wh), PINETL_EINVAL);   /* read-only */
+    CHECK_INT(pinetl_warehouse_begin(wh), PINETL_EINVAL); /* read-only */
     pinetl_warehouse_free(wh);
     CHECK_INT(pinetl_warehouse_begin(NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_commit(NULL), PINETL_EINVAL);
@@ -187,16 +194,17 @@ static void test_other_connection(void) {
     CHECK_INT(pinetl_warehouse_open(&wh, db_path("shared.db"), 0), 0);
     CHECK_INT(pinetl_warehouse_open(&reader, db_path("shared.db"), PINETL_WAREHOUSE_READONLY), 0);
     int64_t n = -1;
-    CHECK_INT(pinetl_warehouse_count(reader, "pin", &n), 0);   /* the reader has the file open */
-    pinetl_batch *b = fx_batch(PINETL_TABLE_PIN, "{\"index\": 5}\n{\"index\": 4}\n{\"index\": 5, \"title\": \"t\"}\n");
+    CHECK_INT(pinetl_warehouse_count(&n, reader, "pin"), 0); /* the reader has the file open */
+    pinetl_batch *b = fx_batch(
+        PINETL_TABLE_PIN, "{\"index\": 5}\n{\"index\": 4}\n{\"index\": 5, \"title\": \"t\"}\n");
     CHECK_INT(pinetl_warehouse_begin(wh), 0);
     CHECK_STR(journal(wh), "wal");
     CHECK_INT(pinetl_warehouse_load(wh, b), 0);
     CHECK_INT(pinetl_warehouse_commit(wh), 0);
-    CHECK_INT(pinetl_warehouse_count(reader, "pin", &n), 0);
+    CHECK_INT(pinetl_warehouse_count(&n, reader, "pin"), 0);
     CHECK_INT(n, 2);
     pinetl_insights *r = NULL;
-    CHECK_INT(pinetl_warehouse_query(reader, "SELECT title FROM pin WHERE ind = 5", "q", &r), 0);
+    CHECK_INT(pinetl_warehouse_query(&r, reader, "SELECT title FROM pin WHERE ind = 5", "q"), 0);
     CHECK_STR(pinetl_insights_text(r, 0, 0, 0, NULL), "t");
     pinetl_insights_free(r);
     pinetl_batch_free(b);

@@ -33,10 +33,10 @@ static void compare(const fx_data *d, const char *label) {
     for (int median = 0; median < 2; median++) {
         pinetl_insights_options o = fx_options(NULL, 0, median);
         pinetl_insights *m = NULL, *w = NULL;
-        CHECK_INT(pinetl_insights_compute(ds, &o, &m), 0);
-        CHECK_INT(pinetl_warehouse_insights(wh, &o, &w), 0);
+        CHECK_INT(pinetl_insights_compute(&m, ds, &o), 0);
+        CHECK_INT(pinetl_warehouse_insights(&w, wh, &o), 0);
         char *why = NULL;
-        CHECK(pinetl_insights_equal(m, w, &why));
+        CHECK(pinetl_insights_equal(&why, m, w));
         if (why) {
             fprintf(stderr, "  %s, median %d: %s\n", label, median, why);
             pinetl_free(why);
@@ -46,7 +46,7 @@ static void compare(const fx_data *d, const char *label) {
         pinetl_insights_free(m);
         pinetl_insights_free(w);
     }
-    CHECK(total_rows > 20);   /* the data exercises every insight, not empty tables */
+    CHECK(total_rows > 20); /* the data exercises every insight, not empty tables */
     /* Each view gives its insight's rows. */
     for (int i = 0; i < PINETL_INSIGHT_COUNT; i++) {
         const char *name = pinetl_insight_name(i);
@@ -54,10 +54,10 @@ static void compare(const fx_data *d, const char *label) {
         pinetl_insights *m = NULL, *v = NULL;
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT * FROM %s", name);
-        CHECK_INT(pinetl_insights_compute(ds, &o, &m), 0);
-        CHECK_INT(pinetl_warehouse_query(wh, sql, name, &v), 0);
+        CHECK_INT(pinetl_insights_compute(&m, ds, &o), 0);
+        CHECK_INT(pinetl_warehouse_query(&v, wh, sql, name), 0);
         char *why = NULL;
-        CHECK(pinetl_insights_equal(m, v, &why));
+        CHECK(pinetl_insights_equal(&why, m, v));
         if (why) {
             fprintf(stderr, "  %s, view: %s\n", label, why);
             pinetl_free(why);

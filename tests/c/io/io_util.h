@@ -10,30 +10,45 @@
 #include <pinetl/pinetl.h>
 
 /* A growable byte string. */
-typedef struct sbuf { char *p; size_t len, cap; } sbuf;
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+} sbuf;
 
 static inline void sbuf_add(sbuf *b, const char *p, size_t n) {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1) cap *= 2;
+        while (cap < b->len + n + 1)
+            cap *= 2;
         b->p = realloc(b->p, cap);
-        if (!b->p) { fprintf(stderr, "out of memory\n"); exit(99); }
+        if (!b->p) {
+            fprintf(stderr, "out of memory\n");
+            exit(99);
+        }
         b->cap = cap;
     }
-    if (n) memcpy(b->p + b->len, p, n);
+    if (n)
+        memcpy(b->p + b->len, p, n);
     b->len += n;
     b->p[b->len] = '\0';
 }
 
-static inline void sbuf_free(sbuf *b) { free(b->p); memset(b, 0, sizeof *b); }
+static inline void sbuf_free(sbuf *b) {
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
 
 static inline char *read_fixture(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "cannot open fixture %s (run tests from the project root)\n", path); exit(99); }
+    if (!f) {
+        fprintf(stderr, "cannot open fixture %s (run tests from the project root)\n", path);
+        exit(99);
+    }
     sbuf b = {0};
     char tmp[65536];
     size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) sbuf_add(&b, tmp, n);
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        sbuf_add(&b, tmp, n);
     fclose(f);
     sbuf_add(&b, "", 0);
     *len = b.len;
@@ -45,23 +60,31 @@ static inline pinetl_batch *clean_fixture(pinetl_table table, const char *path, 
     size_t len;
     char *data = read_fixture(path, &len);
     pinetl_batch *b = NULL;
-    if (pinetl_batch_new(&b, table)) exit(99);
+    if (pinetl_batch_new(&b, table))
+        exit(99);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.input_format = format;
     o.source = path;
-    if (pinetl_batch_clean(b, data, len, &o)) { fprintf(stderr, "%s\n", pinetl_error_last()); exit(99); }
+    if (pinetl_batch_clean(b, data, len, &o)) {
+        fprintf(stderr, "%s\n", pinetl_error_last());
+        exit(99);
+    }
     free(data);
     return b;
 }
 
 static inline pinetl_batch *clean_text(pinetl_table table, const char *text, int format) {
     pinetl_batch *b = NULL;
-    if (pinetl_batch_new(&b, table)) exit(99);
+    if (pinetl_batch_new(&b, table))
+        exit(99);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.input_format = format;
-    if (pinetl_batch_clean(b, text, strlen(text), &o)) { fprintf(stderr, "%s\n", pinetl_error_last()); exit(99); }
+    if (pinetl_batch_clean(b, text, strlen(text), &o)) {
+        fprintf(stderr, "%s\n", pinetl_error_last());
+        exit(99);
+    }
     return b;
 }
 
@@ -75,9 +98,9 @@ static inline int envelope_matches_plain(pinetl_table table, const char *envelop
     pinetl_batch *b = clean_fixture(table, envelope, format);
     const char *ta, *tb;
     size_t la, lb;
-    int same = pinetl_batch_render(a, PINETL_FORMAT_JSONL, 0, &ta, &la) == PINETL_OK &&
-               pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &tb, &lb) == PINETL_OK &&
-               la == lb && memcmp(ta, tb, la) == 0;
+    int same = pinetl_batch_render(&ta, &la, a, PINETL_FORMAT_JSONL, 0) == PINETL_OK &&
+               pinetl_batch_render(&tb, &lb, b, PINETL_FORMAT_JSONL, 0) == PINETL_OK && la == lb &&
+               memcmp(ta, tb, la) == 0;
     *rows = pinetl_batch_rows(b);
     *rejected = pinetl_batch_rejected(b);
     pinetl_batch_free(a);
@@ -86,21 +109,30 @@ static inline int envelope_matches_plain(pinetl_table table, const char *envelop
 }
 
 /* What a run produced: cleaned rows as JSON lines, rejects as JSON lines, and counts. */
-typedef struct run_out { sbuf rows, rejects; size_t nrows, nrejected, batches; pinetl_stats stats; } run_out;
+typedef struct run_out {
+    sbuf rows, rejects;
+    size_t nrows, nrejected, batches;
+    pinetl_stats stats;
+} run_out;
 
 static inline void run_out_add_batch(run_out *r, pinetl_batch *b) {
     const char *t;
     size_t n;
-    if (pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &t, &n)) exit(99);
+    if (pinetl_batch_render(&t, &n, b, PINETL_FORMAT_JSONL, 0))
+        exit(99);
     sbuf_add(&r->rows, t, n);
-    if (pinetl_batch_render_rejects(b, &t, &n)) exit(99);
+    if (pinetl_batch_render_rejects(&t, &n, b))
+        exit(99);
     sbuf_add(&r->rejects, t, n);
     r->nrows += pinetl_batch_rows(b);
     r->nrejected += pinetl_batch_rejected(b);
     r->batches++;
 }
 
-static inline void run_out_free(run_out *r) { sbuf_free(&r->rows); sbuf_free(&r->rejects); }
+static inline void run_out_free(run_out *r) {
+    sbuf_free(&r->rows);
+    sbuf_free(&r->rejects);
+}
 
 /* Runs a reader to the end; returns its final status (PINETL_DONE on success). */
 static inline int read_all(pinetl_table table, const char *const *paths, size_t n,
@@ -110,10 +142,12 @@ static inline int read_all(pinetl_table table, const char *const *paths, size_t 
     sbuf_add(&out->rejects, "", 0);
     pinetl_reader *r = NULL;
     int rc = pinetl_reader_open(&r, table, paths, n, o);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     pinetl_batch *b;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) run_out_add_batch(out, b);
-    pinetl_reader_stats(r, &out->stats);
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH)
+        run_out_add_batch(out, b);
+    pinetl_reader_stats(&out->stats, r);
     pinetl_reader_free(r);
     return rc;
 }
@@ -121,7 +155,9 @@ static inline int read_all(pinetl_table table, const char *const *paths, size_t 
 /* The first row with this status, or (size_t)-1. */
 static inline size_t find_row(const pinetl_batch *b, int status, size_t from) {
     const uint8_t *st = pinetl_batch_status(b);
-    for (size_t i = from; i < pinetl_batch_rows(b); i++) if (st[i] == status) return i;
+    for (size_t i = from; i < pinetl_batch_rows(b); i++)
+        if (st[i] == status)
+            return i;
     return (size_t)-1;
 }
 

@@ -12,19 +12,23 @@ static char path[64];
 static const char *write_tmp(const char *p, size_t n) {
     snprintf(path, sizeof path, "/tmp/pinetl-detect-XXXXXX");
     int fd = mkstemp(path);
-    if (fd < 0) exit(99);
-    if (write(fd, p, n) != (ssize_t)n) exit(99);
+    if (fd < 0)
+        exit(99);
+    if (write(fd, p, n) != (ssize_t)n)
+        exit(99);
     close(fd);
     return path;
 }
 
 static void oneshot(pinetl_table t, const char *p, size_t n, const char *source, run_out *o) {
     pinetl_batch *b = NULL;
-    if (pinetl_batch_new(&b, t)) exit(99);
+    if (pinetl_batch_new(&b, t))
+        exit(99);
     pinetl_clean_options co;
-    pinetl_clean_options_init(&co);
+    pinetl_clean_options_init(&co, PINETL_CLEAN_OPTIONS_VERSION);
     co.source = source;
-    if (pinetl_batch_clean(b, p, n, &co)) exit(99);
+    if (pinetl_batch_clean(b, p, n, &co))
+        exit(99);
     memset(o, 0, sizeof *o);
     sbuf_add(&o->rows, "", 0);
     sbuf_add(&o->rejects, "", 0);
@@ -40,7 +44,7 @@ static void check_agree(const char *name, const char *p, size_t n, size_t min_bl
     for (size_t block = min_block; block <= max_block;
          block = block < 64 ? block + 1 : block * 16) {
         pinetl_reader_options o;
-        pinetl_reader_options_init(&o);
+        pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
         o.batch_bytes = block;
         o.threads = 1;
         run_out got;
@@ -59,9 +63,14 @@ static void check_agree(const char *name, const char *p, size_t n, size_t min_bl
     unlink(f);
 }
 
-#define AGREE(name, text, rows, rejected) do { run_out w_; \
-    check_agree(name, text, sizeof text - 1, 1, 4096, &w_); CHECK_INT(w_.nrows, rows); \
-    CHECK_INT(w_.nrejected, rejected); run_out_free(&w_); } while (0)
+#define AGREE(name, text, rows, rejected)                       \
+    do {                                                        \
+        run_out w_;                                             \
+        check_agree(name, text, sizeof text - 1, 1, 4096, &w_); \
+        CHECK_INT(w_.nrows, rows);                              \
+        CHECK_INT(w_.nrejected, rejected);                      \
+        run_out_free(&w_);                                      \
+    } while (0)
 
 static void test_first_value_faults(void) {
     /* Fuzz reproducers: a bad object whose fault is on line 3 and whose second line is a JSON
@@ -80,7 +89,8 @@ static void test_first_value_faults(void) {
           "{\"index\": 1, \"title\": \"\\ud83d\\ude00\", \"a\": true}\n{\"index\": 2}\n", 2, 0);
     AGREE("surrogate pair over lines",
           "{\"index\": 1,\n \"title\": \"\\ud83d\\ude00\",\n \"a\": false}\n"
-          "{\"index\": 2}\n", 2, 0);
+          "{\"index\": 2}\n",
+          2, 0);
     AGREE("CRLF", "{\"index\": 1}\r\n{\"index\": 2, \"title\": \"\\u00e9\"}\r\n", 2, 0);
 }
 

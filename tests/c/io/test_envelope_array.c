@@ -5,8 +5,8 @@
 #include "io_util.h"
 
 static void test_pretty_arrays(void) {
-    pinetl_batch *b = clean_fixture(PINETL_TABLE_USER, "tests/data/io/array_pretty.json",
-                                    PINETL_INPUT_AUTO);
+    pinetl_batch *b =
+        clean_fixture(PINETL_TABLE_USER, "tests/data/io/array_pretty.json", PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 5);
     CHECK_INT(pinetl_batch_rejected(b), 1);
     CHECK_INT(row_ind(b, 0), 1);
@@ -20,17 +20,19 @@ static void test_pretty_arrays(void) {
 }
 
 static void test_one_line_arrays(void) {
-    pinetl_batch *b = clean_text(PINETL_TABLE_USER, "[{\"ind\": 1}, {\"ind\": 2}]\n[]\n[{\"ind\": 3}]\n",
-                                 PINETL_INPUT_ARRAY);
+    pinetl_batch *b =
+        clean_text(PINETL_TABLE_USER, "[{\"ind\": 1}, {\"ind\": 2}]\n[]\n[{\"ind\": 3}]\n",
+                   PINETL_INPUT_ARRAY);
     CHECK_INT(pinetl_batch_rows(b), 4);
     CHECK_INT(pinetl_batch_rejected(b), 1);
     CHECK_INT(pinetl_batch_offsets(b)[1], 13);
-    CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_ENVELOPE);   /* [] yields no record */
+    CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_ENVELOPE); /* [] yields no record */
     CHECK_INT(pinetl_batch_lines(b)[2], 2);
     CHECK_INT(pinetl_batch_lines(b)[3], 3);
     pinetl_batch_free(b);
     /* The same empty array streamed value by value, and empty envelopes. */
-    b = clean_text(PINETL_TABLE_USER, "[\n]\n{\"records\": []}\n{\"Records\": [ ]}\n", PINETL_INPUT_AUTO);
+    b = clean_text(PINETL_TABLE_USER, "[\n]\n{\"records\": []}\n{\"Records\": [ ]}\n",
+                   PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 3);
     CHECK_INT(pinetl_batch_rejected(b), 3);
     CHECK_INT(pinetl_batch_lines(b)[0], 1);

@@ -4,8 +4,8 @@
 #include "io_util.h"
 
 static void test_dump_lines(void) {
-    pinetl_batch *b = clean_fixture(PINETL_TABLE_USER, "tests/data/io/kafka_dump.jsonl",
-                                    PINETL_INPUT_AUTO);
+    pinetl_batch *b =
+        clean_fixture(PINETL_TABLE_USER, "tests/data/io/kafka_dump.jsonl", PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 3);
     CHECK_INT(pinetl_batch_rejected(b), 1);
     CHECK_INT(row_ind(b, 0), 1);
@@ -13,8 +13,8 @@ static void test_dump_lines(void) {
     CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_NOT_OBJECT);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
-    CHECK_MEM(raw, len, "\"not an object\"");   /* the value, not the whole dump line */
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
+    CHECK_MEM(raw, len, "\"not an object\""); /* the value, not the whole dump line */
     pinetl_batch_free(b);
 }
 
@@ -25,9 +25,9 @@ static void test_forced_and_generated(void) {
     CHECK_INT(rows, 2262);
     CHECK_INT(rejected, 0);
     /* Forced kafka-dump: a bare record is bad_envelope. */
-    pinetl_batch *b = clean_text(PINETL_TABLE_USER,
-                                 "{\"ind\": 1}\n{\"topic\": \"t\", \"value\": {\"ind\": 2}}\n",
-                                 PINETL_INPUT_KAFKA_DUMP);
+    pinetl_batch *b =
+        clean_text(PINETL_TABLE_USER, "{\"ind\": 1}\n{\"topic\": \"t\", \"value\": {\"ind\": 2}}\n",
+                   PINETL_INPUT_KAFKA_DUMP);
     CHECK_INT(pinetl_batch_status(b)[0], PINETL_REJECT_ENVELOPE);
     CHECK_INT(pinetl_batch_status(b)[1], 0);
     pinetl_batch_free(b);

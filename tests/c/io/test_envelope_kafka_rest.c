@@ -5,14 +5,20 @@
 #include "io_util.h"
 
 static void test_pretty_body(void) {
-    pinetl_batch *b = clean_fixture(PINETL_TABLE_GEO, "tests/data/io/kafka_rest_pretty.json",
-                                    PINETL_INPUT_AUTO);
+    pinetl_batch *b =
+        clean_fixture(PINETL_TABLE_GEO, "tests/data/io/kafka_rest_pretty.json", PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 7);
     CHECK_INT(pinetl_batch_rejected(b), 4);
     const uint8_t *st = pinetl_batch_status(b);
-    static const uint8_t want[7] = {0, 0, PINETL_REJECT_ENVELOPE, PINETL_REJECT_ENVELOPE,
-                                    PINETL_REJECT_ENVELOPE, 0, PINETL_REJECT_ENVELOPE};
-    for (int i = 0; i < 7; i++) CHECK_INT(st[i], want[i]);
+    static const uint8_t want[7] = {0,
+                                    0,
+                                    PINETL_REJECT_ENVELOPE,
+                                    PINETL_REJECT_ENVELOPE,
+                                    PINETL_REJECT_ENVELOPE,
+                                    0,
+                                    PINETL_REJECT_ENVELOPE};
+    for (int i = 0; i < 7; i++)
+        CHECK_INT(st[i], want[i]);
     CHECK_INT(row_ind(b, 0), 1);
     CHECK_INT(row_ind(b, 1), 2);
     CHECK_INT(row_ind(b, 5), 3);
@@ -22,7 +28,7 @@ static void test_pretty_body(void) {
     CHECK(strstr(pinetl_batch_reject_message(b, 6), "'records' is a string") != NULL);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_MEM(raw, len, "{\"key\": \"no value\"}");
     pinetl_batch_free(b);
 }

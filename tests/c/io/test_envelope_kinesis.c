@@ -5,13 +5,15 @@
 #include "io_util.h"
 
 static void test_fixture(void) {
-    pinetl_batch *b = clean_fixture(PINETL_TABLE_PIN, "tests/data/io/kinesis.jsonl", PINETL_INPUT_AUTO);
+    pinetl_batch *b =
+        clean_fixture(PINETL_TABLE_PIN, "tests/data/io/kinesis.jsonl", PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 12);
     CHECK_INT(pinetl_batch_rejected(b), 5);
     static const int64_t inds[12] = {1, -1, -1, -1, -1, 2, 3, 7, 4, 5, -1, 6};
     const uint8_t *st = pinetl_batch_status(b);
     for (int i = 0; i < 12; i++) {
-        if (inds[i] < 0) CHECK_INT(st[i], PINETL_REJECT_ENVELOPE);
+        if (inds[i] < 0)
+            CHECK_INT(st[i], PINETL_REJECT_ENVELOPE);
         else {
             CHECK_INT(st[i], 0);
             CHECK_INT(row_ind(b, i), inds[i]);
@@ -24,7 +26,7 @@ static void test_fixture(void) {
     CHECK(strstr(pinetl_batch_reject_message(b, 10), "'Records' is an object") != NULL);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 1, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 1), 0);
     CHECK_MEM(raw, len, "\"not base64!\"");
     /* Row 7 came from base64 with "\/" escapes: its title decoded intact. */
     const char *text = pinetl_batch_text_data(b, PINETL_PIN_TITLE);
@@ -44,10 +46,12 @@ static void test_generated_bodies_match_plain_lines(void) {
 /* A lone surrogate escape: in the envelope it makes the whole line invalid JSON; inside a JSON
  * text Data string it makes the record invalid JSON. A bare Data object under forced kinesis. */
 static void test_edge_cases(void) {
-    pinetl_batch *b = clean_text(PINETL_TABLE_PIN,
+    pinetl_batch *b = clean_text(
+        PINETL_TABLE_PIN,
         "{\"PartitionKey\": \"p\", \"Data\": \"{\\\"index\\\": 1, \\\"title\\\": \\\"\\ud800\\\"}\"}\n"
         "{\"PartitionKey\": \"p\", \"Data\": \"{\\\"index\\\": 1, \\\"title\\\": \\\"\\\\ud800\\\"}\"}\n"
-        "{\"Data\": {\"index\": 2}}\n", PINETL_INPUT_KINESIS);
+        "{\"Data\": {\"index\": 2}}\n",
+        PINETL_INPUT_KINESIS);
     CHECK_INT(pinetl_batch_rows(b), 3);
     CHECK_INT(pinetl_batch_status(b)[0], PINETL_REJECT_JSON);
     CHECK_INT(pinetl_batch_status(b)[1], PINETL_REJECT_JSON);

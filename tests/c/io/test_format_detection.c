@@ -23,9 +23,9 @@ static void test_auto_classifies_each_value(void) {
 
 /* A record with "Data" but neither StreamName nor PartitionKey is a record under auto. */
 static void test_auto_leaves_lookalikes_alone(void) {
-    pinetl_batch *b = clean_text(PINETL_TABLE_PIN,
-                                 "{\"index\": 1, \"Data\": \"x\"}\n{\"index\": 2, \"topic\": \"t\"}\n",
-                                 PINETL_INPUT_AUTO);
+    pinetl_batch *b = clean_text(
+        PINETL_TABLE_PIN, "{\"index\": 1, \"Data\": \"x\"}\n{\"index\": 2, \"topic\": \"t\"}\n",
+        PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 2);
     CHECK_INT(pinetl_batch_rejected(b), 0);
     pinetl_batch_free(b);
@@ -37,14 +37,16 @@ static void check_forced(int format, size_t cleaned, size_t envelope_rejects) {
     pinetl_batch *b = clean_text(PINETL_TABLE_PIN, mixed, format);
     size_t env = 0;
     const uint8_t *st = pinetl_batch_status(b);
-    for (size_t i = 0; i < pinetl_batch_rows(b); i++) env += st[i] == PINETL_REJECT_ENVELOPE;
+    for (size_t i = 0; i < pinetl_batch_rows(b); i++)
+        env += st[i] == PINETL_REJECT_ENVELOPE;
     CHECK_INT(pinetl_batch_rows(b) - pinetl_batch_rejected(b), cleaned);
     CHECK_INT(env, envelope_rejects);
     CHECK_INT(pinetl_batch_rejected(b), envelope_rejects);
     size_t r = find_row(b, PINETL_REJECT_ENVELOPE, 0);
     if (r != (size_t)-1) {
         const char *msg = pinetl_batch_reject_message(b, r);
-        CHECK(msg && strstr(msg, "--input-format") && strstr(msg, pinetl_input_format_name(format)));
+        CHECK(msg && strstr(msg, "--input-format") &&
+              strstr(msg, pinetl_input_format_name(format)));
     }
     pinetl_batch_free(b);
 }
@@ -75,8 +77,8 @@ static void test_forced_scalar(void) {
 /* The first value decides: on one line -> JSON lines, else value by value. */
 static void test_line_or_value_mode(void) {
     /* Value mode: one object over several lines, then a second one. */
-    pinetl_batch *b = clean_text(PINETL_TABLE_PIN, "{\n \"index\": 1\n}\n{\"index\":\n 2}\n",
-                                 PINETL_INPUT_AUTO);
+    pinetl_batch *b =
+        clean_text(PINETL_TABLE_PIN, "{\n \"index\": 1\n}\n{\"index\":\n 2}\n", PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 2);
     CHECK_INT(pinetl_batch_rejected(b), 0);
     pinetl_batch_free(b);
@@ -103,25 +105,27 @@ static void test_line_or_value_mode(void) {
 
 static void test_format_names(void) {
     for (int f = 0; f <= PINETL_INPUT_S3_SINK; f++) {
-        int back = -1;
-        CHECK(pinetl_input_format_name(f) != NULL);
-        CHECK_INT(pinetl_input_format_from_name(pinetl_input_format_name(f), &back), 0);
+        pinetl_input_format back = (pinetl_input_format)-1;
+        CHECK(pinetl_input_format_name((pinetl_input_format)f) != NULL);
+        CHECK_INT(
+            pinetl_input_format_from_name(&back, pinetl_input_format_name((pinetl_input_format)f)),
+            0);
         CHECK_INT(back, f);
     }
     CHECK_STR(pinetl_input_format_name(PINETL_INPUT_KAFKA_REST), "kafka-rest");
-    CHECK(pinetl_input_format_name(7) == NULL);
-    CHECK(pinetl_input_format_name(-1) == NULL);
-    int out;
-    CHECK_INT(pinetl_input_format_from_name("xml", &out), PINETL_EINVAL);
+    CHECK(pinetl_input_format_name((pinetl_input_format)7) == NULL);
+    CHECK(pinetl_input_format_name((pinetl_input_format)-1) == NULL);
+    pinetl_input_format out;
+    CHECK_INT(pinetl_input_format_from_name(&out, "xml"), PINETL_EINVAL);
     CHECK(strstr(pinetl_error_last(), "xml") != NULL);
-    CHECK_INT(pinetl_input_format_from_name(NULL, &out), PINETL_EINVAL);
+    CHECK_INT(pinetl_input_format_from_name(&out, NULL), PINETL_EINVAL);
 }
 
 static void test_bad_arguments(void) {
     pinetl_batch *b = NULL;
     CHECK_INT(pinetl_batch_new(&b, PINETL_TABLE_PIN), 0);
     pinetl_clean_options o;
-    pinetl_clean_options_init(&o);
+    pinetl_clean_options_init(&o, PINETL_CLEAN_OPTIONS_VERSION);
     o.input_format = 42;
     CHECK_INT(pinetl_batch_clean(b, "{}", 2, &o), PINETL_EINVAL);
     CHECK_INT(pinetl_batch_clean(NULL, "{}", 2, NULL), PINETL_EINVAL);

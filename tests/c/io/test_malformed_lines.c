@@ -5,12 +5,17 @@
 #include "io_util.h"
 
 static void test_malformed_fixture(void) {
-    pinetl_batch *b = clean_fixture(PINETL_TABLE_PIN, "tests/data/io/malformed.jsonl", PINETL_INPUT_AUTO);
-    static const struct { int64_t line; int status; int64_t ind; } want[] = {
+    pinetl_batch *b =
+        clean_fixture(PINETL_TABLE_PIN, "tests/data/io/malformed.jsonl", PINETL_INPUT_AUTO);
+    static const struct {
+        int64_t line;
+        int status;
+        int64_t ind;
+    } want[] = {
         {1, 0, 1},
         {3, PINETL_REJECT_UTF8, 0},
         {4, PINETL_REJECT_JSON, 0},
-        {5, PINETL_REJECT_NOT_OBJECT, 0},   /* [1, {"index": 8}]: two records */
+        {5, PINETL_REJECT_NOT_OBJECT, 0}, /* [1, {"index": 8}]: two records */
         {5, 0, 8},
         {6, PINETL_REJECT_NOT_OBJECT, 0},
         {7, PINETL_REJECT_KEY, 0},
@@ -26,15 +31,17 @@ static void test_malformed_fixture(void) {
     for (size_t i = 0; i < n && i < pinetl_batch_rows(b); i++) {
         CHECK_INT(pinetl_batch_lines(b)[i], want[i].line);
         CHECK_INT(pinetl_batch_status(b)[i], want[i].status);
-        if (!want[i].status) CHECK_INT(row_ind(b, i), want[i].ind);
-        else CHECK(pinetl_batch_reject_message(b, i)[0] != '\0');
+        if (!want[i].status)
+            CHECK_INT(row_ind(b, i), want[i].ind);
+        else
+            CHECK(pinetl_batch_reject_message(b, i)[0] != '\0');
     }
     /* The raw bytes of a reject are the line without its newline. */
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_MEM(raw, len, "{\"index\": 3, \"title\": \"broken\"");
-    CHECK_INT(pinetl_batch_reject_raw(b, 1, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 1), 0);
     CHECK_INT(len, 29);
     CHECK_INT((unsigned char)raw[26], 0xff);
     /* The CRLF line's title has no stray \r. */
@@ -45,15 +52,17 @@ static void test_malformed_fixture(void) {
 }
 
 static void test_rejects_render_with_positions(void) {
-    pinetl_batch *b = clean_fixture(PINETL_TABLE_PIN, "tests/data/io/malformed.jsonl", PINETL_INPUT_AUTO);
+    pinetl_batch *b =
+        clean_fixture(PINETL_TABLE_PIN, "tests/data/io/malformed.jsonl", PINETL_INPUT_AUTO);
     const char *out;
     size_t len;
-    CHECK_INT(pinetl_batch_render_rejects(b, &out, &len), 0);
+    CHECK_INT(pinetl_batch_render_rejects(&out, &len, b), 0);
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++) lines += out[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += out[i] == '\n';
     CHECK_INT(lines, 7);
     CHECK(strstr(out, "\"source\":\"tests/data/io/malformed.jsonl\"") != NULL);
-    CHECK(strstr(out, "\"raw_base64\"") != NULL);   /* the invalid UTF-8 line */
+    CHECK(strstr(out, "\"raw_base64\"") != NULL); /* the invalid UTF-8 line */
     pinetl_batch_free(b);
 }
 

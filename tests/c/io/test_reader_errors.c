@@ -15,20 +15,20 @@ static void test_bad_options(void) {
     const char *path = "tests/data/io/crlf.jsonl";
     pinetl_reader *r = NULL;
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.input_format = 99;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_GEO, &path, 1, &o), PINETL_EINVAL);
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.render_format = 7;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_GEO, &path, 1, &o), PINETL_EINVAL);
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.threads = -1;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_GEO, &path, 1, &o), PINETL_EINVAL);
     CHECK_INT(pinetl_reader_open(&r, (pinetl_table)9, &path, 1, NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_GEO, &path, 0, NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_reader_open(NULL, PINETL_TABLE_GEO, &path, 1, NULL), PINETL_EINVAL);
     const char *dash = "-";
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.input_format = PINETL_INPUT_S3_SINK;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_GEO, &dash, 1, &o), PINETL_EFORMAT);
     CHECK_INT(pinetl_reader_step(NULL, NULL), PINETL_EINVAL);
@@ -43,10 +43,11 @@ static void test_done_stays_done(void) {
     pinetl_batch *b;
     int rc;
     size_t rows = 0;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) rows += pinetl_batch_rows(b);
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH)
+        rows += pinetl_batch_rows(b);
     CHECK_INT(rc, PINETL_DONE);
     CHECK_INT(rows, 3);
-    CHECK_INT(pinetl_reader_step(r, &b), PINETL_DONE);
+    CHECK_INT(pinetl_reader_step(&b, r), PINETL_DONE);
     CHECK(b == NULL);
     CHECK_STR(pinetl_reader_notices(r), "");
     pinetl_reader_free(r);

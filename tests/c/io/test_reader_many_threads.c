@@ -15,7 +15,7 @@ static void check_same(const char *path, pinetl_table table, size_t batch_bytes,
     pinetl_batch_free(b);
 
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.threads = 64;
     o.batch_bytes = batch_bytes;
     run_out got;
@@ -26,7 +26,7 @@ static void check_same(const char *path, pinetl_table table, size_t batch_bytes,
     CHECK(got.rows.len == want.rows.len && !memcmp(got.rows.p, want.rows.p, want.rows.len));
     CHECK(got.rejects.len == want.rejects.len &&
           !memcmp(got.rejects.p, want.rejects.p, want.rejects.len));
-    CHECK(got.batches >= min_batches);   /* pin: many more batches than slots in the ring */
+    CHECK(got.batches >= min_batches); /* pin: many more batches than slots in the ring */
     run_out_free(&got);
     run_out_free(&want);
 }
@@ -42,7 +42,7 @@ static void test_sixty_four_threads(void) {
 static void test_order(void) {
     const char *path = "tests/data/real-sample/user.jsonl";
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.threads = 64;
     o.batch_bytes = 1500;
     pinetl_reader *r = NULL;
@@ -51,7 +51,7 @@ static void test_order(void) {
     int64_t last_line = 0;
     size_t rows = 0, batches = 0;
     int rc, ordered = 1;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
         const int64_t *lines = pinetl_batch_lines(b);
         for (size_t i = 0; i < pinetl_batch_rows(b); i++, rows++) {
             ordered &= lines[i] == last_line + 1;

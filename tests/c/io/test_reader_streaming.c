@@ -11,9 +11,9 @@ static void oneshot(const struct fixture *f, sbuf *rows, sbuf *rejects) {
     size_t n;
     sbuf_add(rows, "", 0);
     sbuf_add(rejects, "", 0);
-    pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &t, &n);
+    pinetl_batch_render(&t, &n, b, PINETL_FORMAT_JSONL, 0);
     sbuf_add(rows, t, n);
-    pinetl_batch_render_rejects(b, &t, &n);
+    pinetl_batch_render_rejects(&t, &n, b);
     sbuf_add(rejects, t, n);
     pinetl_batch_free(b);
 }
@@ -27,10 +27,11 @@ static void test_same_as_one_shot(void) {
         oneshot(f, &rows, &rejects);
         for (size_t bi = 0; bi < sizeof blocks / sizeof blocks[0]; bi++) {
             /* Tiny blocks over the big fixtures only at one thread count: enough and quick. */
-            if (blocks[bi] < 64 && f->records > 100) continue;
+            if (blocks[bi] < 64 && f->records > 100)
+                continue;
             for (size_t ti = 0; ti < sizeof threads / sizeof threads[0]; ti++) {
                 pinetl_reader_options o;
-                pinetl_reader_options_init(&o);
+                pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
                 o.batch_bytes = blocks[bi];
                 o.threads = threads[ti];
                 run_out out;
@@ -43,7 +44,8 @@ static void test_same_as_one_shot(void) {
                             blocks[bi], threads[ti], same_rows ? "rejects" : "rows");
                 CHECK(same_rows);
                 CHECK(same_rejects);
-                if (blocks[bi] <= 1000 && f->records > 100) CHECK(out.batches > 10);
+                if (blocks[bi] <= 1000 && f->records > 100)
+                    CHECK(out.batches > 10);
                 run_out_free(&out);
             }
         }
@@ -59,11 +61,11 @@ static void test_render_ahead(void) {
     pinetl_batch *whole = clean_fixture(PINETL_TABLE_GEO, path, PINETL_INPUT_AUTO);
     const char *t;
     size_t n;
-    pinetl_batch_render(whole, PINETL_FORMAT_CSV, 1, &t, &n);
+    pinetl_batch_render(&t, &n, whole, PINETL_FORMAT_CSV, 1);
     sbuf want = {0};
     sbuf_add(&want, t, n);
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.batch_bytes = 5000;
     o.threads = 3;
     o.render_format = PINETL_FORMAT_CSV;
@@ -74,8 +76,8 @@ static void test_render_ahead(void) {
     sbuf_add(&got, "", 0);
     pinetl_batch *b;
     size_t k = 0;
-    while (pinetl_reader_step(r, &b) == PINETL_BATCH) {
-        CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_CSV, k++ == 0, &t, &n), 0);
+    while (pinetl_reader_step(&b, r) == PINETL_BATCH) {
+        CHECK_INT(pinetl_batch_render(&t, &n, b, PINETL_FORMAT_CSV, k++ == 0), 0);
         sbuf_add(&got, t, n);
     }
     CHECK(got.len == want.len && !memcmp(got.p, want.p, want.len));
@@ -89,17 +91,17 @@ static void test_render_ahead(void) {
 static void test_free_early(void) {
     const char *path = "tests/data/envelopes/pin.kafka-rest.jsonl";
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.batch_bytes = 1000;
     o.threads = 2;
     pinetl_reader *r = NULL;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &path, 1, &o), 0);
     pinetl_batch *b;
-    CHECK_INT(pinetl_reader_step(r, &b), PINETL_BATCH);
+    CHECK_INT(pinetl_reader_step(&b, r), PINETL_BATCH);
     pinetl_reader_free(r);
     r = NULL;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &path, 1, &o), 0);
-    pinetl_reader_free(r);   /* before any step */
+    pinetl_reader_free(r); /* before any step */
 }
 
 int main(void) {

@@ -18,17 +18,21 @@ static const char *write_pins(int rows) {
     static const char *categories[] = {"diy", "art", "\\u00e9t\\u00e9", "", "travel"};
     snprintf(path, sizeof path, "/tmp/pinetl-text-codes-XXXXXX");
     int fd = mkstemp(path);
-    if (fd < 0) exit(99);
+    if (fd < 0)
+        exit(99);
     FILE *f = fdopen(fd, "w");
-    if (!f) exit(99);
+    if (!f)
+        exit(99);
     for (int i = 0; i < rows; i++) {
         if (i % 1000 == 999) {
             fprintf(f, "{\"index\": \"bad\"}\n");
             continue;
         }
-        fprintf(f, "{\"index\": %d, \"unique_id\": \"id-%d\", \"title\": %s%s%s, "
-                   "\"category\": \"%s\"}\n", i, i, i % 7 ? "\"title " : "null",
-                i % 7 ? (i % 2 ? "odd" : "even") : "", i % 7 ? "\"" : "", categories[i % 5]);
+        fprintf(f,
+                "{\"index\": %d, \"unique_id\": \"id-%d\", \"title\": %s%s%s, "
+                "\"category\": \"%s\"}\n",
+                i, i, i % 7 ? "\"title " : "null", i % 7 ? (i % 2 ? "odd" : "even") : "",
+                i % 7 ? "\"" : "", categories[i % 5]);
     }
     fclose(f);
     return path;
@@ -47,7 +51,7 @@ typedef struct tally {
 
 static void take_batch(pinetl_reader *r, const pinetl_batch *b, int column, known *k, tally *t) {
     pinetl_text_codes tc;
-    CHECK_INT(pinetl_reader_text_codes(r, column, &tc), PINETL_OK);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, column), PINETL_OK);
     size_t n = pinetl_batch_rows(b);
     t->rows += n;
     if (!tc.codes) {
@@ -65,7 +69,7 @@ static void take_batch(pinetl_reader *r, const pinetl_batch *b, int column, know
         t->gaps++;
         return;
     }
-    for (size_t i = 0; i < tc.new_count; i++) {   /* each new text ends with a NUL */
+    for (size_t i = 0; i < tc.new_count; i++) { /* each new text ends with a NUL */
         size_t len = (size_t)(tc.new_offsets[i + 1] - tc.new_offsets[i]);
         if (len == 0 || tc.new_data[tc.new_offsets[i + 1] - 1] != '\0')
             t->mismatches++;
@@ -98,13 +102,14 @@ static void take_batch(pinetl_reader *r, const pinetl_batch *b, int column, know
 static void read_columns(const char *p, int threads, size_t batch_bytes, tally *uid, tally *cat,
                          known *kcat) {
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.threads = threads;
     o.batch_bytes = batch_bytes;
-    o.dict_columns = 1u << PINETL_PIN_UNIQUE_ID | 1u << PINETL_PIN_TITLE |
-                     1u << PINETL_PIN_CATEGORY;
+    o.dict_columns =
+        1u << PINETL_PIN_UNIQUE_ID | 1u << PINETL_PIN_TITLE | 1u << PINETL_PIN_CATEGORY;
     known *kuid = calloc(1, sizeof *kuid), *ktitle = calloc(1, sizeof *ktitle);
-    if (!kuid || !ktitle) exit(99);
+    if (!kuid || !ktitle)
+        exit(99);
     memset(uid, 0, sizeof *uid);
     memset(cat, 0, sizeof *cat);
     tally title = {0};
@@ -112,7 +117,7 @@ static void read_columns(const char *p, int threads, size_t batch_bytes, tally *
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_OK);
     pinetl_batch *b;
     int rc;
-    while ((rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) {
+    while ((rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
         take_batch(r, b, PINETL_PIN_UNIQUE_ID, kuid, uid);
         take_batch(r, b, PINETL_PIN_TITLE, ktitle, &title);
         take_batch(r, b, PINETL_PIN_CATEGORY, kcat, cat);
@@ -131,10 +136,11 @@ static void read_columns(const char *p, int threads, size_t batch_bytes, tally *
 
 static void test_codes_name_the_texts(void) {
     const char *p = write_pins(20000);
-    for (int threads = 1; threads <= 4; threads *= 2) {   /* 1, 2, 4 dictionaries */
+    for (int threads = 1; threads <= 4; threads *= 2) { /* 1, 2, 4 dictionaries */
         tally uid, cat;
         known *kcat = calloc(1, sizeof *kcat);
-        if (!kcat) exit(99);
+        if (!kcat)
+            exit(99);
         read_columns(p, threads, 64 * 1024, &uid, &cat, kcat);
         CHECK_INT(uid.rows, 20000);
         CHECK_INT(cat.mismatches + cat.gaps + uid.mismatches + uid.gaps, 0);
@@ -142,7 +148,7 @@ static void test_codes_name_the_texts(void) {
         CHECK_INT(cat.plain_batches, 0);
         size_t total = 0;
         for (int d = 0; d < MAX_DICTS; d++) {
-            CHECK(kcat->count[d] <= 4);   /* "" cleans to null */
+            CHECK(kcat->count[d] <= 4); /* "" cleans to null */
             total += kcat->count[d];
             sbuf_free(kcat->text[d]);
         }
@@ -150,7 +156,8 @@ static void test_codes_name_the_texts(void) {
         /* unique_id: distinct, so each dictionary gives up after its trial rows. */
         CHECK(uid.plain_batches > 0);
         CHECK(uid.coded_batches > 0);
-        if (threads == 1) CHECK(uid.coded_rows < 4096 + 1000);  /* trial rows + one batch */
+        if (threads == 1)
+            CHECK(uid.coded_rows < 4096 + 1000); /* trial rows + one batch */
         free(kcat);
     }
 }
@@ -158,29 +165,29 @@ static void test_codes_name_the_texts(void) {
 static void test_bad_requests(void) {
     const char *p = "tests/data/real-sample/pin.jsonl";
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     pinetl_reader *r = NULL;
-    o.dict_columns = 1u << PINETL_PIN_FOLLOWER_COUNT;   /* not a text column */
+    o.dict_columns = 1u << PINETL_PIN_FOLLOWER_COUNT; /* not a text column */
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_EINVAL);
     CHECK(strstr(pinetl_error_last(), "not a text column") != NULL);
-    o.dict_columns = 1u << 20;                          /* past the table's columns */
+    o.dict_columns = 1u << 20; /* past the table's columns */
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_EINVAL);
     o.dict_columns = 1u << PINETL_PIN_TITLE;
-    o.columns = 1u << PINETL_PIN_CATEGORY;              /* title is not cleaned */
+    o.columns = 1u << PINETL_PIN_CATEGORY; /* title is not cleaned */
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_EINVAL);
     CHECK(strstr(pinetl_error_last(), "'title'") != NULL);
     o.columns = 0;
     CHECK_INT(pinetl_reader_open(&r, PINETL_TABLE_PIN, &p, 1, &o), PINETL_OK);
     pinetl_text_codes tc;
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_TITLE, &tc), PINETL_EINVAL);  /* no batch */
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, PINETL_PIN_TITLE), PINETL_EINVAL); /* no batch */
     pinetl_batch *b;
-    CHECK_INT(pinetl_reader_step(r, &b), PINETL_BATCH);
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_TITLE, &tc), PINETL_OK);
+    CHECK_INT(pinetl_reader_step(&b, r), PINETL_BATCH);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, PINETL_PIN_TITLE), PINETL_OK);
     CHECK(tc.codes != NULL);
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_CATEGORY, &tc), PINETL_EINVAL);
-    CHECK_INT(pinetl_reader_text_codes(r, -1, &tc), PINETL_EINVAL);
-    CHECK_INT(pinetl_reader_text_codes(r, PINETL_PIN_TITLE, NULL), PINETL_EINVAL);
-    CHECK_INT(pinetl_reader_text_codes(NULL, PINETL_PIN_TITLE, &tc), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, PINETL_PIN_CATEGORY), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(&tc, r, -1), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(NULL, r, PINETL_PIN_TITLE), PINETL_EINVAL);
+    CHECK_INT(pinetl_reader_text_codes(&tc, NULL, PINETL_PIN_TITLE), PINETL_EINVAL);
     pinetl_reader_free(r);
 }
 

@@ -9,7 +9,8 @@ static void test_every_fixture(void) {
         const struct fixture *f = &fixtures[i];
         pinetl_batch *b = clean_fixture(f->table, f->path, PINETL_INPUT_AUTO);
         size_t rows = pinetl_batch_rows(b), rejected = pinetl_batch_rejected(b), cleaned = 0;
-        for (size_t r = 0; r < rows; r++) cleaned += pinetl_batch_status(b)[r] == 0;
+        for (size_t r = 0; r < rows; r++)
+            cleaned += pinetl_batch_status(b)[r] == 0;
         if (rows != f->records || rejected != f->rejected)
             fprintf(stderr, "  %s: %zu rows, %zu rejected\n", f->path, rows, rejected);
         CHECK_INT(rows, f->records);
@@ -19,7 +20,7 @@ static void test_every_fixture(void) {
 
         run_out out;
         pinetl_reader_options o;
-        pinetl_reader_options_init(&o);
+        pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
         o.batch_bytes = 4096;
         CHECK_INT(read_all(f->table, &f->path, 1, &o, &out), PINETL_DONE);
         CHECK_INT(out.nrows, f->records);
@@ -36,7 +37,8 @@ static void test_many_inputs_one_reader(void) {
     const char *paths[NFIXTURES];
     size_t n = 0, want = 0;
     for (size_t i = 0; i < NFIXTURES; i++) {
-        if (fixtures[i].table != PINETL_TABLE_PIN) continue;
+        if (fixtures[i].table != PINETL_TABLE_PIN)
+            continue;
         paths[n++] = fixtures[i].path;
         want += fixtures[i].records;
     }

@@ -9,25 +9,28 @@
 static char path[64];
 static void remove_tmp(void) { unlink(path); }
 
-
 static const char *write_tmp(const char *text) {
     snprintf(path, sizeof path, "/tmp/pinetl-too-large-XXXXXX");
     int fd = mkstemp(path);
-    if (fd < 0) exit(99);
-    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) exit(99);
+    if (fd < 0)
+        exit(99);
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        exit(99);
     close(fd);
     return path;
 }
 
 static void test_long_line(void) {
     sbuf t = {0};
-    sbuf_add(&t, "{\"index\": 1}\n{\"index\": 2, \"title\": \"", strlen("{\"index\": 1}\n{\"index\": 2, \"title\": \""));
-    for (int i = 0; i < 3000; i++) sbuf_add(&t, "x", strlen("x"));
+    sbuf_add(&t, "{\"index\": 1}\n{\"index\": 2, \"title\": \"",
+             strlen("{\"index\": 1}\n{\"index\": 2, \"title\": \""));
+    for (int i = 0; i < 3000; i++)
+        sbuf_add(&t, "x", strlen("x"));
     sbuf_add(&t, "\"}\n{\"index\": 3}\n", strlen("\"}\n{\"index\": 3}\n"));
     const char *p = write_tmp(t.p);
     for (size_t block = 100; block <= 100000; block *= 1000) {
         pinetl_reader_options o;
-        pinetl_reader_options_init(&o);
+        pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
         o.max_record_bytes = 1000;
         o.batch_bytes = block;
         run_out out;
@@ -46,12 +49,14 @@ static void test_long_line(void) {
 
 static void test_huge_value(void) {
     sbuf t = {0};
-    sbuf_add(&t, "[\n {\"index\": 1},\n {\"index\": 2, \"title\": \"", strlen("[\n {\"index\": 1},\n {\"index\": 2, \"title\": \""));
-    for (int i = 0; i < 5000; i++) sbuf_add(&t, "y", strlen("y"));
+    sbuf_add(&t, "[\n {\"index\": 1},\n {\"index\": 2, \"title\": \"",
+             strlen("[\n {\"index\": 1},\n {\"index\": 2, \"title\": \""));
+    for (int i = 0; i < 5000; i++)
+        sbuf_add(&t, "y", strlen("y"));
     sbuf_add(&t, "\"},\n {\"index\": 3}\n]\n", strlen("\"},\n {\"index\": 3}\n]\n"));
     const char *p = write_tmp(t.p);
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.max_record_bytes = 1000;
     o.batch_bytes = 256;
     run_out out;

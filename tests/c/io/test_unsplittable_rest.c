@@ -17,9 +17,9 @@ static void test_array_with_a_bad_element(void) {
     CHECK(strstr(msg, "rest of the input") != NULL);
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK(len > 10 && strncmp(raw, "{\"index\": 3,,", 13) == 0);
-    CHECK(raw[len - 2] == ']' && raw[len - 1] == '\n');   /* to the very end */
+    CHECK(raw[len - 2] == ']' && raw[len - 1] == '\n'); /* to the very end */
     pinetl_batch_free(b);
 }
 
@@ -34,8 +34,9 @@ static void test_pretty_bodies(void) {
 }
 
 static void test_invalid_utf8_and_truncation(void) {
-    pinetl_batch *b = clean_text(PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": \"\xC0\xAF\"},\n {\"index\": 2}\n]",
-                                 PINETL_INPUT_AUTO);
+    pinetl_batch *b = clean_text(
+        PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": \"\xC0\xAF\"},\n {\"index\": 2}\n]",
+        PINETL_INPUT_AUTO);
     CHECK_INT(pinetl_batch_rows(b), 2);
     CHECK_INT(pinetl_batch_status(b)[1], PINETL_REJECT_UTF8);
     pinetl_batch_free(b);
@@ -48,7 +49,7 @@ static void test_invalid_utf8_and_truncation(void) {
     /* The reject stands for the bytes after the last ',': here one newline, at line 3. */
     const char *raw;
     size_t len;
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_MEM(raw, len, "\n");
     CHECK_INT(pinetl_batch_lines(b)[2], 3);
     CHECK_INT(pinetl_batch_offsets(b)[2], 31);
@@ -58,7 +59,7 @@ static void test_invalid_utf8_and_truncation(void) {
     CHECK_INT(pinetl_batch_rows(b), 3);
     CHECK_INT(pinetl_batch_status(b)[2], PINETL_REJECT_JSON);
     CHECK(strstr(pinetl_batch_reject_message(b, 2), "expected ',' or ']'") != NULL);
-    CHECK_INT(pinetl_batch_reject_raw(b, 2, &raw, &len), 0);
+    CHECK_INT(pinetl_batch_reject_raw(&raw, &len, b, 2), 0);
     CHECK_INT(len, 0);
     pinetl_batch_free(b);
     b = clean_text(PINETL_TABLE_PIN, "[\n {\"index\": 1},\n {\"index\": 2", PINETL_INPUT_AUTO);
@@ -71,7 +72,7 @@ static void test_invalid_utf8_and_truncation(void) {
 static void test_streamed(void) {
     const char *path = "tests/data/io/unsplittable_array.json";
     pinetl_reader_options o;
-    pinetl_reader_options_init(&o);
+    pinetl_reader_options_init(&o, PINETL_READER_OPTIONS_VERSION);
     o.batch_bytes = 8;
     run_out out;
     CHECK_INT(read_all(PINETL_TABLE_PIN, &path, 1, &o, &out), PINETL_DONE);

@@ -5,12 +5,11 @@
 #include <pinetl/common.h>
 #include <pinetl/version.h>
 
-#include "batch_internal.h"
+#include "error.h"
 
 static _Thread_local char last_error[512];
 
-int pinetl_set_error(int code, const char *fmt, ...)
-{
+int pinetl__error_set(int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
@@ -18,10 +17,18 @@ int pinetl_set_error(int code, const char *fmt, ...)
     return code;
 }
 
+int pinetl__error_options(const char *call, const void *options, unsigned version, unsigned want) {
+    if (!options || version == want)
+        return PINETL_OK;
+    return pinetl__error_set(PINETL_EINVAL,
+                             "%s: options of version %u (expected %u: set them up with the "
+                             "matching _options_init)",
+                             call, version, want);
+}
+
 const char *pinetl_error_last(void) { return last_error; }
 
-const char *pinetl_strerror(int code)
-{
+const char *pinetl_strerror(int code) {
     switch (code) {
     case PINETL_OK: return "ok";
     case PINETL_ERROR: return "internal error";
