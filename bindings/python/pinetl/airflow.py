@@ -4,7 +4,12 @@ small summary dict (fits in an XCom). Nothing here imports Airflow.
     PythonOperator(task_id="clean", python_callable=pinetl.airflow.clean_to_warehouse,
                    op_kwargs={"landing": "/data/landing", "warehouse": "/data/pinterest.db"})
 """
+import datetime as _dt
+import hashlib
+import json
 import os
+import sqlite3
+import tempfile
 
 from ._warehouse import Warehouse, insight_names
 
@@ -73,3 +78,289 @@ def insights_to_files(warehouse, out_dir, names=None, format="csv", median="appr
                 result.close()
             files[name] = {"path": path, "rows": rows}
     return {"out_dir": os.fspath(out_dir), "files": files}
+
+
+# --- The daily chain ------------------------------------------------------------------------------
+# One day of the batch side, as tasks that the Airflow DAG (dags/pinterest_batch.py) and the
+# runner without Airflow (pinetl.daily, `pinetl-daily`) both run, in DAILY_TASKS' order. Every
+# task takes the same keyword arguments (day, landing, warehouse, out, delta, layout, threads),
+# reads what the previous task left on disk (the warehouse, <out>/<day>/...), and returns a small
+# JSON-able summary (an XCom). Each is idempotent for its day: running it again, after a failure
+# or not, leaves the warehouse and the files as one run leaves them.
+#
+#   <landing>/date=YYYY-MM-DD/      the day's landing data (layout "daily", the default): a Kafka
+#                                   Connect S3 sink copy (topics/...) or pin/geo/user files;
+#                                   layout "flat" takes <landing> itself as the day's data.
+#   <out>/YYYY-MM-DD/accounting.json   read, cleaned, rejected by reason, per table (this day)
+#   <out>/YYYY-MM-DD/insights.json     the nine insights (the C library's JSON rendering)
+#   <out>/YYYY-MM-DD/insights/*.csv    one CSV per insight
+#   <out>/YYYY-MM-DD/report.html       the report (pinetl.report): one self-contained page
+#
+# The warehouse keeps a ledger (table pinetl_daily_load): per day and table, the fingerprint of
+# the files loaded and their accounting. A day whose files have not changed is not loaded again,
+# so re-running an old day never overwrites newer rows with older ones.
+LAYOUTS = ("daily", "flat")
+_LEDGER_SQL = ("CREATE TABLE IF NOT EXISTS pinetl_daily_load(day TEXT NOT NULL,"
+               " \"table\" TEXT NOT NULL, fingerprint TEXT NOT NULL, files INTEGER NOT NULL,"
+               " bytes INTEGER NOT NULL, read INTEGER NOT NULL, cleaned INTEGER NOT NULL,"
+               " rejected INTEGER NOT NULL, rejected_by_reason TEXT NOT NULL,"
+               " written INTEGER NOT NULL, PRIMARY KEY(day, \"table\"))")
+
+
+def check_day(day):
+    """day as a date string YYYY-MM-DD (a datetime.date is accepted); anything else is an error."""
+    if isinstance(day, _dt.date):
+        day = day.isoformat()[:10]
+    try:
+        _dt.date.fromisoformat(str(day))
+    except ValueError:
+        raise ValueError(f"day must be a date YYYY-MM-DD, not {day!r}") from None
+    if len(day) != 10:
+        raise ValueError(f"day must be a date YYYY-MM-DD, not {day!r}")
+    return day
+
+
+def day_landing(landing, day, layout="daily"):
+    """The folder holding a day's landing data: <landing>/date=<day> (layout "daily"), or
+    <landing> itself (layout "flat")."""
+    day = check_day(day)
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+    path = os.path.join(landing, f"date={day}") if layout == "daily" else os.fspath(landing)
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"no landing data for {day}: folder {path!r} does not exist")
+    return path
+
+
+def _table_files(source, table):
+    """The files a source of a table stands for: the file itself, or in an S3 sink folder the
+    objects of the table's topics (<prefix>.<table> or <table>), sorted."""
+    if os.path.isfile(source):
+        return [source]
+    topics = os.path.join(source, "topics")
+    files = []
+    if os.path.isdir(topics):
+        for topic in sorted(os.listdir(topics)):
+            if topic != table and not topic.endswith("." + table):
+                continue
+            for root, dirs, names in os.walk(os.path.join(topics, topic)):
+                dirs.sort()
+                files += [os.path.join(root, n) for n in sorted(names) if n.endswith(".json")]
+    return files
+
+
+def _fingerprint(source_list, table):
+    """(sha256 of the files' relative names and contents, number of files, bytes)."""
+    h = hashlib.sha256()
+    count = size = 0
+    for source in source_list:
+        base = source if os.path.isdir(source) else os.path.dirname(source)
+        for path in _table_files(source, table):
+            h.update(os.path.relpath(path, base).encode() + b"\0")
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+                    size += len(block)
+            h.update(b"\0")
+            count += 1
+    return h.hexdigest(), count, size
+
+
+def _write_atomic(path, text):
+    """Writes text to path through a temporary file and a rename: readers see the old file or
+    the new one, never a part."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 is for the temporary name only
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _ledger(warehouse):
+    con = sqlite3.connect(warehouse, timeout=60)
+    con.execute(_LEDGER_SQL)
+    return con
+
+
+def _ledger_rows(con, where="", args=()):
+    cur = con.execute("SELECT day, \"table\", fingerprint, files, bytes, read, cleaned, rejected,"
+                      " rejected_by_reason, written FROM pinetl_daily_load " + where +
+                      " ORDER BY day, \"table\"", args)
+    keys = ("day", "table", "fingerprint", "files", "bytes", "read", "cleaned", "rejected",
+            "rejected_by_reason", "written")
+    return [dict(zip(keys, row[:8] + (json.loads(row[8]),) + row[9:])) for row in cur]
+
+
+def accounting(warehouse, until=None):
+    """The ledger of daily loads: one dict per day and table (day, table, files, bytes, read,
+    cleaned, rejected, rejected_by_reason, written), days up to `until` when given."""
+    if not os.path.exists(warehouse):
+        return []
+    con = _ledger(warehouse)
+    try:
+        if until is None:
+            return _ledger_rows(con)
+        return _ledger_rows(con, "WHERE day <= ?", (check_day(until),))
+    finally:
+        con.close()
+
+
+def _require(**settings):
+    """Each setting must be given (the DAG's params/Variables or the runner's options)."""
+    for name, value in settings.items():
+        if not value:
+            raise ValueError(f"setting {name!r} is empty: give it (the DAG's param or Airflow "
+                             f"Variable pinetl_{name}, or pinetl-daily --{name})")
+
+
+def _day_dir(out, day):
+    return os.path.join(out, check_day(day))
+
+
+def landing_task(day, landing, warehouse=None, out=None, delta="", layout="daily", threads=0):
+    """Checks that the day's landing data is there: {"day", "landing", "tables": {table:
+    {"files", "bytes"}}}. Fails (FileNotFoundError) when a table has no data."""
+    _require(landing=landing)
+    folder = day_landing(landing, day, layout)
+    sources = landing_sources(folder)
+    tables = {}
+    for t in TABLES:
+        _, count, size = _fingerprint(sources[t], t)
+        if count == 0:
+            raise FileNotFoundError(f"landing data for {day} in {folder!r} has no {t!r} object")
+        tables[t] = {"files": count, "bytes": size}
+    return {"day": check_day(day), "landing": folder, "tables": tables}
+
+
+def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0):
+    """Cleans the day's landing data into the warehouse (upserts by ind, rejects kept), unless
+    the ledger says these very files were loaded for this day already; writes
+    <out>/<day>/accounting.json. Returns {"day", "tables": {table: {"read", "cleaned",
+    "rejected", "rejected_by_reason", "written", "loaded"}}} ("loaded": false when the ledger
+    matched and nothing was done)."""
+    _require(landing=landing, warehouse=warehouse, out=out)
+    day = check_day(day)
+    sources = landing_sources(day_landing(landing, day, layout))
+    os.makedirs(os.path.dirname(os.path.abspath(warehouse)), exist_ok=True)
+    con = _ledger(warehouse)
+    try:
+        done = {r["table"]: r for r in _ledger_rows(con, "WHERE day = ?", (day,))}
+    finally:
+        con.close()
+    summary = {"day": day, "tables": {}}
+    for t in TABLES:
+        fingerprint, count, size = _fingerprint(sources[t], t)
+        loaded = done.get(t, {}).get("fingerprint") != fingerprint
+        if loaded:
+            with Warehouse(warehouse) as wh:
+                stats = wh.load(t, sources[t], threads=threads)
+            row = {"day": day, "table": t, "fingerprint": fingerprint, "files": count,
+                   "bytes": size, "read": stats["read"], "cleaned": stats["cleaned"],
+                   "rejected": stats["rejected"],
+                   "rejected_by_reason": {k: v for k, v in stats["rejected_by_reason"].items()
+                                          if v},
+                   "written": stats["load"]["written"]}
+            con = _ledger(warehouse)
+            try:
+                with con:
+                    con.execute("INSERT OR REPLACE INTO pinetl_daily_load VALUES"
+                                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (day, t, fingerprint, count, size, row["read"], row["cleaned"],
+                                 row["rejected"],
+                                 json.dumps(row["rejected_by_reason"], sort_keys=True),
+                                 row["written"]))
+            finally:
+                con.close()
+            done[t] = row
+        r = done[t]
+        summary["tables"][t] = {k: r[k] for k in ("read", "cleaned", "rejected",
+                                                  "rejected_by_reason", "written")}
+        summary["tables"][t]["loaded"] = loaded
+    rows = [dict(done[t]) for t in TABLES]
+    for r in rows:
+        r.pop("fingerprint", None)
+    _write_atomic(os.path.join(_day_dir(out, day), "accounting.json"),
+                  json.dumps({"day": day, "tables": rows}, indent=1, sort_keys=True) + "\n")
+    return summary
+
+
+def delta_task(day, landing, warehouse=None, out=None, delta="", layout="daily", threads=0):
+    """When a Delta location is configured: merges the day's cleaned tables into the Delta tables
+    <delta>/<table> (one row per ind, the later record wins) and their rejects into
+    <delta>/rejects_<table>, with pinetl.delta (delta-rs, no JVM). Each table's commit is the
+    application transaction ("pinetl-daily", YYYYMMDD): a day already committed is skipped, so a
+    retry or a re-run (also of an older day) changes nothing. Without a Delta location it does
+    nothing and returns {"day", "delta": None}; pinetl.delta is not even imported."""
+    day = check_day(day)
+    if not delta:
+        return {"day": day, "delta": None}
+    from . import delta as pdelta  # only when configured: it needs deltalake and pyarrow
+    sources = landing_sources(day_landing(landing, day, layout))
+    root = os.fspath(delta).rstrip("/")
+    version = int(day.replace("-", ""))
+    tables = {}
+    for t in TABLES:
+        stats = pdelta.clean_to_delta(sources[t], t, f"{root}/{t}",
+                                      rejects_uri=f"{root}/rejects_{t}", mode="merge",
+                                      app_id="pinetl-daily", version=version, threads=threads)
+        tables[t] = {"read": stats["read"], "cleaned": stats["cleaned"],
+                     "rejected": stats["rejected"], "written": bool(stats["written"]),
+                     "rejects_written": bool(stats.get("rejects_written"))}
+    return {"day": day, "delta": root, "tables": tables}
+
+
+def insights_task(day, landing=None, warehouse=None, out=None, delta="", layout="daily",
+                  threads=0):
+    """Computes the nine insights from the warehouse into <out>/<day>/insights.json (the C
+    library's JSON rendering of all nine) and <out>/<day>/insights/<name>.csv. Each insight is
+    computed once. Returns {"day", "rows": {name: rows}}."""
+    _require(warehouse=warehouse, out=out)
+    day = check_day(day)
+    folder = _day_dir(out, day)
+    parts, rows = [], {}
+    with Warehouse(warehouse, readonly=True) as wh:
+        for name in insight_names():
+            result = wh.insights_result([name])
+            try:
+                one, csv = result.render("json"), result.render("csv")
+            finally:
+                result.close()
+            rows[name] = len(json.loads(one)[name])
+            # '{\n"<name>": [...]\n}\n': the members of all nine, joined as C joins them.
+            parts.append(one[len("{\n"):-len("\n}\n")])
+            _write_atomic(os.path.join(folder, "insights", f"{name}.csv"), csv)
+    _write_atomic(os.path.join(folder, "insights.json"), "{\n" + ",\n".join(parts) + "\n}\n")
+    return {"day": day, "rows": rows}
+
+
+def report_task(day, landing=None, warehouse=None, out=None, delta="", layout="daily",
+                threads=0):
+    """Writes <out>/<day>/report.html from the day's insights.json and the ledger's accounting
+    of the days up to this one. Returns {"day", "report": path, "bytes": n}."""
+    from . import report
+    _require(warehouse=warehouse, out=out)
+    day = check_day(day)
+    folder = _day_dir(out, day)
+    with open(os.path.join(folder, "insights.json"), encoding="utf-8") as f:
+        insights = json.load(f)
+    page = report.render(insights, accounting(warehouse, until=day), day=day)
+    path = os.path.join(folder, "report.html")
+    _write_atomic(path, page)
+    return {"day": day, "report": path, "bytes": len(page.encode("utf-8"))}
+
+
+# The chain, in order: (task id, callable). The DAG makes one PythonOperator per entry and chains
+# them; pinetl.daily runs them one after the other.
+DAILY_TASKS = (
+    ("landing", landing_task),
+    ("load", load_task),
+    ("delta", delta_task),
+    ("insights", insights_task),
+    ("report", report_task),
+)

@@ -1,0 +1,147 @@
+"""The Databricks notebook's jobs (examples/databricks/pinterest_notebook.py) as plain functions,
+so that tests run the same code on a local Spark session.
+
+- batch_job: the Kafka Connect S3 sink copy of the three topics (what the Kafka side landed) ->
+  cleaned with pinetl.spark -> one Delta table per table, upserted by ind (MERGE), plus the
+  rejects with their reasons (rejects_<table>, as pinetl.delta and pinetl.spark name them).
+  Running it again on the same landing data changes nothing.
+- stream_job: one streaming query per table (its own checkpoint, never shared) reading the raw
+  records (Kinesis on Databricks; a folder of JSON-lines files locally), cleaning each
+  micro-batch with pinetl.spark and appending it to the table's Delta table. Each micro-batch is
+  written as a Delta application transaction (txnAppId = the query, txnVersion = the batch id), so
+  a micro-batch replayed after a failure is not appended twice.
+
+pyspark and delta are imported inside the functions: `import pinetl.databricks_jobs` needs
+neither. Paths are anything Spark reads (dbfs:/, s3://, abfss://, local folders).
+"""
+from . import spark as ps
+
+TABLES = ("pin", "geo", "user")
+
+
+def landing_glob(landing, table):
+    """The S3 sink objects of a table's topic (<prefix>.<table> or <table>) under landing."""
+    landing = landing.rstrip("/")
+    return [f"{landing}/topics/*.{table}/partition=*/*.json",
+            f"{landing}/topics/{table}/partition=*/*.json"]
+
+
+def read_landing(spark, landing, table):
+    """The raw records of a table in a Kafka Connect S3 sink copy: one JSON text per row, in a
+    column named value (what pinetl.spark.clean(df, table, "value") takes)."""
+    from pyspark.sql.utils import AnalysisException
+    frames = []
+    for pattern in landing_glob(landing, table):
+        try:
+            frames.append(spark.read.text(pattern))
+        except AnalysisException:  # no topic of that form: the other pattern has the data
+            continue
+    if not frames:
+        raise FileNotFoundError(f"no S3 sink object of table {table!r} under {landing!r}")
+    out = frames[0]
+    for f in frames[1:]:
+        out = out.unionByName(f)
+    return out
+
+
+def table_path(delta_root, table):
+    return f"{delta_root.rstrip('/')}/{table}"
+
+
+def _merge_by_ind(spark, cleaned, path):
+    """Upserts cleaned rows into the Delta table at path by ind (creating it on first use).
+    Duplicates of an ind in one batch are the same source row drawn twice; one is kept."""
+    from delta.tables import DeltaTable
+    rows = cleaned.dropDuplicates(["ind"])
+    if not DeltaTable.isDeltaTable(spark, path):
+        rows.write.format("delta").mode("errorifexists").save(path)
+        return
+    (DeltaTable.forPath(spark, path).alias("t")
+     .merge(rows.alias("s"), "t.ind = s.ind")
+     .whenMatchedUpdateAll()
+     .whenNotMatchedInsertAll()
+     .execute())
+
+
+def _merge_rejects(spark, rejects, path):
+    """Adds the rejects that are not there yet (same position, reason, message and raw bytes)."""
+    from delta.tables import DeltaTable
+    if not DeltaTable.isDeltaTable(spark, path):
+        rejects.write.format("delta").mode("errorifexists").save(path)
+        return
+    key = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in ("table", "source", "line", "offset",
+                                                         "reason", "message", "raw", "raw_base64"))
+    (DeltaTable.forPath(spark, path).alias("t").merge(rejects.alias("s"), key)
+     .whenNotMatchedInsertAll().execute())
+
+
+def batch_job(spark, landing, delta_root, tables=TABLES):
+    """Cleans each table's landing data into the Delta table <delta_root>/<table> (upsert by ind)
+    and its rejects into <delta_root>/rejects_<table>. Returns {table: {"read", "cleaned",
+    "rejected"}} (counted by Spark)."""
+    out = {}
+    for table in tables:
+        raw = read_landing(spark, landing, table).where("trim(value) != ''").cache()
+        try:
+            cleaned = ps.clean(raw, table, "value").cache()
+            rejects = ps.rejects(raw, table, "value").cache()
+            read, good, bad = raw.count(), cleaned.count(), rejects.count()
+            _merge_by_ind(spark, cleaned, table_path(delta_root, table))
+            _merge_rejects(spark, rejects, table_path(delta_root, f"rejects_{table}"))
+            cleaned.unpersist()
+            rejects.unpersist()
+        finally:
+            raw.unpersist()
+        out[table] = {"read": read, "cleaned": good, "rejected": bad}
+    return out
+
+
+def kinesis_source(spark, stream_name, region):
+    """The Databricks Kinesis source of one stream, as raw JSON texts in a column named value."""
+    return (spark.readStream.format("kinesis")
+            .option("streamName", stream_name)
+            .option("region", region)
+            .option("initialPosition", "trim_horizon")
+            .load()
+            .selectExpr("CAST(data AS STRING) AS value"))
+
+
+def file_source(spark, folder, max_files_per_trigger=None):
+    """The local stand-in for Kinesis: JSON-lines files appearing in folder (written elsewhere
+    and renamed into place), one record per line, in a column named value."""
+    reader = spark.readStream.format("text")
+    if max_files_per_trigger:
+        reader = reader.option("maxFilesPerTrigger", int(max_files_per_trigger))
+    return reader.load(folder)
+
+
+def append_batch(table, delta_root, app_id):
+    """The foreachBatch function of a table's query: cleans the micro-batch and appends it (and
+    its rejects) to Delta as application transaction (app_id, batch_id): idempotent."""
+    def run(frame, batch_id):
+        raw = frame.where("trim(value) != ''")
+        (ps.clean(raw, table, "value").write.format("delta").mode("append")
+         .option("txnAppId", app_id).option("txnVersion", batch_id)
+         .save(table_path(delta_root, table)))
+        (ps.rejects(raw, table, "value").write.format("delta").mode("append")
+         .option("txnAppId", f"{app_id}.rejects").option("txnVersion", batch_id)
+         .save(table_path(delta_root, f"rejects_{table}")))
+    return run
+
+
+def stream_job(spark, sources, delta_root, checkpoint_root, available_now=False,
+               app_prefix="pinetl-stream"):
+    """Starts one streaming query per table: sources is {table: streaming DataFrame with a value
+    column}; each query has its own checkpoint <checkpoint_root>/<table>. Returns {table:
+    StreamingQuery}. With available_now, each query processes what is there and stops
+    (Trigger.AvailableNow); wait with query.awaitTermination()."""
+    queries = {}
+    for table, source in sources.items():
+        writer = (source.writeStream
+                  .queryName(f"{app_prefix}-{table}")
+                  .option("checkpointLocation", f"{checkpoint_root.rstrip('/')}/{table}")
+                  .foreachBatch(append_batch(table, delta_root, f"{app_prefix}-{table}")))
+        if available_now:
+            writer = writer.trigger(availableNow=True)
+        queries[table] = writer.start()
+    return queries

@@ -1,0 +1,115 @@
+"""The Databricks notebook's jobs (pinetl.databricks_jobs, which
+examples/databricks/pinterest_notebook.py calls) on the local Spark session with Delta (the
+`spark` fixture of tests/python/spark_fixtures.py), with small inputs: the batch job into Delta
+tables (re-run changes nothing), the streaming job with one checkpoint per stream (restart
+resumes; a replayed micro-batch is not appended twice)."""
+import os
+import pathlib
+
+import pinetl
+from pinetl import databricks_jobs as jobs
+from pipeline_fixtures import BAD_LINES, day_s3_sink, sample_lines
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[2] / "examples" / "databricks" / \
+    "pinterest_notebook.py"
+
+
+# Without the invalid UTF-8 line: Spark's text source hands its bytes over unchecked and
+# pinetl.spark's rejects conversion to Arrow fails on them (reported to the Spark glue's owner).
+BAD = [line for line in BAD_LINES if not line.endswith(b'"\xff\xfe"}')]
+assert len(BAD) == len(BAD_LINES) - 1
+
+
+# Two of the three tables keep the Spark runs short; each has its own query and checkpoint.
+SPARK_TABLES = ("geo", "user")
+
+
+def rows(spark, path, order="ind"):
+    return [tuple(r) for r in spark.read.format("delta").load(path).orderBy(order).collect()]
+
+
+def test_notebook_is_databricks_source_calling_the_jobs_module():
+    text = NOTEBOOK.read_text()
+    assert text.startswith("# Databricks notebook source\n")
+    cells = text.split("\n# COMMAND ----------\n")
+    assert len(cells) >= 5
+    code = "\n".join(c for c in cells if not c.lstrip().startswith("# MAGIC"))
+    assert "from pinetl import databricks_jobs as jobs" in code
+    for call in ("jobs.batch_job(", "jobs.stream_job(", "jobs.kinesis_source("):
+        assert call in code
+    compile(text.replace("dbutils", "_dbutils"), str(NOTEBOOK), "exec")  # valid Python
+
+
+def test_batch_job_cleans_the_s3_sink_copy_into_delta_idempotently(spark, tmp_path):
+    lines = {t: sample_lines(t)[:150] + BAD + sample_lines(t)[:20] for t in SPARK_TABLES}
+    landing = day_s3_sink(str(tmp_path / "landing"), "2024-01-01", lines, per_object=60)
+    delta = str(tmp_path / "delta")
+    counts = jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES)
+    assert set(counts) == set(SPARK_TABLES)
+    for t in SPARK_TABLES:
+        want = pinetl.clean_json(t, lines[t])  # one record per line, as the value column is
+        assert counts[t] == {"read": want.stats["read"], "cleaned": want.stats["cleaned"],
+                             "rejected": want.stats["rejected"]}
+        got = rows(spark, jobs.table_path(delta, t))
+        assert [r[0] for r in got] == sorted(set(int(i) for i in want.rows["ind"]))
+    def rejects(t):
+        return sorted(tuple(r) for r in spark.read.format("delta").load(
+            jobs.table_path(delta, f"rejects_{t}")).collect())
+
+    for t in SPARK_TABLES:
+        assert len(rejects(t)) == counts[t]["rejected"]
+        assert {r[4] for r in rejects(t)} == {"invalid_json", "bad_key", "not_an_object"}
+    before = {t: (rows(spark, jobs.table_path(delta, t)), rejects(t)) for t in SPARK_TABLES}
+    assert jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES) == counts
+    after = {t: (rows(spark, jobs.table_path(delta, t)), rejects(t)) for t in SPARK_TABLES}
+    assert after == before
+
+
+def _drop(folder, name, lines):
+    """Writes a file next to folder and renames it in, as a file-source producer must."""
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(os.path.dirname(folder), f".{name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(b"\n".join(lines) + b"\n")
+    os.rename(tmp, os.path.join(folder, name))
+
+
+def test_stream_job_one_checkpoint_per_stream_restart_and_replay(spark, tmp_path):
+    src = {t: str(tmp_path / "streams" / t) for t in SPARK_TABLES}
+    delta, ckpt = str(tmp_path / "delta"), str(tmp_path / "checkpoints")
+    first = {t: sample_lines(t)[:80] for t in SPARK_TABLES}
+    second = {t: sample_lines(t)[80:130] + BAD[:1] for t in SPARK_TABLES}
+
+    def run_once():
+        sources = {t: jobs.file_source(spark, src[t]) for t in SPARK_TABLES}
+        queries = jobs.stream_job(spark, sources, delta, ckpt, available_now=True)
+        for q in queries.values():
+            q.awaitTermination()
+            assert q.exception() is None
+
+    for t in SPARK_TABLES:
+        _drop(src[t], "part-0001.jsonl", first[t])
+    run_once()
+    for t in SPARK_TABLES:
+        _drop(src[t], "part-0002.jsonl", second[t])
+    run_once()  # a restart: each query resumes from its own checkpoint
+    assert sorted(os.listdir(ckpt)) == sorted(SPARK_TABLES)
+    for t in SPARK_TABLES:
+        want = pinetl.clean_json(t, first[t] + second[t])
+        got = spark.read.format("delta").load(jobs.table_path(delta, t))
+        assert got.count() == want.stats["cleaned"]  # every record once: no gap, no duplicate
+        assert sorted(r[0] for r in got.select("ind").collect()) == sorted(
+            int(i) for i in want.rows["ind"])
+        rej = spark.read.format("delta").load(jobs.table_path(delta, f"rejects_{t}"))
+        assert rej.count() == want.stats["rejected"] == 1
+
+    # A micro-batch replayed with the same id (as after a crash before the checkpoint commit)
+    # is skipped by Delta's application transaction; a new id is appended.
+    frame = spark.createDataFrame([(line.decode(),) for line in first["geo"][:10]], "value STRING")
+    write = jobs.append_batch("geo", str(tmp_path / "replay"), "replay-geo")
+    path = jobs.table_path(str(tmp_path / "replay"), "geo")
+    write(frame, 0)
+    write(frame, 0)
+    assert spark.read.format("delta").load(path).count() == 10
+    write(frame, 1)
+    assert spark.read.format("delta").load(path).count() == 20
