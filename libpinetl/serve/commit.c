@@ -32,7 +32,7 @@ struct serve_committer {
 void pinetl__serve_job_free(serve_job *j) {
     if (!j)
         return;
-    pinetl__sbuf_free(&j->lines);
+    pinetl__buf_free(&j->lines);
     pinetl__free(j->off);
     pinetl__free(j->part);
     pinetl__free(j->offsets);

@@ -123,7 +123,7 @@ static int error_reply(req *r, unsigned status, const char *kinesis_type, int re
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
     serve_reply *rep = &r->reply;
-    if (rep->body.oom || !rep->body.p)
+    if (rep->body.failed || !rep->body.p)
         return MHD_NO;
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
         rep->body.len, rep->body.p, pinetl__free);
@@ -477,7 +477,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             atomic_fetch_sub(&s->suspended, 1);
     }
     pinetl__free(r->body);
-    pinetl__sbuf_free(&r->reply.body);
+    pinetl__buf_free(&r->reply.body);
     set_phase(s, r->ci, PH_HEAD);
     pinetl__free(r);
     atomic_fetch_sub(&s->active, 1);

@@ -25,35 +25,35 @@ void pinetl__rest_error(serve_reply *r, unsigned status, int code, const char *f
     r->status = status;
     r->content_type = pinetl__rest_content_type();
     r->body.len = 0;
-    pinetl__sbuf_printf(&r->body, "{\"error_code\":%d,\"message\":", code);
-    pinetl__sbuf_json_string(&r->body, msg, strlen(msg));
-    pinetl__sbuf_puts(&r->body, "}");
+    pinetl__buf_printf(&r->body, "{\"error_code\":%d,\"message\":", code);
+    pinetl__buf_json_string(&r->body, msg, strlen(msg));
+    pinetl__buf_puts(&r->body, "}");
 }
 
 void pinetl__rest_list_topics(const serve_catalog *c, serve_reply *r) {
     r->status = 200;
     r->content_type = pinetl__rest_content_type();
-    pinetl__sbuf_puts(&r->body, "[");
+    pinetl__buf_puts(&r->body, "[");
     for (size_t i = 0; i < c->ntopics; i++) {
         if (i)
-            pinetl__sbuf_puts(&r->body, ",");
-        pinetl__sbuf_json_string(&r->body, c->topics[i].name, strlen(c->topics[i].name));
+            pinetl__buf_puts(&r->body, ",");
+        pinetl__buf_json_string(&r->body, c->topics[i].name, strlen(c->topics[i].name));
     }
-    pinetl__sbuf_puts(&r->body, "]");
+    pinetl__buf_puts(&r->body, "]");
 }
 
 void pinetl__rest_topic(const serve_topic *t, serve_reply *r) {
     r->status = 200;
     r->content_type = pinetl__rest_content_type();
-    pinetl__sbuf_puts(&r->body, "{\"name\":");
-    pinetl__sbuf_json_string(&r->body, t->name, strlen(t->name));
-    pinetl__sbuf_puts(&r->body, ",\"configs\":{},\"partitions\":[");
+    pinetl__buf_puts(&r->body, "{\"name\":");
+    pinetl__buf_json_string(&r->body, t->name, strlen(t->name));
+    pinetl__buf_puts(&r->body, ",\"configs\":{},\"partitions\":[");
     for (int p = 0; p < t->partitions; p++)
-        pinetl__sbuf_printf(&r->body,
-                            "%s{\"partition\":%d,\"leader\":0,\"replicas\":"
-                            "[{\"broker\":0,\"leader\":true,\"in_sync\":true}]}",
-                            p ? "," : "", p);
-    pinetl__sbuf_puts(&r->body, "]}");
+        pinetl__buf_printf(&r->body,
+                           "%s{\"partition\":%d,\"leader\":0,\"replicas\":"
+                           "[{\"broker\":0,\"leader\":true,\"in_sync\":true}]}",
+                           p ? "," : "", p);
+    pinetl__buf_puts(&r->body, "]}");
 }
 
 static uint32_t hash_bytes(const char *p, size_t n) {
@@ -107,7 +107,7 @@ static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratc
     json_value parsed;
     json_error err;
     if (pinetl__json_parse(*scratch, *scratch + out, &parsed, &err) == 0) {
-        pinetl__sbuf_json_compact(&j->lines, *scratch, out);
+        pinetl__serve_json_compact(&j->lines, *scratch, out);
         return 0;
     }
     if (memchr(*scratch, '\n', out) || memchr(*scratch, '\r', out)) {
@@ -117,7 +117,7 @@ static int add_binary(serve_job *j, const json_value *v, size_t i, char **scratc
                            i);
         return -1;
     }
-    pinetl__sbuf_put(&j->lines, *scratch, out);
+    pinetl__buf_append(&j->lines, *scratch, out);
     return 0;
 }
 
@@ -204,11 +204,11 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
         if (fmt == REST_BINARY)
             rc = add_binary(j, v, i, &scratch, &scap, reply);
         else
-            pinetl__sbuf_json_compact(&j->lines, v->start, v->len);
+            pinetl__serve_json_compact(&j->lines, v->start, v->len);
     }
     pinetl__free(items);
     pinetl__free(scratch);
-    if (!rc && j->lines.oom) {
+    if (!rc && j->lines.failed) {
         pinetl__rest_error(reply, 500, 50002, "out of memory");
         rc = -1;
     }
@@ -228,14 +228,14 @@ void pinetl__rest_produce_reply(const serve_job *j, serve_reply *reply) {
     }
     reply->status = 200;
     reply->content_type = pinetl__rest_content_type();
-    sbuf *b = &reply->body;
-    pinetl__sbuf_puts(b, "{\"key_schema_id\":null,\"value_schema_id\":null,\"offsets\":[");
+    pinetl__buf *b = &reply->body;
+    pinetl__buf_puts(b, "{\"key_schema_id\":null,\"value_schema_id\":null,\"offsets\":[");
     for (size_t i = 0; i < j->n; i++) {
-        pinetl__sbuf_puts(b, i ? ",{\"partition\":" : "{\"partition\":");
-        pinetl__sbuf_u64(b, (uint64_t)j->part[i], 0);
-        pinetl__sbuf_puts(b, ",\"offset\":");
-        pinetl__sbuf_u64(b, j->offsets[i], 0);
-        pinetl__sbuf_puts(b, ",\"error_code\":null,\"error\":null}");
+        pinetl__buf_puts(b, i ? ",{\"partition\":" : "{\"partition\":");
+        pinetl__serve_u64(b, (uint64_t)j->part[i], 0);
+        pinetl__buf_puts(b, ",\"offset\":");
+        pinetl__serve_u64(b, j->offsets[i], 0);
+        pinetl__buf_puts(b, ",\"error_code\":null,\"error\":null}");
     }
-    pinetl__sbuf_puts(b, "]}");
+    pinetl__buf_puts(b, "]}");
 }

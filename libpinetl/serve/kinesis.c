@@ -32,42 +32,42 @@ void pinetl__kinesis_error(serve_reply *r, unsigned status, const char *type, co
     r->status = status;
     r->content_type = "application/json";
     r->body.len = 0;
-    pinetl__sbuf_puts(&r->body, "{\"__type\":");
-    pinetl__sbuf_json_string(&r->body, type, strlen(type));
-    pinetl__sbuf_puts(&r->body, ",\"message\":");
-    pinetl__sbuf_json_string(&r->body, msg, strlen(msg));
-    pinetl__sbuf_puts(&r->body, "}");
+    pinetl__buf_puts(&r->body, "{\"__type\":");
+    pinetl__buf_json_string(&r->body, type, strlen(type));
+    pinetl__buf_puts(&r->body, ",\"message\":");
+    pinetl__buf_json_string(&r->body, msg, strlen(msg));
+    pinetl__buf_puts(&r->body, "}");
 }
 
 void pinetl__kinesis_list_streams(const serve_catalog *c, serve_reply *r) {
     r->status = 200;
     r->content_type = "application/json";
-    pinetl__sbuf_puts(&r->body, "{\"HasMoreStreams\":false,\"StreamNames\":[");
+    pinetl__buf_puts(&r->body, "{\"HasMoreStreams\":false,\"StreamNames\":[");
     for (size_t i = 0; i < c->nstreams; i++) {
         if (i)
-            pinetl__sbuf_puts(&r->body, ",");
-        pinetl__sbuf_json_string(&r->body, c->streams[i].name, strlen(c->streams[i].name));
+            pinetl__buf_puts(&r->body, ",");
+        pinetl__buf_json_string(&r->body, c->streams[i].name, strlen(c->streams[i].name));
     }
-    pinetl__sbuf_puts(&r->body, "]}");
+    pinetl__buf_puts(&r->body, "]}");
 }
 
 void pinetl__kinesis_describe(const serve_stream *s, serve_reply *r) {
     r->status = 200;
     r->content_type = "application/json";
-    sbuf *b = &r->body;
-    pinetl__sbuf_puts(b, "{\"StreamDescription\":{\"StreamName\":");
-    pinetl__sbuf_json_string(b, s->name, strlen(s->name));
-    pinetl__sbuf_printf(b,
-                        ",\"StreamARN\":\"arn:aws:kinesis:local:000000000000:stream/%s\","
-                        "\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":{\"StreamMode\":"
-                        "\"PROVISIONED\"},\"Shards\":[{\"ShardId\":\"%s\",\"HashKeyRange\":{"
-                        "\"StartingHashKey\":\"0\",\"EndingHashKey\":"
-                        "\"340282366920938463463374607431768211455\"},\"SequenceNumberRange\":{"
-                        "\"StartingSequenceNumber\":\"%021d\"}}],\"HasMoreShards\":false,"
-                        "\"RetentionPeriodHours\":24,\"StreamCreationTimestamp\":%lld,"
-                        "\"EnhancedMonitoring\":[{\"ShardLevelMetrics\":[]}],"
-                        "\"EncryptionType\":\"NONE\"}}",
-                        s->name, shard_id, 1, (long long)s->created_s);
+    pinetl__buf *b = &r->body;
+    pinetl__buf_puts(b, "{\"StreamDescription\":{\"StreamName\":");
+    pinetl__buf_json_string(b, s->name, strlen(s->name));
+    pinetl__buf_printf(b,
+                       ",\"StreamARN\":\"arn:aws:kinesis:local:000000000000:stream/%s\","
+                       "\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":{\"StreamMode\":"
+                       "\"PROVISIONED\"},\"Shards\":[{\"ShardId\":\"%s\",\"HashKeyRange\":{"
+                       "\"StartingHashKey\":\"0\",\"EndingHashKey\":"
+                       "\"340282366920938463463374607431768211455\"},\"SequenceNumberRange\":{"
+                       "\"StartingSequenceNumber\":\"%021d\"}}],\"HasMoreShards\":false,"
+                       "\"RetentionPeriodHours\":24,\"StreamCreationTimestamp\":%lld,"
+                       "\"EnhancedMonitoring\":[{\"ShardLevelMetrics\":[]}],"
+                       "\"EncryptionType\":\"NONE\"}}",
+                       s->name, shard_id, 1, (long long)s->created_s);
 }
 
 static size_t utf8_chars(const char *p, size_t n) {
@@ -130,7 +130,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
         return -1;
     }
     size_t before = j->lines.len;
-    pinetl__sbuf_put(&j->lines, *scratch, (size_t)klen);
+    pinetl__buf_append(&j->lines, *scratch, (size_t)klen);
     *key_end = j->lines.len;
     size_t dlen;
     if (data.type == JSON_STRING) {
@@ -143,10 +143,10 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
                                   where);
             return -1;
         }
-        pinetl__sbuf_put(&j->lines, *scratch, dlen);
+        pinetl__buf_append(&j->lines, *scratch, dlen);
     } else {
         size_t at = j->lines.len;
-        pinetl__sbuf_json_compact(&j->lines, data.start, data.len);
+        pinetl__serve_json_compact(&j->lines, data.start, data.len);
         dlen = j->lines.len - at;
     }
     if (dlen + (size_t)klen > MAX_RECORD) {
@@ -238,7 +238,7 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
                               total);
         rc = -1;
     }
-    if (!rc && j->lines.oom) {
+    if (!rc && j->lines.failed) {
         pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");
         rc = -1;
     }
@@ -264,26 +264,26 @@ void pinetl__kinesis_put_reply(const serve_job *j, int many, serve_reply *reply)
     }
     reply->status = 200;
     reply->content_type = "application/json";
-    sbuf *b = &reply->body;
+    pinetl__buf *b = &reply->body;
     if (!many) {
-        pinetl__sbuf_puts(b, "{\"SequenceNumber\":\"");
-        pinetl__sbuf_u64(b, j->first_seq, 21);
-        pinetl__sbuf_printf(b, "\",\"ShardId\":\"%s\"}", shard_id);
+        pinetl__buf_puts(b, "{\"SequenceNumber\":\"");
+        pinetl__serve_u64(b, j->first_seq, 21);
+        pinetl__buf_printf(b, "\",\"ShardId\":\"%s\"}", shard_id);
         return;
     }
-    pinetl__sbuf_printf(b, "{\"FailedRecordCount\":%zu,\"Records\":[", j->rc ? j->n : (size_t)0);
+    pinetl__buf_printf(b, "{\"FailedRecordCount\":%zu,\"Records\":[", j->rc ? j->n : (size_t)0);
     for (size_t i = 0; i < j->n; i++) {
         if (i)
-            pinetl__sbuf_puts(b, ",");
+            pinetl__buf_puts(b, ",");
         if (j->rc) {
-            pinetl__sbuf_puts(b, "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":");
-            pinetl__sbuf_json_string(b, j->err, strlen(j->err));
-            pinetl__sbuf_puts(b, "}");
+            pinetl__buf_puts(b, "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":");
+            pinetl__buf_json_string(b, j->err, strlen(j->err));
+            pinetl__buf_puts(b, "}");
         } else {
-            pinetl__sbuf_puts(b, "{\"SequenceNumber\":\"");
-            pinetl__sbuf_u64(b, j->first_seq + i, 21);
-            pinetl__sbuf_puts(b, "\",\"ShardId\":\"shardId-000000000000\"}");
+            pinetl__buf_puts(b, "{\"SequenceNumber\":\"");
+            pinetl__serve_u64(b, j->first_seq + i, 21);
+            pinetl__buf_puts(b, "\",\"ShardId\":\"shardId-000000000000\"}");
         }
     }
-    pinetl__sbuf_puts(b, "]}");
+    pinetl__buf_puts(b, "]}");
 }

@@ -11,24 +11,15 @@
 #include <pinetl/streamlog.h>
 
 #include "landing/landing.h"
+#include "util/buf.h"
 #include "serve.h"
 
 struct MHD_Connection;
 
-/* ---- growable output text ---- */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-void pinetl__sbuf_put(sbuf *b, const char *s, size_t n);
-void pinetl__sbuf_puts(sbuf *b, const char *s);
-void pinetl__sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void pinetl__sbuf_json_string(sbuf *b, const char *s, size_t n); /* quoted, escaped */
-void pinetl__sbuf_free(sbuf *b);
+/* ---- reply text: util's buffer, used sticky (b->failed checked once, at the end) ---- */
 /* Appends a checked JSON value's text without insignificant whitespace (one line). */
-void pinetl__sbuf_json_compact(sbuf *b, const char *p, size_t n);
-void pinetl__sbuf_u64(sbuf *b, uint64_t v, int width); /* decimal, zero-padded to width */
+void pinetl__serve_json_compact(pinetl__buf *b, const char *p, size_t n);
+void pinetl__serve_u64(pinetl__buf *b, uint64_t v, int width); /* decimal, zero-padded to width */
 
 /* ---- JSON helpers (values already checked by pinetl__json_parse) ---- */
 struct json_value;
@@ -81,7 +72,7 @@ typedef struct serve_job {
     serve_stream *stream;
     size_t n;
     /* topic: record i is lines[off[i] .. off[i+1]), to partition part[i] */
-    sbuf lines;
+    pinetl__buf lines;
     size_t *off;
     int *part;
     uint64_t *offsets; /* out: offset of each record */
@@ -106,7 +97,7 @@ void pinetl__serve_committer_stop(serve_committer *c);
 /* ---- request handlers: parse and validate a body into a job, or produce an error reply ---- */
 typedef struct serve_reply {
     unsigned status;
-    sbuf body;
+    pinetl__buf body;
     const char *content_type;
     const char *allow; /* for 405 */
 } serve_reply;
