@@ -7,8 +7,10 @@ load: `pinetl load` of a generated input (three tables, duplicates and bad recor
 warehouse, killed with SIGKILL at a random moment, again and again; after each kill the database
 must pass `PRAGMA integrity_check`, and the loads are then completed. At the end the tables must
 equal those of one uninterrupted load (no row lost, none twice: a gap or a duplicate is counted).
-Prints runs, kills, integrity failures, duplicates and gaps per loop; exit 1 on any failure.
-Other loops (serve, stream) register themselves in LOOPS."""
+serve and stream: the suite's own kill -9 tests of `pinetl serve` (tests/serve/test_serve_kill9.py)
+and `pinetl stream` (tests/stream/test_stream_exactly_once), run round after round with new
+seeds for the time given.
+Prints runs, kills, integrity failures, duplicates and gaps per loop; exit 1 on any failure."""
 import argparse
 import json
 import os
@@ -95,7 +97,56 @@ def load_loop(pinetl, seconds, rng, tmp):
     return stats
 
 
-LOOPS = {"load": load_loop}
+def _rounds(seconds, run_round, classify):
+    """Runs the suite's own kill -9 test again and again (a new seed each round) until the time is
+    up; a round that fails counts as an integrity failure, and as a duplicate or a gap when its
+    message says so."""
+    stats = {"runs": 0, "kills": 0, "integrity_failures": 0, "duplicates": 0, "gaps": 0}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        stats["runs"] += 1
+        p, kills = run_round(stats["runs"])
+        stats["kills"] += kills
+        if p.returncode != 0:
+            out = (p.stdout + p.stderr).decode("utf-8", "replace")
+            stats["integrity_failures"] += 1
+            for key in classify(out):
+                stats[key] += 1
+            print(out[-2000:], file=sys.stderr)
+    return stats
+
+
+def serve_loop(pinetl, seconds, rng, tmp):
+    """tests/serve/test_serve_kill9.py: clients post while the server is killed and restarted;
+    every acknowledged record must be in the landing folder exactly once."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve")
+
+    def run_round(_):
+        env = dict(os.environ, SERVE_KILL_ITERATIONS="12", SERVE_KILL_SEED=str(rng.randrange(1 << 30)))
+        return subprocess.run([sys.executable, "test_serve_kill9.py", pinetl], cwd=here, env=env,
+                              capture_output=True, timeout=900), 12
+
+    return _rounds(seconds, run_round, lambda out: (["duplicates"] if "twice" in out else []) +
+                   (["gaps"] if "lost" in out or "gap" in out else []))
+
+
+def stream_loop(pinetl, seconds, rng, tmp):
+    """tests/stream/test_stream_exactly_once (the build's test program): pinetl stream killed at
+    random moments while a writer appends; the warehouse must equal an uninterrupted run."""
+    build = os.path.dirname(os.path.dirname(os.path.dirname(pinetl)))
+    exe = os.path.join(build, "tests", "stream", "test_stream_exactly_once")
+    writer = os.path.join(build, "tests", "stream", "stream_test_writer")
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+    def run_round(_):
+        env = dict(os.environ, PINETL_EXE=pinetl, STREAM_TEST_WRITER=writer, STREAM_KILLS="24")
+        return subprocess.run([exe], cwd=root, env=env, capture_output=True, timeout=900), 24
+
+    return _rounds(seconds, run_round, lambda out: (["duplicates"] if "duplicate" in out else []) +
+                   (["gaps"] if "gap" in out or "missing" in out else []))
+
+
+LOOPS = {"load": load_loop, "serve": serve_loop, "stream": stream_loop}
 
 
 def main():
