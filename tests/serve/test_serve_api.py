@@ -688,6 +688,36 @@ def test_clean_and_load_read_the_landing_folder():
     con.close()
 
 
+def test_stream_consumer_reads_the_logs():
+    """PutRecords (JSON and base64 Data) through pinetl serve, then `pinetl stream --until-idle`
+    tails the logs into a warehouse: the same rows as `pinetl load` of the records themselves."""
+    d = tempdir()
+    s = Server(d)
+    rows = {t: sample(t, 300) for t in ("pin", "geo", "user")}
+    for t, recs in rows.items():
+        for i in range(0, len(recs), 100):
+            st, _, body = s.put_records(f"streaming-t-{t}", recs[i:i + 100],
+                                        base64_data=(i // 100) % 2 == 1)
+            assert st == 200 and body["FailedRecordCount"] == 0, body
+    assert s.stop()[0] == 0
+    db, direct = os.path.join(d, "stream.db"), os.path.join(d, "direct.db")
+    p = subprocess.run([PINETL, "stream", "--landing", d, "--db", db, "--until-idle", "--quiet"],
+                       capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    for t, recs in rows.items():
+        p = subprocess.run([PINETL, "load", "--db", direct, "--table", t, "--quiet", "-"],
+                           input=b"\n".join(json.dumps(r).encode() for r in recs),
+                           capture_output=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+    a, b = sqlite3.connect(db), sqlite3.connect(direct)
+    for t in rows:
+        q = f'SELECT * FROM "{t}" ORDER BY ind'
+        got, want = a.execute(q).fetchall(), b.execute(q).fetchall()
+        assert got == want and len(got) > 250, (t, len(got), len(want))
+    a.close()
+    b.close()
+
+
 if __name__ == "__main__":
     random.seed(1)
     run_tests(globals())

@@ -17,6 +17,10 @@ a MySQL DATETIME becomes 'YYYY-MM-DD HH:MM:SS'. Then:
   `PUT <url>/streams/<stream>/records` with `{"StreamName","Records":[{"Data","PartitionKey"}]}`;
   streams `streaming-<prefix>-pin`, ... (--stream-template). `Data` is the record as a JSON
   object, as the original's gateway mapping received it, or base64 of its JSON (--data base64).
+- batch straight to Kafka (--kafka-bootstrap HOST:PORT, the `kafka` extra): each record is
+  produced with pinetl.kafka.Producer (confluent-kafka, acks=all, idempotent) to the same topics,
+  as the original's REST proxy produced it (compact UTF-8 JSON); one produce call per record,
+  --rate records a second.
 
 Requests are retried with exponential backoff and full jitter on connection errors, timeouts,
 5xx, 429 and Kinesis throttling (ProvisionedThroughputExceededException, also per record in a
@@ -108,8 +112,9 @@ class Stats:
         lat = d["latency_ms"]
         def ms(v):
             return "n/a" if v is None else f"{v:.1f} ms"
+        retried = "n/a" if d["retried"] is None else d["retried"]
         out = (f"posted {d['posted']}, acknowledged {d['acknowledged']}, failed {d['failed']}, "
-               f"retried {d['retried']} (requests {d['requests']}); latency p50 "
+               f"retried {retried} (requests {d['requests']}); latency p50 "
                f"{ms(lat['p50'])}, p99 {ms(lat['p99'])}")
         for e, n in sorted(self.errors.items()):
             out += f"\n  {n} x {e}"
@@ -348,6 +353,62 @@ def run(opts, records, progress=None):
     return stats
 
 
+def kafka_topics(opts):
+    """{table: topic} of the batch mode, each name checked as Kafka checks it (ValueError)."""
+    from . import kafka as _kafka
+    return {t: _kafka.topic_name("", opts.topic_template.format(prefix=opts.prefix, table=t))
+            for t in TABLES}
+
+
+def run_kafka(opts, records, progress=None):
+    """Produces the drawn records straight to Kafka (pinetl.kafka.Producer); returns Stats.
+
+    posted: records handed to the client; acknowledged/failed: delivery reports (acks=all)
+    without/with an error, and records still without a report when the flush timed out count as
+    failed; requests: produce calls (one per record); latency: produce call to delivery report,
+    per acknowledged record. Retries are librdkafka's own (idempotent producer, within
+    --timeout), so `retried` is not counted (None)."""
+    from . import kafka as _kafka
+    stats = Stats()
+    stats.retried = None
+    total = sum(len(v) for v in records.values())
+    progress = progress or Progress(total, enabled=False)
+    topics = kafka_topics(opts)
+    config = {"message.timeout.ms": max(1, int(opts.timeout * 1000))}
+    config.update(opts.kafka_config)
+
+    def delivered(err, msg):
+        if err is None:
+            stats.add(acknowledged=1)
+        else:
+            stats.add(failed=1)
+            stats.error(f"{msg.topic()}: {err.str()}")
+        progress.advance(1, stats)
+
+    producer = _kafka.Producer(opts.kafka_bootstrap, opts.prefix, config=config,
+                               on_delivery=delivered)
+    limiter = RateLimiter(opts.rate)
+    n = len(records[TABLES[0]])
+    for i in range(n):          # post order, the three rows of a post together, as over HTTP
+        for t in TABLES:
+            limiter.wait()
+            # The value the REST proxy's json.v2 format put on the topic for this record: the
+            # Producer's compact UTF-8 JSON of the row (the same text Python's json reads back).
+            producer.send_value(topics[t], _kafka.value_bytes(json.loads(records[t][i])))
+            stats.add(posted=1, requests=1)
+        producer.poll(0)
+    try:
+        producer.flush(opts.timeout + 30.0)
+    except TimeoutError as e:
+        stats.error(str(e))
+    missing = stats.posted - stats.acknowledged - stats.failed
+    if missing > 0:
+        stats.add(failed=missing)
+    stats.latencies = [ms / 1000.0 for ms in producer.stats.latencies_ms]
+    progress.close()
+    return stats
+
+
 def _parser():
     ap = argparse.ArgumentParser(
         prog="pinetl-emulate",
@@ -359,6 +420,11 @@ def _parser():
     ap.add_argument("--url", default="http://127.0.0.1:8082",
                     help="base URL of the REST proxy / gateway (default http://127.0.0.1:8082)")
     ap.add_argument("--mode", choices=("batch", "stream"), default="batch")
+    ap.add_argument("--kafka-bootstrap", metavar="HOST:PORT",
+                    help="batch mode: produce straight to this Kafka cluster (confluent-kafka, "
+                         "acks=all, idempotent) instead of posting to a REST proxy at --url")
+    ap.add_argument("--kafka-config", action="append", default=[], metavar="KEY=VALUE",
+                    help="with --kafka-bootstrap: a librdkafka setting (repeatable)")
     ap.add_argument("--count", type=int, default=500, help="posts to draw (default 500)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the draw (default 1)")
     ap.add_argument("--rate", type=float, default=0.0,
@@ -404,11 +470,27 @@ def main(argv=None):
         ap.error("--per-request: 1 to 500 in stream mode (the PutRecords limit), 1 to 10000 "
                  "in batch mode")
     opts.url = opts.url.rstrip("/")
+    if opts.kafka_bootstrap is not None and opts.mode != "batch":
+        ap.error("--kafka-bootstrap: only with --mode batch")
+    if opts.kafka_config and opts.kafka_bootstrap is None:
+        ap.error("--kafka-config: only with --kafka-bootstrap")
+    try:
+        opts.kafka_config = dict(kv.split("=", 1) for kv in opts.kafka_config)
+    except ValueError:
+        ap.error("--kafka-config: KEY=VALUE")
     for tmpl in (opts.topic_template, opts.stream_template):
         try:
             tmpl.format(prefix=opts.prefix, table="pin")
         except (KeyError, IndexError, ValueError) as e:
             ap.error(f"bad name template {tmpl!r}: {e}")
+    if opts.kafka_bootstrap is not None:
+        try:
+            kafka_topics(opts)
+        except ValueError as e:
+            ap.error(str(e))
+        except ImportError as e:
+            print(f"pinetl-emulate: {e}", file=sys.stderr)
+            return 2
     try:
         with _source.open_source(opts.source) as src:
             records = drawn_records(src, opts.count, opts.seed) if opts.count else \
@@ -427,11 +509,19 @@ def main(argv=None):
         return 0
     total = sum(len(v) for v in records.values())
     enabled = {"auto": None, "always": True, "never": False}[opts.progress]
-    stats = run(opts, records, Progress(total, enabled=enabled))
-    print(f"pinetl-emulate: {opts.mode} to {opts.url}: {stats.text()}")
+    progress = Progress(total, enabled=enabled)
+    if opts.kafka_bootstrap is not None:
+        stats = run_kafka(opts, records, progress)
+        target = f"Kafka {opts.kafka_bootstrap}"
+    else:
+        stats = run(opts, records, progress)
+        target = opts.url
+    print(f"pinetl-emulate: {opts.mode} to {target}: {stats.text()}")
     if opts.summary_json:
+        extra = {"kafka_bootstrap": opts.kafka_bootstrap} if opts.kafka_bootstrap else {}
         with open(opts.summary_json, "w", encoding="utf-8") as f:
-            json.dump(dict(stats.as_dict(), mode=opts.mode, posts=opts.count), f, indent=1)
+            json.dump(dict(stats.as_dict(), mode=opts.mode, posts=opts.count, **extra), f,
+                      indent=1)
             f.write("\n")
     return 0 if stats.failed == 0 and stats.acknowledged == stats.posted else 1
 

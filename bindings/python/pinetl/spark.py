@@ -517,3 +517,13 @@ def kinesis_files(spark, path, **options):
     for key, value in options.items():
         reader = reader.option(key, value)
     return reader.json(str(path))
+
+
+def stream_logs_to_files(landing, out_dir, *, streams=None, max_records=10000):
+    """Copies what is new in the stream logs `pinetl serve` wrote under <landing>/streams into
+    Kinesis-shaped JSON-lines files under <out_dir>/<stream>/, which `kinesis_files(spark,
+    out_dir/<stream>)` reads (files written aside, then renamed into place; positions remembered,
+    so a re-run adds only new records). See pinetl.streamlog.to_kinesis_files; returns
+    {(stream, shard): records copied}."""
+    from .streamlog import to_kinesis_files
+    return to_kinesis_files(landing, out_dir, streams=streams, max_records=max_records)
