@@ -6,12 +6,9 @@ set -euo pipefail
 
 PINETL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build tools, the three C libraries, and the Python side: Debian's interpreter /usr/bin/python3
-# owns these modules (PyPI is not used).
+# Build tools and the three C libraries. Python packages come from PyPI into a venv (pinetl_venv).
 PINETL_APT_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build
-  libcjson-dev libpcre2-dev libsqlite3-dev sqlite3
-  python3 python3-venv python3-pip python3-cffi python3-mesonpy python3-pytest
-  python3-numpy python3-pandas python3-dask python3-distributed python3-hypothesis python3-psutil)
+  libcjson-dev libpcre2-dev libsqlite3-dev sqlite3)
 
 pinetl_install_packages() {
   local missing=() p
@@ -36,6 +33,28 @@ pinetl_build() {
   fi
   if ! ninja -C "$dir" >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+}
+
+# The Python side: a venv made with the first python3 on PATH (pyenv's 3.11 on the project's
+# machines), packages from PyPI at the versions of requirements/constraints.txt (PIP_CONSTRAINT
+# also pins the isolated build's meson-python, meson, ninja and cffi). The extras of every area:
+PINETL_VENV=${PINETL_VENV:-$PINETL_ROOT/.venv}
+PINETL_EXTRAS=test,dask,spark,delta,kafka,emulate,airflow,report
+# pinetl_venv [EXTRAS]: creates $PINETL_VENV if missing and installs pinetl[EXTRAS] from this tree
+# with `pip install` (build isolation), as a user does; the tree's package replaces any older one.
+pinetl_venv() {
+  local extras=${1:-$PINETL_EXTRAS} log
+  log=$(mktemp)
+  if [ ! -x "$PINETL_VENV/bin/python" ] && ! python3 -m venv "$PINETL_VENV" >"$log" 2>&1; then
+    cat "$log" >&2; echo "setup: python3 -m venv failed (python3: $(command -v python3))" >&2
+    rm -f "$log"; return 1
+  fi
+  if ! PIP_CONSTRAINT=$PINETL_ROOT/requirements/constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 \
+       "$PINETL_VENV/bin/pip" install "$PINETL_ROOT[$extras]" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2; echo "setup: pip install of pinetl[$extras] failed" >&2
+    rm -f "$log"; return 1
   fi
   rm -f "$log"
 }

@@ -69,11 +69,17 @@ def test_generator_refuses_what_cffi_cannot_bind(tmp_path):
         gen.make_cdef(str(tmp_path / "n.h"), [])
 
 
-def test_installed_mode_uses_the_installed_package():
+def test_the_package_under_test_is_the_one_asked_for():
     # tests/python/run.sh sets PINETL_EXPECT_INSTALLED in its venv run: the package must then come
-    # from the venv, not from the source or build tree.
+    # from the venv, not from the source or build tree; with PINETL_BUILD_DIR, from that build.
     import os
     import sys
-    if not os.environ.get("PINETL_EXPECT_INSTALLED"):
-        pytest.skip("build-tree run")
-    assert os.path.realpath(pinetl.__file__).startswith(os.path.realpath(sys.prefix))
+    where = os.path.realpath(pinetl.__file__)
+    if os.environ.get("PINETL_EXPECT_INSTALLED"):
+        assert where.startswith(os.path.realpath(sys.prefix) + os.sep)
+    else:
+        build = os.environ.get("PINETL_BUILD_DIR")
+        assert build, "run with PINETL_EXPECT_INSTALLED=1 or PINETL_BUILD_DIR=BUILD"
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        build = os.path.realpath(os.path.join(root, build))
+        assert where.startswith(os.path.join(build, "bindings", "python") + os.sep)
