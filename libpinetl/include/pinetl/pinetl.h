@@ -9,5 +9,6 @@
 #include "reader.h"
 #include "insights.h"
 #include "warehouse.h"
+#include "arrow.h"
 
 #endif
