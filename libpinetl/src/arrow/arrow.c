@@ -248,8 +248,10 @@ static int export_column(struct ArrowArray *a, holder *h, const pinetl_batch *b,
                          const rowset *rs)
 {
     int type = pinetl_column_type(pinetl_batch_table(b), c);
-    int rc = array_init(a, h, (int64_t)rs->n, type == PINETL_TYPE_TEXT ? 3 : 2,
-                        type == PINETL_TYPE_COORDS);
+    /* buffers: validity + values (int64), + offsets + data (text); a fixed-size list has only
+     * its validity, the values are its child's */
+    int nbuf = type == PINETL_TYPE_TEXT ? 3 : type == PINETL_TYPE_COORDS ? 1 : 2;
+    int rc = array_init(a, h, (int64_t)rs->n, nbuf, type == PINETL_TYPE_COORDS);
     if (rc) return rc;
     rc = validity(h, pinetl_batch_validity(b, c), rs, &a->buffers[0], &a->null_count);
     if (rc) return rc;
