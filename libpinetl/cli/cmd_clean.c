@@ -200,6 +200,10 @@ int cmd_clean(int argc, char **argv) {
     }
 
     int64_t nrejects = 0, batches = 0;
+    /* The counts of what this run output. The reader's own counts run ahead of the output
+     * (workers clean batches in advance), so a --strict run that stops early reports these. */
+    pinetl_stats written;
+    pinetl_stats_init(&written, a.table);
     status = 0;
     pinetl_batch *b;
     const char *text;
@@ -212,6 +216,10 @@ int cmd_clean(int argc, char **argv) {
             while (r < rows && !st[r])
                 r++;
             print_reject(stderr, b, r, "pinetl clean: --strict: rejected ");
+            /* Nothing of this batch was written; the summary counts the one reject shown. */
+            written.read++;
+            written.rejected++;
+            written.rejected_by_code[st[r]]++;
             status = 1;
             break;
         }
@@ -220,6 +228,7 @@ int cmd_clean(int argc, char **argv) {
         if (rc != PINETL_OK)
             break;
         batches++;
+        pinetl_stats_add_batch(&written, b);
         int werr = write_all(STDOUT_FILENO, text, len);
         if (werr == EPIPE) {
             status = 0;   /* the reader of our output has seen enough (e.g. | head) */
@@ -236,7 +245,12 @@ int cmd_clean(int argc, char **argv) {
         if (rejects) {
             if ((rc = pinetl_batch_render_rejects(b, &text, &len)) != PINETL_OK)
                 break;
-            fwrite(text, 1, len, rejects);
+            if (fwrite(text, 1, len, rejects) != len || fflush(rejects) != 0) {
+                fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n",
+                        a.rejects_path, strerror(errno));
+                status = 1;
+                goto done;
+            }
         }
         const uint8_t *st = pinetl_batch_status(b);
         for (size_t r = 0; r < rows; r++) {
@@ -271,21 +285,27 @@ done:;
     if (status)
         a.quiet = 1;   /* a failed run says one line: its reason */
     pinetl_stats stats;
-    pinetl_reader_stats(reader, &stats);
+    if (a.strict)
+        stats = written;
+    else
+        pinetl_reader_stats(reader, &stats);
     char *s = NULL;
     if (!a.quiet && pinetl_stats_to_text(&stats, &s) == PINETL_OK)
         fputs(s, stderr);
     pinetl_free(s);
     s = NULL;
-    if (summary && pinetl_stats_to_json(&stats, &s) == PINETL_OK)
-        fprintf(summary, "%s\n", s);
+    int werr = 0;
+    if (summary && (pinetl_stats_to_json(&stats, &s) != PINETL_OK || fprintf(summary, "%s\n", s) < 0))
+        werr = errno ? errno : EIO;
     pinetl_free(s);
-    if (summary && fclose(summary) != 0 && !status) {
-        fprintf(stderr, "pinetl clean: cannot write '%s': %s\n", a.summary_path, strerror(errno));
+    if (summary && (fclose(summary) != 0 || werr)) {
+        fprintf(stderr, "pinetl clean: cannot write the summary to '%s': %s\n", a.summary_path,
+                strerror(werr ? werr : errno));
         status = 1;
     }
-    if (rejects && fclose(rejects) != 0 && !status) {
-        fprintf(stderr, "pinetl clean: cannot write '%s': %s\n", a.rejects_path, strerror(errno));
+    if (rejects && fclose(rejects) != 0) {
+        fprintf(stderr, "pinetl clean: cannot write rejects to '%s': %s\n", a.rejects_path,
+                strerror(errno));
         status = 1;
     }
     pinetl_reader_free(reader);

@@ -1,4 +1,5 @@
 /* pinetl insights: the spec's insights, from the warehouse or from input files in memory. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +205,8 @@ int cmd_insights(int argc, char **argv) {
     }
     status = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
     if (status)
-        fprintf(stderr, "pinetl insights: cannot write the output\n");
+        fprintf(stderr, "pinetl insights: cannot write the output to standard output: %s\n",
+                strerror(errno));
     pinetl_free(text);
 done:
     pinetl_insights_free(result);

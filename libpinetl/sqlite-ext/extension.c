@@ -13,7 +13,7 @@ int sqlite3_pinetl_init(sqlite3 *db, char **error, const sqlite3_api_routines *a
 
 int sqlite3_pinetl_init(sqlite3 *db, char **error, const sqlite3_api_routines *api) {
     SQLITE_EXTENSION_INIT2(api);
-    int rc = pinetl_sql_register(db);
+    int rc = pinetl__sql_register(db);
     if (rc != SQLITE_OK && error)
         *error = sqlite3_mprintf("pinetl: registering SQL functions failed: %s", sqlite3_errstr(rc));
     return rc;

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _lazy
 from ._columns import Collector
-from ._ffi import as_bytes, check, ffi, lib, owned_string, text
+from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._scalar import table_id
 
 
@@ -87,13 +87,14 @@ def is_missing(value):
 
 def record_text(record):
     """One record as JSON text: str/bytes as they are; a mapping as JSON, missing values (None,
-    NaN, NaT, NA) left out, since a missing field and null clean alike."""
+    NaN, NaT, NA) left out, since a missing field and null clean alike. A value JSON cannot hold
+    (±inf, a lone surrogate) still gives text, which C then rejects with its reason: a bad value
+    makes a reject, never an exception that ends the call."""
     if isinstance(record, (str, bytes, bytearray, memoryview)):
-        return as_bytes(record)
+        return record_bytes(record)
     if hasattr(record, "items"):
         record = {k: v for k, v in record.items() if not is_missing(v)}
-        return json.dumps(record, default=_json_default, allow_nan=False,
-                          ensure_ascii=False).encode("utf-8")
+        return record_bytes(json.dumps(record, default=_json_default, ensure_ascii=False))
     raise TypeError(f"a record must be a mapping, str or bytes, not {type(record).__name__}")
 
 
@@ -139,7 +140,7 @@ def clean_json(table, data, *, input_format="auto", source=None, first_line=1):
     record's JSON. Returns a CleanResult: cleaned rows, rejects and totals; every record is in
     exactly one of the two."""
     if isinstance(data, (str, bytes, bytearray, memoryview)):
-        part, stats = clean_batch(table, data=as_bytes(data, "data"), input_format=input_format,
+        part, stats = clean_batch(table, data=record_bytes(data, "data"), input_format=input_format,
                                   source=source, first_line=first_line)
     else:
         if hasattr(data, "items"):

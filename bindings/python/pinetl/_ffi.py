@@ -29,6 +29,15 @@ def as_bytes(value, what="value"):
     raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
 
 
+def record_bytes(value, what="value"):
+    """Like as_bytes, for input records: a str that is not valid Unicode (a lone surrogate, as
+    json.loads('"\\ud800"') makes) still encodes, to bytes that are not UTF-8, so that C rejects
+    that one record with its reason instead of the whole call failing here."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return as_bytes(value, what)
+
+
 def owned_string(ptr):
     """A string that pinetl allocated (char * from *_to_json and the like): copied, then freed."""
     ptr = ffi.gc(ptr, lib.pinetl_free)

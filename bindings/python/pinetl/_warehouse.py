@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from ._ffi import as_bytes, check, ffi, lib, owned_string, text
+from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
 from ._scalar import table_id
 
@@ -255,7 +255,7 @@ class Warehouse:
         before = self.load_stats()
         try:
             if isinstance(data, (str, bytes, bytearray, memoryview)):
-                data = as_bytes(data, "data")
+                data = record_bytes(data, "data")
                 check(lib.pinetl_batch_clean(batch, data, len(data), opts))
             else:
                 blob, offsets = records_blob(data)

@@ -27,7 +27,7 @@ typedef struct pinetl_reader_options {
     size_t batch_bytes;   /* input bytes per batch; 0 = default (1 MiB) */
     int render_format;    /* 0, or a PINETL_FORMAT_*: workers render cleaned rows ahead */
     int render_header;    /* with render_format CSV: the first batch starts with the header */
-    size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (64 MiB) */
+    size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (8 MiB) */
     uint32_t columns;     /* columns to clean (pinetl_batch_select_columns); 0 = all */
     uint32_t dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
 } pinetl_reader_options;

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/batch_internal.h"   /* pinetl_set_error */
+#include "util/alloc.h"
+#include "util/error.h"
 
 enum { REJECT_COLUMNS = 7 };
 
@@ -30,7 +31,7 @@ static void schema_release(struct ArrowSchema *s)
     schema_node *nd = s->private_data;
     for (int64_t i = 0; i < s->n_children; i++)
         if (s->children[i]->release) s->children[i]->release(s->children[i]);
-    free(nd);
+    pinetl__free(nd);
     s->release = NULL;
 }
 
@@ -39,8 +40,8 @@ static int schema_init(struct ArrowSchema *s, const char *format, const char *na
                        int n)
 {
     memset(s, 0, sizeof *s);
-    schema_node *nd = calloc(1, sizeof *nd);
-    if (!nd) return pinetl_set_error(PINETL_ENOMEM, "out of memory exporting an Arrow schema");
+    schema_node *nd = pinetl__calloc(1, sizeof *nd);
+    if (!nd) return pinetl__error_set(PINETL_ENOMEM, "out of memory exporting an Arrow schema");
     s->format = format;
     s->name = name;
     s->flags = flags;
@@ -64,10 +65,10 @@ static const char *column_format(int type)
 
 int pinetl_arrow_schema(struct ArrowSchema *out, pinetl_table table)
 {
-    if (!out) return pinetl_set_error(PINETL_EINVAL, "pinetl_arrow_schema: NULL argument");
+    if (!out) return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_schema: NULL argument");
     int ncols = pinetl_column_count(table);
     if (ncols <= 0 || ncols > PINETL_MAX_COLUMNS)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_arrow_schema: unknown table %d", (int)table);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_schema: unknown table %d", (int)table);
     int rc = schema_init(out, "+s", "", 0, ncols);
     if (rc) return rc;
     for (int c = 0; c < ncols; c++) {
@@ -93,7 +94,7 @@ static const char *const reject_formats[REJECT_COLUMNS] = {"U", "U", "l", "l", "
 
 int pinetl_arrow_rejects_schema(struct ArrowSchema *out)
 {
-    if (!out) return pinetl_set_error(PINETL_EINVAL, "pinetl_arrow_rejects_schema: NULL argument");
+    if (!out) return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_rejects_schema: NULL argument");
     int rc = schema_init(out, "+s", "", 0, REJECT_COLUMNS);
     if (rc) return rc;
     for (int c = 0; c < REJECT_COLUMNS; c++) {
@@ -126,9 +127,9 @@ static void holder_unref(holder *h)
 {
     if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1) return;
     pinetl_batch_free(h->batch);
-    for (size_t i = 0; i < h->nowned; i++) free(h->owned[i]);
-    free(h->owned);
-    free(h);
+    for (size_t i = 0; i < h->nowned; i++) pinetl__free(h->owned[i]);
+    pinetl__free(h->owned);
+    pinetl__free(h);
 }
 
 /* Memory the holder frees with the batch; NULL (error set) when out of memory. */
@@ -136,17 +137,17 @@ static void *holder_alloc(holder *h, size_t bytes)
 {
     if (h->nowned == h->owned_cap) {
         size_t cap = h->owned_cap ? 2 * h->owned_cap : 32;
-        void **p = realloc(h->owned, cap * sizeof *p);
+        void **p = pinetl__realloc(h->owned, cap * sizeof *p);
         if (!p) goto oom;
         h->owned = p;
         h->owned_cap = cap;
     }
-    void *p = malloc(bytes ? bytes : 1);
+    void *p = pinetl__malloc(bytes ? bytes : 1);
     if (!p) goto oom;
     h->owned[h->nowned++] = p;
     return p;
 oom:
-    pinetl_set_error(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
+    pinetl__error_set(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
     return NULL;
 }
 
@@ -156,7 +157,7 @@ static void array_release(struct ArrowArray *a)
     for (int64_t i = 0; i < a->n_children; i++)
         if (a->children[i]->release) a->children[i]->release(a->children[i]);
     holder *h = nd->h;
-    free(nd);
+    pinetl__free(nd);
     a->release = NULL;
     holder_unref(h);
 }
@@ -166,8 +167,8 @@ static void array_release(struct ArrowArray *a)
 static int array_init(struct ArrowArray *a, holder *h, int64_t length, int n_buffers, int n)
 {
     memset(a, 0, sizeof *a);
-    array_node *nd = calloc(1, sizeof *nd);
-    if (!nd) return pinetl_set_error(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
+    array_node *nd = pinetl__calloc(1, sizeof *nd);
+    if (!nd) return pinetl__error_set(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
     nd->h = h;
     atomic_fetch_add_explicit(&h->refs, 1, memory_order_relaxed);
     a->length = length;
@@ -227,7 +228,7 @@ static const void *gather(holder *h, const void *values, size_t width, const row
 {
     if (!rs->n) return zero_offsets;   /* any non-NULL pointer: no value is read */
     if (!values) {
-        pinetl_set_error(PINETL_ERROR, "a column has no values to export");
+        pinetl__error_set(PINETL_ERROR, "a column has no values to export");
         return NULL;
     }
     if (!rs->keep) return values;
@@ -291,7 +292,7 @@ static int export_column(struct ArrowArray *a, holder *h, const pinetl_batch *b,
         return PINETL_OK;
     }
     default:
-        return pinetl_set_error(PINETL_ERROR, "column %d has an unknown type %d", c, type);
+        return pinetl__error_set(PINETL_ERROR, "column %d has an unknown type %d", c, type);
     }
 }
 
@@ -365,7 +366,7 @@ static int export_rejects(struct ArrowArray *a, holder *h, const pinetl_batch *b
         j++;
     }
     if (j != n)
-        return pinetl_set_error(PINETL_ERROR, "the batch counts %zu rejects but holds %zu", n, j);
+        return pinetl__error_set(PINETL_ERROR, "the batch counts %zu rejects but holds %zu", n, j);
     /* columns: table, source, line, offset, reason, message, raw */
     static const int text_of[REJECT_COLUMNS] = {0, 1, -1, -1, 2, 3, 4};
     for (int c = 0; c < REJECT_COLUMNS; c++) {
@@ -385,14 +386,14 @@ int pinetl_arrow_export_batch(struct ArrowArray *rows, struct ArrowArray *reject
                               pinetl_batch *batch)
 {
     if (!batch || (!rows && !rejects))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_arrow_export_batch: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_export_batch: NULL argument");
     if (rows) memset(rows, 0, sizeof *rows);
     if (rejects) memset(rejects, 0, sizeof *rejects);
     size_t n = pinetl_batch_rows(batch), nrej = pinetl_batch_rejected(batch);
     if (n > UINT32_MAX)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_arrow_export_batch: %zu rows in one batch", n);
-    holder *h = calloc(1, sizeof *h);
-    if (!h) return pinetl_set_error(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_export_batch: %zu rows in one batch", n);
+    holder *h = pinetl__calloc(1, sizeof *h);
+    if (!h) return pinetl__error_set(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
     atomic_init(&h->refs, 1);   /* this function's own reference, dropped at the end */
     int rc = PINETL_OK;
     if (rows) {
@@ -425,7 +426,7 @@ int pinetl_arrow_export_reader(struct ArrowArray *rows, struct ArrowArray *rejec
                                pinetl_reader *reader)
 {
     if (!reader || (!rows && !rejects))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_arrow_export_reader: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_export_reader: NULL argument");
     pinetl_batch *batch;
     int rc = pinetl_reader_take_batch(reader, &batch);
     if (rc) return rc;

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "batch_impl.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 static const char *const reject_names[PINETL_REJECT_CODES] = {
     NULL, "invalid_utf8", "invalid_json", "not_an_object", "bad_key", "bad_envelope", "too_large"
@@ -16,11 +18,11 @@ const char *pinetl_reject_name(int code)
 int pinetl_batch_new(pinetl_batch **out, pinetl_table table)
 {
     int n = pinetl_column_count(table);
-    if (!out) return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_new: out is NULL");
+    if (!out) return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_new: out is NULL");
     *out = NULL;
-    if (!n) return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_new: unknown table %d", (int)table);
-    pinetl_batch *b = calloc(1, sizeof *b);
-    if (!b) return pinetl_set_error(PINETL_ENOMEM, "out of memory creating a batch");
+    if (!n) return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_new: unknown table %d", (int)table);
+    pinetl_batch *b = pinetl__calloc(1, sizeof *b);
+    if (!b) return pinetl__error_set(PINETL_ENOMEM, "out of memory creating a batch");
     b->table = table;
     b->ncols = n;
     b->select = (1u << n) - 1;
@@ -32,28 +34,28 @@ int pinetl_batch_new(pinetl_batch **out, pinetl_table table)
 void pinetl_batch_free(pinetl_batch *b)
 {
     if (!b) return;
-    free(b->status);
-    free(b->warnings);
-    free(b->escape);
-    free(b->lines);
-    free(b->offsets);
-    free(b->source_ids);
+    pinetl__free(b->status);
+    pinetl__free(b->warnings);
+    pinetl__free(b->escape);
+    pinetl__free(b->lines);
+    pinetl__free(b->offsets);
+    pinetl__free(b->source_ids);
     for (int c = 0; c < b->ncols; c++) {
-        free(b->cols[c].validity);
-        free(b->cols[c].i64);
-        free(b->cols[c].coords);
-        free(b->cols[c].text);
-        free(b->cols[c].offsets);
+        pinetl__free(b->cols[c].validity);
+        pinetl__free(b->cols[c].i64);
+        pinetl__free(b->cols[c].coords);
+        pinetl__free(b->cols[c].text);
+        pinetl__free(b->cols[c].offsets);
     }
-    free(b->rejects);
-    free(b->rblob.p);
-    for (uint32_t i = 0; i < b->nsources; i++) free(b->sources[i]);
-    free(b->sources);
-    free(b->scratch.p);
-    free(b->members);
-    free(b->out.p);
-    free(b->rout.p);
-    free(b);
+    pinetl__free(b->rejects);
+    pinetl__free(b->rblob.p);
+    for (uint32_t i = 0; i < b->nsources; i++) pinetl__free(b->sources[i]);
+    pinetl__free(b->sources);
+    pinetl__free(b->scratch.p);
+    pinetl__free(b->members);
+    pinetl__free(b->out.p);
+    pinetl__free(b->rout.p);
+    pinetl__free(b);
 }
 
 void pinetl_batch_clear(pinetl_batch *b)
@@ -65,52 +67,29 @@ void pinetl_batch_clear(pinetl_batch *b)
     b->nrejected = 0;
     b->rblob.len = 0;
     /* Sources stay interned (ids are per batch); the current one stays current. */
-    batch_changed(b);
+    pinetl__batch_changed(b);
 }
 
 pinetl_table pinetl_batch_table(const pinetl_batch *b) { return b->table; }
 
 int pinetl_batch_select_columns(pinetl_batch *b, uint32_t columns)
 {
-    if (!b) return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_select_columns: batch is NULL");
+    if (!b) return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_select_columns: batch is NULL");
     uint32_t all = (1u << b->ncols) - 1;
     if (columns & ~all)
-        return pinetl_set_error(PINETL_EINVAL,
+        return pinetl__error_set(PINETL_EINVAL,
                                 "pinetl_batch_select_columns: mask 0x%x names a column past %s's %d",
                                 (unsigned)columns, pinetl_table_name(b->table), b->ncols);
     /* Rows cleaned under another selection would mix; the key decides rejects, so it stays. */
     if (b->rows)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_select_columns: the batch has rows");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_select_columns: the batch has rows");
     b->select = columns ? columns | 1u : all;
     return PINETL_OK;
 }
 
 uint32_t pinetl_batch_selected_columns(const pinetl_batch *b) { return b ? b->select : 0; }
 
-int buffer_reserve(buffer *buf, size_t n)
-{
-    if (buf->cap - buf->len >= n) return 0;
-    size_t cap = buf->cap ? buf->cap : 256;
-    while (cap - buf->len < n) {
-        if (cap > SIZE_MAX / 2) return -1;
-        cap *= 2;
-    }
-    char *p = realloc(buf->p, cap);
-    if (!p) return -1;
-    buf->p = p;
-    buf->cap = cap;
-    return 0;
-}
-
-int buffer_append(buffer *buf, const void *p, size_t n)
-{
-    if (buffer_reserve(buf, n)) return -1;
-    if (n) memcpy(buf->p + buf->len, p, n);
-    buf->len += n;
-    return 0;
-}
-
-int column_reserve_text(column *c, size_t r, size_t n)
+int pinetl__batch_reserve_text(column *c, size_t r, size_t n)
 {
     size_t used = (size_t)c->offsets[r];
     if (c->text_cap - used >= n) return 0;
@@ -119,46 +98,36 @@ int column_reserve_text(column *c, size_t r, size_t n)
         if (cap > SIZE_MAX / 2) return -1;
         cap *= 2;
     }
-    char *p = realloc(c->text, cap);
+    char *p = pinetl__realloc(c->text, cap);
     if (!p) return -1;
     c->text = p;
     c->text_cap = cap;
     return 0;
 }
 
-/* realloc that keeps *p on failure. */
-static int grow(void *pp, size_t n, size_t size)
-{
-    void **p = pp;
-    void *q = realloc(*p, n * size);
-    if (!q) return -1;
-    *p = q;
-    return 0;
-}
-
-int batch_reserve_row(pinetl_batch *b)
+int pinetl__batch_reserve_row(pinetl_batch *b)
 {
     if (b->rows < b->cap) return 0;
     size_t cap = b->cap ? b->cap * 2 : 1024;
-    if (grow(&b->status, cap, 1) || grow(&b->warnings, cap, 4) || grow(&b->escape, cap, 4) ||
-        grow(&b->lines, cap, 8) || grow(&b->offsets, cap, 8) || grow(&b->source_ids, cap, 4))
+    if (pinetl__alloc_grow(&b->status, cap, 1) || pinetl__alloc_grow(&b->warnings, cap, 4) || pinetl__alloc_grow(&b->escape, cap, 4) ||
+        pinetl__alloc_grow(&b->lines, cap, 8) || pinetl__alloc_grow(&b->offsets, cap, 8) || pinetl__alloc_grow(&b->source_ids, cap, 4))
         return -1;
     for (int i = 0; i < b->ncols; i++) {
         column *c = &b->cols[i];
-        if (grow(&c->validity, cap / 8 + 1, 1)) return -1;
+        if (pinetl__alloc_grow(&c->validity, cap / 8 + 1, 1)) return -1;
         /* Zeroed so that bits past the last row read as null, deterministically. */
         size_t old = b->cap ? b->cap / 8 + 1 : 0;
         memset(c->validity + old, 0, cap / 8 + 1 - old);
         switch (c->type) {
         case PINETL_TYPE_TEXT:
-            if (grow(&c->offsets, cap + 1, 8)) return -1;
+            if (pinetl__alloc_grow(&c->offsets, cap + 1, 8)) return -1;
             if (!b->cap) c->offsets[0] = 0;
             break;
         case PINETL_TYPE_COORDS:
-            if (grow(&c->coords, cap * 2, 8)) return -1;
+            if (pinetl__alloc_grow(&c->coords, cap * 2, 8)) return -1;
             break;
         default:
-            if (grow(&c->i64, cap, 8)) return -1;
+            if (pinetl__alloc_grow(&c->i64, cap, 8)) return -1;
             break;
         }
     }
@@ -166,7 +135,7 @@ int batch_reserve_row(pinetl_batch *b)
     return 0;
 }
 
-int batch_set_source(pinetl_batch *b, const char *source)
+int pinetl__batch_set_source(pinetl_batch *b, const char *source)
 {
     if (!source) source = "<input>";
     if (b->nsources && strcmp(b->sources[b->source], source) == 0) return PINETL_OK;
@@ -178,18 +147,18 @@ int batch_set_source(pinetl_batch *b, const char *source)
     }
     if (b->nsources == b->sources_cap) {
         uint32_t cap = b->sources_cap ? b->sources_cap * 2 : 4;
-        if (grow(&b->sources, cap, sizeof *b->sources))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory naming a source");
+        if (pinetl__alloc_grow(&b->sources, cap, sizeof *b->sources))
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory naming a source");
         b->sources_cap = cap;
     }
-    char *copy = strdup(source);
-    if (!copy) return pinetl_set_error(PINETL_ENOMEM, "out of memory naming a source");
+    char *copy = pinetl__strdup(source);
+    if (!copy) return pinetl__error_set(PINETL_ENOMEM, "out of memory naming a source");
     b->sources[b->nsources] = copy;
     b->source = b->nsources++;
     return PINETL_OK;
 }
 
-void batch_null_row(pinetl_batch *b, size_t r)
+void pinetl__batch_null_row(pinetl_batch *b, size_t r)
 {
     for (int i = 0; i < b->ncols; i++) {
         column *c = &b->cols[i];
@@ -200,22 +169,22 @@ void batch_null_row(pinetl_batch *b, size_t r)
     }
 }
 
-int batch_reject_row(pinetl_batch *b, int code, const char *message, const char *raw,
+int pinetl__batch_reject_row(pinetl_batch *b, int code, const char *message, const char *raw,
                      size_t raw_len, int64_t line, int64_t offset)
 {
-    if (!b->nsources && batch_set_source(b, NULL)) return PINETL_ENOMEM;
-    if (batch_reserve_row(b)) return pinetl_set_error(PINETL_ENOMEM, "out of memory adding a row");
+    if (!b->nsources && pinetl__batch_set_source(b, NULL)) return PINETL_ENOMEM;
+    if (pinetl__batch_reserve_row(b)) return pinetl__error_set(PINETL_ENOMEM, "out of memory adding a row");
     if (b->nrejected == b->rejects_cap) {
         size_t cap = b->rejects_cap ? b->rejects_cap * 2 : 64;
-        if (grow(&b->rejects, cap, sizeof *b->rejects))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory adding a reject");
+        if (pinetl__alloc_grow(&b->rejects, cap, sizeof *b->rejects))
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory adding a reject");
         b->rejects_cap = cap;
     }
     size_t mlen = strlen(message), start = b->rblob.len;
-    if (buffer_reserve(&b->rblob, mlen + 1 + raw_len))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory adding a reject");
-    buffer_append(&b->rblob, message, mlen + 1);
-    buffer_append(&b->rblob, raw, raw_len);
+    if (pinetl__buf_reserve(&b->rblob, mlen + 1 + raw_len))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory adding a reject");
+    pinetl__buf_append(&b->rblob, message, mlen + 1);
+    pinetl__buf_append(&b->rblob, raw, raw_len);
     size_t r = b->rows;
     reject *rj = &b->rejects[b->nrejected++];
     rj->row = r;
@@ -228,18 +197,18 @@ int batch_reject_row(pinetl_batch *b, int code, const char *message, const char 
     b->lines[r] = line;
     b->offsets[r] = offset;
     b->source_ids[r] = b->source;
-    batch_null_row(b, r);
+    pinetl__batch_null_row(b, r);
     b->rows++;
-    batch_changed(b);
+    pinetl__batch_changed(b);
     return PINETL_OK;
 }
 
-int batch_add_reject(pinetl_batch *b, int code, const char *message, const char *raw,
+int pinetl__batch_add_reject(pinetl_batch *b, int code, const char *message, const char *raw,
                      size_t raw_len, int64_t line, int64_t offset)
 {
     if (code <= 0 || code >= PINETL_REJECT_CODES)
-        return pinetl_set_error(PINETL_EINVAL, "batch_add_reject: bad reject code %d", code);
-    return batch_reject_row(b, code, message ? message : "", raw ? raw : "", raw ? raw_len : 0,
+        return pinetl__error_set(PINETL_EINVAL, "pinetl__batch_add_reject: bad reject code %d", code);
+    return pinetl__batch_reject_row(b, code, message ? message : "", raw ? raw : "", raw ? raw_len : 0,
                             line, offset);
 }
 
@@ -255,16 +224,16 @@ int pinetl_batch_clean_records(pinetl_batch *b, const char *blob, const int64_t 
 {
     pinetl_clean_options def;
     if (!b || (n && (!offsets || !blob)))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_clean_records: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean_records: NULL argument");
     if (!options) {
         pinetl_clean_options_init(&def);
         options = &def;
     }
     for (size_t i = 0; i < n; i++)
         if (offsets[i] < 0 || offsets[i + 1] < offsets[i])
-            return pinetl_set_error(PINETL_EINVAL,
+            return pinetl__error_set(PINETL_EINVAL,
                                     "pinetl_batch_clean_records: offsets[%zu..%zu] decrease", i, i + 1);
-    int rc = batch_set_source(b, options->source);
+    int rc = pinetl__batch_set_source(b, options->source);
     if (rc) return rc;
     int64_t base = offsets && n ? offsets[0] : 0;
     for (size_t i = 0; i < n; i++) {
@@ -272,8 +241,8 @@ int pinetl_batch_clean_records(pinetl_batch *b, const char *blob, const int64_t 
         size_t len = (size_t)(offsets[i + 1] - offsets[i]);
         int64_t line = options->first_line + (int64_t)i;
         int64_t off = options->first_offset + (offsets[i] - base);
-        if (len == 0) rc = batch_reject_row(b, PINETL_REJECT_JSON, "empty record", rec, 0, line, off);
-        else rc = batch_add_record(b, rec, len, line, off);
+        if (len == 0) rc = pinetl__batch_reject_row(b, PINETL_REJECT_JSON, "empty record", rec, 0, line, off);
+        else rc = pinetl__batch_add_record(b, rec, len, line, off);
         if (rc) return rc;
     }
     return PINETL_OK;
@@ -354,9 +323,9 @@ const char *pinetl_batch_reject_message(const pinetl_batch *b, size_t row)
 int pinetl_batch_reject_raw(const pinetl_batch *b, size_t row, const char **raw, size_t *len)
 {
     if (!b || row >= b->rows || !b->status[row])
-        return pinetl_set_error(PINETL_EINVAL, "row %zu is not a rejected row", row);
+        return pinetl__error_set(PINETL_EINVAL, "row %zu is not a rejected row", row);
     const reject *r = find_reject(b, row);
-    if (!r) return pinetl_set_error(PINETL_ERROR, "row %zu has no reject entry", row);
+    if (!r) return pinetl__error_set(PINETL_ERROR, "row %zu has no reject entry", row);
     *raw = b->rblob.p + r->raw;
     *len = r->raw_len;
     return PINETL_OK;

@@ -7,6 +7,7 @@
 
 #include "batch_internal.h"
 #include "json.h"
+#include "util/buf.h"
 
 typedef struct column {
     int type;
@@ -24,10 +25,6 @@ typedef struct reject {
     size_t raw, raw_len; /* the raw bytes in rblob */
 } reject;
 
-typedef struct buffer {
-    char *p;
-    size_t len, cap;
-} buffer;
 
 struct pinetl_batch {
     pinetl_table table;
@@ -44,39 +41,36 @@ struct pinetl_batch {
 
     reject *rejects;
     size_t rejects_cap;
-    buffer rblob;
+    pinetl__buf rblob;
 
     char **sources;      /* interned source names */
     uint32_t nsources, sources_cap, source;
 
-    buffer scratch;      /* decoded strings that are not stored as text */
+    pinetl__buf scratch;      /* decoded strings that are not stored as text */
     json_member *members;
     size_t members_cap;
 
-    buffer out;          /* render cache */
+    pinetl__buf out;          /* render cache */
     int out_format, out_header, out_valid;
-    buffer rout;         /* rejects render cache */
+    pinetl__buf rout;         /* rejects render cache */
     int rout_valid;
 };
 
 /* Make room for one more row. */
-int batch_reserve_row(pinetl_batch *b);
-/* Make room for n more bytes in a buffer. */
-int buffer_reserve(buffer *buf, size_t n);
-int buffer_append(buffer *buf, const void *p, size_t n);
+int pinetl__batch_reserve_row(pinetl_batch *b);
 /* Make room for n more bytes of text in column c at row r (from offsets[r]). */
-int column_reserve_text(column *c, size_t r, size_t n);
+int pinetl__batch_reserve_text(column *c, size_t r, size_t n);
 
 static inline void bit_set(uint8_t *bits, size_t i) { bits[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 static inline void bit_clear(uint8_t *bits, size_t i) { bits[i >> 3] &= (uint8_t)~(1u << (i & 7)); }
 static inline int bit_get(const uint8_t *bits, size_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
 
 /* Sets every column of row r to null (a rejected row). */
-void batch_null_row(pinetl_batch *b, size_t r);
+void pinetl__batch_null_row(pinetl_batch *b, size_t r);
 /* Appends a reject row; the message is copied. */
-int batch_reject_row(pinetl_batch *b, int code, const char *message, const char *raw,
+int pinetl__batch_reject_row(pinetl_batch *b, int code, const char *message, const char *raw,
                      size_t raw_len, int64_t line, int64_t offset);
 /* Drops cached renders (any change to the rows). */
-static inline void batch_changed(pinetl_batch *b) { b->out_valid = 0; b->rout_valid = 0; }
+static inline void pinetl__batch_changed(pinetl_batch *b) { b->out_valid = 0; b->rout_valid = 0; }
 
 #endif

@@ -7,28 +7,26 @@
 
 /* Positions of the next rows: the source name (interned per batch; the last one is reused when
  * the name is the same). */
-int batch_set_source(pinetl_batch *b, const char *source);
+int pinetl__batch_set_source(pinetl_batch *b, const char *source);
 
 /* Parses and cleans one record (the bytes of one JSON text, without envelope) into a new row,
  * cleaned or rejected. Fails only on memory. */
-int batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line, int64_t offset);
+int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line, int64_t offset);
 
 struct json_value;
 struct json_member;
 
-/* batch_add_record for a record the caller already scanned with json_parse_members (the io layer
+/* pinetl__batch_add_record for a record the caller already scanned with pinetl__json_parse_members (the io layer
  * scans each top-level value once to tell envelopes from records): root is the value, members its
  * count top-level members, or NULL when they were not all kept (then root is iterated). */
-int batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const struct json_value *root,
+int pinetl__batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const struct json_value *root,
                      const struct json_member *members, size_t count, int64_t line,
                      int64_t offset);
 
 /* Appends a rejected row for input that never became a record (bad envelope, unsplittable rest
  * of a stream, too large). message is copied; raw (len bytes) is copied. */
-int batch_add_reject(pinetl_batch *b, int code, const char *message, const char *raw,
+int pinetl__batch_add_reject(pinetl_batch *b, int code, const char *message, const char *raw,
                      size_t raw_len, int64_t line, int64_t offset);
 
-/* Sets the thread-local last-error message (printf style) and returns code. */
-int pinetl_set_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -5,6 +5,8 @@
 
 #include "clean.h"
 #include "rules.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 enum { MEMBERS_MAX = 32, EXCERPT_MAX = 60 };
 
@@ -36,20 +38,20 @@ static const char *type_name(json_type t)
 /* A member's field number; escaped keys are compared decoded. */
 static int member_field(pinetl_table table, const json_value *key)
 {
-    if (!key->escaped) return clean_field(table, key->start + 1, key->len - 2);
+    if (!key->escaped) return pinetl__clean_field_index(table, key->start + 1, key->len - 2);
     char buf[128];
     if (key->len > sizeof buf) return -1; /* far longer than any key we read */
-    long n = json_string_decode(key, buf);
-    return n < 0 ? -1 : clean_field(table, buf, (size_t)n);
+    long n = pinetl__json_string_decode(key, buf);
+    return n < 0 ? -1 : pinetl__clean_field_index(table, buf, (size_t)n);
 }
 
 static int reject_record(pinetl_batch *b, int code, const char *msg, const char *rec, size_t len,
                   int64_t line, int64_t offset)
 {
-    return batch_reject_row(b, code, msg, rec, len, line, offset);
+    return pinetl__batch_reject_row(b, code, msg, rec, len, line, offset);
 }
 
-int batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line, int64_t offset)
+int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line, int64_t offset)
 {
     char msg[256];
     json_value root;
@@ -57,33 +59,33 @@ int batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line,
     size_t count = 0;
 
     if (!b->members) {
-        b->members = malloc(MEMBERS_MAX * sizeof *b->members);
-        if (!b->members) return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+        b->members = pinetl__malloc(MEMBERS_MAX * sizeof *b->members);
+        if (!b->members) return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
         b->members_cap = MEMBERS_MAX;
     }
-    if (json_parse_members(rec, rec + len, &root, b->members, b->members_cap, &count, &err)) {
+    if (pinetl__json_parse_members(rec, rec + len, &root, b->members, b->members_cap, &count, &err)) {
         size_t bad = err.offset;
         /* Bytes that are not UTF-8 anywhere make the record invalid_utf8, whatever failed first. */
-        if (err.utf8 || !json_utf8_valid(rec, len, &bad)) {
+        if (err.utf8 || !pinetl__json_utf8_valid(rec, len, &bad)) {
             snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", bad);
             return reject_record(b, PINETL_REJECT_UTF8, msg, rec, len, line, offset);
         }
         snprintf(msg, sizeof msg, "invalid JSON at byte %zu: %s", err.offset, err.what);
         return reject_record(b, PINETL_REJECT_JSON, msg, rec, len, line, offset);
     }
-    return batch_add_parsed(b, rec, len, &root, count <= b->members_cap ? b->members : NULL, count,
+    return pinetl__batch_add_parsed(b, rec, len, &root, count <= b->members_cap ? b->members : NULL, count,
                             line, offset);
 }
 
-int batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const json_value *root,
+int pinetl__batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const json_value *root,
                      const json_member *members, size_t count, int64_t line, int64_t offset)
 {
     char msg[256];
 
-    if (!b->nsources && batch_set_source(b, NULL)) return PINETL_ENOMEM;
+    if (!b->nsources && pinetl__batch_set_source(b, NULL)) return PINETL_ENOMEM;
     b->scratch.len = 0;
-    if (batch_reserve_row(b) || buffer_reserve(&b->scratch, len))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+    if (pinetl__batch_reserve_row(b) || pinetl__buf_reserve(&b->scratch, len))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
     if (root->type != JSON_OBJECT) {
         snprintf(msg, sizeof msg, "not an object: the record is %s", type_name(root->type));
         return reject_record(b, PINETL_REJECT_NOT_OBJECT, msg, rec, len, line, offset);
@@ -101,8 +103,8 @@ int batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const json_va
     } else {
         json_iter it;
         json_value key, val;
-        json_iter_object(&it, root);
-        while (json_iter_member(&it, &key, &val)) {
+        pinetl__json_iter_object(&it, root);
+        while (pinetl__json_iter_member(&it, &key, &val)) {
             int k = member_field(b->table, &key);
             if (k < 0) continue;
             f[k] = val;
@@ -125,7 +127,7 @@ int batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const json_va
         snprintf(msg, sizeof msg, "field '%s' is null", kname);
         return reject_record(b, PINETL_REJECT_KEY, msg, rec, len, line, offset);
     }
-    int kr = rule_integral(&f[0], b->scratch.p, &key);
+    int kr = pinetl__rule_integral(&f[0], b->scratch.p, &key);
     if (kr != DEC_OK) {
         char ex[EXCERPT_MAX + 8];
         excerpt(&f[0], ex, sizeof ex);
@@ -143,9 +145,9 @@ int batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const json_va
     b->source_ids[r] = b->source;
     bit_set(b->cols[0].validity, r);
     b->cols[0].i64[r] = key;
-    if (clean_fields(b, r, f, present))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory cleaning a record");
+    if (pinetl__clean_fill_fields(b, r, f, present))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
     b->rows++;
-    batch_changed(b);
+    pinetl__batch_changed(b);
     return PINETL_OK;
 }

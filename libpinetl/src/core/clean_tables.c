@@ -53,7 +53,7 @@ static int user_field(const char *k, size_t n)
     }
 }
 
-int clean_field(pinetl_table table, const char *key, size_t len)
+int pinetl__clean_field_index(pinetl_table table, const char *key, size_t len)
 {
     switch (table) {
     case PINETL_TABLE_PIN: return pin_field(key, len);
@@ -90,9 +90,9 @@ static long text_value(const json_value *v, const sentinels *sent, char *dst, in
     case JSON_NULL:
         return 0;
     case JSON_STRING:
-        n = json_string_decode(v, dst);
+        n = pinetl__json_string_decode(v, dst);
         if (n <= 0) return n < 0 ? -1 : 0;
-        if (json_is_space((unsigned char)dst[0]) && rule_is_blank(dst, (size_t)n)) return 0;
+        if (pinetl__json_is_space((unsigned char)dst[0]) && pinetl__rule_is_blank(dst, (size_t)n)) return 0;
         for (int i = 0; i < 2 && sent->s[i]; i++)
             if ((size_t)n == sent->n[i] && memcmp(dst, sent->s[i], (size_t)n) == 0) return 0;
         if (v->escaped && needs_escape(dst, (size_t)n)) *esc = 1;
@@ -136,13 +136,13 @@ static int put_text(pinetl_batch *b, int ci, size_t r, const json_value *f, int 
         set_null(b, ci, r, 0);
         return 0;
     }
-    if (column_reserve_text(c, r, f->len)) return -1;
+    if (pinetl__batch_reserve_text(c, r, f->len)) return -1;
     char *dst = c->text + c->offsets[r];
     int esc = 0;
     long n = text_value(f, sent, dst, &esc);
     if (n > 0 && save_location) {
         size_t start, len;
-        if (!rule_save_location(dst, (size_t)n, &start, &len)) {
+        if (!pinetl__rule_save_location(dst, (size_t)n, &start, &len)) {
             n = 0;
         } else if (start) {
             memmove(dst, dst + start, len);
@@ -176,7 +176,7 @@ static int clean_pin(pinetl_batch *b, size_t r, const json_value *f, uint32_t pr
         int has = (present >> ci) & 1;
         if (ci == PINETL_PIN_FOLLOWER_COUNT) {
             int64_t v = 0;
-            int rule = has ? rule_follower_count(&f[ci], b->scratch.p, &v) : RULE_NULL;
+            int rule = has ? pinetl__rule_follower_count(&f[ci], b->scratch.p, &v) : RULE_NULL;
             set_i64(b, ci, r, rule, v);
             continue;
         }
@@ -194,12 +194,12 @@ static void coordinates_pair(const json_value *v, char *scratch, int *rl, int *r
     json_iter it;
     *rl = *ro = v->type == JSON_NULL ? RULE_NULL : RULE_WARN;
     if (v->type != JSON_ARRAY) return;
-    json_iter_array(&it, v);
-    if (!json_iter_element(&it, &e[0]) || !json_iter_element(&it, &e[1]) ||
-        json_iter_element(&it, &extra))
+    pinetl__json_iter_array(&it, v);
+    if (!pinetl__json_iter_element(&it, &e[0]) || !pinetl__json_iter_element(&it, &e[1]) ||
+        pinetl__json_iter_element(&it, &extra))
         return;
-    *rl = rule_double(&e[0], scratch, lat);
-    *ro = rule_double(&e[1], scratch, lon);
+    *rl = pinetl__rule_double(&e[0], scratch, lat);
+    *ro = pinetl__rule_double(&e[1], scratch, lon);
 }
 
 /* geo's coordinates column from latitude and longitude, or a cleaned record's pair. */
@@ -210,8 +210,8 @@ static void geo_coordinates(pinetl_batch *b, size_t r, const json_value *f, uint
     if (!(present & (1u << GEO_LATITUDE | 1u << GEO_LONGITUDE)) && (present >> GEO_COORDINATES) & 1) {
         coordinates_pair(&f[GEO_COORDINATES], b->scratch.p, &rl, &ro, &lat, &lon);
     } else {
-        rl = (present >> GEO_LATITUDE) & 1 ? rule_double(&f[GEO_LATITUDE], b->scratch.p, &lat) : RULE_NULL;
-        ro = (present >> GEO_LONGITUDE) & 1 ? rule_double(&f[GEO_LONGITUDE], b->scratch.p, &lon) : RULE_NULL;
+        rl = (present >> GEO_LATITUDE) & 1 ? pinetl__rule_double(&f[GEO_LATITUDE], b->scratch.p, &lat) : RULE_NULL;
+        ro = (present >> GEO_LONGITUDE) & 1 ? pinetl__rule_double(&f[GEO_LONGITUDE], b->scratch.p, &lon) : RULE_NULL;
     }
     if (rl == RULE_VALUE && !(lat >= -90 && lat <= 90)) rl = RULE_WARN;
     if (ro == RULE_VALUE && !(lon >= -180 && lon <= 180)) ro = RULE_WARN;
@@ -237,7 +237,7 @@ static int clean_geo(pinetl_batch *b, size_t r, const json_value *f, uint32_t pr
     else set_null(b, PINETL_GEO_COORDINATES, r, 0);
     if (selected(b, PINETL_GEO_TIMESTAMP)) {
         int64_t t = 0;
-        int rt = (present >> GEO_TIMESTAMP) & 1 ? rule_timestamp(&f[GEO_TIMESTAMP], b->scratch.p, &t) : RULE_NULL;
+        int rt = (present >> GEO_TIMESTAMP) & 1 ? pinetl__rule_timestamp(&f[GEO_TIMESTAMP], b->scratch.p, &t) : RULE_NULL;
         set_i64(b, PINETL_GEO_TIMESTAMP, r, rt, t);
     } else {
         set_null(b, PINETL_GEO_TIMESTAMP, r, 0);
@@ -249,10 +249,10 @@ static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t p
 {
     int64_t v = 0;
     int ra = !selected(b, PINETL_USER_AGE) ? RULE_NULL
-             : (present >> USER_AGE) & 1 ? rule_age(&f[USER_AGE], b->scratch.p, &v) : RULE_NULL;
+             : (present >> USER_AGE) & 1 ? pinetl__rule_age(&f[USER_AGE], b->scratch.p, &v) : RULE_NULL;
     set_i64(b, PINETL_USER_AGE, r, ra, v);
     int rt = !selected(b, PINETL_USER_DATE_JOINED) ? RULE_NULL
-             : (present >> USER_DATE_JOINED) & 1 ? rule_timestamp(&f[USER_DATE_JOINED], b->scratch.p, &v) : RULE_NULL;
+             : (present >> USER_DATE_JOINED) & 1 ? pinetl__rule_timestamp(&f[USER_DATE_JOINED], b->scratch.p, &v) : RULE_NULL;
     set_i64(b, PINETL_USER_DATE_JOINED, r, rt, v);
 
     if (!selected(b, PINETL_USER_USER_NAME)) {
@@ -264,7 +264,7 @@ static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t p
     column *c = &b->cols[PINETL_USER_USER_NAME];
     int has_first = (present >> USER_FIRST_NAME) & 1, has_last = (present >> USER_LAST_NAME) & 1;
     size_t room = (has_first ? f[USER_FIRST_NAME].len : 0) + 1 + (has_last ? f[USER_LAST_NAME].len : 0);
-    if (column_reserve_text(c, r, room)) return -1;
+    if (pinetl__batch_reserve_text(c, r, room)) return -1;
     char *dst = c->text + c->offsets[r];
     int esc = 0, warn = 0;
     long n1 = has_first ? text_value(&f[USER_FIRST_NAME], &no_sentinel, dst, &esc) : 0;
@@ -286,7 +286,7 @@ static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t p
     return 0;
 }
 
-int clean_fields(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
+int pinetl__clean_fill_fields(pinetl_batch *b, size_t r, const json_value *f, uint32_t present)
 {
     switch (b->table) {
     case PINETL_TABLE_PIN: return clean_pin(b, r, f, present);

@@ -59,7 +59,7 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
-int json_utf8_valid(const char *p, size_t len, size_t *bad)
+int pinetl__json_utf8_valid(const char *p, size_t len, size_t *bad)
 {
     const unsigned char *s = (const unsigned char *)p, *e = s + len, *q = s;
     while (q < e) {
@@ -339,7 +339,7 @@ static int scan_value(scanner *s, const char **pp, int depth, json_value *out)
     }
 }
 
-int json_parse_members(const char *p, const char *end, json_value *out, json_member *members,
+int pinetl__json_parse_members(const char *p, const char *end, json_value *out, json_member *members,
                        size_t max, size_t *count, json_error *err)
 {
     scanner s = { p, end, err, members, max, 0 };
@@ -357,12 +357,12 @@ int json_parse_members(const char *p, const char *end, json_value *out, json_mem
     return 0;
 }
 
-int json_parse(const char *p, const char *end, json_value *out, json_error *err)
+int pinetl__json_parse(const char *p, const char *end, json_value *out, json_error *err)
 {
-    return json_parse_members(p, end, out, NULL, 0, NULL, err);
+    return pinetl__json_parse_members(p, end, out, NULL, 0, NULL, err);
 }
 
-int json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
+int pinetl__json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
                     json_error *err)
 {
     scanner s = { base, end, err, NULL, 0, 0 };
@@ -404,7 +404,7 @@ static const char *skip_checked_value(const char *p, const char *end)
         }
         return end;
     }
-    while (p < end && *p != ',' && *p != '}' && *p != ']' && !json_is_space((unsigned char)*p))
+    while (p < end && *p != ',' && *p != '}' && *p != ']' && !pinetl__json_is_space((unsigned char)*p))
         p++;
     return p;
 }
@@ -428,18 +428,18 @@ static void fill(json_value *v, const char *start, const char *stop)
     }
 }
 
-void json_iter_object(json_iter *it, const json_value *object)
+void pinetl__json_iter_object(json_iter *it, const json_value *object)
 {
     it->p = object->start + 1;
     it->end = object->start + object->len - 1;
 }
 
-void json_iter_array(json_iter *it, const json_value *array)
+void pinetl__json_iter_array(json_iter *it, const json_value *array)
 {
-    json_iter_object(it, array);
+    pinetl__json_iter_object(it, array);
 }
 
-int json_iter_member(json_iter *it, json_value *key, json_value *value)
+int pinetl__json_iter_member(json_iter *it, json_value *key, json_value *value)
 {
     const char *p = skip_ws(it->p, it->end);
     if (p < it->end && *p == ',') p = skip_ws(p + 1, it->end);
@@ -454,7 +454,7 @@ int json_iter_member(json_iter *it, json_value *key, json_value *value)
     return 1;
 }
 
-int json_iter_element(json_iter *it, json_value *value)
+int pinetl__json_iter_element(json_iter *it, json_value *value)
 {
     const char *p = skip_ws(it->p, it->end);
     if (p < it->end && *p == ',') p = skip_ws(p + 1, it->end);
@@ -508,7 +508,7 @@ static size_t decode_escape(const char *p, char *dst, size_t *adv)
     return 4;
 }
 
-long json_string_decode(const json_value *string, char *dst)
+long pinetl__json_string_decode(const json_value *string, char *dst)
 {
     const char *p = string->start + 1, *end = string->start + string->len - 1;
     char *d = dst;
@@ -531,7 +531,7 @@ long json_string_decode(const json_value *string, char *dst)
     return (long)(d - dst);
 }
 
-int json_string_equals(const json_value *string, const char *key, size_t len)
+int pinetl__json_string_equals(const json_value *string, const char *key, size_t len)
 {
     const char *p = string->start + 1, *end = string->start + string->len - 1;
     if (!string->escaped) return (size_t)(end - p) == len && memcmp(p, key, len) == 0;
@@ -552,15 +552,15 @@ int json_string_equals(const json_value *string, const char *key, size_t len)
     return i == len;
 }
 
-int json_object_get(const json_value *object, const char *key, json_value *value)
+int pinetl__json_object_get(const json_value *object, const char *key, json_value *value)
 {
     json_iter it;
     json_value k, v;
     size_t len = strlen(key);
     int found = 0;
-    json_iter_object(&it, object);
-    while (json_iter_member(&it, &k, &v)) {
-        if (json_string_equals(&k, key, len)) {
+    pinetl__json_iter_object(&it, object);
+    while (pinetl__json_iter_member(&it, &k, &v)) {
+        if (pinetl__json_string_equals(&k, key, len)) {
             *value = v;
             found = 1;
         }

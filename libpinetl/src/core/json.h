@@ -29,43 +29,43 @@ typedef struct json_error {
 
 /* Scans exactly one JSON text in [p, end): optional whitespace, one value, optional whitespace,
  * nothing else. 0 on success, -1 with *err filled. Strings are checked for valid UTF-8. */
-int json_parse(const char *p, const char *end, json_value *out, json_error *err);
+int pinetl__json_parse(const char *p, const char *end, json_value *out, json_error *err);
 
 /* Scans one value starting at *pp (leading whitespace skipped) and advances *pp just past it;
  * trailing bytes are left alone. base is what err->offset is measured from. */
-int json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
+int pinetl__json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
                     json_error *err);
 
-/* Members of an object / elements of an array that json_parse or json_scan_value already checked:
+/* Members of an object / elements of an array that pinetl__json_parse or pinetl__json_scan_value already checked:
  * iteration cannot fail. */
 typedef struct json_iter { const char *p, *end; } json_iter;
-void json_iter_object(json_iter *it, const json_value *object);
-int json_iter_member(json_iter *it, json_value *key, json_value *value);    /* 1, or 0 at the end */
-void json_iter_array(json_iter *it, const json_value *array);
-int json_iter_element(json_iter *it, json_value *value);                    /* 1, or 0 at the end */
+void pinetl__json_iter_object(json_iter *it, const json_value *object);
+int pinetl__json_iter_member(json_iter *it, json_value *key, json_value *value);    /* 1, or 0 at the end */
+void pinetl__json_iter_array(json_iter *it, const json_value *array);
+int pinetl__json_iter_element(json_iter *it, json_value *value);                    /* 1, or 0 at the end */
 
 /* Looks up a member by key (compares the decoded key; the last duplicate wins). 1 if found. */
-int json_object_get(const json_value *object, const char *key, json_value *value);
+int pinetl__json_object_get(const json_value *object, const char *key, json_value *value);
 
 /* Does the string's decoded text equal key (len bytes)? */
-int json_string_equals(const json_value *string, const char *key, size_t len);
+int pinetl__json_string_equals(const json_value *string, const char *key, size_t len);
 
 /* Decodes a checked string value into dst (which has room for string->len bytes) and returns the
  * decoded length, or -1 when it holds a lone UTF-16 surrogate escape (not representable as UTF-8). */
-long json_string_decode(const json_value *string, char *dst);
+long pinetl__json_string_decode(const json_value *string, char *dst);
 
 /* Validates UTF-8 (no overlongs, no surrogates, max U+10FFFF). 1 if valid; else 0 with *bad set. */
-int json_utf8_valid(const char *p, size_t len, size_t *bad);
+int pinetl__json_utf8_valid(const char *p, size_t len, size_t *bad);
 
-/* One member of an object, as json_parse_members hands it out. */
+/* One member of an object, as pinetl__json_parse_members hands it out. */
 typedef struct json_member { json_value key, value; } json_member;
 
-/* json_parse that also records the first max members of a top-level object in one pass (the hot
+/* pinetl__json_parse that also records the first max members of a top-level object in one pass (the hot
  * path of flat records): *count is the number of members (may exceed max; then iterate). */
-int json_parse_members(const char *p, const char *end, json_value *out, json_member *members,
+int pinetl__json_parse_members(const char *p, const char *end, json_value *out, json_member *members,
                        size_t max, size_t *count, json_error *err);
 
 /* Is c ASCII whitespace as the spec means it (space, \t, \n, \v, \f, \r)? */
-static inline int json_is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static inline int pinetl__json_is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 #endif

@@ -14,36 +14,36 @@ typedef struct dec {
 } dec;
 
 /* Parses exactly the JSON number grammar over all of s[0..len). 1 when it matches. */
-int dec_parse_json(const char *s, size_t len, dec *d);
+int pinetl__num_parse_decimal(const char *s, size_t len, dec *d);
 
 typedef enum dec_round { DEC_EXACT, DEC_TRUNC, DEC_HALF_AWAY } dec_round;
 enum { DEC_OK = 0, DEC_NOT_INTEGRAL = 1, DEC_OVERFLOW = 2 };
 
 /* value * 10^scale as int64: DEC_EXACT fails with DEC_NOT_INTEGRAL when a fraction remains;
  * DEC_TRUNC drops it; DEC_HALF_AWAY rounds halves away from zero. */
-int dec_to_int64(const dec *d, int scale, dec_round mode, int64_t *out);
+int pinetl__num_decimal_to_int64(const dec *d, int scale, dec_round mode, int64_t *out);
 
 /* A non-empty string of ASCII digits as int64: DEC_OK, DEC_NOT_INTEGRAL (not digits only) or
  * DEC_OVERFLOW. */
-int digits_to_int64(const char *s, size_t len, int64_t *out);
+int pinetl__num_digits_to_int64(const char *s, size_t len, int64_t *out);
 
 /* A JSON number text to the nearest double (correct rounding, locale-independent). 0 on success,
  * -1 when len is not a JSON number or memory ran out. */
-int num_parse_double(const char *s, size_t len, double *out);
+int pinetl__num_parse_double(const char *s, size_t len, double *out);
 
 /* Python-repr shortest round-trip text of a finite double; returns the length (NUL added). */
-int num_format_double(double v, char *buf);
+int pinetl__num_format_double(double v, char *buf);
 
 /* follower_count's text grammar (already trimmed of nothing: this trims). 1 value, 0 null. */
-int num_follower_text(const char *s, size_t len, int64_t *out);
+int pinetl__num_follower_text(const char *s, size_t len, int64_t *out);
 
 /* Timestamps (microseconds since the epoch, UTC, years 0001..9999). */
-int ts_parse(const char *s, size_t len, int64_t *out);
-int ts_from_seconds(const char *s, size_t len, int64_t *out);
-int ts_format(int64_t us, char *buf);
-int ts_year(int64_t us);
+int pinetl__ts_parse(const char *s, size_t len, int64_t *out);
+int pinetl__ts_from_seconds(const char *s, size_t len, int64_t *out);
+int pinetl__ts_format(int64_t us, char *buf);
+int pinetl__ts_year(int64_t us);
 
 /* Writes the decimal form of v; returns the length (no NUL). buf needs 20 bytes. */
-size_t num_format_int64(int64_t v, char *buf);
+size_t pinetl__num_format_int64(int64_t v, char *buf);
 
 #endif

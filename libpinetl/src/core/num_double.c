@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/alloc.h"
 
 static const double pow10_tab[23] = {
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -26,20 +27,20 @@ static int slow_parse(const char *s, size_t len, double *out)
     pthread_once(&c_locale_once, c_locale_init);
     if (!c_locale) return -1;
     if (len >= sizeof stack) {
-        buf = malloc(len + 1);
+        buf = pinetl__malloc(len + 1);
         if (!buf) return -1;
     }
     memcpy(buf, s, len);
     buf[len] = 0;
     *out = strtod_l(buf, NULL, c_locale);
-    if (buf != stack) free(buf);
+    if (buf != stack) pinetl__free(buf);
     return 0;
 }
 
-int num_parse_double(const char *s, size_t len, double *out)
+int pinetl__num_parse_double(const char *s, size_t len, double *out)
 {
     dec d;
-    if (!dec_parse_json(s, len, &d)) return -1;
+    if (!pinetl__num_parse_decimal(s, len, &d)) return -1;
     /* Clinger: a mantissa below 2^53 and a power of ten up to 22 are both exact, so one IEEE
      * multiplication or division rounds correctly. */
     uint64_t m = 0;
@@ -139,7 +140,7 @@ static int fast_format(int neg, double v, char *buf)
     return -1;
 }
 
-int num_format_double(double v, char *buf)
+int pinetl__num_format_double(double v, char *buf)
 {
     int neg = signbit(v) != 0;
     double a = fabs(v);
@@ -174,7 +175,7 @@ int num_format_double(double v, char *buf)
         tl = n;
         tl += snprintf(txt + tl, sizeof txt - (size_t)tl, "e%d", e - n + 1);
         double back;
-        if (prec < 17 && (num_parse_double(txt, (size_t)tl, &back) || back != a)) continue;
+        if (prec < 17 && (pinetl__num_parse_double(txt, (size_t)tl, &back) || back != a)) continue;
         return layout(neg, D, n, e + 1, buf);
     }
     return -1; /* not reached: 17 digits always read back */

@@ -8,7 +8,7 @@ enum { EXP_LIMIT = 1000000000 }; /* exponents saturate here: far beyond any int6
 
 static int isdig(char c) { return c >= '0' && c <= '9'; }
 
-int dec_parse_json(const char *s, size_t len, dec *d)
+int pinetl__num_parse_decimal(const char *s, size_t len, dec *d)
 {
     const char *p = s, *end = s + len;
     memset(d, 0, sizeof *d);
@@ -68,7 +68,7 @@ static int small_whole(const dec *d, int scale, int64_t *out)
     return 1;
 }
 
-int dec_to_int64(const dec *d, int scale, dec_round mode, int64_t *out)
+int pinetl__num_decimal_to_int64(const dec *d, int scale, dec_round mode, int64_t *out)
 {
     if (small_whole(d, scale, out)) return DEC_OK;
     const uint64_t limit = d->neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
@@ -103,18 +103,18 @@ int dec_to_int64(const dec *d, int scale, dec_round mode, int64_t *out)
     return DEC_OK;
 }
 
-int digits_to_int64(const char *s, size_t len, int64_t *out)
+int pinetl__num_digits_to_int64(const char *s, size_t len, int64_t *out)
 {
     if (!len) return DEC_NOT_INTEGRAL;
     for (size_t i = 0; i < len; i++)
         if (!isdig(s[i])) return DEC_NOT_INTEGRAL;
     dec d = { 0, s, s + len, len, 0, 0 };
-    return dec_to_int64(&d, 0, DEC_EXACT, out);
+    return pinetl__num_decimal_to_int64(&d, 0, DEC_EXACT, out);
 }
 
 static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-int num_follower_text(const char *s, size_t len, int64_t *out)
+int pinetl__num_follower_text(const char *s, size_t len, int64_t *out)
 {
     const char *p = s, *end = s + len;
     while (p < end && is_space((unsigned char)*p)) p++;
@@ -140,8 +140,8 @@ int num_follower_text(const char *s, size_t len, int64_t *out)
         p++;
     }
     if (p != end) return 0;
-    /* value = digits * 10^(exp - fl): the form dec_to_int64 takes, truncated toward zero. */
-    return dec_to_int64(&d, 0, DEC_TRUNC, out) == DEC_OK;
+    /* value = digits * 10^(exp - fl): the form pinetl__num_decimal_to_int64 takes, truncated toward zero. */
+    return pinetl__num_decimal_to_int64(&d, 0, DEC_TRUNC, out) == DEC_OK;
 }
 
 /* "00".."99": two digits per division halves the divisions of a row's integers. */
@@ -150,7 +150,7 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-size_t num_format_int64(int64_t v, char *buf)
+size_t pinetl__num_format_int64(int64_t v, char *buf)
 {
     char tmp[20];
     size_t n = sizeof tmp, len = 0;

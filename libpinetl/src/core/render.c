@@ -6,41 +6,10 @@
 
 #include "batch_impl.h"
 #include "num.h"
+#include "util/error.h"
 
 /* Worst case of one value that is not text: a coordinate pair or a timestamp, quoted. */
 enum { VALUE_MAX = 2 * 32 + 8 };
-
-static const char hexdig[] = "0123456789abcdef";
-
-/* Writes s as the inside of a JSON string: only '"', '\\' and control characters escaped. dst
- * has room for 6 * n bytes. */
-static char *json_escape(char *dst, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *dst++ = (char)c;
-            continue;
-        }
-        *dst++ = '\\';
-        switch (c) {
-        case '"': *dst++ = '"'; break;
-        case '\\': *dst++ = '\\'; break;
-        case '\n': *dst++ = 'n'; break;
-        case '\t': *dst++ = 't'; break;
-        case '\r': *dst++ = 'r'; break;
-        case '\b': *dst++ = 'b'; break;
-        case '\f': *dst++ = 'f'; break;
-        default:
-            *dst++ = 'u';
-            *dst++ = '0';
-            *dst++ = '0';
-            *dst++ = hexdig[c >> 4];
-            *dst++ = hexdig[c & 15];
-        }
-    }
-    return dst;
-}
 
 static char *put(char *p, const char *s, size_t n)
 {
@@ -61,16 +30,16 @@ static char *put_key(char *p, const char *key, size_t n)
 static char *put_coords(char *p, const double *xy)
 {
     *p++ = '[';
-    p += num_format_double(xy[0], p);
+    p += pinetl__num_format_double(xy[0], p);
     *p++ = ',';
-    p += num_format_double(xy[1], p);
+    p += pinetl__num_format_double(xy[1], p);
     *p++ = ']';
     return p;
 }
 
 static char *put_timestamp(char *p, int64_t us)
 {
-    int n = ts_format(us, p + 1);
+    int n = pinetl__ts_format(us, p + 1);
     if (n < 0) return put(p, "null", 4); /* unreachable: cleaned timestamps are in range */
     *p = '"';
     p[n + 1] = '"';
@@ -99,10 +68,10 @@ static int render_jsonl(pinetl_batch *b)
         if (klen[c] >= KEY_COPY) return -1;   /* no column name is that long */
         kall += klen[c];
     }
-    buffer *o = &b->out;
+    pinetl__buf *o = &b->out;
     for (size_t r = 0; r < b->rows; r++) {
         if (b->status[r]) continue;
-        if (buffer_reserve(o, kall + 2 + (size_t)b->ncols * VALUE_MAX + text_bytes(b, r, 1)))
+        if (pinetl__buf_reserve(o, kall + 2 + (size_t)b->ncols * VALUE_MAX + text_bytes(b, r, 1)))
             return -1;
         char *p = o->p + o->len;
         for (int c = 0; c < b->ncols; c++) {
@@ -114,7 +83,7 @@ static int render_jsonl(pinetl_batch *b)
             }
             switch (k->type) {
             case PINETL_TYPE_INT64:
-                p += num_format_int64(k->i64[r], p);
+                p += pinetl__num_format_int64(k->i64[r], p);
                 break;
             case PINETL_TYPE_TIMESTAMP:
                 p = put_timestamp(p, k->i64[r]);
@@ -127,7 +96,7 @@ static int render_jsonl(pinetl_batch *b)
                 size_t n = (size_t)(k->offsets[r + 1] - k->offsets[r]);
                 *p++ = '"';
                 /* Texts that arrived without escapes need none: copy them. */
-                p = (b->escape[r] >> c) & 1 ? json_escape(p, s, n) : put(p, s, n);
+                p = (b->escape[r] >> c) & 1 ? pinetl__json_escape(p, s, n) : put(p, s, n);
                 *p++ = '"';
             }
             }
@@ -139,34 +108,19 @@ static int render_jsonl(pinetl_batch *b)
     return 0;
 }
 
-static char *csv_text(char *p, const char *s, size_t n)
-{
-    int quote = 0;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) return put(p, s, n);
-    *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') *p++ = '"';
-        *p++ = s[i];
-    }
-    *p++ = '"';
-    return p;
-}
-
 static int render_csv(pinetl_batch *b, int with_header)
 {
-    buffer *o = &b->out;
+    pinetl__buf *o = &b->out;
     if (with_header) {
         for (int c = 0; c < b->ncols; c++) {
             const char *name = pinetl_column_name(b->table, c);
-            if ((c && buffer_append(o, ",", 1)) || buffer_append(o, name, strlen(name))) return -1;
+            if ((c && pinetl__buf_append(o, ",", 1)) || pinetl__buf_append(o, name, strlen(name))) return -1;
         }
-        if (buffer_append(o, "\n", 1)) return -1;
+        if (pinetl__buf_append(o, "\n", 1)) return -1;
     }
     for (size_t r = 0; r < b->rows; r++) {
         if (b->status[r]) continue;
-        if (buffer_reserve(o, 2 + (size_t)b->ncols * (VALUE_MAX + 3) + text_bytes(b, r, 2))) return -1;
+        if (pinetl__buf_reserve(o, 2 + (size_t)b->ncols * (VALUE_MAX + 3) + text_bytes(b, r, 2))) return -1;
         char *p = o->p + o->len;
         for (int c = 0; c < b->ncols; c++) {
             const column *k = &b->cols[c];
@@ -174,10 +128,10 @@ static int render_csv(pinetl_batch *b, int with_header)
             if (!bit_get(k->validity, r)) continue;
             switch (k->type) {
             case PINETL_TYPE_INT64:
-                p += num_format_int64(k->i64[r], p);
+                p += pinetl__num_format_int64(k->i64[r], p);
                 break;
             case PINETL_TYPE_TIMESTAMP: {
-                int n = ts_format(k->i64[r], p);
+                int n = pinetl__ts_format(k->i64[r], p);
                 if (n > 0) p += n;
                 break;
             }
@@ -188,7 +142,7 @@ static int render_csv(pinetl_batch *b, int with_header)
                 *p++ = '"';
                 break;
             default:
-                p = csv_text(p, k->text + k->offsets[r], (size_t)(k->offsets[r + 1] - k->offsets[r]));
+                p = pinetl__csv_escape(p, k->text + k->offsets[r], (size_t)(k->offsets[r + 1] - k->offsets[r]));
             }
         }
         *p++ = '\n';
@@ -199,16 +153,16 @@ static int render_csv(pinetl_batch *b, int with_header)
 
 int pinetl_batch_render(pinetl_batch *b, int format, int with_header, const char **out, size_t *len)
 {
-    if (!b || !out || !len) return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_render: NULL argument");
+    if (!b || !out || !len) return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: NULL argument");
     if (format != PINETL_FORMAT_JSONL && format != PINETL_FORMAT_CSV)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_render: unknown format %d", format);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: unknown format %d", format);
     with_header = format == PINETL_FORMAT_CSV && with_header;
     if (!(b->out_valid && b->out_format == format && b->out_header == with_header)) {
         b->out.len = 0;
         b->out_valid = 0;
-        if (buffer_reserve(&b->out, 1) ||
+        if (pinetl__buf_reserve(&b->out, 1) ||
             (format == PINETL_FORMAT_JSONL ? render_jsonl(b) : render_csv(b, with_header)))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory rendering a batch");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering a batch");
         b->out_valid = 1;
         b->out_format = format;
         b->out_header = with_header;
@@ -218,29 +172,18 @@ int pinetl_batch_render(pinetl_batch *b, int format, int with_header, const char
     return PINETL_OK;
 }
 
-static int append_escaped(buffer *o, const char *s, size_t n)
-{
-    if (buffer_reserve(o, 6 * n + 2)) return -1;
-    char *p = o->p + o->len;
-    *p++ = '"';
-    p = json_escape(p, s, n);
-    *p++ = '"';
-    o->len = (size_t)(p - o->p);
-    return 0;
-}
+static int append_str(pinetl__buf *o, const char *s) { return pinetl__buf_append(o, s, strlen(s)); }
 
-static int append_str(buffer *o, const char *s) { return buffer_append(o, s, strlen(s)); }
-
-static int append_int(buffer *o, int64_t v)
+static int append_int(pinetl__buf *o, int64_t v)
 {
     char tmp[24];
-    return buffer_append(o, tmp, num_format_int64(v, tmp));
+    return pinetl__buf_append(o, tmp, pinetl__num_format_int64(v, tmp));
 }
 
-static int append_base64(buffer *o, const unsigned char *s, size_t n)
+static int append_base64(pinetl__buf *o, const unsigned char *s, size_t n)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (buffer_reserve(o, (n + 2) / 3 * 4 + 2)) return -1;
+    if (pinetl__buf_reserve(o, (n + 2) / 3 * 4 + 2)) return -1;
     char *p = o->p + o->len;
     *p++ = '"';
     size_t i = 0;
@@ -271,20 +214,20 @@ static int append_base64(buffer *o, const unsigned char *s, size_t n)
 
 static int render_reject(pinetl_batch *b, const reject *rj)
 {
-    buffer *o = &b->rout;
+    pinetl__buf *o = &b->rout;
     size_t r = rj->row;
     const char *src = pinetl_batch_source_name(b, b->source_ids[r]);
     const char *raw = b->rblob.p + rj->raw;
-    int utf8 = json_utf8_valid(raw, rj->raw_len, NULL);
+    int utf8 = pinetl__json_utf8_valid(raw, rj->raw_len, NULL);
     return append_str(o, "{\"table\":\"") || append_str(o, pinetl_table_name(b->table)) ||
-           append_str(o, "\",\"source\":") || append_escaped(o, src, strlen(src)) ||
+           append_str(o, "\",\"source\":") || pinetl__buf_json_string(o, src, strlen(src)) ||
            append_str(o, ",\"line\":") || append_int(o, b->lines[r]) ||
            append_str(o, ",\"offset\":") || append_int(o, b->offsets[r]) ||
            append_str(o, ",\"reason\":\"") || append_str(o, pinetl_reject_name(b->status[r])) ||
            append_str(o, "\",\"message\":") ||
-           append_escaped(o, b->rblob.p + rj->msg, strlen(b->rblob.p + rj->msg)) ||
+           pinetl__buf_json_string(o, b->rblob.p + rj->msg, strlen(b->rblob.p + rj->msg)) ||
            append_str(o, utf8 ? ",\"raw\":" : ",\"raw_base64\":") ||
-           (utf8 ? append_escaped(o, raw, rj->raw_len)
+           (utf8 ? pinetl__buf_json_string(o, raw, rj->raw_len)
                  : append_base64(o, (const unsigned char *)raw, rj->raw_len)) ||
            append_str(o, "}\n");
 }
@@ -292,14 +235,14 @@ static int render_reject(pinetl_batch *b, const reject *rj)
 int pinetl_batch_render_rejects(pinetl_batch *b, const char **out, size_t *len)
 {
     if (!b || !out || !len)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_render_rejects: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render_rejects: NULL argument");
     if (!b->rout_valid) {
         b->rout.len = 0;
-        if (buffer_reserve(&b->rout, 1))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory rendering rejects");
+        if (pinetl__buf_reserve(&b->rout, 1))
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering rejects");
         for (size_t i = 0; i < b->nrejected; i++)
             if (render_reject(b, &b->rejects[i]))
-                return pinetl_set_error(PINETL_ENOMEM, "out of memory rendering rejects");
+                return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering rejects");
         b->rout_valid = 1;
     }
     *out = b->rout.p;

@@ -4,55 +4,55 @@
 #include <math.h>
 #include <string.h>
 
-long rule_string_text(const json_value *v, char *scratch, const char **text)
+long pinetl__rule_string_text(const json_value *v, char *scratch, const char **text)
 {
     if (!v->escaped) {
         *text = v->start + 1;
         return (long)v->len - 2;
     }
     *text = scratch;
-    return json_string_decode(v, scratch);
+    return pinetl__json_string_decode(v, scratch);
 }
 
-int rule_is_blank(const char *s, size_t len)
+int pinetl__rule_is_blank(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (!json_is_space((unsigned char)s[i])) return 0;
+        if (!pinetl__json_is_space((unsigned char)s[i])) return 0;
     return 1;
 }
 
-int rule_integral(const json_value *v, char *scratch, int64_t *out)
+int pinetl__rule_integral(const json_value *v, char *scratch, int64_t *out)
 {
     if (v->type == JSON_NUMBER) {
         dec d;
-        if (!dec_parse_json(v->start, v->len, &d)) return DEC_NOT_INTEGRAL;
-        return dec_to_int64(&d, 0, DEC_EXACT, out);
+        if (!pinetl__num_parse_decimal(v->start, v->len, &d)) return DEC_NOT_INTEGRAL;
+        return pinetl__num_decimal_to_int64(&d, 0, DEC_EXACT, out);
     }
     if (v->type == JSON_STRING) {
         const char *t;
-        long n = rule_string_text(v, scratch, &t);
+        long n = pinetl__rule_string_text(v, scratch, &t);
         if (n <= 0) return DEC_NOT_INTEGRAL;
-        return digits_to_int64(t, (size_t)n, out);
+        return pinetl__num_digits_to_int64(t, (size_t)n, out);
     }
     return DEC_NOT_INTEGRAL;
 }
 
-int rule_age(const json_value *v, char *scratch, int64_t *out)
+int pinetl__rule_age(const json_value *v, char *scratch, int64_t *out)
 {
     int64_t a;
     if (v->type == JSON_NULL) return RULE_NULL;
     if (v->type == JSON_STRING) {
         const char *t;
-        long n = rule_string_text(v, scratch, &t);
+        long n = pinetl__rule_string_text(v, scratch, &t);
         if (n < 0) return RULE_WARN;
-        if (rule_is_blank(t, (size_t)n)) return RULE_NULL;
+        if (pinetl__rule_is_blank(t, (size_t)n)) return RULE_NULL;
     }
-    if (rule_integral(v, scratch, &a) != DEC_OK || a < 0 || a > 150) return RULE_WARN;
+    if (pinetl__rule_integral(v, scratch, &a) != DEC_OK || a < 0 || a > 150) return RULE_WARN;
     *out = a;
     return RULE_VALUE;
 }
 
-int rule_follower_count(const json_value *v, char *scratch, int64_t *out)
+int pinetl__rule_follower_count(const json_value *v, char *scratch, int64_t *out)
 {
     switch (v->type) {
     case JSON_NULL:
@@ -61,67 +61,67 @@ int rule_follower_count(const json_value *v, char *scratch, int64_t *out)
         /* Only a plain integer is taken as is; fractions and exponents are not follower counts. */
         dec d;
         int64_t n;
-        if (!dec_parse_json(v->start, v->len, &d) || d.fl || d.exp) return RULE_WARN;
-        if (dec_to_int64(&d, 0, DEC_EXACT, &n) != DEC_OK || n < 0) return RULE_WARN;
+        if (!pinetl__num_parse_decimal(v->start, v->len, &d) || d.fl || d.exp) return RULE_WARN;
+        if (pinetl__num_decimal_to_int64(&d, 0, DEC_EXACT, &n) != DEC_OK || n < 0) return RULE_WARN;
         *out = n;
         return RULE_VALUE;
     }
     case JSON_STRING: {
         const char *t;
-        long n = rule_string_text(v, scratch, &t);
+        long n = pinetl__rule_string_text(v, scratch, &t);
         if (n < 0) return RULE_WARN;
-        if (rule_is_blank(t, (size_t)n)) return RULE_NULL;
+        if (pinetl__rule_is_blank(t, (size_t)n)) return RULE_NULL;
         if (n == 15 && memcmp(t, "User Info Error", 15) == 0) return RULE_NULL;
-        return num_follower_text(t, (size_t)n, out) ? RULE_VALUE : RULE_WARN;
+        return pinetl__num_follower_text(t, (size_t)n, out) ? RULE_VALUE : RULE_WARN;
     }
     default:
         return RULE_WARN;
     }
 }
 
-int rule_double(const json_value *v, char *scratch, double *out)
+int pinetl__rule_double(const json_value *v, char *scratch, double *out)
 {
     const char *t = v->start;
     long n = (long)v->len;
     if (v->type == JSON_NULL) return RULE_NULL;
     if (v->type == JSON_STRING) {
-        n = rule_string_text(v, scratch, &t);
+        n = pinetl__rule_string_text(v, scratch, &t);
         if (n < 0) return RULE_WARN;
-        while (n > 0 && json_is_space((unsigned char)*t)) { t++; n--; }
-        while (n > 0 && json_is_space((unsigned char)t[n - 1])) n--;
+        while (n > 0 && pinetl__json_is_space((unsigned char)*t)) { t++; n--; }
+        while (n > 0 && pinetl__json_is_space((unsigned char)t[n - 1])) n--;
         if (n == 0) return RULE_NULL;
     } else if (v->type != JSON_NUMBER) {
         return RULE_WARN;
     }
-    if (num_parse_double(t, (size_t)n, out) || !isfinite(*out)) return RULE_WARN;
+    if (pinetl__num_parse_double(t, (size_t)n, out) || !isfinite(*out)) return RULE_WARN;
     return RULE_VALUE;
 }
 
-int rule_timestamp(const json_value *v, char *scratch, int64_t *out)
+int pinetl__rule_timestamp(const json_value *v, char *scratch, int64_t *out)
 {
     switch (v->type) {
     case JSON_NULL:
         return RULE_NULL;
     case JSON_NUMBER:
-        return ts_from_seconds(v->start, v->len, out) ? RULE_VALUE : RULE_WARN;
+        return pinetl__ts_from_seconds(v->start, v->len, out) ? RULE_VALUE : RULE_WARN;
     case JSON_STRING: {
         const char *t;
-        long n = rule_string_text(v, scratch, &t);
+        long n = pinetl__rule_string_text(v, scratch, &t);
         if (n < 0) return RULE_WARN;
-        if (rule_is_blank(t, (size_t)n)) return RULE_NULL;
-        return ts_parse(t, (size_t)n, out) ? RULE_VALUE : RULE_WARN;
+        if (pinetl__rule_is_blank(t, (size_t)n)) return RULE_NULL;
+        return pinetl__ts_parse(t, (size_t)n, out) ? RULE_VALUE : RULE_WARN;
     }
     default:
         return RULE_WARN;
     }
 }
 
-int rule_save_location(const char *s, size_t len, size_t *start, size_t *out_len)
+int pinetl__rule_save_location(const char *s, size_t len, size_t *start, size_t *out_len)
 {
     static const char prefix[] = "Local save in ";
     size_t skip = 0;
     if (len >= sizeof prefix - 1 && memcmp(s, prefix, sizeof prefix - 1) == 0) skip = sizeof prefix - 1;
-    if (rule_is_blank(s + skip, len - skip)) return 0;
+    if (pinetl__rule_is_blank(s + skip, len - skip)) return 0;
     *start = skip;
     *out_len = len - skip;
     return 1;

@@ -6,6 +6,8 @@
 #include <cjson/cJSON.h>
 
 #include "batch_impl.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 void pinetl_stats_init(pinetl_stats *s, pinetl_table table)
 {
@@ -48,7 +50,7 @@ int pinetl_stats_to_json(const pinetl_stats *s, char **out)
 {
     pinetl_table t = (pinetl_table)s->table;
     const char *tname = pinetl_table_name(t);
-    if (!tname) return pinetl_set_error(PINETL_EINVAL, "pinetl_stats_to_json: unknown table %d", s->table);
+    if (!tname) return pinetl__error_set(PINETL_EINVAL, "pinetl_stats_to_json: unknown table %d", s->table);
     cJSON *root = cJSON_CreateObject(), *by = NULL, *cols = NULL;
     int ok = root && cJSON_AddStringToObject(root, "table", tname) &&
              cJSON_AddNumberToObject(root, "read", (double)s->read) &&
@@ -66,35 +68,30 @@ int pinetl_stats_to_json(const pinetl_stats *s, char **out)
     char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     /* Handed over as malloc'd memory, so pinetl_free is plain free whatever cJSON's hooks are. */
-    *out = text ? strdup(text) : NULL;
+    *out = text ? pinetl__strdup(text) : NULL;
     if (text) cJSON_free(text);
-    return *out ? PINETL_OK : pinetl_set_error(PINETL_ENOMEM, "out of memory writing stats");
+    return *out ? PINETL_OK : pinetl__error_set(PINETL_ENOMEM, "out of memory writing stats");
 }
 
 int pinetl_stats_to_text(const pinetl_stats *s, char **out)
 {
     pinetl_table t = (pinetl_table)s->table;
     const char *tname = pinetl_table_name(t);
-    char *buf = NULL;
-    size_t size = 0;
-    if (!tname) return pinetl_set_error(PINETL_EINVAL, "pinetl_stats_to_text: unknown table %d", s->table);
-    FILE *f = open_memstream(&buf, &size);
-    if (!f) return pinetl_set_error(PINETL_ENOMEM, "out of memory writing stats");
-    fprintf(f, "%s: read %lld, cleaned %lld, rejected %lld\n", tname, (long long)s->read,
-            (long long)s->cleaned, (long long)s->rejected);
+    pinetl__buf b = {0};
+    if (!tname) return pinetl__error_set(PINETL_EINVAL, "pinetl_stats_to_text: unknown table %d", s->table);
+    pinetl__buf_printf(&b, "%s: read %lld, cleaned %lld, rejected %lld\n", tname, (long long)s->read,
+                       (long long)s->cleaned, (long long)s->rejected);
     for (int code = 1; code < PINETL_REJECT_CODES; code++)
         if (s->rejected_by_code[code])
-            fprintf(f, "  rejected %s: %lld\n", pinetl_reject_name(code), (long long)s->rejected_by_code[code]);
-    fprintf(f, "  %-18s %10s %10s\n", "column", "nulls", "warnings");
+            pinetl__buf_printf(&b, "  rejected %s: %lld\n", pinetl_reject_name(code),
+                               (long long)s->rejected_by_code[code]);
+    pinetl__buf_printf(&b, "  %-18s %10s %10s\n", "column", "nulls", "warnings");
     for (int c = 0; c < pinetl_column_count(t); c++)
-        fprintf(f, "  %-18s %10lld %10lld\n", pinetl_column_name(t, c), (long long)s->nulls[c],
-                (long long)s->warnings[c]);
-    if (fclose(f) || !buf) {
-        free(buf);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory writing stats");
-    }
-    *out = buf;
+        pinetl__buf_printf(&b, "  %-18s %10lld %10lld\n", pinetl_column_name(t, c), (long long)s->nulls[c],
+                           (long long)s->warnings[c]);
+    if (!(*out = pinetl__buf_detach(&b, NULL)))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory writing stats");
     return PINETL_OK;
 }
 
-void pinetl_free(void *p) { free(p); }
+void pinetl_free(void *p) { pinetl__free(p); }

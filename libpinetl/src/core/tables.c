@@ -4,6 +4,7 @@
 #include <pinetl/common.h>
 
 #include "batch_internal.h"
+#include "util/error.h"
 
 static const char *const table_names[PINETL_TABLE_COUNT] = { "pin", "geo", "user" };
 
@@ -38,7 +39,7 @@ int pinetl_table_from_name(const char *name, pinetl_table *out)
             return PINETL_OK;
         }
     }
-    return pinetl_set_error(PINETL_EINVAL, "unknown table '%s' (expected pin, geo or user)",
+    return pinetl__error_set(PINETL_EINVAL, "unknown table '%s' (expected pin, geo or user)",
                             name ? name : "(null)");
 }
 

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "batch_internal.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 /* A slot holds the code and 32 bits of the hash, so a probe that misses is settled without
  * touching the texts or the per-code arrays: profiles showed those extra cache misses dominate. */
@@ -103,10 +105,10 @@ static uint64_t hash_text(const char *s, size_t len)
 int pinetl_text_join(const char *data, const int64_t *offsets, size_t n, char sep, char *out)
 {
     if (n && (!data || !offsets || !out))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_text_join: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_text_join: NULL argument");
     for (size_t r = 0; r < n; r++) {
         if (offsets[r + 1] < offsets[r])
-            return pinetl_set_error(PINETL_EINVAL, "pinetl_text_join: offsets decrease at row %zu", r);
+            return pinetl__error_set(PINETL_EINVAL, "pinetl_text_join: offsets decrease at row %zu", r);
         size_t len = (size_t)(offsets[r + 1] - offsets[r]);
         memcpy(out, data + offsets[r], len);
         out[len] = sep;
@@ -117,12 +119,12 @@ int pinetl_text_join(const char *data, const int64_t *offsets, size_t n, char se
 
 int pinetl_text_dict_new(pinetl_text_dict **out)
 {
-    if (!out) return pinetl_set_error(PINETL_EINVAL, "pinetl_text_dict_new: out is NULL");
-    *out = calloc(1, sizeof **out);
-    if (!*out || !((*out)->offs = calloc(1, sizeof *(*out)->offs))) {
-        free(*out);
+    if (!out) return pinetl__error_set(PINETL_EINVAL, "pinetl_text_dict_new: out is NULL");
+    *out = pinetl__calloc(1, sizeof **out);
+    if (!*out || !((*out)->offs = pinetl__calloc(1, sizeof *(*out)->offs))) {
+        pinetl__free(*out);
         *out = NULL;
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory creating a text dictionary");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory creating a text dictionary");
     }
     return PINETL_OK;
 }
@@ -130,24 +132,24 @@ int pinetl_text_dict_new(pinetl_text_dict **out)
 void pinetl_text_dict_free(pinetl_text_dict *d)
 {
     if (!d) return;
-    free(d->data);
-    free(d->offs);
-    free(d->hashes);
-    free(d->slots);
-    free(d);
+    pinetl__free(d->data);
+    pinetl__free(d->offs);
+    pinetl__free(d->hashes);
+    pinetl__free(d->slots);
+    pinetl__free(d);
 }
 
 static int grow_slots(pinetl_text_dict *d)
 {
     size_t n = d->nslots ? d->nslots * 2 : 1024;
-    dict_slot *slots = calloc(n, sizeof *slots);
+    dict_slot *slots = pinetl__calloc(n, sizeof *slots);
     if (!slots) return -1;
     for (size_t code = 0; code < d->count; code++) {
         size_t i = d->hashes[code] & (n - 1);
         while (slots[i].code1) i = (i + 1) & (n - 1);
         slots[i] = (dict_slot){(uint32_t)code + 1, (uint32_t)(d->hashes[code] >> 32)};
     }
-    free(d->slots);
+    pinetl__free(d->slots);
     d->slots = slots;
     d->nslots = n;
     return 0;
@@ -158,10 +160,10 @@ static int add_text(pinetl_text_dict *d, const char *s, size_t len, uint64_t h)
 {
     if (d->count == d->codes_cap) {
         size_t cap = d->codes_cap ? d->codes_cap * 2 : 256;
-        int64_t *offs = realloc(d->offs, (cap + 1) * sizeof *offs);
+        int64_t *offs = pinetl__realloc(d->offs, (cap + 1) * sizeof *offs);
         if (!offs) return -1;
         d->offs = offs;
-        uint64_t *hashes = realloc(d->hashes, cap * sizeof *hashes);
+        uint64_t *hashes = pinetl__realloc(d->hashes, cap * sizeof *hashes);
         if (!hashes) return -1;
         d->hashes = hashes;
         d->codes_cap = cap;
@@ -169,7 +171,7 @@ static int add_text(pinetl_text_dict *d, const char *s, size_t len, uint64_t h)
     if (len + 1 > d->cap - d->len) {
         size_t cap = d->cap ? d->cap : 4096;
         while (cap - d->len < len + 1) cap *= 2;
-        char *data = realloc(d->data, cap);
+        char *data = pinetl__realloc(d->data, cap);
         if (!data) return -1;
         d->data = data;
         d->cap = cap;
@@ -214,21 +216,21 @@ int pinetl_text_dict_encode(pinetl_text_dict *d, const char *data, const int64_t
                             const uint8_t *validity, size_t n, int32_t *codes)
 {
     if (!d || (n && (!data || !offsets || !codes)))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_text_dict_encode: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_text_dict_encode: NULL argument");
     uint64_t hashes[CHUNK];
     for (size_t lo = 0; lo < n; lo += CHUNK) {
         size_t k = n - lo < CHUNK ? n - lo : CHUNK;
         if (d->count > (size_t)INT32_MAX - k)
-            return pinetl_set_error(PINETL_ERROR, "a text dictionary holds at most %d texts",
+            return pinetl__error_set(PINETL_ERROR, "a text dictionary holds at most %d texts",
                                     INT32_MAX);
         while ((d->count + k) * 2 > d->nslots)   /* no growth inside the chunk */
             if (grow_slots(d))
-                return pinetl_set_error(PINETL_ENOMEM, "out of memory growing a text dictionary");
+                return pinetl__error_set(PINETL_ENOMEM, "out of memory growing a text dictionary");
         size_t mask = d->nslots - 1;
         for (size_t j = 0; j < k; j++) {
             size_t r = lo + j;
             if (offsets[r + 1] < offsets[r])
-                return pinetl_set_error(PINETL_EINVAL,
+                return pinetl__error_set(PINETL_EINVAL,
                                         "pinetl_text_dict_encode: offsets decrease at row %zu", r);
             hashes[j] = hash_text(data + offsets[r], (size_t)(offsets[r + 1] - offsets[r]));
             __builtin_prefetch(&d->slots[hashes[j] & mask]);
@@ -256,7 +258,7 @@ int pinetl_text_dict_encode(pinetl_text_dict *d, const char *data, const int64_t
             }
             if (lookup(d, data + offsets[r], (size_t)(offsets[r + 1] - offsets[r]), hashes[j],
                        &codes[r]))
-                return pinetl_set_error(PINETL_ENOMEM, "out of memory growing a text dictionary");
+                return pinetl__error_set(PINETL_ENOMEM, "out of memory growing a text dictionary");
         }
     }
     return PINETL_OK;

@@ -45,7 +45,7 @@ static int num2(const char *p, unsigned *out)
 
 static int is_leap(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-int ts_parse(const char *s, size_t len, int64_t *out)
+int pinetl__ts_parse(const char *s, size_t len, int64_t *out)
 {
     static const unsigned char mdays[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     unsigned yh, yl, mo, da, hh = 0, mi = 0, ss = 0, us = 0;
@@ -104,12 +104,12 @@ int ts_parse(const char *s, size_t len, int64_t *out)
     return 1;
 }
 
-int ts_from_seconds(const char *s, size_t len, int64_t *out)
+int pinetl__ts_from_seconds(const char *s, size_t len, int64_t *out)
 {
     dec d;
     int64_t t;
-    if (!dec_parse_json(s, len, &d)) return 0;
-    if (dec_to_int64(&d, 6, DEC_HALF_AWAY, &t) != DEC_OK || !in_range(t)) return 0;
+    if (!pinetl__num_parse_decimal(s, len, &d)) return 0;
+    if (pinetl__num_decimal_to_int64(&d, 6, DEC_HALF_AWAY, &t) != DEC_OK || !in_range(t)) return 0;
     *out = t;
     return 1;
 }
@@ -125,7 +125,7 @@ static void split(int64_t us, int64_t *days, int64_t *rem)
     }
 }
 
-int ts_format(int64_t us, char *buf)
+int pinetl__ts_format(int64_t us, char *buf)
 {
     int64_t days, rem;
     int y;
@@ -165,7 +165,7 @@ int ts_format(int64_t us, char *buf)
     return (int)(p - buf);
 }
 
-int ts_year(int64_t us)
+int pinetl__ts_year(int64_t us)
 {
     int64_t days, rem;
     int y;

@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "core/batch_internal.h"
+#include "util/error.h"
 
 enum { PIN = 1u << PINETL_TABLE_PIN, GEO = 1u << PINETL_TABLE_GEO, USER = 1u << PINETL_TABLE_USER };
 
-const insight_info insight_catalog[PINETL_INSIGHT_COUNT] = {
+const insight_info pinetl__catalog_insights[PINETL_INSIGHT_COUNT] = {
     {"top_category_by_country", 3, {"country", "category", "category_count"}, PIN | GEO},
     {"top_category_by_year", 3, {"post_year", "category", "category_count"}, PIN | GEO},
     {"top_user_by_country", 3, {"country", "poster_name", "follower_count"}, PIN | GEO},
@@ -20,22 +21,22 @@ const insight_info insight_catalog[PINETL_INSIGHT_COUNT] = {
 };
 
 const char *pinetl_insight_name(int insight) {
-    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? insight_catalog[insight].name : NULL;
+    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].name : NULL;
 }
 
 unsigned pinetl_insight_tables(int insight) {
-    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? insight_catalog[insight].tables : 0;
+    return insight >= 0 && insight < PINETL_INSIGHT_COUNT ? pinetl__catalog_insights[insight].tables : 0;
 }
 
 int pinetl_insight_from_name(const char *name, int *out) {
     for (int i = 0; name && i < PINETL_INSIGHT_COUNT; i++) {
-        if (!strcmp(name, insight_catalog[i].name)) {
+        if (!strcmp(name, pinetl__catalog_insights[i].name)) {
             if (out)
                 *out = i;
             return PINETL_OK;
         }
     }
-    return pinetl_set_error(PINETL_ENOTFOUND,
+    return pinetl__error_set(PINETL_ENOTFOUND,
                             "unknown insight '%s' (known: top_category_by_country, "
                             "top_category_by_year, top_user_by_country, top_country_by_followers, "
                             "top_category_by_age_group, median_followers_by_age_group, "
@@ -51,9 +52,9 @@ void pinetl_insights_options_init(pinetl_insights_options *options) {
     options->median = PINETL_MEDIAN_APPROX;
 }
 
-int insight_selection(const pinetl_insights_options *o, int *ids) {
+int pinetl__catalog_selection(const pinetl_insights_options *o, int *ids) {
     if (o && o->median != PINETL_MEDIAN_APPROX && o->median != PINETL_MEDIAN_INTERPOLATED)
-        return pinetl_set_error(PINETL_EINVAL, "unknown median kind %d", o->median);
+        return pinetl__error_set(PINETL_EINVAL, "unknown median kind %d", o->median);
     if (!o || !o->names) {
         for (int i = 0; i < PINETL_INSIGHT_COUNT; i++)
             ids[i] = i;

@@ -11,10 +11,10 @@ typedef struct insight_info {
     unsigned tables;     /* bit per source table */
 } insight_info;
 
-extern const insight_info insight_catalog[PINETL_INSIGHT_COUNT];
+extern const insight_info pinetl__catalog_insights[PINETL_INSIGHT_COUNT];
 
 /* The insights that options select, in order, without repeats: fills ids (room for
  * PINETL_INSIGHT_COUNT) and returns how many, or a negative code for an unknown name. */
-int insight_selection(const pinetl_insights_options *options, int *ids);
+int pinetl__catalog_selection(const pinetl_insights_options *options, int *ids);
 
 #endif

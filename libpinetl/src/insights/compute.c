@@ -1,6 +1,6 @@
 /* The nine insights over a dataset: the pins joined once to their geo and user rows, then each
  * insight a pass or two over the joined rows with counting arrays indexed by string id, year or
- * age group, and medians by quickselect. Strings are ordered by rank (strpool_ranks), so ordering
+ * age group, and medians by quickselect. Strings are ordered by rank (pinetl__strpool_ranks), so ordering
  * compares integers and still gives byte order. Ties are kept; rows come in the spec's order. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@
 #include "dataset_index.h"
 #include "median.h"
 #include "result.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 /* Counting arrays up to this many cells (groups x categories); beyond, a hash map of the pairs
  * seen (only when both dictionaries are in the thousands). */
@@ -41,9 +43,9 @@ typedef struct ctx {
     int median;
 } ctx;
 
-static int nomem(void) { return pinetl_set_error(PINETL_ENOMEM, "out of memory"); }
+static int nomem(void) { return pinetl__error_set(PINETL_ENOMEM, "out of memory"); }
 
-static void *alloc_n(size_t n, size_t size) { return malloc((n ? n : 1) * size); }
+static void *alloc_n(size_t n, size_t size) { return pinetl__malloc((n ? n : 1) * size); }
 
 /* ---- the join ---- */
 
@@ -65,11 +67,11 @@ static int join(ctx *c) {
     for (size_t p = 0; !rc && p < DS_PARTS; p++) {
         if (!pins->part[p].n)
             continue;
-        rc = ds_index_build(&pin_x, ds, PINETL_TABLE_PIN, p);
+        rc = pinetl__dataset_index_build(&pin_x, ds, PINETL_TABLE_PIN, p);
         if (!rc)
-            rc = ds_index_build(&geo_x, ds, PINETL_TABLE_GEO, p);
+            rc = pinetl__dataset_index_build(&geo_x, ds, PINETL_TABLE_GEO, p);
         if (!rc)
-            rc = ds_index_build(&user_x, ds, PINETL_TABLE_USER, p);
+            rc = pinetl__dataset_index_build(&user_x, ds, PINETL_TABLE_USER, p);
         const ds_pin *pin_rows = pins->part[p].rows;
         const ds_geo *geo_rows = geos->part[p].rows;
         const ds_user *user_rows = users->part[p].rows;
@@ -80,7 +82,7 @@ static int join(ctx *c) {
             jrow *j = &rows[m++];
             *j = (jrow){pin->followers, pin->category, pin->poster, 0, 0, 0, -1,
                         pin->has_followers ? J_FOLLOWERS : 0};
-            int64_t g = ds_index_find(&geo_x, pin->ind), u = ds_index_find(&user_x, pin->ind);
+            int64_t g = pinetl__dataset_index_find(&geo_x, pin->ind), u = pinetl__dataset_index_find(&user_x, pin->ind);
             if (g >= 0) {
                 j->flags |= J_GEO;
                 j->country = geo_rows[g].country;
@@ -93,11 +95,11 @@ static int join(ctx *c) {
             }
         }
     }
-    ds_index_free(&pin_x);
-    ds_index_free(&geo_x);
-    ds_index_free(&user_x);
+    pinetl__dataset_index_free(&pin_x);
+    pinetl__dataset_index_free(&geo_x);
+    pinetl__dataset_index_free(&user_x);
     if (rc) {
-        free(rows);
+        pinetl__free(rows);
         return rc;
     }
     c->rows = rows;
@@ -109,18 +111,18 @@ static int join(ctx *c) {
 /* ---- writing rows ---- */
 
 static int begin(ctx *c, int insight) {
-    const insight_info *in = &insight_catalog[insight];
-    return result_table(c->out, in->name, in->ncols, in->cols);
+    const insight_info *in = &pinetl__catalog_insights[insight];
+    return pinetl__result_table(c->out, in->name, in->ncols, in->cols);
 }
 
 static int put_text(ctx *c, size_t col, const strpool *pool, uint32_t id) {
-    return result_set_text(c->out, col, strpool_str(pool, id), strpool_len(pool, id));
+    return pinetl__result_set_text(c->out, col, pinetl__strpool_str(pool, id), pinetl__strpool_len(pool, id));
 }
 
 static int put_age_group(ctx *c, size_t col, int group) {
     static const int64_t an_age[4] = {18, 25, 36, 51};   /* one age in each group, to name it */
     const char *g = pinetl_age_group(an_age[group]);
-    return result_set_text(c->out, col, g, strlen(g));
+    return pinetl__result_set_text(c->out, col, g, strlen(g));
 }
 
 /* ids[rank - 1] = id: a pool's ids in byte order. NULL on memory failure. */
@@ -168,7 +170,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
     gcount *v = NULL;
     size_t n = 0;
     if (ngroups * ncat <= DENSE_CELLS) {
-        int64_t *cells = calloc(ngroups * ncat, sizeof *cells);
+        int64_t *cells = pinetl__calloc(ngroups * ncat, sizeof *cells);
         uint32_t *cats = ids_in_order(c->cat_rank, ncat - 1);
         size_t nonzero = 0;
         for (size_t i = 0; cells && cats && i < c->nrows; i++) {
@@ -187,8 +189,8 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
                     v[n++] = (gcount){key, value, cats[r], (uint32_t)r + 1, count};
             }
         }
-        free(cells);
-        free(cats);
+        pinetl__free(cells);
+        pinetl__free(cats);
         if (!v)
             return nomem();
         /* Countries were visited by id: order them by rank (the categories already are). */
@@ -204,7 +206,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
             if (g < 0)
                 continue;
             int found;
-            int64_t at = i64map_put(&map, (int64_t)(((uint64_t)g << 32) | j->category),
+            int64_t at = pinetl__hashmap_put(&map, (int64_t)(((uint64_t)g << 32) | j->category),
                                     (uint32_t)n, &found);
             if (at < 0) {
                 rc = nomem();
@@ -213,7 +215,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
             } else {
                 if (n == cap) {
                     cap = cap ? cap * 2 : 256;
-                    gcount *w = realloc(v, cap * sizeof *w);
+                    gcount *w = pinetl__realloc(v, cap * sizeof *w);
                     if (!w) {
                         rc = nomem();
                         break;
@@ -225,9 +227,9 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
                 v[n++] = (gcount){key, value, j->category, c->cat_rank[j->category], 1};
             }
         }
-        i64map_free(&map);
+        pinetl__hashmap_free(&map);
         if (rc) {
-            free(v);
+            pinetl__free(v);
             return rc;
         }
         qsort(v, n, sizeof *v, gcount_cmp);
@@ -256,18 +258,18 @@ static int top_category(ctx *c, int insight) {
             const gcount *e = &v[r];
             if (e->count != max)
                 continue;
-            rc = result_row(c->out);
+            rc = pinetl__result_row(c->out);
             if (!rc)
                 rc = kind == GROUP_COUNTRY ? put_text(c, 0, &c->ds->country, (uint32_t)e->value)
                    : kind == GROUP_AGE ? put_age_group(c, 0, (int)e->value)
-                   : (result_set_int(c->out, 0, e->value), 0);
+                   : (pinetl__result_set_int(c->out, 0, e->value), 0);
             if (!rc)
                 rc = put_text(c, 1, &c->ds->category, e->cat);
             if (!rc)
-                result_set_int(c->out, 2, e->count);
+                pinetl__result_set_int(c->out, 2, e->count);
         }
     }
-    free(v);
+    pinetl__free(v);
     return rc;
 }
 
@@ -281,10 +283,10 @@ static int ranks_poster(const jrow *j) { return j->poster && j->country && (j->f
 static int country_maxima(const ctx *c, int64_t **best_out, uint8_t **seen_out) {
     size_t ncountry = c->ds->country.count + 1;
     int64_t *best = alloc_n(ncountry, sizeof *best);
-    uint8_t *seen = calloc(ncountry, 1);
+    uint8_t *seen = pinetl__calloc(ncountry, 1);
     if (!best || !seen) {
-        free(best);
-        free(seen);
+        pinetl__free(best);
+        pinetl__free(seen);
         return nomem();
     }
     for (size_t i = 0; i < c->nrows; i++) {
@@ -327,7 +329,7 @@ static int top_user_by_country(ctx *c) {
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
-            poster *w = realloc(v, cap * sizeof *w);
+            poster *w = pinetl__realloc(v, cap * sizeof *w);
             if (!w) {
                 rc = nomem();
                 break;
@@ -342,17 +344,17 @@ static int top_user_by_country(ctx *c) {
     for (size_t i = 0; !rc && i < n; i++) {
         if (i && !poster_cmp(&v[i - 1], &v[i]))
             continue;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc)
             rc = put_text(c, 0, &c->ds->country, v[i].country);
         if (!rc)
             rc = put_text(c, 1, &c->ds->poster, v[i].poster);
         if (!rc)
-            result_set_int(c->out, 2, best[v[i].country]);
+            pinetl__result_set_int(c->out, 2, best[v[i].country]);
     }
-    free(v);
-    free(best);
-    free(seen);
+    pinetl__free(v);
+    pinetl__free(best);
+    pinetl__free(seen);
     return rc;
 }
 
@@ -380,15 +382,15 @@ static int top_country_by_followers(ctx *c) {
         uint32_t id = ids[r];
         if (!seen[id] || best[id] != max)
             continue;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc)
             rc = put_text(c, 0, &c->ds->country, id);
         if (!rc)
-            result_set_int(c->out, 1, max);
+            pinetl__result_set_int(c->out, 1, max);
     }
-    free(ids);
-    free(best);
-    free(seen);
+    pinetl__free(ids);
+    pinetl__free(best);
+    pinetl__free(seen);
     return rc;
 }
 
@@ -436,19 +438,19 @@ static int median_followers(ctx *c, int insight) {
             continue;
         int64_t *v = vals + start[g];
         size_t col = 0;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc && by_age)
             rc = put_age_group(c, col++, by_year ? g / JOIN_YEARS : g);
         if (!rc && by_year)
-            result_set_int(c->out, col++, FIRST_JOIN_YEAR + g % JOIN_YEARS);
+            pinetl__result_set_int(c->out, col++, FIRST_JOIN_YEAR + g % JOIN_YEARS);
         if (rc)
             break;
         if (c->median == PINETL_MEDIAN_INTERPOLATED)
-            result_set_real(c->out, col, median_interpolated_select(v, m));
+            pinetl__result_set_real(c->out, col, pinetl__median_interpolated_select(v, m));
         else
-            result_set_int(c->out, col, median_approx_select(v, m));
+            pinetl__result_set_int(c->out, col, pinetl__median_approx_select(v, m));
     }
-    free(vals);
+    pinetl__free(vals);
     return rc;
 }
 
@@ -486,13 +488,13 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
         total += users->part[p].n;
     /* The users that count; then their dates grouped by name, start[name] .. start[name + 1]. */
     const ds_user **kept = alloc_n(total, sizeof *kept);
-    size_t *start = calloc(nnames + 1, sizeof *start);
+    size_t *start = pinetl__calloc(nnames + 1, sizeof *start);
     dated *v = alloc_n(total, sizeof *v);
     ds_index x = {0};
     size_t n = 0;
     int rc = kept && start && v ? PINETL_OK : PINETL_ENOMEM;
     for (size_t p = 0; !rc && p < DS_PARTS; p++) {
-        if (!users->part[p].n || (rc = ds_index_build(&x, ds, PINETL_TABLE_USER, p)))
+        if (!users->part[p].n || (rc = pinetl__dataset_index_build(&x, ds, PINETL_TABLE_USER, p)))
             continue;
         const ds_user *rows = users->part[p].rows;
         for (size_t i = 0; i < x.cap; i++) {
@@ -503,7 +505,7 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
             }
         }
     }
-    ds_index_free(&x);
+    pinetl__dataset_index_free(&x);
     memset(per_year, 0, JOIN_YEARS * sizeof *per_year);
     if (!rc) {
         for (size_t k = 0; k < nnames; k++)
@@ -517,9 +519,9 @@ static int count_users_joined(const pinetl_dataset *ds, int64_t per_year[JOIN_YE
                     per_year[v[i].year - FIRST_JOIN_YEAR]++;
         }
     }
-    free(kept);
-    free(start);
-    free(v);
+    pinetl__free(kept);
+    pinetl__free(start);
+    pinetl__free(v);
     return rc;
 }
 
@@ -532,10 +534,10 @@ static int users_joined_by_year(ctx *c) {
     for (int y = 0; !rc && y < JOIN_YEARS; y++) {
         if (!c->joined_per_year[y])
             continue;
-        rc = result_row(c->out);
+        rc = pinetl__result_row(c->out);
         if (!rc) {
-            result_set_int(c->out, 0, FIRST_JOIN_YEAR + y);
-            result_set_int(c->out, 1, c->joined_per_year[y]);
+            pinetl__result_set_int(c->out, 0, FIRST_JOIN_YEAR + y);
+            pinetl__result_set_int(c->out, 1, c->joined_per_year[y]);
         }
     }
     return rc;
@@ -598,24 +600,24 @@ static int prepare(ctx *c, const int *ids, int n) {
 int pinetl_insights_compute(const pinetl_dataset *ds, const pinetl_insights_options *options,
                             pinetl_insights **out) {
     if (!ds || !out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_insights_compute: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_compute: NULL argument");
     *out = NULL;
     int ids[PINETL_INSIGHT_COUNT];
-    int n = insight_selection(options, ids);
+    int n = pinetl__catalog_selection(options, ids);
     if (n < 0)
         return n;
-    ctx c = {.ds = ds, .cat_rank = strpool_ranks(&ds->category),
-             .poster_rank = strpool_ranks(&ds->poster), .country_rank = strpool_ranks(&ds->country),
+    ctx c = {.ds = ds, .cat_rank = pinetl__strpool_ranks(&ds->category),
+             .poster_rank = pinetl__strpool_ranks(&ds->poster), .country_rank = pinetl__strpool_ranks(&ds->country),
              .median = options ? options->median : 0};
-    int rc = c.cat_rank && c.poster_rank && c.country_rank ? result_new(&c.out) : nomem();
+    int rc = c.cat_rank && c.poster_rank && c.country_rank ? pinetl__result_new(&c.out) : nomem();
     if (!rc)
         rc = prepare(&c, ids, n);
     for (int i = 0; !rc && i < n; i++)
         rc = compute_one(&c, ids[i]);
-    free(c.cat_rank);
-    free(c.poster_rank);
-    free(c.country_rank);
-    free(c.rows);
+    pinetl__free(c.cat_rank);
+    pinetl__free(c.poster_rank);
+    pinetl__free(c.country_rank);
+    pinetl__free(c.rows);
     if (rc) {
         pinetl_insights_free(c.out);
         return rc;

@@ -9,13 +9,15 @@
 
 #include "core/batch_internal.h"
 #include "dataset_index.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 int pinetl_dataset_new(pinetl_dataset **out) {
     if (!out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_new: out is NULL");
-    pinetl_dataset *ds = calloc(1, sizeof *ds);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_new: out is NULL");
+    pinetl_dataset *ds = pinetl__calloc(1, sizeof *ds);
     if (!ds)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     ds->table[PINETL_TABLE_PIN].esize = sizeof(ds_pin);
     ds->table[PINETL_TABLE_GEO].esize = sizeof(ds_geo);
     ds->table[PINETL_TABLE_USER].esize = sizeof(ds_user);
@@ -28,12 +30,12 @@ void pinetl_dataset_free(pinetl_dataset *ds) {
         return;
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         for (size_t p = 0; p < DS_PARTS; p++)
-            free(ds->table[t].part[p].rows);
-    strpool_free(&ds->category);
-    strpool_free(&ds->poster);
-    strpool_free(&ds->country);
-    strpool_free(&ds->user_name);
-    free(ds);
+            pinetl__free(ds->table[t].part[p].rows);
+    pinetl__strpool_free(&ds->category);
+    pinetl__strpool_free(&ds->poster);
+    pinetl__strpool_free(&ds->country);
+    pinetl__strpool_free(&ds->user_name);
+    pinetl__free(ds);
 }
 
 /* Counted on demand, a partition at a time: linear in the rows added. */
@@ -43,24 +45,24 @@ size_t pinetl_dataset_rows(const pinetl_dataset *ds, pinetl_table table) {
     ds_index x = {0};
     size_t n = 0;
     for (size_t p = 0; p < DS_PARTS; p++) {
-        if (ds_index_build(&x, ds, table, p)) {
+        if (pinetl__dataset_index_build(&x, ds, table, p)) {
             n = 0;
             break;
         }
         n += x.len;
     }
-    ds_index_free(&x);
+    pinetl__dataset_index_free(&x);
     return n;
 }
 
 /* Room for one more row at the end of the partition of ind; NULL on memory failure. */
 static void *append(ds_table *t, int64_t ind) {
-    ds_part *part = &t->part[ds_part_of(ind)];
+    ds_part *part = &t->part[pinetl__dataset_part_of(ind)];
     if (part->n == part->cap) {
         size_t cap = part->cap ? part->cap * 2 : 64;
         if (cap >= UINT32_MAX)   /* row numbers are uint32 in ds_index */
             return NULL;
-        void *rows = realloc(part->rows, cap * t->esize);
+        void *rows = pinetl__realloc(part->rows, cap * t->esize);
         if (!rows)
             return NULL;
         part->rows = rows;
@@ -84,7 +86,7 @@ static int has(const col *k, size_t r) { return k->valid && (k->valid[r >> 3] >>
 static uint32_t text_id(strpool *pool, const col *k, size_t r) {
     if (!has(k, r) || !k->text || !k->offs)
         return 0;
-    uint32_t id = strpool_intern(pool, k->text + k->offs[r], (size_t)(k->offs[r + 1] - k->offs[r]));
+    uint32_t id = pinetl__strpool_intern(pool, k->text + k->offs[r], (size_t)(k->offs[r + 1] - k->offs[r]));
     return id ? id : UINT32_MAX;
 }
 
@@ -96,7 +98,7 @@ static uint16_t year_in(const col *k, size_t r, int first, int last) {
     return y >= first && y <= last ? (uint16_t)y : 0;
 }
 
-static int nomem(void) { return pinetl_set_error(PINETL_ENOMEM, "out of memory"); }
+static int nomem(void) { return pinetl__error_set(PINETL_ENOMEM, "out of memory"); }
 
 static int add_pins(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *status,
                     const int64_t *ind, size_t n) {
@@ -146,7 +148,7 @@ static int add_users(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *s
             size_t k = r - AHEAD;
             uint32_t id = 0;
             if (has(&name, k) && name.text && name.offs) {
-                id = strpool_intern_hashed(&ds->user_name, name.text + name.offs[k],
+                id = pinetl__strpool_intern_hashed(&ds->user_name, name.text + name.offs[k],
                                            (size_t)(name.offs[k + 1] - name.offs[k]),
                                            hash[k % AHEAD]);
                 if (!id)
@@ -161,15 +163,15 @@ static int add_users(pinetl_dataset *ds, const pinetl_batch *b, const uint8_t *s
             *at = row;
         }
         if (r < n && !status[r] && has(&name, r) && name.text && name.offs) {
-            hash[r % AHEAD] = strpool_hash(name.text + name.offs[r],
+            hash[r % AHEAD] = pinetl__strpool_hash(name.text + name.offs[r],
                                            (size_t)(name.offs[r + 1] - name.offs[r]));
-            strpool_prefetch(&ds->user_name, hash[r % AHEAD]);
+            pinetl__strpool_prefetch(&ds->user_name, hash[r % AHEAD]);
         }
     }
     return PINETL_OK;
 }
 
-uint32_t ds_columns(pinetl_table table) {
+uint32_t pinetl__dataset_columns(pinetl_table table) {
     switch (table) {
     case PINETL_TABLE_PIN:
         return 1u << PINETL_PIN_IND | 1u << PINETL_PIN_CATEGORY | 1u << PINETL_PIN_POSTER_NAME |
@@ -184,22 +186,22 @@ uint32_t ds_columns(pinetl_table table) {
 
 int pinetl_dataset_add(pinetl_dataset *ds, const pinetl_batch *b) {
     if (!ds || !b)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_add: NULL argument");
     int table = pinetl_batch_table(b);
     size_t n = pinetl_batch_rows(b);
     const uint8_t *status = pinetl_batch_status(b);
     const int64_t *ind = pinetl_batch_int64(b, 0);
     if (n && (!status || !ind))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: batch has no ind column");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_add: batch has no ind column");
     /* A column left out of the batch would read as null everywhere: wrong insights, silently. */
     if (table >= 0 && table < PINETL_TABLE_COUNT &&
-        (pinetl_batch_selected_columns(b) & ds_columns(table)) != ds_columns(table))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: the %s batch leaves out a "
+        (pinetl_batch_selected_columns(b) & pinetl__dataset_columns(table)) != pinetl__dataset_columns(table))
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_add: the %s batch leaves out a "
                                 "column the insights read", pinetl_table_name(table));
     switch (table) {
     case PINETL_TABLE_PIN: return add_pins(ds, b, status, ind, n);
     case PINETL_TABLE_GEO: return add_geos(ds, b, status, ind, n);
     case PINETL_TABLE_USER: return add_users(ds, b, status, ind, n);
     }
-    return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_add: unknown table %d", table);
+    return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_add: unknown table %d", table);
 }

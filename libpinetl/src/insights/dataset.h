@@ -15,8 +15,8 @@
 
 #include <pinetl/insights.h>
 
-#include "hashmap.h"
-#include "strpool.h"
+#include "util/hashmap.h"
+#include "util/strpool.h"
 
 enum { FIRST_POST_YEAR = 2018, LAST_POST_YEAR = 2022, FIRST_JOIN_YEAR = 2015, LAST_JOIN_YEAR = 2020 };
 
@@ -57,12 +57,12 @@ struct pinetl_dataset {
 
 /* The columns of a table's batches that the dataset reads (bit c = column c): readers that fill
  * a dataset need clean no others (pinetl_batch_select_columns). */
-uint32_t ds_columns(pinetl_table table);
+uint32_t pinetl__dataset_columns(pinetl_table table);
 
 /* The partition of an ind: the top bits of its hash (the partition's own tables use the low
  * bits, which stay independent). */
-static inline size_t ds_part_of(int64_t ind) {
-    return (size_t)(hash_u64((uint64_t)ind) >> (64 - DS_PART_BITS));
+static inline size_t pinetl__dataset_part_of(int64_t ind) {
+    return (size_t)(pinetl__hash_u64((uint64_t)ind) >> (64 - DS_PART_BITS));
 }
 
 #endif

@@ -4,28 +4,30 @@
 #include <string.h>
 
 #include "core/batch_internal.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
-void ds_index_free(ds_index *x) {
-    free(x->inds);
-    free(x->rows);
+void pinetl__dataset_index_free(ds_index *x) {
+    pinetl__free(x->inds);
+    pinetl__free(x->rows);
     memset(x, 0, sizeof *x);
 }
 
-int ds_index_build(ds_index *x, const pinetl_dataset *ds, int t, size_t p) {
+int pinetl__dataset_index_build(ds_index *x, const pinetl_dataset *ds, int t, size_t p) {
     const ds_table *table = &ds->table[t];
     const ds_part *part = &table->part[p];
     size_t cap = 16;
     while (cap < 2 * part->n)   /* at most half full: short probes */
         cap *= 2;
     if (cap > x->room) {
-        free(x->inds);
-        free(x->rows);
-        x->inds = malloc(cap * sizeof *x->inds);
-        x->rows = malloc(cap * sizeof *x->rows);
+        pinetl__free(x->inds);
+        pinetl__free(x->rows);
+        x->inds = pinetl__malloc(cap * sizeof *x->inds);
+        x->rows = pinetl__malloc(cap * sizeof *x->rows);
         x->room = x->inds && x->rows ? cap : 0;
         if (!x->room) {
-            ds_index_free(x);
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            pinetl__dataset_index_free(x);
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         }
     }
     x->cap = cap;
@@ -36,7 +38,7 @@ int ds_index_build(ds_index *x, const pinetl_dataset *ds, int t, size_t p) {
     for (size_t r = 0; r < part->n; r++, row += table->esize) {
         int64_t ind;
         memcpy(&ind, row, sizeof ind);
-        size_t i = (size_t)hash_u64((uint64_t)ind) & (cap - 1);
+        size_t i = (size_t)pinetl__hash_u64((uint64_t)ind) & (cap - 1);
         while (x->rows[i] && x->inds[i] != ind)
             i = (i + 1) & (cap - 1);
         x->len += !x->rows[i];

@@ -11,6 +11,8 @@
 
 #include "core/batch_internal.h"
 #include "dataset.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 typedef struct table_job {
     pinetl_dataset *ds;
@@ -54,7 +56,7 @@ static void read_table(table_job *j) {
     if (reader && j->report) {
         pinetl_reader_stats(reader, &j->report->stats);
         const char *notices = pinetl_reader_notices(reader);
-        if (notices && *notices && !(j->report->notices = strdup(notices)) && !rc) {
+        if (notices && *notices && !(j->report->notices = pinetl__strdup(notices)) && !rc) {
             rc = PINETL_ENOMEM;
             snprintf(j->error, sizeof j->error, "out of memory");
         }
@@ -72,7 +74,7 @@ int pinetl_dataset_read_files(pinetl_dataset *ds, const char *const *const *path
                               const size_t *npaths, const pinetl_reader_options *options,
                               pinetl_dataset_report *reports) {
     if (!ds || !paths || !npaths)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_dataset_read_files: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_dataset_read_files: NULL argument");
     table_job jobs[PINETL_TABLE_COUNT];
     pthread_t threads[PINETL_TABLE_COUNT];
     int started[PINETL_TABLE_COUNT] = {0};
@@ -84,7 +86,7 @@ int pinetl_dataset_read_files(pinetl_dataset *ds, const char *const *const *path
         else
             pinetl_reader_options_init(&jobs[t].options);
         /* Most of a pin is text the insights never read: it is checked, not decoded. */
-        jobs[t].options.columns = ds_columns((pinetl_table)t);
+        jobs[t].options.columns = pinetl__dataset_columns((pinetl_table)t);
         if (reports)
             memset(&reports[t], 0, sizeof reports[t]);
     }
@@ -107,6 +109,6 @@ int pinetl_dataset_read_files(pinetl_dataset *ds, const char *const *const *path
             pthread_join(threads[t], NULL);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         if (jobs[t].rc)
-            return pinetl_set_error(jobs[t].rc, "%s", jobs[t].error);
+            return pinetl__error_set(jobs[t].rc, "%s", jobs[t].error);
     return PINETL_OK;
 }

@@ -2,9 +2,9 @@
 
 #include <stdlib.h>
 
-int64_t median_approx(const int64_t *sorted, size_t n) { return sorted[(n - 1) / 2]; }
+int64_t pinetl__median_approx(const int64_t *sorted, size_t n) { return sorted[(n - 1) / 2]; }
 
-double median_interpolated(const int64_t *sorted, size_t n) {
+double pinetl__median_interpolated(const int64_t *sorted, size_t n) {
     if (n % 2)
         return (double)sorted[n / 2];
     int64_t lo = sorted[n / 2 - 1], hi = sorted[n / 2];
@@ -17,7 +17,7 @@ static int cmp_i64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-void median_sort(int64_t *v, size_t n) { qsort(v, n, sizeof *v, cmp_i64); }
+void pinetl__median_sort(int64_t *v, size_t n) { qsort(v, n, sizeof *v, cmp_i64); }
 
 static void swap(int64_t *a, int64_t *b) {
     int64_t t = *a;
@@ -33,7 +33,7 @@ static void select_kth(int64_t *v, size_t n, size_t k) {
     size_t lo = 0, hi = n, rounds = 0;   /* v[k] is within [lo, hi) */
     while (hi - lo > 1) {
         if (++rounds > 64) {
-            median_sort(v + lo, hi - lo);
+            pinetl__median_sort(v + lo, hi - lo);
             return;
         }
         int64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
@@ -57,12 +57,12 @@ static void select_kth(int64_t *v, size_t n, size_t k) {
     }
 }
 
-int64_t median_approx_select(int64_t *v, size_t n) {
+int64_t pinetl__median_approx_select(int64_t *v, size_t n) {
     select_kth(v, n, (n - 1) / 2);
     return v[(n - 1) / 2];
 }
 
-double median_interpolated_select(int64_t *v, size_t n) {
+double pinetl__median_interpolated_select(int64_t *v, size_t n) {
     select_kth(v, n, n % 2 ? n / 2 : n / 2 - 1);
     if (n % 2)
         return (double)v[n / 2];
@@ -71,5 +71,5 @@ double median_interpolated_select(int64_t *v, size_t n) {
     for (size_t i = n / 2 + 1; i < n; i++)
         if (v[i] < two[1])
             two[1] = v[i];
-    return median_interpolated(two, 2);
+    return pinetl__median_interpolated(two, 2);
 }

@@ -7,14 +7,14 @@
 #include <stdint.h>
 
 /* percentile_approx(x, 0.5): the element at rank ceil(n/2) (1-based). n > 0. */
-int64_t median_approx(const int64_t *sorted, size_t n);
+int64_t pinetl__median_approx(const int64_t *sorted, size_t n);
 /* The mean of the two middle values (n even) or the middle value, as a double. n > 0. */
-double median_interpolated(const int64_t *sorted, size_t n);
+double pinetl__median_interpolated(const int64_t *sorted, size_t n);
 /* Sorts int64 values ascending. */
-void median_sort(int64_t *v, size_t n);
+void pinetl__median_sort(int64_t *v, size_t n);
 
 /* The same medians without sorting: v is reordered (quickselect, linear on average). n > 0. */
-int64_t median_approx_select(int64_t *v, size_t n);
-double median_interpolated_select(int64_t *v, size_t n);
+int64_t pinetl__median_approx_select(int64_t *v, size_t n);
+double pinetl__median_interpolated_select(int64_t *v, size_t n);
 
 #endif

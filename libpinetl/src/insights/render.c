@@ -6,30 +6,14 @@
 
 #include <pinetl/scalar.h>
 
-#include "core/batch_internal.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
 #include "result.h"
 
-typedef struct buf { char *p; size_t len, cap; int failed; } buf;
+typedef pinetl__buf buf;
 
-static void put(buf *b, const char *s, size_t n) {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
+static void put(buf *b, const char *s, size_t n) { pinetl__buf_append(b, s, n); }
 
 static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
 
@@ -55,33 +39,8 @@ static const char *value_text(const pinetl_insights *r, const res_cell *c, char 
     return "";
 }
 
-/* JSON strings: only '"', '\' and control characters escaped, as in the cleaned output. */
-static void json_string(buf *b, const char *s, size_t n) {
-    put(b, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        put(b, s + run, i - run);
-        run = i + 1;
-        char esc[8];
-        switch (ch) {
-        case '"': puts_(b, "\\\""); break;
-        case '\\': puts_(b, "\\\\"); break;
-        case '\n': puts_(b, "\\n"); break;
-        case '\t': puts_(b, "\\t"); break;
-        case '\r': puts_(b, "\\r"); break;
-        case '\b': puts_(b, "\\b"); break;
-        case '\f': puts_(b, "\\f"); break;
-        default:
-            snprintf(esc, sizeof esc, "\\u%04x", ch);
-            puts_(b, esc);
-        }
-    }
-    put(b, s + run, n - run);
-    put(b, "\"", 1);
-}
+/* JSON strings: only '"', '\\' and control characters escaped, as in the cleaned output. */
+static void json_string(buf *b, const char *s, size_t n) { pinetl__buf_json_string(b, s, n); }
 
 static void render_json(buf *b, const pinetl_insights *r) {
     puts_(b, "{");
@@ -115,25 +74,7 @@ static void render_json(buf *b, const pinetl_insights *r) {
     puts_(b, "\n}\n");
 }
 
-static void csv_field(buf *b, const char *s, size_t n) {
-    int quote = 0;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote) {
-        put(b, s, n);
-        return;
-    }
-    put(b, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') {   /* a quote is doubled */
-            put(b, s + run, i + 1 - run);
-            run = i;
-        }
-    }
-    put(b, s + run, n - run);
-    put(b, "\"", 1);
-}
+static void csv_field(buf *b, const char *s, size_t n) { pinetl__buf_csv_field(b, s, n); }
 
 static void render_csv(buf *b, const pinetl_insights *r) {
     for (size_t t = 0; t < r->count; t++) {
@@ -189,12 +130,12 @@ static void table_cell(buf *b, const char *s, size_t n) {
 static int render_table(buf *b, const pinetl_insights *r) {
     for (size_t t = 0; t < r->count; t++) {
         const res_table *tb = &r->tables[t];
-        size_t *w = calloc(tb->ncols ? tb->ncols : 1, sizeof *w);
+        size_t *w = pinetl__calloc(tb->ncols ? tb->ncols : 1, sizeof *w);
         if (!w)
             return -1;
-        int *numeric = calloc(tb->ncols ? tb->ncols : 1, sizeof *numeric);
+        int *numeric = pinetl__calloc(tb->ncols ? tb->ncols : 1, sizeof *numeric);
         if (!numeric) {
-            free(w);
+            pinetl__free(w);
             return -1;
         }
         for (size_t col = 0; col < tb->ncols; col++)
@@ -249,15 +190,15 @@ static int render_table(buf *b, const pinetl_insights *r) {
             }
             puts_(b, "\n");
         }
-        free(w);
-        free(numeric);
+        pinetl__free(w);
+        pinetl__free(numeric);
     }
     return 0;
 }
 
 int pinetl_insights_render(const pinetl_insights *r, int format, char **out, size_t *len) {
     if (!r || !out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_insights_render: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_insights_render: NULL argument");
     *out = NULL;
     buf b = {0};
     put(&b, "", 0);   /* an empty result still renders as "" */
@@ -269,11 +210,11 @@ int pinetl_insights_render(const pinetl_insights *r, int format, char **out, siz
     case PINETL_INSIGHTS_JSON: render_json(&b, r); break;
     case PINETL_INSIGHTS_CSV: render_csv(&b, r); break;
     default:
-        return pinetl_set_error(PINETL_EINVAL, "unknown insights format %d", format);
+        return pinetl__error_set(PINETL_EINVAL, "unknown insights format %d", format);
     }
     if (b.failed) {
-        free(b.p);
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        pinetl__free(b.p);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     *out = b.p;
     if (len)

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "core/batch_internal.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
-int result_new(pinetl_insights **out) {
-    *out = calloc(1, sizeof **out);
-    return *out ? PINETL_OK : pinetl_set_error(PINETL_ENOMEM, "out of memory");
+int pinetl__result_new(pinetl_insights **out) {
+    *out = pinetl__calloc(1, sizeof **out);
+    return *out ? PINETL_OK : pinetl__error_set(PINETL_ENOMEM, "out of memory");
 }
 
 void pinetl_insights_free(pinetl_insights *r) {
@@ -18,47 +20,47 @@ void pinetl_insights_free(pinetl_insights *r) {
         return;
     for (size_t t = 0; t < r->count; t++) {
         res_table *tb = &r->tables[t];
-        free(tb->name);
+        pinetl__free(tb->name);
         for (size_t c = 0; c < tb->ncols && tb->colnames; c++)
-            free(tb->colnames[c]);
-        free(tb->colnames);
-        free(tb->cells);
+            pinetl__free(tb->colnames[c]);
+        pinetl__free(tb->colnames);
+        pinetl__free(tb->cells);
     }
-    free(r->tables);
-    free(r->text);
-    free(r);
+    pinetl__free(r->tables);
+    pinetl__free(r->text);
+    pinetl__free(r);
 }
 
-int result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames) {
+int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames) {
     if (r->count == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
-        res_table *t = realloc(r->tables, cap * sizeof *t);
+        res_table *t = pinetl__realloc(r->tables, cap * sizeof *t);
         if (!t)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         r->tables = t;
         r->cap = cap;
     }
     res_table *tb = &r->tables[r->count];
     memset(tb, 0, sizeof *tb);
-    r->count++;   /* counted now so that free() releases what was set up */
-    tb->name = strdup(name);
-    tb->colnames = calloc(ncols ? ncols : 1, sizeof *tb->colnames);
+    r->count++;   /* counted now so that pinetl__free() releases what was set up */
+    tb->name = pinetl__strdup(name);
+    tb->colnames = pinetl__calloc(ncols ? ncols : 1, sizeof *tb->colnames);
     if (!tb->name || !tb->colnames)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     tb->ncols = ncols;
     for (size_t c = 0; c < ncols; c++)
-        if (!(tb->colnames[c] = strdup(colnames[c])))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        if (!(tb->colnames[c] = pinetl__strdup(colnames[c])))
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     return PINETL_OK;
 }
 
-int result_row(pinetl_insights *r) {
+int pinetl__result_row(pinetl_insights *r) {
     res_table *tb = &r->tables[r->count - 1];
     if (tb->nrows == tb->cap) {
         size_t cap = tb->cap ? tb->cap * 2 : 16;
-        res_cell *c = realloc(tb->cells, cap * (tb->ncols ? tb->ncols : 1) * sizeof *c);
+        res_cell *c = pinetl__realloc(tb->cells, cap * (tb->ncols ? tb->ncols : 1) * sizeof *c);
         if (!c)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         tb->cells = c;
         tb->cap = cap;
     }
@@ -72,26 +74,26 @@ static res_cell *last(pinetl_insights *r, size_t col) {
     return &tb->cells[(tb->nrows - 1) * tb->ncols + col];
 }
 
-void result_set_int(pinetl_insights *r, size_t col, int64_t v) {
+void pinetl__result_set_int(pinetl_insights *r, size_t col, int64_t v) {
     res_cell *c = last(r, col);
     c->type = PINETL_VALUE_INT64;
     c->i = v;
 }
 
-void result_set_real(pinetl_insights *r, size_t col, double v) {
+void pinetl__result_set_real(pinetl_insights *r, size_t col, double v) {
     res_cell *c = last(r, col);
     c->type = PINETL_VALUE_REAL;
     c->d = v;
 }
 
-int result_set_text(pinetl_insights *r, size_t col, const char *s, size_t len) {
+int pinetl__result_set_text(pinetl_insights *r, size_t col, const char *s, size_t len) {
     if (r->tlen + len + 1 > r->tcap) {
         size_t cap = r->tcap ? r->tcap : 1024;
         while (cap < r->tlen + len + 1)
             cap *= 2;
-        char *t = realloc(r->text, cap);
+        char *t = pinetl__realloc(r->text, cap);
         if (!t)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         r->text = t;
         r->tcap = cap;
     }
@@ -186,7 +188,7 @@ static int differ(char **why, const char *fmt, ...) {
         va_start(ap, fmt);
         int n = vsnprintf(NULL, 0, fmt, ap);
         va_end(ap);
-        if (n >= 0 && (*why = malloc((size_t)n + 1))) {
+        if (n >= 0 && (*why = pinetl__malloc((size_t)n + 1))) {
             va_start(ap, fmt);
             vsnprintf(*why, (size_t)n + 1, fmt, ap);
             va_end(ap);

@@ -27,13 +27,13 @@ struct pinetl_insights {
     size_t tlen, tcap;
 };
 
-int result_new(pinetl_insights **out);
+int pinetl__result_new(pinetl_insights **out);
 /* Starts a table (names are copied). */
-int result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames);
+int pinetl__result_table(pinetl_insights *r, const char *name, size_t ncols, const char *const *colnames);
 /* Appends a row of nulls to the last table. */
-int result_row(pinetl_insights *r);
-void result_set_int(pinetl_insights *r, size_t col, int64_t v);
-void result_set_real(pinetl_insights *r, size_t col, double v);
-int result_set_text(pinetl_insights *r, size_t col, const char *s, size_t len);
+int pinetl__result_row(pinetl_insights *r);
+void pinetl__result_set_int(pinetl_insights *r, size_t col, int64_t v);
+void pinetl__result_set_real(pinetl_insights *r, size_t col, double v);
+int pinetl__result_set_text(pinetl_insights *r, size_t col, const char *s, size_t len);
 
 #endif

@@ -23,7 +23,7 @@ static const uint8_t b64_table[256] = {
     255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 };
 
-int io_base64_decode(const char *src, size_t len, char *dst, size_t *out_len, size_t *bad) {
+int pinetl__io_base64_decode(const char *src, size_t len, char *dst, size_t *out_len, size_t *bad) {
     uint32_t acc = 0;
     int have = 0;        /* sextets in acc */
     size_t out = 0, i = 0, pad_at = 0;

@@ -8,6 +8,6 @@
  * ASCII whitespace is skipped (wrapped base64); '=' padding is optional but only at the end.
  * Returns 0 and sets *out_len, or -1 with *bad = index of the first offending character
  * (len when the text stops in the middle of a group). */
-int io_base64_decode(const char *src, size_t len, char *dst, size_t *out_len, size_t *bad);
+int pinetl__io_base64_decode(const char *src, size_t len, char *dst, size_t *out_len, size_t *bad);
 
 #endif

@@ -4,8 +4,9 @@
 
 #include "core/batch_internal.h"
 #include "split.h"
+#include "util/error.h"
 
-static int run_now(void *ud, const io_item *item) { return io_item_run(ud, item); }
+static int run_now(void *ud, const io_item *item) { return pinetl__io_item_run(ud, item); }
 
 int pinetl_batch_clean(pinetl_batch *batch, const char *data, size_t len,
                        const pinetl_clean_options *options) {
@@ -15,23 +16,23 @@ int pinetl_batch_clean(pinetl_batch *batch, const char *data, size_t len,
         options = &defaults;
     }
     if (!batch)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_clean: no batch");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: no batch");
     if (!data && len)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_clean: no data");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: no data");
     if (!pinetl_input_format_name(options->input_format))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_batch_clean: unknown input format %d",
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_clean: unknown input format %d",
                                 options->input_format);
     const char *source = options->source ? options->source : "<input>";
-    int rc = batch_set_source(batch, source);
+    int rc = pinetl__batch_set_source(batch, source);
     if (rc)
         return rc;
     io_ctx ctx;
     io_split split;
     int more;
-    io_ctx_init(&ctx, batch, options->input_format, 0);
-    io_split_init(&split, source, options->input_format, 0, options->first_line,
+    pinetl__io_ctx_init(&ctx, batch, options->input_format, 0);
+    pinetl__io_split_init(&split, source, options->input_format, 0, options->first_line,
                   options->first_offset, run_now, &ctx);
-    long n = io_split_run(&split, data ? data : "", len, 1, &more);
-    io_ctx_release(&ctx);
+    long n = pinetl__io_split_run(&split, data ? data : "", len, 1, &more);
+    pinetl__io_ctx_release(&ctx);
     return n < 0 ? (int)n : PINETL_OK;
 }

@@ -1,5 +1,5 @@
 /* Unwrapping envelopes (spec 1): JSON lines, arrays, Kafka REST bodies, Kafka consumer dumps,
- * Kinesis PutRecord / PutRecords bodies. Each record reaches batch_add_record as a slice of the
+ * Kinesis PutRecord / PutRecords bodies. Each record reaches pinetl__batch_add_record as a slice of the
  * input; only Kinesis string Data is decoded, into the context's reused scratch buffer. */
 #include "envelope.h"
 
@@ -11,6 +11,8 @@
 #include "base64.h"
 #include "core/batch_internal.h"
 #include "core/json.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 static const char *const format_names[] = {
     "auto", "jsonl", "array", "kafka-rest", "kafka-dump", "kinesis", "s3-sink"};
@@ -22,32 +24,32 @@ const char *pinetl_input_format_name(int format) {
 
 int pinetl_input_format_from_name(const char *name, int *out) {
     if (!name || !out)
-        return pinetl_set_error(PINETL_EINVAL, "no input format given");
+        return pinetl__error_set(PINETL_EINVAL, "no input format given");
     for (int i = 0; i < FORMAT_COUNT; i++) {
         if (!strcmp(name, format_names[i])) {
             *out = i;
             return PINETL_OK;
         }
     }
-    return pinetl_set_error(PINETL_EINVAL,
+    return pinetl__error_set(PINETL_EINVAL,
                             "unknown input format '%s' (expected auto, jsonl, array, kafka-rest, "
                             "kafka-dump, kinesis or s3-sink)", name);
 }
 
-void io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record) {
+void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record) {
     memset(c, 0, sizeof *c);
     c->batch = batch;
     c->format = format;
     c->max_record = max_record ? max_record : IO_MAX_RECORD_DEFAULT;
 }
 
-void io_ctx_release(io_ctx *c) {
-    free(c->scratch);
+void pinetl__io_ctx_release(io_ctx *c) {
+    pinetl__free(c->scratch);
     c->scratch = NULL;
     c->scratch_cap = 0;
 }
 
-int64_t io_count_lines(const char *p, size_t len) {
+int64_t pinetl__io_count_lines(const char *p, size_t len) {
     int64_t n = 0;
     const char *end = p + len;
     while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
@@ -64,7 +66,7 @@ static void position(io_ctx *c, const char *p, int64_t *line, int64_t *offset) {
         c->cur = c->vbase;
         c->cur_line = c->vbase_line;
     }
-    c->cur_line += io_count_lines(c->cur, (size_t)(p - c->cur));
+    c->cur_line += pinetl__io_count_lines(c->cur, (size_t)(p - c->cur));
     c->cur = p;
     *line = c->cur_line;
     *offset = c->vbase_offset + (p - c->vbase);
@@ -95,13 +97,13 @@ static int envelope_reject(io_ctx *c, const char *raw, size_t len, const char *f
     position(c, raw, &line, &offset);
     if (len > IO_RAW_KEEP)
         len = IO_RAW_KEEP;
-    return batch_add_reject(c->batch, PINETL_REJECT_ENVELOPE, msg, raw, len, line, offset);
+    return pinetl__batch_add_reject(c->batch, PINETL_REJECT_ENVELOPE, msg, raw, len, line, offset);
 }
 
 static int add_record(io_ctx *c, const json_value *v) {
     int64_t line, offset;
     position(c, v->start, &line, &offset);
-    return batch_add_record(c->batch, v->start, v->len, line, offset);
+    return pinetl__batch_add_record(c->batch, v->start, v->len, line, offset);
 }
 
 /* What a forced format expects, for messages. */
@@ -126,9 +128,9 @@ static int add_kafka_value(io_ctx *c, const json_value *value, const char *where
         return add_record(c, value);
     json_iter it;
     json_value first, extra;
-    json_iter_array(&it, value);
-    int n = json_iter_element(&it, &first);
-    if (n && !json_iter_element(&it, &extra))
+    pinetl__json_iter_array(&it, value);
+    int n = pinetl__json_iter_element(&it, &first);
+    if (n && !pinetl__json_iter_element(&it, &extra))
         return add_record(c, &first);
     return envelope_reject(c, value->start, value->len,
                            "%s: 'value' is %s array; expected one record or a one-element array",
@@ -136,16 +138,8 @@ static int add_kafka_value(io_ctx *c, const json_value *value, const char *where
 }
 
 static int grow_scratch(io_ctx *c, size_t need) {
-    if (need <= c->scratch_cap)
-        return PINETL_OK;
-    size_t cap = c->scratch_cap ? c->scratch_cap : 4096;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(c->scratch, cap);
-    if (!p)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory decoding Kinesis data");
-    c->scratch = p;
-    c->scratch_cap = cap;
+    if (pinetl__alloc_reserve(&c->scratch, &c->scratch_cap, need, 1, 4096))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory decoding Kinesis data");
     return PINETL_OK;
 }
 
@@ -161,19 +155,19 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
     int rc = grow_scratch(c, data->len + 1);
     if (rc)
         return rc;
-    long n = json_string_decode(data, c->scratch);
+    long n = pinetl__json_string_decode(data, c->scratch);
     if (n < 0)
         return envelope_reject(c, data->start, data->len,
                                "kinesis %s holds a lone UTF-16 surrogate escape", where);
     int64_t line, offset;
     position(c, data->start, &line, &offset);
     size_t i = 0;
-    while (i < (size_t)n && json_is_space((unsigned char)c->scratch[i]))
+    while (i < (size_t)n && pinetl__json_is_space((unsigned char)c->scratch[i]))
         i++;
     if (i < (size_t)n && c->scratch[i] == '{')   /* spec: JSON text, not base64 */
-        return batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
+        return pinetl__batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
     size_t len, bad;
-    if (io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
+    if (pinetl__io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
         if (bad < (size_t)n)
             return envelope_reject(c, data->start, data->len,
                                    "kinesis %s is not valid base64: bad character at position %zu",
@@ -184,12 +178,12 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
     }
     json_value rec;
     json_error err;
-    if (json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)
+    if (pinetl__json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)
         return envelope_reject(c, data->start, data->len,
                                "kinesis %s is base64 of %zu bytes that are not a JSON record "
                                "(%s at byte %zu: %s)", where, len,
                                err.utf8 ? "invalid UTF-8" : "invalid JSON", err.offset, err.what);
-    return batch_add_record(c->batch, c->scratch, len, line, offset);
+    return pinetl__batch_add_record(c->batch, c->scratch, len, line, offset);
 }
 
 static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p, size_t len) {
@@ -198,17 +192,17 @@ static int unwrap_kafka_rest(io_ctx *c, const json_value *records, const char *p
                                type_name(records->type));
     json_iter it;
     json_value el, value;
-    json_iter_array(&it, records);
-    if (records->len <= 2 || !json_iter_element(&it, &el))
+    pinetl__json_iter_array(&it, records);
+    if (records->len <= 2 || !pinetl__json_iter_element(&it, &el))
         return envelope_reject(c, p, len, "Kafka REST body: 'records' is empty");
-    json_iter_array(&it, records);
-    for (size_t i = 0; json_iter_element(&it, &el); i++) {
+    pinetl__json_iter_array(&it, records);
+    for (size_t i = 0; pinetl__json_iter_element(&it, &el); i++) {
         int rc;
         if (el.type != JSON_OBJECT)
             rc = envelope_reject(c, el.start, el.len,
                                  "Kafka REST body: records[%zu] is %s; expected an object with "
                                  "'value'", i, type_name(el.type));
-        else if (!json_object_get(&el, "value", &value))
+        else if (!pinetl__json_object_get(&el, "value", &value))
             rc = envelope_reject(c, el.start, el.len, "Kafka REST body: records[%zu] has no 'value'",
                                  i);
         else if (value.type == JSON_ARRAY) {
@@ -231,17 +225,17 @@ static int unwrap_kinesis_records(io_ctx *c, const json_value *records, const ch
     json_iter it;
     json_value el, data;
     char where[48];
-    json_iter_array(&it, records);
-    if (!json_iter_element(&it, &el))
+    pinetl__json_iter_array(&it, records);
+    if (!pinetl__json_iter_element(&it, &el))
         return envelope_reject(c, p, len, "kinesis PutRecords body: 'Records' is empty");
-    json_iter_array(&it, records);
-    for (size_t i = 0; json_iter_element(&it, &el); i++) {
+    pinetl__json_iter_array(&it, records);
+    for (size_t i = 0; pinetl__json_iter_element(&it, &el); i++) {
         int rc;
         if (el.type != JSON_OBJECT)
             rc = envelope_reject(c, el.start, el.len,
                                  "kinesis PutRecords body: Records[%zu] is %s; expected an object "
                                  "with 'Data'", i, type_name(el.type));
-        else if (!json_object_get(&el, "Data", &data))
+        else if (!pinetl__json_object_get(&el, "Data", &data))
             rc = envelope_reject(c, el.start, el.len,
                                  "kinesis PutRecords body: Records[%zu] has no 'Data'", i);
         else {
@@ -271,7 +265,7 @@ typedef struct envelope_shape {
 static int is_envelope_key(const json_value *key, int k) {
     size_t n = key->len - 2;   /* without the quotes */
     if (key->escaped)          /* compared decoded */
-        return json_string_equals(key, envelope_keys[k].name, envelope_keys[k].len);
+        return pinetl__json_string_equals(key, envelope_keys[k].name, envelope_keys[k].len);
     return n == envelope_keys[k].len && memcmp(key->start + 1, envelope_keys[k].name, n) == 0;
 }
 
@@ -301,8 +295,8 @@ static void envelope_shape_of(envelope_shape *sh, const json_value *obj, const j
     }
     json_iter it;
     json_value key, value;
-    json_iter_object(&it, obj);
-    while (json_iter_member(&it, &key, &value))
+    pinetl__json_iter_object(&it, obj);
+    while (pinetl__json_iter_member(&it, &key, &value))
         note_key(sh, &key, &value);
 }
 
@@ -334,23 +328,23 @@ static int unwrap_object(io_ctx *c, const json_value *obj, const envelope_shape 
     return wrong_shape(c, p, len, "an object without those members");
 }
 
-int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+int pinetl__io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
     c->vbase = c->cur = p;
     c->vbase_line = c->cur_line = line;
     c->vbase_offset = offset;
     int f = c->format;
     size_t i = 0;
-    while (i < len && json_is_space((unsigned char)p[i]))
+    while (i < len && pinetl__json_is_space((unsigned char)p[i]))
         i++;
     /* Forced JSON lines: every object is a record, no envelope to look for. */
     if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK))
-        return batch_add_record(c->batch, p, len, line, offset);
+        return pinetl__batch_add_record(c->batch, p, len, line, offset);
     /* One scan checks the value and keeps the top-level members that tell its shape. */
     json_value v;
     json_error err;
     size_t count = 0;
-    if (json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
-        return batch_add_record(c->batch, p, len, line, offset);
+    if (pinetl__json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
+        return pinetl__batch_add_record(c->batch, p, len, line, offset);
     switch (v.type) {
     case JSON_OBJECT: {
         envelope_shape sh;
@@ -358,7 +352,7 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
         /* The fast path of JSON lines: a plain record, scanned once (the core reuses the scan). */
         if (!sh.has && f == PINETL_INPUT_AUTO) {
             const json_member *kept = count <= IO_MEMBERS_MAX ? c->members : NULL;
-            return batch_add_parsed(c->batch, p, len, &v, kept, count, line, offset);
+            return pinetl__batch_add_parsed(c->batch, p, len, &v, kept, count, line, offset);
         }
         return unwrap_object(c, &v, &sh, p, len);
     }
@@ -366,9 +360,9 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
         if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_ARRAY) {
             json_iter it;
             json_value el;
-            json_iter_array(&it, &v);
+            pinetl__json_iter_array(&it, &v);
             size_t n = 0;
-            for (; json_iter_element(&it, &el); n++) {
+            for (; pinetl__json_iter_element(&it, &el); n++) {
                 int rc = add_record(c, &el);
                 if (rc)
                     return rc;
@@ -379,7 +373,7 @@ int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset
     default:
         /* Not an object and not an envelope: a record the core rejects as not_an_object. */
         if (f == PINETL_INPUT_AUTO || f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK)
-            return batch_add_record(c->batch, p, len, line, offset);
+            return pinetl__batch_add_record(c->batch, p, len, line, offset);
         return wrong_shape(c, p, len, type_name(v.type));
     }
 }
@@ -388,13 +382,13 @@ static int is_json_space(unsigned char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
-int io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
     const char *s = p, *end = p + len;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end;
         const char *a = s, *b = e;
-        while (a < b && json_is_space((unsigned char)*a))
+        while (a < b && pinetl__json_is_space((unsigned char)*a))
             a++;
         if (a < b) {   /* blank lines (spec whitespace only) are not records */
             a = s;
@@ -410,10 +404,10 @@ int io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t o
                 snprintf(msg, sizeof msg, "record of %zu bytes is larger than the limit of %zu "
                          "bytes (raw holds its first %zu bytes)", n, c->max_record,
                          n < IO_RAW_KEEP ? n : IO_RAW_KEEP);
-                rc = batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
+                rc = pinetl__batch_add_reject(c->batch, PINETL_REJECT_TOO_LARGE, msg, a,
                                       n < IO_RAW_KEEP ? n : IO_RAW_KEEP, line, off);
             } else
-                rc = io_unwrap(c, a, n, line, off);
+                rc = pinetl__io_unwrap(c, a, n, line, off);
             if (rc)
                 return rc;
         }

@@ -11,7 +11,7 @@
 #include "core/json.h"
 
 /* Default limit on one record (spec: 64 MiB). */
-#define IO_MAX_RECORD_DEFAULT ((size_t)64 << 20)
+#define IO_MAX_RECORD_DEFAULT ((size_t)8 << 20)
 /* Rejects of oversized or unsplittable input keep at most this many raw bytes. */
 #define IO_RAW_KEEP ((size_t)1 << 20)
 
@@ -23,7 +23,7 @@ typedef struct io_ctx {
     pinetl_batch *batch;
     int format;             /* a pinetl_input_format */
     size_t max_record;
-    char *scratch;          /* decoded Kinesis Data; batch_add_record copies what it keeps */
+    char *scratch;          /* decoded Kinesis Data; pinetl__batch_add_record copies what it keeps */
     size_t scratch_cap;
     /* Positions of records inside one top-level value, counted forward from its start. */
     const char *vbase, *cur;
@@ -31,17 +31,17 @@ typedef struct io_ctx {
     json_member members[IO_MEMBERS_MAX];
 } io_ctx;
 
-void io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record);
-void io_ctx_release(io_ctx *c);
+void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record);
+void pinetl__io_ctx_release(io_ctx *c);
 
 /* Unwraps one top-level value p[0..len) that starts at line/offset into rows. Invalid JSON is
  * handed on as a record, so the core's scanner words the reject. Fails only on memory. */
-int io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
+int pinetl__io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
 
 /* JSON lines: every non-blank line of p[0..len) is one top-level value; p starts at line/offset. */
-int io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
+int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
 
 /* Number of '\n' in p[0..len). */
-int64_t io_count_lines(const char *p, size_t len);
+int64_t pinetl__io_count_lines(const char *p, size_t len);
 
 #endif

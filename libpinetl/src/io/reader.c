@@ -20,6 +20,8 @@
 #include "reader_dict.h"
 #include "s3sink.h"
 #include "split.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 #define DEFAULT_BATCH_BYTES ((size_t)1 << 20)
 enum { MAX_THREADS = 64 };
@@ -73,6 +75,7 @@ typedef struct slot {
 typedef struct input {
     char *path;      /* "-" for standard input */
     int format;      /* how its content is split */
+    int fd;          /* kept open from the check when not a regular file, else -1 */
 } input;
 
 struct pinetl_reader {
@@ -101,7 +104,7 @@ struct pinetl_reader {
     size_t stage_cap;
 
     pinetl_stats stats;
-    io_text notices;
+    pinetl__buf notices;
 };
 
 void pinetl_reader_options_init(pinetl_reader_options *o) {
@@ -112,33 +115,23 @@ void pinetl_reader_options_init(pinetl_reader_options *o) {
 }
 
 static void job_free(job *j) {
-    free(j->data);
-    free(j->items);
-    free(j->msgs);
+    pinetl__free(j->data);
+    pinetl__free(j->items);
+    pinetl__free(j->msgs);
     memset(j, 0, sizeof *j);
 }
 
 static void job_clear(job *j, size_t keep) {
     j->len = j->n = j->mlen = 0;
     if (j->cap > keep) {   /* give back what one oversized value needed */
-        free(j->data);
+        pinetl__free(j->data);
         j->data = NULL;
         j->cap = 0;
     }
 }
 
 static int reserve(char **p, size_t *cap, size_t need) {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 4096;
-    while (c < need)
-        c *= 2;
-    char *q = realloc(*p, c);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
+    return pinetl__alloc_reserve(p, cap, need, 1, 4096);
 }
 
 static int submit(pinetl_reader *r);
@@ -172,12 +165,12 @@ static int emit_to_job(void *ud, const io_item *it) {
         return READER_STOPPED;
     int adopted = adopt_stage(r, it);
     if (!adopted && reserve(&j->data, &j->cap, j->len + it->len + 1))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
     if (j->n == j->items_cap) {
         size_t cap = j->items_cap ? j->items_cap * 2 : 64;
-        job_item *p = realloc(j->items, cap * sizeof *p);
+        job_item *p = pinetl__realloc(j->items, cap * sizeof *p);
         if (!p)
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
         j->items = p;
         j->items_cap = cap;
     }
@@ -185,7 +178,7 @@ static int emit_to_job(void *ud, const io_item *it) {
     if (it->msg) {
         size_t ml = strlen(it->msg) + 1;
         if (reserve(&j->msgs, &j->mcap, j->mlen + ml))
-            return pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
         memcpy(j->msgs + j->mlen, it->msg, ml);
         msg = j->mlen;
         j->mlen += ml;
@@ -228,23 +221,26 @@ static int stopping(pinetl_reader *r) {
 }
 
 /* Reads one input through the splitter. 0, 1 when stopping, or a negative code. */
-static int read_input(pinetl_reader *r, const input *in) {
+static int read_input(pinetl_reader *r, input *in) {
     int is_stdin = !strcmp(in->path, "-");
-    int fd = is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+    /* A FIFO or device is read through the descriptor its check opened: opening it a second
+     * time could block forever once its writer has gone. */
+    int fd = is_stdin ? STDIN_FILENO : in->fd >= 0 ? in->fd : open(in->path, O_RDONLY | O_CLOEXEC);
+    in->fd = -1;
     if (fd < 0)
-        return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+        return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open '%s': %s", in->path, strerror(errno));
     struct stat st;
     int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (regular)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     io_split sp;
-    io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
+    pinetl__io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
     size_t block = r->opt.batch_bytes, len = 0, want = block;
     int eof = 0, rc = 0, more = 0;
     for (;;) {
         if (want > r->stage_cap && reserve(&r->stage, &r->stage_cap, want)) {
-            rc = pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
+            rc = pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
             break;
         }
         while (!eof && len < want) {
@@ -252,7 +248,7 @@ static int read_input(pinetl_reader *r, const input *in) {
                 /* A pipe may stay silent: wait for it or for pinetl_reader_free, not forever. */
                 struct pollfd pf[2] = {{fd, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
                 if (poll(pf, 2, -1) < 0 && errno != EINTR) {
-                    rc = pinetl_set_error(PINETL_EIO, "error reading '%s': %s", in->path,
+                    rc = pinetl__error_set(PINETL_EIO, "error reading '%s': %s", in->path,
                                           strerror(errno));
                     break;
                 }
@@ -265,7 +261,7 @@ static int read_input(pinetl_reader *r, const input *in) {
             if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
             if (n < 0) {
-                rc = pinetl_set_error(PINETL_EIO, "error reading '%s': %s", in->path,
+                rc = pinetl__error_set(PINETL_EIO, "error reading '%s': %s", in->path,
                                       strerror(errno));
                 break;
             }
@@ -276,7 +272,7 @@ static int read_input(pinetl_reader *r, const input *in) {
         if (rc)
             break;
         const char *buf = r->stage;
-        long used = io_split_run(&sp, buf, len, eof, &more);
+        long used = pinetl__io_split_run(&sp, buf, len, eof, &more);
         if (used < 0) {
             rc = used == READER_STOPPED ? 1 : (int)used;
             break;
@@ -286,7 +282,7 @@ static int read_input(pinetl_reader *r, const input *in) {
             memmove(r->stage, r->stage + used, len);
         } else if (len) {   /* the buffer went to a job (adopt_stage): the tail moves over */
             if (reserve(&r->stage, &r->stage_cap, len)) {
-                rc = pinetl_set_error(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
+                rc = pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", in->path);
                 break;
             }
             memcpy(r->stage, buf + used, len);
@@ -305,7 +301,7 @@ static int read_input(pinetl_reader *r, const input *in) {
     if (!is_stdin)
         close(fd);
     if (r->stage_cap > 4 * block) {
-        free(r->stage);
+        pinetl__free(r->stage);
         r->stage = NULL;
         r->stage_cap = 0;
     }
@@ -339,7 +335,7 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
         const job_item *ji = &j->items[i];
         io_item it = {ji->kind, ji->code, j->data + ji->off, ji->len, ji->line, ji->offset,
                       ji->msg == SIZE_MAX ? NULL : j->msgs + ji->msg, ji->source, ji->format};
-        int rc = io_item_run(ctx, &it);
+        int rc = pinetl__io_item_run(ctx, &it);
         if (rc)
             return rc;
     }
@@ -355,7 +351,7 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
 static void *worker_main(void *arg) {
     pinetl_reader *r = arg;
     io_ctx ctx;
-    io_ctx_init(&ctx, NULL, PINETL_INPUT_AUTO, r->opt.max_record_bytes);
+    pinetl__io_ctx_init(&ctx, NULL, PINETL_INPUT_AUTO, r->opt.max_record_bytes);
     rd_worker dicts;
     memset(&dicts, 0, sizeof dicts);
     pthread_mutex_lock(&r->mu);
@@ -370,7 +366,7 @@ static void *worker_main(void *arg) {
             pthread_mutex_unlock(&r->mu);
             int rc = clean_job(r, s, &ctx);
             if (rc == 0 && r->opt.dict_columns)
-                rc = rd_encode(&dicts, r->opt.dict_columns, s->batch, s->dict_out);
+                rc = pinetl__rdict_encode(&dicts, r->opt.dict_columns, s->batch, s->dict_out);
             s->err[0] = '\0';
             if (rc)
                 snprintf(s->err, sizeof s->err, "%s", pinetl_error_last());
@@ -385,29 +381,44 @@ static void *worker_main(void *arg) {
         pthread_cond_wait(&r->cv_work, &r->mu);
     }
     pthread_mutex_unlock(&r->mu);
-    io_ctx_release(&ctx);
-    rd_worker_release(&dicts);
+    pinetl__io_ctx_release(&ctx);
+    pinetl__rdict_worker_release(&dicts);
     return NULL;
 }
 
-static int add_input(pinetl_reader *r, const char *path, int format) {
-    input *p = realloc(r->inputs, (r->ninputs + 1) * sizeof *p);
-    if (!p)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+/* Adds an input; takes ownership of fd (-1 for none), closing it on failure. */
+static int add_input(pinetl_reader *r, const char *path, int format, int fd) {
+    input *p = pinetl__realloc(r->inputs, (r->ninputs + 1) * sizeof *p);
+    if (!p) {
+        if (fd >= 0)
+            close(fd);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+    }
     r->inputs = p;
-    if (!(p[r->ninputs].path = strdup(path)))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+    if (!(p[r->ninputs].path = pinetl__strdup(path))) {
+        if (fd >= 0)
+            close(fd);
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+    }
+    p[r->ninputs].fd = fd;
     p[r->ninputs++].format = format;
     return PINETL_OK;
 }
 
-/* Checks now that the file opens, so that a run fails before it writes anything. */
-static int check_readable(const char *path) {
+/* Checks now that the file opens, so that a run fails before it writes anything. A regular file
+ * is closed again (an S3 sink folder may hold more objects than a process may keep open); any
+ * other kind is kept open in *fd_out, since a FIFO's writer may be gone by a second open. */
+static int check_readable(const char *path, int *fd_out) {
+    *fd_out = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+        return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                 "cannot open '%s': %s", path, strerror(errno));
-    close(fd);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        close(fd);
+    else
+        *fd_out = fd;
     return PINETL_OK;
 }
 
@@ -421,56 +432,60 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
         const char *path = paths[i];
         struct stat st;
         if (!path) {
-            rc = pinetl_set_error(PINETL_EINVAL, "input %zu is NULL", i);
+            rc = pinetl__error_set(PINETL_EINVAL, "input %zu is NULL", i);
         } else if (!strcmp(path, "-")) {
             rc = f == PINETL_INPUT_S3_SINK
-                     ? pinetl_set_error(PINETL_EFORMAT, "standard input cannot be an S3 sink "
+                     ? pinetl__error_set(PINETL_EFORMAT, "standard input cannot be an S3 sink "
                                         "directory (--input-format s3-sink)")
-                     : add_input(r, path, content);
+                     : add_input(r, path, content, -1);
         } else if (stat(path, &st) != 0) {
-            rc = pinetl_set_error(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+            rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                   "cannot open '%s': %s", path, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
             io_strlist objs = {0};
-            char *dir = strdup(path);
+            char *dir = pinetl__strdup(path);
             if (!dir) {
-                rc = pinetl_set_error(PINETL_ENOMEM, "out of memory opening inputs");
+                rc = pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
                 break;
             }
             for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
                 dir[l - 1] = '\0';
             if (!s3)
-                rc = io_s3_new(&s3);
+                rc = pinetl__io_s3_new(&s3);
             if (rc == PINETL_OK)
-                rc = io_s3_list(s3, dir, pinetl_table_name(r->table), &objs, &r->notices);
-            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++)
-                if ((rc = check_readable(objs.items[k])) == PINETL_OK)
-                    rc = add_input(r, objs.items[k], content);
-            io_strlist_free(&objs);
-            free(dir);
+                rc = pinetl__io_s3_list(s3, dir, pinetl_table_name(r->table), &objs, &r->notices);
+            for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++) {
+                int fd;
+                if ((rc = check_readable(objs.items[k], &fd)) == PINETL_OK)
+                    rc = add_input(r, objs.items[k], content, fd);
+            }
+            pinetl__io_strlist_free(&objs);
+            pinetl__free(dir);
         } else if (f == PINETL_INPUT_S3_SINK) {
-            rc = pinetl_set_error(PINETL_EFORMAT, "'%s' is not a directory (--input-format s3-sink "
+            rc = pinetl__error_set(PINETL_EFORMAT, "'%s' is not a directory (--input-format s3-sink "
                                   "reads a Kafka Connect S3 sink directory)", path);
-        } else if ((rc = check_readable(path)) == PINETL_OK) {
-            rc = add_input(r, path, content);
+        } else {
+            int fd;
+            if ((rc = check_readable(path, &fd)) == PINETL_OK)
+                rc = add_input(r, path, content, fd);
         }
     }
-    io_s3_free(s3);
+    pinetl__io_s3_free(s3);
     return rc;
 }
 
 static int start(pinetl_reader *r) {
     if (pthread_mutex_init(&r->mu, NULL) || pthread_cond_init(&r->cv_free, NULL) ||
         pthread_cond_init(&r->cv_work, NULL) || pthread_cond_init(&r->cv_done, NULL))
-        return pinetl_set_error(PINETL_ERROR, "cannot create reader locks");
+        return pinetl__error_set(PINETL_ERROR, "cannot create reader locks");
     r->sync_ready = 1;
     if (pipe(r->wake) != 0)
-        return pinetl_set_error(PINETL_EIO, "cannot create a pipe: %s", strerror(errno));
+        return pinetl__error_set(PINETL_EIO, "cannot create a pipe: %s", strerror(errno));
     fcntl(r->wake[0], F_SETFD, FD_CLOEXEC);
     fcntl(r->wake[1], F_SETFD, FD_CLOEXEC);
-    if (!(r->slots = calloc(r->nslots, sizeof *r->slots)) ||
-        !(r->workers = calloc((size_t)r->nworkers, sizeof *r->workers)))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening a reader");
+    if (!(r->slots = pinetl__calloc(r->nslots, sizeof *r->slots)) ||
+        !(r->workers = pinetl__calloc((size_t)r->nworkers, sizeof *r->workers)))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a reader");
     for (size_t i = 0; i < r->nslots; i++) {
         int rc = pinetl_batch_new(&r->slots[i].batch, r->table);
         rc = rc ? rc : pinetl_batch_select_columns(r->slots[i].batch, r->opt.columns);
@@ -478,12 +493,12 @@ static int start(pinetl_reader *r) {
             return rc;
     }
     if (pthread_create(&r->producer, NULL, producer_main, r))
-        return pinetl_set_error(PINETL_ERROR, "cannot start the reader thread");
+        return pinetl__error_set(PINETL_ERROR, "cannot start the reader thread");
     r->producer_started = 1;
     for (int i = 0; i < r->nworkers; i++) {
         if (pthread_create(&r->workers[i], NULL, worker_main, r)) {
             r->nworkers = i;
-            return pinetl_set_error(PINETL_ERROR, "cannot start worker threads");
+            return pinetl__error_set(PINETL_ERROR, "cannot start worker threads");
         }
     }
     return PINETL_OK;
@@ -492,15 +507,15 @@ static int start(pinetl_reader *r) {
 int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *const *paths,
                        size_t npaths, const pinetl_reader_options *options) {
     if (!out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_open: no output pointer");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: no output pointer");
     *out = NULL;
     if (!pinetl_table_name(table))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_open: unknown table %d", (int)table);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: unknown table %d", (int)table);
     if (!paths || !npaths)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_open: no inputs");
-    pinetl_reader *r = calloc(1, sizeof *r);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: no inputs");
+    pinetl_reader *r = pinetl__calloc(1, sizeof *r);
     if (!r)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory opening a reader");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a reader");
     r->wake[0] = r->wake[1] = -1;
     r->table = table;
     if (options)
@@ -510,14 +525,14 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     pinetl_stats_init(&r->stats, table);
     int rc = PINETL_OK;
     if (!pinetl_input_format_name(r->opt.input_format))
-        rc = pinetl_set_error(PINETL_EINVAL, "unknown input format %d", r->opt.input_format);
+        rc = pinetl__error_set(PINETL_EINVAL, "unknown input format %d", r->opt.input_format);
     else if (r->opt.render_format != 0 && r->opt.render_format != PINETL_FORMAT_JSONL &&
              r->opt.render_format != PINETL_FORMAT_CSV)
-        rc = pinetl_set_error(PINETL_EINVAL, "unknown render format %d", r->opt.render_format);
+        rc = pinetl__error_set(PINETL_EINVAL, "unknown render format %d", r->opt.render_format);
     else if (r->opt.threads < 0)
-        rc = pinetl_set_error(PINETL_EINVAL, "threads must be 0 (one per core) or more");
+        rc = pinetl__error_set(PINETL_EINVAL, "threads must be 0 (one per core) or more");
     else
-        rc = rd_check_columns(table, r->opt.dict_columns, r->opt.columns);
+        rc = pinetl__rdict_check_columns(table, r->opt.dict_columns, r->opt.columns);
     if (rc) {
         pinetl_reader_free(r);
         return rc;
@@ -537,7 +552,7 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         char msg[512];
         snprintf(msg, sizeof msg, "%s", pinetl_error_last());
         pinetl_reader_free(r);
-        return pinetl_set_error(rc, "%s", msg);
+        return pinetl__error_set(rc, "%s", msg);
     }
     *out = r;
     return PINETL_OK;
@@ -545,7 +560,7 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
 
 int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
     if (!r || !batch)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_step: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_step: NULL argument");
     *batch = NULL;
     pthread_mutex_lock(&r->mu);
     if (r->handed) {
@@ -560,7 +575,7 @@ int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
             char msg[sizeof r->producer_err];
             memcpy(msg, r->producer_err, sizeof msg);
             pthread_mutex_unlock(&r->mu);
-            return rc ? pinetl_set_error(rc, "%s", msg) : PINETL_DONE;
+            return rc ? pinetl__error_set(rc, "%s", msg) : PINETL_DONE;
         }
         pthread_cond_wait(&r->cv_done, &r->mu);
     }
@@ -568,7 +583,7 @@ int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
     r->handed = s;
     pthread_mutex_unlock(&r->mu);
     if (s->rc)
-        return pinetl_set_error(s->rc, "%s", s->err);
+        return pinetl__error_set(s->rc, "%s", s->err);
     pinetl_stats_add_batch(&r->stats, s->batch);
     *batch = s->batch;
     return PINETL_BATCH;
@@ -576,11 +591,11 @@ int pinetl_reader_step(pinetl_reader *r, pinetl_batch **batch) {
 
 int pinetl_reader_take_batch(pinetl_reader *r, pinetl_batch **batch) {
     if (!r || !batch)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_take_batch: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_take_batch: NULL argument");
     *batch = NULL;
     slot *s = r->handed;   /* only the consumer's thread changes handed */
     if (!s || s->rc)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_take_batch: no batch handed out");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_take_batch: no batch handed out");
     pinetl_batch *fresh;
     int rc = pinetl_batch_new(&fresh, r->table);
     if (rc == 0 && (rc = pinetl_batch_select_columns(fresh, r->opt.columns)) != 0)
@@ -640,31 +655,34 @@ void pinetl_reader_free(pinetl_reader *r) {
         job_free(&r->slots[i].job);
         pinetl_batch_free(r->slots[i].batch);
         for (int c = 0; c < PINETL_MAX_COLUMNS; c++)
-            rd_out_free(&r->slots[i].dict_out[c]);
+            pinetl__rdict_out_free(&r->slots[i].dict_out[c]);
     }
-    free(r->slots);
-    free(r->workers);
+    pinetl__free(r->slots);
+    pinetl__free(r->workers);
     job_free(&r->building);
-    free(r->stage);
-    for (size_t i = 0; i < r->ninputs; i++)
-        free(r->inputs[i].path);
-    free(r->inputs);
-    io_text_free(&r->notices);
+    pinetl__free(r->stage);
+    for (size_t i = 0; i < r->ninputs; i++) {
+        if (r->inputs[i].fd >= 0)
+            close(r->inputs[i].fd);
+        pinetl__free(r->inputs[i].path);
+    }
+    pinetl__free(r->inputs);
+    pinetl__buf_free(&r->notices);
     if (r->wake[0] >= 0)
         close(r->wake[0]);
     if (r->wake[1] >= 0)
         close(r->wake[1]);
-    free(r);
+    pinetl__free(r);
 }
 
 int pinetl_reader_text_codes(const pinetl_reader *r, int column, pinetl_text_codes *out) {
     if (!r || !out)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_text_codes: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: NULL argument");
     if (column < 0 || column >= PINETL_MAX_COLUMNS || !(r->opt.dict_columns >> column & 1))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_text_codes: column %d is not "
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: column %d is not "
                                 "dictionary-encoded (dict_columns)", column);
     if (!r->handed || r->handed->rc)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_reader_text_codes: no batch handed out");
-    rd_out_view(&r->handed->dict_out[column], out);
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_text_codes: no batch handed out");
+    pinetl__rdict_out_view(&r->handed->dict_out[column], out);
     return PINETL_OK;
 }

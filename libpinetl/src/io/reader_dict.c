@@ -5,41 +5,28 @@
 
 #include "core/batch_internal.h"
 #include "reader_dict.h"
+#include "util/error.h"
+#include "util/alloc.h"
 
 /* Give up on a column once it has seen TRIAL_ROWS rows and more than half were new, or its
  * dictionary holds MAX_DICT_BYTES of text: a dictionary of distinct texts only costs. */
 enum { TRIAL_ROWS = 4096 };
 #define MAX_DICT_BYTES ((size_t)32 << 20)
 
-int rd_check_columns(pinetl_table table, uint32_t dict_columns, uint32_t columns)
+int pinetl__rdict_check_columns(pinetl_table table, uint32_t dict_columns, uint32_t columns)
 {
     int n = pinetl_column_count(table);
     for (int c = 0; c < 32; c++) {
         if (!(dict_columns >> c & 1))
             continue;
         if (c >= n || pinetl_column_type(table, c) != PINETL_TYPE_TEXT)
-            return pinetl_set_error(PINETL_EINVAL, "dict_columns: column %d of %s is not a text "
+            return pinetl__error_set(PINETL_EINVAL, "dict_columns: column %d of %s is not a text "
                                     "column", c, pinetl_table_name(table));
         if (columns && !(columns >> c & 1))
-            return pinetl_set_error(PINETL_EINVAL, "dict_columns: column '%s' is not among the "
+            return pinetl__error_set(PINETL_EINVAL, "dict_columns: column '%s' is not among the "
                                     "columns cleaned", pinetl_column_name(table, c));
     }
     return PINETL_OK;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
 }
 
 /* Copies codes first .. count - 1 (the ones this batch added) out of the dictionary. */
@@ -49,8 +36,8 @@ static int copy_new(rd_out *o, const pinetl_text_dict *d, size_t first, size_t c
     size_t bytes = (size_t)(offs[count] - offs[first]);
     o->first_new = first;
     o->new_count = count - first;
-    if (grow((void **)&o->new_data, &o->new_cap, bytes + 1, 1) ||
-        grow((void **)&o->new_offs, &o->new_offs_cap, o->new_count + 1, sizeof *o->new_offs))
+    if (pinetl__alloc_reserve(&o->new_data, &o->new_cap, bytes + 1, 1, 256) ||
+        pinetl__alloc_reserve(&o->new_offs, &o->new_offs_cap, o->new_count + 1, sizeof *o->new_offs, 256))
         return -1;
     if (bytes)
         memcpy(o->new_data, pinetl_text_dict_data(d) + offs[first], bytes);
@@ -73,15 +60,15 @@ static int encode_column(rd_worker *w, int c, const pinetl_batch *b, rd_out *o)
     }
     pinetl_text_dict *d = w->col[c].dict;
     size_t n = pinetl_batch_rows(b), before = pinetl_text_dict_count(d);
-    if (grow((void **)&o->codes, &o->codes_cap, n ? n : 1, sizeof *o->codes))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory encoding a text column");
+    if (pinetl__alloc_reserve(&o->codes, &o->codes_cap, n ? n : 1, sizeof *o->codes, 256))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory encoding a text column");
     int rc = pinetl_text_dict_encode(d, pinetl_batch_text_data(b, c), pinetl_batch_text_offsets(b, c),
                                      pinetl_batch_validity(b, c), n, o->codes);
     if (rc)
         return rc;
     size_t after = pinetl_text_dict_count(d);
     if (copy_new(o, d, before, after))
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory encoding a text column");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory encoding a text column");
     o->encoded = 1;
     w->col[c].rows += n;
     size_t bytes = (size_t)pinetl_text_dict_offsets(d)[after];
@@ -93,7 +80,7 @@ static int encode_column(rd_worker *w, int c, const pinetl_batch *b, rd_out *o)
     return PINETL_OK;
 }
 
-int rd_encode(rd_worker *w, uint32_t dict_columns, const pinetl_batch *b, rd_out *out)
+int pinetl__rdict_encode(rd_worker *w, uint32_t dict_columns, const pinetl_batch *b, rd_out *out)
 {
     for (int c = 0; c < PINETL_MAX_COLUMNS; c++) {
         if (dict_columns >> c & 1) {
@@ -105,7 +92,7 @@ int rd_encode(rd_worker *w, uint32_t dict_columns, const pinetl_batch *b, rd_out
     return PINETL_OK;
 }
 
-void rd_worker_release(rd_worker *w)
+void pinetl__rdict_worker_release(rd_worker *w)
 {
     for (int c = 0; c < PINETL_MAX_COLUMNS; c++) {
         pinetl_text_dict_free(w->col[c].dict);
@@ -113,15 +100,15 @@ void rd_worker_release(rd_worker *w)
     }
 }
 
-void rd_out_free(rd_out *o)
+void pinetl__rdict_out_free(rd_out *o)
 {
-    free(o->codes);
-    free(o->new_data);
-    free(o->new_offs);
+    pinetl__free(o->codes);
+    pinetl__free(o->new_data);
+    pinetl__free(o->new_offs);
     memset(o, 0, sizeof *o);
 }
 
-void rd_out_view(const rd_out *o, pinetl_text_codes *v)
+void pinetl__rdict_out_view(const rd_out *o, pinetl_text_codes *v)
 {
     static const int64_t zero = 0;
     v->dict = o->dict;

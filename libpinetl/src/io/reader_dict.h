@@ -30,13 +30,13 @@ typedef struct rd_worker {
 } rd_worker;
 
 /* Checks a dict_columns mask against the table (text columns among those cleaned). */
-int rd_check_columns(pinetl_table table, uint32_t dict_columns, uint32_t columns);
+int pinetl__rdict_check_columns(pinetl_table table, uint32_t dict_columns, uint32_t columns);
 
 /* Encodes the columns of dict_columns of batch into out[column]. */
-int rd_encode(rd_worker *w, uint32_t dict_columns, const pinetl_batch *batch, rd_out *out);
+int pinetl__rdict_encode(rd_worker *w, uint32_t dict_columns, const pinetl_batch *batch, rd_out *out);
 
-void rd_worker_release(rd_worker *w);
-void rd_out_free(rd_out *out);
-void rd_out_view(const rd_out *out, pinetl_text_codes *view);
+void pinetl__rdict_worker_release(rd_worker *w);
+void pinetl__rdict_out_free(rd_out *out);
+void pinetl__rdict_out_view(const rd_out *out, pinetl_text_codes *view);
 
 #endif

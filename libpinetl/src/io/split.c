@@ -19,7 +19,7 @@ enum {
 /* A first line that opens an array and runs longer than this is streamed as a huge array. */
 #define DETECT_ARRAY_BYTES ((size_t)1 << 20)
 
-void io_split_init(io_split *s, const char *source, int format, size_t max_record,
+void pinetl__io_split_init(io_split *s, const char *source, int format, size_t max_record,
                    int64_t first_line, int64_t first_offset, io_emit_fn emit, void *ud) {
     memset(s, 0, sizeof *s);
     s->state = S_DETECT;
@@ -89,7 +89,7 @@ static int scan(const io_split *s, const char *p, const char *end, int eof, json
                 json_error *e) {
     const char *q = p;
     memset(e, 0, sizeof *e);
-    if (json_scan_value(&q, end, p, v, e) == 0) {
+    if (pinetl__json_scan_value(&q, end, p, v, e) == 0) {
         /* A number or literal that touches the end may go on in the next bytes. */
         if (q == end && !eof && v->type != JSON_OBJECT && v->type != JSON_ARRAY &&
             v->type != JSON_STRING)
@@ -109,7 +109,7 @@ static int emit(io_split *s, int kind, int code, const char *p, size_t n, const 
 }
 
 static void advance(io_split *s, const char *p, size_t n) {
-    s->line += io_count_lines(p, n);
+    s->line += pinetl__io_count_lines(p, n);
     s->offset += (int64_t)n;
 }
 
@@ -151,7 +151,7 @@ static void start_rest(io_split *s, int code, const char *fmt, ...) {
 static void rest_after_bad_scan(io_split *s, const char *p, const json_error *e) {
     start_rest(s, e->utf8 ? PINETL_REJECT_UTF8 : PINETL_REJECT_JSON,
                "%s at line %lld, byte %lld: %s", e->utf8 ? "invalid UTF-8" : "invalid JSON",
-               (long long)(s->line + io_count_lines(p, e->offset)),
+               (long long)(s->line + pinetl__io_count_lines(p, e->offset)),
                (long long)(s->offset + (int64_t)e->offset), e->what);
 }
 
@@ -226,7 +226,7 @@ static int detect(const io_split *s, const char *v0, const char *end, int eof) {
     json_error e;
     const char *q = v0;
     memset(&e, 0, sizeof e);
-    if (json_scan_value(&q, end, v0, &v, &e) == 0) {
+    if (pinetl__json_scan_value(&q, end, v0, &v, &e) == 0) {
         /* A number or literal that touches the end may go on in the next bytes. */
         if (q == end && !eof && v.type != JSON_OBJECT && v.type != JSON_ARRAY &&
             v.type != JSON_STRING)
@@ -251,7 +251,7 @@ static int detect(const io_split *s, const char *v0, const char *end, int eof) {
         goto done;
     json_value v2;
     json_error e2;
-    int l2_json = json_parse(l2, nl2 ? nl2 : end, &v2, &e2) == 0;
+    int l2_json = pinetl__json_parse(l2, nl2 ? nl2 : end, &v2, &e2) == 0;
     if (!l2_json)
         mode = S_VALUES;
     else if (final)
@@ -262,7 +262,7 @@ done:
     return mode;
 }
 
-long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) {
+long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) {
     size_t pos = 0;
     int rc;
     json_value v;
@@ -448,20 +448,20 @@ long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more) 
     }
 }
 
-int io_item_run(io_ctx *c, const io_item *it) {
-    int rc = batch_set_source(c->batch, it->source);
+int pinetl__io_item_run(io_ctx *c, const io_item *it) {
+    int rc = pinetl__batch_set_source(c->batch, it->source);
     if (rc)
         return rc;
     c->format = it->format;
     switch (it->kind) {
     case IO_ITEM_LINES:
-        return io_clean_lines(c, it->p, it->len, it->line, it->offset);
+        return pinetl__io_clean_lines(c, it->p, it->len, it->line, it->offset);
     case IO_ITEM_VALUE:
-        return io_unwrap(c, it->p, it->len, it->line, it->offset);
+        return pinetl__io_unwrap(c, it->p, it->len, it->line, it->offset);
     case IO_ITEM_ELEMENT:
-        return batch_add_record(c->batch, it->p, it->len, it->line, it->offset);
+        return pinetl__batch_add_record(c->batch, it->p, it->len, it->line, it->offset);
     default:
-        return batch_add_reject(c->batch, it->code, it->msg, it->p, it->len, it->line,
+        return pinetl__batch_add_reject(c->batch, it->code, it->msg, it->p, it->len, it->line,
                                 it->offset);
     }
 }

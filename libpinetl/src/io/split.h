@@ -44,16 +44,16 @@ typedef struct io_split {
     void *ud;
 } io_split;
 
-void io_split_init(io_split *s, const char *source, int format, size_t max_record,
+void pinetl__io_split_init(io_split *s, const char *source, int format, size_t max_record,
                    int64_t first_line, int64_t first_offset, io_emit_fn emit, void *ud);
 
 /* Consumes a prefix of buf[0..len) (bytes not yet consumed from the input, len may be 0) and
  * returns its length, or a negative code from emit. *more is set when the rest cannot be split
  * before more bytes arrive; then the caller must offer the unconsumed rest again with more bytes
  * after it. With eof set everything is consumed. */
-long io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more);
+long pinetl__io_split_run(io_split *s, const char *buf, size_t len, int eof, int *more);
 
 /* Runs one item against the context's batch (what a worker does with an item). */
-int io_item_run(io_ctx *c, const io_item *item);
+int pinetl__io_item_run(io_ctx *c, const io_item *item);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "core/batch_internal.h"
 #include "core/json.h"
+#include "util/error.h"
 
 /* Staged bytes that make a load transaction write its rows. Each write pass merges the sorted
  * stage into the whole table (with ind at random, it touches nearly every page), so fewer, larger
@@ -60,26 +61,26 @@ static int prepare(pinetl_warehouse *wh, sqlite3_stmt **st, const char *sql) {
     if (*st)
         return PINETL_OK;
     if (!sql)
-        return pinetl_set_error(PINETL_ENOMEM, "out of memory");
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     if (sqlite3_prepare_v3(wh->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return warehouse_error(wh, "preparing a load statement");
+        return pinetl__warehouse_error(wh, "preparing a load statement");
     return PINETL_OK;
 }
 
-void warehouse_finalize_load(pinetl_warehouse *wh) {
+void pinetl__warehouse_finalize_load(pinetl_warehouse *wh) {
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         sqlite3_finalize(wh->upsert[t]);
     sqlite3_finalize(wh->reject);
     sqlite3_finalize(wh->begin);
     sqlite3_finalize(wh->commit);
     sqlite3_finalize(wh->rollback);
-    stage_free(&wh->stage);
+    pinetl__stage_free(&wh->stage);
 }
 
 static int step_once(pinetl_warehouse *wh, sqlite3_stmt *st, const char *what) {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? PINETL_OK : warehouse_error(wh, what);
+    return rc == SQLITE_DONE ? PINETL_OK : pinetl__warehouse_error(wh, what);
 }
 
 /* Binds a staged row (ind, then the packed columns) to the table's upsert. */
@@ -153,7 +154,7 @@ static int flush(pinetl_warehouse *wh) {
         return PINETL_OK;
     sqlite3_stmt *up = wh->upsert[s->table];
     const char *what = pinetl_table_name((pinetl_table)s->table);
-    size_t n = stage_sort(s);
+    size_t n = pinetl__stage_sort(s);
     int rc = PINETL_OK;
     for (size_t i = 0; !rc && i < n; i++) {
         if (i + PREFETCH_ROWS < n) {
@@ -164,7 +165,7 @@ static int flush(pinetl_warehouse *wh) {
             __builtin_prefetch(next + 192);
         }
         if (bind_staged(up, s, &s->rows[i]) != SQLITE_OK) {
-            rc = warehouse_error(wh, "binding a row");
+            rc = pinetl__warehouse_error(wh, "binding a row");
             break;
         }
         rc = step_once(wh, up, what);
@@ -172,7 +173,7 @@ static int flush(pinetl_warehouse *wh) {
             wh->stats.written += sqlite3_changes(wh->db);
     }
     sqlite3_clear_bindings(up);   /* drop pointers into the stage */
-    stage_clear(s);
+    pinetl__stage_clear(s);
     return rc;
 }
 
@@ -191,7 +192,7 @@ static int load_reject(pinetl_warehouse *wh, const pinetl_batch *b, size_t r,
     sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
     if (!raw)
         sqlite3_bind_null(st, 7);
-    else if (json_utf8_valid(raw, raw_len, &bad))
+    else if (pinetl__json_utf8_valid(raw, raw_len, &bad))
         sqlite3_bind_text64(st, 7, raw, raw_len, SQLITE_STATIC, SQLITE_UTF8);
     else
         sqlite3_bind_blob64(st, 7, raw, raw_len, SQLITE_STATIC);
@@ -206,18 +207,18 @@ static int load_reject(pinetl_warehouse *wh, const pinetl_batch *b, size_t r,
 /* Rejects are stored now; cleaned rows are staged (a repeated ind keeps its last version). */
 static int stage_batch(pinetl_warehouse *wh, const pinetl_batch *b, pinetl_table table) {
     batch_cols k;
-    batch_cols_get(b, &k);
+    pinetl__stage_batch_columns(b, &k);
     const uint8_t *status = pinetl_batch_status(b);
     const char *table_name = pinetl_table_name(table);
     size_t n = pinetl_batch_rows(b);
     if (n && (!k.i64[0] || !status))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: malformed batch");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: malformed batch");
     int rc = PINETL_OK;
     for (size_t r = 0; !rc && r < n; r++) {
         if (status[r]) {
             rc = load_reject(wh, b, r, table_name);
-        } else if (stage_add(&wh->stage, (int)table, &k, r)) {
-            rc = pinetl_set_error(PINETL_ENOMEM, "out of memory staging rows");
+        } else if (pinetl__stage_add(&wh->stage, (int)table, &k, r)) {
+            rc = pinetl__error_set(PINETL_ENOMEM, "out of memory staging rows");
         } else {
             wh->stats.rows++;
         }
@@ -245,15 +246,14 @@ static int prepare_load(pinetl_warehouse *wh, int table) {
     return rc;
 }
 
-/* The current journal mode after asking for mode (NULL: only ask). Other connections can prevent
- * a switch; with wait 0 it then simply does not happen. */
-static void journal_mode(pinetl_warehouse *wh, const char *mode, char *out, size_t cap, int wait) {
+/* The current journal mode after asking for mode (NULL: only ask), without waiting: other
+ * connections can prevent a switch, which then simply does not happen. */
+static void journal_mode(pinetl_warehouse *wh, const char *mode, char *out, size_t cap) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA journal_mode%s%s", mode ? "=" : "", mode ? mode : "");
     sqlite3_stmt *st;
     out[0] = '\0';
-    if (!wait)
-        sqlite3_busy_timeout(wh->db, 0);
+    sqlite3_busy_timeout(wh->db, 0);
     if (sqlite3_prepare_v2(wh->db, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
             snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -274,24 +274,24 @@ static int abort_transaction(pinetl_warehouse *wh, int rc) {
         sqlite3_step(wh->rollback);
         sqlite3_reset(wh->rollback);
     }
-    stage_clear(&wh->stage);
+    pinetl__stage_clear(&wh->stage);
     wh->stats = wh->stats_at_begin;
     if (wh->in_transaction) {
         wh->in_transaction = 0;
-        warehouse_end_bulk(wh);
-        return pinetl_set_error(rc, "%s (the load transaction was rolled back)", msg);
+        pinetl__warehouse_end_bulk(wh);
+        return pinetl__error_set(rc, "%s (the load transaction was rolled back)", msg);
     }
-    return pinetl_set_error(rc, "%s", msg);
+    return pinetl__error_set(rc, "%s", msg);
 }
 
 int pinetl_warehouse_load(pinetl_warehouse *wh, const pinetl_batch *b) {
     if (!wh || !b)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: NULL argument");
     if (wh->flags & PINETL_WAREHOUSE_READONLY)
-        return pinetl_set_error(PINETL_EINVAL, "the warehouse was opened read-only");
+        return pinetl__error_set(PINETL_EINVAL, "the warehouse was opened read-only");
     pinetl_table table = pinetl_batch_table(b);
     if (!pinetl_table_name(table))
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_load: unknown table");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_load: unknown table");
     int rc = prepare_load(wh, (int)table);
     if (rc)
         return wh->in_transaction ? abort_transaction(wh, rc) : rc;
@@ -319,24 +319,24 @@ int pinetl_warehouse_load(pinetl_warehouse *wh, const pinetl_batch *b) {
 
 int pinetl_warehouse_begin(pinetl_warehouse *wh) {
     if (!wh)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_begin: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_begin: NULL argument");
     if (wh->flags & PINETL_WAREHOUSE_READONLY)
-        return pinetl_set_error(PINETL_EINVAL, "the warehouse was opened read-only");
+        return pinetl__error_set(PINETL_EINVAL, "the warehouse was opened read-only");
     if (wh->in_transaction)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_begin: a load transaction is open");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_begin: a load transaction is open");
     int rc = prepare_load(wh, -1);
     if (rc)
         return rc;
     /* A rollback journal while no other connection has the database open: pages the load adds
      * need no journal, so each is written once, where WAL writes it twice (log, then database). */
     char mode[16];
-    journal_mode(wh, NULL, mode, sizeof mode, 0);
+    journal_mode(wh, NULL, mode, sizeof mode);
     if (!strcmp(mode, "wal")) {
-        journal_mode(wh, "delete", mode, sizeof mode, 0);
+        journal_mode(wh, "delete", mode, sizeof mode);
         wh->bulk_journal = !strcmp(mode, "delete");
     }
     if ((rc = step_once(wh, wh->begin, "starting a transaction"))) {
-        warehouse_end_bulk(wh);
+        pinetl__warehouse_end_bulk(wh);
         return rc;
     }
     wh->stats_at_begin = wh->stats;
@@ -344,26 +344,25 @@ int pinetl_warehouse_begin(pinetl_warehouse *wh) {
     return PINETL_OK;
 }
 
-void warehouse_end_bulk(pinetl_warehouse *wh) {
+void pinetl__warehouse_end_bulk(pinetl_warehouse *wh) {
     if (!wh->bulk_journal)
         return;
     /* Readers that opened meanwhile hold the switch back only while they read: wait for them. */
-    char mode[16];
-    journal_mode(wh, "wal", mode, sizeof mode, 1);
+    pinetl__warehouse_exec_waiting(wh, "PRAGMA journal_mode=wal");
     wh->bulk_journal = 0;
 }
 
 int pinetl_warehouse_commit(pinetl_warehouse *wh) {
     if (!wh)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_commit: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit: NULL argument");
     if (!wh->in_transaction)
-        return pinetl_set_error(PINETL_EINVAL, "pinetl_warehouse_commit: no load transaction is open");
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_warehouse_commit: no load transaction is open");
     int rc = flush(wh);
     if (!rc)
         rc = step_once(wh, wh->commit, "committing");
     if (rc)
         return abort_transaction(wh, rc);
     wh->in_transaction = 0;
-    warehouse_end_bulk(wh);
+    pinetl__warehouse_end_bulk(wh);
     return PINETL_OK;
 }

@@ -28,6 +28,7 @@ SQLITE_EXTENSION_INIT3
 #include <pinetl/scalar.h>
 
 #include "insights/median.h"
+#include "util/alloc.h"
 
 /* A value as the JSON text a rule reads: numbers as SQLite writes them, text quoted. *heap is set
  * when the text had to be allocated. NULL for SQL NULL, blobs, or text that cannot be quoted
@@ -48,7 +49,7 @@ static const char *json_text(sqlite3_value *v, char *small, size_t small_size, s
     if (!s || memchr(s, '"', n) || memchr(s, '\\', n))
         return NULL;
     char *d = small;
-    if (n + 2 > small_size && !(d = *heap = malloc(n + 2)))
+    if (n + 2 > small_size && !(d = *heap = pinetl__malloc(n + 2)))
         return NULL;
     d[0] = '"';
     memcpy(d + 1, s, n);
@@ -68,7 +69,7 @@ static void int_rule(sqlite3_context *ctx, sqlite3_value *v, json_rule rule) {
         sqlite3_result_int64(ctx, out);
     else
         sqlite3_result_null(ctx);
-    free(heap);
+    pinetl__free(heap);
 }
 
 static void fn_age(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -198,7 +199,7 @@ static void median_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 64;
-        int64_t *v = realloc(a->v, cap * sizeof *v);
+        int64_t *v = pinetl__realloc(a->v, cap * sizeof *v);
         if (!v) {
             a->bad = 2;
             return;
@@ -216,24 +217,24 @@ static void median_final(sqlite3_context *ctx, int interpolated) {
             goto bad;
         sqlite3_result_null(ctx);
         if (a)
-            free(a->v);
+            pinetl__free(a->v);
         return;
     }
     if (a->bad)
         goto bad;
-    median_sort(a->v, a->n);
+    pinetl__median_sort(a->v, a->n);
     if (interpolated)
-        sqlite3_result_double(ctx, median_interpolated(a->v, a->n));
+        sqlite3_result_double(ctx, pinetl__median_interpolated(a->v, a->n));
     else
-        sqlite3_result_int64(ctx, median_approx(a->v, a->n));
-    free(a->v);
+        sqlite3_result_int64(ctx, pinetl__median_approx(a->v, a->n));
+    pinetl__free(a->v);
     return;
 bad:
     if (a->bad == 2)
         sqlite3_result_error_nomem(ctx);
     else
         sqlite3_result_error(ctx, "pinetl_median: values must be integers", -1);
-    free(a->v);
+    pinetl__free(a->v);
 }
 
 static void median_approx_final(sqlite3_context *ctx) { median_final(ctx, 0); }
@@ -258,7 +259,7 @@ static const struct { const char *name; int nargs; scalar_fn fn; } scalars[] = {
 #define SQLITE_INNOCUOUS 0
 #endif
 
-int pinetl_sql_register(sqlite3 *db) {
+int pinetl__sql_register(sqlite3 *db) {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
         int rc = sqlite3_create_function_v2(db, scalars[i].name, scalars[i].nargs, flags, NULL,

@@ -13,6 +13,6 @@
 #endif
 
 /* Registers every function on db; an SQLite result code. */
-int pinetl_sql_register(sqlite3 *db);
+int pinetl__sql_register(sqlite3 *db);
 
 #endif

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include <pinetl/common.h>
+#include "util/alloc.h"
 
-void batch_cols_get(const pinetl_batch *b, batch_cols *k) {
+void pinetl__stage_batch_columns(const pinetl_batch *b, batch_cols *k) {
     pinetl_table table = pinetl_batch_table(b);
     k->n = pinetl_column_count(table);
     for (int c = 0; c < k->n; c++) {
@@ -19,18 +20,18 @@ void batch_cols_get(const pinetl_batch *b, batch_cols *k) {
     }
 }
 
-void stage_init(stage *s) {
+void pinetl__stage_init(stage *s) {
     memset(s, 0, sizeof *s);
     s->table = -1;
 }
 
-void stage_free(stage *s) {
-    free(s->data);
-    free(s->rows);
-    stage_init(s);
+void pinetl__stage_free(stage *s) {
+    pinetl__free(s->data);
+    pinetl__free(s->rows);
+    pinetl__stage_init(s);
 }
 
-void stage_clear(stage *s) {
+void pinetl__stage_clear(stage *s) {
     s->table = -1;
     s->len = s->n = 0;
 }
@@ -41,7 +42,7 @@ static int reserve(stage *s, size_t bytes) {
     size_t cap = s->cap ? s->cap : 1 << 20;
     while (cap - s->len < bytes)
         cap *= 2;
-    char *d = realloc(s->data, cap);
+    char *d = pinetl__realloc(s->data, cap);
     if (!d)
         return -1;
     s->data = d;
@@ -65,7 +66,7 @@ static size_t packed_size(const batch_cols *k, size_t r) {
     return n;
 }
 
-int stage_add(stage *s, int table, const batch_cols *k, size_t r) {
+int pinetl__stage_add(stage *s, int table, const batch_cols *k, size_t r) {
     if (s->table != table) {
         s->table = table;
         s->ncols = k->n;
@@ -73,7 +74,7 @@ int stage_add(stage *s, int table, const batch_cols *k, size_t r) {
     }
     if (s->n == s->rows_cap) {
         size_t cap = s->rows_cap ? s->rows_cap * 2 : 4096;
-        stage_row *rows = realloc(s->rows, cap * sizeof *rows);
+        stage_row *rows = pinetl__realloc(s->rows, cap * sizeof *rows);
         if (!rows)
             return -1;
         s->rows = rows;
@@ -121,7 +122,7 @@ static int by_ind_then_arrival(const void *a, const void *b) {
     return (x->at > y->at) - (x->at < y->at);
 }
 
-size_t stage_sort(stage *s) {
+size_t pinetl__stage_sort(stage *s) {
     qsort(s->rows, s->n, sizeof *s->rows, by_ind_then_arrival);
     /* Of the rows of one ind, the last staged wins. */
     size_t n = 0;

@@ -20,7 +20,7 @@ typedef struct batch_cols {
     const int64_t *offs[PINETL_MAX_COLUMNS];
 } batch_cols;
 
-void batch_cols_get(const pinetl_batch *b, batch_cols *k);
+void pinetl__stage_batch_columns(const pinetl_batch *b, batch_cols *k);
 
 typedef struct stage_row {
     int64_t ind;
@@ -32,21 +32,21 @@ typedef struct stage {
     int ncols, type[PINETL_MAX_COLUMNS];
     char *data;             /* packed rows: per column after ind, a flag byte then the value */
     size_t len, cap;
-    stage_row *rows;        /* in arrival order; a repeated ind is dropped by stage_sort */
+    stage_row *rows;        /* in arrival order; a repeated ind is dropped by pinetl__stage_sort */
     size_t n, rows_cap;
 } stage;
 
-void stage_init(stage *s);
-void stage_free(stage *s);
+void pinetl__stage_init(stage *s);
+void pinetl__stage_free(stage *s);
 /* Empties the stage, keeping its memory. */
-void stage_clear(stage *s);
+void pinetl__stage_clear(stage *s);
 
 /* Copies cleaned row r of a batch of table (ind non-null) into the stage; 0, or -1 when memory
  * ran out. The stage holds one table: the caller empties it before staging another. */
-int stage_add(stage *s, int table, const batch_cols *k, size_t r);
+int pinetl__stage_add(stage *s, int table, const batch_cols *k, size_t r);
 
 /* Sorts the rows by ind, keeping the last staged row of each ind; returns their number. The
- * stage is then only read, until stage_clear. */
-size_t stage_sort(stage *s);
+ * stage is then only read, until pinetl__stage_clear. */
+size_t pinetl__stage_sort(stage *s);
 
 #endif

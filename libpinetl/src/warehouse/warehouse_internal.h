@@ -8,8 +8,9 @@
 
 #include "stage.h"
 
-/* How long a statement waits for another connection's lock. */
-enum { WAREHOUSE_BUSY_MS = 10000 };
+/* How long a statement waits for another connection's lock: a load waits for another load's
+ * whole transaction (one per pinetl load; about 5 s for 3M rows), so this is generous. */
+enum { WAREHOUSE_BUSY_MS = 60000 };
 
 struct pinetl_warehouse {
     sqlite3 *db;
@@ -23,12 +24,17 @@ struct pinetl_warehouse {
 };
 
 /* Sets the thread-local error from the connection's message and returns PINETL_ESQL. */
-int warehouse_error(pinetl_warehouse *wh, const char *what);
+int pinetl__warehouse_error(pinetl_warehouse *wh, const char *what);
 
 /* Prepared statements and stage of load.c; freed by pinetl_warehouse_free. */
-void warehouse_finalize_load(pinetl_warehouse *wh);
+void pinetl__warehouse_finalize_load(pinetl_warehouse *wh);
+
+/* sqlite3_exec that also waits out the SQLITE_BUSY the busy handler does not cover (journal
+ * mode switches, and lock upgrades SQLite refuses at once to avoid a deadlock): it rolls back any
+ * transaction the SQL opened and retries with backoff for up to WAREHOUSE_BUSY_MS. */
+int pinetl__warehouse_exec_waiting(pinetl_warehouse *wh, const char *sql);
 
 /* Back to WAL after a load transaction that left it (no-op otherwise). */
-void warehouse_end_bulk(pinetl_warehouse *wh);
+void pinetl__warehouse_end_bulk(pinetl_warehouse *wh);
 
 #endif

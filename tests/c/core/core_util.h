@@ -15,7 +15,7 @@ static inline pinetl_batch *clean_one(pinetl_table t, const char *rec)
 {
     pinetl_batch *b = NULL;
     if (pinetl_batch_new(&b, t) != PINETL_OK) abort();
-    if (batch_add_record(b, rec, strlen(rec), 1, 0) != PINETL_OK) abort();
+    if (pinetl__batch_add_record(b, rec, strlen(rec), 1, 0) != PINETL_OK) abort();
     return b;
 }
 
@@ -97,7 +97,7 @@ static inline size_t add_lines(pinetl_batch *b, const char *d, size_t n)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl) nl = end;
         line++;
-        if (batch_add_record(b, p, (size_t)(nl - p), (int64_t)line, p - d) != PINETL_OK) abort();
+        if (pinetl__batch_add_record(b, p, (size_t)(nl - p), (int64_t)line, p - d) != PINETL_OK) abort();
         p = nl + 1;
     }
     return line;

@@ -12,7 +12,7 @@ static void test_clear_and_refill(void)
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_PIN);
     size_t lines = add_lines(b, d, n);
-    batch_add_record(b, "{bad", 4, 0, 0);
+    pinetl__batch_add_record(b, "{bad", 4, 0, 0);
     CHECK_INT(pinetl_batch_rows(b), lines + 1);
     const char *out, *rej;
     size_t len, rlen;
@@ -29,7 +29,7 @@ static void test_clear_and_refill(void)
         pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len);
         CHECK_INT(len, 0); /* the cache is dropped on clear */
         CHECK_INT(add_lines(b, d, n), lines);
-        batch_add_record(b, "{bad", 4, 0, 0);
+        pinetl__batch_add_record(b, "{bad", 4, 0, 0);
         CHECK_INT(pinetl_batch_rows(b), lines + 1);
         CHECK_INT(pinetl_batch_rejected(b), 1);
         pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len);
@@ -59,7 +59,7 @@ static void test_contracts(void)
     CHECK(pinetl_batch_validity(b, 4) == NULL);
     CHECK(pinetl_batch_validity(b, -1) == NULL);
     const char *rec = "{\"ind\": 1}";
-    batch_add_record(b, rec, strlen(rec), 1, 0);
+    pinetl__batch_add_record(b, rec, strlen(rec), 1, 0);
     CHECK(pinetl_batch_int64(b, PINETL_GEO_TIMESTAMP) != NULL);
     CHECK(pinetl_batch_text_offsets(b, PINETL_GEO_COUNTRY) != NULL);
     CHECK_STR(pinetl_batch_source_name(b, pinetl_batch_source_ids(b)[0]), "<input>");

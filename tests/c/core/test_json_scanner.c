@@ -8,7 +8,7 @@ static int ok(const char *s)
 {
     json_value v;
     json_error e;
-    return json_parse(s, s + strlen(s), &v, &e) == 0;
+    return pinetl__json_parse(s, s + strlen(s), &v, &e) == 0;
 }
 
 /* Error offset, or -1 when the text is valid. */
@@ -16,7 +16,7 @@ static long err_at(const char *s, const char **what)
 {
     json_value v;
     json_error e;
-    if (json_parse(s, s + strlen(s), &v, &e) == 0) return -1;
+    if (pinetl__json_parse(s, s + strlen(s), &v, &e) == 0) return -1;
     if (what) *what = e.what;
     return (long)e.offset;
 }
@@ -91,31 +91,31 @@ static void test_iteration_and_lookup(void)
     const char *s = " { \"a\" : 1 , \"b\" : [1, {\"c\": \"}\"}], \"a\": \"x\\\"y\" , \"d\":{} } ";
     json_value v, key, val;
     json_error e;
-    CHECK_INT(json_parse(s, s + strlen(s), &v, &e), 0);
+    CHECK_INT(pinetl__json_parse(s, s + strlen(s), &v, &e), 0);
     CHECK_INT(v.type, JSON_OBJECT);
     json_iter it;
-    json_iter_object(&it, &v);
+    pinetl__json_iter_object(&it, &v);
     int n = 0;
-    while (json_iter_member(&it, &key, &val)) n++;
+    while (pinetl__json_iter_member(&it, &key, &val)) n++;
     CHECK_INT(n, 4);
-    CHECK(json_object_get(&v, "a", &val));
+    CHECK(pinetl__json_object_get(&v, "a", &val));
     CHECK_INT(val.type, JSON_STRING); /* the last duplicate wins */
     CHECK_MEM(val.start, val.len, "\"x\\\"y\"");
-    CHECK(json_object_get(&v, "b", &val));
+    CHECK(pinetl__json_object_get(&v, "b", &val));
     CHECK_INT(val.type, JSON_ARRAY);
-    json_iter_array(&it, &val);
+    pinetl__json_iter_array(&it, &val);
     json_value el;
-    CHECK(json_iter_element(&it, &el));
+    CHECK(pinetl__json_iter_element(&it, &el));
     CHECK_MEM(el.start, el.len, "1");
-    CHECK(json_iter_element(&it, &el));
+    CHECK(pinetl__json_iter_element(&it, &el));
     CHECK_INT(el.type, JSON_OBJECT);
-    CHECK(!json_iter_element(&it, &el));
-    CHECK(!json_object_get(&v, "zz", &val));
+    CHECK(!pinetl__json_iter_element(&it, &el));
+    CHECK(!pinetl__json_object_get(&v, "zz", &val));
 
     /* Members handed out in the same pass. */
     json_member m[2];
     size_t count = 0;
-    CHECK_INT(json_parse_members(s, s + strlen(s), &v, m, 2, &count, &e), 0);
+    CHECK_INT(pinetl__json_parse_members(s, s + strlen(s), &v, m, 2, &count, &e), 0);
     CHECK_INT(count, 4);
     CHECK_MEM(m[1].key.start, m[1].key.len, "\"b\"");
 }
@@ -126,15 +126,15 @@ static void test_scan_value_leaves_rest(void)
     const char *p = s;
     json_value v;
     json_error e;
-    CHECK_INT(json_scan_value(&p, s + strlen(s), s, &v, &e), 0);
+    CHECK_INT(pinetl__json_scan_value(&p, s + strlen(s), s, &v, &e), 0);
     CHECK_INT(v.type, JSON_ARRAY);
     CHECK_INT(p - s, 7);
-    CHECK_INT(json_scan_value(&p, s + strlen(s), s, &v, &e), 0);
+    CHECK_INT(pinetl__json_scan_value(&p, s + strlen(s), s, &v, &e), 0);
     CHECK_INT(v.type, JSON_OBJECT);
     p = s + 2;
     const char *bad = "  [1,]";
     p = bad;
-    CHECK_INT(json_scan_value(&p, bad + strlen(bad), bad, &v, &e), -1);
+    CHECK_INT(pinetl__json_scan_value(&p, bad + strlen(bad), bad, &v, &e), -1);
     CHECK_INT(e.offset, 5);
 }
 
@@ -144,19 +144,19 @@ static void test_string_decode(void)
     json_value v;
     json_error e;
     char buf[64];
-    CHECK_INT(json_parse(s, s + strlen(s), &v, &e), 0);
+    CHECK_INT(pinetl__json_parse(s, s + strlen(s), &v, &e), 0);
     CHECK(v.escaped);
-    long n = json_string_decode(&v, buf);
+    long n = pinetl__json_string_decode(&v, buf);
     CHECK_MEM(buf, (size_t)n, "a\xc3\xa9\xf0\x9f\x98\x80\n\"/\\z");
-    CHECK(json_string_equals(&v, "a\xc3\xa9\xf0\x9f\x98\x80\n\"/\\z", (size_t)n));
-    CHECK(!json_string_equals(&v, "a", 1));
+    CHECK(pinetl__json_string_equals(&v, "a\xc3\xa9\xf0\x9f\x98\x80\n\"/\\z", (size_t)n));
+    CHECK(!pinetl__json_string_equals(&v, "a", 1));
     /* A lone surrogate cannot be decoded (the scanner rejects it; decode says so too). */
     json_value lone = { JSON_STRING, "\"\\ud800\"", 8, 1 };
-    CHECK_INT(json_string_decode(&lone, buf), -1);
+    CHECK_INT(pinetl__json_string_decode(&lone, buf), -1);
     json_value plain = { JSON_STRING, "\"index\"", 7, 0 };
-    CHECK(json_string_equals(&plain, "index", 5));
+    CHECK(pinetl__json_string_equals(&plain, "index", 5));
     json_value esc = { JSON_STRING, "\"ind\\u0065x\"", 12, 1 };
-    CHECK(json_string_equals(&esc, "index", 5));
+    CHECK(pinetl__json_string_equals(&esc, "index", 5));
 }
 
 int main(void)

@@ -91,11 +91,11 @@ static void test_mixed_batch_and_positions(void)
     CHECK_INT(pinetl_batch_offsets(b)[3], 1015);
     CHECK_STR(pinetl_batch_source_name(b, pinetl_batch_source_ids(b)[2]), "geo.jsonl");
     /* Rejects from the io layer (envelopes) are rows too. */
-    CHECK_INT(batch_add_reject(b, PINETL_REJECT_ENVELOPE, "Kinesis Data is not valid base64", "{\"Data\":\"!\"}", 12, 20, 2000), 0);
+    CHECK_INT(pinetl__batch_add_reject(b, PINETL_REJECT_ENVELOPE, "Kinesis Data is not valid base64", "{\"Data\":\"!\"}", 12, 20, 2000), 0);
     CHECK_INT(pinetl_batch_rows(b), 5);
     CHECK_INT(pinetl_batch_status(b)[4], PINETL_REJECT_ENVELOPE);
     CHECK_STR(pinetl_batch_reject_message(b, 4), "Kinesis Data is not valid base64");
-    CHECK(batch_add_reject(b, 0, "x", NULL, 0, 0, 0) != 0);
+    CHECK(pinetl__batch_add_reject(b, 0, "x", NULL, 0, 0, 0) != 0);
     pinetl_batch_free(b);
 }
 

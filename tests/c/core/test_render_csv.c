@@ -14,7 +14,7 @@ static void test_csv(void)
         "[]",
         "{\"ind\": 3, \"country\": \"plain\"}",
     };
-    for (int i = 0; i < 5; i++) batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
+    for (int i = 0; i < 5; i++) pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
     const char *out;
     size_t len;
     CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &out, &len), 0);
@@ -43,7 +43,7 @@ static void test_csv_pin_header(void)
     CHECK_MEM(out, len, "ind,unique_id,title,description,follower_count,poster_name,tag_list,"
                         "is_image_or_video,image_src,save_location,category\n");
     const char *rec = "{\"index\": 5, \"follower_count\": \"1.5k\", \"title\": \"x\"}";
-    batch_add_record(b, rec, strlen(rec), 1, 0);
+    pinetl__batch_add_record(b, rec, strlen(rec), 1, 0);
     CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_CSV, 0, &out, &len), 0);
     CHECK_MEM(out, len, "5,,x,,1500,,,,,,\n");
     pinetl_batch_free(b);

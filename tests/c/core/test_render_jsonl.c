@@ -16,7 +16,7 @@ static void test_exact_lines(void)
         "not json",
         "{\"ind\": 2, \"latitude\": 1e-7, \"longitude\": 100, \"timestamp\": 0.5}",
     };
-    for (int i = 0; i < 4; i++) batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
+    for (int i = 0; i < 4; i++) pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
     const char *out;
     size_t len;
     CHECK_INT(pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len), 0);
@@ -40,7 +40,7 @@ static void test_escapes(void)
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_PIN);
     const char *rec = "{\"index\": 1, \"title\": \"\\b\\f\\n\\r\\t\\u001f\\u007f/\\/\"}";
-    batch_add_record(b, rec, strlen(rec), 1, 0);
+    pinetl__batch_add_record(b, rec, strlen(rec), 1, 0);
     const char *out;
     size_t len;
     pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len);
@@ -103,13 +103,13 @@ static void test_cached_until_changed(void)
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_USER);
     const char *r1 = "{\"ind\": 1, \"age\": 20}";
-    batch_add_record(b, r1, strlen(r1), 1, 0);
+    pinetl__batch_add_record(b, r1, strlen(r1), 1, 0);
     const char *o1, *o2;
     size_t l1, l2;
     pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &o1, &l1);
     pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &o2, &l2);
     CHECK(o1 == o2 && l1 == l2); /* cached: same buffer, no re-render */
-    batch_add_record(b, r1, strlen(r1), 2, 0);
+    pinetl__batch_add_record(b, r1, strlen(r1), 2, 0);
     pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &o2, &l2);
     CHECK_INT(l2, 2 * l1);
     pinetl_batch_free(b);

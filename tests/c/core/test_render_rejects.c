@@ -9,13 +9,13 @@ static void test_rejects(void)
 {
     pinetl_batch *b;
     pinetl_batch_new(&b, PINETL_TABLE_PIN);
-    batch_set_source(b, "in/pin \"1\".jsonl");
+    pinetl__batch_set_source(b, "in/pin \"1\".jsonl");
     const char *r1 = "{\"index\": \"12a\"}", *r2 = "{\"index\": \"\xff\xfe\"}", *r3 = "{\"index\": 4}";
-    batch_add_record(b, r1, strlen(r1), 3, 120);
-    batch_add_record(b, r3, strlen(r3), 4, 140);
-    batch_set_source(b, "-");
-    batch_add_record(b, r2, strlen(r2), 5, 160);
-    batch_add_record(b, "", 0, 6, 170);
+    pinetl__batch_add_record(b, r1, strlen(r1), 3, 120);
+    pinetl__batch_add_record(b, r3, strlen(r3), 4, 140);
+    pinetl__batch_set_source(b, "-");
+    pinetl__batch_add_record(b, r2, strlen(r2), 5, 160);
+    pinetl__batch_add_record(b, "", 0, 6, 170);
     const char *out;
     size_t len;
     CHECK_INT(pinetl_batch_render_rejects(b, &out, &len), 0);

@@ -15,7 +15,7 @@ static void fill(pinetl_batch *b)
         "[1]",
         "{\"ind\": 6",
     };
-    for (int i = 0; i < 6; i++) batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
+    for (int i = 0; i < 6; i++) pinetl__batch_add_record(b, recs[i], strlen(recs[i]), i + 1, 0);
 }
 
 static void test_counts(void)

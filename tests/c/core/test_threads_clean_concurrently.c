@@ -21,7 +21,7 @@ static char *run(int t, size_t *len)
     pinetl_batch *b;
     if (pinetl_batch_new(&b, tables[t])) return NULL;
     add_lines(b, data[t], sizes[t]);
-    batch_add_record(b, "{\"ind\": \"x\"}", 12, 0, 0);
+    pinetl__batch_add_record(b, "{\"ind\": \"x\"}", 12, 0, 0);
     const char *j, *c, *r;
     size_t jl, cl, rl;
     pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &j, &jl);

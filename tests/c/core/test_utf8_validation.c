@@ -4,7 +4,7 @@
 #include "core/json.h"
 #include "core_util.h"
 
-static int valid(const char *s, size_t n, size_t *bad) { return json_utf8_valid(s, n, bad); }
+static int valid(const char *s, size_t n, size_t *bad) { return pinetl__json_utf8_valid(s, n, bad); }
 
 static void test_validator(void)
 {

@@ -5,25 +5,25 @@
 
 static void test_c_medians(void) {
     int64_t one[] = {7};
-    CHECK_INT(median_approx(one, 1), 7);
-    CHECK(median_interpolated(one, 1) == 7.0);
+    CHECK_INT(pinetl__median_approx(one, 1), 7);
+    CHECK(pinetl__median_interpolated(one, 1) == 7.0);
     int64_t two[] = {1, 2};
-    CHECK_INT(median_approx(two, 2), 1);
-    CHECK(median_interpolated(two, 2) == 1.5);
+    CHECK_INT(pinetl__median_approx(two, 2), 1);
+    CHECK(pinetl__median_interpolated(two, 2) == 1.5);
     int64_t four[] = {40, 10, 30, 20};
-    median_sort(four, 4);
+    pinetl__median_sort(four, 4);
     CHECK_INT(four[0], 10);
-    CHECK_INT(median_approx(four, 4), 20);
-    CHECK(median_interpolated(four, 4) == 25.0);
+    CHECK_INT(pinetl__median_approx(four, 4), 20);
+    CHECK(pinetl__median_interpolated(four, 4) == 25.0);
     int64_t five[] = {1, 2, 3, 4, 100};
-    CHECK_INT(median_approx(five, 5), 3);
-    CHECK(median_interpolated(five, 5) == 3.0);
+    CHECK_INT(pinetl__median_approx(five, 5), 3);
+    CHECK(pinetl__median_interpolated(five, 5) == 3.0);
     int64_t neg[] = {-3, 4};
-    CHECK(median_interpolated(neg, 2) == 0.5);
+    CHECK(pinetl__median_interpolated(neg, 2) == 0.5);
     int64_t big[] = {INT64_MAX - 1, INT64_MAX};   /* no overflow in the mean */
-    CHECK(median_interpolated(big, 2) == (double)INT64_MAX);
+    CHECK(pinetl__median_interpolated(big, 2) == (double)INT64_MAX);
     int64_t exact[] = {4503599627370494, 4503599627370495};   /* below 2^52: x.5 is exact */
-    CHECK(median_interpolated(exact, 2) == 4503599627370494.5);
+    CHECK(pinetl__median_interpolated(exact, 2) == 4503599627370494.5);
 }
 
 /* The quickselect medians equal the sorted ones, on orders and duplicates that stress the
@@ -48,9 +48,9 @@ static void test_select_matches_sort(void) {
                      : shape == 3 ? 42 : (int64_t)(s % 3);
             }
             memcpy(b, a, n * sizeof *a);
-            median_sort(b, n);
-            CHECK_INT(median_approx_select(a, n), median_approx(b, n));
-            CHECK(median_interpolated_select(a, n) == median_interpolated(b, n));
+            pinetl__median_sort(b, n);
+            CHECK_INT(pinetl__median_approx_select(a, n), pinetl__median_approx(b, n));
+            CHECK(pinetl__median_interpolated_select(a, n) == pinetl__median_interpolated(b, n));
             free(a);
             free(b);
         }

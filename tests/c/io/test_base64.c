@@ -4,7 +4,7 @@
 #include "io/base64.h"
 
 static int decode(const char *in, char *out, size_t *len, size_t *bad) {
-    return io_base64_decode(in, strlen(in), out, len, bad);
+    return pinetl__io_base64_decode(in, strlen(in), out, len, bad);
 }
 
 static void test_valid(void) {
@@ -29,7 +29,7 @@ static void test_valid(void) {
 static void test_in_place(void) {
     char buf[] = "eyJpbmRleCI6IDd9";
     size_t len, bad;
-    CHECK_INT(io_base64_decode(buf, strlen(buf), buf, &len, &bad), 0);
+    CHECK_INT(pinetl__io_base64_decode(buf, strlen(buf), buf, &len, &bad), 0);
     CHECK_MEM(buf, len, "{\"index\": 7}");
 }
 

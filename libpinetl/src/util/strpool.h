@@ -1,7 +1,7 @@
 /* Interned strings: each distinct byte string is stored once and named by a small id (0 = null),
  * so grouping and joining compare integers, and a dataset of many rows holds few strings. */
-#ifndef PINETL_INSIGHTS_STRPOOL_H
-#define PINETL_INSIGHTS_STRPOOL_H
+#ifndef PINETL_UTIL_STRPOOL_H
+#define PINETL_UTIL_STRPOOL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,21 +20,19 @@ typedef struct strpool {
     size_t nslots;
 } strpool;
 
-void strpool_free(strpool *p);
-/* The hash strpool_intern uses; callers that prefetch compute it once and pass it on. */
-uint32_t strpool_hash(const char *s, size_t len);
+void pinetl__strpool_free(strpool *p);
+/* The hash pinetl__strpool_intern uses; callers that prefetch compute it once and pass it on. */
+uint32_t pinetl__strpool_hash(const char *s, size_t len);
 /* The id of the string (interned on first sight), or 0 on memory failure. */
-uint32_t strpool_intern(strpool *p, const char *s, size_t len);
-/* The same with the hash already computed by strpool_hash. */
-uint32_t strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t hash);
+uint32_t pinetl__strpool_intern(strpool *p, const char *s, size_t len);
+/* The same with the hash already computed by pinetl__strpool_hash. */
+uint32_t pinetl__strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t hash);
 /* Hints the cache that a string with this hash is about to be interned. */
-void strpool_prefetch(const strpool *p, uint32_t hash);
-static inline const char *strpool_str(const strpool *p, uint32_t id) { return p->data + p->offs[id - 1]; }
-static inline uint32_t strpool_len(const strpool *p, uint32_t id) { return p->lens[id - 1]; }
-/* Byte order of two ids' strings (memcmp, then the shorter first), as SQLite's BINARY collation. */
-int strpool_cmp(const strpool *p, uint32_t a, uint32_t b);
+void pinetl__strpool_prefetch(const strpool *p, uint32_t hash);
+static inline const char *pinetl__strpool_str(const strpool *p, uint32_t id) { return p->data + p->offs[id - 1]; }
+static inline uint32_t pinetl__strpool_len(const strpool *p, uint32_t id) { return p->lens[id - 1]; }
 /* rank[id] for every id (rank[0] = 0): ranks ascend with byte order, so comparing ranks compares
  * strings. The caller frees it. NULL on memory failure. */
-uint32_t *strpool_ranks(const strpool *p);
+uint32_t *pinetl__strpool_ranks(const strpool *p);
 
 #endif

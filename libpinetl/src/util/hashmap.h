@@ -1,7 +1,7 @@
 /* An open-addressing hash map from int64 keys to uint32 values (row or group numbers): the join
  * index on ind and the group-by tables of the insights. */
-#ifndef PINETL_INSIGHTS_HASHMAP_H
-#define PINETL_INSIGHTS_HASHMAP_H
+#ifndef PINETL_UTIL_HASHMAP_H
+#define PINETL_UTIL_HASHMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,21 +13,17 @@ typedef struct i64map {
     size_t len;
 } i64map;
 
-void i64map_free(i64map *m);
+void pinetl__hashmap_free(i64map *m);
 /* The slot of key: *val is the stored value, or NULL when absent. */
-const uint32_t *i64map_get(const i64map *m, int64_t key);
+const uint32_t *pinetl__hashmap_get(const i64map *m, int64_t key);
 /* Finds key or inserts it with value val; *found tells which. Returns the stored value, or -1 on
  * memory failure. */
-int64_t i64map_put(i64map *m, int64_t key, uint32_t val, int *found);
+int64_t pinetl__hashmap_put(i64map *m, int64_t key, uint32_t val, int *found);
 
-/* Sets key to val (inserting or overwriting). 0, or -1 on memory failure. */
-int i64map_set(i64map *m, int64_t key, uint32_t val);
-/* Empties the map, keeping its memory. */
-void i64map_clear(i64map *m);
 
 /* splitmix64's finaliser: a cheap, well-mixed hash of 64 bits. Inline: it runs once per row
  * when rows are partitioned and indexed. */
-static inline uint64_t hash_u64(uint64_t x) {
+static inline uint64_t pinetl__hash_u64(uint64_t x) {
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9ULL;
     x ^= x >> 27;

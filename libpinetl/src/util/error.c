@@ -5,11 +5,11 @@
 #include <pinetl/common.h>
 #include <pinetl/version.h>
 
-#include "batch_internal.h"
+#include "error.h"
 
 static _Thread_local char last_error[512];
 
-int pinetl_set_error(int code, const char *fmt, ...)
+int pinetl__error_set(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

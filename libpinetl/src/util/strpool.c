@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 /* Eight bytes at a time (names and categories are mostly 5..40 bytes, where a byte-wise hash
  * costs more than the probe), then splitmix64's finaliser to spread the bits. */
-uint32_t strpool_hash(const char *s, size_t len) {
+uint32_t pinetl__strpool_hash(const char *s, size_t len) {
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ len, w;
     for (; len >= 8; s += 8, len -= 8) {
         memcpy(&w, s, 8);
@@ -23,17 +25,17 @@ uint32_t strpool_hash(const char *s, size_t len) {
     return (uint32_t)h;
 }
 
-void strpool_free(strpool *p) {
-    free(p->data);
-    free(p->offs);
-    free(p->lens);
-    free(p->slots);
+void pinetl__strpool_free(strpool *p) {
+    pinetl__free(p->data);
+    pinetl__free(p->offs);
+    pinetl__free(p->lens);
+    pinetl__free(p->slots);
     memset(p, 0, sizeof *p);
 }
 
 static int rehash(strpool *p) {
     size_t n = p->nslots ? p->nslots * 2 : 256;
-    strslot *slots = calloc(n, sizeof *slots);
+    strslot *slots = pinetl__calloc(n, sizeof *slots);
     if (!slots)
         return -1;
     for (size_t j = 0; j < p->nslots; j++) {
@@ -44,22 +46,22 @@ static int rehash(strpool *p) {
             i = (i + 1) & (n - 1);
         slots[i] = p->slots[j];
     }
-    free(p->slots);
+    pinetl__free(p->slots);
     p->slots = slots;
     p->nslots = n;
     return 0;
 }
 
-void strpool_prefetch(const strpool *p, uint32_t hash) {
+void pinetl__strpool_prefetch(const strpool *p, uint32_t hash) {
     if (p->nslots)
         __builtin_prefetch(&p->slots[hash & (p->nslots - 1)]);
 }
 
-uint32_t strpool_intern(strpool *p, const char *s, size_t len) {
-    return strpool_intern_hashed(p, s, len, strpool_hash(s, len));
+uint32_t pinetl__strpool_intern(strpool *p, const char *s, size_t len) {
+    return pinetl__strpool_intern_hashed(p, s, len, pinetl__strpool_hash(s, len));
 }
 
-uint32_t strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t h) {
+uint32_t pinetl__strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t h) {
     if (len >= UINT32_MAX || p->count >= UINT32_MAX - 1)
         return 0;
     if ((p->count + 1) * 2 > p->nslots && rehash(p))
@@ -73,11 +75,11 @@ uint32_t strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t h
     }
     if (p->count == p->ids_cap) {
         size_t cap = p->ids_cap ? p->ids_cap * 2 : 256;
-        uint64_t *offs = realloc(p->offs, cap * sizeof *offs);
+        uint64_t *offs = pinetl__realloc(p->offs, cap * sizeof *offs);
         if (!offs)
             return 0;
         p->offs = offs;
-        uint32_t *lens = realloc(p->lens, cap * sizeof *lens);
+        uint32_t *lens = pinetl__realloc(p->lens, cap * sizeof *lens);
         if (!lens)
             return 0;
         p->lens = lens;
@@ -87,7 +89,7 @@ uint32_t strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t h
         size_t cap = p->cap ? p->cap : 4096;
         while (cap < p->len + len + 1)
             cap *= 2;
-        char *data = realloc(p->data, cap);
+        char *data = pinetl__realloc(p->data, cap);
         if (!data)
             return 0;
         p->data = data;
@@ -104,14 +106,6 @@ uint32_t strpool_intern_hashed(strpool *p, const char *s, size_t len, uint32_t h
     return id;
 }
 
-int strpool_cmp(const strpool *p, uint32_t a, uint32_t b) {
-    uint32_t la = p->lens[a - 1], lb = p->lens[b - 1];
-    int c = memcmp(strpool_str(p, a), strpool_str(p, b), la < lb ? la : lb);
-    if (c)
-        return c;
-    return la < lb ? -1 : la > lb;
-}
-
 /* qsort has no context argument in C11: sort (offset, length) records instead of ids. */
 typedef struct rank_item { const char *s; uint32_t len, id; } rank_item;
 
@@ -123,12 +117,12 @@ static int rank_cmp(const void *x, const void *y) {
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
-uint32_t *strpool_ranks(const strpool *p) {
-    uint32_t *rank = calloc(p->count + 1, sizeof *rank);
-    rank_item *items = malloc((p->count ? p->count : 1) * sizeof *items);
+uint32_t *pinetl__strpool_ranks(const strpool *p) {
+    uint32_t *rank = pinetl__calloc(p->count + 1, sizeof *rank);
+    rank_item *items = pinetl__malloc((p->count ? p->count : 1) * sizeof *items);
     if (!rank || !items) {
-        free(rank);
-        free(items);
+        pinetl__free(rank);
+        pinetl__free(items);
         return NULL;
     }
     for (size_t i = 0; i < p->count; i++)
@@ -136,6 +130,6 @@ uint32_t *strpool_ranks(const strpool *p) {
     qsort(items, p->count, sizeof *items, rank_cmp);
     for (size_t i = 0; i < p->count; i++)
         rank[items[i].id] = (uint32_t)(i + 1);
-    free(items);
+    pinetl__free(items);
     return rank;
 }

@@ -1,0 +1,266 @@
+/* Allocation failure on every public path: for N = 1, 2, ... the N-th allocation of the library
+ * fails, and each path (a batch clean and its renders, the threaded reader, a dataset and the
+ * nine insights, the warehouse with its load transaction, views and SQL functions) must return a
+ * negative code with a message, or complete with the same result as without the failure; it
+ * must not crash, hang or leak (LeakSanitizer in the sanitizer build), and the next run without a
+ * failure must succeed. The sweep ends at the first N the path completes before reaching. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pinetl/pinetl.h>
+
+#include "check.h"
+#include "util/alloc.h"
+
+/* A small input per table: clean records, a duplicate, envelopes, bad lines. */
+static const char pin_input[] =
+    "{\"index\":1,\"unique_id\":\"u1\",\"title\":\"T\",\"description\":\"D\",\"poster_name\":\"P\","
+    "\"follower_count\":\"26k\",\"tag_list\":\"a,b\",\"is_image_or_video\":\"image\","
+    "\"image_src\":\"http://x\",\"downloaded\":1,\"save_location\":\"Local save in /data/x\","
+    "\"category\":\"art\"}\n"
+    "{\"records\":[{\"value\":{\"index\":2,\"follower_count\":\"7M\",\"category\":\"travel\","
+    "\"title\":\"No Title Data Available\"}}]}\n"
+    "{\"index\":1,\"follower_count\":\"12\",\"category\":\"art\"}\n"
+    "not json\n"
+    "{\"index\":\"12a\"}\n";
+static const char geo_input[] =
+    "{\"ind\":1,\"country\":\"Chad\",\"latitude\":1.5,\"longitude\":2,"
+    "\"timestamp\":\"2020-01-01 00:00:00\"}\n"
+    "{\"ind\":2,\"country\":\"Peru\",\"latitude\":\"x\",\"longitude\":3,"
+    "\"timestamp\":\"2021-02-03 04:05:06\"}\n"
+    "[1,2]\n";
+static const char user_input[] =
+    "{\"ind\":1,\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"age\":20,"
+    "\"date_joined\":\"2015-10-24 11:23:51\"}\n"
+    "{\"ind\":2,\"first_name\":\"Bo\",\"last_name\":\"Ng\",\"age\":\"41\","
+    "\"date_joined\":\"2016-10-23 14:06:51\"}\n"
+    "\xff\xfe\n";
+static const char *const inputs[PINETL_TABLE_COUNT] = {pin_input, geo_input, user_input};
+static char paths[PINETL_TABLE_COUNT][256];
+static char db_path[256];
+
+/* A path runs from scratch, frees everything it made, and returns 0 or an error code. On
+ * success it writes a digest of its result (rendered text) into out. */
+typedef int (*path_fn)(char **digest);
+
+static int append(char **digest, const char *s, size_t len) {
+    size_t have = *digest ? strlen(*digest) : 0;
+    char *p = realloc(*digest, have + len + 1);   /* the test's own memory: never failed */
+    if (!p)
+        abort();
+    memcpy(p + have, s, len);
+    p[have + len] = '\0';
+    *digest = p;
+    return 0;
+}
+
+static int path_batch(char **digest) {
+    int rc = PINETL_OK;
+    for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
+        pinetl_batch *b = NULL;
+        const char *out;
+        size_t len;
+        char *json = NULL;
+        pinetl_stats stats;
+        rc = pinetl_batch_new(&b, (pinetl_table)t);
+        if (!rc)
+            rc = pinetl_batch_clean(b, inputs[t], strlen(inputs[t]), NULL);
+        if (!rc && !(rc = pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len)))
+            append(digest, out, len);
+        if (!rc && !(rc = pinetl_batch_render(b, PINETL_FORMAT_CSV, 1, &out, &len)))
+            append(digest, out, len);
+        if (!rc && !(rc = pinetl_batch_render_rejects(b, &out, &len)))
+            append(digest, out, len);
+        if (!rc) {
+            pinetl_stats_init(&stats, (pinetl_table)t);
+            pinetl_stats_add_batch(&stats, b);
+            if (!(rc = pinetl_stats_to_json(&stats, &json)))
+                append(digest, json, strlen(json));
+        }
+        pinetl_free(json);
+        pinetl_batch_free(b);
+    }
+    return rc;
+}
+
+static int path_reader(char **digest) {
+    int rc = PINETL_OK;
+    for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
+        const char *p[] = {paths[t], paths[t]};
+        pinetl_reader_options ro;
+        pinetl_reader_options_init(&ro);
+        ro.threads = 2;
+        ro.batch_bytes = 64;   /* several batches in flight from a tiny input */
+        ro.render_format = PINETL_FORMAT_JSONL;
+        pinetl_reader *r = NULL;
+        pinetl_batch *b;
+        rc = pinetl_reader_open(&r, (pinetl_table)t, p, 2, &ro);
+        while (!rc && (rc = pinetl_reader_step(r, &b)) == PINETL_BATCH) {
+            const char *out;
+            size_t len;
+            rc = pinetl_batch_render(b, PINETL_FORMAT_JSONL, 0, &out, &len);
+            if (!rc)
+                append(digest, out, len);
+        }
+        if (rc == PINETL_DONE)
+            rc = PINETL_OK;
+        pinetl_reader_free(r);
+    }
+    return rc;
+}
+
+static int path_insights(char **digest) {
+    const char *p[PINETL_TABLE_COUNT][1] = {{paths[0]}, {paths[1]}, {paths[2]}};
+    const char *const *pp[PINETL_TABLE_COUNT] = {p[0], p[1], p[2]};
+    size_t np[PINETL_TABLE_COUNT] = {1, 1, 1};
+    pinetl_dataset *ds = NULL;
+    pinetl_insights *res = NULL;
+    pinetl_dataset_report reports[PINETL_TABLE_COUNT];
+    memset(reports, 0, sizeof reports);
+    char *text = NULL;
+    size_t len;
+    int rc = pinetl_dataset_new(&ds);
+    if (!rc)
+        rc = pinetl_dataset_read_files(ds, pp, np, NULL, reports);
+    if (!rc)
+        rc = pinetl_insights_compute(ds, NULL, &res);
+    if (!rc && !(rc = pinetl_insights_render(res, PINETL_INSIGHTS_JSON, &text, &len)))
+        append(digest, text, len);
+    pinetl_free(text);
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
+        pinetl_free(reports[t].notices);
+    pinetl_insights_free(res);
+    pinetl_dataset_free(ds);
+    return rc;
+}
+
+static int path_warehouse(char **digest) {
+    unlink(db_path);
+    pinetl_warehouse *wh = NULL;
+    pinetl_insights *res = NULL, *q = NULL;
+    char *text = NULL;
+    size_t len;
+    int rc = pinetl_warehouse_open(&wh, db_path, 0);
+    if (!rc)
+        rc = pinetl_warehouse_begin(wh);
+    for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
+        pinetl_batch *b = NULL;
+        rc = pinetl_batch_new(&b, (pinetl_table)t);
+        if (!rc)
+            rc = pinetl_batch_clean(b, inputs[t], strlen(inputs[t]), NULL);
+        if (!rc)
+            rc = pinetl_warehouse_load(wh, b);
+        pinetl_batch_free(b);
+    }
+    if (!rc)
+        rc = pinetl_warehouse_commit(wh);
+    if (!rc)
+        rc = pinetl_warehouse_insights(wh, NULL, &res);
+    if (!rc && !(rc = pinetl_insights_render(res, PINETL_INSIGHTS_CSV, &text, &len)))
+        append(digest, text, len);
+    pinetl_free(text);
+    text = NULL;
+    /* The SQL functions, through the connection that registered them. */
+    if (!rc)
+        rc = pinetl_warehouse_query(
+            wh, "SELECT pinetl_follower_count('26k'), pinetl_timestamp('2020-08-28 03:52:47+01:00'),"
+                " pinetl_age_group(42), pinetl_key('7'), pinetl_save_location('Local save in /a'),"
+                " (SELECT pinetl_median(follower_count) FROM pin),"
+                " (SELECT pinetl_median_interpolated(follower_count) FROM pin)",
+            "functions", &q);
+    if (!rc && !(rc = pinetl_insights_render(q, PINETL_INSIGHTS_CSV, &text, &len)))
+        append(digest, text, len);
+    pinetl_free(text);
+    pinetl_insights_free(q);
+    pinetl_insights_free(res);
+    pinetl_warehouse_free(wh);
+    return rc;
+}
+
+static void sweep(const char *name, path_fn fn) {
+    char *want = NULL;
+    pinetl__alloc_fail_nth(0);
+    CHECK_INT(fn(&want), PINETL_OK);
+    long n;
+    int failed = 0, absorbed = 0;
+    for (n = 1; n < 200000; n++) {
+        char *got = NULL;
+        pinetl__alloc_fail_nth(n);
+        int rc = fn(&got);
+        long pending = pinetl__alloc_fail_pending();
+        pinetl__alloc_fail_nth(0);
+        if (pending > 0) {   /* the path finished before the n-th allocation */
+            CHECK_INT(rc, PINETL_OK);
+            free(got);
+            break;
+        }
+        if (rc == PINETL_OK) {
+            /* The failure was absorbed (say, a cache that gave up): the result must not change. */
+            absorbed++;
+            if (!want || !got || strcmp(want, got) != 0) {
+                fprintf(stderr, "%s: allocation %ld failed and the result changed\n", name, n);
+                CHECK(0);
+            }
+        } else {
+            failed++;
+            if (rc >= 0 || !pinetl_error_last()[0]) {
+                fprintf(stderr, "%s: allocation %ld: code %d, message '%s'\n", name, n, rc,
+                        pinetl_error_last());
+                CHECK(0);
+            }
+        }
+        free(got);
+        got = NULL;
+        /* The library is still usable. */
+        int again = fn(&got);
+        if (again != PINETL_OK || !got || strcmp(want, got) != 0) {
+            fprintf(stderr, "%s: the run after allocation %ld failed: %d %s\n", name, n, again,
+                    pinetl_error_last());
+            CHECK(0);
+        }
+        free(got);
+    }
+    fprintf(stderr, "%s: %ld allocations; %d failed cleanly, %d absorbed\n", name, n - 1, failed,
+            absorbed);
+    CHECK(n > 1 && n < 200000);
+    free(want);
+}
+
+static void test_batch_paths(void) { sweep("batch", path_batch); }
+static void test_reader_paths(void) { sweep("reader", path_reader); }
+static void test_dataset_and_insights_paths(void) { sweep("insights", path_insights); }
+static void test_warehouse_and_sql_function_paths(void) { sweep("warehouse", path_warehouse); }
+
+int main(void) {
+    /* In memory when the machine has /dev/shm: the warehouse path syncs its files on each run. */
+    char dir[] = "/dev/shm/pinetl-allocXXXXXX";
+    if (!mkdtemp(dir)) {
+        memcpy(dir, "/tmp/pinetl-allocXXXXXX", sizeof "/tmp/pinetl-allocXXXXXX");
+        if (!mkdtemp(dir))
+            return 2;
+    }
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
+        snprintf(paths[t], sizeof paths[t], "%s/%s.jsonl", dir, pinetl_table_name((pinetl_table)t));
+        FILE *f = fopen(paths[t], "w");
+        if (!f || fputs(inputs[t], f) < 0 || fclose(f))
+            return 2;
+    }
+    snprintf(db_path, sizeof db_path, "%s/w.db", dir);
+    RUN(test_batch_paths);
+    RUN(test_reader_paths);
+    RUN(test_dataset_and_insights_paths);
+    RUN(test_warehouse_and_sql_function_paths);
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
+        unlink(paths[t]);
+    char side[300];
+    unlink(db_path);
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    unlink(side);
+    rmdir(dir);
+    return check_done();
+}
