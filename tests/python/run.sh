@@ -46,7 +46,7 @@ py_build=$PINETL_ROOT/build-py
 cli_build=$PINETL_ROOT/build
 echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_VENV)"
 # The CLI, for the value-for-value comparisons (tests/run.sh built it already).
-pinetl_build "$cli_build" || { echo "build failed: $cli_build"; failed=$((failed + 1)); }
+pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; failed=$((failed + 1)); }
 if pinetl_venv; then
   (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$PINETL_VENV/bin/python" -P -m pytest -q \
