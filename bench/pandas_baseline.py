@@ -8,7 +8,7 @@ to_json. This is what users start from; bench/run times it next to pinetl.
 
 pandas.read_json(lines=True) stops at the first malformed line, so lines are parsed with the
 standard json module first (malformed ones go to the rejects, as pinetl does) and the DataFrame is
-built from the parsed records. Run it with /usr/bin/python3 (Debian's pandas 1.5).
+built from the parsed records. Run it with the project venv's Python (bench/run does).
 """
 import argparse
 import json

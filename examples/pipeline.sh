@@ -1,32 +1,98 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: install what is missing, build, then run the pipeline on
-# the bundled real sample (tests/data/real-sample):
-#   1. clean each table to JSON lines, rejects kept aside with their reasons;
-#   2. load each table into the SQLite warehouse (one row per ind, idempotent);
-#   3. print the nine insights from the warehouse.
-#   bash examples/pipeline.sh [OUT_DIR]
+# The whole pipeline on one machine, on the embedded default (local files and SQLite; no Spark,
+# Kafka or Airflow):
+#    1. build the source database (the original's three MySQL tables, as SQLite) from the sample;
+#    2. start `pinetl serve` (Kafka REST Proxy v2 + Kinesis gateway) on a free loopback port;
+#    3. post 500 posts in batch mode (REST Proxy) with the emulator;
+#    4. post 500 posts in stream mode (Kinesis);
+#    5. stop the server cleanly (its open files roll into the S3 sink layout);
+#    6. drain the streams into the warehouse with `pinetl stream --until-idle`;
+#    7. run the daily batch chain on the landed batch data (clean + load, insights, report);
+#    8. print the nine insights from the warehouse and say where the report is.
+# It installs what is missing and builds first. Any failing step stops the run with its name, its
+# log and a non-zero exit status.
+#   bash examples/pipeline.sh [OUT_DIR]        (default build/pipeline; emptied first)
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-pinetl_install_packages
-pinetl_build "$PINETL_ROOT/build"
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/harness.sh"
 
-pinetl="$PINETL_ROOT/build/libpinetl/cli/pinetl"
-sample="$PINETL_ROOT/tests/data/real-sample"
 out=${1:-$PINETL_ROOT/build/pipeline}
-mkdir -p "$out"
-db="$out/warehouse.db"
-rm -f "$db" "$db-wal" "$db-shm"
+day=$(date -u +%F)
+posts=500
+tty=0
+[ -t 1 ] && tty=1
+steps=10 n=0 server=
 
-for table in pin geo user; do
-  echo "== clean $table: $sample/$table.jsonl -> $out/$table.clean.jsonl (rejects: $out/$table.rejects.jsonl)"
-  "$pinetl" clean --table "$table" --rejects "$out/$table.rejects.jsonl" \
-    --summary-json "$out/$table.summary.json" "$sample/$table.jsonl" > "$out/$table.clean.jsonl"
-done
+log_of() { echo "$out/logs/$1.log"; }
+# step NAME COMMAND...: runs one step with its output in logs/NAME.log; one line per step, or on
+# a terminal a line that shows the step running and then its result.
+step() {
+  local name=$1; shift
+  n=$((n + 1))
+  local start=$SECONDS log
+  log=$(log_of "$name")
+  if [ $tty = 1 ]; then printf '[%2d/%d] %-58s ...' "$n" "$steps" "$name"; fi
+  if ! "$@" > "$log" 2>&1; then
+    [ $tty = 1 ] && printf '\r'
+    printf '[%2d/%d] %-58s FAILED (%d s)\n' "$n" "$steps" "$name" $((SECONDS - start))
+    echo "pipeline: step '$name' failed; the end of $log:" >&2
+    tail -n 25 "$log" >&2
+    exit 1
+  fi
+  [ $tty = 1 ] && printf '\r'
+  printf '[%2d/%d] %-58s done (%d s)\n' "$n" "$steps" "$name" $((SECONDS - start))
+}
 
-for table in pin geo user; do
-  echo "== load $table into $db"
-  "$pinetl" load --db "$db" --table "$table" "$sample/$table.jsonl"
-done
+stop_server() {
+  [ -n "$server" ] || return 0
+  kill -TERM "$server" 2>/dev/null || true
+  local rc=0
+  wait "$server" || rc=$?
+  server=
+  return $rc
+}
+trap 'stop_server >/dev/null 2>&1 || true' EXIT
 
-echo "== insights from $db"
-"$pinetl" insights --db "$db"
+start_server() {
+  "$pinetl" serve --listen 127.0.0.1:0 --landing "$out/landing" > "$out/serve.out" \
+    2> "$(log_of serve)" &
+  server=$!
+  for _ in $(seq 1 100); do
+    url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$out/serve.out" | head -n 1)
+    [ -n "$url" ] && { echo "pinetl serve: $url (pid $server)"; return 0; }
+    kill -0 "$server" 2>/dev/null || { echo "pinetl serve exited"; return 1; }
+    sleep 0.1
+  done
+  echo "pinetl serve did not say where it listens"; return 1
+}
+
+rm -rf "$out"
+mkdir -p "$out/logs"
+step "install what is missing (Debian packages)" pinetl_install_packages
+step "build libpinetl and the pinetl command" pinetl_build "$PINETL_ROOT/build"
+step "install the Python package into a venv (PyPI)" pinetl_venv emulate,report
+pinetl=$PINETL_ROOT/build/libpinetl/cli/pinetl
+bin=$PINETL_VENV/bin
+
+step "build the source database from the real sample" \
+  "$bin/pinetl-source" build --out "$out/source.db"
+step "start pinetl serve on a free loopback port" start_server
+step "post $posts posts in batch mode (Kafka REST Proxy v2)" \
+  "$bin/pinetl-emulate" --source "$out/source.db" --url "$url" --mode batch --count $posts \
+  --seed 1 --summary-json "$out/emulate-batch.json"
+step "post $posts posts in stream mode (Kinesis PutRecord/s)" \
+  "$bin/pinetl-emulate" --source "$out/source.db" --url "$url" --mode stream --count $posts \
+  --seed 2 --summary-json "$out/emulate-stream.json"
+step "stop pinetl serve (SIGTERM: flush, roll, close)" stop_server
+step "drain the streams into the warehouse (pinetl stream)" \
+  "$pinetl" stream --landing "$out/landing" --db "$out/warehouse.db" --until-idle \
+  --stats-json "$out/stream.json"
+step "daily batch chain for $day (load, insights, report)" \
+  "$bin/pinetl-daily" --date "$day" --layout flat --landing "$out/landing" \
+  --warehouse "$out/warehouse.db" --out "$out/daily"
+
+echo
+"$pinetl" insights --db "$out/warehouse.db"
+echo
+echo "landing folder:  $out/landing"
+echo "warehouse:       $out/warehouse.db"
+echo "report:          $out/daily/$day/report.html"

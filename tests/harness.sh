@@ -3,15 +3,14 @@
 # the caller (set -e, -u and pipefail stay as the caller had them).
 #   pinetl_install_packages [EXTRA_PACKAGE...]
 #   pinetl_build DIR [MESON_SETUP_ARGS...]
+#   pinetl_venv [EXTRAS]            (the Python side: $PINETL_VENV with pinetl[EXTRAS] from PyPI)
 
 PINETL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build tools, the three C libraries, clang-format and a C++ compiler (the format check and the
-# header tests), and the Python side: Debian's interpreter /usr/bin/python3 owns these modules.
+# Build tools, the C libraries, clang-format and a C++ compiler (the format check and the header
+# tests). No Debian python3-* package: Python packages come from PyPI into a venv (pinetl_venv).
 PINETL_APT_PACKAGES=(gcc g++ libc6-dev pkg-config meson ninja-build clang-format
-  libcjson-dev libpcre2-dev libsqlite3-dev libmicrohttpd-dev sqlite3
-  python3 python3-venv python3-pip python3-cffi python3-mesonpy python3-pytest
-  python3-numpy python3-pandas python3-dask python3-distributed python3-hypothesis python3-psutil)
+  libcjson-dev libpcre2-dev libsqlite3-dev libmicrohttpd-dev sqlite3)
 
 pinetl_install_packages() {
   local missing=() p
@@ -53,6 +52,30 @@ pinetl_build() {
   fi
   if ! ninja -C "$dir" >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+}
+
+# The Python side: a venv made with the first python3 on PATH (pyenv's 3.11 on the project's
+# machines), packages from PyPI at the versions of requirements/constraints.txt (PIP_CONSTRAINT
+# also pins the isolated build's meson-python, meson, ninja and cffi). One environment for the
+# whole suite: every extra of pyproject.toml except airflow, which has its own venv
+# (tests/airflow/venv.sh, tests/airflow/constraints.txt).
+PINETL_VENV=${PINETL_VENV:-$PINETL_ROOT/.venv}
+PINETL_EXTRAS=test,dask,spark,delta,emulate,mysql,kafka,report,bench
+# pinetl_venv [EXTRAS]: creates $PINETL_VENV if missing and installs pinetl[EXTRAS] from this tree
+# with `pip install` (build isolation), as a user does; the tree's package replaces any older one.
+pinetl_venv() {
+  local extras=${1:-$PINETL_EXTRAS} log
+  log=$(mktemp)
+  if [ ! -x "$PINETL_VENV/bin/python" ] && ! python3 -m venv "$PINETL_VENV" >"$log" 2>&1; then
+    cat "$log" >&2; echo "setup: python3 -m venv failed (python3: $(command -v python3))" >&2
+    rm -f "$log"; return 1
+  fi
+  if ! PIP_CONSTRAINT=$PINETL_ROOT/requirements/constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 \
+       "$PINETL_VENV/bin/pip" install "$PINETL_ROOT[$extras]" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2; echo "setup: pip install of pinetl[$extras] failed" >&2
+    rm -f "$log"; return 1
   fi
   rm -f "$log"
 }

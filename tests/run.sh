@@ -15,7 +15,7 @@ logs=$(mktemp -d)
 count_meson() {
   local log=$1/meson-logs/testlog.json
   [ -f "$log" ] || { failed=$((failed + 1)); return; }
-  read -r p f s < <(/usr/bin/python3 - "$log" <<'PY'
+  read -r p f s < <(python3 - "$log" <<'PY'
 import json, sys
 p = f = s = 0
 for line in open(sys.argv[1]):

@@ -30,6 +30,16 @@ if _build:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(_pkg)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
+# Tests using these fixtures start a service: marked `service` (tests/python/run.sh runs them
+# once, against the installed package, and not again against the build tree).
+SERVICE_FIXTURES = {"spark", "kafka_broker", "mariadb", "airflow"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.service)
+
 
 def _cli_path():
     if os.environ.get("PINETL_CLI"):

@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# The Python tests, twice: against the build tree (BUILD/bindings/python on PYTHONPATH), then
-# against the package installed offline into a venv with pip, as a user installs it.
-# Sourced by tests/run.sh (uses PINETL_ROOT, pinetl_build, logs, passed, failed); run alone:
+# The Python tests, with packages from PyPI in one venv ($PINETL_VENV, default .venv, made with the
+# first python3 on PATH; tests/harness.sh's pinetl_venv):
+# 1. the whole suite once, against the package installed into the venv with
+#    `pip install '.[every extra but airflow]'` (build isolation, versions pinned by
+#    requirements/constraints.txt): this pass includes the tests that start services (Spark,
+#    Delta on Spark, a Kafka broker, MariaDB, pinetl serve, Airflow in its own venv, Chromium);
+# 2. the binding-level tests again, against the build tree (BUILD/bindings/python, built with the
+#    venv's meson and cffi): `-m "not service"`. The `service` marker (pyproject.toml) is set by
+#    conftest.py on every test that uses the spark, kafka_broker, mariadb or airflow fixture, and
+#    by pytestmark in the modules that start a server themselves; those tests exercise the
+#    services' side, which the build tree does not change, and take most of the time, so they
+#    run once.
+# Sourced by tests/run.sh (uses PINETL_ROOT, pinetl_build, pinetl_venv, logs, passed, failed);
+# run alone:
 #   bash tests/python/run.sh
 if [ -z "${PINETL_ROOT:-}" ]; then
-  source "$(dirname "${BASH_SOURCE[0]}")/../../examples/setup.sh"
+  source "$(dirname "${BASH_SOURCE[0]}")/../harness.sh"
   set +e
   pinetl_install_packages || exit 1
   passed=0 failed=0 skipped=0 logs=$(mktemp -d) PINETL_PY_ALONE=1
@@ -13,7 +24,7 @@ fi
 # Adds a pytest JUnit XML report's counts to passed/failed/skipped.
 count_pytest() {
   local counts p f s
-  counts=$(/usr/bin/python3 - "$1" <<'PY'
+  counts=$(python3 - "$1" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
     root = ET.parse(sys.argv[1]).getroot()
@@ -32,27 +43,27 @@ PY
 }
 
 py_build=$PINETL_ROOT/build-py
-echo "== Python tests (build tree: $py_build)"
-if pinetl_build "$py_build" -Dpython=true -Dtests=false -Dwerror=true; then
-  (cd "$PINETL_ROOT" && PINETL_BUILD_DIR=$py_build /usr/bin/python3 -P -m pytest -q \
-    -p no:cacheprovider --junitxml="$logs/python-build.xml" tests/python)
-  count_pytest "$logs/python-build.xml"
-else
-  echo "build failed: $py_build"; failed=$((failed + 1))
-fi
-
-venv=$PINETL_ROOT/.venv-test
-echo "== Python tests (installed: pip install --no-build-isolation --no-index into $venv)"
-rm -rf "$venv"
-if /usr/bin/python3 -m venv --system-site-packages "$venv" &&
-   "$venv/bin/pip" install --no-build-isolation --no-index "$PINETL_ROOT" \
-     > "$logs/pip-install.log" 2>&1; then
-  (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$py_build/libpinetl/cli/pinetl \
-    "$venv/bin/python" -P -m pytest -q \
+cli_build=$PINETL_ROOT/build
+echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_VENV)"
+# The CLI, for the value-for-value comparisons (tests/run.sh built it already).
+pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; failed=$((failed + 1)); }
+if pinetl_venv; then
+  (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
+    "$PINETL_VENV/bin/python" -P -m pytest -q \
     -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python)
   count_pytest "$logs/python-venv.xml"
+
+  echo "== Python tests (build tree: $py_build; -m 'not service')"
+  # The venv's meson, so that the extension is built for (and with the cffi of) the venv's Python.
+  if PATH=$PINETL_VENV/bin:$PATH pinetl_build "$py_build" -Dpython=true -Dtests=false -Dwerror=true; then
+    (cd "$PINETL_ROOT" && PINETL_BUILD_DIR=$py_build PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
+      "$PINETL_VENV/bin/python" -P -m pytest -q -m "not service" \
+      -p no:cacheprovider --junitxml="$logs/python-build.xml" tests/python)
+    count_pytest "$logs/python-build.xml"
+  else
+    echo "build failed: $py_build"; failed=$((failed + 1))
+  fi
 else
-  tail -n 30 "$logs/pip-install.log"
   echo "pip install failed"; failed=$((failed + 1))
 fi
 

@@ -2,15 +2,14 @@
 CLI's output, value for value."""
 import os
 
+import dask.dataframe as dd
+import distributed
 import pandas as pd
 import pytest
 
 import pinetl
 import pinetl.pandas as pp
 from compare import assert_same_rows, cli_rows, frame_rows
-
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
 
 
 def _worker_pid_and_path():

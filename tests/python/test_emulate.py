@@ -17,6 +17,9 @@ import pytest
 
 from pinetl import emulate, source
 
+# A local HTTP server stands in for the REST Proxy and Kinesis.
+pytestmark = pytest.mark.service
+
 TABLES = ("pin", "geo", "user")
 
 

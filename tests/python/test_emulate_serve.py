@@ -22,6 +22,9 @@ import pytest
 from conftest import _cli_path
 from pinetl import source
 
+# Starts `pinetl serve`.
+pytestmark = pytest.mark.service
+
 TABLES = ("pin", "geo", "user")
 MAGIC = 0x314C5350
 HEADER = struct.Struct("<IIQqHHI")  # magic, length, seq, arrival us, key length, reserved, crc

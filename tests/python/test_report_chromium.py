@@ -13,6 +13,9 @@ import pinetl.report as report
 from chromium_cdp import Chromium
 from pipeline_fixtures import two_days
 
+# Starts headless Chromium.
+pytestmark = pytest.mark.service
+
 CHARTS = [f"chart-{name}" for name, _, caption in report.SECTIONS if caption] + ["chart-accounting"]
 
 # Per chart: its plotly traces' drawn marks (bars, points) and the SVG's size.

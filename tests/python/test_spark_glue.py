@@ -80,14 +80,27 @@ def test_import_needs_neither_spark_nor_airflow():
             " 'deltalake', 'delta')]\n"
             "assert not bad, bad\n"
             "print('ok')\n")
-    # A blocker makes any import of pyspark/airflow fail, even if they were installed.
-    blocker = ("import sys\nclass B:\n"
-               "    def find_spec(self, name, path=None, target=None):\n"
-               "        if name.split('.')[0] in ('pyspark', 'airflow', 'deltalake', 'delta'):\n"
-               "            raise ImportError('blocked: ' + name)\n"
-               "sys.meta_path.insert(0, B())\n")
-    proc = subprocess.run([sys.executable, "-c", blocker + code], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-c", _BLOCKER + code], capture_output=True, text=True,
                           env=_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def test_udf_factories_import_pyspark_only_when_called():
+    # pyspark is installed in the test venv, so a blocker stands in for its absence: the module
+    # imports without it, and each factory then fails with ImportError naming pyspark. (The UDFs
+    # themselves run on Spark in test_spark_clean.)
+    code = ("import sys\nfrom pinetl import spark as ps\n"
+            "for f in (ps.follower_count_udf, ps.timestamp_udf, ps.age_udf, ps.age_group_udf):\n"
+            "    try:\n"
+            "        f()\n"
+            "    except ImportError as e:\n"
+            "        assert 'pyspark' in str(e), e\n"
+            "    else:\n"
+            "        raise AssertionError(f.__name__ + ' did not import pyspark')\n"
+            "print('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", _BLOCKER + code], capture_output=True,
+                          text=True, env=_env())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
 
@@ -97,3 +110,11 @@ def _env():
     return dict(os.environ, PYTHONPATH=os.pathsep.join(
         [os.path.dirname(os.path.dirname(pinetl.__file__))] +
         [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+
+
+# Makes any import of pyspark, airflow or deltalake fail, even though they are installed.
+_BLOCKER = ("import sys\nclass B:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('pyspark', 'airflow', 'deltalake', 'delta'):\n"
+            "            raise ImportError('blocked: ' + name)\n"
+            "sys.meta_path.insert(0, B())\n")

@@ -57,6 +57,11 @@ class Server:
         self.proc.stderr.close()
         return self.proc.returncode, err
 
+    def stop_ok(self):
+        """stop(), which must exit 0; the failure names the exit status and the server's stderr."""
+        rc, err = self.stop()
+        assert rc == 0, f"pinetl serve exited {rc}: {err}"
+
     def kill9(self):
         self.proc.kill()
         self.proc.wait()

@@ -16,9 +16,8 @@ Tables have the cleaned columns of pinetl.spark.arrow_schema (int64, string, lis
 coordinates, timestamp[us, UTC]); rejects those of pinetl.spark.REJECT_SCHEMA (raw text, or
 raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tables.
 """
-from ._clean import read_json
-from .spark import _rejects_to_arrow, _rows_to_arrow, arrow_schema, clean_arrow, \
-    reject_arrow_schema
+from ._arrow import read_arrow
+from .spark import _one_batch, _rejects_batch, arrow_schema, clean_arrow, reject_arrow_schema
 
 MODES = ("append", "merge")
 
@@ -130,17 +129,17 @@ def write_rejects(uri, rejects, *, partition_by=None, app_id=None, version=None,
 
 def clean_to_delta(paths, table, uri, *, rejects_uri=None, mode="merge", partition_by=None,
                    app_id=None, version=None, storage_options=None, **read_options):
-    """Cleans files (pinetl.read_json: any envelope, S3 sink directories) into the Delta table at
+    """Cleans files (pinetl.read_arrow: any envelope, S3 sink directories) into the Delta table at
     uri, and their rejects into rejects_uri when given (each table carries its own application
-    transaction: app_id, version). Returns the run's stats (pinetl.read_json's) plus "written"
+    transaction: app_id, version). Returns the run's stats (pinetl.read_arrow's) plus "written"
     and "rejects_written" (False when that table already had the version)."""
-    res = read_json(paths, table, **read_options)
-    rows = _rows_to_arrow(table, res.rows)
+    res = read_arrow(paths, table, **read_options)
+    rows = _one_batch(res.rows, arrow_schema(table))
     stats = dict(res.stats)
     stats["written"] = write(uri, table, rows, mode=mode, partition_by=partition_by,
                              app_id=app_id, version=version, storage_options=storage_options)
     if rejects_uri is not None:
-        stats["rejects_written"] = write_rejects(rejects_uri, _rejects_to_arrow(res.rejects),
+        stats["rejects_written"] = write_rejects(rejects_uri, _rejects_batch(res.rejects),
                                                  app_id=app_id, version=version,
                                                  storage_options=storage_options)
     return stats

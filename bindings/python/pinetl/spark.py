@@ -26,7 +26,7 @@ import json
 import math
 import re
 
-from ._clean import clean_json
+from ._arrow import clean_arrow as _c_clean_arrow
 from ._scalar import age_group as _age_group
 from ._scalar import columns
 
@@ -86,29 +86,39 @@ def reject_arrow_schema():
                       for n in _REJECT_NAMES])
 
 
-def _rows_to_arrow(table, frame):
-    # From pinetl's DataFrame of cleaned rows to Arrow, column by column.
+def _one_batch(tbl, target):
+    # A table of the C export's batches, cast to target, as one RecordBatch (what mapInArrow
+    # yields). The cast changes types, never values: large_string -> string, the coordinates'
+    # fixed_size_list<double>[2] -> list<double>.
     pa = _pa()
-    target = arrow_schema(table)
-    arrays = []
-    for field in target:
-        col = frame[field.name]
-        if pa.types.is_timestamp(field.type):
-            arr = pa.array(col, from_pandas=True).cast(field.type)
-        else:
-            arr = pa.array(col, type=field.type, from_pandas=True)
-        arrays.append(arr)
-    return pa.RecordBatch.from_arrays(arrays, schema=target)
+    batches = tbl.cast(target).combine_chunks().to_batches()
+    if not batches:
+        return pa.RecordBatch.from_pylist([], schema=target)
+    return batches[0]
 
 
-def _rejects_to_arrow(rej):
+def _raw_columns(raw):
+    # The C export's raw (large_binary: the record as it arrived) as REJECT_SCHEMA's raw (the
+    # text, when it is UTF-8) or raw_base64 (its bytes in base64, when it is not).
+    text, b64 = [], []
+    for r in raw.to_pylist():
+        try:
+            text.append(r.decode("utf-8"))
+            b64.append(None)
+        except UnicodeDecodeError:
+            text.append(None)
+            b64.append(base64.b64encode(r).decode("ascii"))
+    return text, b64
+
+
+def _rejects_batch(rej):
     pa = _pa()
-    raw = rej["raw"].tolist()
-    data = {n: rej[n].tolist() for n in ("table", "source", "line", "offset", "reason", "message")}
-    data["raw"] = [r if isinstance(r, str) else None for r in raw]
-    data["raw_base64"] = [None if isinstance(r, str) else base64.b64encode(r).decode("ascii")
-                          for r in raw]
-    return pa.RecordBatch.from_pydict(data, schema=reject_arrow_schema())
+    target = reject_arrow_schema()
+    text, b64 = _raw_columns(rej.column("raw"))
+    cols = [rej.column(n).cast(target.field(n).type) for n in _REJECT_NAMES[:6]]
+    cols += [pa.chunked_array([pa.array(text, pa.string())]),
+             pa.chunked_array([pa.array(b64, pa.string())])]
+    return _one_batch(pa.Table.from_arrays(cols, schema=target), target)
 
 
 def clean_arrow(table, records, *, source=None, first_line=1):
@@ -117,9 +127,13 @@ def clean_arrow(table, records, *, source=None, first_line=1):
 
     records: bytes/str holding JSON lines or envelopes as a file would (as `pinetl clean`), or a
     list of records, each the bytes/str of one record's JSON (an empty one is rejected)."""
-    # The one place that goes from the C batch to Arrow (through pinetl's columns today).
-    res = clean_json(table, records, source=source, first_line=first_line)
-    return _rows_to_arrow(table, res.rows), _rejects_to_arrow(res.rejects)
+    # The one place that goes from the C batch to Arrow: the library's Arrow C Data Interface
+    # export (pinetl.clean_arrow), its columns cast to the Spark-facing schemas.
+    pa = _pa()
+    if not isinstance(records, (str, bytes, bytearray, memoryview)):
+        records = pa.array(records, pa.large_binary())
+    res = _c_clean_arrow(table, records, source=source, first_line=first_line)
+    return _one_batch(res.rows, arrow_schema(table)), _rejects_batch(res.rejects)
 
 
 # ---------------------------------------------------------------------------------------------

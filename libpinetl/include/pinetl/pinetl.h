@@ -39,5 +39,6 @@
 #include "warehouse.h"
 #include "streamlog.h"
 #include "stream.h"
+#include "arrow.h"
 
 #endif

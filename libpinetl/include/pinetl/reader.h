@@ -50,6 +50,12 @@ PINETL_API int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const
  * negative: an I/O error (pinetl_error_last names the input). */
 PINETL_API int pinetl_reader_step(pinetl_batch **batch, pinetl_reader *reader);
 
+/* Takes over the batch the last step handed out: *batch is then the caller's (free it with
+ * pinetl_batch_free; it stays valid after later steps) and the reader goes on with a new batch
+ * (pinetl_reader_text_codes no longer applies to it). PINETL_EINVAL when no batch is handed out
+ * or it was taken already; PINETL_ENOMEM. */
+PINETL_API int pinetl_reader_take_batch(pinetl_batch **batch, pinetl_reader *reader);
+
 /* Totals of all batches handed out so far. */
 PINETL_API void pinetl_reader_stats(pinetl_stats *out, const pinetl_reader *reader);
 

@@ -603,6 +603,29 @@ int pinetl_reader_step(pinetl_batch **batch, pinetl_reader *r) {
     return PINETL_BATCH;
 }
 
+int pinetl_reader_take_batch(pinetl_batch **batch, pinetl_reader *r) {
+    if (!r || !batch)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_take_batch: NULL argument");
+    *batch = NULL;
+    slot *s = r->handed; /* only the consumer's thread changes handed */
+    if (!s || s->rc)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_take_batch: no batch handed out");
+    pinetl_batch *fresh;
+    int rc = pinetl_batch_new(&fresh, r->table);
+    if (rc == 0 && (rc = pinetl_batch_select_columns(fresh, r->opt.columns)) != 0)
+        pinetl_batch_free(fresh);
+    if (rc)
+        return rc;
+    *batch = s->batch;
+    s->batch = fresh; /* the slot is the consumer's until freed here: no worker saw it */
+    pthread_mutex_lock(&r->mu);
+    s->state = SLOT_FREE; /* the producer may refill it now */
+    r->handed = NULL;
+    pthread_cond_signal(&r->cv_free);
+    pthread_mutex_unlock(&r->mu);
+    return PINETL_OK;
+}
+
 void pinetl_reader_stats(pinetl_stats *out, const pinetl_reader *r) {
     if (!out)
         return;

@@ -1,0 +1,174 @@
+"""Cleaned rows and rejects as Arrow tables (pyarrow), through the Arrow C Data Interface.
+
+libpinetl exports each batch as two Arrow struct arrays, cleaned rows and rejects, in one call
+(include/pinetl/arrow.h): the columns point into the batch's memory (zero-copy; the text bytes are
+never copied) and the batch is freed when pyarrow releases the last array that uses it. pyarrow
+imports them without copying either (RecordBatch._import_from_c), so a Table from read_arrow
+holds the batches' buffers themselves, one chunk per batch. polars takes it over with
+pl.from_arrow (numeric and timestamp columns without a copy)."""
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from ._clean import READ_JSON_BATCH_BYTES, _new_batch, _options, _stats_dict, open_reader
+from ._ffi import as_bytes, check, ffi, lib, text
+from ._scalar import table_id
+
+
+class ArrowResult(NamedTuple):
+    """rows: pyarrow.Table of the cleaned rows (schema: arrow_schema(table)); rejects:
+    pyarrow.Table (schema: arrow_rejects_schema(); raw is binary, as the record arrived); stats:
+    the run's totals (dict, as the CLI's summary); notices: the reader's non-fatal notes."""
+    rows: object
+    rejects: object
+    stats: dict
+    notices: list
+
+
+def _pa():
+    import pyarrow
+    return pyarrow
+
+
+def _ptr(cdata):
+    return int(ffi.cast("uintptr_t", cdata))
+
+
+def _import_schema(export, *args):
+    pa = _pa()
+    c_schema = ffi.new("struct ArrowSchema *")
+    check(export(c_schema, *args))
+    # pyarrow moves the struct (and calls its release when done with it).
+    return pa.Schema._import_from_c(_ptr(c_schema))
+
+
+def arrow_schema(table):
+    """The pyarrow.Schema of a table's cleaned rows: int64 ind and counts, large_string texts,
+    timestamp[us, tz=UTC], coordinates as fixed_size_list<double>[2] ([latitude, longitude])."""
+    return _import_schema(lib.pinetl_arrow_schema, table_id(table))
+
+
+def arrow_rejects_schema():
+    """The pyarrow.Schema of rejects: table, source, line, offset, reason, message, raw
+    (large_binary)."""
+    return _import_schema(lib.pinetl_arrow_rejects_schema)
+
+
+class _Batches:
+    """Imports exported batches into record batches; one C call per batch."""
+
+    __slots__ = ("pa", "schema", "rejects_schema", "rows", "rejects", "c_rows", "c_rejects")
+
+    def __init__(self, t):
+        self.pa = _pa()
+        self.schema = arrow_schema(t)
+        self.rejects_schema = arrow_rejects_schema()
+        self.rows, self.rejects = [], []
+        self.c_rows = ffi.new("struct ArrowArray *")
+        self.c_rejects = ffi.new("struct ArrowArray *")
+
+    def add(self, export, *args, exported=None):
+        check(export(self.c_rows, self.c_rejects, *args))
+        if exported is not None:
+            exported()
+        # Both structs are moved into pyarrow before anything can fail, so neither leaks.
+        rb = self.pa.RecordBatch._import_from_c(_ptr(self.c_rows), self.schema)
+        rj = self.pa.RecordBatch._import_from_c(_ptr(self.c_rejects), self.rejects_schema)
+        if rb.num_rows:
+            self.rows.append(rb)
+        if rj.num_rows:
+            self.rejects.append(rj)
+
+    def tables(self):
+        pa = self.pa
+        return (pa.Table.from_batches(self.rows, schema=self.schema),
+                pa.Table.from_batches(self.rejects, schema=self.rejects_schema))
+
+
+def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0):
+    """read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
+    ("-" is standard input) with the library's streaming reader (worker threads) into a
+    pyarrow.Table, one chunk per batch, without copying the cleaned columns.
+
+    path: a path or a list of paths; threads: worker threads (0 = one per core); batch_bytes:
+    input bytes per batch (0 = 4 MiB). Returns an ArrowResult (rows, rejects, stats, notices)."""
+    paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
+    if not paths:
+        raise ValueError("read_arrow: no path given")
+    t = table_id(table)
+    reader = open_reader(t, paths, input_format=input_format, threads=threads,
+                         batch_bytes=batch_bytes or READ_JSON_BATCH_BYTES)
+    try:
+        batches = _Batches(t)
+        batch = ffi.new("pinetl_batch **")
+        # The workers clean the next batches meanwhile (C releases the GIL); each batch handed
+        # out is taken over by its arrays, so the reader goes on with a new one.
+        while check(lib.pinetl_reader_step(batch, reader)) == lib.PINETL_BATCH:
+            batches.add(lib.pinetl_arrow_export_reader, reader)
+        stats = ffi.new("pinetl_stats *")
+        lib.pinetl_reader_stats(stats, reader)
+        notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
+    finally:
+        ffi.release(reader)
+    rows, rejects = batches.tables()
+    return ArrowResult(rows, rejects, _stats_dict(stats), notices)
+
+
+def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1):
+    """clean_json with Arrow output, in one call into C.
+
+    data: str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file would), or
+    a pyarrow string/binary array (or chunked array) of records, one JSON text per element (a
+    Kafka `value` or Kinesis `data` column): its buffers go to C as they are when the array is
+    large_string/large_binary without nulls, else after one cast. Returns an ArrowResult."""
+    t = table_id(table)
+    keep = []
+    opts = _options(input_format, source, first_line, keep)
+    batches = _Batches(t)
+    stats = ffi.new("pinetl_stats *")
+    lib.pinetl_stats_init(stats, t)
+    for chunk in _record_chunks(data):
+        batch = _new_batch(t)
+        if isinstance(chunk, bytes):
+            check(lib.pinetl_batch_clean(batch, chunk, len(chunk), opts))
+        else:
+            blob, offsets, n = chunk
+            check(lib.pinetl_batch_clean_records(batch, blob, offsets, n, opts))
+            opts.first_line += n
+        lib.pinetl_stats_add_batch(stats, batch)
+        # Once exported, the arrays own the batch: the gc hook must not free it too.
+        batches.add(lib.pinetl_arrow_export_batch, batch, exported=lambda: ffi.gc(batch, None))
+    rows, rejects = batches.tables()
+    return ArrowResult(rows, rejects, _stats_dict(stats), [])
+
+
+def _record_chunks(data):
+    """bytes (one wrapped input), or per chunk of a pyarrow array: (blob, offsets, n)."""
+    if isinstance(data, (str, bytes, bytearray, memoryview)):
+        yield as_bytes(data, "data")
+        return
+    pa = _pa()
+    if isinstance(data, pa.ChunkedArray):
+        chunks = data.chunks
+    elif isinstance(data, pa.Array):
+        chunks = [data]
+    else:
+        raise TypeError("data must be str, bytes or a pyarrow string/binary array, "
+                        f"not {type(data).__name__}")
+    for arr in chunks:
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or
+                pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type) or
+                pa.types.is_string_view(arr.type) or pa.types.is_binary_view(arr.type)):
+            raise TypeError(f"records must be a string or binary array, not {arr.type}")
+        if not pa.types.is_large_binary(arr.type):
+            arr = arr.cast(pa.large_binary())
+        if arr.null_count:
+            # A null record is an empty slice: a rejected row, as an empty record is.
+            arr = arr.fill_null(b"")
+        _, offsets_buf, data_buf = arr.buffers()
+        n = len(arr)
+        offs = ffi.cast("const int64_t *", offsets_buf.address) + arr.offset
+        blob = ffi.cast("const char *", data_buf.address) if data_buf is not None else b""
+        yield blob, offs, n
+        # arr (and so its buffers) lives until the generator resumes, after the C call.
