@@ -11,25 +11,25 @@
 #    8. print the nine insights from the warehouse and say where the report is.
 # It installs what is missing and builds first. Any failing step stops the run with its name, its
 # log and a non-zero exit status.
-#   bash examples/pipeline.sh [OUT_DIR]        (default build/pipeline; emptied first)
+#   bash examples/pipeline.sh [OUT_DIR]        (default pipeline-run/; emptied first)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/harness.sh"
 
-out=${1:-$PINETL_ROOT/build/pipeline}
+out=${1:-$PINETL_ROOT/pipeline-run}
 day=$(date -u +%F)
 posts=500
 tty=0
 [ -t 1 ] && tty=1
 steps=10 n=0 server=
 
-log_of() { echo "$out/logs/$1.log"; }
+log_of() { echo "$out/logs/$1.log"; }   # NAME: a word
 # step NAME COMMAND...: runs one step with its output in logs/NAME.log; one line per step, or on
 # a terminal a line that shows the step running and then its result.
 step() {
   local name=$1; shift
   n=$((n + 1))
   local start=$SECONDS log
-  log=$(log_of "$name")
+  log=$(log_of "step-$n")
   if [ $tty = 1 ]; then printf '[%2d/%d] %-58s ...' "$n" "$steps" "$name"; fi
   if ! "$@" > "$log" 2>&1; then
     [ $tty = 1 ] && printf '\r'
@@ -68,7 +68,8 @@ start_server() {
 rm -rf "$out"
 mkdir -p "$out/logs"
 step "install what is missing (Debian packages)" pinetl_install_packages
-step "build libpinetl and the pinetl command" pinetl_build "$PINETL_ROOT/build"
+# The options of tests/run.sh's build, so that neither sets the other's build up again.
+step "build libpinetl and the pinetl command" pinetl_build "$PINETL_ROOT/build" -Dwerror=true
 step "install the Python package into a venv (PyPI)" pinetl_venv emulate,report
 pinetl=$PINETL_ROOT/build/libpinetl/cli/pinetl
 bin=$PINETL_VENV/bin
