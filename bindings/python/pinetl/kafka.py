@@ -311,7 +311,7 @@ def validate_lines(table, lines, source):
         np.cumsum([len(x) for x in lines], out=offsets[1:])
     blob = b"".join(lines)
     opts = ffi.new("pinetl_clean_options *")
-    lib.pinetl_clean_options_init(opts)
+    check(lib.pinetl_clean_options_init(opts, lib.PINETL_CLEAN_OPTIONS_VERSION))
     name = ffi.new("char[]", os.fsencode(source))
     opts.source = name
     out = ffi.new("pinetl_batch **")
