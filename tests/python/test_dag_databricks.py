@@ -3,6 +3,7 @@ examples/databricks/pinterest_notebook.py calls) on the local Spark session with
 `spark` fixture of tests/python/spark_fixtures.py), with small inputs: the batch job into Delta
 tables (re-run changes nothing), the streaming job with one checkpoint per stream (restart
 resumes; a replayed micro-batch is not appended twice)."""
+import base64
 import os
 import pathlib
 
@@ -14,10 +15,11 @@ NOTEBOOK = pathlib.Path(__file__).resolve().parents[2] / "examples" / "databrick
     "pinterest_notebook.py"
 
 
-# Without the invalid UTF-8 line: Spark's text source hands its bytes over unchecked and
-# pinetl.spark's rejects conversion to Arrow fails on them (reported to the Spark glue's owner).
-BAD = [line for line in BAD_LINES if not line.endswith(b'"\xff\xfe"}')]
-assert len(BAD) == len(BAD_LINES) - 1
+# Every bad line, the invalid UTF-8 one too: Spark's text source hands its bytes over unchecked
+# and its reject keeps them (raw_base64).
+BAD = list(BAD_LINES)
+NOT_UTF8 = [line for line in BAD_LINES if line.endswith(b'"\xff\xfe"}')]
+assert len(NOT_UTF8) == 1
 
 
 # Two of the three tables keep the Spark runs short; each has its own query and checkpoint.
@@ -58,7 +60,11 @@ def test_batch_job_cleans_the_s3_sink_copy_into_delta_idempotently(spark, tmp_pa
 
     for t in SPARK_TABLES:
         assert len(rejects(t)) == counts[t]["rejected"]
-        assert {r[4] for r in rejects(t)} == {"invalid_json", "bad_key", "not_an_object"}
+        assert {r[4] for r in rejects(t)} == {"invalid_json", "bad_key", "not_an_object",
+                                              "invalid_utf8"}
+        # table, source, line, offset, reason, message, raw, raw_base64
+        assert [(r[6], r[7]) for r in rejects(t) if r[4] == "invalid_utf8"] == \
+            [(None, base64.b64encode(NOT_UTF8[0]).decode("ascii"))]
     before = {t: (rows(spark, jobs.table_path(delta, t)), rejects(t)) for t in SPARK_TABLES}
     assert jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES) == counts
     after = {t: (rows(spark, jobs.table_path(delta, t)), rejects(t)) for t in SPARK_TABLES}
