@@ -81,17 +81,14 @@ static void apply(serve_job *j, int64_t now_ms) {
     t->dirty = 1;
 }
 
-static void commit_group(serve_committer *c, serve_job *group) {
+/* Appends a group's records and syncs each file touched once; fills each job's rc and results. */
+static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *group) {
     int64_t now = pinetl__serve_now_ms();
-    c->groups++;
-    for (serve_job *j = group; j; j = j->next) {
+    for (serve_job *j = group; j; j = j->next)
         apply(j, now);
-        c->jobs++;
-        c->records += j->n;
-    }
     /* One sync per file touched; a failed sync fails every job of the group on that file. */
-    for (size_t i = 0; i < c->cat->ntopics; i++) {
-        serve_topic *t = &c->cat->topics[i];
+    for (size_t i = 0; i < cat->ntopics; i++) {
+        serve_topic *t = &cat->topics[i];
         if (!t->dirty)
             continue;
         t->dirty = 0;
@@ -103,20 +100,35 @@ static void commit_group(serve_committer *c, serve_job *group) {
                     job_fail(j, PINETL_EIO, pinetl_error_last());
         }
     }
-    for (size_t i = 0; i < c->cat->nstreams; i++) {
-        serve_stream *s = &c->cat->streams[i];
+    for (size_t i = 0; i < cat->nstreams; i++) {
+        serve_stream *s = &cat->streams[i];
         if (!s->dirty)
             continue;
         s->dirty = 0;
-        if (!c->fsync || pinetl_streamlog_sync(s->log) == PINETL_OK)
+        if (!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK)
             continue;
         s->broken = 1; /* after a failed fdatasync the file's state is unknown */
-        if (c->log)
-            fprintf(c->log, "pinetl serve: stream '%s': %s\n", s->name, pinetl_error_last());
+        if (log)
+            fprintf(log, "pinetl serve: stream '%s': %s\n", s->name, pinetl_error_last());
         for (serve_job *j = group; j; j = j->next)
             if (j->stream == s)
                 job_fail(j, PINETL_EIO, pinetl_error_last());
     }
+}
+
+void pinetl__serve_commit_now(serve_catalog *cat, int fsync, serve_job *j) {
+    j->next = NULL;
+    apply_group(cat, fsync, NULL, j);
+    atomic_store(&j->done, 1);
+}
+
+static void commit_group(serve_committer *c, serve_job *group) {
+    c->groups++;
+    for (serve_job *j = group; j; j = j->next) {
+        c->jobs++;
+        c->records += j->n;
+    }
+    apply_group(c->cat, c->fsync, c->log, group);
     while (group) {
         serve_job *next = group->next;
         struct MHD_Connection *conn = group->conn;

@@ -221,8 +221,7 @@ static int split(const char *url, char seg[4][256], int *n) {
 }
 
 /* Decides what the request is. Either sets r->route (a body to read) or r->has_reply. */
-static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const char *url,
-                 const char *method) {
+static int route(serve_catalog *cat, req *r, const char *ct, const char *url, const char *method) {
     char seg[4][256];
     int n;
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
@@ -233,7 +232,7 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         if (n == 1) {
             if (!get)
                 return not_allowed(r, "GET");
-            pinetl__rest_list_topics(&s->cat, &r->reply);
+            pinetl__rest_list_topics(cat, &r->reply);
             r->has_reply = 1;
             return 0;
         }
@@ -243,8 +242,6 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         if (!get && !post)
             return not_allowed(r, "GET, POST");
         if (post) {
-            const char *ct =
-                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
             if (content_type_is(ct, "application/vnd.kafka.json.v2+json"))
                 r->fmt = REST_JSON;
             else if (content_type_is(ct, "application/vnd.kafka.binary.v2+json"))
@@ -256,7 +253,7 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
                                    "application/vnd.kafka.binary.v2+json");
         }
         serve_topic *t = pinetl__serve_name_ok(seg[1], strlen(seg[1]))
-                             ? pinetl__serve_topic_find(&s->cat, seg[1])
+                             ? pinetl__serve_topic_find(cat, seg[1])
                              : NULL;
         if (!t)
             return error_reply(r, 404, NULL, 40401, "Topic %s not found.", seg[1]);
@@ -274,7 +271,7 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         if (n == 1) {
             if (!get)
                 return not_allowed(r, "GET");
-            pinetl__kinesis_list_streams(&s->cat, &r->reply);
+            pinetl__kinesis_list_streams(cat, &r->reply);
             r->has_reply = 1;
             return 0;
         }
@@ -287,7 +284,7 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         if (n == 3 && !put)
             return not_allowed(r, "PUT");
         serve_stream *st = pinetl__serve_name_ok(seg[1], strlen(seg[1]))
-                               ? pinetl__serve_stream_find(&s->cat, seg[1])
+                               ? pinetl__serve_stream_find(cat, seg[1])
                                : NULL;
         if (!st)
             return error_reply(r, 400, "ResourceNotFoundException", 40401,
@@ -302,6 +299,36 @@ static int route(pinetl_serve *s, req *r, struct MHD_Connection *conn, const cha
         return 0;
     }
     return not_found(r);
+}
+
+/* The body of a routed request: a job (0) or an error reply in r->reply (-1). */
+static int parse_body(req *r, const char *body, size_t len, serve_job **j) {
+    if (r->route == R_PRODUCE)
+        return pinetl__rest_produce_parse(r->topic, r->fmt, body, len, j, &r->reply);
+    return pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY, body, len, j, &r->reply);
+}
+
+int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url,
+                         const char *content_type, const char *body, size_t len, serve_job **job,
+                         int *many, serve_reply *reply) {
+    req r;
+    memset(&r, 0, sizeof r);
+    *job = NULL;
+    *many = 0;
+    route(cat, &r, content_type, url, method);
+    if (!r.has_reply && r.route != R_NONE && parse_body(&r, body ? body : "", len, job) == 0) {
+        *many = r.route == R_PUT_MANY;
+        return 1;
+    }
+    *reply = r.reply;
+    return 0;
+}
+
+void pinetl__serve_job_reply(const serve_job *j, int many, serve_reply *reply) {
+    if (j->kind == JOB_TOPIC)
+        pinetl__rest_produce_reply(j, reply);
+    else
+        pinetl__kinesis_put_reply(j, many, reply);
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -324,7 +351,9 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     pthread_mutex_lock(&s->conn_lock);
     nconns = s->nconns;
     pthread_mutex_unlock(&s->conn_lock);
-    route(s, r, conn, url, method);
+    route(&s->cat, r,
+          MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), url,
+          method);
     if (nconns > s->opt.max_connections) {
         r->close = 1;
         error_reply(r, 503, "ServiceUnavailable", 50003,
@@ -414,10 +443,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         serve_job *j = r->job;
         if (!atomic_load(&j->done))
             return MHD_YES;
-        if (j->kind == JOB_TOPIC)
-            pinetl__rest_produce_reply(j, &r->reply);
-        else
-            pinetl__kinesis_put_reply(j, r->route == R_PUT_MANY, &r->reply);
+        pinetl__serve_job_reply(j, r->route == R_PUT_MANY, &r->reply);
         r->has_reply = 1;
         pinetl__serve_job_free(j);
         r->job = NULL;
@@ -439,13 +465,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (reaped(s, r->ci))
         return MHD_NO;
     serve_job *j = NULL;
-    int bad;
-    if (r->route == R_PRODUCE)
-        bad = pinetl__rest_produce_parse(r->topic, r->fmt, r->body ? r->body : "", r->len, &j,
-                                         &r->reply);
-    else
-        bad = pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY, r->body ? r->body : "",
-                                        r->len, &j, &r->reply);
+    int bad = parse_body(r, r->body ? r->body : "", r->len, &j);
     pinetl__free(r->body); /* the job holds its own copy of the records */
     r->body = NULL;
     if (bad) {
@@ -574,30 +594,30 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
 
 /* ---- start and stop ---- */
 
-static int open_stores(pinetl_serve *s) {
+int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
+                              const pinetl_serve_options *o) {
     pinetl__landing_options lo;
     pinetl__landing_options_init(&lo);
-    lo.flush_size = s->opt.flush_size;
-    lo.rotate_ms = s->opt.rotate_ms;
-    lo.fsync = s->opt.fsync;
-    for (size_t i = 0; i < s->cat.ntopics; i++) {
-        serve_topic *t = &s->cat.topics[i];
+    lo.flush_size = o->flush_size;
+    lo.rotate_ms = o->rotate_ms;
+    lo.fsync = o->fsync;
+    for (size_t i = 0; i < cat->ntopics; i++) {
+        serve_topic *t = &cat->topics[i];
         if (!(t->parts = pinetl__calloc((size_t)t->partitions, sizeof *t->parts)))
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         for (int p = 0; p < t->partitions; p++) {
             char notice[512];
-            int rc = pinetl__landing_open(&t->parts[p], notice, sizeof notice, s->landing, t->name,
-                                          p, &lo);
+            int rc =
+                pinetl__landing_open(&t->parts[p], notice, sizeof notice, landing, t->name, p, &lo);
             if (rc)
                 return rc;
-            if (notice[0] && s->opt.log)
-                fprintf(s->opt.log, "pinetl serve: recovery: %s\n", notice);
+            if (notice[0] && o->log)
+                fprintf(o->log, "pinetl serve: recovery: %s\n", notice);
         }
     }
-    for (size_t i = 0; i < s->cat.nstreams; i++) {
-        serve_stream *st = &s->cat.streams[i];
-        if (asprintf(&st->path, "%s/streams/%s/shardId-000000000000.log", s->landing, st->name) <
-            0) {
+    for (size_t i = 0; i < cat->nstreams; i++) {
+        serve_stream *st = &cat->streams[i];
+        if (asprintf(&st->path, "%s/streams/%s/shardId-000000000000.log", landing, st->name) < 0) {
             st->path = NULL;
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         }
@@ -606,8 +626,8 @@ static int open_stores(pinetl_serve *s) {
             return rc;
         pinetl_streamlog_recovery rec;
         pinetl_streamlog_recovery_info(&rec, st->log);
-        if (rec.cut_bytes && s->opt.log)
-            fprintf(s->opt.log,
+        if (rec.cut_bytes && o->log)
+            fprintf(o->log,
                     "pinetl serve: recovery: cut %llu bytes (%s) at the tail of "
                     "stream '%s'\n",
                     (unsigned long long)rec.cut_bytes, rec.cut_reason ? rec.cut_reason : "invalid",
@@ -617,10 +637,10 @@ static int open_stores(pinetl_serve *s) {
     return PINETL_OK;
 }
 
-static int close_stores(pinetl_serve *s) {
+int pinetl__serve_stores_close(serve_catalog *cat, int fsync) {
     int first = PINETL_OK;
-    for (size_t i = 0; i < s->cat.ntopics; i++) {
-        serve_topic *t = &s->cat.topics[i];
+    for (size_t i = 0; i < cat->ntopics; i++) {
+        serve_topic *t = &cat->topics[i];
         for (int p = 0; t->parts && p < t->partitions; p++) {
             int rc = pinetl__landing_close(t->parts[p]);
             t->parts[p] = NULL;
@@ -628,9 +648,9 @@ static int close_stores(pinetl_serve *s) {
                 first = rc;
         }
     }
-    for (size_t i = 0; i < s->cat.nstreams; i++) {
-        serve_stream *st = &s->cat.streams[i];
-        if (st->log && !st->broken && s->opt.fsync) {
+    for (size_t i = 0; i < cat->nstreams; i++) {
+        serve_stream *st = &cat->streams[i];
+        if (st->log && !st->broken && fsync) {
             int rc = pinetl_streamlog_sync(st->log);
             if (rc && !first)
                 first = rc;
@@ -639,6 +659,14 @@ static int close_stores(pinetl_serve *s) {
         st->log = NULL;
     }
     return first;
+}
+
+static int open_stores(pinetl_serve *s) {
+    return pinetl__serve_stores_open(&s->cat, s->landing, &s->opt);
+}
+
+static int close_stores(pinetl_serve *s) {
+    return pinetl__serve_stores_close(&s->cat, s->opt.fsync);
 }
 
 static void destroy(pinetl_serve *s) {

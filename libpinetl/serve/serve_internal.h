@@ -57,6 +57,12 @@ typedef struct serve_catalog {
 int pinetl__serve_name_ok(const char *s, size_t n);
 /* From the config file, or the defaults for prefix. Names only; nothing opened. */
 int pinetl__serve_catalog_load(serve_catalog *c, const char *config, const char *prefix);
+/* Opens every topic partition's landing writer and every stream's log under landing (the
+ * options' flush_size, rotate_ms, fsync, log); on failure what was opened stays for _close. */
+int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
+                              const pinetl_serve_options *o);
+/* Closes them (a last sync of the streams when fsync); the first error code. */
+int pinetl__serve_stores_close(serve_catalog *cat, int fsync);
 serve_topic *pinetl__serve_topic_find(serve_catalog *c, const char *name);
 serve_stream *pinetl__serve_stream_find(serve_catalog *c, const char *name);
 void pinetl__serve_catalog_free(serve_catalog *c);
@@ -93,6 +99,9 @@ int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int
 void pinetl__serve_committer_submit(serve_committer *c, serve_job *j);
 /* Drains the queue, stops the thread. */
 void pinetl__serve_committer_stop(serve_committer *c);
+/* Commits one job in the calling thread, as the committer would (tests, with no committer
+ * running on cat): appends, syncs, sets j->rc or the offsets / first sequence number. */
+void pinetl__serve_commit_now(serve_catalog *cat, int fsync, serve_job *j);
 
 /* ---- request handlers: parse and validate a body into a job, or produce an error reply ---- */
 typedef struct serve_reply {
@@ -122,6 +131,16 @@ void pinetl__kinesis_error(serve_reply *r, unsigned status, const char *type, co
     __attribute__((format(printf, 4, 5)));
 void pinetl__kinesis_list_streams(const serve_catalog *c, serve_reply *r);
 void pinetl__kinesis_describe(const serve_stream *s, serve_reply *r);
+
+/* One request without a network (the seam for tests and fuzzing): routes method, url and
+ * content type (NULL: none) as the server does, then parses the body of a produce or put. Returns
+ * 1 with *job set (valid records: commit them, then pinetl__serve_job_reply with *many), or 0
+ * with *reply filled (an answer or a refusal; free reply->body). Nothing is opened or written. */
+int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url,
+                         const char *content_type, const char *body, size_t len, serve_job **job,
+                         int *many, serve_reply *reply);
+/* The reply to a committed job (j->rc set: an error reply). */
+void pinetl__serve_job_reply(const serve_job *j, int many, serve_reply *reply);
 
 int64_t pinetl__serve_now_ms(void);
 
