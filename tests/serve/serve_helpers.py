@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -24,6 +25,9 @@ REST_JSON = "application/vnd.kafka.json.v2+json"
 REST_BINARY = "application/vnd.kafka.binary.v2+json"
 
 
+_SERVERS = []   # every server started, so that a failing test leaves none running
+
+
 class Server:
     """pinetl serve on 127.0.0.1, port 0; .port is read from its first stdout line."""
 
@@ -34,6 +38,7 @@ class Server:
             cmd += ["--prefix", prefix]
         self.proc = subprocess.Popen(cmd + list(args), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, preexec_fn=preexec_fn)
+        _SERVERS.append(self.proc)
         ready, _, _ = select.select([self.proc.stdout], [], [], 20)
         line = self.proc.stdout.readline().decode() if ready else ""
         if not line.startswith("pinetl serve: listening on http://127.0.0.1:"):
@@ -155,8 +160,14 @@ def stream_records(landing, stream):
     return out
 
 
+_TEMPDIRS = []
+
+
 def tempdir():
-    return tempfile.mkdtemp(prefix="pinetl-serve-test-")
+    """A fresh folder, removed when the tests end (kept, and named, when one failed)."""
+    d = tempfile.mkdtemp(prefix="pinetl-serve-test-")
+    _TEMPDIRS.append(d)
+    return d
 
 
 def run_tests(module_globals):
@@ -174,4 +185,15 @@ def run_tests(module_globals):
             failed += 1
             print(f"FAIL {n}", flush=True)
             traceback.print_exc()
+        finally:
+            for proc in _SERVERS:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            _SERVERS.clear()
+    if failed:
+        print("kept for inspection: " + " ".join(_TEMPDIRS), file=sys.stderr)
+    else:
+        for d in _TEMPDIRS:
+            shutil.rmtree(d, ignore_errors=True)
     sys.exit(1 if failed else 0)
