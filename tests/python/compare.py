@@ -7,6 +7,11 @@ import pandas as pd
 
 import pinetl
 
+# The dtype of pinetl's text columns: pandas' own default for text, object on pandas 2 and "str"
+# (pd.StringDtype(na_value=np.nan), null as NaN) on pandas 3.
+PANDAS_MAJOR = int(pd.__version__.split(".")[0])
+TEXT_DTYPE = "str" if PANDAS_MAJOR >= 3 else "object"
+
 
 def _ts(value):
     return None if value is None else pd.Timestamp(value).tz_convert("UTC")
@@ -23,6 +28,10 @@ def frame_rows(df, table):
             values = [None if v is pd.NA else int(v) for v in values]
         elif kinds[name] == "timestamp":
             values = [None if v is pd.NaT else v for v in values]
+        elif kinds[name] == "text":
+            # null: None in an object column (pandas 2), NaN in a "str" one (pandas 3)
+            values = [v if isinstance(v, str) else None if v is None or pd.isna(v) else v
+                      for v in values]
         cols.append(values)
     return [list(r) for r in zip(*cols)] if cols else []
 

@@ -35,7 +35,9 @@ def test_clean_json_text_with_a_lone_surrogate_rejects_that_line_only():
 
 
 def test_pandas_clean_with_rejects_column_form():
-    df = pd.DataFrame({"v": ['{"ind": 1}', '{"ind": 2, "country": "%s"}' % LONE_SURROGATE]})
+    # dtype=object: pandas 3's "str" columns cannot hold a lone surrogate at all.
+    df = pd.DataFrame({"v": ['{"ind": 1}', '{"ind": 2, "country": "%s"}' % LONE_SURROGATE]},
+                      dtype=object)
     rows, rejects = pp.clean_with_rejects(df, "geo", column="v")
     assert list(rows["ind"]) == [1]
     assert list(rejects["reason"]) == ["invalid_utf8"]
@@ -43,7 +45,7 @@ def test_pandas_clean_with_rejects_column_form():
 
 def test_pandas_clean_with_rejects_field_form():
     df = pd.DataFrame({"ind": [1, 2, 3], "latitude": [math.inf, 3.0, -math.inf],
-                       "country": ["a", LONE_SURROGATE, "c"]})
+                       "country": pd.Series(["a", LONE_SURROGATE, "c"], dtype=object)})
     rows, rejects = pp.clean_with_rejects(df, "geo")
     assert rows.empty or list(rows["ind"]) == []
     assert list(rejects["index"]) == [0, 1, 2]

@@ -7,7 +7,7 @@ import pytest
 
 import pinetl
 import pinetl.pandas as pp
-from compare import frame_rows
+from compare import TEXT_DTYPE, frame_rows
 
 
 def _raw_lines(sample, table, n=None):
@@ -58,7 +58,7 @@ def test_meta_is_the_empty_cleaned_frame():
     meta = pp.meta("geo")
     assert meta.empty
     assert list(meta.columns) == ["ind", "country", "coordinates", "timestamp"]
-    assert list(meta.dtypes.astype(str)) == ["Int64", "object", "object", "datetime64[ns, UTC]"]
+    assert list(meta.dtypes.astype(str)) == ["Int64", TEXT_DTYPE, "object", "datetime64[ns, UTC]"]
     empty = pp.clean(pd.DataFrame({"value": pd.Series([], dtype=object)}), "geo", column="value")
     pd.testing.assert_frame_equal(empty.reset_index(drop=True), meta)
 

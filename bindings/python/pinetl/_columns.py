@@ -398,12 +398,17 @@ class Collector:
 
     def frame(self, index=None):
         """One DataFrame of the cleaned rows, in the spec's column order; the collector is
-        emptied. int64 -> nullable Int64; timestamp -> datetime64[ns, UTC]; text -> object (str
-        or None); coords -> object ([lat, lon] list or None)."""
+        emptied. int64 -> nullable Int64; timestamp -> datetime64[ns, UTC]; text -> text_dtype()
+        (object of str or None on pandas 2, "str" with NaN for null on pandas 3); coords ->
+        object ([lat, lon] list or None)."""
         pd = pandas()
         data = {}
+        texts = text_dtype()
         for (name, kind), col in zip(self.schema, self.cols):
-            if kind in ("text", "coords"):
+            if kind == "text":
+                data[name] = text_array(col.finish(), texts)
+                continue
+            if kind == "coords":
                 data[name] = col.finish()
                 continue
             values, valid = col.finish()
@@ -415,10 +420,43 @@ class Collector:
         return pd.DataFrame(data, index=index, copy=False)
 
     def rejects_frame(self):
-        """The rejects as a DataFrame (columns REJECT_COLUMNS; raw is str, or bytes when the
-        record is not UTF-8)."""
-        frame = pandas().DataFrame(self.rejects, columns=REJECT_COLUMNS)
-        return frame.astype({"line": "int64", "offset": "int64"})
+        """The rejects as a DataFrame (see rejects_frame)."""
+        return rejects_frame(self.rejects)
+
+
+def text_dtype():
+    """The dtype of a text column: the one pandas itself gives a column of str, so a frame from
+    pinetl looks like one the user's pandas made. pandas 2: object (str, None for null);
+    pandas 3, or pandas 2 with pd.options.future.infer_string: "str", i.e.
+    pd.StringDtype(na_value=np.nan) (null is NaN)."""
+    return pandas().Series(["a"]).dtype
+
+
+def text_array(objects, dtype):
+    """An object array of str/None as a column of dtype (text_dtype()); object stays as it is
+    (no copy)."""
+    if dtype == object:
+        return objects
+    return pandas().array(objects, dtype=dtype)
+
+
+def rejects_frame(rejects):
+    """Rejects (dicts with REJECT_COLUMNS) as a DataFrame: line and offset int64, raw object (str,
+    or bytes when the record is not UTF-8: the same dtype whatever the rows hold), the other
+    columns text_dtype()."""
+    pd = pandas()
+    texts = text_dtype()
+    data = {}
+    for name in REJECT_COLUMNS:
+        values = [r[name] for r in rejects]
+        if name in ("line", "offset"):
+            data[name] = np.array(values, dtype=np.int64)
+        else:
+            objects = np.empty(len(values), dtype=object)
+            objects[:] = values
+            data[name] = pd.Series(objects, dtype=object) if name == "raw" else \
+                text_array(objects, texts)
+    return pd.DataFrame(data)
 
 
 def _timestamps(values, valid, name):
@@ -427,9 +465,10 @@ def _timestamps(values, valid, name):
     if lost:
         warnings.warn(f"column '{name}': {lost} timestamp(s) outside years 1677..2262 cannot be "
                       "held as datetime64[ns] and became NaT", TimestampRangeWarning, stacklevel=4)
-    ns = np.where(valid & inside, values * 1000, _NAT).view("datetime64[ns]")
+    ns = np.where(valid & inside, values * 1000, _NAT)
     pd = pandas()
-    return pd.arrays.DatetimeArray(ns, dtype=pd.DatetimeTZDtype(tz="UTC"))
+    # int64 nanoseconds since the epoch (NaT: the int64 minimum) as UTC instants, no copy.
+    return pd.array(ns, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False)
 
 
 def empty_frame(table):

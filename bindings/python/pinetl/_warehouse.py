@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 
+from ._columns import text_array, text_dtype
 from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
 from ._scalar import table_id
@@ -78,6 +79,8 @@ def _column(result, t, c, nrows):
             out[r] = float(lib.pinetl_insights_real(result, t, r, c))
         else:
             out[r] = None
+    if kinds == {lib.PINETL_VALUE_TEXT}:
+        return text_array(out, text_dtype())
     return out
 
 
@@ -88,7 +91,9 @@ class Result:
         self._ptr = ffi.gc(ptr, lib.pinetl_insights_free)
 
     def frames(self):
-        """{name: DataFrame}: INT64 columns as nullable Int64, REAL as float64, TEXT as object."""
+        """{name: DataFrame}: INT64 columns as nullable Int64, REAL as float64, TEXT as
+        text_dtype() (object on pandas 2, "str" on pandas 3), mixed or all-null columns as
+        object."""
         out = {}
         p = self._ptr
         for t in range(lib.pinetl_insights_count(p)):

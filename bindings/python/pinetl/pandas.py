@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._clean import is_missing, clean_batch, record_text, texts_blob
-from ._columns import REJECT_COLUMNS, empty_frame
+from ._columns import empty_frame, rejects_frame
 from ._ffi import lib
 from ._scalar import columns, table_id
 
@@ -60,9 +60,10 @@ def meta(table):
 
 
 def reject_meta():
-    """An empty DataFrame shaped like rejects()."""
-    return pd.DataFrame({c: pd.Series([], dtype="int64" if c in ("line", "offset") else object)
-                         for c in REJECT_COLUMNS + ["index"]})
+    """An empty DataFrame shaped like rejects(), with its dtypes."""
+    frame = rejects_frame([])
+    frame["index"] = pd.Series([], dtype=object)
+    return frame
 
 
 def _one_column(series, table, key, field, column):
