@@ -302,7 +302,8 @@ class Warehouse:
             result.close()
 
     def query(self, sql, name="query"):
-        """One SQL query's rows as a DataFrame (INTEGER -> Int64, REAL -> float64, TEXT -> object)."""
+        """One SQL query's rows as a DataFrame (INTEGER -> Int64, REAL -> float64, TEXT -> object
+        on pandas 2, "str" on pandas 3; see Result.frames)."""
         out = ffi.new("pinetl_insights **")
         with self._lock:
             check(lib.pinetl_warehouse_query(out, self._handle(),
