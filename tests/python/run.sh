@@ -10,7 +10,12 @@
 #    conftest.py on every test that uses the spark, kafka_broker, mariadb or airflow fixture, and
 #    by pytestmark in the modules that start a server themselves; those tests exercise the
 #    services' side, which the build tree does not change, and take most of the time, so they
-#    run once.
+#    run once;
+# 3. the binding-level pandas tests (read_json, clean_json, pinetl.pandas, warehouse frames)
+#    against the same build tree with the OTHER pandas major: constraints.txt pins pandas 3 for the
+#    main venv, requirements/constraints-pandas2.txt pins pandas 2 for a small second venv
+#    ($PINETL_VENV_PANDAS2, default .venv-pandas2: the binding's runtime dependencies and pytest
+#    only), so both majors are tested on every run.
 # Sourced by tests/run.sh (uses PINETL_ROOT, pinetl_build, pinetl_venv, logs, passed, failed);
 # run alone:
 #   bash tests/python/run.sh
@@ -42,6 +47,38 @@ PY
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
+# The binding-level tests that build DataFrames, run again with the other pandas major.
+PINETL_PANDAS_TESTS=(test_pandas_versions.py test_read_json.py test_clean_json.py
+  test_pandas_engine.py test_text_columns.py test_insights_warehouse.py
+  test_bad_values_are_rejects.py test_envelopes.py test_threads.py)
+
+# Step 3: makes (or updates) the pandas-2 venv and runs PINETL_PANDAS_TESTS against $py_build.
+pinetl_other_pandas_tests() {
+  local venv=${PINETL_VENV_PANDAS2:-$PINETL_ROOT/.venv-pandas2} start=$SECONDS log main other
+  local pins=$PINETL_ROOT/requirements/constraints-pandas2.txt
+  echo "== Python tests (build tree, the other pandas major: $venv)"
+  log=$(mktemp)
+  # The pins file lists every package of the venv at its version: installed as requirements.
+  if ! { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } >"$log" 2>&1 ||
+     ! PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/pip" install -r "$pins" >"$log" 2>&1; then
+    tail -n 40 "$log"; rm -f "$log"
+    echo "setup of $venv failed"; failed=$((failed + 1)); return
+  fi
+  rm -f "$log"
+  main=$("$PINETL_VENV/bin/python" -c 'import pandas; print(pandas.__version__)')
+  other=$("$venv/bin/python" -c 'import pandas; print(pandas.__version__)')
+  echo "pandas $other here, $main in $PINETL_VENV"
+  if [ "${main%%.*}" = "${other%%.*}" ]; then
+    echo "both venvs have pandas ${main%%.*}: requirements/constraints*.txt must pin both majors"
+    failed=$((failed + 1)); return
+  fi
+  (cd "$PINETL_ROOT" && PINETL_BUILD_DIR=$py_build PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
+    "$venv/bin/python" -P -m pytest -q -m "not service" -p no:cacheprovider \
+    --junitxml="$logs/python-pandas$other.xml" "${PINETL_PANDAS_TESTS[@]/#/tests/python/}")
+  count_pytest "$logs/python-pandas$other.xml"
+  echo "(pandas $other step: $((SECONDS - start)) s)"
+}
+
 py_build=$PINETL_ROOT/build-py
 cli_build=$PINETL_ROOT/build
 echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_VENV)"
@@ -60,6 +97,7 @@ if pinetl_venv; then
       "$PINETL_VENV/bin/python" -P -m pytest -q -m "not service" \
       -p no:cacheprovider --junitxml="$logs/python-build.xml" tests/python)
     count_pytest "$logs/python-build.xml"
+    pinetl_other_pandas_tests
   else
     echo "build failed: $py_build"; failed=$((failed + 1))
   fi
