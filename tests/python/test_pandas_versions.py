@@ -6,6 +6,7 @@ pandas 2: text columns are object (str, None for null); pandas 3: pandas' own de
 timestamps, coordinates and the rejects' raw as object; a null is never the text "None" or
 "nan"."""
 import json
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -106,3 +107,17 @@ def test_insights_and_query_text_columns_use_the_text_dtype(tmp_path):
         "ind": "Int64", "country": text, "r": "float64", "m": "object"}
     assert _text_nulls(df["country"]) == 1
     assert df["m"].tolist() == ["a", 2, 2]
+
+
+def test_text_columns_follow_pandas_future_infer_string(tmp_path):
+    # pandas 2 with pd.options.future.infer_string gets pandas 3's "str" columns (on pandas 3 it
+    # is the default): the frame's text dtype is whatever the user's pandas gives text.
+    path = tmp_path / "geo.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in GEO))
+    # (pandas 3 deprecates the option: its default cannot be turned off any more.)
+    infer = pd.option_context("future.infer_string", True) if PANDAS_MAJOR < 3 else nullcontext()
+    with infer:
+        for rows in (pinetl.read_json(path, "geo").rows, pinetl.clean_json("geo", GEO).rows):
+            assert rows["country"].dtype == pd.StringDtype(na_value=np.nan)
+            assert rows["country"].tolist()[0] == "Chad" and rows["country"].isna().tolist()[1]
+        assert pinetl.clean_json("geo", GEO).rejects["reason"].dtype == "str"

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from ._ffi import check, ffi, lib, text
-from ._lazy import pandas
+from ._lazy import arrow_text, pandas
 from ._scalar import columns, table_id
 
 # datetime64[ns] covers years 1677..2262 (pandas.Timestamp.min/max: int64 nanoseconds but the
@@ -270,6 +270,42 @@ class _TextColumn:
         return self.out.finish()
 
 
+class _ArrowTextColumn:
+    """The rows of one text column across batches as Arrow large_string chunks, for pandas'
+    Arrow-backed "str" dtype (pandas 3): C's text layout is Arrow's (int64 offsets, validity
+    bitmap least significant bit first), so each batch's bytes, offsets and validity are copied
+    out as they are, one chunk per batch, and pandas wraps the chunks without another copy. No
+    str object is made (it would be turned back into UTF-8 bytes for Arrow)."""
+
+    __slots__ = ("pa", "chunks")
+
+    def __init__(self):
+        import pyarrow
+        self.pa = pyarrow
+        self.chunks = []
+
+    def add(self, batch, c, n, keep):
+        if n == 0:
+            return
+        pa = self.pa
+        offs = _array(lib.pinetl_batch_text_offsets(batch, c), np.int64, n + 1)
+        first, last = int(offs[0]), int(offs[-1])
+        data = b""
+        if last > first:
+            data = ffi.buffer(lib.pinetl_batch_text_data(batch, c) + first, last - first)[:]
+        validity = lib.pinetl_batch_validity(batch, c)
+        bits = None
+        if validity != ffi.NULL:
+            bits = pa.py_buffer(ffi.buffer(validity, (n + 7) // 8)[:])
+        arr = pa.Array.from_buffers(pa.large_string(), n,
+                                    [bits, pa.py_buffer(offs - first), pa.py_buffer(data)])
+        self.chunks.append(arr if keep is None else arr.filter(pa.array(keep)))
+
+    def finish(self):
+        chunks, self.chunks = self.chunks, []
+        return self.pa.chunked_array(chunks, type=self.pa.large_string())
+
+
 class _CoordsColumn:
     """Coordinates across batches: a [lat, lon] list per row (None when null), made per batch,
     while the worker threads clean the next ones."""
@@ -357,15 +393,17 @@ class Collector:
         self.table = table_id(table)
         self.table_name = text(lib.pinetl_table_name(self.table))
         self.schema = columns(self.table)
-        self.cols = [_TextColumn() if kind == "text" else _CoordsColumn() if kind == "coords"
+        text_column = _ArrowTextColumn if arrow_text() else _TextColumn
+        self.cols = [text_column() if kind == "text" else _CoordsColumn() if kind == "coords"
                      else _ValueColumn() for _, kind in self.schema]
         self.rejects = []
         self.rows = 0
         self._codes = ffi.new("pinetl_text_codes *")
 
     def text_columns(self):
-        """The reader option dict_columns that add(batch, reader) expects: every text column."""
-        return sum(1 << c for c, (_, kind) in enumerate(self.schema) if kind == "text")
+        """The reader option dict_columns that add(batch, reader) expects: every text column made
+        of str objects (none when they are Arrow chunks)."""
+        return sum(1 << c for c, col in enumerate(self.cols) if isinstance(col, _TextColumn))
 
     def add(self, batch, reader=None):
         """Copies out a batch; reader: the reader that handed it out, opened with dict_columns =
@@ -432,12 +470,18 @@ def text_dtype():
     return pandas().Series(["a"]).dtype
 
 
-def text_array(objects, dtype):
-    """An object array of str/None as a column of dtype (text_dtype()); object stays as it is
-    (no copy)."""
+def text_array(texts, dtype):
+    """Texts as a column of dtype (text_dtype()): an object array of str/None (object stays as it
+    is, no copy), or a pyarrow large_string chunked array (wrapped without a copy when dtype is
+    Arrow-backed)."""
+    pd = pandas()
+    if not isinstance(texts, np.ndarray):
+        if getattr(dtype, "storage", None) == "pyarrow":
+            return pd.array(texts, dtype=dtype)
+        texts = np.array(texts.to_pylist(), dtype=object)   # the dtype changed meanwhile
     if dtype == object:
-        return objects
-    return pandas().array(objects, dtype=dtype)
+        return texts
+    return pd.array(texts, dtype=dtype)
 
 
 def rejects_frame(rejects):

@@ -1,7 +1,9 @@
 """pandas, loaded on first use: `import pinetl` stays light, since Airflow imports every DAG file
 each time it parses them, and most of the C API (scalars, the warehouse, insights as text) needs
 no DataFrame."""
+import functools
 import importlib
+import importlib.metadata
 import sys
 
 
@@ -14,3 +16,22 @@ def loaded(name):
     """The module `name` when something has imported it already, else None (a value cannot be a
     pandas.Timestamp when pandas was never imported)."""
     return sys.modules.get(name)
+
+
+@functools.cache
+def _installed_pandas_major():
+    try:
+        return int(importlib.metadata.version("pandas").split(".")[0])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return 0
+
+
+def arrow_text():
+    """True when pandas' text dtype (pd.Series(["a"]).dtype) is the Arrow-backed "str": pandas 3
+    (pyarrow, a dependency of pinetl, installed), or pandas 2 with future.infer_string. Asked of
+    pandas when it is loaded; else told by the installed version, without loading it (its
+    options are then the defaults)."""
+    pd = loaded("pandas")
+    if pd is None:
+        return _installed_pandas_major() >= 3
+    return getattr(pd.Series(["a"]).dtype, "storage", None) == "pyarrow"
