@@ -6,6 +6,8 @@ pandas 2: text columns are object (str, None for null); pandas 3: pandas' own de
 timestamps, coordinates and the rejects' raw as object; a null is never the text "None" or
 "nan"."""
 import json
+import subprocess
+import sys
 from contextlib import nullcontext
 
 import numpy as np
@@ -121,3 +123,20 @@ def test_text_columns_follow_pandas_future_infer_string(tmp_path):
             assert rows["country"].dtype == pd.StringDtype(na_value=np.nan)
             assert rows["country"].tolist()[0] == "Chad" and rows["country"].isna().tolist()[1]
         assert pinetl.clean_json("geo", GEO).rejects["reason"].dtype == "str"
+
+
+def test_text_way_is_chosen_right_before_pandas_loads(tmp_path):
+    # read_json opens its reader (str objects or Arrow chunks for the text columns) before it
+    # loads pandas; the choice made then must be the one pandas gives once loaded.
+    path = tmp_path / "geo.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in GEO))
+    code = ("import sys, pinetl\nfrom pinetl._lazy import arrow_text\n"
+            "before = arrow_text()\nassert 'pandas' not in sys.modules\n"
+            "rows = pinetl.read_json(sys.argv[1], 'geo').rows\n"
+            "print(before, arrow_text(), rows['country'].dtype, rows['country'].tolist())")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         check=True).stdout.split(" ", 3)
+    expected = "False" if PANDAS_MAJOR < 3 else "True"
+    assert out[:3] == [expected, expected, "object" if PANDAS_MAJOR < 3 else "str"]
+    assert out[3].strip() == ("['Chad', None, 'None']" if PANDAS_MAJOR < 3
+                              else "['Chad', nan, 'None']")

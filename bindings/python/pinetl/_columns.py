@@ -7,7 +7,11 @@ objects in C-sized steps: a text dictionary (C) names each distinct text once, s
 repeated values (category, country, a repeated post's title) makes one str per distinct text and
 shares it between rows; a column of mostly distinct texts (unique_id) switches to one str per
 row, made in C (pyobjects.c), where a dictionary would only cost. Batches from a reader come dictionary-encoded by
-its worker threads (pinetl_reader_text_codes): this thread then only maps codes to str objects."""
+its worker threads (pinetl_reader_text_codes): this thread then only maps codes to str objects.
+
+That is for object text columns (pandas 2). When pandas' text dtype is the Arrow-backed "str"
+(pandas 3), no str object is made at all: each batch's text bytes, offsets and validity are
+copied out as one Arrow large_string chunk (C's layout is Arrow's), which pandas wraps."""
 import warnings
 
 import numpy as np

@@ -3,7 +3,6 @@ each time it parses them, and most of the C API (scalars, the warehouse, insight
 no DataFrame."""
 import functools
 import importlib
-import importlib.metadata
 import sys
 
 
@@ -20,6 +19,12 @@ def loaded(name):
 
 @functools.cache
 def _installed_pandas_major():
+    """The major version of the installed pandas when pyarrow is installed too (pandas 3's "str"
+    is Arrow-backed only then), else 0."""
+    import importlib.metadata   # here: `import pinetl` stays light
+    import importlib.util
+    if importlib.util.find_spec("pyarrow") is None:
+        return 0
     try:
         return int(importlib.metadata.version("pandas").split(".")[0])
     except (importlib.metadata.PackageNotFoundError, ValueError):
