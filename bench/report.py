@@ -12,6 +12,7 @@ COMPARE = {
     "duckdb clean pin": "pinetl clean pin",
     "duckdb clean+insights": "pinetl insights (in memory)",
     "python pinetl.read_arrow pin": "pinetl clean pin",
+    "python pinetl.read_arrow pin (large_string)": "pinetl clean pin",
     "polars clean pin": "pinetl clean pin",
     "duckdb (python) clean pin": "pinetl clean pin",
     "spark json + expressions pin": "pinetl clean pin",

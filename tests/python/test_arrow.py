@@ -1,9 +1,11 @@
 """pinetl.read_arrow / clean_arrow: Arrow tables through the C Data Interface agree with the CLI and
-with read_json value for value (real sample, every envelope, the bad-input files), keep the
-batches' memory alive on their own, and reach polars without copying."""
+with read_json value for value (real sample, every envelope, the bad-input files), in both text
+layouts (string_view into the mapped input, large_string copies), keep the batches' memory alive
+on their own, and reach polars without copying."""
 import base64
 import gc
 import json
+import shutil
 
 import polars as pl
 import pyarrow as pa
@@ -34,6 +36,9 @@ def cli_rejects(path):
     return out
 
 
+STRINGS = ("string_view", "large_string")
+
+
 def test_schemas():
     geo = pinetl.arrow_schema("geo")
     assert geo.names == ["ind", "country", "coordinates", "timestamp"]
@@ -46,14 +51,22 @@ def test_schemas():
                  "timestamp": pa.timestamp("us", tz="UTC"), "coords": pa.list_(pa.float64(), 2)}
         assert [(f.name, f.type) for f in pinetl.arrow_schema(table)] == \
             [(n, kinds[k]) for n, k in pinetl.columns(table)]
+        views = pinetl.arrow_view_schema(table)
+        assert [(f.name, f.type) for f in views] == \
+            [(n, pa.string_view() if k == "text" else kinds[k]) for n, k in pinetl.columns(table)]
     rej = pinetl.arrow_rejects_schema()
     assert rej.names == pinetl.REJECT_COLUMNS
     assert rej.field("raw").type == pa.large_binary()
 
 
+@pytest.mark.parametrize("strings", STRINGS)
 @pytest.mark.parametrize("table", TABLES)
-def test_real_sample_equals_the_cli_and_read_json(cli, sample, table):
-    res = pinetl.read_arrow(sample(table), table)
+def test_real_sample_equals_the_cli_and_read_json(cli, sample, table, strings):
+    res = pinetl.read_arrow(sample(table), table, strings=strings)
+    schema = pinetl.arrow_view_schema(table) if strings == "string_view" else \
+        pinetl.arrow_schema(table)
+    assert res.rows.schema == schema
+    res.rows.validate(full=True)
     expected = cli_rows(cli("clean", "--table", table, sample(table)).stdout, table)
     assert len(expected) > 2000
     assert_same_rows(arrow_rows(res.rows, table), expected)
@@ -63,12 +76,14 @@ def test_real_sample_equals_the_cli_and_read_json(cli, sample, table):
     assert res.stats["cleaned"] == res.rows.num_rows
 
 
+@pytest.mark.parametrize("strings", STRINGS)
 @pytest.mark.parametrize("table, name", CASES)
-def test_envelopes_and_bad_input_equal_the_cli(cli, tmp_path, table, name):
+def test_envelopes_and_bad_input_equal_the_cli(cli, tmp_path, table, name, strings):
     path = DATA / name
     rejects = tmp_path / "rejects.jsonl"
     out = cli("clean", "--table", table, "--rejects", rejects, "-q", path).stdout
-    res = pinetl.read_arrow(path, table)
+    res = pinetl.read_arrow(path, table, strings=strings)
+    res.rows.validate(full=True)
     assert_same_rows(arrow_rows(res.rows, table), cli_rows(out, table))
     assert res.rejects.to_pylist() == cli_rejects(rejects)
     assert res.stats["read"] == res.rows.num_rows + res.rejects.num_rows > 0
@@ -78,11 +93,39 @@ def test_envelopes_and_bad_input_equal_the_cli(cli, tmp_path, table, name):
         [r[:-1] + [r[-1].encode("utf-8") if isinstance(r[-1], str) else r[-1]] for r in pd_rejects]
 
 
-def test_small_batches_many_threads_same_table(sample):
-    whole = pinetl.read_arrow(sample("pin"), "pin")
-    small = pinetl.read_arrow(sample("pin"), "pin", batch_bytes=32 * 1024, threads=2)
+@pytest.mark.parametrize("strings", STRINGS)
+def test_small_batches_many_threads_same_table(sample, strings):
+    whole = pinetl.read_arrow(sample("pin"), "pin", strings=strings)
+    small = pinetl.read_arrow(sample("pin"), "pin", batch_bytes=32 * 1024, threads=2,
+                              strings=strings)
     assert small.rows.column("ind").num_chunks > 5
     assert small.rows.equals(whole.rows)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_string_views_equal_large_strings(sample, table):
+    views = pinetl.read_arrow(sample(table), table, batch_bytes=16 * 1024)
+    copies = pinetl.read_arrow(sample(table), table, batch_bytes=16 * 1024,
+                               strings="large_string")
+    assert views.rows.cast(copies.rows.schema).equals(copies.rows)
+    assert views.rejects.equals(copies.rejects)
+    assert views.stats == copies.stats
+
+
+def test_string_views_outlive_the_file_they_point_into(sample, tmp_path):
+    # The mapping keeps the file's pages: removing the file does not take the texts away.
+    path = tmp_path / "pin.jsonl"
+    shutil.copy(sample("pin"), path)
+    res = pinetl.read_arrow(path, "pin", batch_bytes=16 * 1024)
+    expected = pinetl.read_arrow(sample("pin"), "pin", strings="large_string").rows
+    path.unlink()
+    gc.collect()
+    assert res.rows.cast(expected.schema).equals(expected)
+
+
+def test_strings_must_be_an_arrow_text_layout(sample):
+    with pytest.raises(ValueError, match="large_string, string_view"):
+        pinetl.read_arrow(sample("geo"), "geo", strings="utf8")
 
 
 def test_rows_outlive_the_reader_and_other_tables(sample):
@@ -123,9 +166,24 @@ def test_clean_arrow_from_a_column_of_json_text(sample):
         pinetl.clean_arrow("pin", pa.array([1, 2]))
 
 
+def test_polars_takes_string_views_as_they_are(sample):
+    # polars' strings are views too: every buffer of a text column, the views and the mapped
+    # input they point into, is shared, not copied.
+    res = pinetl.read_arrow(sample("pin"), "pin")
+    df = pl.from_arrow(res.rows, rechunk=False)
+    for name, kind in pinetl.columns("pin"):
+        if kind != "text":
+            continue
+        # (an empty buffer has no address to share: polars points it anywhere)
+        ours = [b.address for b in res.rows.column(name).chunk(0).buffers()[1:] if b.size]
+        theirs = [b.address for b in pa.chunked_array(df[name]).chunk(0).buffers()[1:] if b.size]
+        assert ours == theirs and len(ours) >= 2, name
+    assert arrow_rows(df.to_arrow().cast(res.rows.schema), "pin") == arrow_rows(res.rows, "pin")
+
+
 def test_polars_takes_the_columns_without_copying(sample):
     for table in ("geo", "pin"):
-        res = pinetl.read_arrow(sample(table), table)
+        res = pinetl.read_arrow(sample(table), table, strings="large_string")
         assert res.rows.column("ind").num_chunks == 1   # one batch: one buffer per column
         df = pl.from_arrow(res.rows, rechunk=False)
         assert df.height == res.rows.num_rows

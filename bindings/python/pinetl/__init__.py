@@ -14,7 +14,8 @@ from ._scalar import (age, age_group, columns, follower_count, format_double,
                       timestamp_us, timestamp_year, version)
 from ._columns import REJECT_COLUMNS, TimestampRangeWarning
 from ._clean import CleanResult, clean_json, read_json
-from ._arrow import ArrowResult, arrow_rejects_schema, arrow_schema, clean_arrow, read_arrow
+from ._arrow import (ArrowResult, arrow_rejects_schema, arrow_schema, arrow_view_schema,
+                     clean_arrow, read_arrow)
 from ._warehouse import (Result, Warehouse, compute_insights, insight_names,
                          insight_sql, insights)
 
@@ -26,7 +27,8 @@ __all__ = [
     "age", "age_group", "columns", "follower_count", "format_double", "format_timestamp", "key",
     "parse_timestamp", "save_location", "tables", "timestamp_us", "timestamp_year", "version",
     "REJECT_COLUMNS", "CleanResult", "clean_json", "read_json",
-    "ArrowResult", "arrow_rejects_schema", "arrow_schema", "clean_arrow", "read_arrow",
+    "ArrowResult", "arrow_rejects_schema", "arrow_schema", "arrow_view_schema", "clean_arrow",
+    "read_arrow",
     "Result", "Warehouse", "compute_insights", "insight_names", "insight_sql", "insights",
 ]
 

@@ -4,7 +4,9 @@ libpinetl exports each batch as two Arrow struct arrays, cleaned rows and reject
 (include/pinetl/arrow.h): the columns point into the batch's memory (zero-copy; the text bytes are
 never copied) and the batch is freed when pyarrow releases the last array that uses it. pyarrow
 imports them without copying either (RecordBatch._import_from_c), so a Table from read_arrow
-holds the batches' buffers themselves, one chunk per batch. polars takes it over with
+holds the batches' buffers themselves, one chunk per batch. read_arrow's text columns are
+string_view by default: views into the memory-mapped input file, so a text that needs no
+decoding is not even copied once. polars takes it over with
 pl.from_arrow (numeric and timestamp columns without a copy)."""
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from ._scalar import table_id
 
 
 class ArrowResult(NamedTuple):
-    """rows: pyarrow.Table of the cleaned rows (schema: arrow_schema(table)); rejects:
+    """rows: pyarrow.Table of the cleaned rows (schema: arrow_schema(table), or
+    arrow_view_schema(table) from read_arrow's default strings="string_view"); rejects:
     pyarrow.Table (schema: arrow_rejects_schema(); raw is binary, as the record arrived); stats:
     the run's totals (dict, as the CLI's summary); notices: the reader's non-fatal notes."""
     rows: object
@@ -49,6 +52,12 @@ def arrow_schema(table):
     return _import_schema(lib.pinetl_arrow_schema, table_id(table))
 
 
+def arrow_view_schema(table):
+    """arrow_schema with string_view text columns: the schema of read_arrow's rows (its default,
+    strings="string_view")."""
+    return _import_schema(lib.pinetl_arrow_view_schema, table_id(table))
+
+
 def arrow_rejects_schema():
     """The pyarrow.Schema of rejects: table, source, line, offset, reason, message, raw
     (large_binary)."""
@@ -60,9 +69,9 @@ class _Batches:
 
     __slots__ = ("pa", "schema", "rejects_schema", "rows", "rejects", "c_rows", "c_rejects")
 
-    def __init__(self, t):
+    def __init__(self, t, views=False):
         self.pa = _pa()
-        self.schema = arrow_schema(t)
+        self.schema = arrow_view_schema(t) if views else arrow_schema(t)
         self.rejects_schema = arrow_rejects_schema()
         self.rows, self.rejects = [], []
         self.c_rows = ffi.new("struct ArrowArray *")
@@ -86,21 +95,40 @@ class _Batches:
                 pa.Table.from_batches(self.rejects, schema=self.rejects_schema))
 
 
-def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0):
+_STRINGS = ("large_string", "string_view")
+
+
+def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
+               strings="string_view"):
     """read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
     ("-" is standard input) with the library's streaming reader (worker threads) into a
     pyarrow.Table, one chunk per batch, without copying the cleaned columns.
 
     path: a path or a list of paths; threads: worker threads (0 = one per core); batch_bytes:
-    input bytes per batch (0 = 4 MiB). Returns an ArrowResult (rows, rejects, stats, notices)."""
+    input bytes per batch (0 = 4 MiB). Returns an ArrowResult (rows, rejects, stats, notices).
+
+    strings: how text columns come out.
+      "string_view" (the default): pyarrow.string_view() columns whose values point into the
+        input file itself, which the library maps into memory and keeps mapped while any of the
+        table's batches lives; only texts that needed decoding (JSON escapes, base64 envelopes,
+        a user's joined name) are copied. The fastest and the least memory; polars and DuckDB
+        take these columns as they are, pyarrow converts them to pandas. Do not truncate a file
+        while a table read from it is in use (the process would get SIGBUS, as with any mapped
+        file). Standard input and pipes cannot be mapped: their texts are copied.
+      "large_string": pyarrow.large_string() columns, every text copied into the batch
+        (arrow_schema(table)): for consumers without string_view support, and for data that
+        must not keep the input file mapped."""
     paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
     if not paths:
         raise ValueError("read_arrow: no path given")
+    if strings not in _STRINGS:
+        raise ValueError(f"read_arrow: strings must be one of {', '.join(_STRINGS)}, not {strings!r}")
     t = table_id(table)
+    views = strings == "string_view"
     reader = open_reader(t, paths, input_format=input_format, threads=threads,
-                         batch_bytes=batch_bytes or READ_JSON_BATCH_BYTES)
+                         batch_bytes=batch_bytes or READ_JSON_BATCH_BYTES, text_views=views)
     try:
-        batches = _Batches(t)
+        batches = _Batches(t, views)
         batch = ffi.new("pinetl_batch **")
         # The workers clean the next batches meanwhile (C releases the GIL); each batch handed
         # out is taken over by its arrays, so the reader goes on with a new one.

@@ -36,7 +36,8 @@ def _input_format(name):
     return out[0]
 
 
-def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, dict_columns=0):
+def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, dict_columns=0,
+                text_views=False):
     """The one reader set-up of the binding: a pinetl_reader over paths (bytes or str paths),
     freed by the garbage collector (or ffi.release)."""
     c_paths = [ffi.new("char[]", os.fsencode(p)) for p in paths]
@@ -47,6 +48,7 @@ def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, 
     opts.threads = threads
     opts.batch_bytes = batch_bytes
     opts.dict_columns = dict_columns
+    opts.text_views = bool(text_views)
     out = ffi.new("pinetl_reader **")
     check(lib.pinetl_reader_open(out, table_id(table), c_array, len(paths), opts))
     return ffi.gc(out[0], lib.pinetl_reader_free)

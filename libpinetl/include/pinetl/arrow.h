@@ -8,9 +8,11 @@
  *   INT64      int64 "l"                      values and validity: the batch's own buffers
  *   TIMESTAMP  timestamp[us, UTC] "tsu:UTC"   the same
  *   TEXT       large_string "U"               the batch's text blob as is; offsets its own
+ *              or, for a batch read with text views, string_view "vu": the views as they are,
+ *              pointing into the batch's blob and the memory-mapped input it keeps alive
  *   COORDS     fixed_size_list<double>[2] "+w:2" (child "item", "g": latitude, longitude)
  * When the batch also holds rejected rows, the cleaned rows are not contiguous: then the
- * validity bitmaps, int64 values, coordinates and text offsets of the kept rows are gathered into
+ * validity bitmaps, int64 values, coordinates, text offsets and views of the kept rows are gathered into
  * new buffers (owned by the export); text bytes are never copied (a rejected row has none).
  *
  * The structs below are the Arrow C Data Interface ABI, declared under their standard names and
@@ -70,6 +72,10 @@ struct ArrowArray {
 /* The schema of a table's cleaned rows: a struct ("+s") with one child per column, named as in
  * pinetl_column_name; the key column is not nullable, the others are. The caller releases it. */
 PINETL_API int pinetl_arrow_schema(struct ArrowSchema *out, pinetl_table table);
+
+/* The schema of batches read with text views (pinetl_reader_options.text_views): as above, with
+ * string_view "vu" text columns, whose values point into the input without a copy. */
+PINETL_API int pinetl_arrow_view_schema(struct ArrowSchema *out, pinetl_table table);
 
 /* The schema of rejects (any table): a struct of table "U", source "U", line "l", offset "l",
  * reason "U" (pinetl_reject_name), message "U", raw "Z" (large_binary: the record as it arrived,

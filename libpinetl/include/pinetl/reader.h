@@ -22,7 +22,7 @@ extern "C" {
 typedef struct pinetl_reader pinetl_reader;
 
 /* Versioned options (see pinetl.h): init with the version the caller was written for. */
-enum { PINETL_READER_OPTIONS_VERSION = 1 };
+enum { PINETL_READER_OPTIONS_VERSION = 2 };
 
 typedef struct pinetl_reader_options {
     unsigned version;                 /* set by pinetl_reader_options_init */
@@ -35,6 +35,13 @@ typedef struct pinetl_reader_options {
     uint32_t columns;        /* columns to clean (pinetl_batch_select_columns); 0 = all */
     uint32_t
         dict_columns; /* text columns the workers dictionary-encode (pinetl_reader_text_codes) */
+    /* Version 2. 1: batches hold their texts as views for Arrow export (arrow.h, string_view
+     * columns): regular files are mapped into memory and split in place, and a text that needs
+     * no decoding is not copied; the batches keep the mapping alive. Not with render_format or
+     * dict_columns; the pinetl_batch_text_* accessors return NULL for such batches. A mapped
+     * file must not be truncated while it or a batch from it is in use (SIGBUS, as with any
+     * mapping); files that cannot be mapped (pipes, standard input) are read and copied. */
+    int text_views;
 } pinetl_reader_options;
 
 PINETL_API int pinetl_reader_options_init(pinetl_reader_options *options, unsigned version);

@@ -4,13 +4,15 @@
  * their columns, the coordinates' value children); each node's release drops one reference and
  * the last one frees the batch and the buffers gathered for it. Nodes may be released in any
  * order and on any thread (a consumer may move a child out and release it after its parent), so
- * the count is atomic. Only the public batch API is used: this module sits above core and io. */
+ * the count is atomic. Besides the public batch API, a batch's text views are read through core's
+ * text_views.h: this module sits above core and io. */
 #include <pinetl/arrow.h>
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text_views.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -53,30 +55,30 @@ static int schema_init(struct ArrowSchema *s, const char *format, const char *na
     return PINETL_OK;
 }
 
-static const char *column_format(int type) {
+static const char *column_format(int type, int views) {
     switch (type) {
     case PINETL_TYPE_INT64: return "l";
     case PINETL_TYPE_TIMESTAMP: return "tsu:UTC";
-    case PINETL_TYPE_TEXT: return "U";
+    case PINETL_TYPE_TEXT: return views ? "vu" : "U";
     case PINETL_TYPE_COORDS: return "+w:2";
     default: return NULL;
     }
 }
 
-int pinetl_arrow_schema(struct ArrowSchema *out, pinetl_table table) {
+static int table_schema(struct ArrowSchema *out, pinetl_table table, int views) {
+    const char *fn = views ? "pinetl_arrow_view_schema" : "pinetl_arrow_schema";
     if (!out)
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_schema: NULL argument");
+        return pinetl__error_set(PINETL_EINVAL, "%s: NULL argument", fn);
     int ncols = pinetl_column_count(table);
     if (ncols <= 0 || ncols > PINETL_MAX_COLUMNS)
-        return pinetl__error_set(PINETL_EINVAL, "pinetl_arrow_schema: unknown table %d",
-                                 (int)table);
+        return pinetl__error_set(PINETL_EINVAL, "%s: unknown table %d", fn, (int)table);
     int rc = schema_init(out, "+s", "", 0, ncols);
     if (rc)
         return rc;
     for (int c = 0; c < ncols; c++) {
         int type = pinetl_column_type(table, c);
         struct ArrowSchema *kid = out->children[c];
-        rc = schema_init(kid, column_format(type), pinetl_column_name(table, c),
+        rc = schema_init(kid, column_format(type, views), pinetl_column_name(table, c),
                          c == 0 ? 0 : ARROW_FLAG_NULLABLE, type == PINETL_TYPE_COORDS);
         if (!rc)
             out->n_children = c + 1;
@@ -89,6 +91,14 @@ int pinetl_arrow_schema(struct ArrowSchema *out, pinetl_table table) {
         }
     }
     return PINETL_OK;
+}
+
+int pinetl_arrow_schema(struct ArrowSchema *out, pinetl_table table) {
+    return table_schema(out, table, 0);
+}
+
+int pinetl_arrow_view_schema(struct ArrowSchema *out, pinetl_table table) {
+    return table_schema(out, table, 1);
 }
 
 static const char *const reject_names[REJECT_COLUMNS] = {"table",  "source",  "line", "offset",
@@ -113,8 +123,11 @@ int pinetl_arrow_rejects_schema(struct ArrowSchema *out) {
 
 /* ---- arrays ---- */
 
+struct plan;
+
 typedef struct holder {
     atomic_long refs;
+    struct plan *plan;   /* while exporting: the moves of kept rows */
     pinetl_batch *batch; /* NULL while an export is failing: the caller keeps the batch */
     void **owned;        /* buffers gathered for this export */
     size_t nowned, owned_cap;
@@ -203,35 +216,93 @@ static int64_t count_nulls(const uint8_t *bits, size_t n) {
     return (int64_t)(n - set);
 }
 
-/* The validity bitmap of the kept rows (NULL when none is null) and its null count. */
-static int validity(holder *h, const uint8_t *bits, const rowset *rs, const void **out,
-                    int64_t *nulls) {
-    *out = NULL;
-    *nulls = 0;
-    if (!rs->n || !bits)
-        return PINETL_OK;
-    if (!rs->keep) {
-        *nulls = count_nulls(bits, rs->n);
-        if (*nulls)
-            *out = bits;
-        return PINETL_OK;
-    }
-    uint8_t *v = holder_alloc(h, (rs->n + 7) / 8);
-    if (!v)
-        return PINETL_ENOMEM;
-    memset(v, 0, (rs->n + 7) / 8);
+/* Kept rows are moved to the front of the batch's own buffers (the export owns the batch, so
+ * nothing else reads them), not copied out: new memory costs page faults on every fresh page.
+ * The moves are planned while the arrays are built and made only once nothing can fail any more,
+ * so a failed export leaves the batch as it was. */
+enum { MOVE_BITS, MOVE_FIXED, MOVE_OFFSETS };
+
+typedef struct move {
+    int kind;
+    struct ArrowArray *a; /* MOVE_BITS: its validity and null count are set */
+    void *data;
+    size_t width; /* MOVE_FIXED */
+} move;
+
+struct plan {
+    move m[3 * PINETL_MAX_COLUMNS + 1];
+    int n;
+};
+
+/* The batch's buffers are written in place, through the export's ownership of it. */
+static void plan_add(holder *h, int kind, struct ArrowArray *a, const void *data, size_t width) {
+    h->plan->m[h->plan->n++] = (move){kind, a, (void *)(uintptr_t)data, width};
+}
+
+static void move_bits(const move *mv, const rowset *rs) {
+    uint8_t *bits = mv->data;
     size_t valid = 0;
     for (size_t j = 0; j < rs->n; j++) {
-        uint32_t r = rs->keep[j];
-        if ((bits[r >> 3] >> (r & 7)) & 1) {
-            v[j >> 3] |= (uint8_t)(1u << (j & 7));
-            valid++;
-        }
+        uint32_t r = rs->keep[j]; /* r >= j: bit r is read before bit j is written */
+        int set = (bits[r >> 3] >> (r & 7)) & 1;
+        if (set)
+            bits[j >> 3] |= (uint8_t)(1u << (j & 7));
+        else
+            bits[j >> 3] &= (uint8_t) ~(1u << (j & 7));
+        valid += (size_t)set;
     }
-    *nulls = (int64_t)(rs->n - valid);
-    if (*nulls)
-        *out = v;
-    return PINETL_OK;
+    mv->a->null_count = (int64_t)(rs->n - valid);
+    mv->a->buffers[0] = mv->a->null_count ? bits : NULL;
+}
+
+static void move_fixed(const move *mv, const rowset *rs) {
+    char *v = mv->data;
+    size_t w = mv->width;
+    /* runs of consecutive rows: one move each, to a place at or before their own */
+    for (size_t j = 0; j < rs->n;) {
+        size_t k = j + 1;
+        while (k < rs->n && rs->keep[k] == rs->keep[k - 1] + 1)
+            k++;
+        memmove(v + j * w, v + (size_t)rs->keep[j] * w, (k - j) * w);
+        j = k;
+    }
+}
+
+/* A rejected row holds no text, so the kept rows' texts are contiguous in the blob: only the
+ * offsets move. */
+static void move_offsets(const move *mv, const rowset *rs) {
+    int64_t *o = mv->data;
+    int64_t end = o[rs->keep[rs->n - 1] + 1];
+    for (size_t j = 0; j < rs->n; j++)
+        o[j] = o[rs->keep[j]];
+    o[rs->n] = end;
+}
+
+static void plan_run(const struct plan *pl, const rowset *rs) {
+    for (int i = 0; i < pl->n; i++) {
+        const move *mv = &pl->m[i];
+        if (mv->kind == MOVE_BITS)
+            move_bits(mv, rs);
+        else if (mv->kind == MOVE_FIXED)
+            move_fixed(mv, rs);
+        else
+            move_offsets(mv, rs);
+    }
+}
+
+/* The validity bitmap of the kept rows (NULL when none is null) and its null count. */
+static void validity(holder *h, struct ArrowArray *a, const uint8_t *bits, const rowset *rs) {
+    a->buffers[0] = NULL;
+    a->null_count = 0;
+    if (!rs->n || !bits)
+        return;
+    if (rs->keep) {
+        plan_add(h, MOVE_BITS, a, bits, 0);
+        return;
+    }
+    a->null_count = count_nulls(bits, rs->n);
+    if (a->null_count)
+        a->buffers[0] = bits;
 }
 
 /* Fixed-width values (width bytes per row) of the kept rows. */
@@ -242,21 +313,32 @@ static const void *gather(holder *h, const void *values, size_t width, const row
         pinetl__error_set(PINETL_ERROR, "a column has no values to export");
         return NULL;
     }
-    if (!rs->keep)
-        return values;
-    char *out = holder_alloc(h, rs->n * width);
-    if (!out)
-        return NULL;
-    const char *src = values;
-    /* runs of consecutive rows: one copy each */
-    for (size_t j = 0; j < rs->n;) {
-        size_t k = j + 1;
-        while (k < rs->n && rs->keep[k] == rs->keep[k - 1] + 1)
-            k++;
-        memcpy(out + j * width, src + (size_t)rs->keep[j] * width, (k - j) * width);
-        j = k;
-    }
-    return out;
+    if (rs->keep)
+        plan_add(h, MOVE_FIXED, NULL, values, width);
+    return values;
+}
+
+/* A string_view column: validity, the views (gathered like any fixed-width values), then the
+ * buffers they point into (the column's blob and the batch's input regions, not copied) and
+ * their sizes, as the C Data Interface lays out variadic buffers. */
+static int export_views(struct ArrowArray *a, holder *h, const pinetl_batch *b, int c,
+                        const rowset *rs) {
+    size_t nb = pinetl__batch_view_buffers(b, c, NULL, NULL, 0);
+    const void **bufs = holder_alloc(h, (3 + nb) * sizeof *bufs);
+    const char **data = holder_alloc(h, nb * sizeof *data);
+    int64_t *sizes = holder_alloc(h, nb * sizeof *sizes);
+    if (!bufs || !data || !sizes)
+        return PINETL_ENOMEM;
+    pinetl__batch_view_buffers(b, c, data, sizes, nb);
+    bufs[0] = a->buffers[0];
+    if (!(bufs[1] = gather(h, pinetl__batch_text_views(b, c), 16, rs)))
+        return PINETL_ENOMEM;
+    for (size_t i = 0; i < nb; i++)
+        bufs[2 + i] = data[i];
+    bufs[2 + nb] = sizes;
+    a->buffers = bufs;
+    a->n_buffers = (int64_t)(3 + nb);
+    return PINETL_OK;
 }
 
 static int export_column(struct ArrowArray *a, holder *h, const pinetl_batch *b, int c,
@@ -268,9 +350,7 @@ static int export_column(struct ArrowArray *a, holder *h, const pinetl_batch *b,
     int rc = array_init(a, h, (int64_t)rs->n, nbuf, type == PINETL_TYPE_COORDS);
     if (rc)
         return rc;
-    rc = validity(h, pinetl_batch_validity(b, c), rs, &a->buffers[0], &a->null_count);
-    if (rc)
-        return rc;
+    validity(h, a, pinetl_batch_validity(b, c), rs);
     switch (type) {
     case PINETL_TYPE_INT64:
     case PINETL_TYPE_TIMESTAMP:
@@ -287,6 +367,8 @@ static int export_column(struct ArrowArray *a, holder *h, const pinetl_batch *b,
         return PINETL_OK;
     }
     case PINETL_TYPE_TEXT: {
+        if (pinetl__batch_has_views(b))
+            return export_views(a, h, b, c, rs);
         const int64_t *offs = pinetl_batch_text_offsets(b, c);
         const char *data = pinetl_batch_text_data(b, c);
         a->buffers[2] = data ? data : empty_bytes;
@@ -294,19 +376,9 @@ static int export_column(struct ArrowArray *a, holder *h, const pinetl_batch *b,
             a->buffers[1] = zero_offsets;
             return PINETL_OK;
         }
-        if (!rs->keep) {
-            a->buffers[1] = offs;
-            return PINETL_OK;
-        }
-        /* A rejected row holds no text, so the kept rows' texts are contiguous in the blob:
-         * only the offsets are gathered. */
-        int64_t *o = holder_alloc(h, (rs->n + 1) * sizeof *o);
-        if (!o)
-            return PINETL_ENOMEM;
-        for (size_t j = 0; j < rs->n; j++)
-            o[j] = offs[rs->keep[j]];
-        o[rs->n] = offs[rs->keep[rs->n - 1] + 1];
-        a->buffers[1] = o;
+        if (rs->keep)
+            plan_add(h, MOVE_OFFSETS, NULL, offs, 0);
+        a->buffers[1] = offs;
         return PINETL_OK;
     }
     default: return pinetl__error_set(PINETL_ERROR, "column %d has an unknown type %d", c, type);
@@ -424,9 +496,11 @@ int pinetl_arrow_export_batch(struct ArrowArray *rows, struct ArrowArray *reject
     if (!h)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory exporting a batch to Arrow");
     atomic_init(&h->refs, 1); /* this function's own reference, dropped at the end */
+    struct plan plan = {.n = 0};
+    h->plan = &plan;
     int rc = PINETL_OK;
+    rowset rs = {n, NULL};
     if (rows) {
-        rowset rs = {n, NULL};
         if (nrej) {
             uint32_t *keep = holder_alloc(h, (n - nrej) * sizeof *keep);
             if (!keep)
@@ -451,8 +525,10 @@ int pinetl_arrow_export_batch(struct ArrowArray *rows, struct ArrowArray *reject
         if (rejects && rejects->release)
             rejects->release(rejects);
     } else {
+        plan_run(&plan, &rs);
         h->batch = batch;
     }
+    h->plan = NULL;
     holder_unref(h);
     return rc;
 }

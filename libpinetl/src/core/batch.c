@@ -47,7 +47,10 @@ void pinetl_batch_free(pinetl_batch *b) {
         pinetl__free(b->cols[c].coords);
         pinetl__free(b->cols[c].text);
         pinetl__free(b->cols[c].offsets);
+        pinetl__free(b->cols[c].views);
     }
+    pinetl__batch_drop_regions(b);
+    pinetl__free(b->regions);
     pinetl__free(b->rejects);
     pinetl__free(b->rblob.p);
     for (uint32_t i = 0; i < b->nsources; i++)
@@ -63,9 +66,12 @@ void pinetl_batch_free(pinetl_batch *b) {
 void pinetl_batch_clear(pinetl_batch *b) {
     if (!b)
         return;
-    for (int c = 0; c < b->ncols; c++)
+    for (int c = 0; c < b->ncols; c++) {
         if (b->rows)
             memset(b->cols[c].validity, 0, b->rows / 8 + 1);
+        b->cols[c].text_len = 0;
+    }
+    pinetl__batch_drop_regions(b);
     b->rows = 0;
     b->nrejected = 0;
     b->rblob.len = 0;
@@ -92,24 +98,6 @@ int pinetl_batch_select_columns(pinetl_batch *b, uint32_t columns) {
 
 uint32_t pinetl_batch_selected_columns(const pinetl_batch *b) { return b ? b->select : 0; }
 
-int pinetl__batch_reserve_text(column *c, size_t r, size_t n) {
-    size_t used = (size_t)c->offsets[r];
-    if (c->text_cap - used >= n)
-        return 0;
-    size_t cap = c->text_cap ? c->text_cap : 4096;
-    while (cap - used < n) {
-        if (cap > SIZE_MAX / 2)
-            return -1;
-        cap *= 2;
-    }
-    char *p = pinetl__realloc(c->text, cap);
-    if (!p)
-        return -1;
-    c->text = p;
-    c->text_cap = cap;
-    return 0;
-}
-
 int pinetl__batch_reserve_row(pinetl_batch *b) {
     if (b->rows < b->cap)
         return 0;
@@ -127,6 +115,11 @@ int pinetl__batch_reserve_row(pinetl_batch *b) {
         memset(c->validity + old, 0, cap / 8 + 1 - old);
         switch (c->type) {
         case PINETL_TYPE_TEXT:
+            if (c->viewed) {
+                if (pinetl__alloc_grow(&c->views, cap, TEXT_VIEW))
+                    return -1;
+                break;
+            }
             if (pinetl__alloc_grow(&c->offsets, cap + 1, 8))
                 return -1;
             if (!b->cap)
@@ -177,7 +170,7 @@ static void null_row(pinetl_batch *b, size_t r) {
         column *c = &b->cols[i];
         bit_clear(c->validity, r);
         if (c->type == PINETL_TYPE_TEXT)
-            c->offsets[r + 1] = c->offsets[r];
+            pinetl__text_null(c, r);
         else if (c->type == PINETL_TYPE_COORDS)
             c->coords[2 * r] = c->coords[2 * r + 1] = 0;
         else
@@ -258,14 +251,15 @@ const double *pinetl_batch_coords(const pinetl_batch *b, int c) {
     return k ? k->coords : NULL;
 }
 
+/* A batch with text views has no blob and offsets to hand out (text_views.h). */
 const char *pinetl_batch_text_data(const pinetl_batch *b, int c) {
     const column *k = col(b, c, PINETL_TYPE_TEXT);
-    return k ? (k->text ? k->text : "") : NULL;
+    return k && !k->viewed ? (k->text ? k->text : "") : NULL;
 }
 
 const int64_t *pinetl_batch_text_offsets(const pinetl_batch *b, int c) {
     const column *k = col(b, c, PINETL_TYPE_TEXT);
-    return k ? k->offsets : NULL;
+    return k && !k->viewed ? k->offsets : NULL;
 }
 
 static const reject *find_reject(const pinetl_batch *b, size_t row) {

@@ -120,7 +120,7 @@ static void set_null(pinetl_batch *b, int ci, size_t r, int warn) {
     column *c = &b->cols[ci];
     bit_clear(c->validity, r);
     switch (c->type) {
-    case PINETL_TYPE_TEXT: c->offsets[r + 1] = c->offsets[r]; break;
+    case PINETL_TYPE_TEXT: pinetl__text_null(c, r); break;
     case PINETL_TYPE_COORDS: c->coords[2 * r] = c->coords[2 * r + 1] = 0; break;
     default: c->i64[r] = 0; break;
     }
@@ -137,6 +137,39 @@ static void set_i64(pinetl_batch *b, int ci, size_t r, int rule, int64_t v) {
     b->cols[ci].i64[r] = v;
 }
 
+/* A text that is blank or a sentinel is null (text_value's checks, on text that needs no
+ * decoding). */
+static int is_null_text(const char *s, size_t n, const sentinels *sent) {
+    if (!n || (pinetl__json_is_space((unsigned char)s[0]) && pinetl__rule_is_blank(s, n)))
+        return 1;
+    for (int i = 0; i < 2 && sent->s[i]; i++)
+        if (n == sent->n[i] && memcmp(s, sent->s[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* With text views: a string without escapes is its input bytes, so it is pointed to where it
+ * lies when a region of the batch holds it. 1 when stored (value or null), 0 when not. */
+static int put_text_in_place(pinetl_batch *b, int ci, size_t r, const json_value *f,
+                             const sentinels *sent, int save_location) {
+    if (f->type != JSON_STRING || f->escaped || f->len < 2)
+        return 0;
+    const char *s = f->start + 1;
+    size_t n = f->len - 2, start = 0;
+    int null = is_null_text(s, n, sent);
+    if (!null && save_location && !pinetl__rule_save_location(s, n, &start, &n))
+        null = 1;
+    column *c = &b->cols[ci];
+    if (null) {
+        set_null(b, ci, r, 0);
+        return 1;
+    }
+    if (!pinetl__text_ref(b, c, r, s + start, n))
+        return 0;
+    bit_set(c->validity, r);
+    return 1;
+}
+
 /* Column ci of row r from field f (present or not) by the text rule. */
 static int put_text(pinetl_batch *b, int ci, size_t r, const json_value *f, int present,
                     const sentinels *sent, int save_location) {
@@ -145,9 +178,11 @@ static int put_text(pinetl_batch *b, int ci, size_t r, const json_value *f, int 
         set_null(b, ci, r, 0);
         return 0;
     }
-    if (pinetl__batch_reserve_text(c, r, f->len))
+    if (c->viewed && put_text_in_place(b, ci, r, f, sent, save_location))
+        return 0;
+    char *dst = pinetl__text_room(c, r, f->len);
+    if (!dst)
         return -1;
-    char *dst = c->text + c->offsets[r];
     int esc = 0;
     long n = text_value(f, sent, dst, &esc);
     if (n > 0 && save_location) {
@@ -164,7 +199,7 @@ static int put_text(pinetl_batch *b, int ci, size_t r, const json_value *f, int 
         return 0;
     }
     bit_set(c->validity, r);
-    c->offsets[r + 1] = c->offsets[r] + n;
+    pinetl__text_commit(c, r, dst, (size_t)n);
     if (esc)
         b->escape[r] |= 1u << ci;
     return 0;
@@ -295,9 +330,9 @@ static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t p
     int has_first = (present >> USER_FIRST_NAME) & 1, has_last = (present >> USER_LAST_NAME) & 1;
     size_t room =
         (has_first ? f[USER_FIRST_NAME].len : 0) + 1 + (has_last ? f[USER_LAST_NAME].len : 0);
-    if (pinetl__batch_reserve_text(c, r, room))
+    char *dst = pinetl__text_room(c, r, room);
+    if (!dst)
         return -1;
-    char *dst = c->text + c->offsets[r];
     int esc = 0, warn = 0;
     long n1 = has_first ? text_value(&f[USER_FIRST_NAME], &no_sentinel, dst, &esc) : 0;
     if (n1 < 0) {
@@ -321,7 +356,7 @@ static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t p
         set_null(b, PINETL_USER_USER_NAME, r, warn);
     } else {
         bit_set(c->validity, r);
-        c->offsets[r + 1] = c->offsets[r] + pos;
+        pinetl__text_commit(c, r, dst, (size_t)pos);
         if (esc)
             b->escape[r] |= 1u << PINETL_USER_USER_NAME;
     }

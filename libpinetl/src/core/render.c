@@ -181,6 +181,9 @@ int pinetl_batch_render(const char **out, size_t *len, pinetl_batch *b, pinetl_f
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: NULL argument");
     if (format != PINETL_FORMAT_JSONL && format != PINETL_FORMAT_CSV)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: unknown format %d", format);
+    if (b->views)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: the batch holds text views "
+                                                "(read for Arrow export), which are not rendered");
     with_header = format == PINETL_FORMAT_CSV && with_header;
     if (!(b->out_valid && b->out_format == (int)format && b->out_header == with_header)) {
         b->out.len = 0;

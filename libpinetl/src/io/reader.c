@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #include <pinetl/reader.h>
 
+#include "core/text_views.h"
+#include "mapping.h"
 #include "reader_dict.h"
 #include "s3sink.h"
 #include "split.h"
@@ -23,6 +26,7 @@
 #include "util/alloc.h"
 
 #define DEFAULT_BATCH_BYTES ((size_t)1 << 20)
+#define MAX_MAPPED_SPAN ((size_t)1 << 30)
 enum { MAX_THREADS = 64 };
 
 /* Peak memory must not grow with the core count (issue #5: pinetl clean within 64 MB). A slot
@@ -44,7 +48,8 @@ static size_t slot_count(int workers, size_t batch_bytes) {
 
 typedef struct job_item {
     int kind, code, format;
-    size_t off, len; /* bytes in the job's data */
+    size_t off, len;    /* bytes in the job's data */
+    const char *mapped; /* or, when not NULL, the len bytes there in the job's mapping */
     int64_t line, offset;
     size_t msg;         /* in the job's msgs; SIZE_MAX when none */
     const char *source; /* an input path, owned by the reader */
@@ -53,6 +58,9 @@ typedef struct job_item {
 typedef struct job {
     char *data;
     size_t len, cap;
+    size_t bytes;        /* of all items, copied or mapped */
+    io_mapping *mapping; /* a reference, when items point into a mapped input */
+    const char *lo, *hi; /* the mapped bytes the items cover */
     job_item *items;
     size_t n, items_cap;
     char *msgs;
@@ -99,6 +107,7 @@ struct pinetl_reader {
 
     /* Producer-only state. */
     job building;
+    io_mapping *mapping; /* the input being split in place (text views), or NULL */
     char *stage;
     size_t stage_cap;
 
@@ -117,6 +126,7 @@ int pinetl_reader_options_init(pinetl_reader_options *o, unsigned version) {
 }
 
 static void job_free(job *j) {
+    pinetl__io_mapping_release(j->mapping);
     pinetl__free(j->data);
     pinetl__free(j->items);
     pinetl__free(j->msgs);
@@ -124,7 +134,10 @@ static void job_free(job *j) {
 }
 
 static void job_clear(job *j, size_t keep) {
-    j->len = j->n = j->mlen = 0;
+    j->len = j->n = j->mlen = j->bytes = 0;
+    pinetl__io_mapping_release(j->mapping);
+    j->mapping = NULL;
+    j->lo = j->hi = NULL;
     if (j->cap > keep) { /* give back what one oversized value needed */
         pinetl__free(j->data);
         j->data = NULL;
@@ -163,10 +176,26 @@ static int adopt_stage(pinetl_reader *r, const io_item *it) {
 static int emit_to_job(void *ud, const io_item *it) {
     pinetl_reader *r = ud;
     job *j = &r->building;
-    if (j->n && j->len + it->len > r->opt.batch_bytes && submit(r) != 0)
+    const char *map = r->mapping ? pinetl__io_mapping_data(r->mapping) : NULL;
+    const char *mapped =
+        map && it->len && it->p >= map &&
+                (size_t)(it->p - map) + it->len <= pinetl__io_mapping_size(r->mapping)
+            ? it->p
+            : NULL;
+    /* A job points into one mapping (one region of its batch), and a view's offset is 32 bits:
+     * its mapped bytes stay well below 2 GiB. */
+    const char *lo = mapped && j->lo && j->lo < mapped ? j->lo : mapped;
+    if (mapped && ((j->mapping && j->mapping != r->mapping) ||
+                   (size_t)(mapped + it->len - lo) >= MAX_MAPPED_SPAN)) {
+        if (j->n && submit(r) != 0)
+            return READER_STOPPED;
+        if (it->len >= MAX_MAPPED_SPAN)
+            mapped = NULL; /* copied: no view can point past 2 GiB */
+    }
+    if (j->n && j->bytes + it->len > r->opt.batch_bytes && submit(r) != 0)
         return READER_STOPPED;
-    int adopted = adopt_stage(r, it);
-    if (!adopted && reserve(&j->data, &j->cap, j->len + it->len + 1))
+    int adopted = !mapped && adopt_stage(r, it);
+    if (!adopted && !mapped && reserve(&j->data, &j->cap, j->len + it->len + 1))
         return pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", it->source);
     if (j->n == j->items_cap) {
         size_t cap = j->items_cap ? j->items_cap * 2 : 64;
@@ -185,11 +214,23 @@ static int emit_to_job(void *ud, const io_item *it) {
         msg = j->mlen;
         j->mlen += ml;
     }
-    if (it->len && !adopted)
+    if (mapped) {
+        if (!j->mapping) {
+            pinetl__io_mapping_retain(r->mapping);
+            j->mapping = r->mapping;
+        }
+        if (!j->lo || mapped < j->lo)
+            j->lo = mapped;
+        if (!j->hi || mapped + it->len > j->hi)
+            j->hi = mapped + it->len;
+    } else if (it->len && !adopted) {
         memcpy(j->data + j->len, it->p, it->len);
-    j->items[j->n++] = (job_item){it->kind, it->code,   it->format, j->len,    it->len,
-                                  it->line, it->offset, msg,        it->source};
-    j->len += it->len;
+    }
+    j->items[j->n++] = (job_item){it->kind, it->code, it->format, j->len, it->len,
+                                  mapped,   it->line, it->offset, msg,    it->source};
+    if (!mapped)
+        j->len += it->len;
+    j->bytes += it->len;
     return PINETL_OK;
 }
 
@@ -222,6 +263,41 @@ static int stopping(pinetl_reader *r) {
     return s;
 }
 
+/* A mapped input through the splitter, in place: its records are never copied, and batches
+ * point into the mapping (text views). Takes over the caller's reference. The windows grow as
+ * read_input's reads do, so jobs stay near batch_bytes and a large value is rescanned O(1)
+ * times. 0, 1 when stopping, or a negative code. */
+static int split_mapped(pinetl_reader *r, io_split *sp, io_mapping *m) {
+    const char *data = pinetl__io_mapping_data(m);
+    size_t size = pinetl__io_mapping_size(m), block = r->opt.batch_bytes, pos = 0, want = block;
+    int rc = 0, more = 0;
+    r->mapping = m;
+    for (;;) {
+        size_t len = want < size - pos ? want : size - pos;
+        int eof = pos + len == size;
+        long used = pinetl__io_split_run(sp, data + pos, len, eof, &more);
+        if (used < 0) {
+            rc = used == READER_STOPPED ? 1 : (int)used;
+            break;
+        }
+        pos += (size_t)used;
+        len -= (size_t)used;
+        if (r->building.bytes >= block && (rc = submit(r)) != 0)
+            break;
+        if (eof)
+            break;
+        if (stopping(r)) {
+            rc = 1;
+            break;
+        }
+        want = more ? len + (len > block ? len : block) : len + block;
+    }
+    /* Jobs not yet handed on hold their own references. */
+    r->mapping = NULL;
+    pinetl__io_mapping_release(m);
+    return rc;
+}
+
 /* Reads one input through the splitter. 0, 1 when stopping, or a negative code. */
 static int read_input(pinetl_reader *r, input *in) {
     int is_stdin = !strcmp(in->path, "-");
@@ -238,6 +314,14 @@ static int read_input(pinetl_reader *r, input *in) {
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     io_split sp;
     pinetl__io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
+    if (r->opt.text_views && regular && st.st_size > 0) {
+        io_mapping *m = pinetl__io_mapping_open(fd, (size_t)st.st_size);
+        if (m) {
+            if (!is_stdin)
+                close(fd);
+            return split_mapped(r, &sp, m);
+        }
+    }
     size_t block = r->opt.batch_bytes, len = 0, want = block;
     int eof = 0, rc = 0, more = 0;
     for (;;) {
@@ -289,7 +373,7 @@ static int read_input(pinetl_reader *r, input *in) {
             }
             memcpy(r->stage, buf + used, len);
         }
-        if (r->building.len >= block && (rc = submit(r)) != 0)
+        if (r->building.bytes >= block && (rc = submit(r)) != 0)
             break;
         if (eof)
             break;
@@ -333,17 +417,19 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     pinetl_batch_clear(s->batch);
     ctx->batch = s->batch;
     job *j = &s->job;
+    if (j->mapping) { /* the batch's own reference: its views outlive the job */
+        pinetl__io_mapping_retain(j->mapping);
+        int rc = pinetl__batch_add_region(s->batch, j->lo, (size_t)(j->hi - j->lo), j->mapping,
+                                          pinetl__io_mapping_release);
+        if (rc)
+            return rc;
+    }
     for (size_t i = 0; i < j->n; i++) {
         const job_item *ji = &j->items[i];
-        io_item it = {ji->kind,
-                      ji->code,
-                      j->data + ji->off,
-                      ji->len,
-                      ji->line,
-                      ji->offset,
-                      ji->msg == SIZE_MAX ? NULL : j->msgs + ji->msg,
-                      ji->source,
-                      ji->format};
+        io_item it = {
+            ji->kind,  ji->code,   ji->mapped ? ji->mapped : j->data + ji->off,    ji->len,
+            ji->line,  ji->offset, ji->msg == SIZE_MAX ? NULL : j->msgs + ji->msg, ji->source,
+            ji->format};
         int rc = pinetl__io_item_run(ctx, &it);
         if (rc)
             return rc;
@@ -393,6 +479,22 @@ static void *worker_main(void *arg) {
     pinetl__io_ctx_release(&ctx);
     pinetl__rdict_worker_release(&dicts);
     return NULL;
+}
+
+/* A batch as the reader's options want it: selected columns, text views. */
+static int new_batch(pinetl_batch **out, const pinetl_reader *r) {
+    pinetl_batch *b;
+    int rc = pinetl_batch_new(&b, r->table);
+    if (rc == 0)
+        rc = pinetl_batch_select_columns(b, r->opt.columns);
+    if (rc == 0 && r->opt.text_views)
+        rc = pinetl__batch_use_views(b);
+    if (rc) {
+        pinetl_batch_free(b);
+        return rc;
+    }
+    *out = b;
+    return PINETL_OK;
 }
 
 /* Adds an input; takes ownership of fd (-1 for none), closing it on failure. */
@@ -498,8 +600,7 @@ static int start(pinetl_reader *r) {
         !(r->workers = pinetl__calloc((size_t)r->nworkers, sizeof *r->workers)))
         return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a reader");
     for (size_t i = 0; i < r->nslots; i++) {
-        int rc = pinetl_batch_new(&r->slots[i].batch, r->table);
-        rc = rc ? rc : pinetl_batch_select_columns(r->slots[i].batch, r->opt.columns);
+        int rc = new_batch(&r->slots[i].batch, r);
         if (rc)
             return rc;
     }
@@ -524,18 +625,20 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: unknown table %d", (int)table);
     if (!paths || !npaths)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_open: no inputs");
-    if (options && pinetl__error_options("pinetl_reader_open", options, options->version,
-                                         PINETL_READER_OPTIONS_VERSION))
+    /* Version 1 is version 2 without text_views. */
+    if (options && options->version != 1 &&
+        pinetl__error_options("pinetl_reader_open", options, options->version,
+                              PINETL_READER_OPTIONS_VERSION))
         return PINETL_EINVAL;
     pinetl_reader *r = pinetl__calloc(1, sizeof *r);
     if (!r)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory opening a reader");
     r->wake[0] = r->wake[1] = -1;
     r->table = table;
+    pinetl_reader_options_init(&r->opt, PINETL_READER_OPTIONS_VERSION);
     if (options)
-        r->opt = *options;
-    else
-        pinetl_reader_options_init(&r->opt, PINETL_READER_OPTIONS_VERSION);
+        memcpy(&r->opt, options,
+               options->version == 1 ? offsetof(pinetl_reader_options, text_views) : sizeof r->opt);
     pinetl_stats_init(&r->stats, table);
     int rc = PINETL_OK;
     if (!pinetl_input_format_name(r->opt.input_format))
@@ -543,6 +646,9 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     else if (r->opt.render_format != 0 && r->opt.render_format != PINETL_FORMAT_JSONL &&
              r->opt.render_format != PINETL_FORMAT_CSV)
         rc = pinetl__error_set(PINETL_EINVAL, "unknown render format %d", r->opt.render_format);
+    else if (r->opt.text_views && (r->opt.render_format || r->opt.dict_columns))
+        rc = pinetl__error_set(PINETL_EINVAL, "text views are for Arrow export: they cannot be "
+                                              "rendered or dictionary-encoded");
     else if (r->opt.threads < 0)
         rc = pinetl__error_set(PINETL_EINVAL, "threads must be 0 (one per core) or more");
     else
@@ -611,9 +717,7 @@ int pinetl_reader_take_batch(pinetl_batch **batch, pinetl_reader *r) {
     if (!s || s->rc)
         return pinetl__error_set(PINETL_EINVAL, "pinetl_reader_take_batch: no batch handed out");
     pinetl_batch *fresh;
-    int rc = pinetl_batch_new(&fresh, r->table);
-    if (rc == 0 && (rc = pinetl_batch_select_columns(fresh, r->opt.columns)) != 0)
-        pinetl_batch_free(fresh);
+    int rc = new_batch(&fresh, r);
     if (rc)
         return rc;
     *batch = s->batch;

@@ -1,0 +1,45 @@
+/* Reference-counted read-only file mappings (mapping.h). The count is atomic: batches that point
+ * into a mapping are freed on whichever thread lets go of them last (an Arrow consumer's). */
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+#include "mapping.h"
+#include "util/alloc.h"
+
+struct io_mapping {
+    atomic_long refs;
+    char *data;
+    size_t size;
+};
+
+io_mapping *pinetl__io_mapping_open(int fd, size_t size) {
+    if (!size)
+        return NULL;
+    io_mapping *m = pinetl__malloc(sizeof *m);
+    if (!m)
+        return NULL;
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+        pinetl__free(m);
+        return NULL;
+    }
+    atomic_init(&m->refs, 1);
+    m->data = p;
+    m->size = size;
+    return m;
+}
+
+const char *pinetl__io_mapping_data(const io_mapping *m) { return m->data; }
+size_t pinetl__io_mapping_size(const io_mapping *m) { return m->size; }
+
+void pinetl__io_mapping_retain(io_mapping *m) {
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+
+void pinetl__io_mapping_release(void *p) {
+    io_mapping *m = p;
+    if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    munmap(m->data, m->size);
+    pinetl__free(m);
+}

@@ -1,0 +1,19 @@
+/* A regular file mapped read-only into memory and shared by reference: the reader splits it in
+ * place and batches with text views point into it, so it lives until the last of them lets go. */
+#ifndef PINETL_IO_MAPPING_H
+#define PINETL_IO_MAPPING_H
+
+#include <stddef.h>
+
+typedef struct io_mapping io_mapping;
+
+/* Maps size bytes of fd (size > 0). NULL when the file cannot be mapped (no error is set: the
+ * caller reads it instead). The caller holds one reference. */
+io_mapping *pinetl__io_mapping_open(int fd, size_t size);
+const char *pinetl__io_mapping_data(const io_mapping *m);
+size_t pinetl__io_mapping_size(const io_mapping *m);
+void pinetl__io_mapping_retain(io_mapping *m);
+/* Drops a reference (void * for region callbacks); the last one unmaps. NULL is ignored. */
+void pinetl__io_mapping_release(void *m);
+
+#endif
