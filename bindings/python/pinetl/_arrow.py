@@ -64,6 +64,14 @@ def arrow_rejects_schema():
     return _import_schema(lib.pinetl_arrow_rejects_schema)
 
 
+def export_reader_rows(reader, schema):
+    """The cleaned rows of the batch the reader handed out last, as a pyarrow.RecordBatch of
+    schema that owns the batch (the reader goes on with a new one)."""
+    c_rows = ffi.new("struct ArrowArray *")
+    check(lib.pinetl_arrow_export_reader(c_rows, ffi.NULL, reader))
+    return _pa().RecordBatch._import_from_c(_ptr(c_rows), schema)
+
+
 class _Batches:
     """Imports exported batches into record batches; one C call per batch."""
 

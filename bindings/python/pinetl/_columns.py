@@ -299,11 +299,26 @@ class _ArrowTextColumn:
             data = ffi.buffer(lib.pinetl_batch_text_data(batch, c) + first, last - first)[:]
         validity = lib.pinetl_batch_validity(batch, c)
         bits = None
-        if validity != ffi.NULL:
-            bits = pa.py_buffer(ffi.buffer(validity, (n + 7) // 8)[:])
+        if keep is None:
+            if validity != ffi.NULL:
+                bits = pa.py_buffer(ffi.buffer(validity, (n + 7) // 8)[:])
+            offsets = offs - first
+        else:
+            # A rejected row holds no text, so the kept rows' bytes stay contiguous: only the
+            # offsets and validity bits of the kept rows are picked (an Arrow filter would copy
+            # the text bytes once more).
+            rows = np.flatnonzero(keep)
+            n = len(rows)
+            offsets = np.empty(n + 1, dtype=np.int64)
+            offsets[:n] = offs[rows]
+            offsets[n] = offs[rows[-1] + 1] if n else first
+            offsets -= first
+            if validity != ffi.NULL and n:
+                valid = _bitmap(validity, len(keep))[rows]
+                bits = pa.py_buffer(np.packbits(valid, bitorder="little"))
         arr = pa.Array.from_buffers(pa.large_string(), n,
-                                    [bits, pa.py_buffer(offs - first), pa.py_buffer(data)])
-        self.chunks.append(arr if keep is None else arr.filter(pa.array(keep)))
+                                    [bits, pa.py_buffer(offsets), pa.py_buffer(data)])
+        self.chunks.append(arr)
 
     def finish(self):
         chunks, self.chunks = self.chunks, []
@@ -403,6 +418,7 @@ class Collector:
         self.rejects = []
         self.rows = 0
         self._codes = ffi.new("pinetl_text_codes *")
+        self._schema = None  # the Arrow schema of the rows, once a batch is exported
 
     def text_columns(self):
         """The reader option dict_columns that add(batch, reader) expects: every text column made
@@ -411,7 +427,8 @@ class Collector:
 
     def add(self, batch, reader=None):
         """Copies out a batch; reader: the reader that handed it out, opened with dict_columns =
-        text_columns() (its workers encoded the text columns)."""
+        text_columns() (its workers encoded the text columns). With a reader, Arrow text columns
+        (pandas 3) take the batch over instead of copying it: the batch is then gone."""
         n = lib.pinetl_batch_rows(batch)
         keep = None
         if lib.pinetl_batch_rejected(batch):
@@ -420,13 +437,28 @@ class Collector:
             self.rejects += _reject_rows(batch, self.table_name, status, keep)
         if self.input_bytes and self.rows == 0 and n > 1:
             self._reserve(batch, n)
+        taken = []
         for c, col in enumerate(self.cols):
             if reader is not None and isinstance(col, _TextColumn):
                 check(lib.pinetl_reader_text_codes(self._codes, reader, c))
                 col.add_coded(batch, c, n, keep, self._codes)
+            elif reader is not None and isinstance(col, _ArrowTextColumn):
+                taken.append(c)
             else:
                 col.add(batch, c, n, keep)
+        if taken:
+            # The batch itself becomes these columns' Arrow chunks (the C export takes it over
+            # from the reader, kept rows moved in place): the text bytes are not copied at all.
+            rb = self._export(reader)
+            for c in taken:
+                self.cols[c].chunks.append(rb.column(c))
         self.rows += n
+
+    def _export(self, reader):
+        from ._arrow import arrow_schema, export_reader_rows
+        if self._schema is None:
+            self._schema = arrow_schema(self.table)
+        return export_reader_rows(reader, self._schema)
 
     def _reserve(self, batch, n):
         last = int(_array(lib.pinetl_batch_offsets(batch), np.int64, n)[-1])
