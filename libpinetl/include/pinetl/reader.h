@@ -39,8 +39,10 @@ typedef struct pinetl_reader_options {
      * columns): regular files are mapped into memory and split in place, and a text that needs
      * no decoding is not copied; the batches keep the mapping alive. Not with render_format or
      * dict_columns; the pinetl_batch_text_* accessors return NULL for such batches. A mapped
-     * file must not be truncated while it or a batch from it is in use (SIGBUS, as with any
-     * mapping); files that cannot be mapped (pipes, standard input) are read and copied. */
+     * file is read up to the size it had when the reader came to it (what is appended later is
+     * not read) and must not be truncated while it or a batch from it is in use (SIGBUS, as
+     * with any mapping); files that cannot be mapped (pipes, standard input) are read and
+     * copied. */
     int text_views;
 } pinetl_reader_options;
 
