@@ -91,6 +91,16 @@ static int needs_escape(const char *s, size_t n) {
     return 0;
 }
 
+/* A text that is empty, blank or a sentinel is null. */
+static int is_null_text(const char *s, size_t n, const sentinels *sent) {
+    if (!n || (pinetl__json_is_space((unsigned char)s[0]) && pinetl__rule_is_blank(s, n)))
+        return 1;
+    for (int i = 0; i < 2 && sent->s[i]; i++)
+        if (n == sent->n[i] && memcmp(s, sent->s[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 /* A text field decoded to dst: its length, 0 when null, -1 when null with a warning. dst has room
  * for v->len bytes. *esc is set when the text needs escaping in JSON. */
 static long text_value(const json_value *v, const sentinels *sent, char *dst, int *esc) {
@@ -101,11 +111,8 @@ static long text_value(const json_value *v, const sentinels *sent, char *dst, in
         n = pinetl__json_string_decode(v, dst);
         if (n <= 0)
             return n < 0 ? -1 : 0;
-        if (pinetl__json_is_space((unsigned char)dst[0]) && pinetl__rule_is_blank(dst, (size_t)n))
+        if (is_null_text(dst, (size_t)n, sent))
             return 0;
-        for (int i = 0; i < 2 && sent->s[i]; i++)
-            if ((size_t)n == sent->n[i] && memcmp(dst, sent->s[i], (size_t)n) == 0)
-                return 0;
         if (v->escaped && needs_escape(dst, (size_t)n))
             *esc = 1;
         return n;
@@ -135,17 +142,6 @@ static void set_i64(pinetl_batch *b, int ci, size_t r, int rule, int64_t v) {
     }
     bit_set(b->cols[ci].validity, r);
     b->cols[ci].i64[r] = v;
-}
-
-/* A text that is blank or a sentinel is null (text_value's checks, on text that needs no
- * decoding). */
-static int is_null_text(const char *s, size_t n, const sentinels *sent) {
-    if (!n || (pinetl__json_is_space((unsigned char)s[0]) && pinetl__rule_is_blank(s, n)))
-        return 1;
-    for (int i = 0; i < 2 && sent->s[i]; i++)
-        if (n == sent->n[i] && memcmp(s, sent->s[i], n) == 0)
-            return 1;
-    return 0;
 }
 
 /* With text views: a string without escapes is its input bytes, so it is pointed to where it

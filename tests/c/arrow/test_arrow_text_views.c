@@ -159,10 +159,6 @@ static void check_same(pinetl_table t, const char *const *paths, size_t n,
     read_all(&views, t, paths, n, 1, format);
     read_all(&copies, t, paths, n, 0, format);
     compare(&views, &copies, t);
-    if (getenv("VIEWS_DEBUG"))
-        fprintf(stderr, "%s: %zu/%zu batches, %lld in regions, %lld in blobs, %lld inline\n",
-                paths[0], views.n, copies.n, (long long)views.in_region, (long long)views.in_blob,
-                (long long)views.inlined);
     release_all(&views);
     release_all(&copies);
 }
