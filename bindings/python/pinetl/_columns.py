@@ -10,8 +10,9 @@ row, made in C (pyobjects.c), where a dictionary would only cost. Batches from a
 its worker threads (pinetl_reader_text_codes): this thread then only maps codes to str objects.
 
 That is for object text columns (pandas 2). When pandas' text dtype is the Arrow-backed "str"
-(pandas 3), no str object is made at all: each batch's text bytes, offsets and validity are
-copied out as one Arrow large_string chunk (C's layout is Arrow's), which pandas wraps."""
+(pandas 3), no str object is made at all: a reader's batch becomes the Arrow large_string chunks
+of its text columns through the C export (no copy), and a batch of clean_json's has its text
+bytes, offsets and validity copied out as one chunk (C's layout is Arrow's); pandas wraps them."""
 import warnings
 
 import numpy as np
@@ -276,10 +277,12 @@ class _TextColumn:
 
 class _ArrowTextColumn:
     """The rows of one text column across batches as Arrow large_string chunks, for pandas'
-    Arrow-backed "str" dtype (pandas 3): C's text layout is Arrow's (int64 offsets, validity
-    bitmap least significant bit first), so each batch's bytes, offsets and validity are copied
-    out as they are, one chunk per batch, and pandas wraps the chunks without another copy. No
-    str object is made (it would be turned back into UTF-8 bytes for Arrow)."""
+    Arrow-backed "str" dtype (pandas 3), one chunk per batch, which pandas wraps without a copy.
+    Collector.add appends a reader's batches as exported (pinetl_arrow_export_reader: the chunk
+    is the batch's own memory); add() copies a batch that is reused afterwards: C's text layout
+    is Arrow's (int64 offsets, validity bitmap least significant bit first), so its bytes,
+    offsets and validity are copied out as they are. No str object is made (it would be turned
+    back into UTF-8 bytes for Arrow)."""
 
     __slots__ = ("pa", "chunks")
 
