@@ -13,7 +13,7 @@
 # log and a non-zero exit status.
 #   bash examples/pipeline.sh [OUT_DIR]        (default pipeline-run/; emptied first)
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../tests/harness.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/harness.sh"
 
 out=${1:-$PINETL_ROOT/pipeline-run}
 day=$(date -u +%F)

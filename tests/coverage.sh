@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
     *) echo "coverage.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
-source "$root/tests/setup.sh" 2>/dev/null || source "$root/examples/setup.sh"
+source "$root/scripts/harness.sh"
 pinetl_install_packages gcovr
 dir=$root/build-cov
 pinetl_build "$dir" -Dbuildtype=debug -Db_coverage=true

@@ -3,7 +3,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer) and the Python tests, then print one closing line
 # "tests: N passed, N failed". Exit status 0 only when everything passed.
 set -uo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/harness.sh"
 pinetl_install_packages || exit 1
 
 passed=0

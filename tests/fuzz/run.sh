@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-source "$root/tests/setup.sh" 2>/dev/null || source "$root/examples/setup.sh"
+source "$root/scripts/harness.sh"
 set +e
 pinetl_install_packages clang libclang-rt-14-dev || exit 1
 dir=$root/build-fuzz

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Python tests, with packages from PyPI in one venv ($PINETL_VENV, default .venv, made with the
-# first python3 on PATH; tests/harness.sh's pinetl_venv):
+# first python3 on PATH; scripts/harness.sh's pinetl_venv):
 # 1. the whole suite once, against the package installed into the venv with
 #    `pip install '.[every extra but airflow]'` (build isolation, versions pinned by
 #    requirements/constraints.txt): this pass includes the tests that start services (Spark,
@@ -20,7 +20,7 @@
 # run alone:
 #   bash tests/python/run.sh
 if [ -z "${PINETL_ROOT:-}" ]; then
-  source "$(dirname "${BASH_SOURCE[0]}")/../harness.sh"
+  source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/harness.sh"
   set +e
   pinetl_install_packages || exit 1
   passed=0 failed=0 skipped=0 logs=$(mktemp -d) PINETL_PY_ALONE=1

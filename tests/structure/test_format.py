@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Every C source and header of the project is formatted as .clang-format says (Debian's
-clang-format, which tests/harness.sh installs). Fix what this reports with:
+clang-format, which scripts/harness.sh installs). Fix what this reports with:
     clang-format -i FILE...
 
 Usage: test_format.py   (run from the project root)
