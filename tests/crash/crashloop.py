@@ -8,7 +8,7 @@ warehouse, killed with SIGKILL at a random moment, again and again; after each k
 must pass `PRAGMA integrity_check`, and the loads are then completed. At the end the tables must
 equal those of one uninterrupted load (no row lost, none twice: a gap or a duplicate is counted).
 serve and stream: the suite's own kill -9 tests of `pinetl serve` (tests/serve/test_serve_kill9.py)
-and `pinetl stream` (tests/stream/test_stream_exactly_once), run round after round with new
+and `pinetl stream` (tests/c/stream/test_stream_exactly_once), run round after round with new
 seeds for the time given.
 Prints runs, kills, integrity failures, duplicates and gaps per loop; exit 1 on any failure."""
 import argparse
@@ -131,10 +131,10 @@ def serve_loop(pinetl, seconds, rng, tmp):
 
 
 def stream_loop(pinetl, seconds, rng, tmp):
-    """tests/stream/test_stream_exactly_once (the build's test program): pinetl stream killed at
+    """tests/c/stream/test_stream_exactly_once (the build's test program): pinetl stream killed at
     random moments while a writer appends; the warehouse must equal an uninterrupted run."""
     build = os.path.dirname(os.path.dirname(os.path.dirname(pinetl)))
-    exe = os.path.join(build, "tests", "stream", "test_stream_exactly_once")
+    exe = os.path.join(build, "tests", "c", "stream", "test_stream_exactly_once")
     writer = os.path.join(build, "tests", "stream", "stream_test_writer")
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
