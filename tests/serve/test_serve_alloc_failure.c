@@ -17,9 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "alloc_sweep.h"
 #include "serve/serve_internal.h"
-#include "util/alloc.h"
 #include "util/buf.h"
 
 static char config_path[256];
@@ -140,43 +139,9 @@ static int path_serve(char *digest, size_t cap) {
     return rc;
 }
 
-static void test_serve_paths(void) {
-    static char want[8192], got[8192];
-    pinetl__alloc_fail_nth(0);
-    CHECK_INT(path_serve(want, sizeof want), PINETL_OK);
-    long n;
-    int failed = 0, absorbed = 0;
-    for (n = 1; n < 100000; n++) {
-        pinetl__alloc_fail_nth(n);
-        int rc = path_serve(got, sizeof got);
-        long pending = pinetl__alloc_fail_pending();
-        pinetl__alloc_fail_nth(0);
-        if (pending > 0) {
-            CHECK_INT(rc, PINETL_OK);
-            break;
-        }
-        if (rc == PINETL_OK) {
-            absorbed++;
-            if (strcmp(want, got)) {
-                fprintf(stderr, "allocation %ld failed and the replies changed:\n%s---\n%s", n, got,
-                        want);
-                CHECK(0);
-            }
-        } else {
-            failed++;
-            CHECK(rc < 0);
-        }
-        int again = path_serve(got, sizeof got);
-        if (again != PINETL_OK || strcmp(want, got)) {
-            fprintf(stderr, "the run after allocation %ld failed: %d %s\n", n, again,
-                    pinetl_error_last());
-            CHECK(0);
-        }
-    }
-    fprintf(stderr, "serve: %ld allocations; %d failed cleanly, %d absorbed\n%s", n - 1, failed,
-            absorbed, want);
-    CHECK(n > 1 && n < 100000);
-}
+/* A refused request may leave no message (the server drops the connection when it cannot build
+ * a reply): a negative code is enough; setting up checks its message in path_serve. */
+static void test_serve_paths(void) { alloc_sweep("serve", path_serve, 8192, 0); }
 
 int main(void) {
     snprintf(config_path, sizeof config_path, "/tmp/pinetl-serve-alloc-%ld.json", (long)getpid());

@@ -13,8 +13,7 @@
 
 #include <pinetl/pinetl.h>
 
-#include "check.h"
-#include "util/alloc.h"
+#include "alloc_sweep.h"
 
 /* A small input per table: clean records, a duplicate, envelopes, bad lines. */
 static const char pin_input[] =
@@ -43,22 +42,21 @@ static const char *const inputs[PINETL_TABLE_COUNT] = {pin_input, geo_input, use
 static char paths[PINETL_TABLE_COUNT][256];
 static char db_path[256];
 
-/* A path runs from scratch, frees everything it made, and returns 0 or an error code. On
- * success it writes a digest of its result (rendered text) into out. */
-typedef int (*path_fn)(char **digest);
+/* A path runs from scratch, frees everything it made, and returns 0 or an error code; it
+ * appends a digest of its result (rendered text) to digest (alloc_sweep.h). */
+#define DIGEST_CAP (1u << 20)
 
-static int append(char **digest, const char *s, size_t len) {
-    size_t have = *digest ? strlen(*digest) : 0;
-    char *p = realloc(*digest, have + len + 1); /* the test's own memory: never failed */
-    if (!p)
+static void append(char *digest, size_t cap, const char *s, size_t len) {
+    size_t have = strlen(digest);
+    if (have + len >= cap) { /* the test's own buffer: a bigger result needs a bigger cap */
+        fprintf(stderr, "digest over %zu bytes\n", cap);
         abort();
-    memcpy(p + have, s, len);
-    p[have + len] = '\0';
-    *digest = p;
-    return 0;
+    }
+    memcpy(digest + have, s, len);
+    digest[have + len] = '\0';
 }
 
-static int path_batch(char **digest) {
+static int path_batch(char *digest, size_t cap) {
     int rc = PINETL_OK;
     for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
         pinetl_batch *b = NULL;
@@ -70,16 +68,16 @@ static int path_batch(char **digest) {
         if (!rc)
             rc = pinetl_batch_clean(b, inputs[t], strlen(inputs[t]), NULL);
         if (!rc && !(rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0)))
-            append(digest, out, len);
+            append(digest, cap, out, len);
         if (!rc && !(rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1)))
-            append(digest, out, len);
+            append(digest, cap, out, len);
         if (!rc && !(rc = pinetl_batch_render_rejects(&out, &len, b)))
-            append(digest, out, len);
+            append(digest, cap, out, len);
         if (!rc) {
             pinetl_stats_init(&stats, (pinetl_table)t);
             pinetl_stats_add_batch(&stats, b);
             if (!(rc = pinetl_stats_to_json(&json, &stats)))
-                append(digest, json, strlen(json));
+                append(digest, cap, json, strlen(json));
         }
         pinetl_free(json);
         pinetl_batch_free(b);
@@ -87,7 +85,7 @@ static int path_batch(char **digest) {
     return rc;
 }
 
-static int path_reader(char **digest) {
+static int path_reader(char *digest, size_t cap) {
     int rc = PINETL_OK;
     for (int t = 0; t < PINETL_TABLE_COUNT && !rc; t++) {
         const char *p[] = {paths[t], paths[t]};
@@ -104,7 +102,7 @@ static int path_reader(char **digest) {
             size_t len;
             rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_JSONL, 0);
             if (!rc)
-                append(digest, out, len);
+                append(digest, cap, out, len);
         }
         if (rc == PINETL_DONE)
             rc = PINETL_OK;
@@ -113,7 +111,7 @@ static int path_reader(char **digest) {
     return rc;
 }
 
-static int path_insights(char **digest) {
+static int path_insights(char *digest, size_t cap) {
     const char *p[PINETL_TABLE_COUNT][1] = {{paths[0]}, {paths[1]}, {paths[2]}};
     const char *const *pp[PINETL_TABLE_COUNT] = {p[0], p[1], p[2]};
     size_t np[PINETL_TABLE_COUNT] = {1, 1, 1};
@@ -129,7 +127,7 @@ static int path_insights(char **digest) {
     if (!rc)
         rc = pinetl_insights_compute(&res, ds, NULL);
     if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_JSON)))
-        append(digest, text, len);
+        append(digest, cap, text, len);
     pinetl_free(text);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
         pinetl_free(reports[t].notices);
@@ -140,7 +138,7 @@ static int path_insights(char **digest) {
     return rc;
 }
 
-static int path_warehouse(char **digest) {
+static int path_warehouse(char *digest, size_t cap) {
     unlink(db_path);
     pinetl_warehouse *wh = NULL;
     pinetl_insights *res = NULL, *q = NULL;
@@ -163,7 +161,7 @@ static int path_warehouse(char **digest) {
     if (!rc)
         rc = pinetl_warehouse_insights(&res, wh, NULL);
     if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_CSV)))
-        append(digest, text, len);
+        append(digest, cap, text, len);
     pinetl_free(text);
     text = NULL;
     /* The SQL functions, through the connection that registered them. */
@@ -176,7 +174,7 @@ static int path_warehouse(char **digest) {
             " (SELECT pinetl_median_interpolated(follower_count) FROM pin)",
             "functions");
     if (!rc && !(rc = pinetl_insights_render(&text, &len, q, PINETL_INSIGHTS_CSV)))
-        append(digest, text, len);
+        append(digest, cap, text, len);
     pinetl_free(text);
     pinetl_insights_free(q);
     pinetl_insights_free(res);
@@ -190,7 +188,7 @@ static int path_warehouse(char **digest) {
  * gave up, the batch's text), so a dictionary that gives up on a failed allocation is allowed. */
 static char s3_dir[256];
 
-static int path_s3_sink_and_text_codes(char **digest) {
+static int path_s3_sink_and_text_codes(char *digest, size_t cap) {
     const char *p[] = {s3_dir};
     pinetl_reader_options ro;
     pinetl_reader_options_init(&ro, PINETL_READER_OPTIONS_VERSION);
@@ -205,7 +203,7 @@ static int path_s3_sink_and_text_codes(char **digest) {
     int rc = pinetl_reader_open(&r, PINETL_TABLE_PIN, p, 1, &ro);
     if (!rc) {
         const char *notes = pinetl_reader_notices(r);
-        append(digest, notes, strlen(notes));
+        append(digest, cap, notes, strlen(notes));
     }
     while (!rc && (rc = pinetl_reader_step(&b, r)) == PINETL_BATCH) {
         const char *out;
@@ -213,7 +211,7 @@ static int path_s3_sink_and_text_codes(char **digest) {
         pinetl_text_codes tc;
         rc = pinetl_batch_render(&out, &len, b, PINETL_FORMAT_CSV, 1);
         if (!rc) {
-            append(digest, out, len);
+            append(digest, cap, out, len);
             rc = pinetl_reader_text_codes(&tc, r, PINETL_PIN_CATEGORY);
         }
         if (rc)
@@ -225,10 +223,10 @@ static int path_s3_sink_and_text_codes(char **digest) {
         const int64_t *offs = pinetl_batch_text_offsets(b, PINETL_PIN_CATEGORY);
         for (size_t i = 0; i < pinetl_batch_rows(b); i++) {
             if (tc.codes && tc.codes[i] >= 0 && tc.codes[i] < 64 && dict[tc.codes[i]])
-                append(digest, dict[tc.codes[i]], strlen(dict[tc.codes[i]]));
+                append(digest, cap, dict[tc.codes[i]], strlen(dict[tc.codes[i]]));
             else if (!tc.codes)
-                append(digest, text + offs[i], (size_t)(offs[i + 1] - offs[i]));
-            append(digest, "\n", 1);
+                append(digest, cap, text + offs[i], (size_t)(offs[i + 1] - offs[i]));
+            append(digest, cap, "\n", 1);
         }
     }
     if (rc == PINETL_DONE) {
@@ -236,7 +234,7 @@ static int path_s3_sink_and_text_codes(char **digest) {
         char *summary = NULL;
         pinetl_reader_stats(&st, r);
         if (!(rc = pinetl_stats_to_text(&summary, &st)))
-            append(digest, summary, strlen(summary));
+            append(digest, cap, summary, strlen(summary));
         pinetl_free(summary);
     }
     for (int i = 0; i < 64; i++)
@@ -247,7 +245,7 @@ static int path_s3_sink_and_text_codes(char **digest) {
 
 /* The insights of an in-memory dataset rendered as aligned tables and as CSV, and a text
  * dictionary built from a batch's texts. */
-static int path_results_and_text_dict(char **digest) {
+static int path_results_and_text_dict(char *digest, size_t cap) {
     pinetl_dataset *ds = NULL;
     pinetl_insights *res = NULL;
     pinetl_text_dict *d = NULL;
@@ -273,8 +271,8 @@ static int path_results_and_text_dict(char **digest) {
             if (!rc) {
                 char line[64];
                 snprintf(line, sizeof line, "%zu texts\n", pinetl_text_dict_count(d));
-                append(digest, line, strlen(line));
-                append(digest, pinetl_text_dict_data(d),
+                append(digest, cap, line, strlen(line));
+                append(digest, cap, pinetl_text_dict_data(d),
                        (size_t)pinetl_text_dict_offsets(d)[pinetl_text_dict_count(d)]);
             }
         }
@@ -283,11 +281,11 @@ static int path_results_and_text_dict(char **digest) {
     if (!rc)
         rc = pinetl_insights_compute(&res, ds, NULL);
     if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_TABLE)))
-        append(digest, text, len);
+        append(digest, cap, text, len);
     pinetl_free(text);
     text = NULL;
     if (!rc && !(rc = pinetl_insights_render(&text, &len, res, PINETL_INSIGHTS_CSV)))
-        append(digest, text, len);
+        append(digest, cap, text, len);
     pinetl_free(text);
     pinetl_text_dict_free(d);
     pinetl_insights_free(res);
@@ -295,53 +293,8 @@ static int path_results_and_text_dict(char **digest) {
     return rc;
 }
 
-static void sweep(const char *name, path_fn fn) {
-    char *want = NULL;
-    pinetl__alloc_fail_nth(0);
-    CHECK_INT(fn(&want), PINETL_OK);
-    long n;
-    int failed = 0, absorbed = 0;
-    for (n = 1; n < 200000; n++) {
-        char *got = NULL;
-        pinetl__alloc_fail_nth(n);
-        int rc = fn(&got);
-        long pending = pinetl__alloc_fail_pending();
-        pinetl__alloc_fail_nth(0);
-        if (pending > 0) { /* the path finished before the n-th allocation */
-            CHECK_INT(rc, PINETL_OK);
-            free(got);
-            break;
-        }
-        if (rc == PINETL_OK) {
-            /* The failure was absorbed (say, a cache that gave up): the result must not change. */
-            absorbed++;
-            if (!want || !got || strcmp(want, got) != 0) {
-                fprintf(stderr, "%s: allocation %ld failed and the result changed\n", name, n);
-                CHECK(0);
-            }
-        } else {
-            failed++;
-            if (rc >= 0 || !pinetl_error_last()[0]) {
-                fprintf(stderr, "%s: allocation %ld: code %d, message '%s'\n", name, n, rc,
-                        pinetl_error_last());
-                CHECK(0);
-            }
-        }
-        free(got);
-        got = NULL;
-        /* The library is still usable. */
-        int again = fn(&got);
-        if (again != PINETL_OK || !got || strcmp(want, got) != 0) {
-            fprintf(stderr, "%s: the run after allocation %ld failed: %d %s\n", name, n, again,
-                    pinetl_error_last());
-            CHECK(0);
-        }
-        free(got);
-    }
-    fprintf(stderr, "%s: %ld allocations; %d failed cleanly, %d absorbed\n", name, n - 1, failed,
-            absorbed);
-    CHECK(n > 1 && n < 200000);
-    free(want);
+static void sweep(const char *name, alloc_sweep_path fn) {
+    alloc_sweep(name, fn, DIGEST_CAP, ALLOC_SWEEP_MESSAGE);
 }
 
 static void test_batch_paths(void) { sweep("batch", path_batch); }

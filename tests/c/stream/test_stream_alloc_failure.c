@@ -5,14 +5,11 @@
  * a failure must succeed (and nothing leaks: LeakSanitizer in the sanitizer build). */
 #include <pinetl/pinetl.h>
 
-#include "check.h"
+#include "alloc_sweep.h"
 #include "slog_util.h"
 #include "stream_records.h"
-#include "util/alloc.h"
 
 static char dir[256], log_path[512], landing[512], db_path[512];
-
-typedef int (*path_fn)(char *digest, size_t cap);
 
 static int path_streamlog(char *digest, size_t cap) {
     unlink(log_path);
@@ -100,50 +97,12 @@ static int path_consumer(char *digest, size_t cap) {
     return rc;
 }
 
-static void sweep(const char *name, path_fn fn) {
-    char want[256], got[256];
-    pinetl__alloc_fail_nth(0);
-    CHECK_INT(fn(want, sizeof want), PINETL_OK);
-    long n;
-    int failed = 0, absorbed = 0;
-    for (n = 1; n < 100000; n++) {
-        pinetl__alloc_fail_nth(n);
-        int rc = fn(got, sizeof got);
-        long pending = pinetl__alloc_fail_pending();
-        pinetl__alloc_fail_nth(0);
-        if (pending > 0) {
-            CHECK_INT(rc, PINETL_OK);
-            break;
-        }
-        if (rc == PINETL_OK) {
-            absorbed++;
-            if (strcmp(want, got)) {
-                fprintf(stderr, "%s: allocation %ld failed and the result changed: %s / %s\n", name,
-                        n, got, want);
-                CHECK(0);
-            }
-        } else {
-            failed++;
-            if (rc >= 0 || !pinetl_error_last()[0]) {
-                fprintf(stderr, "%s: allocation %ld: code %d, message '%s'\n", name, n, rc,
-                        pinetl_error_last());
-                CHECK(0);
-            }
-        }
-        int again = fn(got, sizeof got);
-        if (again != PINETL_OK || strcmp(want, got)) {
-            fprintf(stderr, "%s: the run after allocation %ld failed: %d %s (%s)\n", name, n, again,
-                    pinetl_error_last(), got);
-            CHECK(0);
-        }
-    }
-    fprintf(stderr, "%s: %ld allocations; %d failed cleanly, %d absorbed; result %s\n", name, n - 1,
-            failed, absorbed, want);
-    CHECK(n > 1 && n < 100000);
+static void test_streamlog_paths(void) {
+    alloc_sweep("streamlog", path_streamlog, 256, ALLOC_SWEEP_MESSAGE);
 }
-
-static void test_streamlog_paths(void) { sweep("streamlog", path_streamlog); }
-static void test_consumer_paths(void) { sweep("consumer", path_consumer); }
+static void test_consumer_paths(void) {
+    alloc_sweep("consumer", path_consumer, 256, ALLOC_SWEEP_MESSAGE);
+}
 
 int main(void) {
     const char *tmp = getenv("TMPDIR");
