@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build, run the C tests (plain and under
-# AddressSanitizer + UndefinedBehaviorSanitizer) and the Python tests, then print one closing line
-# "tests: N passed, N failed". Exit status 0 only when everything passed.
+# AddressSanitizer + UndefinedBehaviorSanitizer), the Python tests and the manual's build
+# (tests/docs/run.sh), then print one closing line "tests: N passed, N failed". Exit status 0
+# only when everything passed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/harness.sh"
 pinetl_install_packages || exit 1
@@ -50,6 +51,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 echo "== Python tests"
 source "$PINETL_ROOT/tests/python/run.sh"
+
+source "$PINETL_ROOT/tests/docs/run.sh"
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
