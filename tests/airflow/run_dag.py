@@ -1,4 +1,4 @@
-"""Runs in the Airflow tests' venv (tests/airflow/venv.sh), started by tests/python/test_dag_*.py
+"""Runs in the Airflow tests' venv (tests/airflow/venv.sh), started by tests/python/pipeline/test_dag_*.py
 with AIRFLOW_HOME set to a fresh temporary folder whose SQLite metadata database `airflow db
 migrate` made. Prints one JSON object on the last line of stdout.
 

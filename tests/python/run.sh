@@ -74,7 +74,7 @@ pinetl_other_pandas_tests() {
   fi
   (cd "$PINETL_ROOT" && PINETL_BUILD_DIR=$py_build PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$venv/bin/python" -P -m pytest -q -m "not service" -p no:cacheprovider \
-    --junitxml="$logs/python-pandas$other.xml" "${PINETL_PANDAS_TESTS[@]/#/tests/python/}")
+    --junitxml="$logs/python-pandas$other.xml" "${PINETL_PANDAS_TESTS[@]/#/tests/python/bindings/}")
   count_pytest "$logs/python-pandas$other.xml"
   echo "(pandas $other step: $((SECONDS - start)) s)"
 }

@@ -11,7 +11,7 @@ import pinetl
 from pinetl import databricks_jobs as jobs
 from pipeline_fixtures import BAD_LINES, day_s3_sink, sample_lines
 
-NOTEBOOK = pathlib.Path(__file__).resolve().parents[2] / "examples" / "databricks" / \
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[3] / "examples" / "databricks" / \
     "pinterest_notebook.py"
 
 

@@ -12,7 +12,7 @@ import pinetl
 from pinetl import delta
 from spark_fixtures import cli_clean
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "data" / "real-sample"
 MALFORMED = ROOT / "tests" / "data" / "io" / "malformed.jsonl"
 TABLES = ("pin", "geo", "user")

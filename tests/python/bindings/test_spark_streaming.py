@@ -13,7 +13,7 @@ from pinetl import spark as ps
 from spark_fixtures import cli_clean
 from test_delta_write import delta_rows
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "data" / "real-sample"
 BAD = [b'{"ind": "x1"}', b'not json', b'{"ind": 5, "country": "caf\xff"}', b'"just text"']
 

@@ -11,7 +11,7 @@ exception, log entry and network request is recorded.
         page.errors()  # console errors, exceptions, error log entries
 
 Run as a script to take the README's picture of a report:
-    python tests/python/chromium_cdp.py REPORT.html OUT.png [MAX_HEIGHT]
+    python tests/python/pipeline/chromium_cdp.py REPORT.html OUT.png [MAX_HEIGHT]
 """
 import base64
 import contextlib

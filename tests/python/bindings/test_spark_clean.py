@@ -10,7 +10,7 @@ import pinetl
 from pinetl import spark as ps
 from spark_fixtures import cli_clean, spark_rejects, spark_rows
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "data" / "real-sample"
 IO = ROOT / "tests" / "data" / "io"
 TABLES = ("pin", "geo", "user")

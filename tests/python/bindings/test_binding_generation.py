@@ -10,7 +10,7 @@ import pytest
 import pinetl
 from pinetl._ffi import ffi, lib
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 HEADERS = ROOT / "libpinetl" / "include" / "pinetl"
 
 
@@ -118,6 +118,6 @@ def test_the_package_under_test_is_the_one_asked_for():
     else:
         build = os.environ.get("PINETL_BUILD_DIR")
         assert build, "run with PINETL_EXPECT_INSTALLED=1 or PINETL_BUILD_DIR=BUILD"
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        root = str(ROOT)
         build = os.path.realpath(os.path.join(root, build))
         assert where.startswith(os.path.join(build, "bindings", "python") + os.sep)

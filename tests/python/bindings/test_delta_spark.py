@@ -12,7 +12,7 @@ from pinetl import spark as ps
 from spark_fixtures import cli_clean, spark_rejects, spark_rows
 from test_delta_write import delta_rows, latest_per_ind
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "data" / "real-sample"
 TABLES = ("pin", "geo", "user")
 
