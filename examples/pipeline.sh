@@ -8,13 +8,18 @@
 #    5. stop the server cleanly (its open files roll into the S3 sink layout);
 #    6. drain the streams into the warehouse with `pinetl stream --until-idle`;
 #    7. run the daily batch chain on the landed batch data (clean + load, insights, report);
-#    8. print the nine insights from the warehouse and say where the report is.
+#    8. print a short account (posted, acknowledged, loaded, rejected; rows per table), the top
+#       rows of three insights, and where the nine insights and the report are.
 # It installs what is missing and builds first. Any failing step stops the run with its name, its
 # log and a non-zero exit status.
-#   bash examples/pipeline.sh [OUT_DIR]        (default pipeline-run/; emptied first)
+#   bash examples/pipeline.sh [--verbose] [OUT_DIR]   (default pipeline-run/; emptied first)
+# --verbose prints all nine insights in full instead of the three short ones.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/harness.sh"
 
+verbose=0
+if [ "${1:-}" = "--verbose" ] || [ "${1:-}" = "-v" ]; then verbose=1; shift; fi
+case "${1:-}" in -*) echo "usage: bash examples/pipeline.sh [--verbose] [OUT_DIR]" >&2; exit 2;; esac
 out=${1:-$PINETL_ROOT/pipeline-run}
 day=$(date -u +%F)
 posts=500
@@ -91,9 +96,20 @@ step "daily batch chain for $day (load, insights, report)" \
   "$bin/pinetl-daily" --date "$day" --layout flat --landing "$out/landing" \
   --warehouse "$out/warehouse.db" --out "$out/daily"
 
+# The nine insights in full go to a file; the terminal gets the account and three short ones
+# (a few rows each), unless --verbose.
+"$pinetl" insights --db "$out/warehouse.db" > "$out/insights.txt"
 echo
-"$pinetl" insights --db "$out/warehouse.db"
+"$bin/python" "$PINETL_ROOT/examples/pipeline_summary.py" "$out" "$day"
 echo
-echo "landing folder:  $out/landing"
-echo "warehouse:       $out/warehouse.db"
-echo "report:          $out/daily/$day/report.html"
+if [ $verbose = 1 ]; then
+  cat "$out/insights.txt"
+else
+  "$pinetl" insights --db "$out/warehouse.db" users_joined_by_year median_followers_by_age_group \
+    top_category_by_age_group
+fi
+echo
+echo "insights:   $out/insights.txt (all nine; CSV files in $out/daily/$day/insights/)"
+echo "report:     $out/daily/$day/report.html"
+echo "warehouse:  $out/warehouse.db"
+echo "landing:    $out/landing"

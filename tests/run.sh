@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build, run the C tests (plain and under
-# AddressSanitizer + UndefinedBehaviorSanitizer), the Python tests and the manual's build
-# (tests/docs/run.sh), then print one closing line "tests: N passed, N failed". Exit status 0
-# only when everything passed.
+# AddressSanitizer + UndefinedBehaviorSanitizer), the Python tests, the manual's build
+# (tests/docs/run.sh) and the README's first command (tests/examples/run.sh), then print one
+# closing line "tests: N passed, N failed". Exit status 0 only when everything passed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/harness.sh"
 pinetl_install_packages || exit 1
@@ -53,6 +53,8 @@ echo "== Python tests"
 source "$PINETL_ROOT/tests/python/run.sh"
 
 source "$PINETL_ROOT/tests/docs/run.sh"
+
+source "$PINETL_ROOT/tests/examples/run.sh"
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
