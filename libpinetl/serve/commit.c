@@ -105,7 +105,9 @@ static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *gro
         if (!s->dirty)
             continue;
         s->dirty = 0;
-        if (!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK)
+        /* Synced, and still the file under the landing (the topic side checks the same). */
+        if ((!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK) &&
+            pinetl__file_id_check(&s->id, s->path) == PINETL_OK)
             continue;
         s->broken = 1; /* after a failed fdatasync the file's state is unknown */
         if (log)

@@ -622,6 +622,8 @@ int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         }
         int rc = pinetl_streamlog_open(&st->log, st->path, 0);
+        if (!rc)
+            rc = pinetl__file_id_of(&st->id, st->path);
         if (rc)
             return rc;
         pinetl_streamlog_recovery rec;

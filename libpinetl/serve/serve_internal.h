@@ -12,6 +12,7 @@
 
 #include "landing/landing.h"
 #include "util/buf.h"
+#include "util/file_id.h"
 #include "serve.h"
 
 struct MHD_Connection;
@@ -42,7 +43,8 @@ typedef struct serve_stream {
     char *name;
     char *path;
     pinetl_streamlog *log;
-    int dirty, broken; /* committer only */
+    pinetl__file_id id; /* the log file opened: checked before each ack (deleted landing) */
+    int dirty, broken;  /* committer only */
     int64_t created_s;
 } serve_stream;
 

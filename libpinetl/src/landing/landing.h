@@ -35,7 +35,8 @@ void pinetl__landing_options_init(pinetl__landing_options *o);
 
 /* Opens (creating folders as needed) and recovers the partition. notice (may be NULL) receives
  * one line about what recovery cut or rolled, or "" when there was nothing to do. The topic must
- * already be a validated name. */
+ * already be a validated name; PINETL_EINVAL when a file name the writer would make from it does
+ * not fit the file system's limit (pathconf _PC_NAME_MAX), before anything is created. */
 int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
                          const char *landing_dir, const char *topic, int partition,
                          const pinetl__landing_options *o);
