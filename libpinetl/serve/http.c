@@ -601,6 +601,11 @@ int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
     lo.flush_size = o->flush_size;
     lo.rotate_ms = o->rotate_ms;
     lo.fsync = o->fsync;
+    for (size_t i = 0; i < cat->ntopics; i++) { /* every name checked before anything opens */
+        int rc = pinetl__landing_names_fit(landing, cat->topics[i].name, cat->topics[i].partitions);
+        if (rc)
+            return rc;
+    }
     for (size_t i = 0; i < cat->ntopics; i++) {
         serve_topic *t = &cat->topics[i];
         if (!(t->parts = pinetl__calloc((size_t)t->partitions, sizeof *t->parts)))

@@ -381,8 +381,7 @@ static long name_max(const char *landing_dir) {
 /* Every name the writer makes must fit the file system, or records would be acknowledged into
  * an open file that can never be rolled into place. The longest is a rolled file's,
  * <topic>+<partition>+<start offset>.json, its offset as long as a 64-bit offset can print. */
-static int names_fit(const char *landing_dir, const char *topic, int partition,
-                     const char *open_path) {
+static int names_fit(const char *landing_dir, const char *topic, int partition) {
     char longest[64];
     int tail = snprintf(longest, sizeof longest, "+%d+%" PRIu64 ".json", partition, UINT64_MAX);
     size_t need = strlen(topic) + (size_t)tail;
@@ -390,13 +389,16 @@ static int names_fit(const char *landing_dir, const char *topic, int partition,
     if (need <= (size_t)max)
         return PINETL_OK;
     struct stat sb;
-    char left[200] = "";
-    if (stat(open_path, &sb) == 0 && sb.st_size > 0)
+    char left[200] = "", *open_path = NULL;
+    if (asprintf(&open_path, "%s/.serve/%s+%d.open", landing_dir, topic, partition) < 0)
+        open_path = NULL;
+    if (open_path && stat(open_path, &sb) == 0 && sb.st_size > 0)
         snprintf(left, sizeof left,
                  "; an earlier server acknowledged records of it that wait in "
                  ".serve/<topic>+%d.open (%lld bytes, one JSON record a line): land them again "
                  "under a shorter name",
                  partition, (long long)sb.st_size);
+    pinetl__free(open_path);
     return pinetl__error_set(PINETL_EINVAL,
                              "topic '%.40s%s' (%zu characters) is too long for the landing "
                              "folder's file system: its files <topic>+%d+<offset>.json need "
@@ -404,6 +406,13 @@ static int names_fit(const char *landing_dir, const char *topic, int partition,
                              "characters%s",
                              topic, strlen(topic) > 40 ? "..." : "", strlen(topic), partition,
                              need, max, (size_t)max - (size_t)tail, left);
+}
+
+int pinetl__landing_names_fit(const char *landing_dir, const char *topic, int partitions) {
+    int rc = PINETL_OK;
+    for (int p = 0; p < partitions && !rc; p++)
+        rc = names_fit(landing_dir, topic, p);
+    return rc;
 }
 
 int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
@@ -433,7 +442,7 @@ int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
         pinetl__landing_close(w);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
-    int rc = names_fit(landing_dir, topic, partition, w->open_path);
+    int rc = names_fit(landing_dir, topic, partition);
     if (!rc)
         rc = mkdir_p(w, w->final_dir);
     if (!rc)

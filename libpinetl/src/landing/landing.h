@@ -41,6 +41,11 @@ int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
                          const char *landing_dir, const char *topic, int partition,
                          const pinetl__landing_options *o);
 
+/* PINETL_OK when every file name the writers of partitions 0..partitions-1 would make from topic
+ * fits the file system under landing_dir; else PINETL_EINVAL saying the longest name allowed and
+ * where records an earlier server acknowledged under that name wait. Nothing is created. */
+int pinetl__landing_names_fit(const char *landing_dir, const char *topic, int partitions);
+
 /* Offset the next appended record gets. */
 uint64_t pinetl__landing_next_offset(const pinetl__landing *w);
 

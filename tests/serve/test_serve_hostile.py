@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""pinetl serve against a hostile operator and hostile clients (issue 18): a landing folder
+deleted under the running server, topic names whose files cannot fit the file system, messages
+that name where they come from, NUL bytes in URLs, Kinesis Data as a JSON string, a body's
+StreamName against its path, malformed HTTP answered in JSON, and reply bodies counted in the
+memory budget.
+
+Usage: test_serve_hostile.py PINETL"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+
+from serve_helpers import (PINETL, REST_JSON, Server, run_tests, stream_records, tempdir,
+                           topic_records)
+
+
+def rest_error(status, body, want_status, want_code):
+    assert status == want_status, (status, body)
+    assert isinstance(body, dict) and set(body) == {"error_code", "message"}, body
+    assert body["error_code"] == want_code, body
+
+
+def kinesis_error(status, body, want_type, want_status=400):
+    assert status == want_status, (status, body)
+    assert isinstance(body, dict) and set(body) == {"__type", "message"}, body
+    assert body["__type"] == want_type, body
+
+
+def serve_refused(args):
+    """Runs a server that must refuse to start: its stderr."""
+    p = subprocess.run([PINETL, "serve", "--listen", "127.0.0.1:0"] + args,
+                       capture_output=True, timeout=30)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    return p.stderr.decode()
+
+
+def write_config(d, config):
+    cfg = os.path.join(d, "cfg.json")
+    with open(cfg, "w") as f:
+        json.dump(config, f)
+    return cfg
+
+
+# ---- item 3: a deleted landing folder ----
+
+def check_landing_gone(d, remove):
+    s = Server(d)
+    assert s.produce("t.pin", [{"i": 0}])[0] == 200
+    assert s.put_record("streaming-t-pin", {"i": 0})[0] == 200
+    remove(d)
+    # The writers still hold their files open; writing and syncing them succeeds, but nothing
+    # written there is kept: no acknowledgement, now or later.
+    for i in (1, 2):
+        rest_error(*s.produce("t.pin", [{"i": i}])[::2], 500, 50002)
+        kinesis_error(*s.put_record("streaming-t-pin", {"i": i})[::2], "InternalFailure", 500)
+        st, _, body = s.put_records("streaming-t-pin", [{"i": i}, {"i": i + 10}])
+        assert st == 200 and body["FailedRecordCount"] == 2, body
+    rc, err = s.stop()
+    assert "removed or replaced" in err or rc != 0, (rc, err)
+
+
+def test_deleted_landing_is_not_acknowledged():
+    check_landing_gone(tempdir(), lambda d: shutil.rmtree(d))
+
+
+def test_recreated_landing_is_not_acknowledged():
+    def recreate(d):
+        shutil.rmtree(d)
+        os.makedirs(os.path.join(d, ".serve"))
+        os.makedirs(os.path.join(d, "streams", "streaming-t-pin"))
+    check_landing_gone(tempdir(), recreate)
+
+
+# ---- item 4: names whose files would not fit the file system ----
+
+def test_topic_names_too_long_for_the_file_system_are_refused():
+    """A rolled file is <topic>+<partition>+<offset>.json; with 255-byte names and offsets up to
+    20 digits, a topic of one partition may have 227 characters; 228 is refused at start, before
+    anything is created or acknowledged."""
+    d = tempdir()
+    land = os.path.join(d, "land")
+    ok, long = "a" * 227, "b" * 228
+    s = Server(land, "--config", write_config(d, {"topics": [ok]}))
+    assert s.produce(ok, [{"i": 0}])[0] == 200
+    s.stop_ok()
+    assert [json.loads(l) for _, l in topic_records(land, ok)] == [{"i": 0}]
+    err = serve_refused(["--landing", land, "--config", write_config(d, {"topics": [long]})])
+    assert "too long" in err and "use at most 227 characters" in err, err
+    assert not os.path.exists(os.path.join(land, "topics", long)), os.listdir(land + "/topics")
+    # 1000 partitions: partition 999's files have two more digits; nothing of partitions 0-99,
+    # whose names would fit, is created either.
+    err = serve_refused(["--landing", land, "--config",
+                         write_config(d, {"topics": [{"name": "c" * 226, "partitions": 1000}]})])
+    assert "use at most 225 characters" in err, err
+    assert not os.path.exists(os.path.join(land, "topics", "c" * 226)), os.listdir(land + "/topics")
+
+
+def test_records_stuck_under_a_too_long_name_are_reported():
+    """An older server acknowledged records under a 240-character topic into .serve/, then could
+    never roll them: a start names the waiting records and what to do instead of failing on
+    "File name too long"."""
+    d = tempdir()
+    land = os.path.join(d, "land")
+    name = "p" * 240
+    os.makedirs(os.path.join(land, ".serve"))
+    with open(os.path.join(land, ".serve", name + "+0.open"), "w") as f:
+        f.write('{"i":0}\n{"i":1}\n')
+    err = serve_refused(["--landing", land, "--config", write_config(d, {"topics": [name]})])
+    assert "too long" in err and ".open (16 bytes" in err and "shorter name" in err, err
+
+
+# ---- item 10: a message prefixed with where it came from ----
+
+def test_config_error_names_the_file_once():
+    d = tempdir()
+    cfg = write_config(d, {"topics": [".."]})
+    err = serve_refused(["--landing", os.path.join(d, "land"), "--config", cfg])
+    assert err == (f"pinetl serve: {cfg}: topic name '..' is not 1-249 characters of "
+                   "[A-Za-z0-9._-]\n"), err
+
+
+if __name__ == "__main__":
+    run_tests(globals())
