@@ -592,6 +592,34 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
     vfprintf(s->opt.log, fmt, ap);
 }
 
+/* libmicrohttpd's own unescaping turns %00 into a NUL that ends the URL: /topics/p.pin%00evil
+ * would reach p.pin. Here %00 stays as it is (and fails the name check: '%' is in no name);
+ * every other %HH is decoded as usual. */
+static int hex_digit(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s) {
+    (void)cls;
+    (void)conn;
+    char *out = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (*p == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *out++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 /* ---- start and stop ---- */
 
 int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
@@ -758,8 +786,8 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
         2 * o->max_connections + 2, MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY, pool,
-        MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
     if (!s->d) {
         pinetl__serve_committer_stop(s->committer);
         close_stores(s);

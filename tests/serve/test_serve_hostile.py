@@ -121,5 +121,65 @@ def test_config_error_names_the_file_once():
                    "[A-Za-z0-9._-]\n"), err
 
 
+
+# ---- item 11: URLs and Kinesis bodies ----
+
+def test_nul_in_url_is_refused():
+    d = tempdir()
+    s = Server(d)
+    st, _, body = s.request("POST", "/topics/t.pin%00evil", {"records": [{"value": {"i": 0}}]},
+                            REST_JSON)
+    rest_error(st, body, 404, 40401)
+    assert "t.pin%00evil" in body["message"], body
+    kinesis_error(*s.request("PUT", "/streams/streaming-t-pin%00x/record",
+                             {"Data": {"i": 0}, "PartitionKey": "k"}, "application/json")[::2],
+                  "ResourceNotFoundException")
+    # Other escapes still decode: %2E is '.'.
+    assert s.produce("t%2Epin", [{"i": 1}])[0] == 200
+    s.stop_ok()
+    assert [json.loads(l) for _, l in topic_records(d, "t.pin")] == [{"i": 1}]
+    assert stream_records(d, "streaming-t-pin") == []
+
+
+def test_kinesis_data_as_json_text_string_is_accepted_as_by_clean():
+    """SPEC: a Data string whose first non-space character is '{' is the record's JSON text; the
+    server lands it as `pinetl clean --input-format kinesis` reads it."""
+    d = tempdir()
+    s = Server(d)
+    text = ' {"index": 7, "s": "a"}'
+    st, _, body = s.put_record("streaming-t-pin", text)
+    assert st == 200, body
+    st, _, body = s.put_records("streaming-t-pin", [text, base64.b64encode(b'{"index":8}').decode()])
+    assert st == 200 and body["FailedRecordCount"] == 0, body
+    kinesis_error(*s.put_record("streaming-t-pin", "[1] is not base64")[::2],
+                  "ValidationException")
+    s.stop_ok()
+    assert [p for _, _, p in stream_records(d, "streaming-t-pin")] == [
+        text.encode(), text.encode(), b'{"index":8}']
+    # The same body read by the CLI gives the same records.
+    body = json.dumps({"StreamName": "streaming-t-pin", "Data": text, "PartitionKey": "k"})
+    p = subprocess.run([PINETL, "clean", "--table", "pin", "--input-format", "kinesis",
+                        "-q", "-"], input=body.encode(),
+                       capture_output=True, timeout=30)
+    assert p.returncode == 0 and json.loads(p.stdout)["ind"] == 7, (p.stdout, p.stderr)
+
+
+def test_kinesis_stream_name_must_match_path():
+    d = tempdir()
+    s = Server(d)
+    for name in ["streaming-t-geo", "", 5, "streaming-t-pin "]:
+        for url, body in [("/streams/streaming-t-pin/record",
+                           {"StreamName": name, "Data": {"i": 0}, "PartitionKey": "k"}),
+                          ("/streams/streaming-t-pin/records",
+                           {"StreamName": name, "Records": [{"Data": {"i": 0},
+                                                             "PartitionKey": "k"}]})]:
+            st, _, reply = s.request("PUT", url, body, "application/json")
+            kinesis_error(st, reply, "ValidationException")
+            assert "StreamName" in reply["message"], reply
+    assert s.put_record("streaming-t-pin", {"i": 1})[0] == 200  # StreamName equal to the path
+    s.stop_ok()
+    assert [json.loads(p) for _, _, p in stream_records(d, "streaming-t-pin")] == [{"i": 1}]
+
+
 if __name__ == "__main__":
     run_tests(globals())

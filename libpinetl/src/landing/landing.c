@@ -360,22 +360,27 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
 /* The file-name limit of the file system the landing folder is on (or would be created on: the
  * nearest existing folder above it); NAME_MAX when it cannot be asked. */
 static long name_max(const char *landing_dir) {
-    char *p = pinetl__strdup(landing_dir);
-    long max = -1;
-    while (p && max < 0) {
-        errno = 0;
-        max = pathconf(*p ? p : "/", _PC_NAME_MAX);
-        char *slash = strrchr(p, '/');
-        if (max >= 0 || errno != ENOENT)
-            break;
-        if (!slash) {
-            max = pathconf(".", _PC_NAME_MAX);
-            break;
-        }
-        *slash = '\0';
+    char p[PATH_MAX];
+    if (strlen(landing_dir) >= sizeof p) {
+        long max = pathconf(landing_dir, _PC_NAME_MAX);
+        return max > 0 ? max : NAME_MAX;
     }
-    pinetl__free(p);
-    return max > 0 ? max : NAME_MAX;
+    strcpy(p, landing_dir);
+    for (;;) {
+        errno = 0;
+        long max = pathconf(*p ? p : ".", _PC_NAME_MAX);
+        if (max > 0)
+            return max;
+        char *slash = strrchr(p, '/');
+        if (errno != ENOENT || !*p || (slash == p && !p[1]))
+            return NAME_MAX;
+        if (!slash)
+            p[0] = '\0'; /* a relative path: ask about "." */
+        else if (slash == p)
+            p[1] = '\0'; /* "/" */
+        else
+            *slash = '\0';
+    }
 }
 
 /* Every name the writer makes must fit the file system, or records would be acknowledged into
