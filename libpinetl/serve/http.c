@@ -341,6 +341,37 @@ static int has_body(struct MHD_Connection *conn) {
     return te || (cl && strtoull(cl, NULL, 10) > 0);
 }
 
+/* Every Content-Length header must say the same, and not beside Transfer-Encoding: a request
+ * whose length two parsers could read differently is refused (request smuggling). */
+typedef struct length_headers {
+    const char *first;
+    int lengths, conflict;
+} length_headers;
+
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value) {
+    (void)kind;
+    length_headers *h = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (h->lengths++ && strcmp(h->first, value ? value : "") != 0)
+        h->conflict = 1;
+    if (!h->first)
+        h->first = value ? value : "";
+    return MHD_YES;
+}
+
+static const char *framing_fault(struct MHD_Connection *conn) {
+    length_headers h = {NULL, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_length, &h);
+    if (h.conflict)
+        return "the request has Content-Length headers that differ";
+    if (h.lengths &&
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        return "the request has both Content-Length and Transfer-Encoding";
+    return NULL;
+}
+
 /* Refusals are answered after the body has been read (and discarded; at most max_body bytes, or
  * the body deadline): a client that sends its whole body before reading, as most do, would see
  * a broken connection instead of the reply otherwise. The exception is a Content-Length over
@@ -360,6 +391,13 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
                     "too many connections (%u, limit %u); "
                     "retry later",
                     nconns, s->opt.max_connections);
+    }
+    const char *fault = framing_fault(conn);
+    if (fault) { /* its body cannot be delimited: answered at once, then the connection closes */
+        r->close = 1;
+        error_reply(r, 400, "SerializationException", 400, "%s", fault);
+        set_phase(s, r->ci, PH_BUSY);
+        return send_reply(conn, r);
     }
     const char *cl =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);

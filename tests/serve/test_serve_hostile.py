@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import shutil
+import socket
 import subprocess
 
 from serve_helpers import (PINETL, REST_JSON, Server, run_tests, stream_records, tempdir,
@@ -179,6 +180,84 @@ def test_kinesis_stream_name_must_match_path():
     assert s.put_record("streaming-t-pin", {"i": 1})[0] == 200  # StreamName equal to the path
     s.stop_ok()
     assert [json.loads(p) for _, _, p in stream_records(d, "streaming-t-pin")] == [{"i": 1}]
+
+
+
+# ---- item 12: malformed HTTP ----
+
+def raw_request(port, data, timeout=10):
+    """Sends bytes, returns (status, headers text, body bytes) of the reply (read to the close)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock.sendall(data)
+    out = b""
+    try:
+        while True:
+            k = sock.recv(65536)
+            if not k:
+                break
+            out += k
+    except (ConnectionResetError, socket.timeout):
+        pass
+    sock.close()
+    head, _, body = out.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), head.decode("latin-1"), body
+
+
+BODY = b'{"records":[{"value":{"i":0}}]}'
+PRODUCE = (b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\nContent-Type: " + REST_JSON.encode() +
+           b"\r\n")
+PUT = b"PUT /streams/streaming-t-pin/record HTTP/1.1\r\nHost: x\r\n"
+DATA = b'{"Data":{"i":0},"PartitionKey":"k"}'
+
+
+def test_conflicting_lengths_are_refused_in_json():
+    d = tempdir()
+    s = Server(d)
+    n = len(BODY)
+    for head, body in [(PRODUCE + b"Content-Length: %d\r\nContent-Length: 5\r\n" % n, BODY),
+                       (PRODUCE + b"Content-Length: 5\r\ncontent-length: %d\r\n" % n, BODY),
+                       (PRODUCE + b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % n,
+                        BODY)]:
+        st, h, reply = raw_request(s.port, head + b"\r\n" + body)
+        rest_error(st, json.loads(reply), 400, 400)
+        assert "connection: close" in h.lower(), h
+    st, _, reply = raw_request(s.port, PUT + b"Content-Length: %d\r\nContent-Length: 1\r\n\r\n"
+                               % len(DATA) + DATA)
+    kinesis_error(st, json.loads(reply), "SerializationException")
+    # The same length twice is one length.
+    st, _, reply = raw_request(s.port, PRODUCE + b"Content-Length: %d\r\nContent-Length: %d\r\n"
+                               b"Connection: close\r\n\r\n" % (n, n) + BODY)
+    assert st == 200, reply
+    s.stop_ok()
+    assert [json.loads(l) for _, l in topic_records(d, "t.pin")] == [{"i": 0}]
+    assert stream_records(d, "streaming-t-pin") == []
+
+
+def test_what_remains_html_is_as_documented():
+    """docs/serve-errors.md lists the faults libmicrohttpd answers itself, before the server sees
+    the request: each gets the status documented there, the connection is closed, nothing lands,
+    and the server goes on serving."""
+    doc = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                            "serve-errors.md")).read()
+    d = tempdir()
+    s = Server(d)
+    cases = {
+        "negative Content-Length": (PRODUCE + b"Content-Length: -5\r\n\r\n" + BODY, 400),
+        "20-digit Content-Length": (PRODUCE + b"Content-Length: 99999999999999999999\r\n\r\n" +
+                                    BODY, 413),
+        "bad chunk size": (PRODUCE + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+                           400),
+        "100 KiB URL": (b"GET /" + b"a" * 102400 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        "HTTP/2.0": (b"GET /topics HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+    }
+    for name, (data, want) in cases.items():
+        st, h, _ = raw_request(s.port, data)
+        assert st == want, (name, st)
+        assert "connection: close" in h.lower(), (name, h)
+        assert f"| {name} | {want} |" in doc, name
+    assert s.produce("t.pin", [{"i": 1}])[0] == 200
+    s.stop_ok()
+    assert [json.loads(l) for _, l in topic_records(d, "t.pin")] == [{"i": 1}]
 
 
 if __name__ == "__main__":
