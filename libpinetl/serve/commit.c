@@ -40,11 +40,23 @@ void pinetl__serve_job_free(serve_job *j) {
     pinetl__free(j);
 }
 
+size_t pinetl__serve_job_bytes(const serve_job *j) {
+    size_t per = j->kind == JOB_TOPIC
+                     ? sizeof *j->off + sizeof *j->part + sizeof *j->offsets
+                     : 2 * sizeof *j->off + sizeof *j->recs;
+    return sizeof *j + j->lines.cap + (j->n + 1) * per;
+}
+
 static void job_fail(serve_job *j, int rc, const char *msg) {
     if (j->rc)
         return;
     j->rc = rc ? rc : PINETL_ERROR;
     snprintf(j->err, sizeof j->err, "%s", msg);
+    /* No control characters: in a JSON reply each byte then takes at most 2 (\" or \\), which
+     * the memory budget's bound on replies counts on (pinetl__serve_reply_max). */
+    for (char *p = j->err; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
 }
 
 static void apply(serve_job *j, int64_t now_ms) {

@@ -216,7 +216,8 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     }
     serve_job *j = pinetl__calloc(1, sizeof *j);
     if (!j || !(j->off = pinetl__malloc((2 * n + 1) * sizeof *j->off)) ||
-        !(j->recs = pinetl__calloc(n, sizeof *j->recs))) {
+        !(j->recs = pinetl__calloc(n, sizeof *j->recs)) ||
+        pinetl__serve_buf_exact(&j->lines, len) != 0) { /* records are never longer than body */
         pinetl__free(items);
         pinetl__serve_job_free(j);
         pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");
