@@ -41,9 +41,8 @@ void pinetl__serve_job_free(serve_job *j) {
 }
 
 size_t pinetl__serve_job_bytes(const serve_job *j) {
-    size_t per = j->kind == JOB_TOPIC
-                     ? sizeof *j->off + sizeof *j->part + sizeof *j->offsets
-                     : 2 * sizeof *j->off + sizeof *j->recs;
+    size_t per = j->kind == JOB_TOPIC ? sizeof *j->off + sizeof *j->part + sizeof *j->offsets
+                                      : 2 * sizeof *j->off + sizeof *j->recs;
     return sizeof *j + j->lines.cap + (j->n + 1) * per;
 }
 

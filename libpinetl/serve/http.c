@@ -191,8 +191,7 @@ size_t pinetl__serve_parse_bytes(int kind, int many, const char *body, size_t le
         n = many ? 500 : 1;
         per = sizeof(json_value) + 2 * sizeof(size_t) + sizeof(pinetl_streamlog_record);
     } else {
-        for (const char *p = body, *end = body + len; (p = memchr(p, '{', (size_t)(end - p)));
-             p++)
+        for (const char *p = body, *end = body + len; (p = memchr(p, '{', (size_t)(end - p))); p++)
             n++;
         per = sizeof(json_value) + sizeof(size_t) + sizeof(int) + sizeof(uint64_t);
     }
@@ -583,9 +582,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->has_reply = 1;
         return send_reply(conn, r);
     }
-    if (reserve_exactly(s, r,
-                        pinetl__serve_job_bytes(j) + pinetl__serve_reply_max(kind, many, j->n)) !=
-        0) {
+    if (reserve_exactly(
+            s, r, pinetl__serve_job_bytes(j) + pinetl__serve_reply_max(kind, many, j->n)) != 0) {
         pinetl__serve_job_free(j);
         return busy(s, conn, r);
     }

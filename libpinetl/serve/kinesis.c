@@ -184,10 +184,10 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     }
     json_value name;
     if (pinetl__json_object_get(&root, "StreamName", &name) &&
-        (name.type != JSON_STRING || !pinetl__json_string_equals(&name, s->name, strlen(s->name)))) {
+        (name.type != JSON_STRING ||
+         !pinetl__json_string_equals(&name, s->name, strlen(s->name)))) {
         pinetl__kinesis_error(reply, 400, "ValidationException",
-                              "the body's StreamName is not '%s', the stream of the path",
-                              s->name);
+                              "the body's StreamName is not '%s', the stream of the path", s->name);
         return -1;
     }
     size_t n = 1;

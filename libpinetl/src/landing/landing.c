@@ -41,7 +41,7 @@ struct pinetl__landing {
     char *final_dir, *state_dir, *open_path, *state_path;
     int fd, sfd;
     pinetl__file_id open_id, state_id; /* what fd and sfd hold: checked before each ack */
-    int created_unsynced; /* the open file's directory entry is not synced yet */
+    int created_unsynced;              /* the open file's directory entry is not synced yet */
     int broken;
     uint64_t gen;
     uint64_t start, count, bytes; /* open file: start offset, records and bytes appended */
@@ -409,8 +409,8 @@ static int names_fit(const char *landing_dir, const char *topic, int partition) 
                              "folder's file system: its files <topic>+%d+<offset>.json need "
                              "names of up to %zu characters, the limit is %ld; use at most %zu "
                              "characters%s",
-                             topic, strlen(topic) > 40 ? "..." : "", strlen(topic), partition,
-                             need, max, (size_t)max - (size_t)tail, left);
+                             topic, strlen(topic) > 40 ? "..." : "", strlen(topic), partition, need,
+                             max, (size_t)max - (size_t)tail, left);
 }
 
 int pinetl__landing_names_fit(const char *landing_dir, const char *topic, int partitions) {
@@ -527,8 +527,7 @@ int pinetl__landing_sync(pinetl__landing *w) {
     int rc = do_sync(w);
     /* Synced is not kept if the files were removed meanwhile (the landing folder deleted under
      * the server): then nothing since is acknowledged, and the writer stops. */
-    if (!rc && (rc = pinetl__file_id_check(&w->state_id, w->state_path)) == PINETL_OK &&
-        w->fd >= 0)
+    if (!rc && (rc = pinetl__file_id_check(&w->state_id, w->state_path)) == PINETL_OK && w->fd >= 0)
         rc = pinetl__file_id_check(&w->open_id, w->open_path);
     if (rc)
         w->broken = 1;
