@@ -20,14 +20,14 @@ from serve_helpers import (PINETL, REST_JSON, Server, run_tests, stream_records,
 
 
 def rest_error(status, body, want_status, want_code):
-    assert status == want_status, (status, body)
-    assert isinstance(body, dict) and set(body) == {"error_code", "message"}, body
+    assert status == want_status, (status, str(body)[:300])
+    assert isinstance(body, dict) and set(body) == {"error_code", "message"}, str(body)[:300]
     assert body["error_code"] == want_code, body
 
 
 def kinesis_error(status, body, want_type, want_status=400):
-    assert status == want_status, (status, body)
-    assert isinstance(body, dict) and set(body) == {"__type", "message"}, body
+    assert status == want_status, (status, str(body)[:300])
+    assert isinstance(body, dict) and set(body) == {"__type", "message"}, str(body)[:300]
     assert body["__type"] == want_type, body
 
 
@@ -297,9 +297,11 @@ def test_replies_and_parsed_records_stay_in_the_memory_budget():
     with open(f"/proc/{s.proc.pid}/maps") as f:
         sanitized = "libasan" in f.read()
     s.stop_ok()
+    if not sanitized:  # ASan's shadow memory and quarantine are not the server's
+        assert hwm_kb < (budget >> 10) + 16 * 1024, f"peak RSS {hwm_kb} kB, budget {budget >> 10} kB"
+    statuses = [st for st, _ in results]
+    assert set(statuses) <= {200, 503} and 200 in statuses, statuses
     ok = [r for st, r in results if st == 200]
-    assert all(st in (200, 503) for st, _ in results), [(st, r if st != 200 else "") for st, r in results]
-    assert ok, "no request was acknowledged"
     assert all(len(r["offsets"]) == n for r in ok)
     for st, r in results:
         if st == 503:
@@ -307,10 +309,10 @@ def test_replies_and_parsed_records_stay_in_the_memory_budget():
     assert len(topic_records(d, "t.pin")) == n * len(ok)
     # A request that could never fit is told so (413), not asked to retry.
     s = Server(tempdir(), "--max-memory", str(8 << 20), "--max-body", str(4 << 20))
-    rest_error(*s.request("POST", "/topics/t.pin", body, REST_JSON)[::2], 413, 413)
+    st, _, reply = s.request("POST", "/topics/t.pin", body, REST_JSON)
+    assert st == 413, st
+    rest_error(st, reply, 413, 413)
     s.stop_ok()
-    if not sanitized:  # ASan's shadow memory and quarantine are not the server's
-        assert hwm_kb < (budget >> 10) + 16 * 1024, f"peak RSS {hwm_kb} kB, budget {budget >> 10} kB"
 
 
 if __name__ == "__main__":
