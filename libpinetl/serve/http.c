@@ -191,8 +191,11 @@ size_t pinetl__serve_parse_bytes(int kind, int many, const char *body, size_t le
         n = many ? 500 : 1;
         per = sizeof(json_value) + 2 * sizeof(size_t) + sizeof(pinetl_streamlog_record);
     } else {
-        for (const char *p = body, *end = body + len; (p = memchr(p, '{', (size_t)(end - p))); p++)
+        const char *p = body, *end = body ? body + len : NULL;
+        while (p && p < end && (p = memchr(p, '{', (size_t)(end - p))) != NULL) {
             n++;
+            p++;
+        }
         per = sizeof(json_value) + sizeof(size_t) + sizeof(int) + sizeof(uint64_t);
     }
     return sizeof(serve_job) + n * per + pinetl__serve_reply_max(kind, many, n);
@@ -565,7 +568,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pinetl__free(r->body);
         r->body = NULL;
         if (r->reserved + parse > s->opt.max_memory || r->reserved + parse < parse) {
-            r->close = 0;
             error_reply(r, 413, "ValidationException", 413,
                         "this request's records and reply would need %zu bytes of memory, more "
                         "than the server's budget of %zu (--max-memory): send fewer records "
