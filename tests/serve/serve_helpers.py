@@ -12,6 +12,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -120,6 +121,23 @@ class Server:
         return self.request("PUT", f"/streams/{stream}/record",
                             {"StreamName": stream, "Data": data, "PartitionKey": "pk"},
                             "application/json", conn=conn)
+
+
+def raw_request(port, data, timeout=10):
+    """Sends bytes, returns the whole reply (until the server closes)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock.sendall(data)
+    out = b""
+    try:
+        while True:
+            k = sock.recv(65536)
+            if not k:
+                break
+            out += k
+    except (ConnectionResetError, socket.timeout):
+        pass
+    sock.close()
+    return out
 
 
 def topic_records(landing, topic, partition=0):

@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 
-from serve_helpers import (PINETL, REST_BINARY, REST_JSON, ROOT, Server, run_tests,
+from serve_helpers import (PINETL, REST_BINARY, REST_JSON, ROOT, Server, raw_request, run_tests,
                            stream_records, tempdir, topic_records)
 
 OFFSET_KEYS = {"partition", "offset", "error_code", "error"}
@@ -277,23 +277,6 @@ def test_catch_all_404_405():
         assert s.put_record("streaming-t-pin", {"index": 1}, conn=c)[0] == 200
     c.close()
     s.stop_ok()
-
-
-def raw_request(port, data, timeout=10):
-    """Sends bytes, returns the whole reply (until the server closes)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    sock.sendall(data)
-    out = b""
-    try:
-        while True:
-            k = sock.recv(65536)
-            if not k:
-                break
-            out += k
-    except (ConnectionResetError, socket.timeout):
-        pass
-    sock.close()
-    return out
 
 
 def status_and_json(reply):

@@ -10,13 +10,12 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
 
-from serve_helpers import (PINETL, REST_JSON, Server, run_tests, stream_records, tempdir,
-                           topic_records)
+from serve_helpers import (PINETL, REST_JSON, Server, raw_request, run_tests, stream_records,
+                           tempdir, topic_records)
 
 
 def rest_error(status, body, want_status, want_code):
@@ -187,21 +186,9 @@ def test_kinesis_stream_name_must_match_path():
 
 # ---- item 12: malformed HTTP ----
 
-def raw_request(port, data, timeout=10):
-    """Sends bytes, returns (status, headers text, body bytes) of the reply (read to the close)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    sock.sendall(data)
-    out = b""
-    try:
-        while True:
-            k = sock.recv(65536)
-            if not k:
-                break
-            out += k
-    except (ConnectionResetError, socket.timeout):
-        pass
-    sock.close()
-    head, _, body = out.partition(b"\r\n\r\n")
+def parsed_reply(port, data):
+    """raw_request's reply as (status, head text, body bytes)."""
+    head, _, body = raw_request(port, data).partition(b"\r\n\r\n")
     return int(head.split(b" ")[1]), head.decode("latin-1"), body
 
 
@@ -220,14 +207,14 @@ def test_conflicting_lengths_are_refused_in_json():
                        (PRODUCE + b"Content-Length: 5\r\ncontent-length: %d\r\n" % n, BODY),
                        (PRODUCE + b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % n,
                         BODY)]:
-        st, h, reply = raw_request(s.port, head + b"\r\n" + body)
+        st, h, reply = parsed_reply(s.port, head + b"\r\n" + body)
         rest_error(st, json.loads(reply), 400, 400)
         assert "connection: close" in h.lower(), h
-    st, _, reply = raw_request(s.port, PUT + b"Content-Length: %d\r\nContent-Length: 1\r\n\r\n"
+    st, _, reply = parsed_reply(s.port, PUT + b"Content-Length: %d\r\nContent-Length: 1\r\n\r\n"
                                % len(DATA) + DATA)
     kinesis_error(st, json.loads(reply), "SerializationException")
     # The same length twice is one length.
-    st, _, reply = raw_request(s.port, PRODUCE + b"Content-Length: %d\r\nContent-Length: %d\r\n"
+    st, _, reply = parsed_reply(s.port, PRODUCE + b"Content-Length: %d\r\nContent-Length: %d\r\n"
                                b"Connection: close\r\n\r\n" % (n, n) + BODY)
     assert st == 200, reply
     s.stop_ok()
@@ -253,7 +240,7 @@ def test_what_remains_html_is_as_documented():
         "HTTP/2.0": (b"GET /topics HTTP/2.0\r\nHost: x\r\n\r\n", 505),
     }
     for name, (data, want) in cases.items():
-        st, h, _ = raw_request(s.port, data)
+        st, h, _ = parsed_reply(s.port, data)
         assert st == want, (name, st)
         assert "connection: close" in h.lower(), (name, h)
         assert f"| {name} | {want} |" in doc, name
