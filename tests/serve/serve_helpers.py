@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -76,6 +77,14 @@ class Server:
         self.proc.stderr.close()
         return err
 
+    def peak_rss(self):
+        """(peak resident set in kB, whether the server runs under AddressSanitizer, whose
+        shadow memory and quarantine of freed blocks are not the server's own)."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            hwm_kb = int([l for l in f if l.startswith("VmHWM")][0].split()[1])
+        with open(f"/proc/{self.proc.pid}/maps") as f:
+            return hwm_kb, "libasan" in f.read()
+
     def conn(self, timeout=30):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
@@ -121,6 +130,15 @@ class Server:
         return self.request("PUT", f"/streams/{stream}/record",
                             {"StreamName": stream, "Data": data, "PartitionKey": "pk"},
                             "application/json", conn=conn)
+
+
+def concurrently(fn, n):
+    """Runs fn(0) .. fn(n - 1) on n threads at once; returns when all are done."""
+    threads = [threading.Thread(target=fn, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def raw_request(port, data, timeout=10):

@@ -14,8 +14,8 @@ import subprocess
 import threading
 import time
 
-from serve_helpers import (PINETL, REST_JSON, Server, raw_request, run_tests, stream_records,
-                           tempdir, topic_records)
+from serve_helpers import (PINETL, REST_JSON, Server, concurrently, raw_request, run_tests,
+                           stream_records, tempdir, topic_records)
 
 
 def rest_error(status, body, want_status, want_code):
@@ -265,7 +265,7 @@ def test_replies_and_parsed_records_stay_in_the_memory_budget():
     body = b'{"records":[' + b",".join([b'{"value":1}'] * n) + b"]}"
     results, lock = [], threading.Lock()
 
-    def client():  # retries a 503 as Retry-After asks, a few times
+    def client(_):  # retries a 503 as Retry-After asks, a few times
         for _ in range(10):
             st, _, reply = s.request("POST", "/topics/t.pin", body, REST_JSON)
             with lock:
@@ -274,15 +274,8 @@ def test_replies_and_parsed_records_stay_in_the_memory_budget():
                 break
             time.sleep(1)
 
-    threads = [threading.Thread(target=client) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    with open(f"/proc/{s.proc.pid}/status") as f:
-        hwm_kb = int([l for l in f if l.startswith("VmHWM")][0].split()[1])
-    with open(f"/proc/{s.proc.pid}/maps") as f:
-        sanitized = "libasan" in f.read()
+    concurrently(client, 8)
+    hwm_kb, sanitized = s.peak_rss()
     s.stop_ok()
     if not sanitized:  # ASan's shadow memory and quarantine are not the server's
         assert hwm_kb < (budget >> 10) + 16 * 1024, f"peak RSS {hwm_kb} kB, budget {budget >> 10} kB"
