@@ -639,6 +639,19 @@ int main(int argc, char **argv) {
         snprintf(names[t], sizeof names[t], "%s/%s-s%llu-n%lld%s.jsonl", out_dir, tables[t], seed,
                  rows, dirt_part);
         snprintf(tmps[t], sizeof tmps[t], "%s.tmp", names[t]);
+        /* The rename at the end replaces whatever is there: only ever a regular file (as
+         * pinetl.files.check_target, for the Python writers), checked before anything opens. */
+        struct stat st;
+        for (int k = 0; k < 2; k++)
+            if (stat(k ? tmps[t] : names[t], &st) == 0 && !S_ISREG(st.st_mode)) {
+                fprintf(stderr,
+                        "generate: %s exists and is not a regular file: an atomic write would "
+                        "replace it; give another --out folder\n",
+                        k ? tmps[t] : names[t]);
+                return 1;
+            }
+    }
+    for (int t = 0; t < 3; t++) {
         files[t] = fopen(tmps[t], "wb");
         if (!files[t]) {
             fprintf(stderr, "generate: cannot write %s: %s\n", tmps[t], strerror(errno));

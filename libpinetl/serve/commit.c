@@ -40,11 +40,22 @@ void pinetl__serve_job_free(serve_job *j) {
     pinetl__free(j);
 }
 
+size_t pinetl__serve_job_bytes(const serve_job *j) {
+    size_t per = j->kind == JOB_TOPIC ? sizeof *j->off + sizeof *j->part + sizeof *j->offsets
+                                      : 2 * sizeof *j->off + sizeof *j->recs;
+    return sizeof *j + j->lines.cap + (j->n + 1) * per;
+}
+
 static void job_fail(serve_job *j, int rc, const char *msg) {
     if (j->rc)
         return;
     j->rc = rc ? rc : PINETL_ERROR;
     snprintf(j->err, sizeof j->err, "%s", msg);
+    /* No control characters: in a JSON reply each byte then takes at most 2 (\" or \\), which
+     * the memory budget's bound on replies counts on (pinetl__serve_reply_max). */
+    for (char *p = j->err; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
 }
 
 static void apply(serve_job *j, int64_t now_ms) {
@@ -105,7 +116,9 @@ static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *gro
         if (!s->dirty)
             continue;
         s->dirty = 0;
-        if (!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK)
+        /* Synced, and still the file under the landing (the topic side checks the same). */
+        if ((!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK) &&
+            pinetl__file_id_check(&s->id, s->path) == PINETL_OK)
             continue;
         s->broken = 1; /* after a failed fdatasync the file's state is unknown */
         if (log)

@@ -20,6 +20,9 @@
  *   - a connection silent for idle_timeout: closed. */
 #include <arpa/inet.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -33,6 +36,7 @@
 
 #include "util/alloc.h"
 #include "util/error.h"
+#include "core/json.h"
 #include "serve_internal.h"
 
 enum { PH_HEAD = 0, PH_BODY, PH_BUSY, PH_REAPED };
@@ -153,6 +157,48 @@ static int reserve(pinetl_serve *s, req *r, size_t n) {
     } while (!atomic_compare_exchange_weak(&s->mem_used, &used, used + n));
     r->reserved += n;
     return 0;
+}
+
+static void release(pinetl_serve *s, req *r, size_t n) {
+    r->reserved -= n;
+    atomic_fetch_sub(&s->mem_used, n);
+}
+
+/* Sets a request's reservation to n bytes: 0, or -1 when the budget has no room for the rise. */
+static int reserve_exactly(pinetl_serve *s, req *r, size_t n) {
+    if (n > r->reserved)
+        return reserve(s, r, n - r->reserved);
+    release(s, r, r->reserved - n);
+    return 0;
+}
+
+enum {
+    ENTRY_REST = 80,    /* ,{"partition":P,"offset":O,"error_code":null,"error":null}: P <= 4,
+                           O <= 20 digits */
+    ENTRY_KINESIS = 80, /* ,{"SequenceNumber":"<21 digits>","ShardId":"shardId-000000000000"} */
+    ENTRY_FAILED = 2 * 256 + 64, /* a failed entry: serve_job.err (no control characters) */
+    REPLY_ERROR = 2 * 256 + 128  /* a whole-request error: the same */
+};
+
+size_t pinetl__serve_reply_max(int kind, int many, size_t n) {
+    size_t per = kind == JOB_TOPIC ? ENTRY_REST : many ? ENTRY_FAILED : ENTRY_KINESIS;
+    return REPLY_ERROR + n * per;
+}
+
+size_t pinetl__serve_parse_bytes(int kind, int many, const char *body, size_t len) {
+    size_t n = 1, per;
+    if (kind == JOB_STREAM) {
+        n = many ? 500 : 1;
+        per = sizeof(json_value) + 2 * sizeof(size_t) + sizeof(pinetl_streamlog_record);
+    } else {
+        const char *p = body, *end = body ? body + len : NULL;
+        while (p && p < end && (p = memchr(p, '{', (size_t)(end - p))) != NULL) {
+            n++;
+            p++;
+        }
+        per = sizeof(json_value) + sizeof(size_t) + sizeof(int) + sizeof(uint64_t);
+    }
+    return sizeof(serve_job) + n * per + pinetl__serve_reply_max(kind, many, n);
 }
 
 static void set_phase(pinetl_serve *s, conn_info *ci, int phase) {
@@ -325,6 +371,8 @@ int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url
 }
 
 void pinetl__serve_job_reply(const serve_job *j, int many, serve_reply *reply) {
+    /* Its whole size at once: appends never double it past what the budget counted. */
+    pinetl__serve_buf_exact(&reply->body, pinetl__serve_reply_max(j->kind, many, j->n));
     if (j->kind == JOB_TOPIC)
         pinetl__rest_produce_reply(j, reply);
     else
@@ -339,6 +387,37 @@ static int has_body(struct MHD_Connection *conn) {
     const char *te =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     return te || (cl && strtoull(cl, NULL, 10) > 0);
+}
+
+/* Every Content-Length header must say the same, and not beside Transfer-Encoding: a request
+ * whose length two parsers could read differently is refused (request smuggling). */
+typedef struct length_headers {
+    const char *first;
+    int lengths, conflict;
+} length_headers;
+
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value) {
+    (void)kind;
+    length_headers *h = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (h->lengths++ && strcmp(h->first, value ? value : "") != 0)
+        h->conflict = 1;
+    if (!h->first)
+        h->first = value ? value : "";
+    return MHD_YES;
+}
+
+static const char *framing_fault(struct MHD_Connection *conn) {
+    length_headers h = {NULL, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_length, &h);
+    if (h.conflict)
+        return "the request has Content-Length headers that differ";
+    if (h.lengths &&
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        return "the request has both Content-Length and Transfer-Encoding";
+    return NULL;
 }
 
 /* Refusals are answered after the body has been read (and discarded; at most max_body bytes, or
@@ -360,6 +439,13 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
                     "too many connections (%u, limit %u); "
                     "retry later",
                     nconns, s->opt.max_connections);
+    }
+    const char *fault = framing_fault(conn);
+    if (fault) { /* its body cannot be delimited: answered at once, then the connection closes */
+        r->close = 1;
+        error_reply(r, 400, "SerializationException", 400, "%s", fault);
+        set_phase(s, r->ci, PH_BUSY);
+        return send_reply(conn, r);
     }
     const char *cl =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -424,6 +510,15 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
     r->len += n;
 }
 
+/* The memory budget cannot hold a parsed request and its reply: 503, nothing acknowledged. */
+static enum MHD_Result busy(pinetl_serve *s, struct MHD_Connection *conn, req *r) {
+    error_reply(r, 503, "ServiceUnavailable", 50003,
+                "server busy: request bodies and replies in memory are at the limit (%zu "
+                "bytes); retry later",
+                s->opt.max_memory);
+    return send_reply(conn, r);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls) {
@@ -465,12 +560,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (reaped(s, r->ci))
         return MHD_NO;
     serve_job *j = NULL;
+    int kind = r->route == R_PRODUCE ? JOB_TOPIC : JOB_STREAM, many = r->route == R_PUT_MANY;
+    /* The budget counts what parsing holds, then what the job and its reply hold until the reply
+     * is sent (replies can be several times their request: 80 bytes per 12-byte record). */
+    size_t parse = pinetl__serve_parse_bytes(kind, many, r->body, r->len);
+    if (reserve(s, r, parse) != 0) {
+        pinetl__free(r->body);
+        r->body = NULL;
+        if (r->reserved + parse > s->opt.max_memory || r->reserved + parse < parse) {
+            error_reply(r, 413, "ValidationException", 413,
+                        "this request's records and reply would need %zu bytes of memory, more "
+                        "than the server's budget of %zu (--max-memory): send fewer records "
+                        "at once",
+                        r->reserved + parse, s->opt.max_memory);
+            return send_reply(conn, r);
+        }
+        return busy(s, conn, r);
+    }
     int bad = parse_body(r, r->body ? r->body : "", r->len, &j);
     pinetl__free(r->body); /* the job holds its own copy of the records */
     r->body = NULL;
     if (bad) {
         r->has_reply = 1;
         return send_reply(conn, r);
+    }
+    if (reserve_exactly(
+            s, r, pinetl__serve_job_bytes(j) + pinetl__serve_reply_max(kind, many, j->n)) != 0) {
+        pinetl__serve_job_free(j);
+        return busy(s, conn, r);
     }
     j->conn = conn;
     r->job = j;
@@ -592,6 +709,34 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
     vfprintf(s->opt.log, fmt, ap);
 }
 
+/* libmicrohttpd's own unescaping turns %00 into a NUL that ends the URL: /topics/p.pin%00evil
+ * would reach p.pin. Here %00 stays as it is (and fails the name check: '%' is in no name);
+ * every other %HH is decoded as usual. */
+static int hex_digit(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s) {
+    (void)cls;
+    (void)conn;
+    char *out = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (*p == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *out++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 /* ---- start and stop ---- */
 
 int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
@@ -601,6 +746,11 @@ int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
     lo.flush_size = o->flush_size;
     lo.rotate_ms = o->rotate_ms;
     lo.fsync = o->fsync;
+    for (size_t i = 0; i < cat->ntopics; i++) { /* every name checked before anything opens */
+        int rc = pinetl__landing_names_fit(landing, cat->topics[i].name, cat->topics[i].partitions);
+        if (rc)
+            return rc;
+    }
     for (size_t i = 0; i < cat->ntopics; i++) {
         serve_topic *t = &cat->topics[i];
         if (!(t->parts = pinetl__calloc((size_t)t->partitions, sizeof *t->parts)))
@@ -622,6 +772,8 @@ int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         }
         int rc = pinetl_streamlog_open(&st->log, st->path, 0);
+        if (!rc)
+            rc = pinetl__file_id_of(&st->id, st->path);
         if (rc)
             return rc;
         pinetl_streamlog_recovery rec;
@@ -716,6 +868,13 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         return pinetl__error_set(PINETL_EINVAL, "'%s' is not a numeric IPv4 or IPv6 address",
                                  o->listen_host);
     }
+#ifdef __GLIBC__
+    /* The budget counts live bytes; for the process's size to follow it, large blocks (bodies,
+     * record indexes, replies) must go back to the system when freed. glibc otherwise raises its
+     * mmap threshold after the first such free and keeps later ones in per-thread heaps, so a
+     * burst of large requests left the server at twice its budget. */
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
+#endif
     pinetl_serve *s = pinetl__calloc(1, sizeof *s);
     if (!s)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
@@ -751,8 +910,8 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
         2 * o->max_connections + 2, MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY, pool,
-        MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
     if (!s->d) {
         pinetl__serve_committer_stop(s->committer);
         close_stores(s);

@@ -153,7 +153,8 @@ int pinetl__rest_produce_parse(serve_topic *t, int fmt, const char *body, size_t
     serve_job *j = pinetl__calloc(1, sizeof *j);
     if (!j || !(j->off = pinetl__malloc((n + 1) * sizeof *j->off)) ||
         !(j->part = pinetl__malloc(n * sizeof *j->part)) ||
-        !(j->offsets = pinetl__malloc(n * sizeof *j->offsets))) {
+        !(j->offsets = pinetl__malloc(n * sizeof *j->offsets)) ||
+        pinetl__serve_buf_exact(&j->lines, len) != 0) { /* records are never longer than body */
         pinetl__free(items);
         pinetl__serve_job_free(j);
         pinetl__rest_error(reply, 500, 50002, "out of memory");

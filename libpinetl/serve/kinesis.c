@@ -3,8 +3,10 @@
  * {"__type": ..., "message": ...}. Kinesis answers HTTP 400 for ResourceNotFoundException,
  * ValidationException and SerializationException (malformed JSON), 500 for InternalFailure.
  *
- * Data is either a JSON object (what the original gateway mapping received; landed as its JSON
- * text, compacted) or a base64 string (landed decoded). Limits as Kinesis's: a record's data plus
+ * Data is a JSON object (what the original gateway mapping received; landed as its JSON text,
+ * compacted), or a string: the record's JSON text when it starts with '{', else base64 (landed
+ * decoded) -- the readers' rule, pinetl__io_kinesis_data. A body's StreamName, when given, must
+ * name the stream of the path. Limits as Kinesis's: a record's data plus
  * partition key at most 1 MiB, at most 500 records and 5 MiB a PutRecords, partition keys of 1 to
  * 256 characters. */
 #include <stdarg.h>
@@ -133,13 +135,14 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
     pinetl__buf_append(&j->lines, *scratch, (size_t)klen);
     *key_end = j->lines.len;
     size_t dlen;
-    if (data.type == JSON_STRING) {
+    if (data.type == JSON_STRING) { /* the readers' rule: JSON text, or base64 of the record */
         long k = pinetl__json_string_decode(&data, *scratch);
         size_t bad;
-        if (k < 0 || pinetl__io_base64_decode(*scratch, (size_t)k, *scratch, &dlen, &bad) != 0) {
+        int json_text;
+        if (k < 0 || pinetl__io_kinesis_data(*scratch, (size_t)k, &dlen, &json_text, &bad) != 0) {
             pinetl__kinesis_error(reply, 400, "ValidationException",
-                                  "%sData is a string but "
-                                  "not valid base64 (give a JSON object or base64)",
+                                  "%sData is a string but neither JSON text (starting with "
+                                  "'{') nor valid base64 (give a JSON object, its text, or base64)",
                                   where);
             return -1;
         }
@@ -179,6 +182,14 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
                               "object");
         return -1;
     }
+    json_value name;
+    if (pinetl__json_object_get(&root, "StreamName", &name) &&
+        (name.type != JSON_STRING ||
+         !pinetl__json_string_equals(&name, s->name, strlen(s->name)))) {
+        pinetl__kinesis_error(reply, 400, "ValidationException",
+                              "the body's StreamName is not '%s', the stream of the path", s->name);
+        return -1;
+    }
     size_t n = 1;
     json_value *items = NULL;
     if (many) {
@@ -205,7 +216,8 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
     }
     serve_job *j = pinetl__calloc(1, sizeof *j);
     if (!j || !(j->off = pinetl__malloc((2 * n + 1) * sizeof *j->off)) ||
-        !(j->recs = pinetl__calloc(n, sizeof *j->recs))) {
+        !(j->recs = pinetl__calloc(n, sizeof *j->recs)) ||
+        pinetl__serve_buf_exact(&j->lines, len) != 0) { /* records are never longer than body */
         pinetl__free(items);
         pinetl__serve_job_free(j);
         pinetl__kinesis_error(reply, 500, "InternalFailure", "out of memory");

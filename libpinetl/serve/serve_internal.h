@@ -12,11 +12,15 @@
 
 #include "landing/landing.h"
 #include "util/buf.h"
+#include "util/file_id.h"
 #include "serve.h"
 
 struct MHD_Connection;
 
 /* ---- reply text: util's buffer, used sticky (b->failed checked once, at the end) ---- */
+/* Gives an empty buffer room for exactly n bytes (and the NUL): appends within n never double
+ * it past what the memory budget counted. -1 (and b->failed) when out of memory. */
+int pinetl__serve_buf_exact(pinetl__buf *b, size_t n);
 /* Appends a checked JSON value's text without insignificant whitespace (one line). */
 void pinetl__serve_json_compact(pinetl__buf *b, const char *p, size_t n);
 void pinetl__serve_u64(pinetl__buf *b, uint64_t v, int width); /* decimal, zero-padded to width */
@@ -42,7 +46,8 @@ typedef struct serve_stream {
     char *name;
     char *path;
     pinetl_streamlog *log;
-    int dirty, broken; /* committer only */
+    pinetl__file_id id; /* the log file opened: checked before each ack (deleted landing) */
+    int dirty, broken;  /* committer only */
     int64_t created_s;
 } serve_stream;
 
@@ -92,6 +97,17 @@ typedef struct serve_job {
 } serve_job;
 
 void pinetl__serve_job_free(serve_job *j);
+/* The memory budget (--max-memory) counts, per request: 2 x its body while it arrives (the body
+ * and the job's copy of its records, which is never larger); once it is in, before it is parsed,
+ * pinetl__serve_parse_bytes more (the parsed values, the job's index and the reply, for the most
+ * records the body can hold); after parsing, exactly pinetl__serve_job_bytes plus
+ * pinetl__serve_reply_max until the reply is sent. */
+size_t pinetl__serve_job_bytes(const serve_job *j);
+/* The longest reply to a job of n records (success or failure). many: PutRecords. */
+size_t pinetl__serve_reply_max(int kind, int many, size_t n);
+/* What parsing a complete body holds besides its text and the records' copy (a REST body has at
+ * most one record per '{'; a PutRecords at most 500). */
+size_t pinetl__serve_parse_bytes(int kind, int many, const char *body, size_t len);
 
 /* ---- the committer: one thread appends queued jobs, syncs once, resumes their connections ---- */
 typedef struct serve_committer serve_committer;

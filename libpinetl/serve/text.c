@@ -10,6 +10,18 @@
 #include "core/json.h"
 #include "serve_internal.h"
 
+int pinetl__serve_buf_exact(pinetl__buf *b, size_t n) {
+    if (b->p)
+        return 0;
+    if (!(b->p = pinetl__malloc(n + 1))) {
+        b->failed = 1;
+        return -1;
+    }
+    b->cap = n + 1;
+    b->p[0] = '\0';
+    return 0;
+}
+
 void pinetl__serve_json_compact(pinetl__buf *b, const char *p, size_t n) {
     if (b->failed || pinetl__buf_reserve(b, n))
         return;

@@ -12,10 +12,12 @@ import os
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -75,6 +77,14 @@ class Server:
         self.proc.stderr.close()
         return err
 
+    def peak_rss(self):
+        """(peak resident set in kB, whether the server runs under AddressSanitizer, whose
+        shadow memory and quarantine of freed blocks are not the server's own)."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            hwm_kb = int([l for l in f if l.startswith("VmHWM")][0].split()[1])
+        with open(f"/proc/{self.proc.pid}/maps") as f:
+            return hwm_kb, "libasan" in f.read()
+
     def conn(self, timeout=30):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
@@ -120,6 +130,32 @@ class Server:
         return self.request("PUT", f"/streams/{stream}/record",
                             {"StreamName": stream, "Data": data, "PartitionKey": "pk"},
                             "application/json", conn=conn)
+
+
+def concurrently(fn, n):
+    """Runs fn(0) .. fn(n - 1) on n threads at once; returns when all are done."""
+    threads = [threading.Thread(target=fn, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def raw_request(port, data, timeout=10):
+    """Sends bytes, returns the whole reply (until the server closes)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock.sendall(data)
+    out = b""
+    try:
+        while True:
+            k = sock.recv(65536)
+            if not k:
+                break
+            out += k
+    except (ConnectionResetError, socket.timeout):
+        pass
+    sock.close()
+    return out
 
 
 def topic_records(landing, topic, partition=0):

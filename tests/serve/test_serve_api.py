@@ -18,8 +18,8 @@ import subprocess
 import threading
 import time
 
-from serve_helpers import (PINETL, REST_BINARY, REST_JSON, ROOT, Server, run_tests,
-                           stream_records, tempdir, topic_records)
+from serve_helpers import (PINETL, REST_BINARY, REST_JSON, ROOT, Server, concurrently,
+                           raw_request, run_tests, stream_records, tempdir, topic_records)
 
 OFFSET_KEYS = {"partition", "offset", "error_code", "error"}
 
@@ -279,23 +279,6 @@ def test_catch_all_404_405():
     s.stop_ok()
 
 
-def raw_request(port, data, timeout=10):
-    """Sends bytes, returns the whole reply (until the server closes)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    sock.sendall(data)
-    out = b""
-    try:
-        while True:
-            k = sock.recv(65536)
-            if not k:
-                break
-            out += k
-    except (ConnectionResetError, socket.timeout):
-        pass
-    sock.close()
-    return out
-
-
 def status_and_json(reply):
     head, _, body = reply.partition(b"\r\n\r\n")
     return int(head.split(b" ")[1]), json.loads(body)
@@ -406,15 +389,8 @@ def test_bounded_memory_under_load():
                 c = s.conn()
         c.close()
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(32)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    with open(f"/proc/{s.proc.pid}/status") as f:
-        hwm_kb = int([l for l in f if l.startswith("VmHWM")][0].split()[1])
-    with open(f"/proc/{s.proc.pid}/maps") as f:
-        sanitized = "libasan" in f.read()   # shadow memory and a quarantine of freed blocks
+    concurrently(client, 32)
+    hwm_kb, sanitized = s.peak_rss()
     s.stop_ok()
     ok = [b for st, b in results if st == 200]
     busy = [b for st, b in results if st == 503]

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _lazy
 from ._columns import Collector
-from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
+from ._ffi import c_int64, c_path, c_string, check, ffi, lib, owned_string, record_bytes, text
 from ._scalar import table_id
 
 
@@ -32,7 +32,7 @@ def _input_format(name):
     if isinstance(name, int) and not isinstance(name, bool):
         return name
     out = ffi.new("pinetl_input_format *")
-    check(lib.pinetl_input_format_from_name(out, as_bytes(name, "input_format")))
+    check(lib.pinetl_input_format_from_name(out, c_string(name, "input_format")))
     return out[0]
 
 
@@ -40,7 +40,7 @@ def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, 
                 text_views=False):
     """The one reader set-up of the binding: a pinetl_reader over paths (bytes or str paths),
     freed by the garbage collector (or ffi.release)."""
-    c_paths = [ffi.new("char[]", os.fsencode(p)) for p in paths]
+    c_paths = [ffi.new("char[]", c_path(p)) for p in paths]
     c_array = ffi.new("const char *[]", c_paths)
     opts = ffi.new("pinetl_reader_options *")
     check(lib.pinetl_reader_options_init(opts, lib.PINETL_READER_OPTIONS_VERSION))
@@ -65,10 +65,10 @@ def _options(input_format, source, first_line, keep):
     check(lib.pinetl_clean_options_init(opts, lib.PINETL_CLEAN_OPTIONS_VERSION))
     opts.input_format = _input_format(input_format)
     if source is not None:
-        name = ffi.new("char[]", as_bytes(source, "source"))
+        name = ffi.new("char[]", c_string(source, "source"))
         keep.append(name)  # the C string must outlive the call
         opts.source = name
-    opts.first_line = first_line
+    opts.first_line = c_int64(first_line, "first_line")
     return opts
 
 
@@ -92,7 +92,9 @@ def _json_default(value):
     if pd is not None and isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8")
+        # Bytes that are not UTF-8 stay bytes that are not UTF-8 (via lone surrogates, which
+        # record_bytes writes back as such): C rejects that record with its reason.
+        return bytes(value).decode("utf-8", "surrogateescape")
     raise TypeError(f"a record value of type {type(value).__name__} is not JSON")
 
 
@@ -105,15 +107,21 @@ def is_missing(value):
 
 def record_text(record):
     """One record as JSON text: str/bytes as they are; a mapping as JSON, missing values (None,
-    NaN, NaT, NA) left out, since a missing field and null clean alike. A value JSON cannot hold
-    (±inf, a lone surrogate) still gives text, which C then rejects with its reason: a bad value
-    makes a reject, never an exception that ends the call."""
+    NaN, NaT, NA) left out, since a missing field and null clean alike; any other value as its
+    JSON (C rejects what is not an object). A value JSON cannot hold (±inf, a lone surrogate,
+    bytes that are not UTF-8) still gives text, which C then rejects with its reason; so does a
+    record Python cannot write as JSON at all (nested too deeply, a value of another type): it
+    goes to C as a short description, which is not JSON, so its reject says why in `raw`. A bad
+    record makes a reject, never an exception that ends the call."""
     if isinstance(record, (str, bytes, bytearray, memoryview)):
         return record_bytes(record)
     if hasattr(record, "items"):
         record = {k: v for k, v in record.items() if not is_missing(v)}
+    try:
         return record_bytes(json.dumps(record, default=_json_default, ensure_ascii=False))
-    raise TypeError(f"a record must be a mapping, str or bytes, not {type(record).__name__}")
+    except (TypeError, ValueError, RecursionError) as e:
+        what = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        return record_bytes(f"<a {type(record).__name__} record that is not JSON: {what}>")
 
 
 def records_blob(records):

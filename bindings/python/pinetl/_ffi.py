@@ -1,6 +1,8 @@
 """The compiled CFFI module and the one helper every call goes through: result codes to exceptions."""
 from ._pinetl import ffi, lib  # noqa: F401 (re-exported)
-from ._errors import error_for
+import os
+
+from ._errors import InvalidArgumentError, error_for
 
 
 def check(rc):
@@ -27,6 +29,38 @@ def as_bytes(value, what="value"):
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
+
+
+def c_string(value, what="value"):
+    """as_bytes for a NUL-terminated C string (a name, a path, SQL): a NUL inside would end it
+    early without a word (read_json('a\\x00b') opened 'a'), so it is an InvalidArgumentError."""
+    data = as_bytes(value, what)
+    if b"\0" in data:
+        raise InvalidArgumentError(lib.PINETL_EINVAL,
+                                   f"{what} {value!r} contains a NUL byte, which C cannot hold")
+    return data
+
+
+def c_path(value, what="path"):
+    """A file path (str, bytes or os.PathLike) as a C string, NUL refused as by c_string."""
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"{what} must be a path (str, bytes or os.PathLike), not "
+                        f"{type(value).__name__}")
+    return c_string(os.fsencode(value), what)
+
+
+def c_int64(value, what="value"):
+    """An int for an int64_t argument: out of range is an InvalidArgumentError, not cffi's
+    OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = value.__index__()
+        except (AttributeError, TypeError):
+            raise TypeError(f"{what} must be an integer, not {type(value).__name__}") from None
+    if not -2**63 <= value < 2**63:
+        raise InvalidArgumentError(lib.PINETL_EINVAL,
+                                   f"{what} {value} does not fit in 64 bits")
+    return value
 
 
 def record_bytes(value, what="value"):

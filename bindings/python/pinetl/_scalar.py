@@ -6,7 +6,7 @@ as they do in a record."""
 import datetime
 import json
 
-from ._ffi import as_bytes, check, ffi, lib, text
+from ._ffi import as_bytes, c_string, check, ffi, lib, text
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -28,7 +28,7 @@ def table_id(table):
             return table
         raise ValueError(f"unknown table number {table}")
     out = ffi.new("pinetl_table *")
-    check(lib.pinetl_table_from_name(out, as_bytes(table, "table")))
+    check(lib.pinetl_table_from_name(out, c_string(table, "table")))
     return out[0]
 
 

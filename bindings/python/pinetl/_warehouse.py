@@ -5,7 +5,7 @@ import threading
 import numpy as np
 
 from ._columns import text_array, text_dtype
-from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
+from ._ffi import c_path, c_string, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
 from ._scalar import table_id
 
@@ -17,21 +17,21 @@ def insight_names():
 def insight_sql(name, median="approx"):
     """The SELECT that defines an insight's view in the warehouse."""
     i = ffi.new("pinetl_insight *")
-    check(lib.pinetl_insight_from_name(i, as_bytes(name, "insight")))
+    check(lib.pinetl_insight_from_name(i, c_string(name, "insight")))
     return text(lib.pinetl_warehouse_insight_sql(i[0], _median(median)))
 
 
 def _median(median):
     """A median name ("approx", "interpolated") as C's pinetl_median_kind."""
     out = ffi.new("pinetl_median_kind *")
-    check(lib.pinetl_median_kind_from_name(out, as_bytes(median, "median")))
+    check(lib.pinetl_median_kind_from_name(out, c_string(median, "median")))
     return out[0]
 
 
 def _format(fmt):
     """An output format name ("table", "json", "csv") as C's pinetl_insights_format."""
     out = ffi.new("pinetl_insights_format *")
-    check(lib.pinetl_insights_format_from_name(out, as_bytes(fmt, "format")))
+    check(lib.pinetl_insights_format_from_name(out, c_string(fmt, "format")))
     return out[0]
 
 
@@ -45,7 +45,7 @@ class _Options:
         if names is not None:
             if isinstance(names, (str, bytes)):
                 names = [names]
-            self._strings = [ffi.new("char[]", as_bytes(n, "insight name")) for n in names]
+            self._strings = [ffi.new("char[]", c_string(n, "insight name")) for n in names]
             self._array = ffi.new("const char *[]", self._strings)
             self.ptr.names = self._array
             self.ptr.nnames = len(self._strings)
@@ -124,7 +124,7 @@ class Result:
 def _paths(value, what):
     if isinstance(value, (str, bytes, os.PathLike)):
         value = [value]
-    paths = [os.fsencode(p) for p in value]
+    paths = [c_path(p, what) for p in value]
     if not paths:
         raise ValueError(f"{what}: no path given")
     return paths
@@ -206,7 +206,7 @@ class Warehouse:
     def __init__(self, path, readonly=False):
         out = ffi.new("pinetl_warehouse **")
         flags = lib.PINETL_WAREHOUSE_READONLY if readonly else 0
-        check(lib.pinetl_warehouse_open(out, os.fsencode(path), flags))
+        check(lib.pinetl_warehouse_open(out, c_path(path, "warehouse"), flags))
         self._ptr = ffi.gc(out[0], lib.pinetl_warehouse_free)
         self._lock = threading.Lock()
         self.path = os.fspath(path)
@@ -282,7 +282,7 @@ class Warehouse:
         """Rows of "pin", "geo", "user" or "rejects"."""
         out = ffi.new("int64_t *")
         with self._lock:
-            check(lib.pinetl_warehouse_count(out, self._handle(), as_bytes(table, "table")))
+            check(lib.pinetl_warehouse_count(out, self._handle(), c_string(table, "table")))
         return out[0]
 
     def insights_result(self, names=None, median="approx"):
@@ -307,7 +307,7 @@ class Warehouse:
         out = ffi.new("pinetl_insights **")
         with self._lock:
             check(lib.pinetl_warehouse_query(out, self._handle(),
-                                             as_bytes(sql, "sql"), as_bytes(name, "name")))
+                                             c_string(sql, "sql"), c_string(name, "name")))
         result = Result(out[0])
         try:
             return result.frames()[name]

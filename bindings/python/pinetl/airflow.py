@@ -12,6 +12,7 @@ import sqlite3
 import tempfile
 
 from ._warehouse import Warehouse, insight_names
+from .files import check_target, replace_file
 
 TABLES = ("pin", "geo", "user")
 _EXTENSIONS = {"csv": "csv", "json": "json", "table": "txt"}
@@ -170,12 +171,13 @@ def _write_atomic(path, text):
     """Writes text to path through a temporary file and a rename: readers see the old file or
     the new one, never a part."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    check_target(path)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 is for the temporary name only
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

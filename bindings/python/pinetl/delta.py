@@ -17,9 +17,12 @@ coordinates, timestamp[us, UTC]); rejects those of pinetl.spark.REJECT_SCHEMA (r
 raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tables.
 """
 from ._arrow import read_arrow
+from ._errors import InvalidArgumentError
+from ._ffi import lib
 from .spark import _one_batch, _rejects_batch, arrow_schema, clean_arrow, reject_arrow_schema
 
 MODES = ("append", "merge")
+_MAX_VERSION = 2**63 - 1  # Delta's transaction versions are signed 64-bit
 
 
 def _deltalake():
@@ -47,8 +50,16 @@ def _commit(app_id, version):
         if version is not None:
             raise ValueError("version= needs app_id=")
         return None
-    if version is None or isinstance(version, bool) or int(version) != version or version < 0:
-        raise ValueError(f"app_id= needs a non-negative integer version=, not {version!r}")
+    try:
+        ok = not isinstance(version, bool) and int(version) == version and \
+            0 <= version <= _MAX_VERSION
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise InvalidArgumentError(lib.PINETL_EINVAL,
+                                   "app_id= needs a version= (a position) that is an integer "
+                                   f"from 0 to 2**63-1 (a Delta transaction version), not "
+                                   f"{version!r:.60}")
     dl = _deltalake()
     return dl.CommitProperties(app_transactions=[dl.Transaction(app_id, int(version))])
 
@@ -179,6 +190,7 @@ class DeltaSink:
     def write(self, table, records, position, *, source=None, first_line=1):
         """Cleans records (as pinetl.spark.clean_arrow takes them) and commits rows and rejects
         at position; returns (rows written, rejects written), None for a table that had it."""
+        _commit(self.app_id, position)  # a bad position is refused before any work
         rows, rej = clean_arrow(table, records, source=source, first_line=first_line)
         return self.write_arrow(table, rows, rej, position)
 

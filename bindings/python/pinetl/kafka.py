@@ -48,6 +48,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from pinetl.files import replace_file
+
 TABLES = ("pin", "geo", "user")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
@@ -461,7 +463,7 @@ class S3Sink:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.rename(tmp, final)
+        replace_file(tmp, final)
         _fsync_dir(d)
         part.next = end + 1
         part.start, part.lines = None, []

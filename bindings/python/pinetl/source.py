@@ -35,6 +35,9 @@ import sys
 import tempfile
 import urllib.parse
 
+from pinetl import Error as PinetlError
+from pinetl.files import check_target, replace_file
+
 # name in the pipeline -> (source table, columns as (name, SQLite type, MySQL type))
 TABLES = {
     "pin": ("pinterest_data", (
@@ -313,7 +316,7 @@ class _SQLiteWriter:
         self.write({t: [] for t in TABLE_NAMES})
         self.db.execute("COMMIT")
         self.db.close()
-        os.replace(self.tmp, self.path)
+        replace_file(self.tmp, self.path)
 
     def abort(self):
         self.db.close()
@@ -402,6 +405,8 @@ def build(out, sample=None, rows=None, seed=1, dirt=None):
 
     Reads the sample (default: the bundled real sample), or, with rows, the generator's output
     for (rows, seed, dirt) made from that sample."""
+    if not is_mysql_url(out):
+        check_target(out)  # before the work: the atomic write at the end replaces only a file
     report = BuildReport()
     with tempfile.TemporaryDirectory(prefix="pinetl-source-") as tmp:
         if rows is not None:
@@ -570,7 +575,7 @@ def main(argv=None):
             raise SourceError("--rows must be at least 1")
         report = build(args.out, sample=args.sample, rows=args.rows, seed=args.seed,
                        dirt=args.dirt)
-    except (SourceError, OSError) as e:
+    except (SourceError, OSError, PinetlError) as e:
         print(f"pinetl-source: {e}", file=sys.stderr)
         return 2
     print(report.text(), file=sys.stderr)

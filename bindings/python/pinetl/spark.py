@@ -27,6 +27,7 @@ import math
 import re
 
 from ._arrow import clean_arrow as _c_clean_arrow
+from ._clean import record_text
 from ._scalar import age_group as _age_group
 from ._scalar import columns
 
@@ -126,12 +127,14 @@ def clean_arrow(table, records, *, source=None, first_line=1):
     (arrow_schema(table), reject_arrow_schema()).
 
     records: bytes/str holding JSON lines or envelopes as a file would (as `pinetl clean`), or a
-    list of records, each the bytes/str of one record's JSON (an empty one is rejected)."""
+    list of records, each the bytes/str of one record's JSON (an empty one is rejected) or a
+    mapping (pinetl.clean_json's rules: a value that cannot be a record is a reject)."""
     # The one place that goes from the C batch to Arrow: the library's Arrow C Data Interface
     # export (pinetl.clean_arrow), its columns cast to the Spark-facing schemas.
     pa = _pa()
-    if not isinstance(records, (str, bytes, bytearray, memoryview)):
-        records = pa.array(records, pa.large_binary())
+    if not isinstance(records, (str, bytes, bytearray, memoryview, pa.Array, pa.ChunkedArray)):
+        # Mappings, str with lone surrogates, anything: the binding's one record_text.
+        records = pa.array([record_text(r) for r in records], pa.large_binary())
     res = _c_clean_arrow(table, records, source=source, first_line=first_line)
     return _one_batch(res.rows, arrow_schema(table)), _rejects_batch(res.rejects)
 

@@ -19,7 +19,8 @@ import os
 import re
 from collections import namedtuple
 
-from ._ffi import check, ffi, lib
+from ._ffi import c_path, check, ffi, lib
+from .files import replace_file
 
 Record = namedtuple("Record", "seq key data arrival_us offset")
 Record.__doc__ = ("A stream log record: sequence number, partition key (str), payload (bytes), "
@@ -42,7 +43,7 @@ class Reader:
     def __init__(self, path, after_seq=0, offset=None):
         self.path = os.fspath(path)
         out = ffi.new("pinetl_streamlog_reader **")
-        cpath = os.fsencode(self.path)
+        cpath = c_path(self.path, "stream log")
         if offset is None:
             check(lib.pinetl_streamlog_reader_open(out, cpath, after_seq))
         else:
@@ -183,7 +184,7 @@ def _write_atomically(folder, name, data, staging):
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-    os.rename(tmp, os.path.join(folder, name))
+    replace_file(tmp, os.path.join(folder, name))
 
 
 def _arrival_text(arrival_us):

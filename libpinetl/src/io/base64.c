@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "core/json.h"
+
 /* 0..63 for alphabet characters, 64 for '=', 65 for whitespace, 255 for anything else. */
 static const uint8_t b64_table[256] = {
     255, 255, 255, 255, 255, 255, 255, 255, 255, 65,  65,  65,  65,  65,  255, 255, 255, 255, 255,
@@ -72,4 +74,16 @@ int pinetl__io_base64_decode(const char *src, size_t len, char *dst, size_t *out
 fail:
     *bad = i;
     return -1;
+}
+
+int pinetl__io_kinesis_data(char *buf, size_t n, size_t *out_len, int *json_text, size_t *bad) {
+    size_t i = 0;
+    while (i < n && pinetl__json_is_space((unsigned char)buf[i]))
+        i++;
+    *json_text = i < n && buf[i] == '{';
+    if (*json_text) {
+        *out_len = n;
+        return 0;
+    }
+    return pinetl__io_base64_decode(buf, n, buf, out_len, bad);
 }

@@ -10,4 +10,11 @@
  * (len when the text stops in the middle of a group). */
 int pinetl__io_base64_decode(const char *src, size_t len, char *dst, size_t *out_len, size_t *bad);
 
+/* The one rule for a Kinesis Data string (SPEC, Envelopes), shared by the readers and pinetl
+ * serve. buf holds the string's n bytes, JSON escapes already decoded. When its first non-space
+ * character is '{' it is the record's JSON text itself (kept: *out_len = n, *json_text = 1);
+ * otherwise it is base64 of the record, decoded in place (*json_text = 0). Returns 0, or -1 with
+ * *bad as pinetl__io_base64_decode sets it. */
+int pinetl__io_kinesis_data(char *buf, size_t n, size_t *out_len, int *json_text, size_t *bad);
+
 #endif

@@ -163,13 +163,9 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
                                "kinesis %s holds a lone UTF-16 surrogate escape", where);
     int64_t line, offset;
     position(c, data->start, &line, &offset);
-    size_t i = 0;
-    while (i < (size_t)n && pinetl__json_is_space((unsigned char)c->scratch[i]))
-        i++;
-    if (i < (size_t)n && c->scratch[i] == '{') /* spec: JSON text, not base64 */
-        return pinetl__batch_add_record(c->batch, c->scratch, (size_t)n, line, offset);
     size_t len, bad;
-    if (pinetl__io_base64_decode(c->scratch, (size_t)n, c->scratch, &len, &bad) != 0) {
+    int json_text;
+    if (pinetl__io_kinesis_data(c->scratch, (size_t)n, &len, &json_text, &bad) != 0) {
         if (bad < (size_t)n)
             return envelope_reject(c, data->start, data->len,
                                    "kinesis %s is not valid base64: bad character at position %zu",
@@ -178,6 +174,8 @@ static int add_kinesis_data(io_ctx *c, const json_value *data, const char *where
                                "kinesis %s is not valid base64: it ends in the middle of a group",
                                where);
     }
+    if (json_text) /* the record's JSON text itself, not base64 */
+        return pinetl__batch_add_record(c->batch, c->scratch, len, line, offset);
     json_value rec;
     json_error err;
     if (pinetl__json_parse(c->scratch, c->scratch + len, &rec, &err) != 0)

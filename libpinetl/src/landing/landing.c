@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/file_id.h"
 
 enum {
     STATE_MAGIC = 0x31534C50, /* "PLS1" in file order */
@@ -38,7 +40,8 @@ struct pinetl__landing {
     int partition;
     char *final_dir, *state_dir, *open_path, *state_path;
     int fd, sfd;
-    int created_unsynced; /* the open file's directory entry is not synced yet */
+    pinetl__file_id open_id, state_id; /* what fd and sfd hold: checked before each ack */
+    int created_unsynced;              /* the open file's directory entry is not synced yet */
     int broken;
     uint64_t gen;
     uint64_t start, count, bytes; /* open file: start offset, records and bytes appended */
@@ -231,7 +234,7 @@ static int ensure_open(pinetl__landing *w) {
     if (w->fd < 0)
         return fail(w, "cannot create", w->open_path);
     w->created_unsynced = 1;
-    return PINETL_OK;
+    return pinetl__file_id_of_fd(&w->open_id, w->fd, w->open_path);
 }
 
 /* Without a state file: the next offset follows the last rolled file (its lines counted). */
@@ -345,11 +348,76 @@ static int recover(pinetl__landing *w, char *notice, size_t nlen) {
     w->fd = open(w->open_path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (w->fd < 0)
         return fail(w, "cannot open", w->open_path);
+    if ((rc = pinetl__file_id_of_fd(&w->open_id, w->fd, w->open_path)))
+        return rc;
     if (w->opt.fsync && fdatasync(w->fd) != 0)
         return fail(w, "cannot sync", w->open_path);
     w->count = w->c_count = st.count;
     w->bytes = w->c_bytes = st.bytes;
     return roll(w);
+}
+
+/* The file-name limit of the file system the landing folder is on (or would be created on: the
+ * nearest existing folder above it); NAME_MAX when it cannot be asked. */
+static long name_max(const char *landing_dir) {
+    char p[PATH_MAX];
+    if (strlen(landing_dir) >= sizeof p) {
+        long max = pathconf(landing_dir, _PC_NAME_MAX);
+        return max > 0 ? max : NAME_MAX;
+    }
+    strcpy(p, landing_dir);
+    for (;;) {
+        errno = 0;
+        long max = pathconf(*p ? p : ".", _PC_NAME_MAX);
+        if (max > 0)
+            return max;
+        char *slash = strrchr(p, '/');
+        if (errno != ENOENT || !*p || (slash == p && !p[1]))
+            return NAME_MAX;
+        if (!slash)
+            p[0] = '\0'; /* a relative path: ask about "." */
+        else if (slash == p)
+            p[1] = '\0'; /* "/" */
+        else
+            *slash = '\0';
+    }
+}
+
+/* Every name the writer makes must fit the file system, or records would be acknowledged into
+ * an open file that can never be rolled into place. The longest is a rolled file's,
+ * <topic>+<partition>+<start offset>.json, its offset as long as a 64-bit offset can print. */
+static int names_fit(const char *landing_dir, const char *topic, int partition) {
+    char longest[64];
+    int tail = snprintf(longest, sizeof longest, "+%d+%" PRIu64 ".json", partition, UINT64_MAX);
+    size_t need = strlen(topic) + (size_t)tail;
+    long max = name_max(landing_dir);
+    if (need <= (size_t)max)
+        return PINETL_OK;
+    struct stat sb;
+    char left[200] = "", *open_path = NULL;
+    if (asprintf(&open_path, "%s/.serve/%s+%d.open", landing_dir, topic, partition) < 0)
+        open_path = NULL;
+    if (open_path && stat(open_path, &sb) == 0 && sb.st_size > 0)
+        snprintf(left, sizeof left,
+                 "; an earlier server acknowledged records of it that wait in "
+                 ".serve/<topic>+%d.open (%lld bytes, one JSON record a line): land them again "
+                 "under a shorter name",
+                 partition, (long long)sb.st_size);
+    pinetl__free(open_path);
+    return pinetl__error_set(PINETL_EINVAL,
+                             "topic '%.40s%s' (%zu characters) is too long for the landing "
+                             "folder's file system: its files <topic>+%d+<offset>.json need "
+                             "names of up to %zu characters, the limit is %ld; use at most %zu "
+                             "characters%s",
+                             topic, strlen(topic) > 40 ? "..." : "", strlen(topic), partition, need,
+                             max, (size_t)max - (size_t)tail, left);
+}
+
+int pinetl__landing_names_fit(const char *landing_dir, const char *topic, int partitions) {
+    int rc = PINETL_OK;
+    for (int p = 0; p < partitions && !rc; p++)
+        rc = names_fit(landing_dir, topic, p);
+    return rc;
 }
 
 int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
@@ -379,7 +447,9 @@ int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
         pinetl__landing_close(w);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
-    int rc = mkdir_p(w, w->final_dir);
+    int rc = names_fit(landing_dir, topic, partition);
+    if (!rc)
+        rc = mkdir_p(w, w->final_dir);
     if (!rc)
         rc = mkdir_p(w, w->state_dir);
     if (!rc) {
@@ -391,7 +461,8 @@ int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
                                    "landing: '%s' is locked: another pinetl serve "
                                    "writes this landing folder",
                                    w->state_path);
-        else /* the state file's own name must be durable before it vouches for data */
+        else if (!(rc = pinetl__file_id_of_fd(&w->state_id, w->sfd, w->state_path)))
+            /* the state file's own name must be durable before it vouches for data */
             rc = fsync_dir(w, w->state_dir);
     }
     if (!rc)
@@ -453,7 +524,14 @@ int pinetl__landing_append(uint64_t *first_offset, pinetl__landing *w, const cha
 int pinetl__landing_sync(pinetl__landing *w) {
     if (w->broken)
         return broken(w);
-    return do_sync(w);
+    int rc = do_sync(w);
+    /* Synced is not kept if the files were removed meanwhile (the landing folder deleted under
+     * the server): then nothing since is acknowledged, and the writer stops. */
+    if (!rc && (rc = pinetl__file_id_check(&w->state_id, w->state_path)) == PINETL_OK && w->fd >= 0)
+        rc = pinetl__file_id_check(&w->open_id, w->open_path);
+    if (rc)
+        w->broken = 1;
+    return rc;
 }
 
 int pinetl__landing_tick(int64_t *next_ms, pinetl__landing *w, int64_t now_ms) {

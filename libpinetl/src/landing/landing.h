@@ -35,10 +35,16 @@ void pinetl__landing_options_init(pinetl__landing_options *o);
 
 /* Opens (creating folders as needed) and recovers the partition. notice (may be NULL) receives
  * one line about what recovery cut or rolled, or "" when there was nothing to do. The topic must
- * already be a validated name. */
+ * already be a validated name; PINETL_EINVAL when a file name the writer would make from it does
+ * not fit the file system's limit (pathconf _PC_NAME_MAX), before anything is created. */
 int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
                          const char *landing_dir, const char *topic, int partition,
                          const pinetl__landing_options *o);
+
+/* PINETL_OK when every file name the writers of partitions 0..partitions-1 would make from topic
+ * fits the file system under landing_dir; else PINETL_EINVAL saying the longest name allowed and
+ * where records an earlier server acknowledged under that name wait. Nothing is created. */
+int pinetl__landing_names_fit(const char *landing_dir, const char *topic, int partitions);
 
 /* Offset the next appended record gets. */
 uint64_t pinetl__landing_next_offset(const pinetl__landing *w);

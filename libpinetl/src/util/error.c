@@ -1,6 +1,7 @@
 /* Thread-local last error, fixed descriptions of result codes, the library version. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <pinetl/common.h>
 #include <pinetl/version.h>
@@ -9,11 +10,16 @@
 
 static _Thread_local char last_error[512];
 
+/* Formats into a scratch buffer first: a caller may pass the current message as an argument
+ * (pinetl__error_set(rc, "%s: %s", path, pinetl_error_last()), prefixing where it happened), and
+ * vsnprintf into the buffer it is reading from is undefined (it garbled such messages). */
 int pinetl__error_set(int code, const char *fmt, ...) {
+    char next[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(next, sizeof next, fmt, ap);
     va_end(ap);
+    memcpy(last_error, next, sizeof last_error);
     return code;
 }
 

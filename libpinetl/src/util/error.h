@@ -5,7 +5,8 @@
 
 #include <pinetl/common.h>
 
-/* Sets the thread-local last-error message (printf style) and returns code. */
+/* Sets the thread-local last-error message (printf style) and returns code. The arguments may
+ * include pinetl_error_last() itself (to prefix the current message with where it happened). */
 int pinetl__error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Options structs carry the version their _init set: PINETL_OK when options is NULL or has

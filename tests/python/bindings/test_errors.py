@@ -33,12 +33,16 @@ def test_unknown_insight_is_not_found(tmp_path):
 
 
 def test_wrong_python_types_are_type_errors():
-    with pytest.raises(TypeError, match="a record must be a mapping"):
-        pinetl.clean_json("pin", [1, 2])
     with pytest.raises(TypeError, match="single mapping"):
         pinetl.clean_json("pin", {"index": 1})
-    with pytest.raises(TypeError):
-        pinetl.clean_json("pin", [{"index": object()}])
+
+
+def test_records_of_other_python_types_are_rejects():
+    # A record is an element of the list: one that is not an object, or holds a value JSON has
+    # no type for, is a reject with C's reason (issue 18), not an exception for the whole call.
+    res = pinetl.clean_json("pin", [1, 2, {"index": object()}, {"index": 4}])
+    assert list(res.rows["ind"]) == [4]
+    assert list(res.rejects["line"]) == [1, 2, 3] and all(res.rejects["reason"])
 
 
 def test_bad_sql_is_an_sql_error(tmp_path):
