@@ -4,6 +4,8 @@ import threading
 
 import numpy as np
 
+from ._clean import (_input_format, _new_batch, _options, _stats_dict, open_reader,
+                     records_blob)
 from ._columns import text_array, text_dtype
 from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
@@ -133,7 +135,6 @@ def _paths(value, what):
 def _read_into(table, paths, input_format, threads, consume):
     """Steps a reader over paths, handing each batch to consume(batch); returns the stats dict
     and the notices."""
-    from ._clean import _stats_dict, open_reader
     reader = open_reader(table, paths, input_format=input_format, threads=threads)
     try:
         batch = ffi.new("pinetl_batch **")
@@ -153,7 +154,6 @@ def compute_insights(pin, geo, user, *, names=None, median="approx", input_forma
     each table takes its own objects) and computes the insights in memory, with C's parallel
     dataset read (pinetl_dataset_read_files: the three tables at once, only the columns the
     insights use), exactly as `pinetl insights --pin ... --geo ... --user ...`. Returns a Result."""
-    from ._clean import _input_format
     opts = _Options(names, median)   # a bad name or median fails before any reading
     tables = (pin, geo, user)
     c_paths = [[ffi.new("char[]", p) for p in _paths(v, name)]
@@ -251,7 +251,6 @@ class Warehouse:
 
     def load_json(self, table, data, *, input_format="auto", source=None):
         """Cleans in-memory data (as pinetl.clean_json takes it) into the warehouse."""
-        from ._clean import _new_batch, _options, _stats_dict, records_blob
         t = table_id(table)
         keep = []
         opts = _options(input_format, source, 1, keep)
