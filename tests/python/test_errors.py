@@ -59,3 +59,13 @@ def test_closed_warehouse_is_refused(tmp_path):
     wh.close()
     with pytest.raises(ValueError, match="closed"):
         wh.count("pin")
+
+
+def test_no_reject_error_code_or_class():
+    # A rejected record is data (a row of rejects), never an error: no call returned
+    # PINETL_EREJECT, so neither the code nor a Python class for it exists.
+    from pinetl._ffi import lib
+    assert not hasattr(lib, "PINETL_EREJECT")
+    assert not hasattr(pinetl, "RejectError")
+    from pinetl._ffi import text
+    assert text(lib.pinetl_strerror(-7)) == "unknown result code"

@@ -8,7 +8,7 @@ callables; imports nothing from Airflow)."""
 import importlib
 
 from ._errors import (Error, FormatError, InvalidArgumentError, NotFoundError,
-                      PinetlIOError, PinetlMemoryError, RejectError, SQLError)
+                      PinetlIOError, PinetlMemoryError, SQLError)
 from ._scalar import (age, age_group, columns, follower_count, format_double,
                       format_timestamp, key, parse_timestamp, save_location, tables,
                       timestamp_us, timestamp_year, version)
@@ -23,7 +23,7 @@ __version__ = version()
 
 __all__ = [
     "Error", "FormatError", "InvalidArgumentError", "NotFoundError", "PinetlIOError",
-    "PinetlMemoryError", "RejectError", "SQLError", "TimestampRangeWarning",
+    "PinetlMemoryError", "SQLError", "TimestampRangeWarning",
     "age", "age_group", "columns", "follower_count", "format_double", "format_timestamp", "key",
     "parse_timestamp", "save_location", "tables", "timestamp_us", "timestamp_year", "version",
     "REJECT_COLUMNS", "CleanResult", "clean_json", "read_json",

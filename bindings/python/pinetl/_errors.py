@@ -34,10 +34,6 @@ class SQLError(Error):
     """PINETL_ESQL: the SQLite warehouse reported an error."""
 
 
-class RejectError(Error):
-    """PINETL_EREJECT: strict mode saw a rejected record."""
-
-
 class NotFoundError(Error, LookupError):
     """PINETL_ENOTFOUND: no such file, insight or column."""
 
@@ -48,7 +44,6 @@ _BY_CODE = {
     lib.PINETL_EIO: PinetlIOError,
     lib.PINETL_EFORMAT: FormatError,
     lib.PINETL_ESQL: SQLError,
-    lib.PINETL_EREJECT: RejectError,
     lib.PINETL_ENOTFOUND: NotFoundError,
 }
 
