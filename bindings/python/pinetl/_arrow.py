@@ -3,8 +3,8 @@
 libpinetl exports each batch as two Arrow struct arrays, cleaned rows and rejects, in one call
 (include/pinetl/arrow.h): the columns point into the batch's memory (zero-copy; the text bytes are
 never copied) and the batch is freed when pyarrow releases the last array that uses it. pyarrow
-imports them without copying either (RecordBatch._import_from_c), so a Table from read_arrow
-holds the batches' buffers themselves, one chunk per batch. read_arrow's text columns are
+imports them without copying either (RecordBatch._import_from_c), so a Table from read_json
+holds the batches' buffers themselves, one chunk per batch. read_json's text columns are
 string_view by default: views into the memory-mapped input file, so a text that needs no
 decoding is not even copied once. polars takes it over with
 pl.from_arrow (numeric and timestamp columns without a copy)."""
@@ -13,16 +13,16 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from ._cdata import _pa, _ptr, arrow_rejects_schema, arrow_schema, arrow_view_schema
+from ._cdata import _pa, _ptr, rejects_schema, rows_schema
 from ._clean import READ_JSON_BATCH_BYTES, _new_batch, _options, _stats_dict, open_reader
 from ._ffi import as_bytes, check, ffi, lib, text
 from ._scalar import table_id
 
 
 class ArrowResult(NamedTuple):
-    """rows: pyarrow.Table of the cleaned rows (schema: arrow_schema(table), or
-    arrow_view_schema(table) from read_arrow's default strings="string_view"); rejects:
-    pyarrow.Table (schema: arrow_rejects_schema(); raw is binary, as the record arrived); stats:
+    """rows: pyarrow.Table of the cleaned rows (schema: schema(table), or view_schema(table)
+    from read_json's default strings="string_view"); rejects: pyarrow.Table (schema:
+    rejects_schema(); raw is binary, as the record arrived); stats:
     the run's totals (dict, as the CLI's summary); notices: the reader's non-fatal notes."""
     rows: object
     rejects: object
@@ -37,8 +37,8 @@ class _Batches:
 
     def __init__(self, t, views=False):
         self.pa = _pa()
-        self.schema = arrow_view_schema(t) if views else arrow_schema(t)
-        self.rejects_schema = arrow_rejects_schema()
+        self.schema = rows_schema(t, views)
+        self.rejects_schema = rejects_schema()
         self.rows, self.rejects = [], []
         self.c_rows = ffi.new("struct ArrowArray *")
         self.c_rejects = ffi.new("struct ArrowArray *")
@@ -64,9 +64,9 @@ class _Batches:
 _STRINGS = ("large_string", "string_view")
 
 
-def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
-               strings="string_view"):
-    """read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
+def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0,
+              strings="string_view"):
+    """pinetl.read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
     ("-" is standard input) with the library's streaming reader (worker threads) into a
     pyarrow.Table, one chunk per batch, without copying the cleaned columns.
 
@@ -82,13 +82,13 @@ def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
         while a table read from it is in use (the process would get SIGBUS, as with any mapped
         file). Standard input and pipes cannot be mapped: their texts are copied.
       "large_string": pyarrow.large_string() columns, every text copied into the batch
-        (arrow_schema(table)): for consumers without string_view support, and for data that
+        (schema(table)): for consumers without string_view support, and for data that
         must not keep the input file mapped."""
     paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
     if not paths:
-        raise ValueError("read_arrow: no path given")
+        raise ValueError("read_json: no path given")
     if strings not in _STRINGS:
-        raise ValueError(f"read_arrow: strings must be one of {', '.join(_STRINGS)}, not {strings!r}")
+        raise ValueError(f"read_json: strings must be one of {', '.join(_STRINGS)}, not {strings!r}")
     t = table_id(table)
     views = strings == "string_view"
     reader = open_reader(t, paths, input_format=input_format, threads=threads,
@@ -109,8 +109,8 @@ def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
     return ArrowResult(rows, rejects, _stats_dict(stats), notices)
 
 
-def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1):
-    """clean_json with Arrow output, in one call into C.
+def clean_json(data, table, *, input_format="auto", source=None, first_line=1):
+    """pinetl.clean_json with Arrow output, in one call into C.
 
     data: str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file would), or
     a pyarrow string/binary array (or chunked array) of records, one JSON text per element (a

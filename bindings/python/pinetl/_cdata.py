@@ -26,19 +26,25 @@ def _import_schema(export, *args):
     return pa.Schema._import_from_c(_ptr(c_schema))
 
 
-def arrow_schema(table):
+def schema(table):
     """The pyarrow.Schema of a table's cleaned rows: int64 ind and counts, large_string texts,
     timestamp[us, tz=UTC], coordinates as fixed_size_list<double>[2] ([latitude, longitude])."""
-    return _import_schema(lib.pinetl_arrow_schema, table_id(table))
+    return rows_schema(table_id(table))
 
 
-def arrow_view_schema(table):
-    """arrow_schema with string_view text columns: the schema of read_arrow's rows (its default,
-    strings="string_view")."""
-    return _import_schema(lib.pinetl_arrow_view_schema, table_id(table))
+def view_schema(table):
+    """schema() with string_view text columns: the schema of pinetl.arrow.read_json's rows (its
+    default, strings="string_view")."""
+    return rows_schema(table_id(table), views=True)
 
 
-def arrow_rejects_schema():
+def rows_schema(t, views=False):
+    """schema() or view_schema() of a C pinetl_table value."""
+    export = lib.pinetl_arrow_view_schema if views else lib.pinetl_arrow_schema
+    return _import_schema(export, t)
+
+
+def rejects_schema():
     """The pyarrow.Schema of rejects: table, source, line, offset, reason, message, raw
     (large_binary)."""
     return _import_schema(lib.pinetl_arrow_rejects_schema)

@@ -36,10 +36,10 @@ def _input_format(name):
     return out[0]
 
 
-def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, dict_columns=0,
+def open_reader(t, paths, *, input_format="auto", threads=0, batch_bytes=0, dict_columns=0,
                 text_views=False):
-    """The one reader set-up of the binding: a pinetl_reader over paths (bytes or str paths),
-    freed by the garbage collector (or ffi.release)."""
+    """The one reader set-up of the binding: a pinetl_reader of table t (a C pinetl_table value)
+    over paths (bytes or str paths), freed by the garbage collector (or ffi.release)."""
     c_paths = [ffi.new("char[]", os.fsencode(p)) for p in paths]
     c_array = ffi.new("const char *[]", c_paths)
     opts = ffi.new("pinetl_reader_options *")
@@ -50,7 +50,7 @@ def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, 
     opts.dict_columns = dict_columns
     opts.text_views = bool(text_views)
     out = ffi.new("pinetl_reader **")
-    check(lib.pinetl_reader_open(out, table_id(table), c_array, len(paths), opts))
+    check(lib.pinetl_reader_open(out, t, c_array, len(paths), opts))
     return ffi.gc(out[0], lib.pinetl_reader_free)
 
 
@@ -130,11 +130,10 @@ def texts_blob(texts):
     return b"".join(texts), offsets
 
 
-def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto", source=None,
+def clean_batch(t, *, data=None, blob=None, offsets=None, input_format="auto", source=None,
                 first_line=1):
-    """Runs one batch through C: data (wrapped input) or blob + offsets (one record per slice).
-    Returns (Collector holding the batch, stats dict)."""
-    t = table_id(table)
+    """Runs one batch of table t (a C pinetl_table value) through C: data (wrapped input) or
+    blob + offsets (one record per slice). Returns (Collector holding the batch, stats dict)."""
     keep = []
     opts = _options(input_format, source, first_line, keep)
     batch = _new_batch(t)
@@ -155,21 +154,22 @@ def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto
         ffi.release(batch)
 
 
-def clean_json(table, data, *, input_format="auto", source=None, first_line=1):
+def clean_json(data, table, *, input_format="auto", source=None, first_line=1):
     """Cleans records of one table in memory, in one call into C.
 
     data is either str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file
     would), or an iterable of records, each a mapping (a parsed record) or the str/bytes of one
     record's JSON. Returns a CleanResult: cleaned rows, rejects and totals; every record is in
     exactly one of the two."""
+    t = table_id(table)
     if isinstance(data, (str, bytes, bytearray, memoryview)):
-        part, stats = clean_batch(table, data=record_bytes(data, "data"), input_format=input_format,
+        part, stats = clean_batch(t, data=record_bytes(data, "data"), input_format=input_format,
                                   source=source, first_line=first_line)
     else:
         if hasattr(data, "items"):
             raise TypeError("data is a single mapping: pass a list of records")
         blob, offsets = records_blob(data)
-        part, stats = clean_batch(table, blob=blob, offsets=offsets, source=source,
+        part, stats = clean_batch(t, blob=blob, offsets=offsets, source=source,
                                   first_line=first_line)
     return CleanResult(part.frame(), part.rejects_frame(), stats, [])
 

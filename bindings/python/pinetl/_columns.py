@@ -17,10 +17,10 @@ import warnings
 
 import numpy as np
 
-from ._cdata import arrow_schema, export_reader_rows
+from ._cdata import export_reader_rows, rows_schema
 from ._ffi import check, ffi, lib, text
 from ._lazy import arrow_text, pandas
-from ._scalar import columns, table_id
+from ._scalar import table_columns, table_id
 
 # datetime64[ns] covers years 1677..2262 (pandas.Timestamp.min/max: int64 nanoseconds but the
 # NaT value); the library accepts 0001..9999.
@@ -411,11 +411,11 @@ class Collector:
     input_bytes, when known (the size of the files read), sizes the object columns from the
     first batch's bytes per row, so they are not copied as they grow."""
 
-    def __init__(self, table, input_bytes=None):
+    def __init__(self, t, input_bytes=None):
         self.input_bytes = input_bytes
-        self.table = table_id(table)
-        self.table_name = text(lib.pinetl_table_name(self.table))
-        self.schema = columns(self.table)
+        self.table = t                      # a C pinetl_table value
+        self.table_name = text(lib.pinetl_table_name(t))
+        self.schema = table_columns(t)
         text_column = _ArrowTextColumn if arrow_text() else _TextColumn
         self.cols = [text_column() if kind == "text" else _CoordsColumn() if kind == "coords"
                      else _ValueColumn() for _, kind in self.schema]
@@ -460,7 +460,7 @@ class Collector:
 
     def _export(self, reader):
         if self._schema is None:
-            self._schema = arrow_schema(self.table)
+            self._schema = rows_schema(self.table)
         return export_reader_rows(reader, self._schema)
 
     def _reserve(self, batch, n):
@@ -556,4 +556,4 @@ def _timestamps(values, valid, name):
 
 def empty_frame(table):
     """The cleaned table's columns and dtypes, no rows."""
-    return Collector(table).frame()
+    return Collector(table_id(table)).frame()

@@ -39,7 +39,11 @@ _TYPE_NAMES = {lib.PINETL_TYPE_INT64: "int64", lib.PINETL_TYPE_TEXT: "text",
 def columns(table):
     """The cleaned columns of a table in the spec's order, as (name, type) pairs; type is one of
     "int64", "text", "coords", "timestamp"."""
-    t = table_id(table)
+    return table_columns(table_id(table))
+
+
+def table_columns(t):
+    """columns() of a C pinetl_table value (the binding converts a table name once per call)."""
     return [(text(lib.pinetl_column_name(t, c)), _TYPE_NAMES[lib.pinetl_column_type(t, c)])
             for c in range(lib.pinetl_column_count(t))]
 

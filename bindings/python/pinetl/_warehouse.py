@@ -132,10 +132,10 @@ def _paths(value, what):
     return paths
 
 
-def _read_into(table, paths, input_format, threads, consume):
-    """Steps a reader over paths, handing each batch to consume(batch); returns the stats dict
-    and the notices."""
-    reader = open_reader(table, paths, input_format=input_format, threads=threads)
+def _read_into(t, paths, input_format, threads, consume):
+    """Steps a reader of table t (a C pinetl_table value) over paths, handing each batch to
+    consume(batch); returns the stats dict and the notices."""
+    reader = open_reader(t, paths, input_format=input_format, threads=threads)
     try:
         batch = ffi.new("pinetl_batch **")
         while check(lib.pinetl_reader_step(batch, reader)) == lib.PINETL_BATCH:
@@ -199,7 +199,7 @@ class Warehouse:
     used by one thread at a time; use one Warehouse per thread for parallel work.
 
         with pinetl.Warehouse("pinterest.db") as wh:
-            wh.load("pin", "landing/")
+            wh.load("landing/", "pin")
             frames = wh.insights()
     """
 
@@ -236,20 +236,21 @@ class Warehouse:
             return {"rows": s.rows, "written": s.written, "rejects": s.rejects,
                     "rejects_written": s.rejects_written}
 
-    def load(self, table, paths, *, input_format="auto", threads=0):
+    def load(self, paths, table, *, input_format="auto", threads=0):
         """Cleans inputs of one table (files, S3 sink directories) into the warehouse, one
         transaction per batch. Returns the cleaning stats plus what the load wrote."""
+        t = table_id(table)
         before = self.load_stats()
         with self._lock:
             handle = self._handle()
-            stats, notices = _read_into(table, _paths(paths, table), input_format, threads,
+            stats, notices = _read_into(t, _paths(paths, table), input_format, threads,
                                         lambda b: check(lib.pinetl_warehouse_load(handle, b)))
         after = self.load_stats()
         stats["load"] = {k: after[k] - before[k] for k in after}
         stats["notices"] = notices
         return stats
 
-    def load_json(self, table, data, *, input_format="auto", source=None):
+    def load_json(self, data, table, *, input_format="auto", source=None):
         """Cleans in-memory data (as pinetl.clean_json takes it) into the warehouse."""
         t = table_id(table)
         keep = []

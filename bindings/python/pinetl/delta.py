@@ -10,13 +10,13 @@
     # A stream consumer: one DeltaSink, one application id per table, the stream position as the
     # transaction version; a batch whose position is already committed is skipped (exactly once).
     sink = delta.DeltaSink("lake", app_id="stream")
-    sink.write("pin", records, position=1042)      # rows -> lake/pin, rejects -> lake/rejects_pin
+    sink.write(records, "pin", position=1042)      # rows -> lake/pin, rejects -> lake/rejects_pin
 
 Tables have the cleaned columns of pinetl.spark.arrow_schema (int64, string, list<double>
 coordinates, timestamp[us, UTC]); rejects those of pinetl.spark.REJECT_SCHEMA (raw text, or
 raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tables.
 """
-from ._arrow import read_arrow
+from ._arrow import read_json as _read_arrow
 from .spark import _one_batch, _rejects_batch, arrow_schema, clean_arrow, reject_arrow_schema
 
 MODES = ("append", "merge")
@@ -129,11 +129,11 @@ def write_rejects(uri, rejects, *, partition_by=None, app_id=None, version=None,
 
 def clean_to_delta(paths, table, uri, *, rejects_uri=None, mode="merge", partition_by=None,
                    app_id=None, version=None, storage_options=None, **read_options):
-    """Cleans files (pinetl.read_arrow: any envelope, S3 sink directories) into the Delta table at
-    uri, and their rejects into rejects_uri when given (each table carries its own application
-    transaction: app_id, version). Returns the run's stats (pinetl.read_arrow's) plus "written"
-    and "rejects_written" (False when that table already had the version)."""
-    res = read_arrow(paths, table, **read_options)
+    """Cleans files (pinetl.arrow.read_json: any envelope, S3 sink directories) into the Delta
+    table at uri, and their rejects into rejects_uri when given (each table carries its own
+    application transaction: app_id, version). Returns the run's stats (pinetl.arrow.read_json's)
+    plus "written" and "rejects_written" (False when that table already had the version)."""
+    res = _read_arrow(paths, table, **read_options)
     rows = _one_batch(res.rows, arrow_schema(table))
     stats = dict(res.stats)
     stats["written"] = write(uri, table, rows, mode=mode, partition_by=partition_by,
@@ -176,13 +176,13 @@ class DeltaSink:
         known = [p for p in (rows, rej) if p is not None]
         return min(known) if len(known) == 2 else None
 
-    def write(self, table, records, position, *, source=None, first_line=1):
+    def write(self, records, table, position, *, source=None, first_line=1):
         """Cleans records (as pinetl.spark.clean_arrow takes them) and commits rows and rejects
         at position; returns (rows written, rejects written), None for a table that had it."""
-        rows, rej = clean_arrow(table, records, source=source, first_line=first_line)
-        return self.write_arrow(table, rows, rej, position)
+        rows, rej = clean_arrow(records, table, source=source, first_line=first_line)
+        return self.write_arrow(rows, rej, table, position)
 
-    def write_arrow(self, table, rows, rejects, position):
+    def write_arrow(self, rows, rejects, table, position):
         """Commits already cleaned rows and rejects (pyarrow) at position."""
         done_rows = write(self.uri(table), table, rows, mode=self.mode,
                           partition_by=self.partition_by.get(table), app_id=self.app_id,

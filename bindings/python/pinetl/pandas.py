@@ -10,7 +10,7 @@ import pandas as pd
 from ._clean import is_missing, clean_batch, record_text, texts_blob
 from ._columns import empty_frame, rejects_frame
 from ._ffi import lib
-from ._scalar import columns, table_id
+from ._scalar import table_columns, table_id
 
 __all__ = ["clean", "rejects", "clean_with_rejects", "meta", "follower_count", "timestamp", "age"]
 
@@ -33,7 +33,7 @@ def clean_with_rejects(df, table, column=None, source="<dataframe>"):
     if column is not None and column not in df.columns:
         raise KeyError(f"column {column!r} is not in the DataFrame (columns: {list(df.columns)})")
     blob, offsets = _blob(df, column)
-    part, _ = clean_batch(table, blob=blob, offsets=offsets, source=source)
+    part, _ = clean_batch(table_id(table), blob=blob, offsets=offsets, source=source)
     keep = np.ones(len(df), dtype=bool)
     positions = np.array([r["line"] - 1 for r in part.rejects], dtype=np.int64)
     keep[positions] = False
@@ -73,8 +73,9 @@ def _one_column(series, table, key, field, column):
     offsets = np.zeros(len(blob_parts) + 1, dtype=np.int64)
     if blob_parts:
         np.cumsum([len(t) for t in blob_parts], out=offsets[1:])
-    part, _ = clean_batch(table, blob=b"".join(blob_parts), offsets=offsets)
-    names = [n for n, _ in columns(table_id(table))]
+    t = table_id(table)
+    part, _ = clean_batch(t, blob=b"".join(blob_parts), offsets=offsets)
+    names = [n for n, _ in table_columns(t)]
     frame = part.frame(index=series.index)
     out = frame[names[column]]
     out.name = series.name

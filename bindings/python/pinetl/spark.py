@@ -26,7 +26,7 @@ import json
 import math
 import re
 
-from ._arrow import clean_arrow as _c_clean_arrow
+from ._arrow import clean_json as _arrow_clean_json
 from ._scalar import age_group as _age_group
 from ._scalar import columns
 
@@ -121,18 +121,18 @@ def _rejects_batch(rej):
     return _one_batch(pa.Table.from_arrays(cols, schema=target), target)
 
 
-def clean_arrow(table, records, *, source=None, first_line=1):
+def clean_arrow(records, table, *, source=None, first_line=1):
     """Cleans records in one call into C; returns (rows, rejects) as pyarrow RecordBatches
     (arrow_schema(table), reject_arrow_schema()).
 
     records: bytes/str holding JSON lines or envelopes as a file would (as `pinetl clean`), or a
     list of records, each the bytes/str of one record's JSON (an empty one is rejected)."""
     # The one place that goes from the C batch to Arrow: the library's Arrow C Data Interface
-    # export (pinetl.clean_arrow), its columns cast to the Spark-facing schemas.
+    # export (pinetl.arrow.clean_json), its columns cast to the Spark-facing schemas.
     pa = _pa()
     if not isinstance(records, (str, bytes, bytearray, memoryview)):
         records = pa.array(records, pa.large_binary())
-    res = _c_clean_arrow(table, records, source=source, first_line=first_line)
+    res = _arrow_clean_json(records, table, source=source, first_line=first_line)
     return _one_batch(res.rows, arrow_schema(table)), _rejects_batch(res.rejects)
 
 
@@ -223,7 +223,7 @@ def clean_partitions(table, column=None):
     """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches."""
     def run(batches):
         for batch in batches:
-            rows, _ = clean_arrow(table, batch_records(batch, column))
+            rows, _ = clean_arrow(batch_records(batch, column), table)
             yield rows
     return run
 
@@ -237,7 +237,7 @@ def reject_partitions(table, column=None, keep=()):
         source = _partition_source()
         line = 1
         for batch in batches:
-            _, rej = clean_arrow(table, batch_records(batch, column), source=source,
+            _, rej = clean_arrow(batch_records(batch, column), table, source=source,
                                  first_line=line)
             if keep:
                 pos = pa.array([v - line for v in rej.column("line").to_pylist()], pa.int64())
@@ -259,7 +259,7 @@ def _files_partitions(table, want_rows):
         for batch in batches:
             for path, content in zip(batch.column("path").to_pylist(),
                                      batch.column("content").to_pylist()):
-                rows, rej = clean_arrow(table, content or b"", source=_local_path(path))
+                rows, rej = clean_arrow(content or b"", table, source=_local_path(path))
                 yield rows if want_rows else rej
     return run
 
