@@ -11,12 +11,17 @@ pl.from_arrow (numeric and timestamp columns without a copy)."""
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._cdata import _pa, _ptr, rejects_schema, rows_schema
 from ._clean import READ_JSON_BATCH_BYTES, _new_batch, _options, _stats_dict, open_reader
 from ._ffi import as_bytes, check, ffi, lib, text
 from ._scalar import table_id
+from ._types import CData, Paths, Stats, Table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class ArrowResult(NamedTuple):
@@ -24,10 +29,10 @@ class ArrowResult(NamedTuple):
     from read_json's default strings="string_view"); rejects: pyarrow.Table (schema:
     rejects_schema(); raw is binary, as the record arrived); stats:
     the run's totals (dict, as the CLI's summary); notices: the reader's non-fatal notes."""
-    rows: object
-    rejects: object
-    stats: dict
-    notices: list
+    rows: pa.Table
+    rejects: pa.Table
+    stats: Stats
+    notices: list[str]
 
 
 class _Batches:
@@ -35,15 +40,16 @@ class _Batches:
 
     __slots__ = ("pa", "schema", "rejects_schema", "rows", "rejects", "c_rows", "c_rejects")
 
-    def __init__(self, t, views=False):
+    def __init__(self, t: int, views: bool = False) -> None:
         self.pa = _pa()
         self.schema = rows_schema(t, views)
         self.rejects_schema = rejects_schema()
-        self.rows, self.rejects = [], []
+        self.rows: list[pa.RecordBatch] = []
+        self.rejects: list[pa.RecordBatch] = []
         self.c_rows = ffi.new("struct ArrowArray *")
         self.c_rejects = ffi.new("struct ArrowArray *")
 
-    def add(self, export, *args, exported=None):
+    def add(self, export: Any, *args: Any, exported: Callable[[], object] | None = None) -> None:
         check(export(self.c_rows, self.c_rejects, *args))
         if exported is not None:
             exported()
@@ -55,7 +61,7 @@ class _Batches:
         if rj.num_rows:
             self.rejects.append(rj)
 
-    def tables(self):
+    def tables(self) -> tuple[pa.Table, pa.Table]:
         pa = self.pa
         return (pa.Table.from_batches(self.rows, schema=self.schema),
                 pa.Table.from_batches(self.rejects, schema=self.rejects_schema))
@@ -64,8 +70,8 @@ class _Batches:
 _STRINGS = ("large_string", "string_view")
 
 
-def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0,
-              strings="string_view"):
+def read_json(path: Paths, table: Table, *, input_format: str | int = "auto", threads: int = 0,
+              batch_bytes: int = 0, strings: str = "string_view") -> ArrowResult:
     """pinetl.read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
     ("-" is standard input) with the library's streaming reader (worker threads) into a
     pyarrow.Table, one chunk per batch, without copying the cleaned columns.
@@ -102,14 +108,16 @@ def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0,
             batches.add(lib.pinetl_arrow_export_reader, reader)
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_reader_stats(stats, reader)
-        notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
+        notices = [n for n in (text(lib.pinetl_reader_notices(reader)) or "").split("\n") if n]
     finally:
         ffi.release(reader)
     rows, rejects = batches.tables()
     return ArrowResult(rows, rejects, _stats_dict(stats), notices)
 
 
-def clean_json(data, table, *, input_format="auto", source=None, first_line=1):
+def clean_json(data: str | bytes | bytearray | memoryview | pa.Array | pa.ChunkedArray,
+               table: Table, *, input_format: str | int = "auto", source: str | bytes | None = None,
+               first_line: int = 1) -> ArrowResult:
     """pinetl.clean_json with Arrow output, in one call into C.
 
     data: str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file would), or
@@ -117,7 +125,7 @@ def clean_json(data, table, *, input_format="auto", source=None, first_line=1):
     Kafka `value` or Kinesis `data` column): its buffers go to C as they are when the array is
     large_string/large_binary without nulls, else after one cast. Returns an ArrowResult."""
     t = table_id(table)
-    keep = []
+    keep: list[CData] = []
     opts = _options(input_format, source, first_line, keep)
     batches = _Batches(t)
     stats = ffi.new("pinetl_stats *")
@@ -137,7 +145,7 @@ def clean_json(data, table, *, input_format="auto", source=None, first_line=1):
     return ArrowResult(rows, rejects, _stats_dict(stats), [])
 
 
-def _record_chunks(data):
+def _record_chunks(data: object) -> Iterator[bytes | tuple[CData, CData, int]]:
     """bytes (one wrapped input), or per chunk of a pyarrow array: (blob, offsets, n)."""
     if isinstance(data, (str, bytes, bytearray, memoryview)):
         yield as_bytes(data, "data")

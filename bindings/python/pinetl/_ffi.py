@@ -1,9 +1,12 @@
 """The compiled CFFI module and the one helper every call goes through: result codes to exceptions."""
-from ._pinetl import ffi, lib  # noqa: F401 (re-exported)
+from __future__ import annotations
+
+from ._pinetl import ffi as ffi, lib as lib  # re-exported
 from ._errors import error_for
+from ._types import CData
 
 
-def check(rc):
+def check(rc: int) -> int:
     """Raises the pinetl exception for a negative result code; returns rc otherwise.
 
     Must run right after the C call, on the same thread: the message is thread-local in C."""
@@ -13,14 +16,14 @@ def check(rc):
     return rc
 
 
-def text(ptr):
+def text(ptr: CData) -> str | None:
     """A C string (const char *) as str; None for NULL."""
     if ptr == ffi.NULL:
         return None
     return ffi.string(ptr).decode("utf-8", "replace")
 
 
-def as_bytes(value, what="value"):
+def as_bytes(value: object, what: str = "value") -> bytes:
     """str -> UTF-8 bytes; bytes-like -> bytes; anything else is a TypeError naming the argument."""
     if isinstance(value, str):
         return value.encode("utf-8")
@@ -29,7 +32,7 @@ def as_bytes(value, what="value"):
     raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
 
 
-def record_bytes(value, what="value"):
+def record_bytes(value: object, what: str = "value") -> bytes:
     """Like as_bytes, for input records: a str that is not valid Unicode (a lone surrogate, as
     json.loads('"\\ud800"') makes) still encodes, to bytes that are not UTF-8, so that C rejects
     that one record with its reason instead of the whole call failing here."""
@@ -38,10 +41,11 @@ def record_bytes(value, what="value"):
     return as_bytes(value, what)
 
 
-def owned_string(ptr):
+def owned_string(ptr: CData) -> str:
     """A string that pinetl allocated (char * from *_to_json and the like): copied, then freed."""
     ptr = ffi.gc(ptr, lib.pinetl_free)
     try:
-        return ffi.string(ptr).decode("utf-8")
+        out: str = ffi.string(ptr).decode("utf-8")
+        return out
     finally:
         ffi.release(ptr)
