@@ -36,10 +36,6 @@ def table_id(table: Table) -> int:
     return t
 
 
-_TYPE_NAMES = {lib.PINETL_TYPE_INT64: "int64", lib.PINETL_TYPE_TEXT: "text",
-               lib.PINETL_TYPE_COORDS: "coords", lib.PINETL_TYPE_TIMESTAMP: "timestamp"}
-
-
 def columns(table: Table) -> list[tuple[str, str]]:
     """The cleaned columns of a table in the spec's order, as (name, type) pairs; type is one of
     "int64", "text", "coords", "timestamp"."""
@@ -48,7 +44,8 @@ def columns(table: Table) -> list[tuple[str, str]]:
 
 def table_columns(t: int) -> list[tuple[str, str]]:
     """columns() of a C pinetl_table value (the binding converts a table name once per call)."""
-    return [(text(lib.pinetl_column_name(t, c)) or "", _TYPE_NAMES[lib.pinetl_column_type(t, c)])
+    return [(text(lib.pinetl_column_name(t, c)) or "",
+             text(lib.pinetl_type_name(lib.pinetl_column_type(t, c))) or "")
             for c in range(lib.pinetl_column_count(t))]
 
 

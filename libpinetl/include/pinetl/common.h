@@ -58,6 +58,10 @@ typedef enum pinetl_type {
     PINETL_TYPE_TIMESTAMP = 4 /* int64_t microseconds since 1970-01-01T00:00:00Z */
 } pinetl_type;
 
+/* Name of a column type: "int64", "text", "coords", "timestamp"; NULL for anything else. The
+ * names bindings use for the cleaned columns' types (Python's pinetl.columns). */
+PINETL_API const char *pinetl_type_name(pinetl_type type);
+
 /* Cleaned columns of each table, in the spec's order. Column 0 is always ind. */
 enum {
     PINETL_PIN_IND = 0,
