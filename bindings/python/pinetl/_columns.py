@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 from numpy.typing import NDArray
 
-from ._cdata import export_reader_rows, rows_schema
+from ._cdata import _pa, export_reader_rows, rejects_schema, rows_schema
 from ._ffi import check, ffi, lib, text
 from ._lazy import arrow_text, pandas
 from ._scalar import table_columns, table_id
@@ -544,20 +544,23 @@ def text_array(texts: Any, dtype: Any) -> Any:
 
 
 def rejects_frame(rejects: list[dict[str, Any]]) -> DataFrame:
-    """Rejects (dicts with REJECT_COLUMNS) as a DataFrame: line and offset int64, raw object (str,
-    or bytes when the record is not UTF-8: the same dtype whatever the rows hold), the other
-    columns text_dtype()."""
-    pd = pandas()
+    """Rejects (dicts with REJECT_COLUMNS) as a DataFrame, each column typed as C exports it
+    (rejects_schema()): integers (line, offset) int64, binary (raw) object (str, or bytes when
+    the record is not UTF-8: the same dtype whatever the rows hold), text text_dtype()."""
+    pd, pa = pandas(), _pa()
     texts = text_dtype()
+    kinds = rejects_schema()
     data = {}
     for name in REJECT_COLUMNS:
         values = [r[name] for r in rejects]
-        if name in ("line", "offset"):
+        kind = kinds.field(name).type
+        if pa.types.is_integer(kind):
             data[name] = np.array(values, dtype=np.int64)
         else:
             objects = np.empty(len(values), dtype=object)
             objects[:] = values
-            data[name] = pd.Series(objects, dtype=object) if name == "raw" else \
+            binary = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+            data[name] = pd.Series(objects, dtype=object) if binary else \
                 text_array(objects, texts)
     return pd.DataFrame(data)
 

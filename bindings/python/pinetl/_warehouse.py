@@ -13,7 +13,7 @@ from ._clean import (_input_format, _new_batch, _options, _stats_dict, open_read
 from ._columns import text_array, text_dtype
 from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
-from ._scalar import table_id
+from ._scalar import table_id, tables
 from ._types import CData, PathLike, Paths, Stats, Table
 
 if TYPE_CHECKING:
@@ -170,9 +170,9 @@ def compute_insights(pin: Paths, geo: Paths, user: Paths, *, names: Names = None
     dataset read (pinetl_dataset_read_files: the three tables at once, only the columns the
     insights use), exactly as `pinetl insights --pin ... --geo ... --user ...`. Returns a Result."""
     opts = _Options(names, median)   # a bad name or median fails before any reading
-    tables = (pin, geo, user)
+    inputs = (pin, geo, user)   # C's table order (pinetl.tables())
     c_paths = [[ffi.new("char[]", p) for p in _paths(v, name)]
-               for v, name in zip(tables, ("pin", "geo", "user"))]
+               for v, name in zip(inputs, tables())]
     c_arrays = [ffi.new("const char *[]", ps) for ps in c_paths]
     paths = ffi.new("const char *const *[]", c_arrays)
     npaths = ffi.new("size_t[]", [len(ps) for ps in c_paths])

@@ -32,6 +32,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._arrow import clean_json as _arrow_clean_json
+from ._cdata import rejects_schema as _c_rejects_schema
+from ._columns import REJECT_COLUMNS
 from ._scalar import age_group as _age_group
 from ._scalar import columns
 from ._types import PathLike, Table
@@ -48,9 +50,10 @@ Partitions = Callable[[Iterator["pa.RecordBatch"]], Iterator["pa.RecordBatch"]]
 _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
                 "timestamp": "TIMESTAMP"}
 
-REJECT_SCHEMA = ("`table` STRING, `source` STRING, `line` BIGINT, `offset` BIGINT, "
-                 "`reason` STRING, `message` STRING, `raw` STRING, `raw_base64` STRING")
-_REJECT_NAMES = ["table", "source", "line", "offset", "reason", "message", "raw", "raw_base64"]
+# The rejects as Spark holds them: C's reject fields, then raw_base64 (the bytes of a raw that is
+# not UTF-8, which a STRING cannot hold). REJECT_SCHEMA, the DDL, is made from C's Arrow schema
+# below.
+_REJECT_NAMES = [*REJECT_COLUMNS, "raw_base64"]
 
 INFERRED_COLUMNS_CAVEATS = """\
 Cleaning spark.read.json's inferred columns gives the same rows as cleaning the JSON text, except:
@@ -95,10 +98,16 @@ def arrow_schema(table: Table) -> pa.Schema:
 
 
 def reject_arrow_schema() -> pa.Schema:
-    """The rejects as a pyarrow schema (REJECT_SCHEMA)."""
+    """The rejects as a pyarrow schema (REJECT_SCHEMA): C's (pinetl.arrow.rejects_schema()) with
+    every non-integer field a string, plus raw_base64."""
     pa = _pa()
-    return pa.schema([(n, pa.int64() if n in ("line", "offset") else pa.string())
-                      for n in _REJECT_NAMES])
+    c = _c_rejects_schema()
+    return pa.schema([(f.name, f.type if pa.types.is_integer(f.type) else pa.string())
+                      for f in c] + [("raw_base64", pa.string())])
+
+
+REJECT_SCHEMA = ", ".join(f"`{f.name}` {'BIGINT' if f.type == _pa().int64() else 'STRING'}"
+                          for f in reject_arrow_schema())
 
 
 def _one_batch(tbl: pa.Table, target: pa.Schema) -> pa.RecordBatch:
@@ -131,9 +140,9 @@ def _rejects_batch(rej: pa.Table) -> pa.RecordBatch:
     pa = _pa()
     target = reject_arrow_schema()
     text, b64 = _raw_columns(rej.column("raw"))
-    cols = [rej.column(n).cast(target.field(n).type) for n in _REJECT_NAMES[:6]]
-    cols += [pa.chunked_array([pa.array(text, pa.string())]),
-             pa.chunked_array([pa.array(b64, pa.string())])]
+    cols = [pa.chunked_array([pa.array(text, pa.string())]) if n == "raw" else
+            rej.column(n).cast(target.field(n).type) for n in REJECT_COLUMNS]
+    cols += [pa.chunked_array([pa.array(b64, pa.string())])]
     return _one_batch(pa.Table.from_arrays(cols, schema=target), target)
 
 
