@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
-from types import ModuleType
 from typing import Any
 
 

@@ -41,7 +41,7 @@ from ._types import PathLike, Table
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.streaming.query import StreamingQuery
 
 # What mapInArrow runs: a partition's Arrow batches in, batches out.
