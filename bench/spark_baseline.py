@@ -1,6 +1,6 @@
 """The PySpark baselines (local mode, every core): cleaning pins with Spark's own JSON reader and
 the equivalent column expressions, and the same through pinetl inside Spark (the lines as one text
-column, cleaned by pinetl.clean_arrow in mapInArrow). bench/run times each next to pinetl and
+column, cleaned by pinetl.arrow.clean_json in mapInArrow). bench/run times each next to pinetl and
 checks that it agrees with pinetl on the records both clean.
 
     spark_baseline.py spark --table pin IN OUT      # spark.read.json + expressions
@@ -99,7 +99,7 @@ def pinetl_clean(spark, path):
 
     def clean(batches):
         for batch in batches:
-            rows = pinetl.clean_arrow("pin", batch.column(0)).rows
+            rows = pinetl.arrow.clean_json(batch.column(0), "pin").rows
             yield from rows.cast(target).to_batches()
 
     return spark.read.text(path).mapInArrow(clean, schema)

@@ -3,73 +3,36 @@
 libpinetl exports each batch as two Arrow struct arrays, cleaned rows and rejects, in one call
 (include/pinetl/arrow.h): the columns point into the batch's memory (zero-copy; the text bytes are
 never copied) and the batch is freed when pyarrow releases the last array that uses it. pyarrow
-imports them without copying either (RecordBatch._import_from_c), so a Table from read_arrow
-holds the batches' buffers themselves, one chunk per batch. read_arrow's text columns are
+imports them without copying either (RecordBatch._import_from_c), so a Table from read_json
+holds the batches' buffers themselves, one chunk per batch. read_json's text columns are
 string_view by default: views into the memory-mapped input file, so a text that needs no
 decoding is not even copied once. polars takes it over with
 pl.from_arrow (numeric and timestamp columns without a copy)."""
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._cdata import _pa, _ptr, rejects_schema, rows_schema
 from ._clean import READ_JSON_BATCH_BYTES, _new_batch, _options, _stats_dict, open_reader
 from ._ffi import as_bytes, check, ffi, lib, text
 from ._scalar import table_id
+from ._types import CData, Paths, Stats, Table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class ArrowResult(NamedTuple):
-    """rows: pyarrow.Table of the cleaned rows (schema: arrow_schema(table), or
-    arrow_view_schema(table) from read_arrow's default strings="string_view"); rejects:
-    pyarrow.Table (schema: arrow_rejects_schema(); raw is binary, as the record arrived); stats:
+    """rows: pyarrow.Table of the cleaned rows (schema: schema(table), or view_schema(table)
+    from read_json's default strings="string_view"); rejects: pyarrow.Table (schema:
+    rejects_schema(); raw is binary, as the record arrived); stats:
     the run's totals (dict, as the CLI's summary); notices: the reader's non-fatal notes."""
-    rows: object
-    rejects: object
-    stats: dict
-    notices: list
-
-
-def _pa():
-    import pyarrow
-    return pyarrow
-
-
-def _ptr(cdata):
-    return int(ffi.cast("uintptr_t", cdata))
-
-
-def _import_schema(export, *args):
-    pa = _pa()
-    c_schema = ffi.new("struct ArrowSchema *")
-    check(export(c_schema, *args))
-    # pyarrow moves the struct (and calls its release when done with it).
-    return pa.Schema._import_from_c(_ptr(c_schema))
-
-
-def arrow_schema(table):
-    """The pyarrow.Schema of a table's cleaned rows: int64 ind and counts, large_string texts,
-    timestamp[us, tz=UTC], coordinates as fixed_size_list<double>[2] ([latitude, longitude])."""
-    return _import_schema(lib.pinetl_arrow_schema, table_id(table))
-
-
-def arrow_view_schema(table):
-    """arrow_schema with string_view text columns: the schema of read_arrow's rows (its default,
-    strings="string_view")."""
-    return _import_schema(lib.pinetl_arrow_view_schema, table_id(table))
-
-
-def arrow_rejects_schema():
-    """The pyarrow.Schema of rejects: table, source, line, offset, reason, message, raw
-    (large_binary)."""
-    return _import_schema(lib.pinetl_arrow_rejects_schema)
-
-
-def export_reader_rows(reader, schema):
-    """The cleaned rows of the batch the reader handed out last, as a pyarrow.RecordBatch of
-    schema that owns the batch (the reader goes on with a new one)."""
-    c_rows = ffi.new("struct ArrowArray *")
-    check(lib.pinetl_arrow_export_reader(c_rows, ffi.NULL, reader))
-    return _pa().RecordBatch._import_from_c(_ptr(c_rows), schema)
+    rows: pa.Table
+    rejects: pa.Table
+    stats: Stats
+    notices: list[str]
 
 
 class _Batches:
@@ -77,15 +40,16 @@ class _Batches:
 
     __slots__ = ("pa", "schema", "rejects_schema", "rows", "rejects", "c_rows", "c_rejects")
 
-    def __init__(self, t, views=False):
+    def __init__(self, t: int, views: bool = False) -> None:
         self.pa = _pa()
-        self.schema = arrow_view_schema(t) if views else arrow_schema(t)
-        self.rejects_schema = arrow_rejects_schema()
-        self.rows, self.rejects = [], []
+        self.schema = rows_schema(t, views)
+        self.rejects_schema = rejects_schema()
+        self.rows: list[pa.RecordBatch] = []
+        self.rejects: list[pa.RecordBatch] = []
         self.c_rows = ffi.new("struct ArrowArray *")
         self.c_rejects = ffi.new("struct ArrowArray *")
 
-    def add(self, export, *args, exported=None):
+    def add(self, export: Any, *args: Any, exported: Callable[[], object] | None = None) -> None:
         check(export(self.c_rows, self.c_rejects, *args))
         if exported is not None:
             exported()
@@ -97,7 +61,7 @@ class _Batches:
         if rj.num_rows:
             self.rejects.append(rj)
 
-    def tables(self):
+    def tables(self) -> tuple[pa.Table, pa.Table]:
         pa = self.pa
         return (pa.Table.from_batches(self.rows, schema=self.schema),
                 pa.Table.from_batches(self.rejects, schema=self.rejects_schema))
@@ -106,9 +70,9 @@ class _Batches:
 _STRINGS = ("large_string", "string_view")
 
 
-def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
-               strings="string_view"):
-    """read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
+def read_json(path: Paths, table: Table, *, input_format: str | int = "auto", threads: int = 0,
+              batch_bytes: int = 0, strings: str = "string_view") -> ArrowResult:
+    """pinetl.read_json with Arrow output: reads and cleans files or Kafka Connect S3 sink directories
     ("-" is standard input) with the library's streaming reader (worker threads) into a
     pyarrow.Table, one chunk per batch, without copying the cleaned columns.
 
@@ -124,13 +88,13 @@ def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
         while a table read from it is in use (the process would get SIGBUS, as with any mapped
         file). Standard input and pipes cannot be mapped: their texts are copied.
       "large_string": pyarrow.large_string() columns, every text copied into the batch
-        (arrow_schema(table)): for consumers without string_view support, and for data that
+        (schema(table)): for consumers without string_view support, and for data that
         must not keep the input file mapped."""
     paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
     if not paths:
-        raise ValueError("read_arrow: no path given")
+        raise ValueError("read_json: no path given")
     if strings not in _STRINGS:
-        raise ValueError(f"read_arrow: strings must be one of {', '.join(_STRINGS)}, not {strings!r}")
+        raise ValueError(f"read_json: strings must be one of {', '.join(_STRINGS)}, not {strings!r}")
     t = table_id(table)
     views = strings == "string_view"
     reader = open_reader(t, paths, input_format=input_format, threads=threads,
@@ -144,22 +108,24 @@ def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
             batches.add(lib.pinetl_arrow_export_reader, reader)
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_reader_stats(stats, reader)
-        notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
+        notices = [n for n in (text(lib.pinetl_reader_notices(reader)) or "").split("\n") if n]
     finally:
         ffi.release(reader)
     rows, rejects = batches.tables()
     return ArrowResult(rows, rejects, _stats_dict(stats), notices)
 
 
-def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1):
-    """clean_json with Arrow output, in one call into C.
+def clean_json(data: str | bytes | bytearray | memoryview | pa.Array | pa.ChunkedArray,
+               table: Table, *, input_format: str | int = "auto", source: str | bytes | None = None,
+               first_line: int = 1) -> ArrowResult:
+    """pinetl.clean_json with Arrow output, in one call into C.
 
     data: str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file would), or
     a pyarrow string/binary array (or chunked array) of records, one JSON text per element (a
     Kafka `value` or Kinesis `data` column): its buffers go to C as they are when the array is
     large_string/large_binary without nulls, else after one cast. Returns an ArrowResult."""
     t = table_id(table)
-    keep = []
+    keep: list[CData] = []
     opts = _options(input_format, source, first_line, keep)
     batches = _Batches(t)
     stats = ffi.new("pinetl_stats *")
@@ -179,7 +145,7 @@ def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1):
     return ArrowResult(rows, rejects, _stats_dict(stats), [])
 
 
-def _record_chunks(data):
+def _record_chunks(data: object) -> Iterator[bytes | tuple[CData, CData, int]]:
     """bytes (one wrapped input), or per chunk of a pyarrow array: (blob, offsets, n)."""
     if isinstance(data, (str, bytes, bytearray, memoryview)):
         yield as_bytes(data, "data")

@@ -8,7 +8,8 @@ import json
 import math
 import os
 import stat
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -16,30 +17,36 @@ from . import _lazy
 from ._columns import Collector
 from ._ffi import c_int64, c_path, c_string, check, ffi, lib, owned_string, record_bytes, text
 from ._scalar import table_id
+from ._types import CData, Paths, PathLike, Stats, Table
+
+if TYPE_CHECKING:
+    import pandas
 
 
 class CleanResult(NamedTuple):
     """rows: the cleaned rows (DataFrame, spec's column order); rejects: DataFrame with columns
     table, source, line, offset, reason, message, raw; stats: the run's totals (dict, as the CLI's
     summary); notices: non-fatal notes of the reader (skipped files, ...)."""
-    rows: pandas.DataFrame  # noqa: F821 (pandas loads on first use)
-    rejects: pandas.DataFrame  # noqa: F821
-    stats: dict
-    notices: list
+    rows: pandas.DataFrame
+    rejects: pandas.DataFrame
+    stats: Stats
+    notices: list[str]
 
 
-def _input_format(name):
+def _input_format(name: str | bytes | int) -> int:
     if isinstance(name, int) and not isinstance(name, bool):
         return name
     out = ffi.new("pinetl_input_format *")
     check(lib.pinetl_input_format_from_name(out, c_string(name, "input_format")))
-    return out[0]
+    fmt: int = out[0]
+    return fmt
 
 
-def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, dict_columns=0,
-                text_views=False):
-    """The one reader set-up of the binding: a pinetl_reader over paths (bytes or str paths),
-    freed by the garbage collector (or ffi.release)."""
+def open_reader(t: int, paths: Sequence[PathLike], *, input_format: str | int = "auto",
+                threads: int = 0, batch_bytes: int = 0, dict_columns: int = 0,
+                text_views: bool = False) -> CData:
+    """The one reader set-up of the binding: a pinetl_reader of table t (a C pinetl_table value)
+    over paths (bytes or str paths), freed by the garbage collector (or ffi.release)."""
     c_paths = [ffi.new("char[]", c_path(p)) for p in paths]
     c_array = ffi.new("const char *[]", c_paths)
     opts = ffi.new("pinetl_reader_options *")
@@ -50,17 +57,18 @@ def open_reader(table, paths, *, input_format="auto", threads=0, batch_bytes=0, 
     opts.dict_columns = dict_columns
     opts.text_views = bool(text_views)
     out = ffi.new("pinetl_reader **")
-    check(lib.pinetl_reader_open(out, table_id(table), c_array, len(paths), opts))
+    check(lib.pinetl_reader_open(out, t, c_array, len(paths), opts))
     return ffi.gc(out[0], lib.pinetl_reader_free)
 
 
-def _new_batch(table):
+def _new_batch(table: int) -> CData:
     out = ffi.new("pinetl_batch **")
     check(lib.pinetl_batch_new(out, table))
     return ffi.gc(out[0], lib.pinetl_batch_free)
 
 
-def _options(input_format, source, first_line, keep):
+def _options(input_format: str | int, source: str | bytes | None, first_line: int,
+             keep: list[CData]) -> CData:
     opts = ffi.new("pinetl_clean_options *")
     check(lib.pinetl_clean_options_init(opts, lib.PINETL_CLEAN_OPTIONS_VERSION))
     opts.input_format = _input_format(input_format)
@@ -72,13 +80,14 @@ def _options(input_format, source, first_line, keep):
     return opts
 
 
-def _stats_dict(stats):
+def _stats_dict(stats: CData) -> Stats:
     out = ffi.new("char **")
     check(lib.pinetl_stats_to_json(out, stats))
-    return json.loads(owned_string(out[0]))
+    totals: Stats = json.loads(owned_string(out[0]))
+    return totals
 
 
-def _json_default(value):
+def _json_default(value: object) -> Any:
     # What pandas and NumPy hand over beside plain Python values.
     if isinstance(value, np.integer):
         return int(value)
@@ -98,14 +107,14 @@ def _json_default(value):
     raise TypeError(f"a record value of type {type(value).__name__} is not JSON")
 
 
-def is_missing(value):
+def is_missing(value: object) -> bool:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return True
     pd = _lazy.loaded("pandas")
     return pd is not None and (value is pd.NaT or value is pd.NA)
 
 
-def record_text(record):
+def record_text(record: object) -> bytes:
     """One record as JSON text: str/bytes as they are; a mapping as JSON, missing values (None,
     NaN, NaT, NA) left out, since a missing field and null clean alike; any other value as its
     JSON (C rejects what is not an object). A value JSON cannot hold (±inf, a lone surrogate,
@@ -124,12 +133,12 @@ def record_text(record):
         return record_bytes(f"<a {type(record).__name__} record that is not JSON: {what}>")
 
 
-def records_blob(records):
+def records_blob(records: Iterable[object]) -> tuple[bytes, np.ndarray[Any, np.dtype[np.int64]]]:
     """Records -> (blob, int64 offsets): the Arrow large-string layout of batch.h."""
     return texts_blob([record_text(r) for r in records])
 
 
-def texts_blob(texts):
+def texts_blob(texts: Sequence[bytes]) -> tuple[bytes, np.ndarray[Any, np.dtype[np.int64]]]:
     """The one blob/offsets builder: byte strings -> (blob, int64 offsets), text i at
     blob[offsets[i]:offsets[i + 1]] (pinetl_batch_clean_records' layout)."""
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
@@ -138,18 +147,20 @@ def texts_blob(texts):
     return b"".join(texts), offsets
 
 
-def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto", source=None,
-                first_line=1):
-    """Runs one batch through C: data (wrapped input) or blob + offsets (one record per slice).
-    Returns (Collector holding the batch, stats dict)."""
-    t = table_id(table)
-    keep = []
+def clean_batch(t: int, *, data: bytes | None = None, blob: bytes | None = None,
+                offsets: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+                input_format: str | int = "auto", source: str | bytes | None = None,
+                first_line: int = 1) -> tuple[Collector, Stats]:
+    """Runs one batch of table t (a C pinetl_table value) through C: data (wrapped input) or
+    blob + offsets (one record per slice). Returns (Collector holding the batch, stats dict)."""
+    keep: list[CData] = []
     opts = _options(input_format, source, first_line, keep)
     batch = _new_batch(t)
     try:
         if data is not None:
             check(lib.pinetl_batch_clean(batch, data, len(data), opts))
         else:
+            assert offsets is not None
             n = len(offsets) - 1
             offs = ffi.from_buffer("int64_t[]", offsets)
             check(lib.pinetl_batch_clean_records(batch, blob, offs, n, opts))
@@ -163,26 +174,29 @@ def clean_batch(table, *, data=None, blob=None, offsets=None, input_format="auto
         ffi.release(batch)
 
 
-def clean_json(table, data, *, input_format="auto", source=None, first_line=1):
+def clean_json(data: str | bytes | bytearray | memoryview | Iterable[object], table: Table, *,
+               input_format: str | int = "auto", source: str | bytes | None = None,
+               first_line: int = 1) -> CleanResult:
     """Cleans records of one table in memory, in one call into C.
 
     data is either str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file
     would), or an iterable of records, each a mapping (a parsed record) or the str/bytes of one
     record's JSON. Returns a CleanResult: cleaned rows, rejects and totals; every record is in
     exactly one of the two."""
+    t = table_id(table)
     if isinstance(data, (str, bytes, bytearray, memoryview)):
-        part, stats = clean_batch(table, data=record_bytes(data, "data"), input_format=input_format,
+        part, stats = clean_batch(t, data=record_bytes(data, "data"), input_format=input_format,
                                   source=source, first_line=first_line)
     else:
         if hasattr(data, "items"):
             raise TypeError("data is a single mapping: pass a list of records")
         blob, offsets = records_blob(data)
-        part, stats = clean_batch(table, blob=blob, offsets=offsets, source=source,
+        part, stats = clean_batch(t, blob=blob, offsets=offsets, source=source,
                                   first_line=first_line)
     return CleanResult(part.frame(), part.rejects_frame(), stats, [])
 
 
-def _files_size(paths):
+def _files_size(paths: Sequence[PathLike]) -> int | None:
     """The total size of paths when all are regular files (a hint for sizing columns), else None."""
     total = 0
     for p in paths:
@@ -201,7 +215,8 @@ def _files_size(paths):
 READ_JSON_BATCH_BYTES = 4 << 20
 
 
-def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
+def read_json(path: Paths, table: Table, *, input_format: str | int = "auto", threads: int = 0,
+              batch_bytes: int = 0) -> CleanResult:
     """Reads and cleans files or Kafka Connect S3 sink directories ("-" is standard input) with
     the library's streaming reader (worker threads, constant memory in C) into one DataFrame.
 
@@ -226,7 +241,7 @@ def read_json(path, table, *, input_format="auto", threads=0, batch_bytes=0):
             rows.add(batch[0], reader)
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_reader_stats(stats, reader)
-        notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
+        notices = [n for n in (text(lib.pinetl_reader_notices(reader)) or "").split("\n") if n]
     finally:
         ffi.release(reader)
     return CleanResult(rows.frame(), rows.rejects_frame(), _stats_dict(stats), notices)

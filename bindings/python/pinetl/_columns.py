@@ -13,13 +13,23 @@ That is for object text columns (pandas 2). When pandas' text dtype is the Arrow
 (pandas 3), no str object is made at all: a reader's batch becomes the Arrow large_string chunks
 of its text columns through the C export (no copy), and a batch of clean_json's has its text
 bytes, offsets and validity copied out as one chunk (C's layout is Arrow's); pandas wraps them."""
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ._cdata import _pa, export_reader_rows, rejects_schema, rows_schema
 from ._ffi import check, ffi, lib, text
 from ._lazy import arrow_text, pandas
-from ._scalar import columns, table_id
+from ._scalar import table_columns, table_id
+from ._types import CData, Table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pandas import DataFrame
 
 # datetime64[ns] covers years 1677..2262 (pandas.Timestamp.min/max: int64 nanoseconds but the
 # NaT value); the library accepts 0001..9999.
@@ -28,21 +38,22 @@ _NS_MAX_US = np.iinfo(np.int64).max // 1000
 _NAT = np.iinfo(np.int64).min
 
 # The rejects' fields, in C's order (pinetl_batch_render_rejects writes the same).
-REJECT_COLUMNS = [text(lib.pinetl_reject_field_name(i)) for i in range(lib.PINETL_REJECT_FIELDS)]
+REJECT_COLUMNS = [text(lib.pinetl_reject_field_name(i)) or ""
+                  for i in range(lib.PINETL_REJECT_FIELDS)]
 
 
 class TimestampRangeWarning(UserWarning):
     """A cleaned timestamp lies outside what datetime64[ns] holds (1677..2262) and became NaT."""
 
 
-def _array(ptr, ctype, count):
+def _array(ptr: CData, ctype: Any, count: int) -> NDArray[Any]:
     if count == 0 or ptr == ffi.NULL:
         return np.zeros(0, dtype=ctype)
     dtype = np.dtype(ctype)
     return np.frombuffer(ffi.buffer(ptr, count * dtype.itemsize), dtype=dtype)
 
 
-def _bitmap(ptr, n):
+def _bitmap(ptr: CData, n: int) -> NDArray[Any]:
     if n == 0:
         return np.zeros(0, dtype=bool)
     raw = np.frombuffer(ffi.buffer(ptr, (n + 7) // 8), dtype=np.uint8)
@@ -55,7 +66,7 @@ def _bitmap(ptr, n):
 _SPLIT_ROWS = 512
 
 
-def _split(blob, b):
+def _split(blob: Any, b: NDArray[Any]) -> list[str]:
     """Texts from a buffer that holds each followed by a NUL byte: text r at
     blob[b[r] .. b[r+1] - 1) (b: n + 1 positions). One decode and one str.split per chunk of
     rows make the str objects; a text that holds NUL itself (JSON "\\u0000") would split
@@ -63,7 +74,7 @@ def _split(blob, b):
     n = len(b) - 1
     view = memoryview(blob)
     cuts = b[::_SPLIT_ROWS].tolist() + ([int(b[n])] if n % _SPLIT_ROWS else [])
-    out = []
+    out: list[str] = []
     for i in range(len(cuts) - 1):
         parts = str(view[cuts[i]:cuts[i + 1]], "utf-8").split("\0")
         parts.pop()  # after the last separator
@@ -76,13 +87,13 @@ def _split(blob, b):
     return out
 
 
-def _objects(n):
+def _objects(n: int) -> tuple[NDArray[Any], CData]:
     """An object array of n Nones and its data pointer, for the pinetl_py_* helpers to fill."""
     out = np.empty(n, dtype=object)
     return out, ffi.cast("void *", out.ctypes.data)
 
 
-def _c_texts(data, offsets, validity, n):
+def _c_texts(data: CData, offsets: CData, validity: CData, n: int) -> NDArray[Any] | None:
     """n texts (None where null) as an object array of str, made in C (pyobjects.c); None when
     a text is not UTF-8, which the library never hands out."""
     out, ptr = _objects(n)
@@ -91,7 +102,7 @@ def _c_texts(data, offsets, validity, n):
     return out
 
 
-def _gather(table, rows):
+def _gather(table: NDArray[Any], rows: NDArray[Any]) -> NDArray[Any]:
     """table[rows] for an object array table and int32 rows, made in C (pyobjects.c)."""
     out, ptr = _objects(len(rows))
     if len(rows):
@@ -103,7 +114,7 @@ def _gather(table, rows):
     return out
 
 
-def _dict_texts(d, first, count):
+def _dict_texts(d: CData, first: int, count: int) -> list[str]:
     """Texts first .. count - 1 of a text dictionary (stored with a NUL after each)."""
     offs = _array(lib.pinetl_text_dict_offsets(d), np.int64, count + 1)[first:]
     base = int(offs[0])
@@ -118,16 +129,16 @@ class _Objects:
 
     __slots__ = ("out", "len")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.out = np.empty(0, dtype=object)
         self.len = 0
 
-    def reserve(self, n):
+    def reserve(self, n: int) -> None:
         if n > len(self.out):
             # realloc (no reference count touched); new slots hold 0 until written.
             self.out.resize(n, refcheck=False)
 
-    def append(self, items, nulls=None):
+    def append(self, items: Any, nulls: NDArray[Any] | None = None) -> None:
         """Appends a list or an object array; nulls: a bool mask of items to set to None."""
         end = self.len + len(items)
         if end > len(self.out):
@@ -137,7 +148,7 @@ class _Objects:
             self.out[self.len:end][nulls] = None
         self.len = end
 
-    def finish(self):
+    def finish(self) -> NDArray[Any]:
         out = self.out[:self.len]  # a view: a copy would touch every object again
         self.out, self.len = np.empty(0, dtype=object), 0
         return out
@@ -148,11 +159,11 @@ class _Ints:
 
     __slots__ = ("values", "len")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values = np.zeros(64, dtype=np.int32)
         self.len = 0
 
-    def append(self, items):
+    def append(self, items: Any) -> None:
         end = self.len + len(items)
         if end + 1 > len(self.values):
             self.values = np.resize(self.values, max(end + 1, 2 * len(self.values)))
@@ -168,13 +179,13 @@ class _ReaderCodes:
 
     __slots__ = ("strs", "index", "remaps", "pending")
 
-    def __init__(self):
-        self.strs = [None]
-        self.index = {}       # str -> its index in strs
-        self.remaps = {}      # dictionary -> _Ints: str index of each of its codes
-        self.pending = []     # per batch: str indexes of its kept rows
+    def __init__(self) -> None:
+        self.strs: list[str | None] = [None]
+        self.index: dict[str, int] = {}          # str -> its index in strs
+        self.remaps: dict[CData, _Ints] = {}     # dictionary -> str index of each of its codes
+        self.pending: list[NDArray[Any]] = []         # per batch: str indexes of its kept rows
 
-    def add(self, view, n, keep):
+    def add(self, view: CData, n: int, keep: NDArray[Any] | None) -> None:
         remap = self.remaps.get(view.dict)
         if remap is None:
             remap = self.remaps[view.dict] = _Ints()
@@ -183,7 +194,7 @@ class _ReaderCodes:
                                f"{remap.len}..{view.first_new - 1}")
         if view.new_count:   # a few per batch once the dictionaries are warm
             offs = _array(view.new_offsets, np.int64, view.new_count + 1)
-            strs, index, at = self.strs, self.index, []
+            strs, index, at = self.strs, self.index, list[int]()
             for s in _split(ffi.buffer(view.new_data, int(offs[-1])), offs):
                 i = index.get(s)
                 if i is None:
@@ -196,7 +207,7 @@ class _ReaderCodes:
         codes = _array(view.codes, np.int32, n)
         self.pending.append(table[codes if keep is None else codes[keep]])
 
-    def take(self):
+    def take(self) -> NDArray[Any]:
         """The pending rows as str objects (an object array), and none left pending."""
         if not self.pending:
             return np.empty(0, dtype=object)
@@ -211,19 +222,21 @@ class _TextColumn:
 
     __slots__ = ("out", "dict", "strs", "rows", "coded", "expect")
 
-    def __init__(self, expect=0):
+    def __init__(self, expect: int = 0) -> None:
         self.out = _Objects()
         out = ffi.new("pinetl_text_dict **")
         check(lib.pinetl_text_dict_new(out))
-        self.dict = ffi.gc(out[0], lib.pinetl_text_dict_free)
-        self.strs = _Objects()   # dictionary mode: the str of each code, then None (code -1)
+        self.dict: CData = ffi.gc(out[0], lib.pinetl_text_dict_free)
+        # dictionary mode: the str of each code, then None (code -1)
+        self.strs: _Objects | None = _Objects()
         self.strs.append([None])
         self.strs.len = 0
         self.rows = 0
-        self.coded = None        # _ReaderCodes, for batches a reader encoded
+        self.coded: _ReaderCodes | None = None   # _ReaderCodes, for batches a reader encoded
         self.expect = expect     # rows expected in all (0: unknown), to size out once
 
-    def add_coded(self, batch, c, n, keep, view):
+    def add_coded(self, batch: CData, c: int, n: int, keep: NDArray[Any] | None,
+                  view: CData) -> None:
         """A batch from a reader: view is its pinetl_text_codes for this column."""
         if self.coded is None:
             self.coded = _ReaderCodes()
@@ -239,7 +252,7 @@ class _TextColumn:
             self.out.append(self.coded.take())
         self.add(batch, c, n, keep)
 
-    def add(self, batch, c, n, keep):
+    def add(self, batch: CData, c: int, n: int, keep: NDArray[Any] | None) -> None:
         data = lib.pinetl_batch_text_data(batch, c)
         offsets = lib.pinetl_batch_text_offsets(batch, c)
         validity = lib.pinetl_batch_validity(batch, c)
@@ -253,6 +266,7 @@ class _TextColumn:
         if n:
             check(lib.pinetl_text_dict_encode(ffi.from_buffer("int32_t[]", codes), self.dict, data, offsets, validity,
                                               n))
+        assert self.strs is not None
         known, count = self.strs.len, lib.pinetl_text_dict_count(self.dict)
         if count > known:
             self.strs.append(_dict_texts(self.dict, known, count) + [None])
@@ -264,7 +278,7 @@ class _TextColumn:
             ffi.release(self.dict)
             self.dict, self.strs = None, None
 
-    def finish(self):
+    def finish(self) -> NDArray[Any]:
         self.dict, self.strs = None, None
         if self.coded is not None:
             rest = self.coded.take()
@@ -286,12 +300,12 @@ class _ArrowTextColumn:
 
     __slots__ = ("pa", "chunks")
 
-    def __init__(self):
+    def __init__(self) -> None:
         import pyarrow
         self.pa = pyarrow
-        self.chunks = []
+        self.chunks: list[pa.Array] = []
 
-    def add(self, batch, c, n, keep):
+    def add(self, batch: CData, c: int, n: int, keep: NDArray[Any] | None) -> None:
         if n == 0:
             return
         pa = self.pa
@@ -323,7 +337,7 @@ class _ArrowTextColumn:
                                     [bits, pa.py_buffer(offsets), pa.py_buffer(data)])
         self.chunks.append(arr)
 
-    def finish(self):
+    def finish(self) -> pa.ChunkedArray:
         chunks, self.chunks = self.chunks, []
         return self.pa.chunked_array(chunks, type=self.pa.large_string())
 
@@ -334,10 +348,10 @@ class _CoordsColumn:
 
     __slots__ = ("out",)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.out = _Objects()
 
-    def add(self, batch, c, n, keep):
+    def add(self, batch: CData, c: int, n: int, keep: NDArray[Any] | None) -> None:
         values = _array(lib.pinetl_batch_coords(batch, c), np.float64, 2 * n).reshape(n, 2)
         valid = _bitmap(lib.pinetl_batch_validity(batch, c), n)
         if keep is not None:
@@ -345,7 +359,7 @@ class _CoordsColumn:
         pairs = np.fromiter(values.tolist(), dtype=object, count=len(values))
         self.out.append(pairs, None if valid.all() else ~valid)
 
-    def finish(self):
+    def finish(self) -> NDArray[Any]:
         return self.out.finish()
 
 
@@ -355,10 +369,11 @@ class _ValueColumn:
 
     __slots__ = ("values", "valid")
 
-    def __init__(self):
-        self.values, self.valid = [], []
+    def __init__(self) -> None:
+        self.values: list[NDArray[Any]] = []
+        self.valid: list[NDArray[Any]] = []
 
-    def add(self, batch, c, n, keep):
+    def add(self, batch: CData, c: int, n: int, keep: NDArray[Any] | None) -> None:
         values = _array(lib.pinetl_batch_int64(batch, c), np.int64, n)
         valid = _bitmap(lib.pinetl_batch_validity(batch, c), n)
         if keep is None:
@@ -368,27 +383,31 @@ class _ValueColumn:
             self.values.append(values[keep])
             self.valid.append(valid[keep])
 
-    def finish(self):
+    def finish(self) -> tuple[NDArray[Any], NDArray[Any]]:
         values = np.concatenate(self.values) if self.values else np.zeros(0, np.int64)
         valid = np.concatenate(self.valid) if self.valid else np.zeros(0, bool)
         self.values, self.valid = [], []
         return values, valid
 
 
-def _reject_rows(batch, table_name, status, keep):
+_Column = Union[_TextColumn, _ArrowTextColumn, _CoordsColumn, _ValueColumn]
+
+
+def _reject_rows(batch: CData, table_name: str | None, status: NDArray[Any],
+                 keep: NDArray[Any]) -> list[dict[str, Any]]:
     n = len(status)
     lines = _array(lib.pinetl_batch_lines(batch), np.int64, n)
     offs = _array(lib.pinetl_batch_offsets(batch), np.int64, n)
     sids = _array(lib.pinetl_batch_source_ids(batch), np.uint32, n)
     raw = ffi.new("const char **")
     raw_len = ffi.new("size_t *")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in np.flatnonzero(~keep).tolist():
-        data = b""
+        data: bytes | str = b""
         if lib.pinetl_batch_reject_raw(raw, raw_len, batch, r) == 0 and raw[0] != ffi.NULL:
             data = ffi.buffer(raw[0], raw_len[0])[:]
         try:
-            data = data.decode("utf-8")
+            data = data.decode("utf-8")  # type: ignore[union-attr]
         except UnicodeDecodeError:
             pass  # kept as bytes, like the CLI's raw_base64
         rows.append(dict(zip(REJECT_COLUMNS, (
@@ -410,25 +429,27 @@ class Collector:
     input_bytes, when known (the size of the files read), sizes the object columns from the
     first batch's bytes per row, so they are not copied as they grow."""
 
-    def __init__(self, table, input_bytes=None):
+    def __init__(self, t: int, input_bytes: int | None = None) -> None:
         self.input_bytes = input_bytes
-        self.table = table_id(table)
-        self.table_name = text(lib.pinetl_table_name(self.table))
-        self.schema = columns(self.table)
+        self.table = t                      # a C pinetl_table value
+        self.table_name = text(lib.pinetl_table_name(t))
+        self.schema = table_columns(t)
         text_column = _ArrowTextColumn if arrow_text() else _TextColumn
-        self.cols = [text_column() if kind == "text" else _CoordsColumn() if kind == "coords"
-                     else _ValueColumn() for _, kind in self.schema]
-        self.rejects = []
+        self.cols: list[_Column] = [
+            text_column() if kind == "text" else _CoordsColumn() if kind == "coords"
+            else _ValueColumn() for _, kind in self.schema]
+        self.rejects: list[dict[str, Any]] = []
         self.rows = 0
         self._codes = ffi.new("pinetl_text_codes *")
-        self._schema = None  # the Arrow schema of the rows, once a batch is exported
+        # the Arrow schema of the rows, once a batch is exported
+        self._schema: pa.Schema | None = None
 
-    def text_columns(self):
+    def text_columns(self) -> int:
         """The reader option dict_columns that add(batch, reader) expects: every text column made
         of str objects (none when they are Arrow chunks)."""
         return sum(1 << c for c, col in enumerate(self.cols) if isinstance(col, _TextColumn))
 
-    def add(self, batch, reader=None):
+    def add(self, batch: CData, reader: CData = None) -> None:
         """Copies out a batch; reader: the reader that handed it out, opened with dict_columns =
         text_columns() (its workers encoded the text columns). With a reader, Arrow text columns
         (pandas 3) take the batch over instead of copying it: the batch is then gone."""
@@ -440,7 +461,7 @@ class Collector:
             self.rejects += _reject_rows(batch, self.table_name, status, keep)
         if self.input_bytes and self.rows == 0 and n > 1:
             self._reserve(batch, n)
-        taken = []
+        taken: list[int] = []
         for c, col in enumerate(self.cols):
             if reader is not None and isinstance(col, _TextColumn):
                 check(lib.pinetl_reader_text_codes(self._codes, reader, c))
@@ -454,26 +475,25 @@ class Collector:
             # from the reader, kept rows moved in place): the text bytes are not copied at all.
             rb = self._export(reader)
             for c in taken:
-                self.cols[c].chunks.append(rb.column(c))
+                self.cols[c].chunks.append(rb.column(c))  # type: ignore[union-attr]
         self.rows += n
 
-    def _export(self, reader):
-        from ._arrow import arrow_schema, export_reader_rows
+    def _export(self, reader: CData) -> pa.RecordBatch:
         if self._schema is None:
-            self._schema = arrow_schema(self.table)
+            self._schema = rows_schema(self.table)
         return export_reader_rows(reader, self._schema)
 
-    def _reserve(self, batch, n):
+    def _reserve(self, batch: CData, n: int) -> None:
         last = int(_array(lib.pinetl_batch_offsets(batch), np.int64, n)[-1])
         if last > 0:
-            rows = int(self.input_bytes * (n - 1) / last * 1.02) + n
+            rows = int((self.input_bytes or 0) * (n - 1) / last * 1.02) + n
             for col in self.cols:
                 if isinstance(col, _TextColumn):
                     col.expect = rows    # reserved once the column needs it
                 elif isinstance(col, _CoordsColumn):
                     col.out.reserve(rows)
 
-    def frame(self, index=None):
+    def frame(self, index: Any = None) -> DataFrame:
         """One DataFrame of the cleaned rows, in the spec's column order; the collector is
         emptied. int64 -> nullable Int64; timestamp -> datetime64[ns, UTC]; text -> text_dtype()
         (object of str or None on pandas 2, "str" with NaN for null on pandas 3); coords ->
@@ -496,12 +516,12 @@ class Collector:
         # copy=False: each column stays its own block (no consolidation copy of every column).
         return pd.DataFrame(data, index=index, copy=False)
 
-    def rejects_frame(self):
+    def rejects_frame(self) -> DataFrame:
         """The rejects as a DataFrame (see rejects_frame)."""
         return rejects_frame(self.rejects)
 
 
-def text_dtype():
+def text_dtype() -> Any:
     """The dtype of a text column: the one pandas itself gives a column of str, so a frame from
     pinetl looks like one the user's pandas made. pandas 2: object (str, None for null);
     pandas 3, or pandas 2 with pd.options.future.infer_string: "str", i.e.
@@ -509,7 +529,7 @@ def text_dtype():
     return pandas().Series(["a"]).dtype
 
 
-def text_array(texts, dtype):
+def text_array(texts: Any, dtype: Any) -> Any:
     """Texts as a column of dtype (text_dtype()): an object array of str/None (object stays as it
     is, no copy), or a pyarrow large_string chunked array (wrapped without a copy when dtype is
     Arrow-backed)."""
@@ -523,26 +543,29 @@ def text_array(texts, dtype):
     return pd.array(texts, dtype=dtype)
 
 
-def rejects_frame(rejects):
-    """Rejects (dicts with REJECT_COLUMNS) as a DataFrame: line and offset int64, raw object (str,
-    or bytes when the record is not UTF-8: the same dtype whatever the rows hold), the other
-    columns text_dtype()."""
-    pd = pandas()
+def rejects_frame(rejects: list[dict[str, Any]]) -> DataFrame:
+    """Rejects (dicts with REJECT_COLUMNS) as a DataFrame, each column typed as C exports it
+    (rejects_schema()): integers (line, offset) int64, binary (raw) object (str, or bytes when
+    the record is not UTF-8: the same dtype whatever the rows hold), text text_dtype()."""
+    pd, pa = pandas(), _pa()
     texts = text_dtype()
+    kinds = rejects_schema()
     data = {}
     for name in REJECT_COLUMNS:
         values = [r[name] for r in rejects]
-        if name in ("line", "offset"):
+        kind = kinds.field(name).type
+        if pa.types.is_integer(kind):
             data[name] = np.array(values, dtype=np.int64)
         else:
             objects = np.empty(len(values), dtype=object)
             objects[:] = values
-            data[name] = pd.Series(objects, dtype=object) if name == "raw" else \
+            binary = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+            data[name] = pd.Series(objects, dtype=object) if binary else \
                 text_array(objects, texts)
     return pd.DataFrame(data)
 
 
-def _timestamps(values, valid, name):
+def _timestamps(values: NDArray[Any], valid: NDArray[Any], name: str) -> Any:
     inside = (values >= _NS_MIN_US) & (values <= _NS_MAX_US)
     lost = int((valid & ~inside).sum())
     if lost:
@@ -554,6 +577,6 @@ def _timestamps(values, valid, name):
     return pd.array(ns, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False)
 
 
-def empty_frame(table):
+def empty_frame(table: Table) -> DataFrame:
     """The cleaned table's columns and dtypes, no rows."""
-    return Collector(table).frame()
+    return Collector(table_id(table)).frame()

@@ -2,13 +2,15 @@
 
 The codes are C's (the PINETL_E* constants of common.h, read from the compiled module); this
 module only chooses the Python class of each."""
+from __future__ import annotations
+
 from ._pinetl import lib
 
 
 class Error(Exception):
     """A pinetl call failed. .code is the C result code (negative), .message the C message."""
 
-    def __init__(self, code, message):
+    def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -34,25 +36,20 @@ class SQLError(Error):
     """PINETL_ESQL: the SQLite warehouse reported an error."""
 
 
-class RejectError(Error):
-    """PINETL_EREJECT: strict mode saw a rejected record."""
-
-
 class NotFoundError(Error, LookupError):
     """PINETL_ENOTFOUND: no such file, insight or column."""
 
 
-_BY_CODE = {
+_BY_CODE: dict[int, type[Error]] = {
     lib.PINETL_ENOMEM: PinetlMemoryError,
     lib.PINETL_EINVAL: InvalidArgumentError,
     lib.PINETL_EIO: PinetlIOError,
     lib.PINETL_EFORMAT: FormatError,
     lib.PINETL_ESQL: SQLError,
-    lib.PINETL_EREJECT: RejectError,
     lib.PINETL_ENOTFOUND: NotFoundError,
 }
 
 
-def error_for(code, message, description):
+def error_for(code: int, message: str | None, description: str | None) -> Error:
     """The exception for a result code: the C message, or the code's fixed description."""
     return _BY_CODE.get(code, Error)(code, message or description or f"pinetl error {code}")

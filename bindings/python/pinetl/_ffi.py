@@ -1,11 +1,15 @@
 """The compiled CFFI module and the one helper every call goes through: result codes to exceptions."""
-from ._pinetl import ffi, lib  # noqa: F401 (re-exported)
+from __future__ import annotations
+
+import operator
 import os
 
+from ._pinetl import ffi as ffi, lib as lib  # re-exported
 from ._errors import InvalidArgumentError, error_for
+from ._types import CData
 
 
-def check(rc):
+def check(rc: int) -> int:
     """Raises the pinetl exception for a negative result code; returns rc otherwise.
 
     Must run right after the C call, on the same thread: the message is thread-local in C."""
@@ -15,14 +19,14 @@ def check(rc):
     return rc
 
 
-def text(ptr):
+def text(ptr: CData) -> str | None:
     """A C string (const char *) as str; None for NULL."""
     if ptr == ffi.NULL:
         return None
     return ffi.string(ptr).decode("utf-8", "replace")
 
 
-def as_bytes(value, what="value"):
+def as_bytes(value: object, what: str = "value") -> bytes:
     """str -> UTF-8 bytes; bytes-like -> bytes; anything else is a TypeError naming the argument."""
     if isinstance(value, str):
         return value.encode("utf-8")
@@ -31,7 +35,7 @@ def as_bytes(value, what="value"):
     raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
 
 
-def c_string(value, what="value"):
+def c_string(value: object, what: str = "value") -> bytes:
     """as_bytes for a NUL-terminated C string (a name, a path, SQL): a NUL inside would end it
     early without a word (read_json('a\\x00b') opened 'a'), so it is an InvalidArgumentError."""
     data = as_bytes(value, what)
@@ -41,7 +45,7 @@ def c_string(value, what="value"):
     return data
 
 
-def c_path(value, what="path"):
+def c_path(value: object, what: str = "path") -> bytes:
     """A file path (str, bytes or os.PathLike) as a C string, NUL refused as by c_string."""
     if not isinstance(value, (str, bytes, os.PathLike)):
         raise TypeError(f"{what} must be a path (str, bytes or os.PathLike), not "
@@ -49,21 +53,22 @@ def c_path(value, what="path"):
     return c_string(os.fsencode(value), what)
 
 
-def c_int64(value, what="value"):
+def c_int64(value: object, what: str = "value") -> int:
     """An int for an int64_t argument: out of range is an InvalidArgumentError, not cffi's
     OverflowError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = value.__index__()
-        except (AttributeError, TypeError):
-            raise TypeError(f"{what} must be an integer, not {type(value).__name__}") from None
-    if not -2**63 <= value < 2**63:
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an integer, not bool")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, not {type(value).__name__}") from None
+    if not -2**63 <= number < 2**63:
         raise InvalidArgumentError(lib.PINETL_EINVAL,
-                                   f"{what} {value} does not fit in 64 bits")
-    return value
+                                   f"{what} {number} does not fit in 64 bits")
+    return number
 
 
-def record_bytes(value, what="value"):
+def record_bytes(value: object, what: str = "value") -> bytes:
     """Like as_bytes, for input records: a str that is not valid Unicode (a lone surrogate, as
     json.loads('"\\ud800"') makes) still encodes, to bytes that are not UTF-8, so that C rejects
     that one record with its reason instead of the whole call failing here."""
@@ -72,10 +77,11 @@ def record_bytes(value, what="value"):
     return as_bytes(value, what)
 
 
-def owned_string(ptr):
+def owned_string(ptr: CData) -> str:
     """A string that pinetl allocated (char * from *_to_json and the like): copied, then freed."""
     ptr = ffi.gc(ptr, lib.pinetl_free)
     try:
-        return ffi.string(ptr).decode("utf-8")
+        out: str = ffi.string(ptr).decode("utf-8")
+        return out
     finally:
         ffi.release(ptr)

@@ -1,24 +1,27 @@
 """pandas, loaded on first use: `import pinetl` stays light, since Airflow imports every DAG file
 each time it parses them, and most of the C API (scalars, the warehouse, insights as text) needs
 no DataFrame."""
+from __future__ import annotations
+
 import functools
 import importlib
 import sys
+from typing import Any
 
 
-def pandas():
+def pandas() -> Any:
     """The pandas module (imported now when it is not yet)."""
     return importlib.import_module("pandas")
 
 
-def loaded(name):
+def loaded(name: str) -> Any:
     """The module `name` when something has imported it already, else None (a value cannot be a
     pandas.Timestamp when pandas was never imported)."""
     return sys.modules.get(name)
 
 
 @functools.cache
-def _installed_pandas_major():
+def _installed_pandas_major() -> int:
     """The major version of the installed pandas when pyarrow is installed too (pandas 3's "str"
     is Arrow-backed only then), else 0."""
     import importlib.metadata   # here: `import pinetl` stays light
@@ -31,7 +34,7 @@ def _installed_pandas_major():
         return 0
 
 
-def arrow_text():
+def arrow_text() -> bool:
     """True when pandas' text dtype (pd.Series(["a"]).dtype) is the Arrow-backed "str": pandas 3
     (pyarrow, a dependency of pinetl, installed), or pandas 2 with future.infer_string. Asked of
     pandas when it is loaded; else told by the installed version, without loading it (its
@@ -39,4 +42,4 @@ def arrow_text():
     pd = loaded("pandas")
     if pd is None:
         return _installed_pandas_major() >= 3
-    return getattr(pd.Series(["a"]).dtype, "storage", None) == "pyarrow"
+    return bool(getattr(pd.Series(["a"]).dtype, "storage", None) == "pyarrow")

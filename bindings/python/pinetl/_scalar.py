@@ -3,25 +3,28 @@
 Each returns None where the C rule yields null. Values that stand for JSON values (age, key) are
 given as Python values and passed to C as their JSON text, so "25" (a string) and 25 differ exactly
 as they do in a record."""
+from __future__ import annotations
+
 import datetime
 import json
 
 from ._ffi import as_bytes, c_string, check, ffi, lib, text
+from ._types import Table
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def version():
+def version() -> str:
     """The C library's version, e.g. "0.1.0"."""
-    return text(lib.pinetl_version())
+    return text(lib.pinetl_version()) or ""
 
 
-def tables():
+def tables() -> list[str]:
     """The table names, in the library's order: ["pin", "geo", "user"]."""
-    return [text(lib.pinetl_table_name(t)) for t in range(lib.PINETL_TABLE_COUNT)]
+    return [text(lib.pinetl_table_name(t)) or "" for t in range(lib.PINETL_TABLE_COUNT)]
 
 
-def table_id(table):
+def table_id(table: Table) -> int:
     """A table name ("pin", "geo", "user") or number -> the C pinetl_table value."""
     if isinstance(table, int) and not isinstance(table, bool):
         if 0 <= table < lib.PINETL_TABLE_COUNT:
@@ -29,22 +32,24 @@ def table_id(table):
         raise ValueError(f"unknown table number {table}")
     out = ffi.new("pinetl_table *")
     check(lib.pinetl_table_from_name(out, c_string(table, "table")))
-    return out[0]
+    t: int = out[0]
+    return t
 
 
-_TYPE_NAMES = {lib.PINETL_TYPE_INT64: "int64", lib.PINETL_TYPE_TEXT: "text",
-               lib.PINETL_TYPE_COORDS: "coords", lib.PINETL_TYPE_TIMESTAMP: "timestamp"}
-
-
-def columns(table):
+def columns(table: Table) -> list[tuple[str, str]]:
     """The cleaned columns of a table in the spec's order, as (name, type) pairs; type is one of
     "int64", "text", "coords", "timestamp"."""
-    t = table_id(table)
-    return [(text(lib.pinetl_column_name(t, c)), _TYPE_NAMES[lib.pinetl_column_type(t, c)])
+    return table_columns(table_id(table))
+
+
+def table_columns(t: int) -> list[tuple[str, str]]:
+    """columns() of a C pinetl_table value (the binding converts a table name once per call)."""
+    return [(text(lib.pinetl_column_name(t, c)) or "",
+             text(lib.pinetl_type_name(lib.pinetl_column_type(t, c))) or "")
             for c in range(lib.pinetl_column_count(t))]
 
 
-def follower_count(value):
+def follower_count(value: str | bytes) -> int | None:
     """follower_count from its text form: "26k" -> 26000, "1.5M" -> 1500000; None when null
     (sentinel, unparsable, negative, overflowing)."""
     data = as_bytes(value, "follower_count")
@@ -52,7 +57,7 @@ def follower_count(value):
     return out[0] if lib.pinetl_follower_count(out, data, len(data)) else None
 
 
-def timestamp_us(value):
+def timestamp_us(value: str | bytes | int | float) -> int | None:
     """A timestamp as int microseconds since the epoch (UTC), or None when not accepted.
 
     str/bytes are timestamp texts ("2020-08-28 03:52:47", ISO 8601 with zone, date only); an int or
@@ -65,13 +70,13 @@ def timestamp_us(value):
     return out[0] if lib.pinetl_timestamp_parse(out, data, len(data)) else None
 
 
-def parse_timestamp(value):
+def parse_timestamp(value: str | bytes | int | float) -> datetime.datetime | None:
     """Like timestamp_us, as an aware datetime.datetime in UTC (None when not accepted)."""
     us = timestamp_us(value)
     return None if us is None else _EPOCH + datetime.timedelta(microseconds=us)
 
 
-def format_timestamp(value):
+def format_timestamp(value: int | datetime.datetime) -> str:
     """"YYYY-MM-DDTHH:MM:SSZ" (".ffffff" only when not zero) of int microseconds or a datetime
     (naive means UTC), exactly as the cleaned output writes it."""
     if isinstance(value, datetime.datetime):
@@ -83,15 +88,16 @@ def format_timestamp(value):
     n = lib.pinetl_timestamp_format(buf, int(value))
     if n < 0:
         raise ValueError(f"timestamp {value} us is outside years 0001..9999")
-    return ffi.string(buf, n).decode("ascii")
+    out: str = ffi.string(buf, n).decode("ascii")
+    return out
 
 
-def timestamp_year(us):
+def timestamp_year(us: int) -> int:
     """The UTC year of a timestamp in microseconds."""
     return lib.pinetl_timestamp_year(int(us))
 
 
-def _json_value(value, what):
+def _json_value(value: object, what: str) -> bytes:
     if isinstance(value, (bytes, bytearray)):
         value = bytes(value).decode("utf-8")
     try:
@@ -100,28 +106,28 @@ def _json_value(value, what):
         raise TypeError(f"{what}: {e}") from None
 
 
-def age(value):
+def age(value: object) -> int | None:
     """age from a record's value: 25, 25.0 or "25" -> 25; None outside 0..150 or otherwise bad."""
     data = _json_value(value, "age")
     out = ffi.new("int64_t *")
     return out[0] if lib.pinetl_age(out, data, len(data)) else None
 
 
-def age_group(age_value):
+def age_group(age_value: int | None) -> str | None:
     """"18-24", "25-35", "36-50", "+50", or None (younger, or None)."""
     if age_value is None:
         return None
     return text(lib.pinetl_age_group(int(age_value)))
 
 
-def key(value):
+def key(value: object) -> int | None:
     """index / ind from a record's value: 7528, 7528.0 or "7528" -> 7528; None when not a key."""
     data = _json_value(value, "key")
     out = ffi.new("int64_t *")
     return out[0] if lib.pinetl_key(out, data, len(data)) else None
 
 
-def save_location(value):
+def save_location(value: str | bytes) -> str | None:
     """save_location with one leading "Local save in " removed; None when nothing is left."""
     data = as_bytes(value, "save_location")
     start = ffi.new("size_t *")
@@ -131,7 +137,7 @@ def save_location(value):
     return data[start[0]:start[0] + length[0]].decode("utf-8")
 
 
-def format_double(value):
+def format_double(value: float) -> str:
     """The shortest text that reads back as exactly this double ("1.0", "-89.9787", "1e-07")."""
     buf = ffi.new("char[]", lib.PINETL_DOUBLE_BUFSIZE)
     n = lib.pinetl_double_format(buf, float(value))

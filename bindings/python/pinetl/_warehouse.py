@@ -1,44 +1,59 @@
 """Insights (insights.h) and the SQLite warehouse (warehouse.h): results as dicts of DataFrames."""
+from __future__ import annotations
+
 import os
 import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._clean import (_input_format, _new_batch, _options, _stats_dict, open_reader,
+                     records_blob)
 from ._columns import text_array, text_dtype
 from ._ffi import c_path, c_string, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
-from ._scalar import table_id
+from ._scalar import table_id, tables
+from ._types import CData, PathLike, Paths, Stats, Table
 
-def insight_names():
+if TYPE_CHECKING:
+    from pandas import DataFrame
+
+# Insight names: one, several, or None for all nine.
+Names = str | bytes | Iterable[str | bytes] | None
+
+def insight_names() -> list[str]:
     """The nine insights' names, in the spec's order."""
-    return [text(lib.pinetl_insight_name(i)) for i in range(lib.PINETL_INSIGHT_COUNT)]
+    return [text(lib.pinetl_insight_name(i)) or "" for i in range(lib.PINETL_INSIGHT_COUNT)]
 
 
-def insight_sql(name, median="approx"):
+def insight_sql(name: str | bytes, median: str = "approx") -> str:
     """The SELECT that defines an insight's view in the warehouse."""
     i = ffi.new("pinetl_insight *")
     check(lib.pinetl_insight_from_name(i, c_string(name, "insight")))
-    return text(lib.pinetl_warehouse_insight_sql(i[0], _median(median)))
+    return text(lib.pinetl_warehouse_insight_sql(i[0], _median(median))) or ""
 
 
-def _median(median):
+def _median(median: str | bytes) -> int:
     """A median name ("approx", "interpolated") as C's pinetl_median_kind."""
     out = ffi.new("pinetl_median_kind *")
     check(lib.pinetl_median_kind_from_name(out, c_string(median, "median")))
-    return out[0]
+    kind: int = out[0]
+    return kind
 
 
-def _format(fmt):
+def _format(fmt: str | bytes) -> int:
     """An output format name ("table", "json", "csv") as C's pinetl_insights_format."""
     out = ffi.new("pinetl_insights_format *")
     check(lib.pinetl_insights_format_from_name(out, c_string(fmt, "format")))
-    return out[0]
+    kind: int = out[0]
+    return kind
 
 
 class _Options:
     """pinetl_insights_options plus the C strings it points to (kept alive with it)."""
 
-    def __init__(self, names, median):
+    def __init__(self, names: Names, median: str) -> None:
         self.ptr = ffi.new("pinetl_insights_options *")
         check(lib.pinetl_insights_options_init(self.ptr, lib.PINETL_INSIGHTS_OPTIONS_VERSION))
         self.ptr.median = _median(median)
@@ -51,7 +66,7 @@ class _Options:
             self.ptr.nnames = len(self._strings)
 
 
-def _column(result, t, c, nrows):
+def _column(result: CData, t: int, c: int, nrows: int) -> Any:
     kinds = {lib.pinetl_insights_value_type(result, t, r, c) for r in range(nrows)}
     kinds.discard(lib.PINETL_VALUE_NULL)
     if kinds == {lib.PINETL_VALUE_INT64}:
@@ -87,10 +102,10 @@ def _column(result, t, c, nrows):
 class Result:
     """A C insights result (tables of typed values), freed with ffi.gc."""
 
-    def __init__(self, ptr):
+    def __init__(self, ptr: CData) -> None:
         self._ptr = ffi.gc(ptr, lib.pinetl_insights_free)
 
-    def frames(self):
+    def frames(self) -> dict[str, DataFrame]:
         """{name: DataFrame}: INT64 columns as nullable Int64, REAL as float64, TEXT as
         text_dtype() (object on pandas 2, "str" on pandas 3), mixed or all-null columns as
         object."""
@@ -98,66 +113,66 @@ class Result:
         p = self._ptr
         for t in range(lib.pinetl_insights_count(p)):
             nrows = lib.pinetl_insights_rows(p, t)
-            cols = {}
+            cols: dict[str | None, Any] = {}
             for c in range(lib.pinetl_insights_columns(p, t)):
                 cols[text(lib.pinetl_insights_column_name(p, t, c))] = _column(p, t, c, nrows)
-            out[text(lib.pinetl_insights_table_name(p, t))] = pandas().DataFrame(cols)
+            out[text(lib.pinetl_insights_table_name(p, t)) or ""] = pandas().DataFrame(cols)
         return out
 
-    def render(self, fmt="csv"):
+    def render(self, fmt: str = "csv") -> str:
         """The result as the CLI prints it: "csv", "json" or "table"."""
         out = ffi.new("char **")
         size = ffi.new("size_t *")
         check(lib.pinetl_insights_render(out, size, self._ptr, _format(fmt)))
         return owned_string(out[0])
 
-    def equals(self, other):
+    def equals(self, other: Result) -> tuple[bool, str]:
         """(True, "") when both hold the same typed values, else (False, the first difference)."""
         why = ffi.new("char **")
         same = lib.pinetl_insights_equal(why, self._ptr, other._ptr)
         return bool(same), ("" if same or why[0] == ffi.NULL else owned_string(why[0]))
 
-    def close(self):
+    def close(self) -> None:
         ffi.release(self._ptr)
 
 
-def _paths(value, what):
+def _paths(value: Paths, what: object) -> list[bytes]:
     if isinstance(value, (str, bytes, os.PathLike)):
         value = [value]
-    paths = [c_path(p, what) for p in value]
+    paths = [c_path(p, str(what)) for p in value]
     if not paths:
         raise ValueError(f"{what}: no path given")
     return paths
 
 
-def _read_into(table, paths, input_format, threads, consume):
-    """Steps a reader over paths, handing each batch to consume(batch); returns the stats dict
-    and the notices."""
-    from ._clean import _stats_dict, open_reader
-    reader = open_reader(table, paths, input_format=input_format, threads=threads)
+def _read_into(t: int, paths: Sequence[PathLike], input_format: str | int, threads: int,
+               consume: Callable[[CData], object]) -> tuple[Stats, list[str]]:
+    """Steps a reader of table t (a C pinetl_table value) over paths, handing each batch to
+    consume(batch); returns the stats dict and the notices."""
+    reader = open_reader(t, paths, input_format=input_format, threads=threads)
     try:
         batch = ffi.new("pinetl_batch **")
         while check(lib.pinetl_reader_step(batch, reader)) == lib.PINETL_BATCH:
             consume(batch[0])
         stats = ffi.new("pinetl_stats *")
         lib.pinetl_reader_stats(stats, reader)
-        notices = [n for n in text(lib.pinetl_reader_notices(reader)).split("\n") if n]
+        notices = [n for n in (text(lib.pinetl_reader_notices(reader)) or "").split("\n") if n]
         return _stats_dict(stats), notices
     finally:
         ffi.release(reader)
 
 
-def compute_insights(pin, geo, user, *, names=None, median="approx", input_format="auto",
-                     threads=0):
+def compute_insights(pin: Paths, geo: Paths, user: Paths, *, names: Names = None,
+                     median: str = "approx", input_format: str | int = "auto",
+                     threads: int = 0) -> Result:
     """Reads and cleans the three tables' inputs (paths: files, or S3 sink directories, where
     each table takes its own objects) and computes the insights in memory, with C's parallel
     dataset read (pinetl_dataset_read_files: the three tables at once, only the columns the
     insights use), exactly as `pinetl insights --pin ... --geo ... --user ...`. Returns a Result."""
-    from ._clean import _input_format
     opts = _Options(names, median)   # a bad name or median fails before any reading
-    tables = (pin, geo, user)
+    inputs = (pin, geo, user)   # C's table order (pinetl.tables())
     c_paths = [[ffi.new("char[]", p) for p in _paths(v, name)]
-               for v, name in zip(tables, ("pin", "geo", "user"))]
+               for v, name in zip(inputs, tables())]
     c_arrays = [ffi.new("const char *[]", ps) for ps in c_paths]
     paths = ffi.new("const char *const *[]", c_arrays)
     npaths = ffi.new("size_t[]", [len(ps) for ps in c_paths])
@@ -183,7 +198,8 @@ def compute_insights(pin, geo, user, *, names=None, median="approx", input_forma
         ffi.release(dataset)
 
 
-def insights(pin, geo, user, *, names=None, median="approx", input_format="auto", threads=0):
+def insights(pin: Paths, geo: Paths, user: Paths, *, names: Names = None, median: str = "approx",
+             input_format: str | int = "auto", threads: int = 0) -> dict[str, DataFrame]:
     """The insights of the three tables' inputs as {name: DataFrame}, in the spec's order (or
     names' order). median: "approx" (percentile_approx, the default) or "interpolated"."""
     result = compute_insights(pin, geo, user, names=names, median=median,
@@ -199,36 +215,36 @@ class Warehouse:
     used by one thread at a time; use one Warehouse per thread for parallel work.
 
         with pinetl.Warehouse("pinterest.db") as wh:
-            wh.load("pin", "landing/")
+            wh.load("landing/", "pin")
             frames = wh.insights()
     """
 
-    def __init__(self, path, readonly=False):
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
         out = ffi.new("pinetl_warehouse **")
         flags = lib.PINETL_WAREHOUSE_READONLY if readonly else 0
         check(lib.pinetl_warehouse_open(out, c_path(path, "warehouse"), flags))
-        self._ptr = ffi.gc(out[0], lib.pinetl_warehouse_free)
+        self._ptr: CData = ffi.gc(out[0], lib.pinetl_warehouse_free)
         self._lock = threading.Lock()
         self.path = os.fspath(path)
 
-    def __enter__(self):
+    def __enter__(self) -> Warehouse:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             if self._ptr is not None:
                 ffi.release(self._ptr)
                 self._ptr = None
 
-    def _handle(self):
+    def _handle(self) -> CData:
         if self._ptr is None:
             raise ValueError("the warehouse is closed")
         return self._ptr
 
-    def load_stats(self):
+    def load_stats(self) -> dict[str, int]:
         """What this handle's loads did: rows, written, rejects, rejects_written."""
         with self._lock:
             s = ffi.new("pinetl_load_stats *")
@@ -236,31 +252,33 @@ class Warehouse:
             return {"rows": s.rows, "written": s.written, "rejects": s.rejects,
                     "rejects_written": s.rejects_written}
 
-    def load(self, table, paths, *, input_format="auto", threads=0):
+    def load(self, paths: Paths, table: Table, *, input_format: str | int = "auto",
+             threads: int = 0) -> Stats:
         """Cleans inputs of one table (files, S3 sink directories) into the warehouse, one
         transaction per batch. Returns the cleaning stats plus what the load wrote."""
+        t = table_id(table)
         before = self.load_stats()
         with self._lock:
             handle = self._handle()
-            stats, notices = _read_into(table, _paths(paths, table), input_format, threads,
+            stats, notices = _read_into(t, _paths(paths, table), input_format, threads,
                                         lambda b: check(lib.pinetl_warehouse_load(handle, b)))
         after = self.load_stats()
         stats["load"] = {k: after[k] - before[k] for k in after}
         stats["notices"] = notices
         return stats
 
-    def load_json(self, table, data, *, input_format="auto", source=None):
+    def load_json(self, data: str | bytes | bytearray | memoryview | Iterable[object], table: Table,
+                  *, input_format: str | int = "auto", source: str | bytes | None = None) -> Stats:
         """Cleans in-memory data (as pinetl.clean_json takes it) into the warehouse."""
-        from ._clean import _new_batch, _options, _stats_dict, records_blob
         t = table_id(table)
-        keep = []
+        keep: list[CData] = []
         opts = _options(input_format, source, 1, keep)
         batch = _new_batch(t)
         before = self.load_stats()
         try:
             if isinstance(data, (str, bytes, bytearray, memoryview)):
-                data = record_bytes(data, "data")
-                check(lib.pinetl_batch_clean(batch, data, len(data), opts))
+                raw = record_bytes(data, "data")
+                check(lib.pinetl_batch_clean(batch, raw, len(raw), opts))
             else:
                 blob, offsets = records_blob(data)
                 check(lib.pinetl_batch_clean_records(batch, blob,
@@ -278,14 +296,15 @@ class Warehouse:
         result["load"] = {k: after[k] - before[k] for k in after}
         return result
 
-    def count(self, table):
+    def count(self, table: str | bytes) -> int:
         """Rows of "pin", "geo", "user" or "rejects"."""
         out = ffi.new("int64_t *")
         with self._lock:
             check(lib.pinetl_warehouse_count(out, self._handle(), c_string(table, "table")))
-        return out[0]
+        rows: int = out[0]
+        return rows
 
-    def insights_result(self, names=None, median="approx"):
+    def insights_result(self, names: Names = None, median: str = "approx") -> Result:
         """The insights computed by SQLite, as a Result (render() gives the CLI's text)."""
         opts = _Options(names, median)
         out = ffi.new("pinetl_insights **")
@@ -293,7 +312,7 @@ class Warehouse:
             check(lib.pinetl_warehouse_insights(out, self._handle(), opts.ptr))
         return Result(out[0])
 
-    def insights(self, names=None, median="approx"):
+    def insights(self, names: Names = None, median: str = "approx") -> dict[str, DataFrame]:
         """The insights computed by SQLite from the stored tables, as {name: DataFrame}."""
         result = self.insights_result(names, median)
         try:
@@ -301,7 +320,7 @@ class Warehouse:
         finally:
             result.close()
 
-    def query(self, sql, name="query"):
+    def query(self, sql: str | bytes, name: str = "query") -> DataFrame:
         """One SQL query's rows as a DataFrame (INTEGER -> Int64, REAL -> float64, TEXT -> object
         on pandas 2, "str" on pandas 3; see Result.frames)."""
         out = ffi.new("pinetl_insights **")

@@ -48,7 +48,7 @@ def clean_to_warehouse(landing, warehouse, tables=TABLES, input_format="auto", t
     summary = {"warehouse": os.fspath(warehouse), "tables": {}, "rejected": 0, "notices": []}
     with Warehouse(warehouse) as wh:
         for t in tables:
-            stats = wh.load(t, sources[t], input_format=input_format, threads=threads)
+            stats = wh.load(sources[t], t, input_format=input_format, threads=threads)
             summary["tables"][t] = {"read": stats["read"], "cleaned": stats["cleaned"],
                                     "rejected": stats["rejected"],
                                     "written": stats["load"]["written"]}
@@ -261,7 +261,7 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
         loaded = done.get(t, {}).get("fingerprint") != fingerprint
         if loaded:
             with Warehouse(warehouse) as wh:
-                stats = wh.load(t, sources[t], threads=threads)
+                stats = wh.load(sources[t], t, threads=threads)
             row = {"day": day, "table": t, "fingerprint": fingerprint, "files": count,
                    "bytes": size, "read": stats["read"], "cleaned": stats["cleaned"],
                    "rejected": stats["rejected"],

@@ -10,27 +10,41 @@
     # A stream consumer: one DeltaSink, one application id per table, the stream position as the
     # transaction version; a batch whose position is already committed is skipped (exactly once).
     sink = delta.DeltaSink("lake", app_id="stream")
-    sink.write("pin", records, position=1042)      # rows -> lake/pin, rejects -> lake/rejects_pin
+    sink.write(records, "pin", position=1042)      # rows -> lake/pin, rejects -> lake/rejects_pin
 
 Tables have the cleaned columns of pinetl.spark.arrow_schema (int64, string, list<double>
 coordinates, timestamp[us, UTC]); rejects those of pinetl.spark.REJECT_SCHEMA (raw text, or
 raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tables.
 """
-from ._arrow import read_arrow
+from __future__ import annotations
+
+import operator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ._arrow import read_json as _read_arrow
 from ._errors import InvalidArgumentError
 from ._ffi import lib
 from .spark import _one_batch, _rejects_batch, arrow_schema, clean_arrow, reject_arrow_schema
+from ._types import PathLike, Paths, Stats, Table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from deltalake import CommitProperties, DeltaTable
+
+# A Delta table's location (a local path or an object store URI).
+Uri = PathLike
 
 MODES = ("append", "merge")
 _MAX_VERSION = 2**63 - 1  # Delta's transaction versions are signed 64-bit
 
 
-def _deltalake():
+def _deltalake() -> ModuleType:
     import deltalake
     return deltalake
 
 
-def _table(uri, storage_options=None):
+def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTable | None:
     """The DeltaTable at uri, or None when there is none yet."""
     dl = _deltalake()
     try:
@@ -39,32 +53,34 @@ def _table(uri, storage_options=None):
         return None
 
 
-def committed_version(uri, app_id, storage_options=None):
+def committed_version(uri: Uri, app_id: str,
+                      storage_options: dict[str, str] | None = None) -> int | None:
     """The last transaction version committed to the table at uri by app_id (None: none yet)."""
     dt = _table(uri, storage_options)
     return None if dt is None else dt.transaction_version(app_id)
 
 
-def _commit(app_id, version):
+def _commit(app_id: str | None, version: object) -> CommitProperties | None:
     if app_id is None:
         if version is not None:
             raise ValueError("version= needs app_id=")
         return None
-    try:
-        ok = not isinstance(version, bool) and int(version) == version and \
-            0 <= version <= _MAX_VERSION
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
+    number = None
+    if not isinstance(version, bool):
+        try:
+            number = operator.index(version)  # type: ignore[arg-type]
+        except TypeError:
+            pass
+    if number is None or not 0 <= number <= _MAX_VERSION:
         raise InvalidArgumentError(lib.PINETL_EINVAL,
                                    "app_id= needs a version= (a position) that is an integer "
                                    f"from 0 to 2**63-1 (a Delta transaction version), not "
                                    f"{version!r:.60}")
     dl = _deltalake()
-    return dl.CommitProperties(app_transactions=[dl.Transaction(app_id, int(version))])
+    return dl.CommitProperties(app_transactions=[dl.Transaction(app_id, number)])
 
 
-def _latest_per_ind(rows):
+def _latest_per_ind(rows: pa.Table) -> pa.Table:
     """One row per ind, the last one of rows winning (input order)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -78,7 +94,7 @@ def _latest_per_ind(rows):
     return rows.take(pc.take(last.column("pos_max"), keep))
 
 
-def _arrow_table(data, schema):
+def _arrow_table(data: pa.Table | pa.RecordBatch, schema: pa.Schema) -> pa.Table:
     import pyarrow as pa
     if isinstance(data, pa.RecordBatch):
         data = pa.Table.from_batches([data])
@@ -87,8 +103,9 @@ def _arrow_table(data, schema):
     return data.select(schema.names).cast(schema)
 
 
-def write(uri, table, rows, *, mode="append", partition_by=None, app_id=None, version=None,
-          storage_options=None):
+def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str = "append",
+          partition_by: str | list[str] | None = None, app_id: str | None = None,
+          version: int | None = None, storage_options: dict[str, str] | None = None) -> bool:
     """Writes cleaned rows of one table (pyarrow Table/RecordBatch in arrow_schema(table)) to the
     Delta table at uri, creating it when missing. Returns False, writing nothing, when app_id has
     already committed version (or a later one) to that table; else True.
@@ -104,7 +121,7 @@ def write(uri, table, rows, *, mode="append", partition_by=None, app_id=None, ve
     dt = _table(uri, storage_options)
     if dt is not None and app_id is not None:
         done = dt.transaction_version(app_id)
-        if done is not None and done >= version:
+        if done is not None and version is not None and done >= version:
             return False
     if mode == "merge":
         data = _latest_per_ind(data)
@@ -120,8 +137,10 @@ def write(uri, table, rows, *, mode="append", partition_by=None, app_id=None, ve
     return True
 
 
-def write_rejects(uri, rejects, *, partition_by=None, app_id=None, version=None,
-                  storage_options=None):
+def write_rejects(uri: Uri, rejects: pa.Table | pa.RecordBatch, *,
+                  partition_by: str | list[str] | None = None, app_id: str | None = None,
+                  version: int | None = None,
+                  storage_options: dict[str, str] | None = None) -> bool:
     """Appends rejects (pyarrow, reject_arrow_schema()) to the Delta table at uri; idempotent
     with app_id/version like write(). Returns False when skipped."""
     dl = _deltalake()
@@ -130,7 +149,7 @@ def write_rejects(uri, rejects, *, partition_by=None, app_id=None, version=None,
     dt = _table(uri, storage_options)
     if dt is not None and app_id is not None:
         done = dt.transaction_version(app_id)
-        if done is not None and done >= version:
+        if done is not None and version is not None and done >= version:
             return False
     dl.write_deltalake(dt if dt is not None else str(uri), data, mode="append",
                        partition_by=partition_by if dt is None else None,
@@ -138,13 +157,15 @@ def write_rejects(uri, rejects, *, partition_by=None, app_id=None, version=None,
     return True
 
 
-def clean_to_delta(paths, table, uri, *, rejects_uri=None, mode="merge", partition_by=None,
-                   app_id=None, version=None, storage_options=None, **read_options):
-    """Cleans files (pinetl.read_arrow: any envelope, S3 sink directories) into the Delta table at
-    uri, and their rejects into rejects_uri when given (each table carries its own application
-    transaction: app_id, version). Returns the run's stats (pinetl.read_arrow's) plus "written"
-    and "rejects_written" (False when that table already had the version)."""
-    res = read_arrow(paths, table, **read_options)
+def clean_to_delta(paths: Paths, table: Table, uri: Uri, *, rejects_uri: Uri | None = None,
+                   mode: str = "merge", partition_by: str | list[str] | None = None,
+                   app_id: str | None = None, version: int | None = None,
+                   storage_options: dict[str, str] | None = None, **read_options: Any) -> Stats:
+    """Cleans files (pinetl.arrow.read_json: any envelope, S3 sink directories) into the Delta
+    table at uri, and their rejects into rejects_uri when given (each table carries its own
+    application transaction: app_id, version). Returns the run's stats (pinetl.arrow.read_json's)
+    plus "written" and "rejects_written" (False when that table already had the version)."""
+    res = _read_arrow(paths, table, **read_options)
     rows = _one_batch(res.rows, arrow_schema(table))
     stats = dict(res.stats)
     stats["written"] = write(uri, table, rows, mode=mode, partition_by=partition_by,
@@ -167,7 +188,9 @@ class DeltaSink:
     already committed is skipped there, so a consumer that restarts from an older checkpoint
     writes every record once."""
 
-    def __init__(self, root, app_id, *, mode="merge", partition_by=None, storage_options=None):
+    def __init__(self, root: Uri, app_id: str, *, mode: str = "merge",
+                 partition_by: dict[str, str | list[str]] | None = None,
+                 storage_options: dict[str, str] | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.root = str(root).rstrip("/")
@@ -176,10 +199,11 @@ class DeltaSink:
         self.partition_by = partition_by or {}
         self.storage_options = storage_options
 
-    def uri(self, name):
+    def uri(self, name: str) -> str:
+        """The URI of the Delta table name under root."""
         return f"{self.root}/{name}"
 
-    def position(self, table):
+    def position(self, table: str) -> int | None:
         """The last position committed to table's Delta table (None: none yet). A consumer resumes
         after min(position(rows), position(rejects))."""
         rows = committed_version(self.uri(table), self.app_id, self.storage_options)
@@ -187,14 +211,16 @@ class DeltaSink:
         known = [p for p in (rows, rej) if p is not None]
         return min(known) if len(known) == 2 else None
 
-    def write(self, table, records, position, *, source=None, first_line=1):
+    def write(self, records: str | bytes | list[str | bytes], table: str, position: int, *,
+              source: str | None = None, first_line: int = 1) -> tuple[int | None, int | None]:
         """Cleans records (as pinetl.spark.clean_arrow takes them) and commits rows and rejects
         at position; returns (rows written, rejects written), None for a table that had it."""
         _commit(self.app_id, position)  # a bad position is refused before any work
-        rows, rej = clean_arrow(table, records, source=source, first_line=first_line)
-        return self.write_arrow(table, rows, rej, position)
+        rows, rej = clean_arrow(records, table, source=source, first_line=first_line)
+        return self.write_arrow(rows, rej, table, position)
 
-    def write_arrow(self, table, rows, rejects, position):
+    def write_arrow(self, rows: pa.RecordBatch | pa.Table, rejects: pa.RecordBatch | pa.Table,
+                    table: str, position: int) -> tuple[int | None, int | None]:
         """Commits already cleaned rows and rejects (pyarrow) at position."""
         done_rows = write(self.uri(table), table, rows, mode=self.mode,
                           partition_by=self.partition_by.get(table), app_id=self.app_id,

@@ -6,17 +6,20 @@ file or the new one, never a part. A rename replaces whatever the target is: run
 `--out /dev/null` would swap the device for a regular file. So a target that exists and is not a
 regular file (a device, a FIFO, a folder, a socket; a symbolic link is judged by what it points
 to) is refused with InvalidArgumentError before anything is written or renamed."""
+from __future__ import annotations
+
 import os
 import stat
 
 from ._errors import InvalidArgumentError
 from ._pinetl import lib
+from ._types import PathLike
 
 _KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a folder"), (stat.S_ISSOCK, "a socket"))
 
 
-def check_target(path):
+def check_target(path: PathLike) -> PathLike:
     """Raises InvalidArgumentError when path exists and is not a regular file; returns path."""
     try:
         mode = os.stat(path).st_mode
@@ -27,11 +30,11 @@ def check_target(path):
     kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
     raise InvalidArgumentError(
         lib.PINETL_EINVAL,
-        f"{os.fspath(path)} is {kind}: an atomic write would replace it; give the path of a "
+        f"{os.fsdecode(path)} is {kind}: an atomic write would replace it; give the path of a "
         "regular file (or of none)")
 
 
-def replace_file(tmp, path):
+def replace_file(tmp: PathLike, path: PathLike) -> None:
     """os.replace(tmp, path) after check_target(path); on refusal tmp is removed."""
     try:
         check_target(path)

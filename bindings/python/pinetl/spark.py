@@ -21,22 +21,40 @@ Three ways in, from the most exact to the most convenient:
 cache the input when you need both). `latest` keeps one row per `ind`, the later one, as the
 warehouse does; `insights` computes the nine insights with Spark SQL.
 """
+from __future__ import annotations
+
 import base64
 import json
 import math
 import re
+from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from ._arrow import clean_arrow as _c_clean_arrow
+from ._arrow import clean_json as _arrow_clean_json
+from ._cdata import rejects_schema as _c_rejects_schema
 from ._clean import record_text
+from ._columns import REJECT_COLUMNS
 from ._scalar import age_group as _age_group
 from ._scalar import columns
+from ._types import PathLike, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.streaming.query import StreamingQuery
+
+# What mapInArrow runs: a partition's Arrow batches in, batches out.
+Partitions = Callable[[Iterator["pa.RecordBatch"]], Iterator["pa.RecordBatch"]]
 
 _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
                 "timestamp": "TIMESTAMP"}
 
-REJECT_SCHEMA = ("`table` STRING, `source` STRING, `line` BIGINT, `offset` BIGINT, "
-                 "`reason` STRING, `message` STRING, `raw` STRING, `raw_base64` STRING")
-_REJECT_NAMES = ["table", "source", "line", "offset", "reason", "message", "raw", "raw_base64"]
+# The rejects as Spark holds them: C's reject fields, then raw_base64 (the bytes of a raw that is
+# not UTF-8, which a STRING cannot hold). REJECT_SCHEMA, the DDL, is made from C's Arrow schema
+# below.
+_REJECT_NAMES = [*REJECT_COLUMNS, "raw_base64"]
 
 INFERRED_COLUMNS_CAVEATS = """\
 Cleaning spark.read.json's inferred columns gives the same rows as cleaning the JSON text, except:
@@ -57,7 +75,7 @@ are rejected with their raw text as the text form rejects them. For exact result
 clean_files(spark, path, table), or clean(df, table, column=...) on a column of JSON text."""
 
 
-def schema(table):
+def schema(table: Table) -> str:
     """The cleaned table's Spark schema as a DDL string, e.g. "`ind` BIGINT, `unique_id` STRING,
     ..."; columns and types come from the C library."""
     return ", ".join(f"`{name}` {_SPARK_TYPES[kind]}" for name, kind in columns(table))
@@ -66,12 +84,12 @@ def schema(table):
 # ---------------------------------------------------------------------------------------------
 # Arrow: cleaned batches and rejects as pyarrow record batches
 
-def _pa():
+def _pa() -> ModuleType:
     import pyarrow
     return pyarrow
 
 
-def arrow_schema(table):
+def arrow_schema(table: Table) -> pa.Schema:
     """The cleaned table as a pyarrow schema: int64, string, list<double> (coordinates),
     timestamp[us, UTC]."""
     pa = _pa()
@@ -80,14 +98,20 @@ def arrow_schema(table):
     return pa.schema([(name, kinds[kind]) for name, kind in columns(table)])
 
 
-def reject_arrow_schema():
-    """The rejects as a pyarrow schema (REJECT_SCHEMA)."""
+def reject_arrow_schema() -> pa.Schema:
+    """The rejects as a pyarrow schema (REJECT_SCHEMA): C's (pinetl.arrow.rejects_schema()) with
+    every non-integer field a string, plus raw_base64."""
     pa = _pa()
-    return pa.schema([(n, pa.int64() if n in ("line", "offset") else pa.string())
-                      for n in _REJECT_NAMES])
+    c = _c_rejects_schema()
+    return pa.schema([(f.name, f.type if pa.types.is_integer(f.type) else pa.string())
+                      for f in c] + [("raw_base64", pa.string())])
 
 
-def _one_batch(tbl, target):
+REJECT_SCHEMA = ", ".join(f"`{f.name}` {'BIGINT' if f.type == _pa().int64() else 'STRING'}"
+                          for f in reject_arrow_schema())
+
+
+def _one_batch(tbl: pa.Table, target: pa.Schema) -> pa.RecordBatch:
     # A table of the C export's batches, cast to target, as one RecordBatch (what mapInArrow
     # yields). The cast changes types, never values: large_string -> string, the coordinates'
     # fixed_size_list<double>[2] -> list<double>.
@@ -98,10 +122,11 @@ def _one_batch(tbl, target):
     return batches[0]
 
 
-def _raw_columns(raw):
+def _raw_columns(raw: pa.ChunkedArray) -> tuple[list[str | None], list[str | None]]:
     # The C export's raw (large_binary: the record as it arrived) as REJECT_SCHEMA's raw (the
     # text, when it is UTF-8) or raw_base64 (its bytes in base64, when it is not).
-    text, b64 = [], []
+    text: list[str | None] = []
+    b64: list[str | None] = []
     for r in raw.to_pylist():
         try:
             text.append(r.decode("utf-8"))
@@ -112,17 +137,19 @@ def _raw_columns(raw):
     return text, b64
 
 
-def _rejects_batch(rej):
+def _rejects_batch(rej: pa.Table) -> pa.RecordBatch:
     pa = _pa()
     target = reject_arrow_schema()
     text, b64 = _raw_columns(rej.column("raw"))
-    cols = [rej.column(n).cast(target.field(n).type) for n in _REJECT_NAMES[:6]]
-    cols += [pa.chunked_array([pa.array(text, pa.string())]),
-             pa.chunked_array([pa.array(b64, pa.string())])]
+    cols = [pa.chunked_array([pa.array(text, pa.string())]) if n == "raw" else
+            rej.column(n).cast(target.field(n).type) for n in REJECT_COLUMNS]
+    cols += [pa.chunked_array([pa.array(b64, pa.string())])]
     return _one_batch(pa.Table.from_arrays(cols, schema=target), target)
 
 
-def clean_arrow(table, records, *, source=None, first_line=1):
+def clean_arrow(records: str | bytes | bytearray | memoryview | Sequence[str | bytes], table: Table,
+                *, source: str | None = None,
+                first_line: int = 1) -> tuple[pa.RecordBatch, pa.RecordBatch]:
     """Cleans records in one call into C; returns (rows, rejects) as pyarrow RecordBatches
     (arrow_schema(table), reject_arrow_schema()).
 
@@ -130,12 +157,12 @@ def clean_arrow(table, records, *, source=None, first_line=1):
     list of records, each the bytes/str of one record's JSON (an empty one is rejected) or a
     mapping (pinetl.clean_json's rules: a value that cannot be a record is a reject)."""
     # The one place that goes from the C batch to Arrow: the library's Arrow C Data Interface
-    # export (pinetl.clean_arrow), its columns cast to the Spark-facing schemas.
+    # export (pinetl.arrow.clean_json), its columns cast to the Spark-facing schemas.
     pa = _pa()
     if not isinstance(records, (str, bytes, bytearray, memoryview, pa.Array, pa.ChunkedArray)):
         # Mappings, str with lone surrogates, anything: the binding's one record_text.
         records = pa.array([record_text(r) for r in records], pa.large_binary())
-    res = _c_clean_arrow(table, records, source=source, first_line=first_line)
+    res = _arrow_clean_json(records, table, source=source, first_line=first_line)
     return _one_batch(res.rows, arrow_schema(table)), _rejects_batch(res.rejects)
 
 
@@ -146,7 +173,7 @@ _SENTINEL = "\0pinetl:"
 _SENTINEL_RE = re.compile(r'"\\u0000pinetl:([^"\\]*)\\u0000"')
 
 
-def _json_default(value):
+def _json_default(value: object) -> str:
     # Values Spark hands over beside JSON's own: decimals keep their digits, timestamps and
     # dates their ISO text; a sentinel string carries a number's exact text (see _record_json).
     import datetime
@@ -160,7 +187,7 @@ def _json_default(value):
     raise TypeError(f"a value of type {type(value).__name__} is not JSON")
 
 
-def _nonfinite(value):
+def _nonfinite(value: Any) -> Any:
     # Infinity as the JSON number it was read from (1e999: out of range, then cleaned to null).
     if isinstance(value, float) and math.isinf(value):
         return f"{_SENTINEL}{'1e999' if value > 0 else '-1e999'}\0"
@@ -171,7 +198,7 @@ def _nonfinite(value):
     return value
 
 
-def _record_json(row):
+def _record_json(row: dict[str, Any]) -> bytes:
     """One row of inferred columns as the JSON text of its record (null fields left out: a
     missing field and a null clean alike)."""
     record = {k: v for k, v in row.items() if v is not None}
@@ -184,7 +211,7 @@ def _record_json(row):
     return text.encode("utf-8")
 
 
-def _as_bytes_list(arr):
+def _as_bytes_list(arr: pa.Array) -> list[bytes | None]:
     # String columns go out as their bytes, unchecked (Spark keeps invalid UTF-8 as it was read).
     pa = _pa()
     if pa.types.is_string(arr.type):
@@ -196,7 +223,7 @@ def _as_bytes_list(arr):
     return arr.to_pylist()
 
 
-def batch_records(batch, column=None):
+def batch_records(batch: pa.RecordBatch, column: str | None = None) -> list[bytes]:
     """The record texts of an Arrow batch: column= names a column of JSON text (a null value is
     an empty record: rejected, never dropped), else each row's fields make the record (a row
     with _corrupt_record set is that text)."""
@@ -213,7 +240,7 @@ def batch_records(batch, column=None):
     return [c if c is not None else _record_json(r) for c, r in zip(corrupt, rows)]
 
 
-def _partition_source():
+def _partition_source() -> str:
     try:
         from pyspark import TaskContext
         ctx = TaskContext.get()
@@ -222,52 +249,54 @@ def _partition_source():
     return f"spark:partition={ctx.partitionId() if ctx is not None else 0}"
 
 
-def clean_partitions(table, column=None):
+def clean_partitions(table: Table, column: str | None = None) -> Partitions:
     """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches."""
-    def run(batches):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            rows, _ = clean_arrow(table, batch_records(batch, column))
+            rows, _ = clean_arrow(batch_records(batch, column), table)
             yield rows
     return run
 
 
-def reject_partitions(table, column=None, keep=()):
+def reject_partitions(table: Table, column: str | None = None,
+                      keep: Sequence[str] = ()) -> Partitions:
     """The function mapInArrow runs for rejects: raw Arrow batches -> rejects batches; line is the
     row's 1-based position in its Spark partition, keep= input columns are carried along."""
-    pa = _pa()
+    pyarrow = _pa()
 
-    def run(batches):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         source = _partition_source()
         line = 1
         for batch in batches:
-            _, rej = clean_arrow(table, batch_records(batch, column), source=source,
+            _, rej = clean_arrow(batch_records(batch, column), table, source=source,
                                  first_line=line)
             if keep:
-                pos = pa.array([v - line for v in rej.column("line").to_pylist()], pa.int64())
+                pos = pyarrow.array([v - line for v in rej.column("line").to_pylist()],
+                                    pyarrow.int64())
                 extra = [batch.column(k).take(pos) for k in keep]
-                rej = pa.RecordBatch.from_arrays(rej.columns + extra,
-                                                 names=_REJECT_NAMES + _kept_names(keep))
+                rej = pyarrow.RecordBatch.from_arrays(rej.columns + extra,
+                                                      names=_REJECT_NAMES + _kept_names(keep))
             line += batch.num_rows
             yield rej
     return run
 
 
-def _kept_names(keep):
+def _kept_names(keep: Sequence[str]) -> list[str]:
     # A kept column named like a reject column (Kafka's offset) gets the prefix input_.
     return [f"input_{k}" if k in _REJECT_NAMES else k for k in keep]
 
 
-def _files_partitions(table, want_rows):
-    def run(batches):
+def _files_partitions(table: Table, want_rows: bool) -> Partitions:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for path, content in zip(batch.column("path").to_pylist(),
                                      batch.column("content").to_pylist()):
-                rows, rej = clean_arrow(table, content or b"", source=_local_path(path))
+                rows, rej = clean_arrow(content or b"", table, source=_local_path(path))
                 yield rows if want_rows else rej
     return run
 
 
-def _local_path(uri):
+def _local_path(uri: str) -> str:
     # Spark names local files file:/x or file:///x; `pinetl clean` names them /x.
     if uri.startswith("file://"):
         return uri[len("file://"):]
@@ -279,14 +308,15 @@ def _local_path(uri):
 # ---------------------------------------------------------------------------------------------
 # DataFrames
 
-def clean(df, table, column=None):
+def clean(df: DataFrame, table: Table, column: str | None = None) -> DataFrame:
     """Cleans a Spark DataFrame of raw records of one table (raw fields as columns, or one column
     of JSON text named by column=) into the cleaned table (schema(table)); rejected rows are left
     out. Rows keep their order within each partition."""
     return df.mapInArrow(clean_partitions(table, column), schema(table))
 
 
-def rejects(df, table, column=None, keep=()):
+def rejects(df: DataFrame, table: Table, column: str | None = None,
+            keep: Sequence[str] = ()) -> DataFrame:
     """The rejected rows of a Spark DataFrame of raw records: REJECT_SCHEMA, plus the input
     columns named in keep= (e.g. Kafka's topic, partition, offset) to tell where each came from;
     one named like a reject column is renamed input_<name> (offset -> input_offset)."""
@@ -299,14 +329,14 @@ def rejects(df, table, column=None, keep=()):
     return df.select(*cols).mapInArrow(reject_partitions(table, column, tuple(keep)), ddl)
 
 
-def _read_files(spark, path, options):
+def _read_files(spark: SparkSession, path: str, options: dict[str, Any] | None) -> DataFrame:
     reader = spark.read.format("binaryFile")
     for key, value in (options or {}).items():
         reader = reader.option(key, value)
     return reader.load(path).select("path", "content")
 
 
-def clean_files(spark, path, table, **options):
+def clean_files(spark: SparkSession, path: str, table: Table, **options: Any) -> DataFrame:
     """Cleans files (any envelope `pinetl clean` reads: JSON lines, arrays, Kafka REST bodies,
     Kafka dumps, Kinesis bodies) exactly as `pinetl clean` does, one Spark task per group of
     files (each file is cleaned whole, so one file must fit in a task's memory). options go to
@@ -315,26 +345,29 @@ def clean_files(spark, path, table, **options):
                                                          schema(table))
 
 
-def rejects_files(spark, path, table, **options):
+def rejects_files(spark: SparkSession, path: str, table: Table, **options: Any) -> DataFrame:
     """The rejects of clean_files, as `pinetl clean --rejects` writes them: source is the file's
     path, line and offset its position in the file."""
     return _read_files(spark, path, options).mapInArrow(_files_partitions(table, False),
                                                          REJECT_SCHEMA)
 
 
-def clean_pin(df, column=None):
+def clean_pin(df: DataFrame, column: str | None = None) -> DataFrame:
+    """clean(df, "pin", column)."""
     return clean(df, "pin", column)
 
 
-def clean_geo(df, column=None):
+def clean_geo(df: DataFrame, column: str | None = None) -> DataFrame:
+    """clean(df, "geo", column)."""
     return clean(df, "geo", column)
 
 
-def clean_user(df, column=None):
+def clean_user(df: DataFrame, column: str | None = None) -> DataFrame:
+    """clean(df, "user", column)."""
     return clean(df, "user", column)
 
 
-def latest(df, order=None):
+def latest(df: DataFrame, order: str | None = None) -> DataFrame:
     """One row per ind, the later one winning (as the warehouse and pinetl.delta's merge do).
     "Later" is order= (a column name) when given, else the DataFrame's own order: partition by
     partition, row by row, which is input order for a cleaned DataFrame read from files (call it
@@ -351,34 +384,35 @@ def latest(df, order=None):
 # ---------------------------------------------------------------------------------------------
 # Per-value UDFs (pandas UDFs over pinetl.pandas' Series functions)
 
-def _pandas_udf(return_type, func):
-    from pyspark.sql.functions import pandas_udf
-    return pandas_udf(func, return_type)
+def _pandas_udf(return_type: str, func: Callable[[pd.Series], pd.Series]) -> Any:
+    from pyspark.sql.pandas.functions import pandas_udf
+    # pyspark types pandas_udf by its Python type hints; these functions are lambdas.
+    return pandas_udf(func, return_type)  # type: ignore[call-overload]
 
 
-def _ints(series):
+def _ints(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
 
 
-def follower_count_udf():
+def follower_count_udf() -> Any:
     """A pandas UDF: follower_count text ("26k") -> BIGINT."""
     from . import pandas as pp
     return _pandas_udf("bigint", lambda s: _ints(pp.follower_count(s)))
 
 
-def timestamp_udf():
+def timestamp_udf() -> Any:
     """A pandas UDF: timestamp text or epoch seconds -> TIMESTAMP."""
     from . import pandas as pp
     return _pandas_udf("timestamp", lambda s: pp.timestamp(s))
 
 
-def age_udf():
+def age_udf() -> Any:
     """A pandas UDF: age value -> BIGINT (null outside 0..150)."""
     from . import pandas as pp
     return _pandas_udf("bigint", lambda s: _ints(pp.age(s)))
 
 
-def age_group_udf():
+def age_group_udf() -> Any:
     """A pandas UDF: age (BIGINT) -> "18-24", "25-35", "36-50", "+50" or null."""
     return _pandas_udf("string", lambda s: s.map(
         lambda a: None if a is None or a != a else _age_group(int(a))).astype(object))
@@ -458,7 +492,8 @@ _MEDIANS = {"approx": "percentile_approx(follower_count, 0.5)",
             "interpolated": "percentile(follower_count, 0.5)"}
 
 
-def insight_sql(name, pin="pin", geo="geo", user="user", median="approx"):
+def insight_sql(name: str, pin: str = "pin", geo: str = "geo", user: str = "user",
+                median: str = "approx") -> str:
     """The Spark SQL of one insight over tables (or views) named pin, geo and user, each with one
     row per ind. median: "approx" (percentile_approx, the spec's default) or "interpolated"."""
     if median not in _MEDIANS:
@@ -466,7 +501,8 @@ def insight_sql(name, pin="pin", geo="geo", user="user", median="approx"):
     return _INSIGHTS[name].format(pin=pin, geo=geo, user=user, median=_MEDIANS[median])
 
 
-def insights(spark, pin, geo, user, median="approx"):
+def insights(spark: SparkSession, pin: DataFrame | str, geo: DataFrame | str,
+             user: DataFrame | str, median: str = "approx") -> dict[str, DataFrame]:
     """The nine insights as Spark DataFrames, keyed by name (pinetl.insight_names() order).
     pin, geo, user: cleaned DataFrames (or table names), one row per ind (see latest)."""
     import uuid
@@ -484,8 +520,10 @@ def insights(spark, pin, geo, user, median="approx"):
 # ---------------------------------------------------------------------------------------------
 # Structured Streaming into Delta, exactly once per table
 
-def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(), app_id=None,
-                    trigger=None, query_name=None):
+def stream_to_delta(stream: DataFrame, table: str, root: PathLike, checkpoint: PathLike, *,
+                    column: str = "value", keep: Sequence[str] = (), app_id: str | None = None,
+                    trigger: dict[str, Any] | None = None,
+                    query_name: str | None = None) -> StreamingQuery:
     """Starts a Structured Streaming query that cleans a stream of JSON texts of one table (a
     Kafka source's `value`, a Kinesis `data`, a file source's column) into Delta tables:
     cleaned rows appended to <root>/<table>, rejects (with the keep= columns, e.g. Kafka's
@@ -501,7 +539,7 @@ def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(),
     root = str(root).rstrip("/")
     keep = tuple(keep)
 
-    def write_batch(batch, batch_id):
+    def write_batch(batch: DataFrame, batch_id: int) -> None:
         batch = batch.persist()
         try:
             outputs = ((clean(batch, table, column), f"{root}/{table}"),
@@ -525,7 +563,7 @@ KINESIS_SCHEMA = ("`streamName` STRING, `partitionKey` STRING, `sequenceNumber` 
                   "`approximateArrivalTimestamp` TIMESTAMP, `data` BINARY")
 
 
-def kinesis_files(spark, path, **options):
+def kinesis_files(spark: SparkSession, path: PathLike, **options: Any) -> DataFrame:
     """A streaming DataFrame of Kinesis-shaped records from JSON-lines files under path (the local
     stand-in for Databricks' Kinesis source; `data` is base64 in the files, BINARY here). Files
     must appear whole (written elsewhere, then renamed into path). options go to the file
@@ -536,7 +574,9 @@ def kinesis_files(spark, path, **options):
     return reader.json(str(path))
 
 
-def stream_logs_to_files(landing, out_dir, *, streams=None, max_records=10000):
+def stream_logs_to_files(landing: PathLike, out_dir: PathLike, *,
+                         streams: Sequence[str] | None = None,
+                         max_records: int = 10000) -> dict[tuple[str, str], int]:
     """Copies what is new in the stream logs `pinetl serve` wrote under <landing>/streams into
     Kinesis-shaped JSON-lines files under <out_dir>/<stream>/, which `kinesis_files(spark,
     out_dir/<stream>)` reads (files written aside, then renamed into place; positions remembered,

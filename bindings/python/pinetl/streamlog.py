@@ -12,24 +12,34 @@ turns the logs `pinetl serve` writes into the Kinesis-shaped files Spark's file 
 
 The C library has no batch read: each record is one call (pinetl_streamlog_reader_next) and its
 key and payload are copied out of the reader's buffer once."""
+from __future__ import annotations
+
 import base64
 import datetime
 import json
 import os
 import re
-from collections import namedtuple
+from collections.abc import Iterable, Iterator
+from typing import Literal, NamedTuple
 
 from ._ffi import c_path, check, ffi, lib
+from ._types import PathLike
 from .files import replace_file
 
-Record = namedtuple("Record", "seq key data arrival_us offset")
-Record.__doc__ = ("A stream log record: sequence number, partition key (str), payload (bytes), "
-                  "arrival time (µs since the epoch) and byte offset of its frame in the log.")
+class Record(NamedTuple):
+    """A stream log record: sequence number, partition key (str), payload (bytes), arrival time
+    (µs since the epoch) and byte offset of its frame in the log."""
+    seq: int
+    key: str
+    data: bytes
+    arrival_us: int
+    offset: int
+
 
 SHARD_LOG_RE = re.compile(r"^(shardId-[0-9]{12})\.log$")
 
 
-def seq_text(seq):
+def seq_text(seq: int) -> str:
     """The Kinesis-facing sequence number: the u64 as 21 zero-padded decimal digits."""
     return f"{seq:021d}"
 
@@ -40,18 +50,18 @@ class Reader:
     again later returns what was appended meanwhile. offset (the byte offset after after_seq, as
     `offset` gave it earlier) lets the reader start there without scanning the log."""
 
-    def __init__(self, path, after_seq=0, offset=None):
-        self.path = os.fspath(path)
+    def __init__(self, path: PathLike, after_seq: int = 0, offset: int | None = None) -> None:
+        self.path: str | bytes = os.fspath(path)
         out = ffi.new("pinetl_streamlog_reader **")
         cpath = c_path(self.path, "stream log")
         if offset is None:
             check(lib.pinetl_streamlog_reader_open(out, cpath, after_seq))
         else:
             check(lib.pinetl_streamlog_reader_open_at(out, cpath, after_seq, offset))
-        self._r = ffi.gc(out[0], lib.pinetl_streamlog_reader_free)
+        self._r: object = ffi.gc(out[0], lib.pinetl_streamlog_reader_free)
         self._rec = ffi.new("pinetl_streamlog_record *")
 
-    def records(self, limit=None):
+    def records(self, limit: int | None = None) -> Iterator[Record]:
         """Yields Records up to the current end (at most limit of them)."""
         r, rec, n = self._handle(), self._rec, 0
         while limit is None or n < limit:
@@ -62,60 +72,64 @@ class Reader:
             yield Record(rec.seq, ffi.unpack(rec.key, rec.key_len).decode("utf-8", "replace"),
                          ffi.unpack(rec.data, rec.data_len), rec.arrival_us, rec.offset)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, str, bytes]]:
         """(seq, partition key, payload bytes) up to the current end."""
         for rec in self.records():
             yield rec.seq, rec.key, rec.data
 
-    def _handle(self):
+    def _handle(self) -> object:
         if self._r is None:
             raise ValueError("the stream log reader is closed")
         return self._r
 
     @property
-    def seq(self):
+    def seq(self) -> int:
         """Sequence number of the last record returned (after_seq before the first)."""
-        return lib.pinetl_streamlog_reader_seq(self._handle())
+        seq: int = lib.pinetl_streamlog_reader_seq(self._handle())
+        return seq
 
     @property
-    def offset(self):
+    def offset(self) -> int:
         """Byte offset after the last record returned (where the next one starts)."""
-        return lib.pinetl_streamlog_reader_offset(self._handle())
+        offset: int = lib.pinetl_streamlog_reader_offset(self._handle())
+        return offset
 
-    def behind(self):
+    def behind(self) -> int:
         """Bytes in the file after the reader's position (not read yet, or an incomplete tail)."""
         out = ffi.new("uint64_t *")
         check(lib.pinetl_streamlog_reader_behind(out, self._handle()))
-        return out[0]
+        behind: int = out[0]
+        return behind
 
-    def sync(self):
+    def sync(self) -> None:
         """Makes the log durable up to what was returned (before committing what was read)."""
         check(lib.pinetl_streamlog_reader_sync(self._handle()))
 
-    def close(self):
+    def close(self) -> None:
         if self._r is not None:
             r, self._r = self._r, None
             ffi.release(r)                  # calls pinetl_streamlog_reader_free now
 
-    def __enter__(self):
+    def __enter__(self) -> Reader:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.close()
         return False
 
 
-def read(path, after_seq=0):
+def read(path: PathLike, after_seq: int = 0) -> Iterator[tuple[int, str, bytes]]:
     """(seq, partition key, payload bytes) of a shard log after after_seq, to its current end."""
     with Reader(path, after_seq) as r:
         yield from r
 
 
-def shard_logs(landing, streams=None):
+def shard_logs(landing: PathLike,
+               streams: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
     """[(stream, shard, path)] of the logs under <landing>/streams, sorted; streams: names to keep
     (None: all)."""
-    root = os.path.join(os.fspath(landing), "streams")
-    out = []
+    root = os.path.join(os.fsdecode(landing), "streams")
+    out: list[tuple[str, str, str]] = []
     try:
         names = sorted(os.listdir(root))
     except FileNotFoundError:
@@ -141,7 +155,7 @@ STAGING = ".staging"
 _FILE_RE = re.compile(r"^(shardId-[0-9]{12})-([0-9]{21})\.json$")
 
 
-def _fsync_dir(path):
+def _fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -149,15 +163,15 @@ def _fsync_dir(path):
         os.close(fd)
 
 
-def _count_lines(path):
+def _count_lines(path: str) -> int:
     with open(path, "rb") as f:
         return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
 
 
-def _positions_from_files(folder):
+def _positions_from_files(folder: str) -> dict[str, int]:
     """{shard: last sequence number} from the files themselves: a file holds consecutive records,
     its name gives the first one's sequence number and its line count how many."""
-    last = {}
+    last: dict[str, int] = {}
     try:
         names = os.listdir(folder)
     except FileNotFoundError:
@@ -170,7 +184,7 @@ def _positions_from_files(folder):
     return last
 
 
-def _load_positions(folder):
+def _load_positions(folder: str) -> dict[str, tuple[int, int | None]]:
     try:
         with open(os.path.join(folder, POSITIONS), encoding="utf-8") as f:
             return {k: tuple(v) for k, v in json.load(f).items()}
@@ -178,7 +192,7 @@ def _load_positions(folder):
         return {}
 
 
-def _write_atomically(folder, name, data, staging):
+def _write_atomically(folder: str, name: str, data: bytes, staging: str) -> None:
     tmp = os.path.join(staging, f"{os.path.basename(folder)}.{name}.tmp")
     with open(tmp, "wb") as f:
         f.write(data)
@@ -187,12 +201,12 @@ def _write_atomically(folder, name, data, staging):
     replace_file(tmp, os.path.join(folder, name))
 
 
-def _arrival_text(arrival_us):
+def _arrival_text(arrival_us: int) -> str:
     t = datetime.datetime.fromtimestamp(arrival_us // 1000 / 1000.0, datetime.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
-def kinesis_line(stream, rec):
+def kinesis_line(stream: str, rec: Record) -> bytes:
     """One record as the Kinesis source shows it (data base64), as one JSON line (bytes)."""
     return (json.dumps({"streamName": stream, "partitionKey": rec.key,
                         "sequenceNumber": seq_text(rec.seq),
@@ -201,7 +215,8 @@ def kinesis_line(stream, rec):
                        ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def to_kinesis_files(landing, out_dir, *, streams=None, max_records=10000):
+def to_kinesis_files(landing: PathLike, out_dir: PathLike, *, streams: Iterable[str] | None = None,
+                     max_records: int = 10000) -> dict[tuple[str, str], int]:
     """Copies the records of <landing>/streams/<stream>/<shard>.log that are new since the last
     call into <out_dir>/<stream>/<shard>-<first sequence number, 21 digits>.json, JSON lines of
     Kinesis-shaped records (streamName, partitionKey, sequenceNumber, approximateArrivalTimestamp,
@@ -216,13 +231,13 @@ def to_kinesis_files(landing, out_dir, *, streams=None, max_records=10000):
     records are copied (a torn tail waits for the next call).
 
     Returns {(stream, shard): records copied by this call}."""
-    out_dir = os.fspath(out_dir)
+    out_dir = os.fsdecode(out_dir)
     staging = os.path.join(out_dir, STAGING)
     os.makedirs(staging, exist_ok=True)
     for name in os.listdir(staging):       # what a crash left before a rename
         os.unlink(os.path.join(staging, name))
-    copied = {}
-    by_stream = {}
+    copied: dict[tuple[str, str], int] = {}
+    by_stream: dict[str, list[tuple[str, str]]] = {}
     for stream, shard, path in shard_logs(landing, streams):
         by_stream.setdefault(stream, []).append((shard, path))
     for stream, shards in by_stream.items():
@@ -238,13 +253,11 @@ def to_kinesis_files(landing, out_dir, *, streams=None, max_records=10000):
             n = 0
             with Reader(path, seq, offset) as reader:
                 while True:
-                    lines, first = [], None
-                    for rec in reader.records(max_records):
-                        if first is None:
-                            first = rec.seq
-                        lines.append(kinesis_line(stream, rec))
-                    if not lines:
+                    records = list(reader.records(max_records))
+                    if not records:
                         break
+                    first = records[0].seq
+                    lines = [kinesis_line(stream, rec) for rec in records]
                     _write_atomically(folder, f"{shard}-{seq_text(first)}.json",
                                       b"".join(lines), staging)
                     _fsync_dir(folder)

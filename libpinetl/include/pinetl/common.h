@@ -12,8 +12,8 @@ extern "C" {
 #endif
 
 /* Result codes of fallible calls (SQLite style: 0 is success, errors negative, step codes positive).
- * A rejected record is data in a batch, never an error code; PINETL_EREJECT is only returned by
- * strict runs, which stop at the first reject. */
+ * A rejected record is data in a batch, never an error code (the CLI's --strict asks
+ * pinetl_batch_rejected). -7 is not used: it was PINETL_EREJECT, which no call returned. */
 enum {
     PINETL_OK = 0,
     PINETL_ERROR = -1,     /* internal or otherwise unclassified failure */
@@ -22,7 +22,6 @@ enum {
     PINETL_EIO = -4,       /* an input could not be opened or read, or an output written */
     PINETL_EFORMAT = -5,   /* an input as a whole is unusable (e.g. forced format does not apply) */
     PINETL_ESQL = -6,      /* the SQLite warehouse reported an error */
-    PINETL_EREJECT = -7,   /* strict mode: a record was rejected */
     PINETL_ENOTFOUND = -8, /* no such file, insight or column */
     PINETL_BATCH = 100,    /* step: a batch is ready */
     PINETL_DONE = 101      /* step: no more input */
@@ -58,6 +57,10 @@ typedef enum pinetl_type {
     PINETL_TYPE_COORDS = 3, /* two doubles per row: latitude, longitude */
     PINETL_TYPE_TIMESTAMP = 4 /* int64_t microseconds since 1970-01-01T00:00:00Z */
 } pinetl_type;
+
+/* Name of a column type: "int64", "text", "coords", "timestamp"; NULL for anything else. The
+ * names bindings use for the cleaned columns' types (Python's pinetl.columns). */
+PINETL_API const char *pinetl_type_name(pinetl_type type);
 
 /* Cleaned columns of each table, in the spec's order. Column 0 is always ind. */
 enum {

@@ -73,6 +73,16 @@ const char *pinetl_column_name(pinetl_table table, int column) {
     }
 }
 
+const char *pinetl_type_name(pinetl_type type) {
+    switch (type) {
+    case PINETL_TYPE_INT64: return "int64";
+    case PINETL_TYPE_TEXT: return "text";
+    case PINETL_TYPE_COORDS: return "coords";
+    case PINETL_TYPE_TIMESTAMP: return "timestamp";
+    default: return NULL;
+    }
+}
+
 pinetl_type pinetl_column_type(pinetl_table table, int column) {
     if (column < 0 || column >= pinetl_column_count(table))
         return 0;

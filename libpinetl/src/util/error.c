@@ -43,7 +43,6 @@ const char *pinetl_strerror(int code) {
     case PINETL_EIO: return "input/output error";
     case PINETL_EFORMAT: return "unusable input format";
     case PINETL_ESQL: return "SQLite error";
-    case PINETL_EREJECT: return "a record was rejected";
     case PINETL_ENOTFOUND: return "not found";
     case PINETL_BATCH: return "a batch is ready";
     case PINETL_DONE: return "no more input";

@@ -22,7 +22,7 @@ static void test_result_code_descriptions(void) {
         {PINETL_EIO, "input/output error"},
         {PINETL_EFORMAT, "unusable input format"},
         {PINETL_ESQL, "SQLite error"},
-        {PINETL_EREJECT, "a record was rejected"},
+        {-7, "unknown result code"}, /* was PINETL_EREJECT, which no call returned */
         {PINETL_ENOTFOUND, "not found"},
         {PINETL_BATCH, "a batch is ready"},
         {PINETL_DONE, "no more input"},
@@ -57,6 +57,12 @@ static void test_names_of_tables_columns_formats_and_reasons(void) {
     CHECK_INT(pinetl_column_type(PINETL_TABLE_USER, PINETL_USER_COLUMNS), 0);
     CHECK_INT(pinetl_column_type(PINETL_TABLE_USER, PINETL_USER_DATE_JOINED),
               PINETL_TYPE_TIMESTAMP);
+    CHECK_STR(pinetl_type_name(PINETL_TYPE_INT64), "int64");
+    CHECK_STR(pinetl_type_name(PINETL_TYPE_TEXT), "text");
+    CHECK_STR(pinetl_type_name(PINETL_TYPE_COORDS), "coords");
+    CHECK_STR(pinetl_type_name(PINETL_TYPE_TIMESTAMP), "timestamp");
+    CHECK(pinetl_type_name((pinetl_type)0) == NULL);
+    CHECK(pinetl_type_name((pinetl_type)5) == NULL);
     CHECK(pinetl_reject_name((pinetl_reject_code)0) == NULL);
     CHECK(pinetl_reject_name((pinetl_reject_code)PINETL_REJECT_CODES) == NULL);
     CHECK_STR(pinetl_reject_name(PINETL_REJECT_TOO_LARGE), "too_large");

@@ -1,5 +1,5 @@
-"""pinetl.read_arrow / clean_arrow: Arrow tables through the C Data Interface agree with the CLI and
-with read_json value for value (real sample, every envelope, the bad-input files), in both text
+"""pinetl.arrow.read_json / clean_json: Arrow tables through the C Data Interface agree with the
+CLI and with pinetl.read_json value for value (real sample, every envelope, the bad-input files), in both text
 layouts (string_view into the mapped input, large_string copies), keep the batches' memory alive
 on their own, and reach polars without copying."""
 import base64
@@ -40,7 +40,7 @@ STRINGS = ("string_view", "large_string")
 
 
 def test_schemas():
-    geo = pinetl.arrow_schema("geo")
+    geo = pinetl.arrow.schema("geo")
     assert geo.names == ["ind", "country", "coordinates", "timestamp"]
     assert geo.field("ind").type == pa.int64() and not geo.field("ind").nullable
     assert geo.field("country").type == pa.large_string() and geo.field("country").nullable
@@ -49,12 +49,12 @@ def test_schemas():
     for table in TABLES:
         kinds = {"int64": pa.int64(), "text": pa.large_string(),
                  "timestamp": pa.timestamp("us", tz="UTC"), "coords": pa.list_(pa.float64(), 2)}
-        assert [(f.name, f.type) for f in pinetl.arrow_schema(table)] == \
+        assert [(f.name, f.type) for f in pinetl.arrow.schema(table)] == \
             [(n, kinds[k]) for n, k in pinetl.columns(table)]
-        views = pinetl.arrow_view_schema(table)
+        views = pinetl.arrow.view_schema(table)
         assert [(f.name, f.type) for f in views] == \
             [(n, pa.string_view() if k == "text" else kinds[k]) for n, k in pinetl.columns(table)]
-    rej = pinetl.arrow_rejects_schema()
+    rej = pinetl.arrow.rejects_schema()
     assert rej.names == pinetl.REJECT_COLUMNS
     assert rej.field("raw").type == pa.large_binary()
 
@@ -62,9 +62,9 @@ def test_schemas():
 @pytest.mark.parametrize("strings", STRINGS)
 @pytest.mark.parametrize("table", TABLES)
 def test_real_sample_equals_the_cli_and_read_json(cli, sample, table, strings):
-    res = pinetl.read_arrow(sample(table), table, strings=strings)
-    schema = pinetl.arrow_view_schema(table) if strings == "string_view" else \
-        pinetl.arrow_schema(table)
+    res = pinetl.arrow.read_json(sample(table), table, strings=strings)
+    schema = pinetl.arrow.view_schema(table) if strings == "string_view" else \
+        pinetl.arrow.schema(table)
     assert res.rows.schema == schema
     res.rows.validate(full=True)
     expected = cli_rows(cli("clean", "--table", table, sample(table)).stdout, table)
@@ -82,7 +82,7 @@ def test_envelopes_and_bad_input_equal_the_cli(cli, tmp_path, table, name, strin
     path = DATA / name
     rejects = tmp_path / "rejects.jsonl"
     out = cli("clean", "--table", table, "--rejects", rejects, "-q", path).stdout
-    res = pinetl.read_arrow(path, table, strings=strings)
+    res = pinetl.arrow.read_json(path, table, strings=strings)
     res.rows.validate(full=True)
     assert_same_rows(arrow_rows(res.rows, table), cli_rows(out, table))
     assert res.rejects.to_pylist() == cli_rejects(rejects)
@@ -95,8 +95,8 @@ def test_envelopes_and_bad_input_equal_the_cli(cli, tmp_path, table, name, strin
 
 @pytest.mark.parametrize("strings", STRINGS)
 def test_small_batches_many_threads_same_table(sample, strings):
-    whole = pinetl.read_arrow(sample("pin"), "pin", strings=strings)
-    small = pinetl.read_arrow(sample("pin"), "pin", batch_bytes=32 * 1024, threads=2,
+    whole = pinetl.arrow.read_json(sample("pin"), "pin", strings=strings)
+    small = pinetl.arrow.read_json(sample("pin"), "pin", batch_bytes=32 * 1024, threads=2,
                               strings=strings)
     assert small.rows.column("ind").num_chunks > 5
     assert small.rows.equals(whole.rows)
@@ -104,8 +104,8 @@ def test_small_batches_many_threads_same_table(sample, strings):
 
 @pytest.mark.parametrize("table", TABLES)
 def test_string_views_equal_large_strings(sample, table):
-    views = pinetl.read_arrow(sample(table), table, batch_bytes=16 * 1024)
-    copies = pinetl.read_arrow(sample(table), table, batch_bytes=16 * 1024,
+    views = pinetl.arrow.read_json(sample(table), table, batch_bytes=16 * 1024)
+    copies = pinetl.arrow.read_json(sample(table), table, batch_bytes=16 * 1024,
                                strings="large_string")
     assert views.rows.cast(copies.rows.schema).equals(copies.rows)
     assert views.rejects.equals(copies.rejects)
@@ -116,8 +116,8 @@ def test_string_views_outlive_the_file_they_point_into(sample, tmp_path):
     # The mapping keeps the file's pages: removing the file does not take the texts away.
     path = tmp_path / "pin.jsonl"
     shutil.copy(sample("pin"), path)
-    res = pinetl.read_arrow(path, "pin", batch_bytes=16 * 1024)
-    expected = pinetl.read_arrow(sample("pin"), "pin", strings="large_string").rows
+    res = pinetl.arrow.read_json(path, "pin", batch_bytes=16 * 1024)
+    expected = pinetl.arrow.read_json(sample("pin"), "pin", strings="large_string").rows
     path.unlink()
     gc.collect()
     assert res.rows.cast(expected.schema).equals(expected)
@@ -125,15 +125,15 @@ def test_string_views_outlive_the_file_they_point_into(sample, tmp_path):
 
 def test_strings_must_be_an_arrow_text_layout(sample):
     with pytest.raises(ValueError, match="large_string, string_view"):
-        pinetl.read_arrow(sample("geo"), "geo", strings="utf8")
+        pinetl.arrow.read_json(sample("geo"), "geo", strings="utf8")
 
 
 def test_rows_outlive_the_reader_and_other_tables(sample):
     # The table holds the batches themselves: nothing else keeps them alive.
-    rows = pinetl.read_arrow(sample("user"), "user", batch_bytes=16 * 1024).rows
+    rows = pinetl.arrow.read_json(sample("user"), "user", batch_bytes=16 * 1024).rows
     expected = arrow_rows(rows, "user")
     for table in TABLES:            # reuse of freed memory would show here (and under ASan)
-        pinetl.read_arrow(sample(table), table, batch_bytes=16 * 1024)
+        pinetl.arrow.read_json(sample(table), table, batch_bytes=16 * 1024)
     gc.collect()
     assert arrow_rows(rows, "user") == expected
     assert rows.column("user_name").chunk(0).buffers()[2] is not None
@@ -141,8 +141,8 @@ def test_rows_outlive_the_reader_and_other_tables(sample):
 
 def test_timestamps_beyond_datetime64_ns():
     # Arrow's timestamp[us] holds years 1..9999: nothing becomes null, unlike datetime64[ns].
-    res = pinetl.clean_arrow("geo", b'{"ind": 1, "timestamp": "2500-01-01 00:00:00"}\n'
-                                    b'{"ind": 2, "timestamp": "1600-06-01 12:00:00"}\n')
+    res = pinetl.arrow.clean_json(b'{"ind": 1, "timestamp": "2500-01-01 00:00:00"}\n'
+                                  b'{"ind": 2, "timestamp": "1600-06-01 12:00:00"}\n', "geo")
     ts = res.rows.column("timestamp").to_pylist()
     assert [t.year for t in ts] == [2500, 1600]
     assert res.rows.column("timestamp").null_count == 0
@@ -151,25 +151,25 @@ def test_timestamps_beyond_datetime64_ns():
 def test_clean_arrow_from_a_column_of_json_text(sample):
     lines = sample("pin").read_bytes().decode("utf-8").splitlines()
     values = pa.array(lines[:500] + [None, "{\"index\": \"x\"}", "[]"] + lines[500:1000])
-    res = pinetl.clean_arrow("pin", values)
-    plain = pinetl.clean_arrow("pin", "\n".join(lines[:1000]) + "\n")
+    res = pinetl.arrow.clean_json(values, "pin")
+    plain = pinetl.arrow.clean_json("\n".join(lines[:1000]) + "\n", "pin")
     assert res.rows.equals(plain.rows)
     assert res.rejects.column("reason").to_pylist() == ["invalid_json", "bad_key", "not_an_object"]
     assert res.rejects.column("line").to_pylist() == [501, 502, 503]
     assert res.stats["read"] == 1003
     # a chunked string_view column (what polars hands over) gives the same
     chunked = pa.chunked_array([values.slice(0, 400), values.slice(400)]).cast(pa.string_view())
-    again = pinetl.clean_arrow("pin", chunked)
+    again = pinetl.arrow.clean_json(chunked, "pin")
     assert again.rows.equals(res.rows)
     assert again.rejects.column("line").to_pylist() == [501, 502, 503]
     with pytest.raises(TypeError, match="string or binary"):
-        pinetl.clean_arrow("pin", pa.array([1, 2]))
+        pinetl.arrow.clean_json(pa.array([1, 2]), "pin")
 
 
 def test_polars_takes_string_views_as_they_are(sample):
     # polars' strings are views too: every buffer of a text column, the views and the mapped
     # input they point into, is shared, not copied.
-    res = pinetl.read_arrow(sample("pin"), "pin")
+    res = pinetl.arrow.read_json(sample("pin"), "pin")
     df = pl.from_arrow(res.rows, rechunk=False)
     for name, kind in pinetl.columns("pin"):
         if kind != "text":
@@ -183,7 +183,7 @@ def test_polars_takes_string_views_as_they_are(sample):
 
 def test_polars_takes_the_columns_without_copying(sample):
     for table in ("geo", "pin"):
-        res = pinetl.read_arrow(sample(table), table, strings="large_string")
+        res = pinetl.arrow.read_json(sample(table), table, strings="large_string")
         assert res.rows.column("ind").num_chunks == 1   # one batch: one buffer per column
         df = pl.from_arrow(res.rows, rechunk=False)
         assert df.height == res.rows.num_rows

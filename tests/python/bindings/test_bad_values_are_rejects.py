@@ -13,13 +13,13 @@ LONE_SURROGATE = json.loads('"\\ud800"')
 
 
 def test_clean_json_rejects_lone_surrogate_and_inf_records():
-    res = pinetl.clean_json("geo", [
+    res = pinetl.clean_json([
         {"ind": 1, "country": LONE_SURROGATE},
         {"ind": 2, "latitude": math.inf, "country": "Chad"},
         {"ind": 3, "longitude": -math.inf, "country": "Chad"},
         {"ind": 4, "country": "Chad"},
         '{"ind": 5, "country": "%s"}' % LONE_SURROGATE,
-    ])
+    ], "geo")
     assert list(res.rows["ind"]) == [4]
     assert list(res.rejects["line"]) == [1, 2, 3, 5]
     assert list(res.rejects["reason"]) == ["invalid_utf8", "invalid_json", "invalid_json",
@@ -29,7 +29,7 @@ def test_clean_json_rejects_lone_surrogate_and_inf_records():
 
 def test_clean_json_text_with_a_lone_surrogate_rejects_that_line_only():
     text = '{"ind": 1, "country": "Chad"}\n{"ind": 2, "country": "%s"}\n' % LONE_SURROGATE
-    res = pinetl.clean_json("geo", text)
+    res = pinetl.clean_json(text, "geo")
     assert list(res.rows["ind"]) == [1]
     assert list(res.rejects["line"]) == [2]
 

@@ -66,8 +66,8 @@ def test_merge_later_record_wins_across_runs_as_in_the_warehouse(tmp_path):
              {"ind": 2, "country": "B"}]
     second = [{"ind": 2, "country": "C"}, {"ind": 3, "country": "D"}, {"ind": 2, "country": "E"}]
     sink = delta.DeltaSink(tmp_path, "t", mode="merge")
-    sink.write("geo", [json.dumps(r) for r in first], position=1)
-    sink.write("geo", [json.dumps(r) for r in second], position=2)
+    sink.write([json.dumps(r) for r in first], "geo", position=1)
+    sink.write([json.dumps(r) for r in second], "geo", position=2)
     got = [(r["ind"], r["country"]) for r in delta_rows(tmp_path / "geo")]
     assert got == [(1, "A"), (2, "E"), (3, "D")]
     db = tmp_path / "wh.db"
@@ -75,7 +75,7 @@ def test_merge_later_record_wins_across_runs_as_in_the_warehouse(tmp_path):
         src = tmp_path / f"b{i}.jsonl"
         src.write_text("\n".join(json.dumps(r) for r in batch) + "\n")
         with pinetl.Warehouse(str(db)) as wh:
-            wh.load("geo", str(src))
+            wh.load(str(src), "geo")
     with pinetl.Warehouse(str(db)) as wh:
         warehouse = wh.query("SELECT ind, country FROM geo ORDER BY ind")
     assert [tuple(r) for r in warehouse.itertuples(index=False)] == got
@@ -114,7 +114,7 @@ def test_partitioned_by_a_column_the_user_picks(cli, tmp_path):
     assert delta_rows(uri) == latest_per_ind(rows)
     # A later merge into the partitioned table moves a row to its new partition.
     move = dict(latest_per_ind(rows)[0], category="pinetl-moved")
-    delta.write(uri, "pin", pinetl.spark.clean_arrow("pin", [json.dumps(move)])[0], mode="merge")
+    delta.write(uri, "pin", pinetl.spark.clean_arrow([json.dumps(move)], "pin")[0], mode="merge")
     assert delta_rows(uri)[0]["category"] == "pinetl-moved"
     assert len(delta_rows(uri)) == len(latest_per_ind(rows))
 
@@ -141,16 +141,16 @@ def test_stream_sink_is_exactly_once_across_a_restart(tmp_path):
 
     once = delta.DeltaSink(tmp_path / "once", "stream:pin", mode="append")
     for pos, b in enumerate(batches, 1):
-        once.write("pin", b, position=pos)
+        once.write(b, "pin", position=pos)
 
     sink = delta.DeltaSink(tmp_path / "crash", "stream:pin", mode="append")
     for pos, b in enumerate(batches[:3], 1):
-        sink.write("pin", b, position=pos)
-    rows, rej = pinetl.spark.clean_arrow("pin", batches[3])
+        sink.write(b, "pin", position=pos)
+    rows, rej = pinetl.spark.clean_arrow(batches[3], "pin")
     delta.write(sink.uri("pin"), "pin", rows, mode="append", app_id="stream:pin", version=4)
     assert sink.position("pin") == 3          # rejects_pin is still at 3
     restarted = delta.DeltaSink(tmp_path / "crash", "stream:pin", mode="append")
-    results = [restarted.write("pin", b, position=pos)
+    results = [restarted.write(b, "pin", position=pos)
                for pos, b in enumerate(batches, 1) if pos > restarted.position("pin")]
     assert results[0] == (None, 1)            # batch 4: rows already in, its reject now
     assert restarted.position("pin") == 6

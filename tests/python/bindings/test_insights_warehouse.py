@@ -19,9 +19,9 @@ def _plain(df):
 
 
 def test_insights_are_the_nine_tables_as_the_c_library_renders_them(real):
-    result = pinetl.compute_insights(real["pin"], real["geo"], real["user"])
+    result = pinetl.warehouse.compute_insights(real["pin"], real["geo"], real["user"])
     frames = result.frames()
-    assert list(frames) == pinetl.insight_names()
+    assert list(frames) == pinetl.warehouse.insight_names()
     assert len(frames) == 9
     rendered = json.loads(result.render("json"))
     assert list(rendered) == list(frames)
@@ -46,23 +46,23 @@ def test_insights_by_name_and_interpolated_median(real):
 def test_warehouse_load_is_idempotent_and_agrees_with_memory(tmp_path, real):
     db = tmp_path / "w.db"
     with pinetl.Warehouse(db) as wh:
-        first = {t: wh.load(t, real[t]) for t in real}
+        first = {t: wh.load(real[t], t) for t in real}
         for t, stats in first.items():
             assert stats["read"] == stats["cleaned"] + stats["rejected"]
             assert stats["load"]["rows"] == stats["cleaned"]
             assert wh.count(t) == len(pinetl.read_json(real[t], t).rows["ind"].unique())
-        again = {t: wh.load(t, real[t]) for t in real}
+        again = {t: wh.load(real[t], t) for t in real}
         assert all(s["load"]["written"] == 0 for s in again.values())
         stored = wh.insights_result()
-    memory = pinetl.compute_insights(real["pin"], real["geo"], real["user"])
+    memory = pinetl.warehouse.compute_insights(real["pin"], real["geo"], real["user"])
     same, why = memory.equals(stored)
     assert same, why
 
 
 def test_query_types(tmp_path):
     with pinetl.Warehouse(tmp_path / "w.db") as wh:
-        wh.load_json("user", [{"ind": 1, "first_name": "A", "age": 30},
-                              {"ind": 2, "first_name": "B"}, {"ind": "bad"}])
+        wh.load_json([{"ind": 1, "first_name": "A", "age": 30},
+                      {"ind": 2, "first_name": "B"}, {"ind": "bad"}], "user")
         df = wh.query("SELECT ind, user_name, age, age / 4.0 AS q FROM user ORDER BY ind")
         assert wh.count("rejects") == 1
     assert list(df.columns) == ["ind", "user_name", "age", "q"]
@@ -78,25 +78,25 @@ def test_insight_sql_is_the_view_definition(tmp_path):
     interpolated median changes only the three median insights; unknown names are errors."""
     db = tmp_path / "wh.db"
     with pinetl.Warehouse(db) as wh:
-        wh.load_json("pin", [{"index": 1, "category": "art", "follower_count": "5k",
-                              "poster_name": "A"}, {"index": 2, "category": "art",
-                                                     "follower_count": "2", "poster_name": "B"}])
-        wh.load_json("geo", [{"ind": 1, "country": "Chad", "timestamp": "2020-01-01 00:00:00"},
-                             {"ind": 2, "country": "Peru", "timestamp": "2021-01-01 00:00:00"}])
-        wh.load_json("user", [{"ind": 1, "user_name": "a", "age": 20,
-                               "date_joined": "2016-01-01 00:00:00"},
-                              {"ind": 2, "user_name": "b", "age": 40,
-                               "date_joined": "2017-01-01 00:00:00"}])
+        wh.load_json([{"index": 1, "category": "art", "follower_count": "5k",
+                       "poster_name": "A"}, {"index": 2, "category": "art",
+                                             "follower_count": "2", "poster_name": "B"}], "pin")
+        wh.load_json([{"ind": 1, "country": "Chad", "timestamp": "2020-01-01 00:00:00"},
+                      {"ind": 2, "country": "Peru", "timestamp": "2021-01-01 00:00:00"}], "geo")
+        wh.load_json([{"ind": 1, "user_name": "a", "age": 20,
+                       "date_joined": "2016-01-01 00:00:00"},
+                      {"ind": 2, "user_name": "b", "age": 40,
+                       "date_joined": "2017-01-01 00:00:00"}], "user")
         frames = wh.insights()
-        for name in pinetl.insight_names():
-            sql = pinetl.insight_sql(name)
+        for name in pinetl.warehouse.insight_names():
+            sql = pinetl.warehouse.insight_sql(name)
             view = wh.query(f"SELECT sql FROM sqlite_master WHERE type = 'view' AND name = '{name}'")
             assert view["sql"].tolist() == [f'CREATE VIEW "{name}" AS {sql}'], name
             rows = wh.query(sql, name)
             assert rows.equals(frames[name]), name
-            interpolated = pinetl.insight_sql(name, median="interpolated")
+            interpolated = pinetl.warehouse.insight_sql(name, median="interpolated")
             assert (interpolated != sql) == name.startswith("median_"), name
-    with pytest.raises(pinetl.NotFoundError, match="nope"):
-        pinetl.insight_sql("nope")
-    with pytest.raises(pinetl.InvalidArgumentError, match="mean"):
-        pinetl.insight_sql("top_category_by_country", median="mean")
+    with pytest.raises(pinetl.errors.NotFoundError, match="nope"):
+        pinetl.warehouse.insight_sql("nope")
+    with pytest.raises(pinetl.errors.InvalidArgumentError, match="mean"):
+        pinetl.warehouse.insight_sql("top_category_by_country", median="mean")

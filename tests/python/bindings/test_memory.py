@@ -15,9 +15,9 @@ def test_rss_is_flat_over_repeated_batches(sample):
     geo = open(sample("geo"), "rb").read().splitlines()
 
     def round_trip():
-        res = pinetl.clean_json("pin", data)
+        res = pinetl.clean_json(data, "pin")
         assert len(res.rows) + len(res.rejects) == res.stats["read"]
-        pinetl.clean_json("geo", geo)
+        pinetl.clean_json(geo, "geo")
         pinetl.read_json(sample("user"), "user")
 
     for _ in range(20):  # warm up: allocator pools, pandas caches

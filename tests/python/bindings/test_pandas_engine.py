@@ -20,7 +20,7 @@ def test_json_text_column_equals_clean_json(sample, table):
     lines = _raw_lines(sample, table)
     df = pd.DataFrame({"value": [line.decode() for line in lines]})
     cleaned = pp.clean(df, table, column="value")
-    expected = pinetl.clean_json(table, b"\n".join(lines) + b"\n").rows
+    expected = pinetl.clean_json(b"\n".join(lines) + b"\n", table).rows
     assert frame_rows(cleaned, table) == frame_rows(expected, table)
     assert list(cleaned.dtypes.astype(str)) == list(expected.dtypes.astype(str))
 
@@ -33,7 +33,7 @@ def test_raw_fields_as_columns_equal_clean_json(sample, table):
     records = [json.loads(line) for line in lines]
     df = pd.DataFrame.from_records(records)
     cleaned = pp.clean(df, table)
-    expected = pinetl.clean_json(table, lines).rows
+    expected = pinetl.clean_json(lines, table).rows
     assert frame_rows(cleaned, table) == frame_rows(expected, table)
 
 
@@ -77,5 +77,5 @@ def test_series_helpers_use_the_batch_rules():
 
 def test_timestamps_outside_datetime64_ns_warn_and_become_nat():
     with pytest.warns(pinetl.TimestampRangeWarning, match="1677..2262"):
-        res = pinetl.clean_json("geo", [{"ind": 1, "timestamp": "1600-01-01 00:00:00"}])
+        res = pinetl.clean_json([{"ind": 1, "timestamp": "1600-01-01 00:00:00"}], "geo")
     assert res.rows["timestamp"].isna().all()

@@ -35,7 +35,7 @@ def _text_nulls(series):
 
 
 def test_text_columns_dtype_per_pandas_version():
-    res = pinetl.clean_json("geo", GEO)
+    res = pinetl.clean_json(GEO, "geo")
     country = res.rows["country"]
     if PANDAS_MAJOR < 3:
         assert country.dtype == object
@@ -64,7 +64,7 @@ def test_text_columns_of_read_json_and_pandas_clean_use_the_text_dtype(tmp_path)
 
 
 def test_timestamps_are_utc_datetime64_ns():
-    rows = pinetl.clean_json("geo", GEO).rows
+    rows = pinetl.clean_json(GEO, "geo").rows
     ts = rows["timestamp"]
     assert ts.dtype == pd.DatetimeTZDtype("ns", "UTC")
     assert str(ts.dtype) == "datetime64[ns, UTC]"
@@ -76,7 +76,7 @@ def test_timestamps_are_utc_datetime64_ns():
 
 
 def test_other_columns_keep_their_dtype_on_every_pandas():
-    rows = pinetl.clean_json("geo", GEO).rows
+    rows = pinetl.clean_json(GEO, "geo").rows
     assert list(rows.columns) == ["ind", "country", "coordinates", "timestamp"]
     assert str(rows["ind"].dtype) == "Int64" and rows["ind"].tolist() == [1, 2, 3]
     assert rows["coordinates"].dtype == object
@@ -84,7 +84,7 @@ def test_other_columns_keep_their_dtype_on_every_pandas():
 
 
 def test_rejects_text_columns_use_the_text_dtype_and_raw_stays_object():
-    res = pinetl.clean_json("geo", [*GEO, b'{"ind": 5, "country": "\xff"}'])
+    res = pinetl.clean_json([*GEO, b'{"ind": 5, "country": "\xff"}'], "geo")
     rej = res.rejects
     text = "object" if PANDAS_MAJOR < 3 else "str"
     assert {c: str(t) for c, t in rej.dtypes.items()} == {
@@ -93,7 +93,7 @@ def test_rejects_text_columns_use_the_text_dtype_and_raw_stays_object():
     assert rej["reason"].tolist() == ["bad_key", "invalid_utf8"]
     # raw holds str, or the bytes of a record that is not UTF-8: object whatever the rows hold
     assert rej["raw"].tolist() == ['{"ind": "bad"}', b'{"ind": 5, "country": "\xff"}']
-    only_text = pinetl.clean_json("geo", GEO).rejects
+    only_text = pinetl.clean_json(GEO, "geo").rejects
     assert only_text["raw"].dtype == object and only_text["reason"].dtype == rej["reason"].dtype
     meta = pp.reject_meta()
     assert meta.dtypes.drop("index").equals(rej.dtypes)
@@ -102,7 +102,7 @@ def test_rejects_text_columns_use_the_text_dtype_and_raw_stays_object():
 def test_insights_and_query_text_columns_use_the_text_dtype(tmp_path):
     text = "object" if PANDAS_MAJOR < 3 else "str"
     with pinetl.Warehouse(tmp_path / "w.db") as wh:
-        wh.load_json("geo", "".join(json.dumps(r) + "\n" for r in GEO))
+        wh.load_json("".join(json.dumps(r) + "\n" for r in GEO), "geo")
         df = wh.query("SELECT ind, country, 1.5 AS r, CASE WHEN ind = 1 THEN 'a' ELSE 2 END AS m"
                       " FROM geo ORDER BY ind")
     assert {c: str(t) for c, t in df.dtypes.items()} == {
@@ -123,12 +123,12 @@ def test_text_columns_follow_pandas_future_infer_string(tmp_path):
         # "string[pyarrow_numpy]"
         texts = pd.Series(["x"]).dtype
         assert texts != object and (PANDAS_MAJOR < 3 or texts == pd.StringDtype(na_value=np.nan))
-        for rows in (pinetl.read_json(path, "geo").rows, pinetl.clean_json("geo", GEO).rows):
+        for rows in (pinetl.read_json(path, "geo").rows, pinetl.clean_json(GEO, "geo").rows):
             assert rows["country"].dtype == texts
             assert rows["country"].tolist()[0] == "Chad"
             assert rows["country"].isna().tolist() == [False, True, False]
             assert np.isnan(rows["country"].tolist()[1])
-        assert pinetl.clean_json("geo", GEO).rejects["reason"].dtype == texts
+        assert pinetl.clean_json(GEO, "geo").rejects["reason"].dtype == texts
 
 
 def test_text_way_is_chosen_right_before_pandas_loads(tmp_path):

@@ -35,7 +35,7 @@ def test_several_inputs_are_read_in_order(sample, tmp_path):
     (tmp_path / "a.jsonl").write_bytes(b"".join(lines[:100]))
     (tmp_path / "b.json").write_bytes(
         b"[" + b",".join(line.strip() for line in lines[100:150]) + b"]")
-    whole = pinetl.clean_json("pin", b"".join(lines[:150]))
+    whole = pinetl.clean_json(b"".join(lines[:150]), "pin")
     parts = pinetl.read_json([tmp_path / "a.jsonl", str(tmp_path / "b.json")], "pin")
     assert parts.stats["read"] == 150
     assert frame_rows(parts.rows, "pin") == frame_rows(whole.rows, "pin")
@@ -63,7 +63,7 @@ def test_s3_sink_directory(tmp_path, sample):
         (d / f"abc.user+{part}+0000000000.json").write_bytes(b"".join(chunk))
     res = pinetl.read_json(tmp_path, "user")
     assert res.stats["read"] == 25
-    expected = pinetl.clean_json("user", b"".join(lines[:25])).rows
+    expected = pinetl.clean_json(b"".join(lines[:25]), "user").rows
     assert frame_rows(res.rows, "user") == frame_rows(expected, "user")
 
 

@@ -15,12 +15,12 @@ UTC = datetime.timezone.utc
     ("5kk", None), ("k", None), ("-3", None), ("", None),
 ])
 def test_follower_count(text, expected):
-    assert pinetl.follower_count(text) == expected
+    assert pinetl.scalar.follower_count(text) == expected
 
 
 def test_follower_count_rejects_non_text():
     with pytest.raises(TypeError, match="follower_count must be str or bytes"):
-        pinetl.follower_count(12)
+        pinetl.scalar.follower_count(12)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -33,16 +33,17 @@ def test_follower_count_rejects_non_text():
     ("2019-02-29", None), ("2020-08-28 24:00:00", None), (" 2020-08-28", None), ("soon", None),
 ])
 def test_parse_timestamp(text, expected):
-    assert pinetl.parse_timestamp(text) == expected
+    assert pinetl.scalar.parse_timestamp(text) == expected
 
 
 def test_timestamp_round_trip_through_the_c_formatter():
-    us = pinetl.timestamp_us("2020-08-28 03:52:47")
-    assert pinetl.format_timestamp(us) == "2020-08-28T03:52:47Z"
-    assert pinetl.format_timestamp(us + 5) == "2020-08-28T03:52:47.000005Z"
-    assert pinetl.format_timestamp(pinetl.parse_timestamp("2020-08-28 03:52:47")) == \
+    us = pinetl.scalar.timestamp_us("2020-08-28 03:52:47")
+    assert pinetl.scalar.format_timestamp(us) == "2020-08-28T03:52:47Z"
+    assert pinetl.scalar.format_timestamp(us + 5) == "2020-08-28T03:52:47.000005Z"
+    assert pinetl.scalar.format_timestamp(
+        pinetl.scalar.parse_timestamp("2020-08-28 03:52:47")) == \
         "2020-08-28T03:52:47Z"
-    assert pinetl.timestamp_year(us) == 2020
+    assert pinetl.scalar.timestamp_year(us) == 2020
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -50,7 +51,7 @@ def test_timestamp_round_trip_through_the_c_formatter():
     ("2 5", None), (25.5, None), (None, None),
 ])
 def test_age(value, expected):
-    assert pinetl.age(value) == expected
+    assert pinetl.scalar.age(value) == expected
 
 
 @pytest.mark.parametrize("age, group", [
@@ -58,7 +59,7 @@ def test_age(value, expected):
     (51, "+50"), (17, None), (None, None),
 ])
 def test_age_group(age, group):
-    assert pinetl.age_group(age) == group
+    assert pinetl.scalar.age_group(age) == group
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -66,19 +67,19 @@ def test_age_group(age, group):
     ("12a", None), (True, None), (None, None), (2**63, None),
 ])
 def test_key(value, expected):
-    assert pinetl.key(value) == expected
+    assert pinetl.scalar.key(value) == expected
 
 
 def test_save_location():
-    assert pinetl.save_location("Local save in /data/mens-fashion") == "/data/mens-fashion"
-    assert pinetl.save_location("/data/x") == "/data/x"
-    assert pinetl.save_location("Local save in ") is None
+    assert pinetl.scalar.save_location("Local save in /data/mens-fashion") == "/data/mens-fashion"
+    assert pinetl.scalar.save_location("/data/x") == "/data/x"
+    assert pinetl.scalar.save_location("Local save in ") is None
 
 
 @pytest.mark.parametrize("value, text", [(1.0, "1.0"), (-89.9787, "-89.9787"), (1e-07, "1e-07"),
                                          (0.1 + 0.2, repr(0.1 + 0.2))])
 def test_format_double(value, text):
-    assert pinetl.format_double(value) == text
+    assert pinetl.scalar.format_double(value) == text
 
 
 def test_tables_and_columns_come_from_the_library():

@@ -159,7 +159,7 @@ def test_inferred_numbers_and_nulls(spark, tmp_path):
     path = tmp_path / "geo.jsonl"
     path.write_text("\n".join(lines) + "\n")
     raw = spark.read.json(str(path))
-    text = pinetl.clean_json("geo", "\n".join(lines))
+    text = pinetl.clean_json("\n".join(lines), "geo")
     got = spark_rows(ps.clean(raw, "geo"))
     assert [r["ind"] for r in got] == text.rows["ind"].tolist() == [1, 2]
     assert got[0]["coordinates"] is None and got[1]["coordinates"] == [0.1, -173.293]
@@ -175,18 +175,18 @@ def test_per_value_udfs_agree_with_the_scalar_functions(spark):
     values = [("26k",), ("1.5M",), ("437",), ("User Info Error",), (None,)]
     df = spark.createDataFrame(values, "x STRING")
     got = [r.n for r in df.select(ps.follower_count_udf()(F.col("x")).alias("n")).collect()]
-    assert got == [None if v is None else pinetl.follower_count(v) for (v,) in values]
+    assert got == [None if v is None else pinetl.scalar.follower_count(v) for (v,) in values]
     ts = spark.createDataFrame([("2020-08-28 03:52:47+01:00",), ("nope",)], "x STRING")
     got = [r.t for r in ts.select(ps.timestamp_udf()(F.col("x")).alias("t")).collect()]
     assert got[1] is None
-    assert got[0].astimezone(pinetl.parse_timestamp("2020-08-28 02:52:47").tzinfo) == \
-        pinetl.parse_timestamp("2020-08-28 03:52:47+01:00")
+    assert got[0].astimezone(pinetl.scalar.parse_timestamp("2020-08-28 02:52:47").tzinfo) == \
+        pinetl.scalar.parse_timestamp("2020-08-28 03:52:47+01:00")
     ages = spark.createDataFrame([(20,), (30,), (151,), (None,), (50,), (51,)], "a BIGINT")
     got = ages.select(ps.age_udf()(F.col("a")).alias("a"),
                       ps.age_group_udf()(F.col("a")).alias("g")).collect()
     assert [r.a for r in got] == [20, 30, None, None, 50, 51]
     assert [r.g for r in got] == ["18-24", "25-35", "+50", None, "36-50", "+50"]
-    assert [r.g for r in got] == [None if a is None else pinetl.age_group(a)
+    assert [r.g for r in got] == [None if a is None else pinetl.scalar.age_group(a)
                                   for (a,) in [(20,), (30,), (151,), (None,), (50,), (51,)]]
 
 

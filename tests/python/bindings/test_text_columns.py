@@ -53,7 +53,7 @@ def test_clean_json_takes_the_same_ways(tmp_path):
     data = _lines(6000)
     path = tmp_path / "pin.jsonl"
     path.write_bytes(data)
-    whole = pinetl.clean_json("pin", data)
+    whole = pinetl.clean_json(data, "pin")
     batched = pinetl.read_json(path, "pin", batch_bytes=16 * 1024)
     assert frame_rows(whole.rows, "pin") == frame_rows(batched.rows, "pin")
 

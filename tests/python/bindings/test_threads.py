@@ -8,10 +8,10 @@ from compare import frame_rows
 
 def test_clean_json_from_many_threads(sample):
     inputs = {t: open(sample(t), "rb").read() for t in ("pin", "geo", "user")}
-    expected = {t: frame_rows(pinetl.clean_json(t, data).rows, t) for t, data in inputs.items()}
+    expected = {t: frame_rows(pinetl.clean_json(data, t).rows, t) for t, data in inputs.items()}
     jobs = [t for t in inputs for _ in range(6)]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda t: (t, pinetl.clean_json(t, inputs[t])), jobs))
+        results = list(pool.map(lambda t: (t, pinetl.clean_json(inputs[t], t)), jobs))
     for t, res in results:
         assert frame_rows(res.rows, t) == expected[t]
         assert res.stats["read"] == len(res.rows) + len(res.rejects)
@@ -23,7 +23,7 @@ def test_read_json_and_scalars_from_many_threads(sample):
     def work(i):
         if i % 2:
             return frame_rows(pinetl.read_json(sample("geo"), "geo", threads=2).rows, "geo")
-        return [pinetl.follower_count(f"{k}k") for k in range(200)]
+        return [pinetl.scalar.follower_count(f"{k}k") for k in range(200)]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(work, range(8)))

@@ -64,9 +64,9 @@ def test_importing_pinetl_for_a_dag_file_leaves_pandas_unloaded():
     # pandas loads when a DataFrame is first made.
     code = ("import sys, pinetl, pinetl.airflow\n"
             "assert 'pandas' not in sys.modules\n"
-            "assert pinetl.follower_count('10k') == 10000\n"
+            "assert pinetl.scalar.follower_count('10k') == 10000\n"
             "assert 'pandas' not in sys.modules\n"
-            "rows = pinetl.clean_json('pin', b'{\"index\": 1}').rows\n"
+            "rows = pinetl.clean_json(b'{\"index\": 1}', 'pin').rows\n"
             "assert 'pandas' in sys.modules and len(rows) == 1\n"
             "print('ok')\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(

@@ -37,11 +37,11 @@ def targets(tmp_path):
 
 def test_check_target_refuses_what_is_not_a_regular_file(tmp_path, targets):
     for kind, path in targets.items():
-        with pytest.raises(pinetl.InvalidArgumentError, match=f"is {kind}: an atomic write"):
+        with pytest.raises(pinetl.errors.InvalidArgumentError, match=f"is {kind}: an atomic write"):
             files.check_target(path)
     # A symbolic link is judged by what it points to.
     os.symlink(targets["a character device"], tmp_path / "link")
-    with pytest.raises(pinetl.InvalidArgumentError):
+    with pytest.raises(pinetl.errors.InvalidArgumentError):
         files.check_target(tmp_path / "link")
     regular = tmp_path / "regular"
     regular.write_text("x")
@@ -53,7 +53,7 @@ def test_replace_file_leaves_a_device_and_removes_the_temporary(tmp_path):
     dev = _device(tmp_path / "null")
     tmp = tmp_path / "new.tmp"
     tmp.write_text("data")
-    with pytest.raises(pinetl.InvalidArgumentError, match="character device"):
+    with pytest.raises(pinetl.errors.InvalidArgumentError, match="character device"):
         files.replace_file(tmp, dev)
     assert _still_device(dev) and not tmp.exists()
     regular = tmp_path / "out"
@@ -73,7 +73,7 @@ def test_source_build_refuses_a_device_out(tmp_path, capsys):
 
 def test_airflow_atomic_write_refuses_a_device(tmp_path):
     dev = _device(tmp_path / "null")
-    with pytest.raises(pinetl.InvalidArgumentError):
+    with pytest.raises(pinetl.errors.InvalidArgumentError):
         pa._write_atomic(dev, "text")
     assert _still_device(dev)
     assert [p.name for p in tmp_path.iterdir()] == ["null"]  # no temporary left behind
@@ -84,7 +84,7 @@ def test_stream_positions_write_refuses_a_device(tmp_path):
     folder.mkdir()
     staging.mkdir()
     dev = _device(folder / streamlog.POSITIONS)
-    with pytest.raises(pinetl.InvalidArgumentError):
+    with pytest.raises(pinetl.errors.InvalidArgumentError):
         streamlog._write_atomically(str(folder), streamlog.POSITIONS, b"{}", str(staging))
     assert _still_device(dev)
 

@@ -49,7 +49,7 @@ def test_batch_job_cleans_the_s3_sink_copy_into_delta_idempotently(spark, tmp_pa
     counts = jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES)
     assert set(counts) == set(SPARK_TABLES)
     for t in SPARK_TABLES:
-        want = pinetl.clean_json(t, lines[t])  # one record per line, as the value column is
+        want = pinetl.clean_json(lines[t], t)  # one record per line, as the value column is
         assert counts[t] == {"read": want.stats["read"], "cleaned": want.stats["cleaned"],
                              "rejected": want.stats["rejected"]}
         got = rows(spark, jobs.table_path(delta, t))
@@ -101,7 +101,7 @@ def test_stream_job_one_checkpoint_per_stream_restart_and_replay(spark, tmp_path
     run_once()  # a restart: each query resumes from its own checkpoint
     assert sorted(os.listdir(ckpt)) == sorted(SPARK_TABLES)
     for t in SPARK_TABLES:
-        want = pinetl.clean_json(t, first[t] + second[t])
+        want = pinetl.clean_json(first[t] + second[t], t)
         got = spark.read.format("delta").load(jobs.table_path(delta, t))
         assert got.count() == want.stats["cleaned"]  # every record once: no gap, no duplicate
         assert sorted(r[0] for r in got.select("ind").collect()) == sorted(

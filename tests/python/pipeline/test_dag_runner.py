@@ -29,7 +29,7 @@ def site(tmp_path):
 
 
 def expected_stats(table, lines):
-    stats = pinetl.clean_json(table, b"\n".join(lines) + b"\n").stats
+    stats = pinetl.clean_json(b"\n".join(lines) + b"\n", table).stats
     return stats
 
 
@@ -46,11 +46,11 @@ def test_runner_cli_runs_the_chain_with_one_line_per_task(site):
     assert sorted(os.listdir(day)) == ["accounting.json", "insights", "insights.json",
                                        "report.html"]
     assert sorted(os.listdir(os.path.join(day, "insights"))) == sorted(
-        f"{n}.csv" for n in pinetl.insight_names())
+        f"{n}.csv" for n in pinetl.warehouse.insight_names())
     # The insights are the warehouse's, as `pinetl insights` computes them from the same inputs.
     got = json.load(open(os.path.join(day, "insights.json")))
-    mem = pinetl.compute_insights(*(os.path.join(site["landing"], "date=2024-01-01", f"{t}.jsonl")
-                                    for t in TABLES))
+    mem = pinetl.warehouse.compute_insights(
+        *(os.path.join(site["landing"], "date=2024-01-01", f"{t}.jsonl") for t in TABLES))
     assert got == json.loads(mem.render("json"))
     mem.close()
     # insights.json is byte for byte the C library's rendering of all nine at once.
@@ -58,7 +58,7 @@ def test_runner_cli_runs_the_chain_with_one_line_per_task(site):
         whole = wh.insights_result()
         assert open(os.path.join(day, "insights.json")).read() == whole.render("json")
         whole.close()
-    for name in pinetl.insight_names():
+    for name in pinetl.warehouse.insight_names():
         csv = open(os.path.join(day, "insights", f"{name}.csv")).read().splitlines()
         assert len(csv) == 1 + len(got[name])
 

@@ -32,7 +32,7 @@ def test_clean_partitions_yield_arrow_batches_matching_the_schema(sample, table)
     names = [c.split(" ")[0].strip("`") for c in ps.schema(table).split(", ")]
     assert ps.arrow_schema(table).names == names
     whole = pa.Table.from_batches(out)
-    expected = pinetl.clean_json(table, b"\n".join(lines)).rows
+    expected = pinetl.clean_json(b"\n".join(lines), table).rows
     assert whole.num_rows == len(expected)
     for name, kind in pinetl.columns(table):
         got = whole.column(name).to_pylist()
