@@ -58,14 +58,14 @@ static void test_frame_reasons(void) {
     CHECK_STR(pinetl__slog_reason(PINETL__SLOG_BAD_HEADER), "bad header");
     CHECK_STR(pinetl__slog_reason(PINETL__SLOG_BAD_CRC), "bad CRC");
     CHECK_STR(pinetl__slog_reason(99), "invalid record");
-    /* Sequence number 0 is never valid. */
+    /* Sequence number 0 is valid only in an identity frame. */
     unsigned char frame[64];
-    pinetl__slog_encode(frame, "", 0, "{}", 2, 0, 1);
+    pinetl__slog_encode(frame, "", 0, "{}", 2, 0, 1, 0);
     memcpy(frame + 32, "{}", 2);
     pinetl__slog_header h;
     size_t total = 0;
     CHECK_INT(pinetl__slog_check(frame, 34, 1, &h, &total), PINETL__SLOG_BAD_HEADER);
-    pinetl__slog_encode(frame, "", 0, "{}", 2, 1, 1);
+    pinetl__slog_encode(frame, "", 0, "{}", 2, 1, 1, 0);
     CHECK_INT(pinetl__slog_check(frame, 34, 1, &h, &total), PINETL__SLOG_VALID);
     CHECK_INT(total, 34);
     CHECK_INT(pinetl__slog_check(frame, 3, 1, &h, &total), PINETL__SLOG_INCOMPLETE);
@@ -220,7 +220,7 @@ static void test_log_starting_after_position(void) {
     snprintf(path, sizeof path, "%s/late/shardId-000000000000.log", dir);
     char data[8] = "{}";
     unsigned char frame[64];
-    pinetl__slog_encode(frame, "", 0, data, 2, 8, 1);
+    pinetl__slog_encode(frame, "", 0, data, 2, 8, 1, 0);
     memcpy(frame + 32, data, 2);
     pinetl_streamlog *log = NULL;
     CHECK_INT(pinetl_streamlog_open(&log, path, 0), PINETL_OK);
