@@ -319,7 +319,7 @@ static void rewind_reader(struct pinetl_streamlog_reader *r) {
 /* Positions r after record after_seq by reading the log from the start (bad ranges skipped). */
 static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq) {
     rewind_reader(r);
-    int records = 0;
+    int records = 0, ended = 0;
     while (r->seq < after_seq) {
         pinetl_streamlog_record rec;
         int rc = pinetl_streamlog_reader_next(&rec, r);
@@ -351,14 +351,20 @@ static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq) {
                                          (unsigned long long)r->bad.last_seq);
             continue;
         }
-        break; /* PINETL_DONE */
+        ended = 1; /* PINETL_DONE */
+        break;
     }
     if (r->seq == after_seq)
         return PINETL_OK;
+    if (ended)
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "%s: the log ends at sequence number %llu, before the position "
+                                 "%llu",
+                                 r->path, (unsigned long long)r->seq,
+                                 (unsigned long long)after_seq);
     return pinetl__error_set(PINETL_EFORMAT,
-                             "%s: the log has no record %llu to continue after (it ends at or "
-                             "goes past sequence number %llu): it is shorter than the position "
-                             "or not the log the position was taken in",
+                             "%s: the log has no record %llu (it skips to %llu): it is not the "
+                             "log the position was taken in",
                              r->path, (unsigned long long)after_seq, (unsigned long long)r->seq);
 }
 
