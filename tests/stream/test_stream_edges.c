@@ -89,7 +89,7 @@ static void test_positions(void) {
     CHECK_INT(pinetl_warehouse_begin_stream(NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_commit_positions(NULL, NULL, 0), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_commit_positions(wh, NULL, 1), PINETL_EINVAL);
-    pinetl_stream_position p = {"s", "shardId-000000000000", 5, 500};
+    pinetl_stream_position p = {"s", "shardId-000000000000", 5, 500, NULL};
     /* Outside a transaction: refused. */
     CHECK_INT(pinetl_warehouse_commit_positions(wh, &p, 1), PINETL_EINVAL);
     CHECK(strstr(pinetl_error_last(), "no load transaction") != NULL);
@@ -106,7 +106,7 @@ static void test_positions(void) {
     CHECK_INT(seq, 5);
     CHECK_INT(off, 500);
     /* An incomplete or too large position rolls the rows back too. */
-    pinetl_stream_position bad[2] = {{"s", "shardId-000000000000", 6, 600}, {"s", NULL, 1, 1}};
+    pinetl_stream_position bad[2] = {{"s", "shardId-000000000000", 6, 600, NULL}, {"s", NULL, 1, 1, NULL}};
     pinetl_batch_clear(b);
     rec = "{\"ind\": 2, \"first_name\": \"C\", \"last_name\": \"D\", \"age\": 40}";
     CHECK_INT(pinetl_batch_clean(b, rec, strlen(rec), NULL), PINETL_OK);
@@ -120,7 +120,7 @@ static void test_positions(void) {
     CHECK_INT(pinetl_warehouse_stream_position(&seq, &off, wh, "s", "shardId-000000000000"),
               PINETL_OK);
     CHECK_INT(seq, 5);
-    pinetl_stream_position huge = {"s", "shardId-000000000000", UINT64_MAX, 1};
+    pinetl_stream_position huge = {"s", "shardId-000000000000", UINT64_MAX, 1, NULL};
     CHECK_INT(pinetl_warehouse_begin_stream(wh), PINETL_OK);
     CHECK_INT(pinetl_warehouse_commit_positions(wh, &huge, 1), PINETL_EINVAL);
     /* No positions: a plain commit. */
@@ -203,7 +203,7 @@ static void test_consumer_arguments_and_defaults(void) {
     CHECK_INT(pinetl_streamlog_open(&log, path, 0), PINETL_OK);
     CHECK_INT(slog_append(log, 1, 2, 0), 0);
     pinetl_streamlog_free(log);
-    pinetl_stream_position p = {"b-geo", "shardId-000000000000", 50, 99999};
+    pinetl_stream_position p = {"b-geo", "shardId-000000000000", 50, 99999, NULL};
     CHECK_INT(pinetl_warehouse_begin_stream(wh), PINETL_OK);
     CHECK_INT(pinetl_warehouse_commit_positions(wh, &p, 1), PINETL_OK);
     pinetl_stream_options_init(&o, PINETL_STREAM_OPTIONS_VERSION);
