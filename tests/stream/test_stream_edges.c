@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include <pinetl/pinetl.h>
 
 #include "check.h"
@@ -174,9 +176,13 @@ static void test_consumer_arguments_and_defaults(void) {
     CHECK_INT(pinetl_stream_options_init(&o, PINETL_STREAM_OPTIONS_VERSION), PINETL_OK);
     o.batch_records = 0; /* out of range: defaults */
     o.batch_ms = -5;
+    /* A landing folder that does not exist is an error, not an empty landing (issue 18). */
+    CHECK_INT(pinetl_stream_consumer_new(&c, wh, land, &o), PINETL_ENOTFOUND);
+    CHECK(strstr(pinetl_error_last(), "does not exist") != NULL);
+    CHECK_INT(mkdir(land, 0777), 0);
     CHECK_INT(pinetl_stream_consumer_new(&c, wh, land, &o), PINETL_OK);
     CHECK_INT(pinetl_stream_consumer_map(c, NULL, PINETL_TABLE_PIN), PINETL_EINVAL);
-    /* No landing folder yet: drained, nothing to do. */
+    /* No streams folder yet: drained, nothing to do. */
     CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_DONE);
     pinetl_stream_status st;
     CHECK_INT(pinetl_stream_consumer_status(&st, c), PINETL_OK);
