@@ -295,10 +295,7 @@ static void shard_free(shard *s) {
 }
 
 /* How an operator goes on when a log does not match its position. */
-#define FORGET_HINT                                                                                \
-    "If the log was replaced on purpose (a new landing folder), its records are new: load it "    \
-    "from its start with 'pinetl stream --db WAREHOUSE --forget %s' and start pinetl stream "      \
-    "again. Otherwise put the log the position belongs to back."
+#define FORGET_HINT "To load the log there from its start: pinetl stream --db WAREHOUSE --forget %s"
 
 /* Opens (or reopens) a shard's reader at its committed position, and checks that the log is
  * the one the position was taken in: the same identity, and the position's record ending where
@@ -315,10 +312,9 @@ static int shard_open_reader(pinetl_stream_consumer *c, shard *s) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s", pinetl_error_last());
         return pinetl__error_set(rc,
-                                 "%s. The warehouse has loaded records of this shard up to "
-                                 "sequence number %llu that the log no longer holds (cut, "
-                                 "replaced, or restored from an older copy); nothing more is "
-                                 "loaded from it. " FORGET_HINT,
+                                 "%s. The warehouse loaded it up to sequence number %llu, which "
+                                 "the log no longer holds (cut, replaced or restored from an "
+                                 "older copy): nothing more is loaded. " FORGET_HINT,
                                  msg, (unsigned long long)s->committed_seq, s->source);
     }
     if (rc)
@@ -327,21 +323,21 @@ static int shard_open_reader(pinetl_stream_consumer *c, shard *s) {
     snprintf(s->log_id, sizeof s->log_id, "%s", id);
     if (s->committed_id[0] && strcmp(s->committed_id, id))
         return pinetl__error_set(PINETL_EFORMAT,
-                                 "%s is not the log this warehouse read: its identity is %s, the "
-                                 "committed position (sequence number %llu) belongs to log %s. "
-                                 "The log or the landing folder was replaced; nothing was loaded "
-                                 "from the new one. " FORGET_HINT,
-                                 s->path, *id ? id : "(none)",
+                                 "the log is not the one this warehouse read (log %.8s, the "
+                                 "position at sequence number %llu is of log %.8s): the log or "
+                                 "the landing folder was replaced; nothing loaded from it. "
+                                 FORGET_HINT,
+                                 *id ? id : "(none)",
                                  (unsigned long long)s->committed_seq, s->committed_id,
                                  s->source);
     if (s->committed_seq && s->committed_offset &&
         pinetl_streamlog_reader_offset(s->reader) != s->committed_offset)
         return pinetl__error_set(PINETL_EFORMAT,
-                                 "%s does not match the committed position: record %llu ends at "
-                                 "byte %llu, the position says %llu (the log was rewritten or "
-                                 "restored from another copy); nothing was loaded from it. "
+                                 "the log does not match the committed position: record %llu "
+                                 "ends at byte %llu, the position says %llu (the log was "
+                                 "rewritten or restored from another copy); nothing loaded. "
                                  FORGET_HINT,
-                                 s->path, (unsigned long long)s->committed_seq,
+                                 (unsigned long long)s->committed_seq,
                                  (unsigned long long)pinetl_streamlog_reader_offset(s->reader),
                                  (unsigned long long)s->committed_offset, s->source);
     if (!s->committed_id[0] && s->committed_seq && *id)
@@ -594,9 +590,9 @@ static int check_log_still_there(pinetl_stream_consumer *c, shard *s) {
     if (done < 0)
         return done;
     return pinetl__error_set(rc,
-                             "stream %s: %s. Everything read from it (up to sequence number "
-                             "%llu) is committed. A new log at that path is another log: "
-                             "pinetl stream refuses it until told; " FORGET_HINT,
+                             "stream %s: %s. Everything read from it (to sequence number %llu) "
+                             "is committed. A new log there is another log, refused until "
+                             "told. " FORGET_HINT,
                              s->source, msg, (unsigned long long)s->committed_seq, s->source);
 }
 
