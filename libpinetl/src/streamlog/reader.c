@@ -97,13 +97,18 @@ static int frame_at(struct pinetl_streamlog_reader *r, int check_crc, pinetl__sl
 
 static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq);
 
+/* The sequence number before the next record. */
+static uint64_t base_seq(const struct pinetl_streamlog_reader *r) {
+    return r->expect ? r->expect - 1 : r->seq;
+}
+
 /* Takes in an identity frame met at the reader's position; 0 when it does not belong there (the
  * identity of another log, an older epoch, or a sequence it does not continue). */
 static int take_identity(struct pinetl_streamlog_reader *r, const pinetl__slog_identity *id) {
     if (r->has_id && memcmp(r->id, id->id, sizeof r->id))
         return 0;
     if ((r->epoch_known && id->epoch < r->epoch) || id->next_seq <= id->prev_seq ||
-        id->prev_seq != r->seq)
+        id->prev_seq != base_seq(r))
         return 0;
     if (!r->has_id) {
         memcpy(r->id, id->id, sizeof r->id);
@@ -114,11 +119,6 @@ static int take_identity(struct pinetl_streamlog_reader *r, const pinetl__slog_i
     r->epoch_known = 1;
     r->expect = id->next_seq;
     return 1;
-}
-
-/* The sequence number before the next record. */
-static uint64_t base_seq(const struct pinetl_streamlog_reader *r) {
-    return r->expect ? r->expect - 1 : r->seq;
 }
 
 /* Whether a valid frame found at cand, after the invalid bytes from r->pos, continues the log:
@@ -267,7 +267,7 @@ int pinetl_streamlog_reader_next(pinetl_streamlog_record *out, pinetl_streamlog_
                                      "%llu",
                                      r->path, h.seq ? "record" : "identity frame",
                                      (unsigned long long)r->pos, (unsigned long long)h.seq,
-                                     (unsigned long long)(h.seq ? base_seq(r) + 1 : r->seq));
+                                     (unsigned long long)(h.seq ? base_seq(r) + 1 : 0));
         }
         if (r->hinted && c != PINETL__SLOG_INCOMPLETE) {
             /* The hint did not point at a frame: find the position by a scan. */
