@@ -254,6 +254,31 @@ static void test_bad_magic_and_garbage(void) {
     CHECK_INT(bad, 0);
 }
 
+static void test_damaged_last_record_is_kept_and_reported(void) {
+    /* A flipped bit in the last record (written whole, then damaged): kept in place as a bad
+     * range hiding sequence number 40, not cut; the next record is 41. */
+    int bad = 0;
+    CHECK_INT(copy_file(path, copy, record_end[40]), 0);
+    CHECK_INT(poke(copy, record_end[40] - 1, 0x04), 0);
+    pinetl_streamlog *log = NULL;
+    CHECK_INT(pinetl_streamlog_open(&log, copy, 0), PINETL_OK);
+    pinetl_streamlog_recovery info;
+    pinetl_streamlog_recovery_info(&info, log);
+    CHECK_INT(info.cut_bytes, 0);
+    CHECK_INT(info.bad_ranges, 1);
+    CHECK_INT(info.bad_records, 1);
+    CHECK_INT(pinetl_streamlog_last_seq(log), 40);
+    CHECK_INT(slog_append(log, 41, 1, 0), 0);
+    pinetl_streamlog_free(log);
+    CHECK_INT(count_valid(copy, &bad), 40);
+    CHECK_INT(skipped_records, 1);
+    CHECK_INT(bad, 0);
+    char q[700];
+    snprintf(q, sizeof q, "%s.quarantine.1.%ld", copy, record_end[39]);
+    CHECK_INT(file_size(q), record_end[40] - record_end[39]);
+    unlink(q);
+}
+
 static void test_sequence_gap(void) {
     /* Two logs glued together: the second's records restart at 1. */
     int bad = 0;
@@ -325,6 +350,7 @@ int main(void) {
     RUN(test_torn_tail_every_offset);
     RUN(test_bad_crc_inside_loses_one_record);
     RUN(test_bad_magic_and_garbage);
+    RUN(test_damaged_last_record_is_kept_and_reported);
     RUN(test_sequence_gap);
     RUN(test_reader_waits_through_recovery);
     slog_rmtree(dir);

@@ -154,6 +154,43 @@ static int write_identity(pinetl_streamlog *log, const pinetl__slog_identity *id
     return PINETL_OK;
 }
 
+/* How many whole frames the invalid tail [end, end + len) is, when it is a chain of frames whose
+ * headers are intact (the magic, lengths that end exactly at the file's end, sequence numbers
+ * from next on, the log's epoch) and only a CRC fails: records that were written whole and then
+ * damaged, kept in place rather than cut. 0 otherwise (a torn write, garbage). */
+static int damaged_whole_frames(uint64_t *count, pinetl_streamlog *log, uint64_t end, uint64_t len,
+                                uint64_t next, uint64_t epoch) {
+    *count = 0;
+    if (len < PINETL_STREAMLOG_HEADER_SIZE || len > PINETL_STREAMLOG_MAX_PAYLOAD)
+        return PINETL_OK;
+    unsigned char *buf = pinetl__malloc((size_t)len);
+    if (!buf)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory reading the tail of %s", log->path);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(log->fd, buf + got, (size_t)len - got, (off_t)(end + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    uint64_t at = 0, k = 0;
+    while (got == len && at < len) {
+        pinetl__slog_header h;
+        size_t total = 0;
+        if (pinetl__slog_check(buf + at, (size_t)(len - at), 0, &h, &total) != PINETL__SLOG_VALID ||
+            total > len - at || h.seq != next + k || h.epoch != (uint16_t)epoch)
+            break;
+        at += total;
+        k++;
+    }
+    pinetl__free(buf);
+    if (got == len && at == len)
+        *count = k;
+    return PINETL_OK;
+}
+
 /* Reads the whole log: bad ranges are quarantined (and stay), an invalid tail is quarantined
  * and cut; a log without identity gets one, and a cut that may have taken records readers saw
  * moves the sequence on and starts a new epoch, so no sequence number is handed out twice. */
@@ -195,6 +232,29 @@ static int recover(pinetl_streamlog *log) {
     if (fstat(log->fd, &st))
         return pinetl__error_set(PINETL_EIO, "stat %s: %s", log->path, strerror(errno));
     uint64_t cut = (uint64_t)st.st_size > end ? (uint64_t)st.st_size - end : 0;
+    uint64_t whole = 0;
+    if (cut && has_id && stop != PINETL__SLOG_INCOMPLETE &&
+        (rc = damaged_whole_frames(&whole, log, end, cut, next, id.epoch)) != PINETL_OK)
+        return rc;
+    if (whole) {
+        /* Whole records damaged at the end: a bad range like any other, kept and quarantined;
+         * the identity frame after them says which sequence numbers they held. */
+        info->bad_ranges++;
+        info->bad_bytes += cut;
+        info->bad_records += whole;
+        if ((rc = quarantine(log, id.epoch, end, cut)) != PINETL_OK)
+            return rc;
+        log->size = (uint64_t)st.st_size;
+        log->epoch = id.epoch;
+        id.prev_seq = next + whole - 1;
+        id.next_seq = next + whole;
+        if ((rc = write_identity(log, &id)) != PINETL_OK)
+            return rc;
+        info->size = log->size;
+        info->epoch = log->epoch;
+        log->last_seq = id.next_seq - 1;
+        return PINETL_OK;
+    }
     if (cut) {
         info->cut_bytes = cut;
         info->cut_reason = stop < 0 ? "sequence gap" : pinetl__slog_reason(stop);
