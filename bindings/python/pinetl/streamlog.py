@@ -8,15 +8,18 @@ turns the logs `pinetl serve` writes into the Kinesis-shaped files Spark's file 
     with streamlog.Reader(path, after_seq=42) as r:      # tailing: iterate again later
         for rec in r.records():                          # Record(seq, key, data, arrival_us, offset)
             ...
+        r.skipped                                        # BadRange(...) of damaged bytes passed
     streamlog.to_kinesis_files("landing", "kinesis")     # only what is new since the last call
 
 The C library has no batch read: each record is one call (pinetl_streamlog_reader_next) and its
-key and payload are copied out of the reader's buffer once."""
+key and payload are copied out of the reader's buffer once. The format and its rules (identity
+frames, sequence jumps, damaged ranges) are C's: this module only asks (docs/durability.md)."""
 import base64
 import datetime
 import json
 import os
 import re
+import warnings
 from collections import namedtuple
 
 from ._ffi import check, ffi, lib
@@ -24,6 +27,11 @@ from ._ffi import check, ffi, lib
 Record = namedtuple("Record", "seq key data arrival_us offset")
 Record.__doc__ = ("A stream log record: sequence number, partition key (str), payload (bytes), "
                   "arrival time (µs since the epoch) and byte offset of its frame in the log.")
+
+BadRange = namedtuple("BadRange", "offset length first_seq last_seq reason")
+BadRange.__doc__ = ("Damaged bytes of a log that a reader skipped: [offset, offset + length), "
+                    "which hid sequence numbers first_seq..last_seq (none when first_seq > "
+                    "last_seq); reason as C gives it (e.g. 'bad CRC').")
 
 SHARD_LOG_RE = re.compile(r"^(shardId-[0-9]{12})\.log$")
 
@@ -49,14 +57,28 @@ class Reader:
             check(lib.pinetl_streamlog_reader_open_at(out, cpath, after_seq, offset))
         self._r = ffi.gc(out[0], lib.pinetl_streamlog_reader_free)
         self._rec = ffi.new("pinetl_streamlog_record *")
+        self.skipped = []   # BadRange of every damaged range passed so far
+
+    @property
+    def log_id(self):
+        """The log's identity (32 hex digits; '' for a log no writer has opened since logs
+        got identities)."""
+        return ffi.string(lib.pinetl_streamlog_reader_log_id(self._handle())).decode("ascii")
 
     def records(self, limit=None):
-        """Yields Records up to the current end (at most limit of them)."""
+        """Yields Records up to the current end (at most limit of them); damaged ranges passed
+        on the way are appended to .skipped."""
         r, rec, n = self._handle(), self._rec, 0
         while limit is None or n < limit:
             rc = check(lib.pinetl_streamlog_reader_next(rec, r))
             if rc == lib.PINETL_DONE:
                 return
+            if rc == lib.PINETL_STREAMLOG_SKIPPED:
+                b = ffi.new("pinetl_streamlog_bad_range *")
+                lib.pinetl_streamlog_reader_bad_range(b, r)
+                self.skipped.append(BadRange(b.offset, b.length, b.first_seq, b.last_seq,
+                                             ffi.string(b.reason).decode() if b.reason else ""))
+                continue
             n += 1
             yield Record(rec.seq, ffi.unpack(rec.key, rec.key_len).decode("utf-8", "replace"),
                          ffi.unpack(rec.data, rec.data_len), rec.arrival_us, rec.offset)
@@ -73,7 +95,8 @@ class Reader:
 
     @property
     def seq(self):
-        """Sequence number of the last record returned (after_seq before the first)."""
+        """Sequence number of the last record returned or skipped (after_seq before the
+        first)."""
         return lib.pinetl_streamlog_reader_seq(self._handle())
 
     @property
@@ -148,14 +171,17 @@ def _fsync_dir(path):
         os.close(fd)
 
 
-def _count_lines(path):
+def _last_sequence(path):
+    """The sequenceNumber of a file's last line (sequence numbers may jump: C decides, so the
+    file says)."""
     with open(path, "rb") as f:
-        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+        lines = f.read().splitlines()
+    return int(json.loads(lines[-1])["sequenceNumber"]) if lines else 0
 
 
 def _positions_from_files(folder):
-    """{shard: last sequence number} from the files themselves: a file holds consecutive records,
-    its name gives the first one's sequence number and its line count how many."""
+    """{shard: last sequence number} from the files themselves: a file's last line holds its
+    last record."""
     last = {}
     try:
         names = os.listdir(folder)
@@ -164,7 +190,7 @@ def _positions_from_files(folder):
     for name in names:
         m = _FILE_RE.match(name)
         if m:
-            end = int(m.group(2)) + _count_lines(os.path.join(folder, name)) - 1
+            end = _last_sequence(os.path.join(folder, name))
             last[m.group(1)] = max(last.get(m.group(1), 0), end)
     return last
 
@@ -206,7 +232,9 @@ def to_kinesis_files(landing, out_dir, *, streams=None, max_records=10000):
     Kinesis-shaped records (streamName, partitionKey, sequenceNumber, approximateArrivalTimestamp,
     data base64): what `pinetl.spark.kinesis_files(spark, out_dir/<stream>)` reads.
 
-    A file holds at most max_records consecutive records. It is written in <out_dir>/.staging,
+    A file holds at most max_records records, in sequence order (numbers may jump: after a
+    recovery that cut a torn tail, or past damaged bytes, which are skipped and reported with
+    warnings.warn). It is written in <out_dir>/.staging,
     fsynced and renamed into place (Spark's file source must see files whole), then the folder
     is fsynced and the position (sequence number and byte offset) saved in
     <out_dir>/<stream>/_pinetl_positions.json. A call resumes after the larger of that position
@@ -242,6 +270,11 @@ def to_kinesis_files(landing, out_dir, *, streams=None, max_records=10000):
                         if first is None:
                             first = rec.seq
                         lines.append(kinesis_line(stream, rec))
+                    for bad in reader.skipped:
+                        warnings.warn(f"{path}: bytes {bad.offset}..{bad.offset + bad.length} "
+                                      f"are damaged ({bad.reason}): sequence numbers "
+                                      f"{bad.first_seq}..{bad.last_seq} skipped")
+                    reader.skipped.clear()
                     if not lines:
                         break
                     _write_atomically(folder, f"{shard}-{seq_text(first)}.json",

@@ -269,17 +269,17 @@ int pinetl_streamlog_reader_next(pinetl_streamlog_record *out, pinetl_streamlog_
                                      (unsigned long long)r->pos, (unsigned long long)h.seq,
                                      (unsigned long long)(h.seq ? base_seq(r) + 1 : 0));
         }
-        if (r->hinted && c != PINETL__SLOG_INCOMPLETE) {
-            /* The hint did not point at a frame: find the position by a scan. */
-            int rc = scan_to(r, r->seq);
-            if (rc)
-                return rc;
-            continue;
-        }
         uint64_t size = 0;
         int rc = file_size(r, &size);
         if (rc)
             return rc;
+        if (r->hinted && r->pos < size) {
+            /* The hint does not point at a whole frame (only the end of the file may wait for
+             * one): find the position by a scan. */
+            if ((rc = scan_to(r, r->seq)) != PINETL_OK)
+                return rc;
+            continue;
+        }
         if (size < r->pos && !r->recovering)
             return pinetl__error_set(PINETL_EFORMAT,
                                      "%s: the log was cut to %llu bytes, below the reader's "
