@@ -279,6 +279,36 @@ static void test_damaged_last_record_is_kept_and_reported(void) {
     unlink(q);
 }
 
+static void test_reader_past_a_cut_stops(void) {
+    /* A reader that returned record 40; the log is then cut inside record 40 and the recovered
+     * writer appends new records before the reader looks again: the reader must fail (the log
+     * was cut under it), not skip to the new records and not return reused numbers. */
+    CHECK_INT(copy_file(path, copy, record_end[40]), 0);
+    pinetl_streamlog_reader *r = NULL;
+    CHECK_INT(pinetl_streamlog_reader_open(&r, copy, 39), PINETL_OK);
+    pinetl_streamlog_record rec;
+    CHECK_INT(pinetl_streamlog_reader_next(&rec, r), PINETL_BATCH);
+    CHECK_INT(rec.seq, 40);
+    CHECK_INT(truncate(copy, record_end[39] + 40), 0);
+    pinetl_streamlog *log = NULL;
+    CHECK_INT(pinetl_streamlog_open(&log, copy, 0), PINETL_OK);
+    CHECK(pinetl_streamlog_last_seq(log) > 40); /* moved on past what the cut bytes held */
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(slog_append(log, pinetl_streamlog_last_seq(log) + 1, 1, 0), 0);
+    pinetl_streamlog_free(log);
+    CHECK(file_size(copy) > record_end[40]);
+    CHECK_INT(pinetl_streamlog_reader_next(&rec, r), PINETL_EFORMAT);
+    CHECK(strstr(pinetl_error_last(), "cut and rewritten") != NULL);
+    pinetl_streamlog_reader_free(r);
+    /* A reader from the start reads the log whole. */
+    int bad = 0;
+    CHECK_INT(count_valid(copy, &bad), 44);
+    CHECK_INT(bad, 0);
+    char q[700];
+    snprintf(q, sizeof q, "%s.quarantine.1.%ld", copy, record_end[39]);
+    unlink(q);
+}
+
 static void test_sequence_gap(void) {
     /* Two logs glued together: the second's records restart at 1. */
     int bad = 0;
@@ -351,6 +381,7 @@ int main(void) {
     RUN(test_bad_crc_inside_loses_one_record);
     RUN(test_bad_magic_and_garbage);
     RUN(test_damaged_last_record_is_kept_and_reported);
+    RUN(test_reader_past_a_cut_stops);
     RUN(test_sequence_gap);
     RUN(test_reader_waits_through_recovery);
     slog_rmtree(dir);

@@ -143,9 +143,21 @@ static int continues(const struct pinetl_streamlog_reader *r, uint64_t cand,
     return 1;
 }
 
+/* Whether a valid frame is of a later epoch of this log than the reader's. */
+static int later_epoch(const struct pinetl_streamlog_reader *r, const unsigned char *p,
+                       const pinetl__slog_header *h) {
+    if (!r->epoch_known)
+        return 0;
+    pinetl__slog_identity id;
+    if (pinetl__slog_identity_of(p, h, &id))
+        return (!r->has_id || !memcmp(r->id, id.id, sizeof r->id)) && id.epoch > r->epoch;
+    return h->epoch != (uint16_t)r->epoch && h->seq > base_seq(r);
+}
+
 /* After an invalid frame at r->pos: looks for the next valid frame that continues the log (by
  * magic, header and CRC). 1 with r->bad set and the reader moved there; 0 when there is none
- * (r->pos unchanged); negative on failure. */
+ * (r->pos unchanged); negative on failure (PINETL_EFORMAT: what follows is of a later epoch,
+ * for a reader; the writer's recovery takes it as continuing). */
 static int resync(struct pinetl_streamlog_reader *r) {
     static const unsigned char magic[4] = {0x50, 0x53, 0x4C, 0x31};
     uint64_t from = r->pos, cand = from + 1, last = 0;
@@ -179,6 +191,14 @@ static int resync(struct pinetl_streamlog_reader *r) {
             found = 1;
             break;
         }
+        if (c == PINETL__SLOG_VALID && later_epoch(r, p, &h)) {
+            /* Frames of a later epoch without their identity frame: the log was cut and
+             * rewritten below this position (or that identity frame is damaged). */
+            pinetl__slog_identity id;
+            found = 2;
+            last = pinetl__slog_identity_of(p, &h, &id) ? id.prev_seq : h.seq - 1;
+            break;
+        }
         cand++;
     }
     r->pos = from;
@@ -195,6 +215,36 @@ static int resync(struct pinetl_streamlog_reader *r) {
         return c;
     if (c == PINETL__SLOG_VALID)
         return 0; /* the caller reads it */
+    if (found == 2 && !r->recovering) {
+        /* Either the identity frame of the next epoch is damaged (the log read from its start
+         * still reaches this position), or the log was cut below it and rewritten. */
+        struct pinetl_streamlog_reader saved = *r;
+        int ok = 0;
+        if (!r->verifying) {
+            r->verifying = 1;
+            ok = scan_to(r, saved.seq) == PINETL_OK && r->pos <= from;
+            r->verifying = 0;
+        }
+        unsigned char *buf = r->buf;
+        size_t cap = r->cap;
+        *r = saved;
+        r->buf = buf; /* the scan may have grown the buffer */
+        r->cap = cap;
+        r->buf_len = 0;
+        if (!ok)
+            return pinetl__error_set(PINETL_EFORMAT,
+                                     "%s: after byte %llu come frames of another epoch without "
+                                     "their identity frame: the log was cut and rewritten below "
+                                     "the reader's position (records it returned may be gone)",
+                                     r->path, (unsigned long long)from);
+    }
+    if (found == 2) {
+        /* The writer keeps them (the damaged identity frame is the bad range); the epoch is
+         * taken from what follows. */
+        r->epoch_known = 0;
+        if (last < base_seq(r))
+            last = base_seq(r);
+    }
     r->bad.offset = from;
     r->bad.length = cand - from;
     r->bad.first_seq = base_seq(r) + 1;

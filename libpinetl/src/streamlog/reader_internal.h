@@ -24,6 +24,7 @@ struct pinetl_streamlog_reader {
     char id_hex[2 * PINETL__SLOG_ID_BYTES + 1];
     int hinted;     /* positioned by a hint not yet confirmed by a frame */
     int recovering; /* a sequence break ends the log (DONE) instead of failing */
+    int verifying;  /* scanning from the start to check a later epoch met by a resync */
     int stop;       /* why the last PINETL_DONE stopped: a PINETL__SLOG_* code, -1 a break */
     pinetl_streamlog_bad_range bad; /* the last range skipped */
     char *path;                     /* for messages */
