@@ -598,14 +598,8 @@ static int check_log_still_there(pinetl_stream_consumer *c, shard *s) {
 
 /* Notes a damaged range the reader skipped: its sequence numbers become rejects at the commit. */
 static int take_bad_range(pinetl_stream_consumer *c, shard *s) {
-    if (c->nbad == c->bad_cap) {
-        size_t cap = c->bad_cap ? c->bad_cap * 2 : 4;
-        bad_range *g = pinetl__realloc(c->bad, cap * sizeof *g);
-        if (!g)
-            return pinetl__error_set(PINETL_ENOMEM, "out of memory");
-        c->bad = g;
-        c->bad_cap = cap;
-    }
+    if (pinetl__alloc_reserve(&c->bad, &c->bad_cap, c->nbad + 1, sizeof *c->bad, 4))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     bad_range *b = &c->bad[c->nbad++];
     b->shard = (size_t)(s - c->shards);
     pinetl_streamlog_reader_bad_range(&b->range, s->reader);
