@@ -41,6 +41,16 @@ def put(s, first, n, batch=500):
     return seqs
 
 
+def landed(n):
+    """A fresh landing folder holding records 1..n (the server stopped), and a warehouse path."""
+    d = tempdir()
+    land, db = os.path.join(d, "landing"), os.path.join(d, "wh.db")
+    s = Server(land, prefix="d")
+    put(s, 1, n)
+    s.stop_ok()
+    return land, db
+
+
 def stream(landing, db, *extra, timeout=120):
     p = subprocess.run([PINETL, "stream", "--landing", landing, "--db", db, "--until-idle",
                         "--batch-ms", "0", *extra], capture_output=True, timeout=timeout)
@@ -116,11 +126,7 @@ def test_flipped_byte_before_loading_is_one_quarantined_reject():
 
 def test_landing_recreated_stops_the_consumer():
     """main loaded 1,000 of 3,000 records from a recreated landing folder and exited 0."""
-    d = tempdir()
-    land, db = os.path.join(d, "landing"), os.path.join(d, "wh.db")
-    s = Server(land, prefix="d")
-    put(s, 1, 1000)
-    s.stop_ok()
+    land, db = landed(1000)
     rc, err = stream(land, db)
     assert rc == 0, err
     shutil.rmtree(land)
@@ -141,11 +147,7 @@ def test_landing_recreated_stops_the_consumer():
 
 def test_log_cut_below_position_stops_the_consumer():
     """A log restored from an older, shorter copy: the consumer refuses it."""
-    d = tempdir()
-    land, db = os.path.join(d, "landing"), os.path.join(d, "wh.db")
-    s = Server(land, prefix="d")
-    put(s, 1, 100)
-    s.stop_ok()
+    land, db = landed(100)
     old = open(log_path(land), "rb").read()
     s = Server(land, prefix="d")
     put(s, 101, 100)
@@ -193,11 +195,7 @@ def test_follow_consumer_stops_when_its_log_is_deleted():
 
 def test_until_idle_in_front_of_a_torn_tail_exits_1():
     """main exited 0 "(drained)" without saying what it did not load."""
-    d = tempdir()
-    land, db = os.path.join(d, "landing"), os.path.join(d, "wh.db")
-    s = Server(land, prefix="d")
-    put(s, 1, 100)
-    s.stop_ok()
+    land, db = landed(100)
     size = os.path.getsize(log_path(land))
     os.truncate(log_path(land), size - 7)
     rc, err = stream(land, db)
