@@ -149,7 +149,7 @@ static int run(const char *landing, const char *db, const cli_list *maps,
     int64_t start = mono_ms(), last_show = start, shown_records = 0;
     int64_t interval_ms = tty ? 250 : (int64_t)progress_s * 1000;
     int status = 0, live = 0;
-    int64_t stuck_since = 0;
+    int64_t stuck_since = 0, stuck_records = -1;
     pinetl_stream_status st;
     char line[512];
     while (!stop_signal) {
@@ -190,6 +190,9 @@ static int run(const char *landing, const char *db, const cli_list *maps,
                     break;
                 }
                 pinetl_stream_consumer_status(&st, c);
+                if (st.behind_bytes > 0 && st.records != stuck_records)
+                    stuck_since = 0; /* records came meanwhile: the bytes are new */
+                stuck_records = st.records;
                 if (st.behind_bytes > 0) {
                     /* Bytes after a position that form no record: a write under way, or a torn
                      * or damaged tail. Look again until the consumer has noticed them (it names
