@@ -32,6 +32,13 @@ static void stream_usage(FILE *out) {
             "run. A stream feeds the table its name ends in (pin, geo or user, e.g.\n"
             "streaming-0a1b2c3d4e5f-pin), unless --stream maps it.\n"
             "\n"
+            "A position belongs to one log (its identity): a log that was replaced, cut below\n"
+            "the position or deleted stops the run (exit 1) with what happened and how to go\n"
+            "on. Damaged bytes inside a log are skipped: each record they hid becomes a reject\n"
+            "with reason 'quarantined'. One pinetl stream per warehouse. See docs/durability.md.\n"
+            "Exit status: 0 done; 1 an error, or --until-idle stopped in front of bytes that are\n"
+            "no valid record (not loaded); 2 a usage error.\n"
+            "\n"
             "options:\n"
             "  --landing DIR          the landing folder (as given to pinetl serve)\n"
             "  --db FILE              the warehouse database\n"
@@ -46,6 +53,9 @@ static void stream_usage(FILE *out) {
             "  --progress-interval S  without a terminal, a status line every S seconds\n"
             "                         (default 10; 0: none). On a terminal, a live status line.\n"
             "  --stats-json FILE      at the end, write the run's figures as JSON to FILE\n"
+            "  --forget STREAM/SHARD  delete that shard's position (its log is then read from\n"
+            "                         its start) and exit; repeatable. For a log replaced on\n"
+            "                         purpose.\n"
             "  -q, --quiet            no status and no summary\n"
             "  -h, --help             this help\n");
 }
@@ -86,6 +96,27 @@ static int parse_map(const char *map, char *name, size_t cap, pinetl_table *tabl
     return 0;
 }
 
+/* --forget STREAM/SHARD...: deletes those positions. */
+static int forget(const char *db, const cli_list *shards) {
+    pinetl_warehouse *wh = NULL;
+    int rc = pinetl_warehouse_open(&wh, db, 0);
+    for (size_t i = 0; !rc && i < shards->n; i++) {
+        const char *arg = shards->items[i], *slash = strrchr(arg, '/');
+        char stream[512];
+        snprintf(stream, sizeof stream, "%.*s", slash ? (int)(slash - arg) : 0, arg);
+        int gone = 0;
+        rc = pinetl_warehouse_forget_stream_position(&gone, wh, stream, slash + 1);
+        if (!rc)
+            fprintf(stderr, "pinetl stream: %s: %s\n", arg,
+                    gone ? "position forgotten; its log is read from its start at the next run"
+                         : "no position (nothing to forget)");
+    }
+    if (rc)
+        fprintf(stderr, "pinetl stream: %s\n", pinetl_error_last());
+    pinetl_warehouse_free(wh);
+    return rc ? 1 : 0;
+}
+
 static int run(const char *landing, const char *db, const cli_list *maps,
                const pinetl_stream_options *opt, int until_idle, int quiet, int poll_ms,
                int progress_s, const char *stats_json) {
@@ -118,6 +149,7 @@ static int run(const char *landing, const char *db, const cli_list *maps,
     int64_t start = mono_ms(), last_show = start, shown_records = 0;
     int64_t interval_ms = tty ? 250 : (int64_t)progress_s * 1000;
     int status = 0, live = 0;
+    int64_t stuck_since = 0, stuck_records = -1;
     pinetl_stream_status st;
     char line[512];
     while (!stop_signal) {
@@ -155,9 +187,35 @@ static int run(const char *landing, const char *db, const cli_list *maps,
                 if ((rc = pinetl_stream_consumer_flush(c)) < 0) {
                     fprintf(stderr, "%spinetl stream: %s\n", live ? "\n" : "", pinetl_error_last());
                     status = 1;
+                    break;
+                }
+                pinetl_stream_consumer_status(&st, c);
+                if (st.behind_bytes > 0 && st.records != stuck_records)
+                    stuck_since = 0; /* records came meanwhile: the bytes are new */
+                stuck_records = st.records;
+                if (st.behind_bytes > 0) {
+                    /* Bytes after a position that form no record: a write under way, or a torn
+                     * or damaged tail. Look again until the consumer has noticed them (it names
+                     * the shard), then stop saying what was not loaded. */
+                    if (!stuck_since)
+                        stuck_since = now;
+                    if (now - stuck_since < opt->stuck_notice_ms + 2 * poll_ms) {
+                        pinetl_stream_consumer_wait(c, poll_ms);
+                        continue;
+                    }
+                    char b[32];
+                    human_bytes(st.behind_bytes, b, sizeof b);
+                    fprintf(stderr,
+                            "%spinetl stream: stopped in front of %s that are no valid record "
+                            "(see above); they are NOT loaded. Restart pinetl serve to "
+                            "quarantine them (records it can find again behind them are kept), "
+                            "then run pinetl stream again\n",
+                            live ? "\n" : "", b);
+                    status = 1;
                 }
                 break;
             }
+            stuck_since = 0;
             /* Until a log changes, the batch is due or poll-ms pass; a signal ends it early. */
             pinetl_stream_consumer_wait(c, pinetl_stream_consumer_wait_ms(c, (int)poll_ms));
         }
@@ -176,6 +234,7 @@ static int run(const char *landing, const char *db, const cli_list *maps,
         fprintf(stderr, "%s%s\n", line,
                 stop_signal             ? " (stopped by a signal)"
                 : until_idle && !status ? " (drained)"
+                : status                ? " (stopped by an error)"
                                         : "");
     }
     if (stats_json) {
@@ -206,13 +265,14 @@ int cmd_stream(int argc, char **argv) {
     int poll_ms = 50, progress_s = 10;
     pinetl_stream_options opt;
     pinetl_stream_options_init(&opt, PINETL_STREAM_OPTIONS_VERSION);
-    cli_list maps = {NULL, 0};
+    cli_list maps = {NULL, 0}, forgets = {NULL, 0};
     const cli_option options[] = {
-        {.name = "landing", .short_name = 0, .kind = CLI_STRING, .target = &landing, .required = 1},
+        {.name = "landing", .short_name = 0, .kind = CLI_STRING, .target = &landing},
         {.name = "db", .short_name = 0, .kind = CLI_STRING, .target = &db, .required = 1},
         {.name = "follow", .short_name = 0, .kind = CLI_FLAG, .target = &follow},
         {.name = "until-idle", .short_name = 0, .kind = CLI_FLAG, .target = &until_idle},
         {.name = "stream", .short_name = 0, .kind = CLI_LIST, .target = &maps},
+        {.name = "forget", .short_name = 0, .kind = CLI_LIST, .target = &forgets},
         {.name = "batch-records",
          .short_name = 0,
          .kind = CLI_NUMBER,
@@ -253,6 +313,24 @@ int cmd_stream(int argc, char **argv) {
         status = cli_usage_error("stream", "--follow and --until-idle exclude each other");
         goto done;
     }
+    for (size_t i = 0; i < forgets.n; i++) {
+        const char *slash = strrchr(forgets.items[i], '/');
+        if (!slash || slash == forgets.items[i] || !slash[1]) {
+            status = cli_usage_error("stream", "--forget wants STREAM/SHARD, not '%s'",
+                                     forgets.items[i]);
+            goto done;
+        }
+    }
+    if (forgets.n) {
+        status = forget(db, &forgets);
+        goto done;
+    }
+    if (!landing) {
+        status = cli_usage_error("stream", "--landing is required");
+        goto done;
+    }
+    if (until_idle && opt.stuck_notice_ms > 1000)
+        opt.stuck_notice_ms = 1000; /* say soon what a run that stops did not load */
     opt.batch_records = (size_t)batch_records;
     for (size_t i = 0; i < maps.n; i++) {
         char name[512];

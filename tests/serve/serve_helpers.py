@@ -179,8 +179,9 @@ def topic_records(landing, topic, partition=0):
 
 
 def stream_records(landing, stream):
-    """[(seq, key bytes, payload bytes)] of a stream log, read per the framing in the BRIEF;
-    stops at the first incomplete frame."""
+    """[(seq, key bytes, payload bytes)] of a stream log, read per the framing in
+    <pinetl/streamlog.h>; identity frames (sequence number 0) are left out; stops at the first
+    incomplete frame."""
     path = os.path.join(landing, "streams", stream, "shardId-000000000000.log")
     with open(path, "rb") as f:
         data = f.read()
@@ -191,7 +192,8 @@ def stream_records(landing, stream):
         end = pos + 32 + klen + plen
         if end > len(data):
             break
-        out.append((seq, data[pos + 32:pos + 32 + klen], data[pos + 32 + klen:end]))
+        if seq:
+            out.append((seq, data[pos + 32:pos + 32 + klen], data[pos + 32 + klen:end]))
         pos = end
     return out
 

@@ -8,10 +8,12 @@ turns the logs `pinetl serve` writes into the Kinesis-shaped files Spark's file 
     with streamlog.Reader(path, after_seq=42) as r:      # tailing: iterate again later
         for rec in r.records():                          # Record(seq, key, data, arrival_us, offset)
             ...
+        r.skipped                                        # BadRange(...) of damaged bytes passed
     streamlog.to_kinesis_files("landing", "kinesis")     # only what is new since the last call
 
 The C library has no batch read: each record is one call (pinetl_streamlog_reader_next) and its
-key and payload are copied out of the reader's buffer once."""
+key and payload are copied out of the reader's buffer once. The format and its rules (identity
+frames, sequence jumps, damaged ranges) are C's: this module only asks (docs/durability.md)."""
 from __future__ import annotations
 
 import base64
@@ -19,6 +21,7 @@ import datetime
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Literal, NamedTuple
 
@@ -34,6 +37,17 @@ class Record(NamedTuple):
     data: bytes
     arrival_us: int
     offset: int
+
+
+class BadRange(NamedTuple):
+    """Damaged bytes of a log that a reader skipped: [offset, offset + length), which hid
+    sequence numbers first_seq..last_seq (none when first_seq > last_seq); reason as C gives it
+    (e.g. 'bad CRC')."""
+    offset: int
+    length: int
+    first_seq: int
+    last_seq: int
+    reason: str
 
 
 SHARD_LOG_RE = re.compile(r"^(shardId-[0-9]{12})\.log$")
@@ -60,14 +74,28 @@ class Reader:
             check(lib.pinetl_streamlog_reader_open_at(out, cpath, after_seq, offset))
         self._r: object = ffi.gc(out[0], lib.pinetl_streamlog_reader_free)
         self._rec = ffi.new("pinetl_streamlog_record *")
+        self.skipped: list[BadRange] = []   # every damaged range passed so far
+
+    @property
+    def log_id(self) -> str:
+        """The log's identity (32 hex digits; '' for a log no writer has opened since logs
+        got identities)."""
+        return ffi.string(lib.pinetl_streamlog_reader_log_id(self._handle())).decode("ascii")
 
     def records(self, limit: int | None = None) -> Iterator[Record]:
-        """Yields Records up to the current end (at most limit of them)."""
+        """Yields Records up to the current end (at most limit of them); damaged ranges passed
+        on the way are appended to .skipped."""
         r, rec, n = self._handle(), self._rec, 0
         while limit is None or n < limit:
             rc = check(lib.pinetl_streamlog_reader_next(rec, r))
             if rc == lib.PINETL_DONE:
                 return
+            if rc == lib.PINETL_STREAMLOG_SKIPPED:
+                b = ffi.new("pinetl_streamlog_bad_range *")
+                lib.pinetl_streamlog_reader_bad_range(b, r)
+                self.skipped.append(BadRange(b.offset, b.length, b.first_seq, b.last_seq,
+                                             ffi.string(b.reason).decode() if b.reason else ""))
+                continue
             n += 1
             yield Record(rec.seq, ffi.unpack(rec.key, rec.key_len).decode("utf-8", "replace"),
                          ffi.unpack(rec.data, rec.data_len), rec.arrival_us, rec.offset)
@@ -84,7 +112,8 @@ class Reader:
 
     @property
     def seq(self) -> int:
-        """Sequence number of the last record returned (after_seq before the first)."""
+        """Sequence number of the last record returned or skipped (after_seq before the
+        first)."""
         seq: int = lib.pinetl_streamlog_reader_seq(self._handle())
         return seq
 
@@ -163,14 +192,17 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def _count_lines(path: str) -> int:
+def _last_sequence(path: str) -> int:
+    """The sequenceNumber of a file's last line (sequence numbers may jump: C decides, so the
+    file says)."""
     with open(path, "rb") as f:
-        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+        lines = f.read().splitlines()
+    return int(json.loads(lines[-1])["sequenceNumber"]) if lines else 0
 
 
 def _positions_from_files(folder: str) -> dict[str, int]:
-    """{shard: last sequence number} from the files themselves: a file holds consecutive records,
-    its name gives the first one's sequence number and its line count how many."""
+    """{shard: last sequence number} from the files themselves: a file's last line holds its
+    last record."""
     last: dict[str, int] = {}
     try:
         names = os.listdir(folder)
@@ -179,7 +211,7 @@ def _positions_from_files(folder: str) -> dict[str, int]:
     for name in names:
         m = _FILE_RE.match(name)
         if m:
-            end = int(m.group(2)) + _count_lines(os.path.join(folder, name)) - 1
+            end = _last_sequence(os.path.join(folder, name))
             last[m.group(1)] = max(last.get(m.group(1), 0), end)
     return last
 
@@ -222,7 +254,9 @@ def to_kinesis_files(landing: PathLike, out_dir: PathLike, *, streams: Iterable[
     Kinesis-shaped records (streamName, partitionKey, sequenceNumber, approximateArrivalTimestamp,
     data base64): what `pinetl.spark.kinesis_files(spark, out_dir/<stream>)` reads.
 
-    A file holds at most max_records consecutive records. It is written in <out_dir>/.staging,
+    A file holds at most max_records records, in sequence order (numbers may jump: after a
+    recovery that cut a torn tail, or past damaged bytes, which are skipped and reported with
+    warnings.warn). It is written in <out_dir>/.staging,
     fsynced and renamed into place (Spark's file source must see files whole), then the folder
     is fsynced and the position (sequence number and byte offset) saved in
     <out_dir>/<stream>/_pinetl_positions.json. A call resumes after the larger of that position
@@ -254,11 +288,15 @@ def to_kinesis_files(landing: PathLike, out_dir: PathLike, *, streams: Iterable[
             with Reader(path, seq, offset) as reader:
                 while True:
                     records = list(reader.records(max_records))
+                    lines = [kinesis_line(stream, rec) for rec in records]
+                    for bad in reader.skipped:
+                        warnings.warn(f"{path}: bytes {bad.offset}..{bad.offset + bad.length} "
+                                      f"are damaged ({bad.reason}): sequence numbers "
+                                      f"{bad.first_seq}..{bad.last_seq} skipped")
+                    reader.skipped.clear()
                     if not records:
                         break
-                    first = records[0].seq
-                    lines = [kinesis_line(stream, rec) for rec in records]
-                    _write_atomically(folder, f"{shard}-{seq_text(first)}.json",
+                    _write_atomically(folder, f"{shard}-{seq_text(records[0].seq)}.json",
                                       b"".join(lines), staging)
                     _fsync_dir(folder)
                     n += len(lines)

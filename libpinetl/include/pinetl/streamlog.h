@@ -1,22 +1,35 @@
 /* Stream logs: the append-only, per-shard record logs that `pinetl serve` writes for each
- * acknowledged Kinesis record and that `pinetl stream` (and others) tail.
+ * acknowledged Kinesis record and that `pinetl stream` (and others) tail. The durability contract
+ * they serve is in docs/durability.md.
  *
  * Layout: <landing>/streams/<stream-name>/shardId-000000000000.log, one file per shard.
- * Each record is framed as (little-endian):
+ * The file is a sequence of frames (little-endian):
  *
  *   offset  size
  *        0     4  magic 0x314C5350 ("PSL1" in file order)
  *        4     4  payload length
- *        8     8  sequence number (per shard, starts at 1, strictly +1)
+ *        8     8  sequence number (per shard; 0 marks an identity frame)
  *       16     8  arrival time, microseconds since the epoch (signed)
  *       24     2  partition key length
- *       26     2  reserved, 0
+ *       26     2  the low 16 bits of the log's epoch (0 in logs written before epochs)
  *       28     4  CRC-32C (Castagnoli) of bytes 4..28, then the key, then the payload
  *       32     -  partition key bytes, then payload bytes
  *
- * A record is valid when its magic, reserved field, lengths and CRC are right and its sequence
- * number follows the previous one. A torn write (a crash in the middle of an append) leaves an
- * invalid tail: the writer cuts it when it opens the log, and readers never return it.
+ * Identity frames (sequence number 0, no key, a 40-byte payload: a random 16-byte log id, the
+ * epoch as u64, the sequence number of the next record, the last one before the frame) say
+ * which log this is: a log starts with one (a log from before identities gets one appended when
+ * a writer first opens it), and a writer that cuts bytes a reader may have returned appends one
+ * with the next epoch. Records follow with sequence numbers +1, except after an identity frame,
+ * which says where they continue: sequence numbers only grow and are never handed out twice
+ * for one log.
+ *
+ * Damage: a writer opening a log keeps every valid frame. Bytes that are no valid frame but are
+ * followed by one (found again by magic, header and CRC, with a sequence number the damaged
+ * bytes could have held) are a bad range: left in place, copied to a quarantine file beside the
+ * log (<log>.quarantine.<epoch>.<offset>) and reported; readers skip it and say so
+ * (PINETL_STREAMLOG_SKIPPED). Invalid bytes at the end (a torn write) are copied there too and
+ * cut; when they could have held a record (32 bytes or more), the sequence jumps past any
+ * number they could have held and an identity frame with the next epoch is appended.
  *
  * Writers: one per log (an exclusive lock on the file; a second writer gets PINETL_EIO). Appends
  * are buffered by the operating system (visible to readers at once, not yet durable);
@@ -43,6 +56,9 @@ enum {
     PINETL_STREAMLOG_MAX_PAYLOAD = 67108864 /* 64 MiB; larger lengths are treated as corruption */
 };
 
+/* pinetl_streamlog_reader_next: a bad range was skipped (pinetl_streamlog_reader_bad_range). */
+enum { PINETL_STREAMLOG_SKIPPED = 102 };
+
 /* Flags of pinetl_streamlog_open. */
 enum {
     PINETL_STREAMLOG_NOCREATE = 1 /* the log must exist (PINETL_ENOTFOUND otherwise) */
@@ -64,19 +80,35 @@ typedef struct pinetl_streamlog_record {
 typedef struct pinetl_streamlog pinetl_streamlog;
 typedef struct pinetl_streamlog_reader pinetl_streamlog_reader;
 
-/* What opening a log found and cut. cut_reason is static text ("torn record", "bad magic",
- * "bad header", "bad CRC", "sequence gap"), NULL when nothing was cut. */
+/* A damaged stretch of a log that a reader skipped: bytes [offset, offset + length), which hid
+ * the records first_seq..last_seq (none when first_seq > last_seq: bytes between records).
+ * reason is static text ("bad CRC", "bad magic", "bad header", "torn record"). */
+typedef struct pinetl_streamlog_bad_range {
+    uint64_t offset, length;
+    uint64_t first_seq, last_seq;
+    const char *reason;
+} pinetl_streamlog_bad_range;
+
+/* What opening a log found, quarantined and cut. cut_reason is static text ("torn record",
+ * "bad magic", "bad header", "bad CRC", "sequence gap"), NULL when nothing was cut. */
 typedef struct pinetl_streamlog_recovery {
     uint64_t records;   /* valid records kept */
     uint64_t first_seq; /* sequence number of the first kept record (0: empty log) */
-    uint64_t size;      /* file size after recovery: the end of the last valid record */
-    uint64_t cut_bytes; /* bytes cut from the tail (0: nothing was cut) */
+    uint64_t size;      /* file size after recovery (the identity frame it appended included) */
+    uint64_t cut_bytes; /* bytes cut from the tail (0: nothing was cut); copied to a quarantine
+                           file first */
     const char *cut_reason;
+    uint64_t bad_ranges;   /* bad ranges inside the log (kept in place, copied to quarantine) */
+    uint64_t bad_bytes;    /* their bytes */
+    uint64_t bad_records;  /* the sequence numbers they hid */
+    uint64_t epoch;        /* the log's epoch after recovery */
+    uint64_t skipped_seqs; /* sequence numbers skipped after a cut (never handed out) */
 } pinetl_streamlog_recovery;
 
-/* Opens the log at path for appending, creating it and its parent folders when needed (unless
- * NOCREATE). Recovery: the records are checked from the start; everything from the first invalid
- * one on is cut (truncated and synced) and reported in pinetl_streamlog_recovery_info. */
+/* Opens the log at path for appending, creating it (with its identity frame) and its parent
+ * folders when needed (unless NOCREATE). Recovery: the frames are checked from the start; bad
+ * ranges are copied to quarantine files, an invalid tail is copied and cut (truncated and
+ * synced), and all of it is reported in pinetl_streamlog_recovery_info. */
 PINETL_API int pinetl_streamlog_open(pinetl_streamlog **out, const char *path, int flags);
 PINETL_API void pinetl_streamlog_recovery_info(pinetl_streamlog_recovery *out,
                                                const pinetl_streamlog *log);
@@ -104,17 +136,29 @@ PINETL_API int pinetl_streamlog_reader_open(pinetl_streamlog_reader **out, const
  * back to the scan. */
 PINETL_API int pinetl_streamlog_reader_open_at(pinetl_streamlog_reader **out, const char *path,
                                                uint64_t after_seq, uint64_t hint);
-/* PINETL_BATCH with *out set to the next record, or PINETL_DONE at the current end (an
- * incomplete or invalid record counts as the end: call again later). Negative on failure:
- * PINETL_EIO (read error), PINETL_EFORMAT (the log was cut below the reader's position, or a
- * record breaks the sequence). */
+/* PINETL_BATCH with *out set to the next record; PINETL_STREAMLOG_SKIPPED when the reader
+ * skipped a bad range (an invalid stretch followed by a valid frame that continues the log:
+ * see pinetl_streamlog_reader_bad_range; *out is not set); PINETL_DONE at the current end (an
+ * incomplete or invalid tail counts as the end: call again later). Negative on failure:
+ * PINETL_EIO (read error), PINETL_EFORMAT (the log was cut below the reader's position, a
+ * record breaks the sequence, or frames of another epoch follow the reader's position without
+ * their identity frame: the log was cut and rewritten under the reader). */
 PINETL_API int pinetl_streamlog_reader_next(pinetl_streamlog_record *out,
                                             pinetl_streamlog_reader *r);
-/* Sequence number of the last record returned (after_seq before the first). */
+/* The last bad range skipped (after PINETL_STREAMLOG_SKIPPED). */
+PINETL_API void pinetl_streamlog_reader_bad_range(pinetl_streamlog_bad_range *out,
+                                                  const pinetl_streamlog_reader *r);
+/* The log's identity as 32 hex digits ("" for a log from before identities that no writer has
+ * opened since), found at open. */
+PINETL_API const char *pinetl_streamlog_reader_log_id(const pinetl_streamlog_reader *r);
+/* PINETL_OK while the reader's path still names the file it reads; PINETL_ENOTFOUND when the
+ * file was deleted, PINETL_EFORMAT when another file took its place (a message says which). */
+PINETL_API int pinetl_streamlog_reader_verify(pinetl_streamlog_reader *r);
+/* Sequence number of the last record returned or skipped (after_seq before the first). */
 PINETL_API uint64_t pinetl_streamlog_reader_seq(const pinetl_streamlog_reader *r);
 /* Byte offset just after the last record returned: where the next one starts. */
 PINETL_API uint64_t pinetl_streamlog_reader_offset(const pinetl_streamlog_reader *r);
-/* Bytes in the file after the reader's offset (data not read yet, or an incomplete tail). */
+/* Bytes in the file after the reader's offset (data not read yet, or an invalid tail). */
 PINETL_API int pinetl_streamlog_reader_behind(uint64_t *bytes, pinetl_streamlog_reader *r);
 /* Makes the log durable up to what the reader returned (fdatasync on the reader's descriptor):
  * a consumer calls it before committing what it read, so that a power loss on the writer's side

@@ -1,7 +1,12 @@
 /* The stream consumer: tails every shard log under <landing>/streams, cleans micro-batches (one
- * batch per table) and commits them to the warehouse together with each shard's position, in one
- * SQLite transaction. Before a commit, the logs it read are synced (fdatasync), so a power loss
- * on the writer's side cannot take back records whose rows are committed. */
+ * batch per table) and commits them to the warehouse together with each shard's position and
+ * log identity, in one SQLite transaction. Before a commit, the logs it read are synced
+ * (fdatasync), so a power loss on the writer's side cannot take back records whose rows are
+ * committed. A log it does not know (another identity than its position's), one shorter than
+ * its position, or one deleted or replaced while it reads, stops it with an error that says what
+ * to do: it never skips and never loads twice. A damaged range inside a log becomes rejects
+ * (reason "quarantined", one per sequence number it hid), committed with the position after it.
+ * One consumer per warehouse (a lock beside the database file). */
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +26,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "stream/latency.h"
+#include "warehouse/stream_internal.h"
 
 typedef struct shard {
     char *stream, *shard, *path, *source; /* source: "<stream>/<shard>" */
@@ -31,7 +37,15 @@ typedef struct shard {
     uint64_t stuck_offset;          /* where bytes that are no record yet were seen */
     int64_t stuck_since_ms;
     int stuck_noticed;
+    char log_id[40];       /* the identity of the log being read ("" before identities) */
+    char committed_id[40]; /* the identity the committed position was taken in */
 } shard;
+
+/* A damaged range skipped in a shard's log, to be committed as rejects. */
+typedef struct bad_range {
+    size_t shard;
+    pinetl_streamlog_bad_range range;
+} bad_range;
 
 typedef struct mapping {
     char *stream;
@@ -60,6 +74,9 @@ struct pinetl_stream_consumer {
     pinetl__latency latency;
     char *notices;
     size_t notices_len;
+    bad_range *bad; /* skipped in the open micro-batch */
+    size_t nbad, bad_cap;
+    int lock_fd; /* the warehouse's consumer lock */
 };
 
 static int64_t mono_ms(void) {
@@ -122,6 +139,23 @@ int pinetl_stream_consumer_new(pinetl_stream_consumer **out, pinetl_warehouse *w
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     c->wh = wh;
+    c->lock_fd = -1;
+    c->ino_fd = -1;
+    struct stat st;
+    int rc = PINETL_OK;
+    if (stat(landing, &st))
+        rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
+                               "the landing folder %s: %s", landing,
+                               errno == ENOENT ? "does not exist" : strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        rc = pinetl__error_set(PINETL_ENOTFOUND, "the landing folder %s is not a folder", landing);
+    if (!rc)
+        rc = pinetl__warehouse_lock_stream(&c->lock_fd, wh);
+    if (rc) {
+        pinetl__free(c->landing);
+        pinetl__free(c);
+        return rc;
+    }
 #ifdef __linux__
     c->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 #else
@@ -260,8 +294,13 @@ static void shard_free(shard *s) {
     pinetl__free(s->source);
 }
 
-/* Opens (or reopens) a shard's reader at its committed position. */
-static int shard_open_reader(shard *s) {
+/* How an operator goes on when a log does not match its position. */
+#define FORGET_HINT "To load the log there from its start: pinetl stream --db WAREHOUSE --forget %s"
+
+/* Opens (or reopens) a shard's reader at its committed position, and checks that the log is
+ * the one the position was taken in: the same identity, and the position's record ending where
+ * the position says. */
+static int shard_open_reader(pinetl_stream_consumer *c, shard *s) {
     pinetl_streamlog_reader_free(s->reader);
     s->reader = NULL;
     int rc = s->committed_seq ? pinetl_streamlog_reader_open_at(
@@ -269,7 +308,44 @@ static int shard_open_reader(shard *s) {
                               : pinetl_streamlog_reader_open(&s->reader, s->path, 0);
     s->read_seq = s->committed_seq;
     s->read_offset = s->committed_offset;
-    return rc;
+    if (rc == PINETL_EFORMAT) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+        return pinetl__error_set(rc,
+                                 "%s. The warehouse loaded it up to sequence number %llu, which "
+                                 "the log no longer holds (cut, replaced or restored from an "
+                                 "older copy): nothing more is loaded. " FORGET_HINT,
+                                 msg, (unsigned long long)s->committed_seq, s->source);
+    }
+    if (rc)
+        return rc;
+    const char *id = pinetl_streamlog_reader_log_id(s->reader);
+    snprintf(s->log_id, sizeof s->log_id, "%s", id);
+    if (s->committed_id[0] && strcmp(s->committed_id, id))
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "the log is not the one this warehouse read (log %.8s, the "
+                                 "position at sequence number %llu is of log %.8s): the log or "
+                                 "the landing folder was replaced; nothing loaded from it. "
+                                 FORGET_HINT,
+                                 *id ? id : "(none)",
+                                 (unsigned long long)s->committed_seq, s->committed_id,
+                                 s->source);
+    if (s->committed_seq && s->committed_offset &&
+        pinetl_streamlog_reader_offset(s->reader) != s->committed_offset)
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "the log does not match the committed position: record %llu "
+                                 "ends at byte %llu, the position says %llu (the log was "
+                                 "rewritten or restored from another copy); nothing loaded. "
+                                 FORGET_HINT,
+                                 (unsigned long long)s->committed_seq,
+                                 (unsigned long long)pinetl_streamlog_reader_offset(s->reader),
+                                 (unsigned long long)s->committed_offset, s->source);
+    if (!s->committed_id[0] && s->committed_seq && *id)
+        notice(c,
+               "stream %s: its position was committed before logs had identities; it is tied to "
+               "log %s from the next commit on",
+               s->source, id);
+    return PINETL_OK;
 }
 
 static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *file, int table) {
@@ -299,7 +375,10 @@ static int add_shard(pinetl_stream_consumer *c, const char *stream, const char *
     int rc = pinetl_warehouse_stream_position(&s->committed_seq, &s->committed_offset, c->wh,
                                               stream, s->shard);
     if (!rc)
-        rc = shard_open_reader(s);
+        rc = pinetl_warehouse_stream_position_log(s->committed_id, sizeof s->committed_id, c->wh,
+                                                  stream, s->shard);
+    if (!rc)
+        rc = shard_open_reader(c, s);
     if (rc) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s", pinetl_error_last());
@@ -382,14 +461,41 @@ static void rewind_shards(pinetl_stream_consumer *c) {
     drop_open_batch(c);
     for (size_t i = 0; i < c->nshards; i++) {
         shard *s = &c->shards[i];
-        if (s->read_seq != s->committed_seq || !s->reader)
-            shard_open_reader(s);
+        if (s->read_seq != s->committed_seq || s->read_offset != s->committed_offset ||
+            !s->reader)
+            shard_open_reader(c, s);
     }
+    c->nbad = 0;
     pinetl__error_set(PINETL_ERROR, "%s", msg);
 }
 
+/* The rejects of the damaged ranges skipped in the open micro-batch: one per sequence number a
+ * range hid (a range that hid none is only a notice). Returns how many. */
+static int reject_bad_ranges(pinetl_stream_consumer *c, int64_t *n) {
+    *n = 0;
+    for (size_t i = 0; i < c->nbad; i++) {
+        const shard *s = &c->shards[c->bad[i].shard];
+        const pinetl_streamlog_bad_range *b = &c->bad[i].range;
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "bytes %llu..%llu of the log are damaged (%s): the record is lost; the server "
+                 "keeps a copy of the bytes beside the log (%s.quarantine.*) when it reopens it",
+                 (unsigned long long)b->offset, (unsigned long long)(b->offset + b->length),
+                 b->reason ? b->reason : "invalid", s->shard);
+        for (uint64_t seq = b->first_seq; seq <= b->last_seq && seq; seq++) {
+            int rc = pinetl__warehouse_stream_reject(c->wh, pinetl_table_name(s->table), s->source,
+                                                     (int64_t)seq, (int64_t)b->offset,
+                                                     "quarantined", msg);
+            if (rc)
+                return rc;
+            (*n)++;
+        }
+    }
+    return PINETL_OK;
+}
+
 static int commit(pinetl_stream_consumer *c) {
-    if (!c->pending)
+    if (!c->pending && !c->nbad)
         return PINETL_DONE;
     pinetl_stream_position *pos = pinetl__calloc(c->nshards, sizeof *pos);
     if (!pos)
@@ -398,16 +504,17 @@ static int commit(pinetl_stream_consumer *c) {
     int rc = PINETL_OK;
     for (size_t i = 0; !rc && i < c->nshards; i++) {
         shard *s = &c->shards[i];
-        if (s->read_seq == s->committed_seq)
+        if (s->read_seq == s->committed_seq && s->read_offset == s->committed_offset)
             continue;
         rc = pinetl_streamlog_reader_sync(s->reader);
         pos[npos].stream = s->stream;
         pos[npos].shard = s->shard;
         pos[npos].seq = s->read_seq;
         pos[npos].offset = s->read_offset;
+        pos[npos].log_id = s->log_id;
         npos++;
     }
-    int64_t rejects = 0;
+    int64_t rejects = 0, quarantined = 0;
     if (!rc)
         rc = pinetl_warehouse_begin_stream(c->wh);
     for (int t = 0; !rc && t < PINETL_TABLE_COUNT; t++)
@@ -416,6 +523,8 @@ static int commit(pinetl_stream_consumer *c) {
             rejects += (int64_t)pinetl_batch_rejected(c->batch[t]);
         }
     if (!rc)
+        rc = reject_bad_ranges(c, &quarantined);
+    if (!rc)
         rc = pinetl_warehouse_commit_positions(c->wh, pos, npos);
     pinetl__free(pos);
     if (rc) {
@@ -423,7 +532,7 @@ static int commit(pinetl_stream_consumer *c) {
         rewind_shards(c);
         return code;
     }
-    int64_t now = real_us(), newest = INT64_MIN;
+    int64_t now = real_us(), newest = c->pending ? INT64_MIN : now;
     for (size_t i = 0; i < c->pending; i++) {
         pinetl__latency_add(&c->latency, now - c->arrivals[i]);
         if (c->arrivals[i] > newest)
@@ -433,10 +542,13 @@ static int commit(pinetl_stream_consumer *c) {
     for (size_t i = 0; i < c->nshards; i++) {
         c->shards[i].committed_seq = c->shards[i].read_seq;
         c->shards[i].committed_offset = c->shards[i].read_offset;
+        if (c->shards[i].committed_seq)
+            memcpy(c->shards[i].committed_id, c->shards[i].log_id, sizeof c->shards[i].log_id);
     }
     c->batches++;
-    c->records += (int64_t)c->pending;
-    c->rejects += rejects;
+    c->records += (int64_t)c->pending + quarantined;
+    c->rejects += rejects + quarantined;
+    c->nbad = 0;
     drop_open_batch(c);
     return PINETL_BATCH;
 }
@@ -458,12 +570,58 @@ static void check_stuck(pinetl_stream_consumer *c, shard *s) {
     } else if (!s->stuck_noticed && now - s->stuck_since_ms >= c->opt.stuck_notice_ms) {
         s->stuck_noticed = 1;
         notice(c,
-               "stream %s: the %llu bytes after sequence number %llu (byte %llu) are not a "
-               "valid record (a torn or corrupt tail: the writer cuts it when it reopens the "
-               "log); waiting there",
+               "stream %s: the %llu bytes after sequence number %llu (byte %llu) are no valid "
+               "record: a torn write or damage at the end of the log, not loaded. pinetl serve "
+               "quarantines and cuts them when it reopens the log (a restart); waiting there",
                s->source, (unsigned long long)behind,
                (unsigned long long)pinetl_streamlog_reader_seq(s->reader), (unsigned long long)at);
     }
+}
+
+/* A log deleted or replaced while read stops the consumer: what was read from it is committed
+ * first (those bytes are gone with the file once it is closed). */
+static int check_log_still_there(pinetl_stream_consumer *c, shard *s) {
+    int rc = pinetl_streamlog_reader_verify(s->reader);
+    if (rc == PINETL_OK)
+        return PINETL_OK;
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+    int done = commit(c);
+    if (done < 0)
+        return done;
+    return pinetl__error_set(rc,
+                             "stream %s: %s. Everything read from it (to sequence number %llu) "
+                             "is committed. A new log there is another log, refused until "
+                             "told. " FORGET_HINT,
+                             s->source, msg, (unsigned long long)s->committed_seq, s->source);
+}
+
+/* Notes a damaged range the reader skipped: its sequence numbers become rejects at the commit. */
+static int take_bad_range(pinetl_stream_consumer *c, shard *s) {
+    if (pinetl__alloc_reserve(&c->bad, &c->bad_cap, c->nbad + 1, sizeof *c->bad, 4))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    bad_range *b = &c->bad[c->nbad++];
+    b->shard = (size_t)(s - c->shards);
+    pinetl_streamlog_reader_bad_range(&b->range, s->reader);
+    if (!c->pending && c->nbad == 1)
+        c->batch_start_ms = mono_ms();
+    s->read_seq = pinetl_streamlog_reader_seq(s->reader);
+    s->read_offset = pinetl_streamlog_reader_offset(s->reader);
+    const pinetl_streamlog_bad_range *r = &b->range;
+    if (r->last_seq >= r->first_seq)
+        notice(c,
+               "stream %s: bytes %llu..%llu of the log are damaged (%s) and skipped: sequence "
+               "numbers %llu..%llu go to rejects (reason quarantined)",
+               s->source, (unsigned long long)r->offset,
+               (unsigned long long)(r->offset + r->length), r->reason,
+               (unsigned long long)r->first_seq, (unsigned long long)r->last_seq);
+    else
+        notice(c,
+               "stream %s: bytes %llu..%llu of the log are damaged (%s) and skipped; they held "
+               "no record",
+               s->source, (unsigned long long)r->offset,
+               (unsigned long long)(r->offset + r->length), r->reason);
+    return PINETL_OK;
 }
 
 /* Reads up to the micro-batch's free room; sets c->drained when every log is at its end. */
@@ -490,8 +648,15 @@ static int read_some(pinetl_stream_consumer *c) {
             pinetl_streamlog_record rec;
             int rc = pinetl_streamlog_reader_next(&rec, s->reader);
             if (rc == PINETL_DONE) {
+                if ((rc = check_log_still_there(c, s)) != PINETL_OK)
+                    return rc;
                 check_stuck(c, s);
                 break;
+            }
+            if (rc == PINETL_STREAMLOG_SKIPPED) {
+                if ((rc = take_bad_range(c, s)) != PINETL_OK)
+                    return rc;
+                continue;
             }
             if (rc != PINETL_BATCH) {
                 char msg[600];
@@ -538,7 +703,7 @@ int pinetl_stream_consumer_poll(pinetl_stream_consumer *c) {
     }
     if ((rc = read_some(c)))
         return rc;
-    if (c->pending &&
+    if ((c->pending || c->nbad) &&
         (c->pending >= c->opt.batch_records || mono_ms() - c->batch_start_ms >= c->opt.batch_ms))
         return commit(c);
     return PINETL_DONE;
@@ -551,7 +716,7 @@ int pinetl_stream_consumer_flush(pinetl_stream_consumer *c) {
 }
 
 int pinetl_stream_consumer_wait_ms(const pinetl_stream_consumer *c, int max_ms) {
-    if (!c || !c->pending)
+    if (!c || (!c->pending && !c->nbad))
         return max_ms;
     int64_t left = c->opt.batch_ms - (mono_ms() - c->batch_start_ms);
     if (left < 0)
@@ -632,7 +797,10 @@ void pinetl_stream_consumer_free(pinetl_stream_consumer *c) {
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         pinetl_batch_free(c->batch[t]);
     pinetl__free(c->arrivals);
+    pinetl__free(c->bad);
     pinetl__free(c->notices);
+    if (c->lock_fd >= 0)
+        close(c->lock_fd);
     pinetl__free(c->landing);
     if (c->ino_fd >= 0)
         close(c->ino_fd);

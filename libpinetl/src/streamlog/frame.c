@@ -38,17 +38,49 @@ const char *pinetl__slog_reason(int check) {
 }
 
 void pinetl__slog_encode(unsigned char *out, const char *key, size_t key_len, const char *data,
-                         size_t data_len, uint64_t seq, int64_t arrival_us) {
+                         size_t data_len, uint64_t seq, int64_t arrival_us, uint64_t epoch) {
     put32(out, PINETL_STREAMLOG_MAGIC);
     put32(out + 4, (uint32_t)data_len);
     put64(out + 8, seq);
     put64(out + 16, (uint64_t)arrival_us);
     put16(out + 24, (uint16_t)key_len);
-    put16(out + 26, 0);
+    put16(out + 26, (uint16_t)epoch);
     uint32_t crc = pinetl_crc32c(0, out + 4, 24);
     crc = pinetl_crc32c(crc, key, key_len);
     crc = pinetl_crc32c(crc, data, data_len);
     put32(out + 28, crc);
+}
+
+void pinetl__slog_encode_identity(unsigned char *out, const pinetl__slog_identity *id,
+                                  int64_t arrival_us) {
+    unsigned char *p = out + PINETL_STREAMLOG_HEADER_SIZE;
+    memcpy(p, id->id, PINETL__SLOG_ID_BYTES);
+    put64(p + 16, id->epoch);
+    put64(p + 24, id->next_seq);
+    put64(p + 32, id->prev_seq);
+    pinetl__slog_encode(out, NULL, 0, (const char *)p, PINETL__SLOG_IDENTITY_LEN, 0, arrival_us,
+                        id->epoch);
+}
+
+int pinetl__slog_identity_of(const unsigned char *p, const pinetl__slog_header *h,
+                             pinetl__slog_identity *id) {
+    if (h->seq != 0)
+        return 0;
+    p += PINETL_STREAMLOG_HEADER_SIZE;
+    memcpy(id->id, p, PINETL__SLOG_ID_BYTES);
+    id->epoch = get64(p + 16);
+    id->next_seq = get64(p + 24);
+    id->prev_seq = get64(p + 32);
+    return 1;
+}
+
+void pinetl__slog_id_hex(char out[2 * PINETL__SLOG_ID_BYTES + 1], const unsigned char *id) {
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < PINETL__SLOG_ID_BYTES; i++) {
+        out[2 * i] = hex[id[i] >> 4];
+        out[2 * i + 1] = hex[id[i] & 15];
+    }
+    out[2 * PINETL__SLOG_ID_BYTES] = '\0';
 }
 
 int pinetl__slog_check(const unsigned char *p, size_t avail, int check_crc, pinetl__slog_header *h,
@@ -64,9 +96,11 @@ int pinetl__slog_check(const unsigned char *p, size_t avail, int check_crc, pine
     h->seq = get64(p + 8);
     h->arrival_us = (int64_t)get64(p + 16);
     h->key_len = get16(p + 24);
-    h->reserved = get16(p + 26);
+    h->epoch = get16(p + 26);
     h->crc = get32(p + 28);
-    if (h->reserved != 0 || h->len > PINETL_STREAMLOG_MAX_PAYLOAD || h->seq == 0)
+    /* Sequence number 0 marks an identity frame, which has no key and a fixed payload. */
+    if (h->len > PINETL_STREAMLOG_MAX_PAYLOAD ||
+        (h->seq == 0 && (h->key_len != 0 || h->len != PINETL__SLOG_IDENTITY_LEN)))
         return PINETL__SLOG_BAD_HEADER;
     *total = (size_t)PINETL_STREAMLOG_HEADER_SIZE + h->key_len + h->len;
     if (!check_crc)

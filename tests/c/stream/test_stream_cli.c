@@ -5,6 +5,7 @@
  *
  * Environment: PINETL_EXE, STREAM_TEST_WRITER (as test_stream_exactly_once). */
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <pinetl/pinetl.h>
 
@@ -115,6 +116,10 @@ static void test_empty_and_usage(void) {
                     edb,
                     (char *)"--until-idle",
                     NULL};
+    /* A landing folder that does not exist is an error, not "0 shards" (issue 18, item 8). */
+    CHECK_INT(st_wait(spawn_to(idle, errlog)), 1);
+    CHECK(strstr(slurp(errlog), "does not exist") != NULL);
+    CHECK_INT(mkdir(empty, 0777), 0);
     CHECK_INT(st_wait(spawn_to(idle, errlog)), 0);
     char *no_db[] = {(char *)exe, (char *)"stream", (char *)"--landing", empty, NULL};
     CHECK_INT(st_wait(spawn_to(no_db, errlog)), 2);

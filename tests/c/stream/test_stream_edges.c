@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include <pinetl/pinetl.h>
 
 #include "check.h"
@@ -58,14 +60,14 @@ static void test_frame_reasons(void) {
     CHECK_STR(pinetl__slog_reason(PINETL__SLOG_BAD_HEADER), "bad header");
     CHECK_STR(pinetl__slog_reason(PINETL__SLOG_BAD_CRC), "bad CRC");
     CHECK_STR(pinetl__slog_reason(99), "invalid record");
-    /* Sequence number 0 is never valid. */
+    /* Sequence number 0 is valid only in an identity frame. */
     unsigned char frame[64];
-    pinetl__slog_encode(frame, "", 0, "{}", 2, 0, 1);
+    pinetl__slog_encode(frame, "", 0, "{}", 2, 0, 1, 0);
     memcpy(frame + 32, "{}", 2);
     pinetl__slog_header h;
     size_t total = 0;
     CHECK_INT(pinetl__slog_check(frame, 34, 1, &h, &total), PINETL__SLOG_BAD_HEADER);
-    pinetl__slog_encode(frame, "", 0, "{}", 2, 1, 1);
+    pinetl__slog_encode(frame, "", 0, "{}", 2, 1, 1, 0);
     CHECK_INT(pinetl__slog_check(frame, 34, 1, &h, &total), PINETL__SLOG_VALID);
     CHECK_INT(total, 34);
     CHECK_INT(pinetl__slog_check(frame, 3, 1, &h, &total), PINETL__SLOG_INCOMPLETE);
@@ -89,7 +91,7 @@ static void test_positions(void) {
     CHECK_INT(pinetl_warehouse_begin_stream(NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_commit_positions(NULL, NULL, 0), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_commit_positions(wh, NULL, 1), PINETL_EINVAL);
-    pinetl_stream_position p = {"s", "shardId-000000000000", 5, 500};
+    pinetl_stream_position p = {"s", "shardId-000000000000", 5, 500, NULL};
     /* Outside a transaction: refused. */
     CHECK_INT(pinetl_warehouse_commit_positions(wh, &p, 1), PINETL_EINVAL);
     CHECK(strstr(pinetl_error_last(), "no load transaction") != NULL);
@@ -106,7 +108,7 @@ static void test_positions(void) {
     CHECK_INT(seq, 5);
     CHECK_INT(off, 500);
     /* An incomplete or too large position rolls the rows back too. */
-    pinetl_stream_position bad[2] = {{"s", "shardId-000000000000", 6, 600}, {"s", NULL, 1, 1}};
+    pinetl_stream_position bad[2] = {{"s", "shardId-000000000000", 6, 600, NULL}, {"s", NULL, 1, 1, NULL}};
     pinetl_batch_clear(b);
     rec = "{\"ind\": 2, \"first_name\": \"C\", \"last_name\": \"D\", \"age\": 40}";
     CHECK_INT(pinetl_batch_clean(b, rec, strlen(rec), NULL), PINETL_OK);
@@ -120,7 +122,7 @@ static void test_positions(void) {
     CHECK_INT(pinetl_warehouse_stream_position(&seq, &off, wh, "s", "shardId-000000000000"),
               PINETL_OK);
     CHECK_INT(seq, 5);
-    pinetl_stream_position huge = {"s", "shardId-000000000000", UINT64_MAX, 1};
+    pinetl_stream_position huge = {"s", "shardId-000000000000", UINT64_MAX, 1, NULL};
     CHECK_INT(pinetl_warehouse_begin_stream(wh), PINETL_OK);
     CHECK_INT(pinetl_warehouse_commit_positions(wh, &huge, 1), PINETL_EINVAL);
     /* No positions: a plain commit. */
@@ -174,9 +176,13 @@ static void test_consumer_arguments_and_defaults(void) {
     CHECK_INT(pinetl_stream_options_init(&o, PINETL_STREAM_OPTIONS_VERSION), PINETL_OK);
     o.batch_records = 0; /* out of range: defaults */
     o.batch_ms = -5;
+    /* A landing folder that does not exist is an error, not an empty landing (issue 18). */
+    CHECK_INT(pinetl_stream_consumer_new(&c, wh, land, &o), PINETL_ENOTFOUND);
+    CHECK(strstr(pinetl_error_last(), "does not exist") != NULL);
+    CHECK_INT(mkdir(land, 0777), 0);
     CHECK_INT(pinetl_stream_consumer_new(&c, wh, land, &o), PINETL_OK);
     CHECK_INT(pinetl_stream_consumer_map(c, NULL, PINETL_TABLE_PIN), PINETL_EINVAL);
-    /* No landing folder yet: drained, nothing to do. */
+    /* No streams folder yet: drained, nothing to do. */
     CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_DONE);
     pinetl_stream_status st;
     CHECK_INT(pinetl_stream_consumer_status(&st, c), PINETL_OK);
@@ -203,7 +209,7 @@ static void test_consumer_arguments_and_defaults(void) {
     CHECK_INT(pinetl_streamlog_open(&log, path, 0), PINETL_OK);
     CHECK_INT(slog_append(log, 1, 2, 0), 0);
     pinetl_streamlog_free(log);
-    pinetl_stream_position p = {"b-geo", "shardId-000000000000", 50, 99999};
+    pinetl_stream_position p = {"b-geo", "shardId-000000000000", 50, 99999, NULL};
     CHECK_INT(pinetl_warehouse_begin_stream(wh), PINETL_OK);
     CHECK_INT(pinetl_warehouse_commit_positions(wh, &p, 1), PINETL_OK);
     pinetl_stream_options_init(&o, PINETL_STREAM_OPTIONS_VERSION);
@@ -220,7 +226,7 @@ static void test_log_starting_after_position(void) {
     snprintf(path, sizeof path, "%s/late/shardId-000000000000.log", dir);
     char data[8] = "{}";
     unsigned char frame[64];
-    pinetl__slog_encode(frame, "", 0, data, 2, 8, 1);
+    pinetl__slog_encode(frame, "", 0, data, 2, 8, 1, 0);
     memcpy(frame + 32, data, 2);
     pinetl_streamlog *log = NULL;
     CHECK_INT(pinetl_streamlog_open(&log, path, 0), PINETL_OK);

@@ -6,14 +6,13 @@ SIGTERM (it flushes and closes), then:
 - `pinetl load` of the landing folder's S3 sink layout gives the same warehouse as `pinetl load`
   of the drawn records themselves (the emulator's --dump);
 - the stream logs (<landing>/streams/<stream>/shardId-000000000000.log, the PSL1 framing of the
-  stream log contract, read here by an independent reader with its own CRC-32C) hold exactly the
+  stream log contract, read here through pinetl.streamlog, which asks C) hold exactly the
   records the emulator posted, with sequence numbers 1, 2, 3, ... per shard, and loading their
   payloads gives the same warehouse as loading the drawn records."""
 import json
 import re
 import signal
 import sqlite3
-import struct
 import subprocess
 import sys
 
@@ -26,47 +25,16 @@ from pinetl import source
 pytestmark = pytest.mark.service
 
 TABLES = ("pin", "geo", "user")
-MAGIC = 0x314C5350
-HEADER = struct.Struct("<IIQqHHI")  # magic, length, seq, arrival us, key length, reserved, crc
-
-
-def _crc32c_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_CRC = _crc32c_table()
-
-
-def crc32c(data, crc=0):
-    crc ^= 0xFFFFFFFF
-    for b in data:
-        crc = _CRC[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
 
 
 def read_stream_log(path):
-    """[(seq, partition key, payload bytes)] of a stream log; fails on any bad frame."""
-    data = path.read_bytes()
-    out, pos = [], 0
-    while pos < len(data):
-        magic, length, seq, arrival, klen, reserved, crc = HEADER.unpack_from(data, pos)
-        assert magic == MAGIC, f"{path}: bad magic at byte {pos}"
-        assert reserved == 0
-        body_start = pos + HEADER.size
-        key = data[body_start:body_start + klen]
-        payload = data[body_start + klen:body_start + klen + length]
-        assert len(payload) == length, f"{path}: torn record at byte {pos}"
-        # CRC-32C of everything after the magic except the CRC field, then key and payload.
-        covered = data[pos + 4:pos + HEADER.size - 4] + key + payload
-        assert crc32c(covered) == crc, f"{path}: CRC mismatch at byte {pos}"
-        out.append((seq, key.decode(), payload))
-        pos = body_start + klen + length
+    """[(seq, partition key, payload bytes)] of a stream log, read by C (pinetl.streamlog: the
+    format, its CRC and its identity frames are C's); fails on any damaged range or torn tail."""
+    from pinetl import streamlog
+    with streamlog.Reader(path) as r:
+        out = [(rec.seq, rec.key, rec.data) for rec in r.records()]
+        assert not r.skipped, f"{path}: damaged ranges {r.skipped}"
+        assert r.behind() == 0, f"{path}: {r.behind()} bytes at the end are no record"
     return out
 
 
