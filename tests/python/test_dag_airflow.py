@@ -12,8 +12,8 @@ import sys
 import pytest
 
 import pinetl
-import pinetl.airflow as pa
-import pinetl.daily as daily
+import pinetl_pipeline.airflow as pa
+import pinetl_pipeline.daily as daily
 from conftest import ROOT
 from pipeline_fixtures import small_json, snapshot, two_days
 
@@ -67,7 +67,7 @@ def test_dagbag_imports_both_dags_without_errors(airflow):
     for task_id, fn in pa.DAILY_TASKS:
         task = batch[task_id]
         assert task["operator"] == "airflow.providers.standard.operators.python.PythonOperator"
-        assert task["callable"] == f"pinetl.airflow.{fn.__name__}"
+        assert task["callable"] == f"pinetl_pipeline.airflow.{fn.__name__}"
         assert task["upstream"] == previous
         previous = [task_id]
     submit = bag["dags"]["pinterest_databricks"]["tasks"]["submit_batch_notebook"]

@@ -3,8 +3,9 @@
 A thin CFFI binding over libpinetl: every rule lives in C; Python moves whole batches in and whole
 columns out. Submodules: pinetl.pandas (DataFrame in, DataFrame out: Dask, mapInPandas),
 pinetl.spark (PySpark glue; imports pyspark only when called), pinetl.delta (Delta tables
-with deltalake), pinetl.airflow (PythonOperator
-callables; imports nothing from Airflow)."""
+with deltalake), pinetl.streamlog (the stream-log reader). The pipeline around it (source
+database, emulator, Kafka, the daily chain, Airflow and Databricks jobs, report) is the separate
+package pinetl_pipeline, which imports pinetl and is never imported by it."""
 import importlib
 
 from ._errors import (Error, FormatError, InvalidArgumentError, NotFoundError,
@@ -32,11 +33,11 @@ __all__ = [
     "Result", "Warehouse", "compute_insights", "insight_names", "insight_sql", "insights",
 ]
 
-_SUBMODULES = ("pandas", "spark", "delta", "airflow")
+_SUBMODULES = ("pandas", "spark", "delta")
 
 
 def __getattr__(name):
-    # pinetl.spark and pinetl.airflow load on first use; they import nothing heavy themselves.
+    # pinetl.spark and pinetl.delta load on first use; they import nothing heavy themselves.
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

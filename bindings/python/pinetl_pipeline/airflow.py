@@ -1,7 +1,7 @@
 """Callables for Airflow's PythonOperator: plain functions with explicit arguments that return a
 small summary dict (fits in an XCom). Nothing here imports Airflow.
 
-    PythonOperator(task_id="clean", python_callable=pinetl.airflow.clean_to_warehouse,
+    PythonOperator(task_id="clean", python_callable=pinetl_pipeline.airflow.clean_to_warehouse,
                    op_kwargs={"landing": "/data/landing", "warehouse": "/data/pinterest.db"})
 """
 import datetime as _dt
@@ -11,7 +11,7 @@ import os
 import sqlite3
 import tempfile
 
-from ._warehouse import Warehouse, insight_names
+from pinetl import Warehouse, insight_names
 
 TABLES = ("pin", "geo", "user")
 _EXTENSIONS = {"csv": "csv", "json": "json", "table": "txt"}
@@ -82,7 +82,7 @@ def insights_to_files(warehouse, out_dir, names=None, format="csv", median="appr
 
 # --- The daily chain ------------------------------------------------------------------------------
 # One day of the batch side, as tasks that the Airflow DAG (dags/pinterest_batch.py) and the
-# runner without Airflow (pinetl.daily, `pinetl-daily`) both run, in DAILY_TASKS' order. Every
+# runner without Airflow (pinetl_pipeline.daily, `pinetl-daily`) both run, in DAILY_TASKS' order. Every
 # task takes the same keyword arguments (day, landing, warehouse, out, delta, layout, threads),
 # reads what the previous task left on disk (the warehouse, <out>/<day>/...), and returns a small
 # JSON-able summary (an XCom). Each is idempotent for its day: running it again, after a failure
@@ -94,7 +94,7 @@ def insights_to_files(warehouse, out_dir, names=None, format="csv", median="appr
 #   <out>/YYYY-MM-DD/accounting.json   read, cleaned, rejected by reason, per table (this day)
 #   <out>/YYYY-MM-DD/insights.json     the nine insights (the C library's JSON rendering)
 #   <out>/YYYY-MM-DD/insights/*.csv    one CSV per insight
-#   <out>/YYYY-MM-DD/report.html       the report (pinetl.report): one self-contained page
+#   <out>/YYYY-MM-DD/report.html       the report (pinetl_pipeline.report): one self-contained page
 #
 # The warehouse keeps a ledger (table pinetl_daily_load): per day and table, the fingerprint of
 # the files loaded and their accounting. A day whose files have not changed is not loaded again,
@@ -300,7 +300,7 @@ def delta_task(day, landing, warehouse=None, out=None, delta="", layout="daily",
     day = check_day(day)
     if not delta:
         return {"day": day, "delta": None}
-    from . import delta as pdelta  # only when configured: it needs deltalake and pyarrow
+    from pinetl import delta as pdelta  # only when configured: it needs deltalake and pyarrow
     sources = landing_sources(day_landing(landing, day, layout))
     root = os.fspath(delta).rstrip("/")
     version = int(day.replace("-", ""))
@@ -356,7 +356,7 @@ def report_task(day, landing=None, warehouse=None, out=None, delta="", layout="d
 
 
 # The chain, in order: (task id, callable). The DAG makes one PythonOperator per entry and chains
-# them; pinetl.daily runs them one after the other.
+# them; pinetl_pipeline.daily runs them one after the other.
 DAILY_TASKS = (
     ("landing", landing_task),
     ("load", load_task),

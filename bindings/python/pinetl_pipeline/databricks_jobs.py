@@ -11,10 +11,10 @@ so that tests run the same code on a local Spark session.
   written as a Delta application transaction (txnAppId = the query, txnVersion = the batch id), so
   a micro-batch replayed after a failure is not appended twice.
 
-pyspark and delta are imported inside the functions: `import pinetl.databricks_jobs` needs
+pyspark and delta are imported inside the functions: `import pinetl_pipeline.databricks_jobs` needs
 neither. Paths are anything Spark reads (dbfs:/, s3://, abfss://, local folders).
 """
-from . import spark as ps
+from pinetl import spark as ps
 
 TABLES = ("pin", "geo", "user")
 

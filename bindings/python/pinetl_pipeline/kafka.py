@@ -7,12 +7,12 @@ Producer: rows of a table go to topic `<prefix>.<table>`, each value the JSON te
 (json.v2 embedded format) would have produced for `{"value": row}`: compact JSON, UTF-8; acks=all,
 idempotence on; every delivery report is counted.
 
-    with pinetl.kafka.Producer("127.0.0.1:9092", "0a1b2c3d") as producer:
+    with pinetl_pipeline.kafka.Producer("127.0.0.1:9092", "0a1b2c3d") as producer:
         producer.send("pin", pin_rows)           # mappings, or JSON text (str/bytes) as is
         producer.send("geo", geo_rows)
     print(producer.stats)                        # sent, acknowledged, failed, latency
 
-Sink (`pinetl-kafka-sink` / `python -m pinetl.kafka sink`): consumes topics and writes each
+Sink (`pinetl-kafka-sink` / `python -m pinetl_pipeline.kafka sink`): consumes topics and writes each
 partition's records to `<landing>/topics/<topic>/partition=<p>/<topic>+<p>+<start offset, 10
 digits>.json`, one value a line, a file rolled by record count (`flush_size`) and by time
 (`rotate_interval_ms`, wall clock since the file's first record, like the S3 sink's
@@ -56,7 +56,7 @@ def _kafka():
     try:
         import confluent_kafka
     except ImportError as e:  # pragma: no cover - the message says what to install
-        raise ImportError("pinetl.kafka needs confluent-kafka: pip install 'pinetl[kafka]'") from e
+        raise ImportError("pinetl_pipeline.kafka needs confluent-kafka: pip install 'pinetl[kafka]'") from e
     return confluent_kafka
 
 
@@ -303,8 +303,8 @@ def validate_lines(table, lines, source):
     building rows: returns (read, rejected, (line, message) of the first reject or None)."""
     import numpy as np
 
-    from ._ffi import check, ffi, lib
-    from ._scalar import table_id
+    from pinetl._ffi import check, ffi, lib
+    from pinetl._scalar import table_id
     n = len(lines)
     offsets = np.zeros(n + 1, dtype=np.int64)
     if n:
@@ -560,7 +560,7 @@ class S3Sink:
 
 
 # ---------------------------------------------------------------------------------------------
-# Command line: python -m pinetl.kafka {sink,produce,perf}
+# Command line: python -m pinetl_pipeline.kafka {sink,produce,perf}
 
 def _topics_from_args(args):
     topics = []
@@ -643,7 +643,7 @@ def _cmd_perf(args):
 
 
 def main(argv=None, sink_prog=None):
-    ap = argparse.ArgumentParser(prog="python -m pinetl.kafka",
+    ap = argparse.ArgumentParser(prog="python -m pinetl_pipeline.kafka",
                                  description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     env = os.environ.get("KAFKA_BOOTSTRAP")   # as scripts/kafka/broker.sh run sets it
@@ -695,7 +695,7 @@ def main(argv=None, sink_prog=None):
 
 
 def sink_main():
-    """The `pinetl-kafka-sink` entry point: `python -m pinetl.kafka sink ARGS`."""
+    """The `pinetl-kafka-sink` entry point: `python -m pinetl_pipeline.kafka sink ARGS`."""
     return main(["sink", *sys.argv[1:]], sink_prog="pinetl-kafka-sink")
 
 

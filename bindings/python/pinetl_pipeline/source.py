@@ -4,7 +4,7 @@
     pinetl-source build --out source.db --rows 1000000 --seed 7   # the seeded generator
     pinetl-source build --out mysql://user:pass@127.0.0.1:3306/pinterest --sample DIR
     pinetl-source info source.db                             # rows per table
-    python -m pinetl.source ...
+    python -m pinetl_pipeline.source ...
 
 Tables and columns are the original's (AWS RDS MySQL), values as the database holds them:
 `pinterest_data` (`index`, ..., `follower_count` as text such as "124k"), `geolocation_data` and
@@ -87,7 +87,7 @@ def generator_path():
         if c.is_file() and os.access(c, os.X_OK):
             return c
     raise SourceError("the generator pinetl-generate was not found (it is built from "
-                      "bench/generate.c with the Python package; or set PINETL_GENERATE)")
+                      "bench/generate.c with the pipeline package; or set PINETL_GENERATE)")
 
 
 def generate(rows, seed, out_dir, sample=None, dirt=None):
