@@ -3,9 +3,10 @@
 A thin CFFI binding over libpinetl: every rule lives in C; Python moves whole batches in and whole
 columns out. Submodules: pinetl.pandas (DataFrame in, DataFrame out: Dask, mapInPandas),
 pinetl.spark (PySpark glue; imports pyspark only when called), pinetl.delta (Delta tables
-with deltalake), pinetl.streamlog (the stream-log reader). The pipeline around it (source
-database, emulator, Kafka, the daily chain, Airflow and Databricks jobs, report) is the separate
-package pinetl_pipeline, which imports pinetl and is never imported by it."""
+with deltalake), pinetl.streamlog (the stream-log reader), pinetl.s3sink (the Kafka Connect S3
+sink layout). The pipeline around it (source database, emulator, Kafka, the daily chain,
+Airflow and Databricks jobs, report) is the separate package pinetl_pipeline, which imports
+pinetl and is never imported by it."""
 import importlib
 
 from ._errors import (Error, FormatError, InvalidArgumentError, NotFoundError,
@@ -33,7 +34,7 @@ __all__ = [
     "Result", "Warehouse", "compute_insights", "insight_names", "insight_sql", "insights",
 ]
 
-_SUBMODULES = ("pandas", "spark", "delta")
+_SUBMODULES = ("pandas", "spark", "delta", "s3sink")
 
 
 def __getattr__(name):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from ._arrow_c import _import_schema, _pa, _ptr, arrow_schema, export_reader_rows  # noqa: F401
 from ._clean import READ_JSON_BATCH_BYTES, _new_batch, _options, _stats_dict, open_reader
 from ._ffi import as_bytes, check, ffi, lib, text
 from ._scalar import table_id
@@ -29,29 +30,6 @@ class ArrowResult(NamedTuple):
     notices: list
 
 
-def _pa():
-    import pyarrow
-    return pyarrow
-
-
-def _ptr(cdata):
-    return int(ffi.cast("uintptr_t", cdata))
-
-
-def _import_schema(export, *args):
-    pa = _pa()
-    c_schema = ffi.new("struct ArrowSchema *")
-    check(export(c_schema, *args))
-    # pyarrow moves the struct (and calls its release when done with it).
-    return pa.Schema._import_from_c(_ptr(c_schema))
-
-
-def arrow_schema(table):
-    """The pyarrow.Schema of a table's cleaned rows: int64 ind and counts, large_string texts,
-    timestamp[us, tz=UTC], coordinates as fixed_size_list<double>[2] ([latitude, longitude])."""
-    return _import_schema(lib.pinetl_arrow_schema, table_id(table))
-
-
 def arrow_view_schema(table):
     """arrow_schema with string_view text columns: the schema of read_arrow's rows (its default,
     strings="string_view")."""
@@ -62,14 +40,6 @@ def arrow_rejects_schema():
     """The pyarrow.Schema of rejects: table, source, line, offset, reason, message, raw
     (large_binary)."""
     return _import_schema(lib.pinetl_arrow_rejects_schema)
-
-
-def export_reader_rows(reader, schema):
-    """The cleaned rows of the batch the reader handed out last, as a pyarrow.RecordBatch of
-    schema that owns the batch (the reader goes on with a new one)."""
-    c_rows = ffi.new("struct ArrowArray *")
-    check(lib.pinetl_arrow_export_reader(c_rows, ffi.NULL, reader))
-    return _pa().RecordBatch._import_from_c(_ptr(c_rows), schema)
 
 
 class _Batches:

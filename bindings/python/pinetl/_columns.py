@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from ._arrow_c import arrow_schema, export_reader_rows
 from ._ffi import check, ffi, lib, text
 from ._lazy import arrow_text, pandas
 from ._scalar import columns, table_id
@@ -458,7 +459,6 @@ class Collector:
         self.rows += n
 
     def _export(self, reader):
-        from ._arrow import arrow_schema, export_reader_rows
         if self._schema is None:
             self._schema = arrow_schema(self.table)
         return export_reader_rows(reader, self._schema)

@@ -7,7 +7,7 @@ import numpy as np
 from ._columns import text_array, text_dtype
 from ._ffi import as_bytes, check, ffi, lib, owned_string, record_bytes, text
 from ._lazy import pandas
-from ._scalar import table_id
+from ._scalar import table_id, tables as _tables
 
 def insight_names():
     """The nine insights' names, in the spec's order."""
@@ -157,7 +157,7 @@ def compute_insights(pin, geo, user, *, names=None, median="approx", input_forma
     opts = _Options(names, median)   # a bad name or median fails before any reading
     tables = (pin, geo, user)
     c_paths = [[ffi.new("char[]", p) for p in _paths(v, name)]
-               for v, name in zip(tables, ("pin", "geo", "user"))]
+               for v, name in zip(tables, _tables())]
     c_arrays = [ffi.new("const char *[]", ps) for ps in c_paths]
     paths = ffi.new("const char *const *[]", c_arrays)
     npaths = ffi.new("size_t[]", [len(ps) for ps in c_paths])
@@ -313,3 +313,29 @@ class Warehouse:
             return result.frames()[name]
         finally:
             result.close()
+
+    def daily_loads(self, from_day=None, until=None):
+        """The daily ledger (daily_ledger.h): one dict per day and table (day, table,
+        fingerprint, files, bytes, read, cleaned, rejected, rejected_by_reason, written), ordered
+        by day and table, days from from_day to until (YYYY-MM-DD) when given."""
+        import json
+        out = ffi.new("char **")
+        bounds = [None if d is None else as_bytes(d, "day") for d in (from_day, until)]
+        with self._lock:
+            check(lib.pinetl_warehouse_daily_loads(
+                out, self._handle(), *[ffi.NULL if b is None else b for b in bounds]))
+        return json.loads(owned_string(out[0]))
+
+    def put_daily_load(self, day, table, fingerprint, *, files, bytes, read, cleaned, rejected,
+                       rejected_by_reason, written):
+        """Stores the ledger row of a day and table (replacing one that is there)."""
+        import json
+        keep = [ffi.new("char[]", v) for v in (
+            as_bytes(day, "day"), as_bytes(fingerprint, "fingerprint"),
+            json.dumps(dict(rejected_by_reason), sort_keys=True).encode("utf-8"))]
+        row = ffi.new("pinetl_daily_load *")
+        row.day, row.table, row.fingerprint = keep[0], table_id(table), keep[1]
+        row.files, row.bytes, row.read, row.cleaned = files, bytes, read, cleaned
+        row.rejected, row.written, row.rejected_by_reason = rejected, written, keep[2]
+        with self._lock:
+            check(lib.pinetl_warehouse_daily_load_put(self._handle(), row))

@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import signal
 import socket
 import sys
@@ -48,8 +47,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-TABLES = ("pin", "geo", "user")
-_TOPIC_RE = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+import pinetl
+from pinetl import s3sink
+
+TABLES = tuple(pinetl.tables())   # the C library's list
 
 
 def _kafka():
@@ -61,11 +62,10 @@ def _kafka():
 
 
 def topic_name(prefix, table):
-    """`<prefix>.<table>`, checked as Kafka checks topic names."""
+    """`<prefix>.<table>` (or `<table>` without a prefix), checked as Kafka checks topic names
+    (by C: pinetl.s3sink.check_topic; an InvalidArgumentError, a ValueError, names it)."""
     name = f"{prefix}.{table}" if prefix else str(table)
-    if not _TOPIC_RE.match(name) or name in (".", ".."):
-        raise ValueError(f"invalid topic name {name!r}: [A-Za-z0-9._-], 1-249 characters")
-    return name
+    return s3sink.check_topic(name)
 
 
 def value_bytes(row, default=str):
@@ -228,16 +228,13 @@ def produce_rows(bootstrap_servers, prefix, rows_by_table, **kwargs):
 # ---------------------------------------------------------------------------------------------
 # The S3-sink-layout consumer
 
-_OBJECT_RE = re.compile(r"^(?P<topic>[A-Za-z0-9._-]+)\+(?P<part>\d+)\+(?P<start>\d+)\.json$")
+# The layout's names come from C (pinetl.s3sink), as pinetl serve's landing writes them.
 _TMP_SUFFIX = ".tmp"
-
-
-def object_name(topic, partition, start):
-    return f"{topic}+{partition}+{start:010d}.json"
+object_name = s3sink.object_name
 
 
 def partition_dir(landing, topic, partition):
-    return os.path.join(landing, "topics", topic, f"partition={partition}")
+    return os.path.join(landing, s3sink.partition_dir(topic, partition))
 
 
 def landed_files(landing, topic, partition):
@@ -249,9 +246,9 @@ def landed_files(landing, topic, partition):
         return []
     out = []
     for name in names:
-        m = _OBJECT_RE.match(name)
-        if m and m["topic"] == topic and int(m["part"]) == partition:
-            out.append((int(m["start"]), os.path.join(d, name)))
+        parsed = s3sink.parse_object_name(name)
+        if parsed and parsed[:2] == (topic, partition):
+            out.append((parsed[2], os.path.join(d, name)))
     out.sort()
     return out
 
@@ -436,7 +433,7 @@ class S3Sink:
             return
         for name in names:
             if name.startswith(".") and name.endswith(_TMP_SUFFIX) and \
-                    _OBJECT_RE.match(name[1:-len(_TMP_SUFFIX)]):
+                    s3sink.parse_object_name(name[1:-len(_TMP_SUFFIX)]):
                 os.unlink(os.path.join(d, name))
                 self._say(f"removed {name}, left by an interrupted run")
 
@@ -479,8 +476,8 @@ class S3Sink:
             self._say(f"commit of {part.topic}[{part.partition}]@{end + 1} failed: {e}")
 
     def _validate(self, topic, path, lines):
-        table = topic.rsplit(".", 1)[-1]
-        if table not in TABLES:
+        table = s3sink.topic_table(topic)
+        if table is None:
             return
         read, rejected, first = validate_lines(table, lines, path)
         counts = self.stats.validated.setdefault(table, {"read": 0, "cleaned": 0, "rejected": 0})

@@ -14,10 +14,12 @@ plotly is imported when a report is rendered, never on `import pinetl`.
 """
 import html
 
+import pinetl
+
 AGE_GROUPS = ("18-24", "25-35", "36-50", "+50")
 REASONS = ("invalid_utf8", "invalid_json", "not_an_object", "bad_key", "bad_envelope",
            "too_large")
-TABLES = ("pin", "geo", "user")
+TABLES = tuple(pinetl.tables())   # the C library's list
 
 # (insight, title, what the chart shows) in the page's order.
 SECTIONS = (

@@ -35,7 +35,10 @@ import sys
 import tempfile
 import urllib.parse
 
-# name in the pipeline -> (source table, columns as (name, SQLite type, MySQL type))
+import pinetl
+
+# The source database's schema (the original's MySQL tables, raw), for each of the C library's
+# tables: name in the pipeline -> (source table, columns as (name, SQLite type, MySQL type)).
 TABLES = {
     "pin": ("pinterest_data", (
         ("index", "INTEGER", "BIGINT"), ("unique_id", "TEXT", "VARCHAR(36)"),
@@ -53,7 +56,10 @@ TABLES = {
         ("last_name", "TEXT", "VARCHAR(255)"), ("age", "INTEGER", "INT"),
         ("date_joined", "DATETIME", "DATETIME"))),
 }
-TABLE_NAMES = tuple(TABLES)
+TABLE_NAMES = tuple(pinetl.tables())   # the C library's list, in its order
+if set(TABLES) != set(TABLE_NAMES):
+    raise ImportError(f"the source schema's tables {sorted(TABLES)} are not the library's "
+                      f"{list(TABLE_NAMES)}")
 REFUSED_TABLE = "refused_lines"
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _BATCH = 20000

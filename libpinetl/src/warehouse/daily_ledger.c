@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <pinetl/daily_ledger.h>
 
 #include "util/alloc.h"
@@ -38,6 +39,13 @@ static int check_load(const pinetl_daily_load *l) {
                                  l->day ? l->day : "(null)");
     if (!pinetl_table_name(l->table))
         return pinetl__error_set(PINETL_EINVAL, "daily ledger: unknown table %d", (int)l->table);
+    cJSON *reasons = cJSON_Parse(l->rejected_by_reason);
+    int object = cJSON_IsObject(reasons);
+    cJSON_Delete(reasons);
+    if (!object)
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "daily ledger: rejected_by_reason '%.80s' is not a JSON object",
+                                 l->rejected_by_reason);
     return PINETL_OK;
 }
 

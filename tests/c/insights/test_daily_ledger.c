@@ -69,6 +69,13 @@ static void test_bad_rows_are_refused(void) {
     l = row("2024-01-01", PINETL_TABLE_PIN, 1);
     l.day = NULL;
     CHECK_INT(pinetl_warehouse_daily_load_put(wh, &l), PINETL_EINVAL);
+    static const char *const not_objects[] = {"[]", "3", "{", ""};
+    for (size_t i = 0; i < sizeof not_objects / sizeof *not_objects; i++) {
+        l = row("2024-01-01", PINETL_TABLE_PIN, 1);
+        l.rejected_by_reason = not_objects[i];
+        CHECK_INT(pinetl_warehouse_daily_load_put(wh, &l), PINETL_EINVAL);
+    }
+    CHECK(strstr(pinetl_error_last(), "is not a JSON object") != NULL);
     CHECK_INT(pinetl_warehouse_daily_load_put(wh, NULL), PINETL_EINVAL);
     CHECK_INT(pinetl_warehouse_daily_load_put(NULL, &l), PINETL_EINVAL);
     char *s = loads(wh, NULL, NULL);
