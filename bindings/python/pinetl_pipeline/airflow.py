@@ -144,7 +144,11 @@ def _fingerprint(source_list, table):
     count = size = 0
     for source in source_list:
         base = source if os.path.isdir(source) else os.path.dirname(source)
-        for path in _table_files(source, table):
+        # Hashed in the order of their relative names' parts (as earlier releases walked the
+        # folder), so a ledger written before the listing moved to C still matches.
+        files = sorted(_table_files(source, table),
+                       key=lambda p: os.path.relpath(p, base).split(os.sep))
+        for path in files:
             h.update(os.path.relpath(path, base).encode() + b"\0")
             with open(path, "rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
