@@ -12,6 +12,8 @@ import os
 import sys
 import tempfile
 
+from test_layers import cycles  # the C side's Tarjan: one implementation
+
 ROOT = "bindings/python"
 BINDING, PIPELINE = "pinetl", "pinetl_pipeline"
 # (lower, higher): lower never imports higher.
@@ -62,38 +64,6 @@ def imports(name, path, known):
             parts.pop()
         if parts:
             out.append((".".join(parts), line))
-    return out
-
-
-def cycles(graph):
-    """The strongly connected components with more than one module, or a self-import."""
-    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
-
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in sorted(graph.get(v, ())):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1 or v in graph.get(v, ()):
-                out.append(sorted(comp))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
     return out
 
 
