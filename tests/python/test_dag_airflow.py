@@ -24,7 +24,8 @@ HARNESS = ROOT / "tests" / "airflow" / "run_dag.py"
 @pytest.fixture(scope="module")
 def airflow(tmp_path_factory):
     """Runs a command of the Airflow venv with AIRFLOW_HOME set to a migrated SQLite database;
-    pinetl is the package under test (a folder with only it, first on PYTHONPATH)."""
+    pinetl and pinetl_pipeline are the packages under test (a folder with only them, first on
+    PYTHONPATH)."""
     proc = subprocess.run(["bash", str(ROOT / "tests" / "airflow" / "venv.sh")],
                           env=dict(os.environ, PINETL_PYTHON=sys.executable),
                           capture_output=True, text=True)
@@ -34,6 +35,7 @@ def airflow(tmp_path_factory):
     pkg = home / "pythonpath"
     pkg.mkdir()
     (pkg / "pinetl").symlink_to(pathlib.Path(pinetl.__file__).parent)
+    (pkg / "pinetl_pipeline").symlink_to(pathlib.Path(pa.__file__).parent)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update(AIRFLOW_HOME=str(home), PYTHONPATH=str(pkg), AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
                AIRFLOW__CORE__LOAD_EXAMPLES="False", AIRFLOW__CORE__UNIT_TEST_MODE="False",
