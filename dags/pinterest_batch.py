@@ -2,7 +2,7 @@
 
 Once a day: check the day's landing data, clean and load it into the SQLite warehouse (and into
 Delta tables when a Delta location is configured), compute the nine insights, write the report.
-The tasks are pinetl.airflow.DAILY_TASKS, the chain that `pinetl-daily` runs without Airflow;
+The tasks are pinetl_pipeline.airflow.DAILY_TASKS, the chain that `pinetl-daily` runs without Airflow;
 each is idempotent for its day (a retry or a re-run changes nothing) and returns a small summary
 as its XCom. Data passes between tasks through the warehouse and files, never through XComs.
 
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, Param, chain
 
-import pinetl.airflow
+import pinetl_pipeline.airflow
 
 # The covered day (see above), as a Jinja template over the run's context; a run without a
 # logical date (an Airflow 3 manual run may have none) covers the day before its run_after.
@@ -58,4 +58,4 @@ with DAG(
               "out": _setting("out"), "delta": _setting("delta"),
               "layout": "{{ params.layout or var.value.get('pinetl_layout', 'daily') }}"}
     chain(*[PythonOperator(task_id=task_id, python_callable=task, op_kwargs=kwargs)
-            for task_id, task in pinetl.airflow.DAILY_TASKS])
+            for task_id, task in pinetl_pipeline.airflow.DAILY_TASKS])

@@ -4,7 +4,7 @@
 # MAGIC
 # MAGIC The batch and streaming jobs of the pipeline, cleaning with `pinetl.spark` (the same C
 # MAGIC rules as the embedded default) and writing Delta tables. The code lives in
-# MAGIC `pinetl.databricks_jobs`, so the test suite runs these very functions on a local Spark
+# MAGIC `pinetl_pipeline.databricks_jobs`, so the test suite runs these very functions on a local Spark
 # MAGIC session.
 # MAGIC
 # MAGIC * **batch** (submitted daily by `dags/pinterest_databricks.py`): the Kafka Connect S3 sink
@@ -39,7 +39,7 @@ if not delta_root:
 
 # COMMAND ----------
 
-from pinetl import databricks_jobs as jobs
+from pinetl_pipeline import databricks_jobs as jobs
 
 # COMMAND ----------
 

@@ -12,23 +12,13 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "core/json.h"
+#include "s3sink/layout.h"
 #include "serve_internal.h"
 
 enum { MAX_NAME = 249, MAX_PARTITIONS = 1024, MAX_CONFIG = 1 << 20 };
 
-int pinetl__serve_name_ok(const char *s, size_t n) {
-    if (n < 1 || n > MAX_NAME)
-        return 0;
-    if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
+/* The S3 sink layout's topic-name rule (s3sink.h), for streams too: both become folder names. */
+int pinetl__serve_name_ok(const char *s, size_t n) { return pinetl__s3sink_topic_valid(s, n); }
 
 static int add_topic(serve_catalog *c, const char *name, size_t n, int partitions) {
     if (!pinetl__serve_name_ok(name, n))

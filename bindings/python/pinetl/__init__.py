@@ -10,7 +10,11 @@ pinetl.arrow (the same reads with pyarrow output), pinetl.scalar (one-value rule
 pinetl.errors (the exception classes), pinetl.warehouse (the warehouse and the insights),
 pinetl.pandas (DataFrame in, DataFrame out: Dask, mapInPandas), pinetl.spark (PySpark glue;
 imports pyspark only when called), pinetl.delta (Delta tables with deltalake), pinetl.streamlog
-(stream logs)."""
+(stream logs), pinetl.s3sink (the Kafka Connect S3 sink layout), pinetl.files (atomic writes).
+
+The pipeline around it (source database, emulator, Kafka, the daily chain, Airflow and
+Databricks jobs, report) is the separate package pinetl_pipeline, which imports pinetl and is
+never imported by it."""
 from __future__ import annotations
 
 import importlib
@@ -29,7 +33,7 @@ __all__ = ["read_json", "clean_json", "CleanResult", "REJECT_COLUMNS", "Warehous
            "tables", "columns", "version", "Error", "TimestampRangeWarning"]
 
 _SUBMODULES = ("arrow", "scalar", "errors", "warehouse", "pandas", "spark", "delta", "streamlog",
-               "files", "airflow")
+               "s3sink", "files")
 
 # Names of 0.1 that moved into a submodule: still found here for one release, with a
 # DeprecationWarning that names the new place. pinetl.clean_arrow keeps its old argument order

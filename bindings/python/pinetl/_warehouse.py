@@ -332,3 +332,32 @@ class Warehouse:
             return result.frames()[name]
         finally:
             result.close()
+
+    def daily_loads(self, from_day: str | None = None,
+                    until: str | None = None) -> list[dict[str, Any]]:
+        """The daily ledger (daily_ledger.h): one dict per day and table (day, table,
+        fingerprint, files, bytes, read, cleaned, rejected, rejected_by_reason, written), ordered
+        by day and table, days from from_day to until (YYYY-MM-DD) when given."""
+        import json
+        out = ffi.new("char **")
+        bounds = [None if d is None else c_string(d, "day") for d in (from_day, until)]
+        with self._lock:
+            check(lib.pinetl_warehouse_daily_loads(
+                out, self._handle(), *[ffi.NULL if b is None else b for b in bounds]))
+        loads: list[dict[str, Any]] = json.loads(owned_string(out[0]))
+        return loads
+
+    def put_daily_load(self, day: str, table: Table, fingerprint: str, *, files: int,
+                       bytes: int, read: int, cleaned: int, rejected: int,
+                       rejected_by_reason: dict[str, int], written: int) -> None:
+        """Stores the ledger row of a day and table (replacing one that is there)."""
+        import json
+        keep = [ffi.new("char[]", v) for v in (
+            c_string(day, "day"), c_string(fingerprint, "fingerprint"),
+            json.dumps(dict(rejected_by_reason), sort_keys=True).encode("utf-8"))]
+        row = ffi.new("pinetl_daily_load *")
+        row.day, row.table, row.fingerprint = keep[0], table_id(table), keep[1]
+        row.files, row.bytes, row.read, row.cleaned = files, bytes, read, cleaned
+        row.rejected, row.written, row.rejected_by_reason = rejected, written, keep[2]
+        with self._lock:
+            check(lib.pinetl_warehouse_daily_load_put(self._handle(), row))

@@ -20,7 +20,7 @@
 #include "core/text_views.h"
 #include "mapping.h"
 #include "reader_dict.h"
-#include "s3sink.h"
+#include "s3sink/list.h"
 #include "split.h"
 #include "util/error.h"
 #include "util/alloc.h"
@@ -537,7 +537,6 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
     int f = r->opt.input_format;
     /* Objects in an S3 sink hold JSON lines; a forced content format still applies to them. */
     int content = f == PINETL_INPUT_S3_SINK ? PINETL_INPUT_AUTO : f;
-    io_s3 *s3 = NULL;
     int rc = PINETL_OK;
     for (size_t i = 0; i < npaths && rc == PINETL_OK; i++) {
         const char *path = paths[i];
@@ -553,7 +552,7 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
             rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                    "cannot open '%s': %s", path, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
-            io_strlist objs = {0};
+            pinetl__strlist objs = {0};
             char *dir = pinetl__strdup(path);
             if (!dir) {
                 rc = pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
@@ -561,16 +560,13 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
             }
             for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
                 dir[l - 1] = '\0';
-            if (!s3)
-                rc = pinetl__io_s3_new(&s3);
-            if (rc == PINETL_OK)
-                rc = pinetl__io_s3_list(s3, dir, pinetl_table_name(r->table), &objs, &r->notices);
+            rc = pinetl__s3sink_list(dir, r->table, &objs, &r->notices);
             for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++) {
                 int fd;
                 if ((rc = check_readable(objs.items[k], &fd)) == PINETL_OK)
                     rc = add_input(r, objs.items[k], content, fd);
             }
-            pinetl__io_strlist_free(&objs);
+            pinetl__strlist_free(&objs);
             pinetl__free(dir);
         } else if (f == PINETL_INPUT_S3_SINK) {
             rc = pinetl__error_set(PINETL_EFORMAT,
@@ -583,7 +579,6 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
                 rc = add_input(r, path, content, fd);
         }
     }
-    pinetl__io_s3_free(s3);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "s3sink/layout.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/file_id.h"
@@ -136,11 +137,13 @@ static int write_all(int fd, const char *p, size_t n) {
     return 0;
 }
 
+/* The rolled file of the range starting at start, named by the S3 sink layout (s3sink.h). */
 static char *final_path(const pinetl__landing *w, uint64_t start) {
-    char *p = NULL;
-    if (asprintf(&p, "%s/%s+%d+%010" PRIu64 ".json", w->final_dir, w->topic, w->partition, start) <
-        0)
-        return NULL;
+    char *name = NULL, *p = NULL;
+    if (pinetl_s3sink_object_name(&name, w->topic, w->partition, start) == PINETL_OK &&
+        asprintf(&p, "%s/%s", w->final_dir, name) < 0)
+        p = NULL;
+    pinetl__free(name);
     return p;
 }
 
@@ -243,19 +246,15 @@ static int scan_rolled(pinetl__landing *w, uint64_t *next) {
     DIR *d = opendir(w->final_dir);
     if (!d)
         return fail(NULL, "cannot read folder", w->final_dir);
-    char prefix[300];
-    int pl = snprintf(prefix, sizeof prefix, "%s+%d+", w->topic, w->partition);
     uint64_t best = 0;
     int have = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        if (strncmp(n, prefix, (size_t)pl) != 0)
-            continue;
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(n + pl, &end, 10);
-        if (errno || end == n + pl || strcmp(end, ".json") != 0)
+        size_t tlen;
+        int32_t part;
+        uint64_t v;
+        if (!pinetl__s3sink_name_parse(&tlen, &part, &v, e->d_name) || part != w->partition ||
+            tlen != strlen(w->topic) || memcmp(e->d_name, w->topic, tlen) != 0)
             continue;
         if (!have || v > best) {
             best = v;
@@ -387,9 +386,12 @@ static long name_max(const char *landing_dir) {
  * an open file that can never be rolled into place. The longest is a rolled file's,
  * <topic>+<partition>+<start offset>.json, its offset as long as a 64-bit offset can print. */
 static int names_fit(const char *landing_dir, const char *topic, int partition) {
-    char longest[64];
-    int tail = snprintf(longest, sizeof longest, "+%d+%" PRIu64 ".json", partition, UINT64_MAX);
-    size_t need = strlen(topic) + (size_t)tail;
+    char *longest = NULL; /* the layout's name (s3sink.h) with the longest offset */
+    int rc = pinetl_s3sink_object_name(&longest, topic, partition, UINT64_MAX);
+    if (rc)
+        return rc;
+    size_t need = strlen(longest), tail = need - strlen(topic);
+    pinetl_free(longest);
     long max = name_max(landing_dir);
     if (need <= (size_t)max)
         return PINETL_OK;
@@ -410,7 +412,7 @@ static int names_fit(const char *landing_dir, const char *topic, int partition) 
                              "names of up to %zu characters, the limit is %ld; use at most %zu "
                              "characters%s",
                              topic, strlen(topic) > 40 ? "..." : "", strlen(topic), partition, need,
-                             max, (size_t)max - (size_t)tail, left);
+                             max, (size_t)max - tail, left);
 }
 
 int pinetl__landing_names_fit(const char *landing_dir, const char *topic, int partitions) {
@@ -439,15 +441,23 @@ int pinetl__landing_open(pinetl__landing **out, char *notice, size_t notice_len,
     w->opt = *o;
     w->partition = partition;
     w->fd = w->sfd = -1;
+    char *part_dir = NULL;
+    int rc = pinetl_s3sink_partition_dir(&part_dir, topic, partition);
+    if (rc) {
+        pinetl__landing_close(w);
+        return rc;
+    }
     if (!(w->topic = pinetl__strdup(topic)) ||
-        asprintf(&w->final_dir, "%s/topics/%s/partition=%d", landing_dir, topic, partition) < 0 ||
+        asprintf(&w->final_dir, "%s/%s", landing_dir, part_dir) < 0 ||
         asprintf(&w->state_dir, "%s/.serve", landing_dir) < 0 ||
         asprintf(&w->open_path, "%s/.serve/%s+%d.open", landing_dir, topic, partition) < 0 ||
         asprintf(&w->state_path, "%s/.serve/%s+%d.state", landing_dir, topic, partition) < 0) {
+        pinetl__free(part_dir);
         pinetl__landing_close(w);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
-    int rc = names_fit(landing_dir, topic, partition);
+    pinetl__free(part_dir);
+    rc = names_fit(landing_dir, topic, partition);
     if (!rc)
         rc = mkdir_p(w, w->final_dir);
     if (!rc)

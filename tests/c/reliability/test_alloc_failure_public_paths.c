@@ -297,6 +297,48 @@ static void sweep(const char *name, alloc_sweep_path fn) {
     alloc_sweep(name, fn, DIGEST_CAP, ALLOC_SWEEP_MESSAGE);
 }
 
+/* The S3 sink layout's names and listing (s3sink.h) and the daily ledger (daily_ledger.h). */
+static int path_layout_and_ledger(char **digest) {
+    char *s = NULL;
+    int rc = pinetl_s3sink_object_name(&s, "t.pin", 0, 7);
+    if (!rc) {
+        append(digest, s, strlen(s));
+        pinetl_free(s);
+        rc = pinetl_s3sink_partition_dir(&s, "t.pin", 0);
+    }
+    if (!rc) {
+        append(digest, s, strlen(s));
+        pinetl_free(s);
+        rc = pinetl_s3sink_table_glob(&s, PINETL_TABLE_GEO, 1);
+    }
+    if (!rc) {
+        append(digest, s, strlen(s));
+        pinetl_free(s);
+    }
+    pinetl_s3sink_objects *objs = NULL;
+    if (!rc && !(rc = pinetl_s3sink_list(&objs, s3_dir, PINETL_TABLE_PIN))) {
+        for (size_t i = 0; i < pinetl_s3sink_objects_count(objs); i++) {
+            const char *path = pinetl_s3sink_objects_path(objs, i);
+            append(digest, path, strlen(path));
+        }
+        const char *notes = pinetl_s3sink_objects_notices(objs);
+        append(digest, notes, strlen(notes));
+        pinetl_s3sink_objects_free(objs);
+    }
+    pinetl_warehouse *wh = NULL;
+    if (!rc)
+        rc = pinetl_warehouse_open(&wh, ":memory:", 0);
+    pinetl_daily_load l = {"2024-01-01", PINETL_TABLE_PIN, "f", 1, 2, 3, 2, 1, 2, "{\"a\":1}"};
+    if (!rc)
+        rc = pinetl_warehouse_daily_load_put(wh, &l);
+    if (!rc && !(rc = pinetl_warehouse_daily_loads(&s, wh, NULL, NULL))) {
+        append(digest, s, strlen(s));
+        pinetl_free(s);
+    }
+    pinetl_warehouse_free(wh);
+    return rc;
+}
+
 static void test_batch_paths(void) { sweep("batch", path_batch); }
 static void test_reader_paths(void) { sweep("reader", path_reader); }
 static void test_dataset_and_insights_paths(void) { sweep("insights", path_insights); }
@@ -306,6 +348,9 @@ static void test_s3_sink_reader_and_text_code_paths(void) {
 }
 static void test_result_render_and_text_dict_paths(void) {
     sweep("results", path_results_and_text_dict);
+}
+static void test_s3_sink_layout_and_daily_ledger_paths(void) {
+    sweep("layout-ledger", path_layout_and_ledger);
 }
 
 int main(void) {
@@ -350,6 +395,7 @@ int main(void) {
     RUN(test_warehouse_and_sql_function_paths);
     RUN(test_s3_sink_reader_and_text_code_paths);
     RUN(test_result_render_and_text_dict_paths);
+    RUN(test_s3_sink_layout_and_daily_ledger_paths);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         unlink(paths[t]);
     char side[300];

@@ -1,4 +1,4 @@
-"""pinetl.airflow: PythonOperator callables with explicit arguments and XCom-sized summaries."""
+"""pinetl_pipeline.airflow: PythonOperator callables with explicit arguments and XCom-sized summaries."""
 import json
 import os
 import shutil
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import pinetl
-import pinetl.airflow as pa
+import pinetl_pipeline.airflow as pa
 from conftest import SAMPLE
 
 
@@ -62,7 +62,7 @@ def test_missing_table_file_is_a_clear_error(tmp_path):
 def test_importing_pinetl_for_a_dag_file_leaves_pandas_unloaded():
     # Airflow imports DAG files each time it parses them: `import pinetl` must stay light, and
     # pandas loads when a DataFrame is first made.
-    code = ("import sys, pinetl, pinetl.airflow\n"
+    code = ("import sys, pinetl, pinetl_pipeline.airflow\n"
             "assert 'pandas' not in sys.modules\n"
             "assert pinetl.scalar.follower_count('10k') == 10000\n"
             "assert 'pandas' not in sys.modules\n"

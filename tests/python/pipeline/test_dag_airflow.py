@@ -12,8 +12,8 @@ import sys
 import pytest
 
 import pinetl
-import pinetl.airflow as pa
-import pinetl.daily as daily
+import pinetl_pipeline.airflow as pa
+import pinetl_pipeline.daily as daily
 from conftest import ROOT
 from pipeline_fixtures import small_json, snapshot, two_days
 
@@ -24,7 +24,8 @@ HARNESS = ROOT / "tests" / "airflow" / "run_dag.py"
 @pytest.fixture(scope="module")
 def airflow(tmp_path_factory):
     """Runs a command of the Airflow venv with AIRFLOW_HOME set to a migrated SQLite database;
-    pinetl is the package under test (a folder with only it, first on PYTHONPATH)."""
+    pinetl and pinetl_pipeline are the packages under test (a folder with only them, first on
+    PYTHONPATH)."""
     proc = subprocess.run(["bash", str(ROOT / "tests" / "airflow" / "venv.sh")],
                           env=dict(os.environ, PINETL_PYTHON=sys.executable),
                           capture_output=True, text=True)
@@ -34,6 +35,7 @@ def airflow(tmp_path_factory):
     pkg = home / "pythonpath"
     pkg.mkdir()
     (pkg / "pinetl").symlink_to(pathlib.Path(pinetl.__file__).parent)
+    (pkg / "pinetl_pipeline").symlink_to(pathlib.Path(pa.__file__).parent)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update(AIRFLOW_HOME=str(home), PYTHONPATH=str(pkg), AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
                AIRFLOW__CORE__LOAD_EXAMPLES="False", AIRFLOW__CORE__UNIT_TEST_MODE="False",
@@ -67,7 +69,7 @@ def test_dagbag_imports_both_dags_without_errors(airflow):
     for task_id, fn in pa.DAILY_TASKS:
         task = batch[task_id]
         assert task["operator"] == "airflow.providers.standard.operators.python.PythonOperator"
-        assert task["callable"] == f"pinetl.airflow.{fn.__name__}"
+        assert task["callable"] == f"pinetl_pipeline.airflow.{fn.__name__}"
         assert task["upstream"] == previous
         previous = [task_id]
     submit = bag["dags"]["pinterest_databricks"]["tasks"]["submit_batch_notebook"]

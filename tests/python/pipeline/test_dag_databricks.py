@@ -1,4 +1,4 @@
-"""The Databricks notebook's jobs (pinetl.databricks_jobs, which
+"""The Databricks notebook's jobs (pinetl_pipeline.databricks_jobs, which
 examples/databricks/pinterest_notebook.py calls) on the local Spark session with Delta (the
 `spark` fixture of tests/python/spark_fixtures.py), with small inputs: the batch job into Delta
 tables (re-run changes nothing), the streaming job with one checkpoint per stream (restart
@@ -8,7 +8,7 @@ import os
 import pathlib
 
 import pinetl
-from pinetl import databricks_jobs as jobs
+from pinetl_pipeline import databricks_jobs as jobs
 from pipeline_fixtures import BAD_LINES, day_s3_sink, sample_lines
 
 NOTEBOOK = pathlib.Path(__file__).resolve().parents[3] / "examples" / "databricks" / \
@@ -36,7 +36,7 @@ def test_notebook_is_databricks_source_calling_the_jobs_module():
     cells = text.split("\n# COMMAND ----------\n")
     assert len(cells) >= 5
     code = "\n".join(c for c in cells if not c.lstrip().startswith("# MAGIC"))
-    assert "from pinetl import databricks_jobs as jobs" in code
+    assert "from pinetl_pipeline import databricks_jobs as jobs" in code
     for call in ("jobs.batch_job(", "jobs.stream_job(", "jobs.kinesis_source("):
         assert call in code
     compile(text.replace("dbutils", "_dbutils"), str(NOTEBOOK), "exec")  # valid Python

@@ -1,4 +1,4 @@
-"""The daily chain without Airflow (pinetl.daily, `pinetl-daily`): the DAG's tasks for one day,
+"""The daily chain without Airflow (pinetl_pipeline.daily, `pinetl-daily`): the DAG's tasks for one day,
 their accounting and outputs, and idempotence (a re-run of a day or of any task changes
 nothing, also after later days were loaded)."""
 import json
@@ -9,14 +9,14 @@ import sys
 import pytest
 
 import pinetl
-import pinetl.airflow as pa
-import pinetl.daily as daily
+import pinetl_pipeline.airflow as pa
+import pinetl_pipeline.daily as daily
 from pipeline_fixtures import (BAD_LINES, TABLES, day_files, sample_lines, small_json,
                                snapshot, two_days)
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "pinetl.daily", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "pinetl_pipeline.daily", *map(str, args)],
                           capture_output=True, text=True)
 
 

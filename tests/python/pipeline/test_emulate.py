@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pinetl import emulate, source
+from pinetl_pipeline import emulate, source
 
 # A local HTTP server stands in for the REST Proxy and Kinesis.
 pytestmark = pytest.mark.service
@@ -382,18 +382,18 @@ def test_progress_bar_only_on_a_terminal():
 
 def test_command_line_summary_and_exit_status(server, source_db, tmp_path):
     srv = server()
-    proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--source", str(source_db),
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--source", str(source_db),
                            "--url", srv.url, "--count", "5", "--dump", str(tmp_path / "drawn")],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "posted 15, acknowledged 15, failed 0, retried 0" in proc.stdout
     assert "latency p50" in proc.stdout and "\r" not in proc.stderr  # no bar: not a terminal
     assert (tmp_path / "drawn" / "pin.jsonl").read_text().count("\n") == 5
-    proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--source",
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--source",
                            str(tmp_path / "missing.db"), "--url", srv.url],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "no such source database" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--source", str(source_db),
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--source", str(source_db),
                            "--mode", "stream", "--per-request", "501"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "PutRecords" in proc.stderr

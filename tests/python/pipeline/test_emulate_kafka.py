@@ -1,5 +1,5 @@
 """pinetl-emulate's batch mode straight to Kafka (issue 12 item 3): `--kafka-bootstrap` produces
-the drawn posts with pinetl.kafka.Producer to a real broker (kafka_fixtures), the S3-sink consumer
+the drawn posts with pinetl_pipeline.kafka.Producer to a real broker (kafka_fixtures), the S3-sink consumer
 lands the topics, and `pinetl load` of the landing folder equals `pinetl load` of the drawn
 records (the emulator's --dump). A broker nobody listens on makes every record fail: exit 1."""
 import json
@@ -9,13 +9,13 @@ import subprocess
 import sys
 
 from kafka_fixtures import kafka_broker  # noqa: F401  (the fixture)
-from pinetl import source
+from pinetl_pipeline import source
 
 TABLES = ("pin", "geo", "user")
 
 
 def emulate(*args, expect=0):
-    proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--progress", "never",
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--progress", "never",
                            *map(str, args)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == expect, proc.stdout + proc.stderr
     return proc.stdout
@@ -47,7 +47,7 @@ def test_emulator_produces_straight_to_kafka(kafka_broker, tmp_path, cli):
     assert 0 < s["latency_ms"]["p50"] <= s["latency_ms"]["p99"]
 
     landing = tmp_path / "landing"
-    proc = subprocess.run([sys.executable, "-m", "pinetl.kafka", "sink", "--bootstrap",
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.kafka", "sink", "--bootstrap",
                            kafka_broker.bootstrap, "--landing", str(landing), "--prefix", prefix,
                            "--group", f"{prefix}-sink", "--flush-size", "150",
                            "--until-idle", "2", "--quiet"],
@@ -94,6 +94,6 @@ def test_emulator_kafka_options_are_checked(tmp_path):
                  ["--kafka-config", "linger.ms=1"],
                  ["--kafka-bootstrap", "127.0.0.1:1", "--kafka-config", "nokeyvalue"],
                  ["--kafka-bootstrap", "127.0.0.1:1", "--topic-template", "bad/{table}"]):
-        proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--source", str(db),
+        proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--source", str(db),
                                *args], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)

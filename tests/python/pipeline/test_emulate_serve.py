@@ -19,7 +19,7 @@ import sys
 import pytest
 
 from conftest import _cli_path
-from pinetl import source
+from pinetl_pipeline import source
 
 # Starts `pinetl serve`.
 pytestmark = pytest.mark.service
@@ -84,7 +84,7 @@ def get_json(url):
 
 
 def emulate(*args):
-    proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--progress", "never",
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--progress", "never",
                            *map(str, args)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
@@ -150,7 +150,7 @@ def test_emulator_through_serve_lands_every_record(served, tmp_path, cli):
     # The server's own refusals: an unknown topic (404/40401) or stream
     # (ResourceNotFoundException) fails at once, never retried, and nothing lands.
     for mode, tmpl in (("batch", "--topic-template"), ("stream", "--stream-template")):
-        proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--progress", "never",
+        proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--progress", "never",
                                "--source", str(db), "--url", srv.url, "--mode", mode,
                                "--count", "2", tmpl, "nowhere-{table}", "--summary-json",
                                str(tmp_path / "bad.json")], capture_output=True, text=True)

@@ -1,4 +1,4 @@
-"""pinetl.kafka against a real Kafka 4 broker (started by the kafka_broker fixture): the direct
+"""pinetl_pipeline.kafka against a real Kafka 4 broker (started by the kafka_broker fixture): the direct
 producer, and the S3-sink-layout consumer, including kill -9 at random moments while records flow.
 """
 import datetime
@@ -24,8 +24,8 @@ def _ck():
 
 
 def _kafka():
-    import pinetl.kafka
-    return pinetl.kafka
+    import pinetl_pipeline.kafka
+    return pinetl_pipeline.kafka
 
 
 def sample_rows(table, n, first_ind=0):
@@ -192,7 +192,7 @@ def test_producer_counts_failed_deliveries(kafka_broker):
 
 
 def run_sink(bootstrap, landing, topics, *extra, group, until_idle=2.0):
-    proc = subprocess.run([sys.executable, "-m", "pinetl.kafka", "sink", "--bootstrap", bootstrap,
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.kafka", "sink", "--bootstrap", bootstrap,
                            "--landing", str(landing), "--topics", ",".join(topics),
                            "--group", group, "--until-idle", str(until_idle), *extra],
                           capture_output=True, text=True, timeout=300)
@@ -240,10 +240,10 @@ def test_sink_layout_rolls_by_count_and_resumes_from_files(kafka_broker, tmp_pat
 
 
 def test_produce_command_then_sink_lands_the_file_byte_for_byte(kafka_broker, tmp_path):
-    """python -m pinetl.kafka produce (JSON lines as they are) then the sink: the partition's
+    """python -m pinetl_pipeline.kafka produce (JSON lines as they are) then the sink: the partition's
     files, concatenated, are the real sample file itself."""
     prefix = kafka_broker.topic_prefix("bytes")
-    proc = subprocess.run([sys.executable, "-m", "pinetl.kafka", "produce", "--bootstrap",
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.kafka", "produce", "--bootstrap",
                            kafka_broker.bootstrap, "--prefix", prefix, "--table", "geo",
                            str(SAMPLE / "geo.jsonl")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -367,7 +367,7 @@ def test_sink_stops_cleanly_on_sigterm_landing_what_it_holds(kafka_broker, tmp_p
     topic = f"{prefix}.user"
     produce(kafka_broker.bootstrap, prefix, {"user": sample_rows("user", 150)})
     # Files of 100 records, never rolled by time: 50 records wait in the buffer for the stop.
-    proc = subprocess.Popen([sys.executable, "-m", "pinetl.kafka", "sink", "--bootstrap",
+    proc = subprocess.Popen([sys.executable, "-m", "pinetl_pipeline.kafka", "sink", "--bootstrap",
                              kafka_broker.bootstrap, "--landing", str(tmp_path), "--topics", topic,
                              "--group", f"{prefix}-sink", "--flush-size", "100",
                              "--rotate-interval-ms", "3600000"],
@@ -460,7 +460,7 @@ def test_sink_kill_9_while_records_flow_lands_each_record_once(kafka_broker, tmp
         done.append(producer.stats)
 
     done = []
-    sink_cmd = [sys.executable, "-m", "pinetl.kafka", "sink", "--bootstrap",
+    sink_cmd = [sys.executable, "-m", "pinetl_pipeline.kafka", "sink", "--bootstrap",
                 kafka_broker.bootstrap, "--landing", str(tmp_path), "--topics", ",".join(topics),
                 "--group", group, "--flush-size", "97", "--rotate-interval-ms", "150",
                 "--instance-id", f"{prefix}-sink-0", "--quiet"]
@@ -524,8 +524,8 @@ def test_producer_perf_anchor_prints_rate_and_latency(kafka_broker):
 
 
 def test_confluent_kafka_perf_anchor_prints_rate_and_latency(kafka_broker):
-    """python -m pinetl.kafka perf: the same measurement with the confluent-kafka client."""
-    proc = subprocess.run([sys.executable, "-m", "pinetl.kafka", "perf", "--bootstrap",
+    """python -m pinetl_pipeline.kafka perf: the same measurement with the confluent-kafka client."""
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.kafka", "perf", "--bootstrap",
                            kafka_broker.bootstrap, "--records", "3000", "--record-size", "200",
                            "--topic", kafka_broker.topic_prefix("ckperf")],
                           capture_output=True, text=True, timeout=300)

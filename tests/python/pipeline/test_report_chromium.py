@@ -1,4 +1,4 @@
-"""The report (pinetl.report): one self-contained HTML page with the nine insights and the
+"""The report (pinetl_pipeline.report): one self-contained HTML page with the nine insights and the
 accounting, rendered in headless Chromium (Debian's `chromium`, driven over the DevTools
 protocol): every chart drew, no console error, no request leaves the file."""
 import json
@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-import pinetl.airflow as pa
-import pinetl.daily as daily
-import pinetl.report as report
+import pinetl_pipeline.airflow as pa
+import pinetl_pipeline.daily as daily
+import pinetl_pipeline.report as report
 from chromium_cdp import Chromium
 from pipeline_fixtures import two_days
 

@@ -1,4 +1,4 @@
-"""pinetl.source: the emulator's SQLite source database, from the real sample and the generator."""
+"""pinetl_pipeline.source: the emulator's SQLite source database, from the real sample and the generator."""
 import json
 import sqlite3
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pinetl import source
+from pinetl_pipeline import source
 
 SAMPLE_TABLES = {"pin": "pinterest_data", "geo": "geolocation_data", "user": "user_data"}
 
@@ -139,17 +139,17 @@ def test_generator_build_is_the_generator_output(tmp_path):
 def test_command_line(tmp_path):
     out = tmp_path / "c.db"
     rep = tmp_path / "r.json"
-    proc = subprocess.run([sys.executable, "-m", "pinetl.source", "build", "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.source", "build", "--out", str(out),
                            "--rows", "500", "--seed", "3", "--report-json", str(rep)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "pinterest_data: 500 lines = " in proc.stderr
     report = json.loads(rep.read_text())
     assert report["tables"]["geo"]["lines"] == 500
-    info = subprocess.run([sys.executable, "-m", "pinetl.source", "info", str(out)],
+    info = subprocess.run([sys.executable, "-m", "pinetl_pipeline.source", "info", str(out)],
                           capture_output=True, text=True)
     assert json.loads(info.stdout) == {"posts": report["posts"]}
-    bad = subprocess.run([sys.executable, "-m", "pinetl.source", "build", "--out", str(out),
+    bad = subprocess.run([sys.executable, "-m", "pinetl_pipeline.source", "build", "--out", str(out),
                           "--sample", str(tmp_path / "nowhere")], capture_output=True, text=True)
     assert bad.returncode == 2 and "no such file" in bad.stderr
     assert source.SQLiteSource(str(out)).posts() == report["posts"]  # the old file is intact

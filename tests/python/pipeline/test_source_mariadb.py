@@ -1,11 +1,11 @@
-"""pinetl.source and the emulator's draw against a real MariaDB server (mariadb_fixtures)."""
+"""pinetl_pipeline.source and the emulator's draw against a real MariaDB server (mariadb_fixtures)."""
 import datetime
 import json
 
 import pytest
 
 from mariadb_fixtures import mariadb  # noqa: F401  (the fixture)
-from pinetl import emulate, source
+from pinetl_pipeline import emulate, source
 
 TABLES = {"pin": "pinterest_data", "geo": "geolocation_data", "user": "user_data"}
 

@@ -74,7 +74,7 @@ def test_inferred_rows_become_the_records_json():
 
 
 def test_import_needs_neither_spark_nor_airflow():
-    code = ("import sys, pinetl, pinetl.spark, pinetl.delta, pinetl.airflow, pinetl.pandas\n"
+    code = ("import sys, pinetl, pinetl.spark, pinetl.delta, pinetl_pipeline.airflow, pinetl.pandas\n"
             "pinetl.spark.schema('pin')\n"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'airflow', 'py4j',"
             " 'deltalake', 'delta')]\n"

@@ -11,7 +11,7 @@ import sys
 
 import deltalake
 
-from pinetl import source
+from pinetl_pipeline import source
 from pinetl import spark as ps
 from spark_fixtures import cli_clean
 from test_delta_write import delta_rows
@@ -23,7 +23,7 @@ PREFIX = "pinetl"   # pinetl serve's default prefix (the emulator's too)
 
 
 def emulate(url, db, dump, *args):
-    proc = subprocess.run([sys.executable, "-m", "pinetl.emulate", "--progress", "never",
+    proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.emulate", "--progress", "never",
                            "--source", str(db), "--url", url, "--mode", "stream",
                            "--prefix", PREFIX, "--dump", str(dump), *map(str, args)],
                           capture_output=True, text=True, timeout=600)

@@ -1,35 +1,24 @@
-/* Walking an S3 sink directory: every file is matched against the object key pattern (PCRE2,
- * compiled and JIT-compiled once), then the table's objects are sorted by topic, partition and
- * offset, numerically, since Kafka offsets only order records within a partition. */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include "s3sink.h"
+/* Walking an S3 sink directory: every file's name and its two folders are parsed by the layout
+ * (layout.c), then the table's objects are sorted by topic, partition and offset, numerically,
+ * since Kafka offsets only order records within a partition. */
+#include "list.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util/error.h"
 #include "util/alloc.h"
-
-/* <prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json at the end of the path: the
- * directory the user names may be the bucket copy, its topics/ folder or one topic. */
-static const char key_pattern[] = "(?:^|/)([A-Za-z0-9._-]+)\\.([A-Za-z0-9_-]+)/partition=([0-9]+)/"
-                                  "\\1\\.\\2\\+\\3\\+([0-9]+)\\.json$";
+#include "util/error.h"
+#include "layout.h"
 
 enum { MAX_DEPTH = 32 };
 
-struct io_s3 {
-    pcre2_code *re;
-    pcre2_match_data *md;
-};
-
-static int strlist_push(io_strlist *l, const char *s) {
+static int strlist_push(pinetl__strlist *l, const char *s) {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         char **p = pinetl__realloc(l->items, cap * sizeof *p);
@@ -44,7 +33,7 @@ static int strlist_push(io_strlist *l, const char *s) {
     return PINETL_OK;
 }
 
-void pinetl__io_strlist_free(io_strlist *l) {
+void pinetl__strlist_free(pinetl__strlist *l) {
     for (size_t i = 0; i < l->n; i++)
         pinetl__free(l->items[i]);
     pinetl__free(l->items);
@@ -61,47 +50,14 @@ static int notice(pinetl__buf *t, const char *fmt, ...) {
     return rc ? pinetl__error_set(PINETL_ENOMEM, "out of memory adding a notice") : PINETL_OK;
 }
 
-int pinetl__io_s3_new(io_s3 **out) {
-    int errcode;
-    PCRE2_SIZE erroff;
-    io_s3 *s3 = pinetl__calloc(1, sizeof *s3);
-    if (!s3)
-        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
-    s3->re =
-        pcre2_compile((PCRE2_SPTR)key_pattern, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff, NULL);
-    if (!s3->re) {
-        pinetl__free(s3);
-        return pinetl__error_set(PINETL_ERROR, "S3 key pattern does not compile (code %d)",
-                                 errcode);
-    }
-    pcre2_jit_compile(s3->re, PCRE2_JIT_COMPLETE); /* the interpreter serves if JIT is absent */
-    s3->md = pcre2_match_data_create_from_pattern(s3->re, NULL);
-    if (!s3->md) {
-        pcre2_code_free(s3->re);
-        pinetl__free(s3);
-        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
-    }
-    *out = s3;
-    return PINETL_OK;
-}
-
-void pinetl__io_s3_free(io_s3 *s3) {
-    if (!s3)
-        return;
-    pcre2_match_data_free(s3->md);
-    pcre2_code_free(s3->re);
-    pinetl__free(s3);
-}
-
 typedef struct object {
     char *path;               /* as the user named it, plus the relative path */
-    char *topic;              /* "<prefix>.<table>" */
+    char *topic;              /* "<table>" or "<prefix>.<table>" */
     char *partition, *offset; /* digit strings */
 } object;
 
 typedef struct walk {
-    io_s3 *s3;
-    const char *table;
+    pinetl_table table;
     object *objs;
     size_t n, cap;
     pinetl__buf *notices;
@@ -146,17 +102,36 @@ static int cmp_objects(const void *x, const void *y) {
     return c ? c : strcmp(a->path, b->path);
 }
 
+/* The start and length of the last component of path[0, end) (end at a '/' or the string's
+ * end). */
+static size_t component(const char *path, size_t end, size_t *len) {
+    size_t at = end;
+    while (at > 0 && path[at - 1] != '/')
+        at--;
+    *len = end - at;
+    return at;
+}
+
+/* match_path: the file's resolved path, whose last three components are matched:
+ * <topic>/partition=<p>/<topic>+<p>+<offset>.json. */
 static int consider_file(walk *w, const char *path, const char *match_path) {
-    int rc = pcre2_match(w->s3->re, (PCRE2_SPTR)match_path, PCRE2_ZERO_TERMINATED, 0, 0, w->s3->md,
-                         NULL);
-    if (rc < 0)
+    static const char part_key[] = "partition=";
+    const size_t klen = sizeof part_key - 1;
+    size_t nlen = 0, plen = 0, tlen = 0, end = strlen(match_path);
+    size_t nat = component(match_path, end, &nlen);
+    size_t pat = nat ? component(match_path, nat - 1, &plen) : 0;
+    size_t tat = pat ? component(match_path, pat - 1, &tlen) : 0;
+    pinetl__s3sink_name n;
+    const char *name = match_path + nat;
+    if (!nat || !pat || !pinetl__s3sink_name_split(&n, name, nlen) || tlen != n.topic_len ||
+        memcmp(match_path + tat, name, tlen) != 0 || plen != klen + n.part_len ||
+        memcmp(match_path + pat, part_key, klen) != 0 ||
+        memcmp(match_path + pat + klen, name + n.part_at, n.part_len) != 0)
         return notice(w->notices,
                       "skipped '%s': not an S3 sink object "
-                      "(<prefix>.<table>/partition=<n>/<prefix>.<table>+<n>+<offset>.json)\n",
+                      "(<topic>/partition=<p>/<topic>+<p>+<offset>.json)\n",
                       path);
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(w->s3->md);
-    size_t tlen = ov[5] - ov[4];
-    if (tlen != strlen(w->table) || memcmp(match_path + ov[4], w->table, tlen) != 0) {
+    if (pinetl__s3sink_topic_table(name, n.topic_len) != (int)w->table) {
         w->skipped_other++; /* another table's object: another run's input */
         return PINETL_OK;
     }
@@ -170,9 +145,9 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
     }
     object *o = &w->objs[w->n];
     o->path = pinetl__strdup(path);
-    o->topic = dup_range(match_path, ov[2], ov[5]);
-    o->partition = dup_range(match_path, ov[6], ov[7]);
-    o->offset = dup_range(match_path, ov[8], ov[9]);
+    o->topic = dup_range(name, 0, n.topic_len);
+    o->partition = dup_range(name, n.part_at, n.part_at + n.part_len);
+    o->offset = dup_range(name, n.start_at, n.start_at + n.start_len);
     if (!o->path || !o->topic || !o->partition || !o->offset) {
         pinetl__free(o->path);
         pinetl__free(o->topic);
@@ -195,7 +170,7 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
     int rc = PINETL_OK;
     struct dirent *e;
     /* Collect names first: the recursion must not hold many directory streams open. */
-    io_strlist names = {0};
+    pinetl__strlist names = {0};
     while (rc == PINETL_OK && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             rc = strlist_push(&names, e->d_name);
@@ -220,13 +195,16 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
         pinetl__free(child);
         pinetl__free(child_real);
     }
-    pinetl__io_strlist_free(&names);
+    pinetl__strlist_free(&names);
     return rc;
 }
 
-int pinetl__io_s3_list(io_s3 *s3, const char *dir, const char *table, io_strlist *out,
-                       pinetl__buf *notices) {
-    walk w = {s3, table, NULL, 0, 0, notices, 0};
+int pinetl__s3sink_list(const char *dir, pinetl_table table, pinetl__strlist *out,
+                        pinetl__buf *notices) {
+    if (!pinetl_table_name(table))
+        return pinetl__error_set(PINETL_EINVAL, "listing S3 sink objects: unknown table %d",
+                                 (int)table);
+    walk w = {table, NULL, 0, 0, notices, 0};
     char *real = realpath(dir, NULL);
     if (!real)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
@@ -240,7 +218,8 @@ int pinetl__io_s3_list(io_s3 *s3, const char *dir, const char *table, io_strlist
         if (w.n)
             qsort(w.objs, w.n, sizeof *w.objs, cmp_objects);
         else
-            rc = notice(notices, "no S3 sink objects of table '%s' under '%s'\n", table, dir);
+            rc = notice(notices, "no S3 sink objects of table '%s' under '%s'\n",
+                        pinetl_table_name(table), dir);
     }
     for (size_t i = 0; i < w.n; i++) {
         if (rc == PINETL_OK)
@@ -252,4 +231,43 @@ int pinetl__io_s3_list(io_s3 *s3, const char *dir, const char *table, io_strlist
     }
     pinetl__free(w.objs);
     return rc;
+}
+
+struct pinetl_s3sink_objects {
+    pinetl__strlist paths;
+    pinetl__buf notices;
+};
+
+int pinetl_s3sink_list(pinetl_s3sink_objects **out, const char *dir, pinetl_table table) {
+    if (!out || !dir)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_s3sink_list: NULL argument");
+    *out = NULL;
+    pinetl_s3sink_objects *o = pinetl__calloc(1, sizeof *o);
+    if (!o)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
+    int rc = pinetl__s3sink_list(dir, table, &o->paths, &o->notices);
+    if (rc) {
+        pinetl_s3sink_objects_free(o);
+        return rc;
+    }
+    *out = o;
+    return PINETL_OK;
+}
+
+size_t pinetl_s3sink_objects_count(const pinetl_s3sink_objects *o) { return o ? o->paths.n : 0; }
+
+const char *pinetl_s3sink_objects_path(const pinetl_s3sink_objects *o, size_t i) {
+    return o && i < o->paths.n ? o->paths.items[i] : NULL;
+}
+
+const char *pinetl_s3sink_objects_notices(const pinetl_s3sink_objects *o) {
+    return o && o->notices.p ? o->notices.p : "";
+}
+
+void pinetl_s3sink_objects_free(pinetl_s3sink_objects *o) {
+    if (!o)
+        return;
+    pinetl__strlist_free(&o->paths);
+    pinetl__buf_free(&o->notices);
+    pinetl__free(o);
 }

@@ -4,20 +4,22 @@ Charts are drawn by plotly.js, inlined in the page (no network needed to open it
 plain HTML. The page is a pure function of its inputs (fixed element ids, no clock), so writing
 the report of a day twice gives the same bytes.
 
-    import json, pinetl.report
-    page = pinetl.report.render(json.load(open("insights.json")),
-                                pinetl.airflow.accounting("warehouse.db"), day="2024-01-01")
+    import json, pinetl_pipeline.report
+    page = pinetl_pipeline.report.render(json.load(open("insights.json")),
+                                pinetl_pipeline.airflow.accounting("warehouse.db"), day="2024-01-01")
 
 render() takes the insights as the C library renders them to JSON ({name: [row objects]}) and
-the accounting as pinetl.airflow.accounting() returns it (one dict per day and table).
+the accounting as pinetl_pipeline.airflow.accounting() returns it (one dict per day and table).
 plotly is imported when a report is rendered, never on `import pinetl`.
 """
 import html
 
+import pinetl
+
 AGE_GROUPS = ("18-24", "25-35", "36-50", "+50")
 REASONS = ("invalid_utf8", "invalid_json", "not_an_object", "bad_key", "bad_envelope",
            "too_large")
-TABLES = ("pin", "geo", "user")
+TABLES = tuple(pinetl.tables())   # the C library's list
 
 # (insight, title, what the chart shows) in the page's order.
 SECTIONS = (

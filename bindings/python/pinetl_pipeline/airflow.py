@@ -1,20 +1,21 @@
 """Callables for Airflow's PythonOperator: plain functions with explicit arguments that return a
 small summary dict (fits in an XCom). Nothing here imports Airflow.
 
-    PythonOperator(task_id="clean", python_callable=pinetl.airflow.clean_to_warehouse,
+    PythonOperator(task_id="clean", python_callable=pinetl_pipeline.airflow.clean_to_warehouse,
                    op_kwargs={"landing": "/data/landing", "warehouse": "/data/pinterest.db"})
 """
 import datetime as _dt
 import hashlib
 import json
 import os
-import sqlite3
 import tempfile
 
-from ._warehouse import Warehouse, insight_names
-from .files import check_target, replace_file
+import pinetl
+from pinetl import Warehouse, s3sink
+from pinetl.files import check_target, replace_file
+from pinetl.warehouse import insight_names
 
-TABLES = ("pin", "geo", "user")
+TABLES = tuple(pinetl.tables())   # the C library's list
 _EXTENSIONS = {"csv": "csv", "json": "json", "table": "txt"}
 
 
@@ -83,7 +84,7 @@ def insights_to_files(warehouse, out_dir, names=None, format="csv", median="appr
 
 # --- The daily chain ------------------------------------------------------------------------------
 # One day of the batch side, as tasks that the Airflow DAG (dags/pinterest_batch.py) and the
-# runner without Airflow (pinetl.daily, `pinetl-daily`) both run, in DAILY_TASKS' order. Every
+# runner without Airflow (pinetl_pipeline.daily, `pinetl-daily`) both run, in DAILY_TASKS' order. Every
 # task takes the same keyword arguments (day, landing, warehouse, out, delta, layout, threads),
 # reads what the previous task left on disk (the warehouse, <out>/<day>/...), and returns a small
 # JSON-able summary (an XCom). Each is idempotent for its day: running it again, after a failure
@@ -95,17 +96,12 @@ def insights_to_files(warehouse, out_dir, names=None, format="csv", median="appr
 #   <out>/YYYY-MM-DD/accounting.json   read, cleaned, rejected by reason, per table (this day)
 #   <out>/YYYY-MM-DD/insights.json     the nine insights (the C library's JSON rendering)
 #   <out>/YYYY-MM-DD/insights/*.csv    one CSV per insight
-#   <out>/YYYY-MM-DD/report.html       the report (pinetl.report): one self-contained page
+#   <out>/YYYY-MM-DD/report.html       the report (pinetl_pipeline.report): one self-contained page
 #
-# The warehouse keeps a ledger (table pinetl_daily_load): per day and table, the fingerprint of
-# the files loaded and their accounting. A day whose files have not changed is not loaded again,
-# so re-running an old day never overwrites newer rows with older ones.
+# The warehouse keeps a ledger (C's daily_ledger.h, table pinetl_daily_load): per day and table,
+# the fingerprint of the files loaded and their accounting. A day whose files have not changed is
+# not loaded again, so re-running an old day never overwrites newer rows with older ones.
 LAYOUTS = ("daily", "flat")
-_LEDGER_SQL = ("CREATE TABLE IF NOT EXISTS pinetl_daily_load(day TEXT NOT NULL,"
-               " \"table\" TEXT NOT NULL, fingerprint TEXT NOT NULL, files INTEGER NOT NULL,"
-               " bytes INTEGER NOT NULL, read INTEGER NOT NULL, cleaned INTEGER NOT NULL,"
-               " rejected INTEGER NOT NULL, rejected_by_reason TEXT NOT NULL,"
-               " written INTEGER NOT NULL, PRIMARY KEY(day, \"table\"))")
 
 
 def check_day(day):
@@ -135,19 +131,13 @@ def day_landing(landing, day, layout="daily"):
 
 def _table_files(source, table):
     """The files a source of a table stands for: the file itself, or in an S3 sink folder the
-    objects of the table's topics (<prefix>.<table> or <table>), sorted."""
+    objects of the table's topics (<table> or <prefix>.<table>) as C lists them for the clean
+    (pinetl.s3sink.list_objects), in the order the clean reads them."""
     if os.path.isfile(source):
         return [source]
-    topics = os.path.join(source, "topics")
-    files = []
-    if os.path.isdir(topics):
-        for topic in sorted(os.listdir(topics)):
-            if topic != table and not topic.endswith("." + table):
-                continue
-            for root, dirs, names in os.walk(os.path.join(topics, topic)):
-                dirs.sort()
-                files += [os.path.join(root, n) for n in sorted(names) if n.endswith(".json")]
-    return files
+    if not os.path.isdir(os.path.join(source, "topics")):
+        return []
+    return s3sink.list_objects(source, table)[0]
 
 
 def _fingerprint(source_list, table):
@@ -156,7 +146,11 @@ def _fingerprint(source_list, table):
     count = size = 0
     for source in source_list:
         base = source if os.path.isdir(source) else os.path.dirname(source)
-        for path in _table_files(source, table):
+        # Hashed in the order of their relative names' parts (as earlier releases walked the
+        # folder), so a ledger written before the listing moved to C still matches.
+        files = sorted(_table_files(source, table),
+                       key=lambda p: os.path.relpath(p, base).split(os.sep))
+        for path in files:
             h.update(os.path.relpath(path, base).encode() + b"\0")
             with open(path, "rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
@@ -184,33 +178,14 @@ def _write_atomic(path, text):
         raise
 
 
-def _ledger(warehouse):
-    con = sqlite3.connect(warehouse, timeout=60)
-    con.execute(_LEDGER_SQL)
-    return con
-
-
-def _ledger_rows(con, where="", args=()):
-    cur = con.execute("SELECT day, \"table\", fingerprint, files, bytes, read, cleaned, rejected,"
-                      " rejected_by_reason, written FROM pinetl_daily_load " + where +
-                      " ORDER BY day, \"table\"", args)
-    keys = ("day", "table", "fingerprint", "files", "bytes", "read", "cleaned", "rejected",
-            "rejected_by_reason", "written")
-    return [dict(zip(keys, row[:8] + (json.loads(row[8]),) + row[9:])) for row in cur]
-
-
 def accounting(warehouse, until=None):
     """The ledger of daily loads: one dict per day and table (day, table, files, bytes, read,
-    cleaned, rejected, rejected_by_reason, written), days up to `until` when given."""
+    cleaned, rejected, rejected_by_reason, written, fingerprint), days up to `until` when given."""
     if not os.path.exists(warehouse):
         return []
-    con = _ledger(warehouse)
-    try:
-        if until is None:
-            return _ledger_rows(con)
-        return _ledger_rows(con, "WHERE day <= ?", (check_day(until),))
-    finally:
-        con.close()
+    until = None if until is None else check_day(until)
+    with Warehouse(warehouse, readonly=True) as wh:
+        return wh.daily_loads(until=until)
 
 
 def _require(**settings):
@@ -250,11 +225,8 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
     day = check_day(day)
     sources = landing_sources(day_landing(landing, day, layout))
     os.makedirs(os.path.dirname(os.path.abspath(warehouse)), exist_ok=True)
-    con = _ledger(warehouse)
-    try:
-        done = {r["table"]: r for r in _ledger_rows(con, "WHERE day = ?", (day,))}
-    finally:
-        con.close()
+    with Warehouse(warehouse) as wh:
+        done = {r["table"]: r for r in wh.daily_loads(day, day)}
     summary = {"day": day, "tables": {}}
     for t in TABLES:
         fingerprint, count, size = _fingerprint(sources[t], t)
@@ -262,23 +234,17 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
         if loaded:
             with Warehouse(warehouse) as wh:
                 stats = wh.load(sources[t], t, threads=threads)
-            row = {"day": day, "table": t, "fingerprint": fingerprint, "files": count,
-                   "bytes": size, "read": stats["read"], "cleaned": stats["cleaned"],
-                   "rejected": stats["rejected"],
-                   "rejected_by_reason": {k: v for k, v in stats["rejected_by_reason"].items()
-                                          if v},
-                   "written": stats["load"]["written"]}
-            con = _ledger(warehouse)
-            try:
-                with con:
-                    con.execute("INSERT OR REPLACE INTO pinetl_daily_load VALUES"
-                                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                (day, t, fingerprint, count, size, row["read"], row["cleaned"],
-                                 row["rejected"],
-                                 json.dumps(row["rejected_by_reason"], sort_keys=True),
-                                 row["written"]))
-            finally:
-                con.close()
+                row = {"day": day, "table": t, "fingerprint": fingerprint, "files": count,
+                       "bytes": size, "read": stats["read"], "cleaned": stats["cleaned"],
+                       "rejected": stats["rejected"],
+                       "rejected_by_reason": {k: v for k, v in
+                                              stats["rejected_by_reason"].items() if v},
+                       "written": stats["load"]["written"]}
+                wh.put_daily_load(day, t, fingerprint, files=count, bytes=size,
+                                  read=row["read"], cleaned=row["cleaned"],
+                                  rejected=row["rejected"],
+                                  rejected_by_reason=row["rejected_by_reason"],
+                                  written=row["written"])
             done[t] = row
         r = done[t]
         summary["tables"][t] = {k: r[k] for k in ("read", "cleaned", "rejected",
@@ -302,7 +268,7 @@ def delta_task(day, landing, warehouse=None, out=None, delta="", layout="daily",
     day = check_day(day)
     if not delta:
         return {"day": day, "delta": None}
-    from . import delta as pdelta  # only when configured: it needs deltalake and pyarrow
+    from pinetl import delta as pdelta  # only when configured: it needs deltalake and pyarrow
     sources = landing_sources(day_landing(landing, day, layout))
     root = os.fspath(delta).rstrip("/")
     version = int(day.replace("-", ""))
@@ -358,7 +324,7 @@ def report_task(day, landing=None, warehouse=None, out=None, delta="", layout="d
 
 
 # The chain, in order: (task id, callable). The DAG makes one PythonOperator per entry and chains
-# them; pinetl.daily runs them one after the other.
+# them; pinetl_pipeline.daily runs them one after the other.
 DAILY_TASKS = (
     ("landing", landing_task),
     ("load", load_task),

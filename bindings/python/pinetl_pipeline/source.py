@@ -4,7 +4,7 @@
     pinetl-source build --out source.db --rows 1000000 --seed 7   # the seeded generator
     pinetl-source build --out mysql://user:pass@127.0.0.1:3306/pinterest --sample DIR
     pinetl-source info source.db                             # rows per table
-    python -m pinetl.source ...
+    python -m pinetl_pipeline.source ...
 
 Tables and columns are the original's (AWS RDS MySQL), values as the database holds them:
 `pinterest_data` (`index`, ..., `follower_count` as text such as "124k"), `geolocation_data` and
@@ -35,10 +35,12 @@ import sys
 import tempfile
 import urllib.parse
 
+import pinetl
 from pinetl import Error as PinetlError
 from pinetl.files import check_target, replace_file
 
-# name in the pipeline -> (source table, columns as (name, SQLite type, MySQL type))
+# The source database's schema (the original's MySQL tables, raw), for each of the C library's
+# tables: name in the pipeline -> (source table, columns as (name, SQLite type, MySQL type)).
 TABLES = {
     "pin": ("pinterest_data", (
         ("index", "INTEGER", "BIGINT"), ("unique_id", "TEXT", "VARCHAR(36)"),
@@ -56,7 +58,10 @@ TABLES = {
         ("last_name", "TEXT", "VARCHAR(255)"), ("age", "INTEGER", "INT"),
         ("date_joined", "DATETIME", "DATETIME"))),
 }
-TABLE_NAMES = tuple(TABLES)
+TABLE_NAMES = tuple(pinetl.tables())   # the C library's list, in its order
+if set(TABLES) != set(TABLE_NAMES):
+    raise ImportError(f"the source schema's tables {sorted(TABLES)} are not the library's "
+                      f"{list(TABLE_NAMES)}")
 REFUSED_TABLE = "refused_lines"
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _BATCH = 20000
@@ -90,7 +95,7 @@ def generator_path():
         if c.is_file() and os.access(c, os.X_OK):
             return c
     raise SourceError("the generator pinetl-generate was not found (it is built from "
-                      "bench/generate.c with the Python package; or set PINETL_GENERATE)")
+                      "bench/generate.c with the pipeline package; or set PINETL_GENERATE)")
 
 
 def generate(rows, seed, out_dir, sample=None, dirt=None):

@@ -1,8 +1,8 @@
-"""The daily batch chain for one day, without Airflow: the tasks of pinetl.airflow.DAILY_TASKS
+"""The daily batch chain for one day, without Airflow: the tasks of pinetl_pipeline.airflow.DAILY_TASKS
 (the same ones the DAG dags/pinterest_batch.py runs), one after the other.
 
     pinetl-daily --date 2024-01-01 --landing landing --warehouse pinterest.db --out reports
-    python -m pinetl.daily --date 2024-01-01 --landing landing --warehouse pinterest.db \
+    python -m pinetl_pipeline.daily --date 2024-01-01 --landing landing --warehouse pinterest.db \
         --out reports
 
 For cron, the day that just ended:  5 0 * * *  pinetl-daily --date yesterday --landing ... (etc.)

@@ -2,7 +2,7 @@
 
     pinetl-emulate --source source.db --url http://127.0.0.1:8082 --mode batch
     pinetl-emulate --source mysql://user:pass@host:3306/pinterest --mode stream --count 1000
-    python -m pinetl.emulate ...
+    python -m pinetl_pipeline.emulate ...
 
 Draws --count posts (default 500) at random with replacement, seeded: a post is one position, the
 same in the three tables (the original's `LIMIT r, 1` on pinterest_data, geolocation_data and
@@ -18,7 +18,7 @@ a MySQL DATETIME becomes 'YYYY-MM-DD HH:MM:SS'. Then:
   streams `streaming-<prefix>-pin`, ... (--stream-template). `Data` is the record as a JSON
   object, as the original's gateway mapping received it, or base64 of its JSON (--data base64).
 - batch straight to Kafka (--kafka-bootstrap HOST:PORT, the `kafka` extra): each record is
-  produced with pinetl.kafka.Producer (confluent-kafka, acks=all, idempotent) to the same topics,
+  produced with pinetl_pipeline.kafka.Producer (confluent-kafka, acks=all, idempotent) to the same topics,
   as the original's REST proxy produced it (compact UTF-8 JSON); one produce call per record,
   --rate records a second.
 
@@ -361,7 +361,7 @@ def kafka_topics(opts):
 
 
 def run_kafka(opts, records, progress=None):
-    """Produces the drawn records straight to Kafka (pinetl.kafka.Producer); returns Stats.
+    """Produces the drawn records straight to Kafka (pinetl_pipeline.kafka.Producer); returns Stats.
 
     posted: records handed to the client; acknowledged/failed: delivery reports (acks=all)
     without/with an error, and records still without a report when the flush timed out count as

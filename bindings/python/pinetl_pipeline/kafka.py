@@ -7,12 +7,12 @@ Producer: rows of a table go to topic `<prefix>.<table>`, each value the JSON te
 (json.v2 embedded format) would have produced for `{"value": row}`: compact JSON, UTF-8; acks=all,
 idempotence on; every delivery report is counted.
 
-    with pinetl.kafka.Producer("127.0.0.1:9092", "0a1b2c3d") as producer:
+    with pinetl_pipeline.kafka.Producer("127.0.0.1:9092", "0a1b2c3d") as producer:
         producer.send("pin", pin_rows)           # mappings, or JSON text (str/bytes) as is
         producer.send("geo", geo_rows)
     print(producer.stats)                        # sent, acknowledged, failed, latency
 
-Sink (`pinetl-kafka-sink` / `python -m pinetl.kafka sink`): consumes topics and writes each
+Sink (`pinetl-kafka-sink` / `python -m pinetl_pipeline.kafka sink`): consumes topics and writes each
 partition's records to `<landing>/topics/<topic>/partition=<p>/<topic>+<p>+<start offset, 10
 digits>.json`, one value a line, a file rolled by record count (`flush_size`) and by time
 (`rotate_interval_ms`, wall clock since the file's first record, like the S3 sink's
@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import signal
 import socket
 import sys
@@ -48,26 +47,26 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import pinetl
+from pinetl import s3sink
 from pinetl.files import replace_file
 
-TABLES = ("pin", "geo", "user")
-_TOPIC_RE = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+TABLES = tuple(pinetl.tables())   # the C library's list
 
 
 def _kafka():
     try:
         import confluent_kafka
     except ImportError as e:  # pragma: no cover - the message says what to install
-        raise ImportError("pinetl.kafka needs confluent-kafka: pip install 'pinetl[kafka]'") from e
+        raise ImportError("pinetl_pipeline.kafka needs confluent-kafka: pip install 'pinetl[kafka]'") from e
     return confluent_kafka
 
 
 def topic_name(prefix, table):
-    """`<prefix>.<table>`, checked as Kafka checks topic names."""
+    """`<prefix>.<table>` (or `<table>` without a prefix), checked as Kafka checks topic names
+    (by C: pinetl.s3sink.check_topic; an InvalidArgumentError, a ValueError, names it)."""
     name = f"{prefix}.{table}" if prefix else str(table)
-    if not _TOPIC_RE.match(name) or name in (".", ".."):
-        raise ValueError(f"invalid topic name {name!r}: [A-Za-z0-9._-], 1-249 characters")
-    return name
+    return s3sink.check_topic(name)
 
 
 def value_bytes(row, default=str):
@@ -230,16 +229,13 @@ def produce_rows(bootstrap_servers, prefix, rows_by_table, **kwargs):
 # ---------------------------------------------------------------------------------------------
 # The S3-sink-layout consumer
 
-_OBJECT_RE = re.compile(r"^(?P<topic>[A-Za-z0-9._-]+)\+(?P<part>\d+)\+(?P<start>\d+)\.json$")
+# The layout's names come from C (pinetl.s3sink), as pinetl serve's landing writes them.
 _TMP_SUFFIX = ".tmp"
-
-
-def object_name(topic, partition, start):
-    return f"{topic}+{partition}+{start:010d}.json"
+object_name = s3sink.object_name
 
 
 def partition_dir(landing, topic, partition):
-    return os.path.join(landing, "topics", topic, f"partition={partition}")
+    return os.path.join(landing, s3sink.partition_dir(topic, partition))
 
 
 def landed_files(landing, topic, partition):
@@ -251,9 +247,9 @@ def landed_files(landing, topic, partition):
         return []
     out = []
     for name in names:
-        m = _OBJECT_RE.match(name)
-        if m and m["topic"] == topic and int(m["part"]) == partition:
-            out.append((int(m["start"]), os.path.join(d, name)))
+        parsed = s3sink.parse_object_name(name)
+        if parsed and parsed[:2] == (topic, partition):
+            out.append((parsed[2], os.path.join(d, name)))
     out.sort()
     return out
 
@@ -305,8 +301,8 @@ def validate_lines(table, lines, source):
     building rows: returns (read, rejected, (line, message) of the first reject or None)."""
     import numpy as np
 
-    from ._ffi import check, ffi, lib
-    from ._scalar import table_id
+    from pinetl._ffi import check, ffi, lib
+    from pinetl._scalar import table_id
     n = len(lines)
     offsets = np.zeros(n + 1, dtype=np.int64)
     if n:
@@ -438,7 +434,7 @@ class S3Sink:
             return
         for name in names:
             if name.startswith(".") and name.endswith(_TMP_SUFFIX) and \
-                    _OBJECT_RE.match(name[1:-len(_TMP_SUFFIX)]):
+                    s3sink.parse_object_name(name[1:-len(_TMP_SUFFIX)]):
                 os.unlink(os.path.join(d, name))
                 self._say(f"removed {name}, left by an interrupted run")
 
@@ -481,8 +477,8 @@ class S3Sink:
             self._say(f"commit of {part.topic}[{part.partition}]@{end + 1} failed: {e}")
 
     def _validate(self, topic, path, lines):
-        table = topic.rsplit(".", 1)[-1]
-        if table not in TABLES:
+        table = s3sink.topic_table(topic)
+        if table is None:
             return
         read, rejected, first = validate_lines(table, lines, path)
         counts = self.stats.validated.setdefault(table, {"read": 0, "cleaned": 0, "rejected": 0})
@@ -562,7 +558,7 @@ class S3Sink:
 
 
 # ---------------------------------------------------------------------------------------------
-# Command line: python -m pinetl.kafka {sink,produce,perf}
+# Command line: python -m pinetl_pipeline.kafka {sink,produce,perf}
 
 def _topics_from_args(args):
     topics = []
@@ -645,7 +641,7 @@ def _cmd_perf(args):
 
 
 def main(argv=None, sink_prog=None):
-    ap = argparse.ArgumentParser(prog="python -m pinetl.kafka",
+    ap = argparse.ArgumentParser(prog="python -m pinetl_pipeline.kafka",
                                  description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     env = os.environ.get("KAFKA_BOOTSTRAP")   # as scripts/kafka/broker.sh run sets it
@@ -697,7 +693,7 @@ def main(argv=None, sink_prog=None):
 
 
 def sink_main():
-    """The `pinetl-kafka-sink` entry point: `python -m pinetl.kafka sink ARGS`."""
+    """The `pinetl-kafka-sink` entry point: `python -m pinetl_pipeline.kafka sink ARGS`."""
     return main(["sink", *sys.argv[1:]], sink_prog="pinetl-kafka-sink")
 
 

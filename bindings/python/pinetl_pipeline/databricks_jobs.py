@@ -11,19 +11,22 @@ so that tests run the same code on a local Spark session.
   written as a Delta application transaction (txnAppId = the query, txnVersion = the batch id), so
   a micro-batch replayed after a failure is not appended twice.
 
-pyspark and delta are imported inside the functions: `import pinetl.databricks_jobs` needs
+pyspark and delta are imported inside the functions: `import pinetl_pipeline.databricks_jobs` needs
 neither. Paths are anything Spark reads (dbfs:/, s3://, abfss://, local folders).
 """
-from . import spark as ps
+import pinetl
+from pinetl import s3sink
+from pinetl import spark as ps
 
-TABLES = ("pin", "geo", "user")
+TABLES = tuple(pinetl.tables())   # the C library's list
 
 
 def landing_glob(landing, table):
-    """The S3 sink objects of a table's topic (<prefix>.<table> or <table>) under landing."""
+    """Glob patterns of the S3 sink objects of a table's topics (<table> and <prefix>.<table>)
+    under landing: the layout's globs from C (pinetl.s3sink.table_globs), since Spark lists a
+    remote store itself."""
     landing = landing.rstrip("/")
-    return [f"{landing}/topics/*.{table}/partition=*/*.json",
-            f"{landing}/topics/{table}/partition=*/*.json"]
+    return [f"{landing}/{g}" for g in s3sink.table_globs(table)]
 
 
 def read_landing(spark, landing, table):

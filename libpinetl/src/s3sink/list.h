@@ -1,0 +1,26 @@
+/* Listing an S3 sink directory (the layout of s3sink.h): for the readers, which gather the
+ * notices of all their inputs in one buffer, and for pinetl_s3sink_list. */
+#ifndef PINETL_S3SINK_LIST_H
+#define PINETL_S3SINK_LIST_H
+
+#include <stddef.h>
+
+#include <pinetl/s3sink.h>
+
+#include "util/buf.h"
+
+/* A growable list of strings. */
+typedef struct pinetl__strlist {
+    char **items;
+    size_t n, cap;
+} pinetl__strlist;
+
+void pinetl__strlist_free(pinetl__strlist *l);
+
+/* Appends the objects of table under dir to out, ordered by topic, partition and offset
+ * (numerically); other tables' objects are skipped silently, files outside the layout with a
+ * line in notices. Fails with PINETL_EIO / PINETL_ENOTFOUND / PINETL_ENOMEM (message set). */
+int pinetl__s3sink_list(const char *dir, pinetl_table table, pinetl__strlist *out,
+                        pinetl__buf *notices);
+
+#endif
