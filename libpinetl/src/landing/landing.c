@@ -391,7 +391,7 @@ static int names_fit(const char *landing_dir, const char *topic, int partition) 
     if (rc)
         return rc;
     size_t need = strlen(longest), tail = need - strlen(topic);
-    pinetl_free(longest);
+    pinetl__free(longest);
     long max = name_max(landing_dir);
     if (need <= (size_t)max)
         return PINETL_OK;

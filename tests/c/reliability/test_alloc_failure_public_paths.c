@@ -298,31 +298,31 @@ static void sweep(const char *name, alloc_sweep_path fn) {
 }
 
 /* The S3 sink layout's names and listing (s3sink.h) and the daily ledger (daily_ledger.h). */
-static int path_layout_and_ledger(char **digest) {
+static int path_layout_and_ledger(char *digest, size_t cap) {
     char *s = NULL;
     int rc = pinetl_s3sink_object_name(&s, "t.pin", 0, 7);
     if (!rc) {
-        append(digest, s, strlen(s));
+        append(digest, cap, s, strlen(s));
         pinetl_free(s);
         rc = pinetl_s3sink_partition_dir(&s, "t.pin", 0);
     }
     if (!rc) {
-        append(digest, s, strlen(s));
+        append(digest, cap, s, strlen(s));
         pinetl_free(s);
         rc = pinetl_s3sink_table_glob(&s, PINETL_TABLE_GEO, 1);
     }
     if (!rc) {
-        append(digest, s, strlen(s));
+        append(digest, cap, s, strlen(s));
         pinetl_free(s);
     }
     pinetl_s3sink_objects *objs = NULL;
     if (!rc && !(rc = pinetl_s3sink_list(&objs, s3_dir, PINETL_TABLE_PIN))) {
         for (size_t i = 0; i < pinetl_s3sink_objects_count(objs); i++) {
             const char *path = pinetl_s3sink_objects_path(objs, i);
-            append(digest, path, strlen(path));
+            append(digest, cap, path, strlen(path));
         }
         const char *notes = pinetl_s3sink_objects_notices(objs);
-        append(digest, notes, strlen(notes));
+        append(digest, cap, notes, strlen(notes));
         pinetl_s3sink_objects_free(objs);
     }
     pinetl_warehouse *wh = NULL;
@@ -332,7 +332,7 @@ static int path_layout_and_ledger(char **digest) {
     if (!rc)
         rc = pinetl_warehouse_daily_load_put(wh, &l);
     if (!rc && !(rc = pinetl_warehouse_daily_loads(&s, wh, NULL, NULL))) {
-        append(digest, s, strlen(s));
+        append(digest, cap, s, strlen(s));
         pinetl_free(s);
     }
     pinetl_warehouse_free(wh);
