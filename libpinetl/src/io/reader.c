@@ -17,6 +17,7 @@
 
 #include <pinetl/reader.h>
 
+#include "core/direct.h"
 #include "core/text_views.h"
 #include "mapping.h"
 #include "reader_dict.h"
@@ -113,6 +114,9 @@ struct pinetl_reader {
 
     pinetl_stats stats;
     pinetl__buf notices;
+    /* Rendered batches go one pass (core/direct.h): no columns. PINETL_ONE_PASS=0 in the
+     * environment keeps the columnar path (the A/B of docs/performance.md). */
+    int one_pass;
 };
 
 int pinetl_reader_options_init(pinetl_reader_options *o, unsigned version) {
@@ -415,6 +419,11 @@ static void *producer_main(void *arg) {
 
 static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     pinetl_batch_clear(s->batch);
+    if (r->one_pass && r->opt.render_header && s->seq == 0) {
+        int rc = pinetl__batch_direct_header(s->batch);
+        if (rc)
+            return rc;
+    }
     ctx->batch = s->batch;
     job *j = &s->job;
     if (j->mapping) { /* the batch's own reference: its views outlive the job */
@@ -489,6 +498,8 @@ static int new_batch(pinetl_batch **out, const pinetl_reader *r) {
         rc = pinetl_batch_select_columns(b, r->opt.columns);
     if (rc == 0 && r->opt.text_views)
         rc = pinetl__batch_use_views(b);
+    if (rc == 0 && r->one_pass)
+        rc = pinetl__batch_use_direct(b, r->opt.render_format);
     if (rc) {
         pinetl_batch_free(b);
         return rc;
@@ -665,6 +676,8 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
     r->nworkers = r->opt.threads ? r->opt.threads : (cores > 0 ? (int)cores : 1);
     if (r->nworkers > MAX_THREADS)
         r->nworkers = MAX_THREADS;
+    const char *op = getenv("PINETL_ONE_PASS");
+    r->one_pass = r->opt.render_format && !r->opt.dict_columns && !(op && !strcmp(op, "0"));
     r->nslots = slot_count(r->nworkers, r->opt.batch_bytes);
     if ((size_t)r->nworkers > r->nslots - 1)
         r->nworkers = (int)(r->nslots - 1);
