@@ -27,6 +27,7 @@
 #include "util/alloc.h"
 
 #define DEFAULT_BATCH_BYTES ((size_t)1 << 20)
+#define ONE_PASS_BATCH_BYTES ((size_t)4 << 20)
 #define MAX_MAPPED_SPAN ((size_t)1 << 30)
 enum { MAX_THREADS = 64 };
 
@@ -318,9 +319,13 @@ static int read_input(pinetl_reader *r, input *in) {
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     io_split sp;
     pinetl__io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
-    if (r->opt.text_views && regular && st.st_size > 0) {
+    /* Mapped, not read: text views point into the mapping; the one-pass render copies each
+     * record's bytes once, from the mapping to the output (no read() copy in between). */
+    if ((r->opt.text_views || r->one_pass) && regular && st.st_size > 0) {
         io_mapping *m = pinetl__io_mapping_open(fd, (size_t)st.st_size);
         if (m) {
+            if (r->one_pass)
+                pinetl__io_mapping_sequential(m);
             if (!is_stdin)
                 close(fd);
             return split_mapped(r, &sp, m);
@@ -426,7 +431,7 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     }
     ctx->batch = s->batch;
     job *j = &s->job;
-    if (j->mapping) { /* the batch's own reference: its views outlive the job */
+    if (j->mapping && r->opt.text_views) { /* the batch's own reference: its views outlive the job */
         pinetl__io_mapping_retain(j->mapping);
         int rc = pinetl__batch_add_region(s->batch, j->lo, (size_t)(j->hi - j->lo), j->mapping,
                                           pinetl__io_mapping_release);
@@ -443,6 +448,9 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
         if (rc)
             return rc;
     }
+    /* One pass: the batch holds no pointer into the input, so its mapped pages can go. */
+    if (r->one_pass && j->mapping)
+        pinetl__io_mapping_done(j->mapping, j->lo, (size_t)(j->hi - j->lo));
     if (r->opt.render_format) {
         const char *out;
         size_t len;
@@ -668,16 +676,18 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         pinetl_reader_free(r);
         return rc;
     }
+    const char *op = getenv("PINETL_ONE_PASS");
+    r->one_pass = r->opt.render_format && !r->opt.dict_columns && !(op && !strcmp(op, "0"));
+    /* A one-pass batch is its render and a few bytes a row: larger batches cost little memory
+     * and meet the other threads (a futex each) a quarter as often. */
     if (!r->opt.batch_bytes)
-        r->opt.batch_bytes = DEFAULT_BATCH_BYTES;
+        r->opt.batch_bytes = r->one_pass ? ONE_PASS_BATCH_BYTES : DEFAULT_BATCH_BYTES;
     if (!r->opt.max_record_bytes)
         r->opt.max_record_bytes = IO_MAX_RECORD_DEFAULT;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->nworkers = r->opt.threads ? r->opt.threads : (cores > 0 ? (int)cores : 1);
     if (r->nworkers > MAX_THREADS)
         r->nworkers = MAX_THREADS;
-    const char *op = getenv("PINETL_ONE_PASS");
-    r->one_pass = r->opt.render_format && !r->opt.dict_columns && !(op && !strcmp(op, "0"));
     r->nslots = slot_count(r->nworkers, r->opt.batch_bytes);
     if ((size_t)r->nworkers > r->nslots - 1)
         r->nworkers = (int)(r->nslots - 1);
