@@ -55,6 +55,11 @@ static int reject_record(pinetl_batch *b, int code, const char *msg, const char 
 
 int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line,
                              int64_t offset) {
+    return pinetl__batch_add_checked(b, rec, len, line, offset, 0);
+}
+
+int pinetl__batch_add_checked(pinetl_batch *b, const char *rec, size_t len, int64_t line,
+                              int64_t offset, int utf8_checked) {
     char msg[256];
     json_value root;
     json_error err;
@@ -66,8 +71,8 @@ int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64
             return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
         b->members_cap = MEMBERS_MAX;
     }
-    if (pinetl__json_parse_members(rec, rec + len, &root, b->members, b->members_cap, &count,
-                                   &err)) {
+    if (pinetl__json_parse_members_utf8(rec, rec + len, &root, b->members, b->members_cap,
+                                        &count, &err, utf8_checked)) {
         size_t bad = err.offset;
         /* Bytes that are not UTF-8 anywhere make the record invalid_utf8, whatever failed first. */
         if (err.utf8 || !pinetl__json_utf8_valid(rec, len, &bad)) {

@@ -11,6 +11,7 @@
 #include "base64.h"
 #include "core/intake.h"
 #include "core/json.h"
+#include "core/simd.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
@@ -345,12 +346,13 @@ int pinetl__io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_
         i++;
     /* Forced JSON lines: every object is a record, no envelope to look for. */
     if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK))
-        return pinetl__batch_add_record(c->batch, p, len, line, offset);
+        return pinetl__batch_add_checked(c->batch, p, len, line, offset, c->utf8_checked > 0);
     /* One scan checks the value and keeps the top-level members that tell its shape. */
     json_value v;
     json_error err;
     size_t count = 0;
-    if (pinetl__json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
+    if (pinetl__json_parse_members_utf8(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err,
+                                        c->utf8_checked > 0) != 0)
         return pinetl__batch_add_record(c->batch, p, len, line, offset);
     switch (v.type) {
     case JSON_OBJECT: {
@@ -389,7 +391,19 @@ static int is_json_space(unsigned char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
+static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
+
 int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+    /* UTF-8 is checked once over the whole run, a block at a time (core/simd.h); then the
+     * scanner looks at each string only for quotes, backslashes and control bytes. A run with
+     * a bad byte is scanned as before, each record checked on its own (its reject says where). */
+    c->utf8_checked = pinetl__utf8_valid_block(p, len) ? 1 : -1;
+    int rc = clean_lines(c, p, len, line, offset);
+    c->utf8_checked = 0;
+    return rc;
+}
+
+static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
     const char *s = p, *end = p + len;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -419,7 +433,12 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
                     a++;
                 while (b > a && is_json_space((unsigned char)b[-1]))
                     b--;
+                /* A run with a bad byte somewhere: each line is checked on its own. */
+                int run = c->utf8_checked;
+                if (run < 0)
+                    c->utf8_checked = pinetl__utf8_valid_block(a, (size_t)(b - a));
                 rc = pinetl__io_unwrap(c, a, (size_t)(b - a), line, offset + (a - p));
+                c->utf8_checked = run;
             }
             if (rc)
                 return rc;

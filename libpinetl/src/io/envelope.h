@@ -29,6 +29,7 @@ typedef struct io_ctx {
     const char *vbase, *cur;
     int64_t vbase_line, vbase_offset, cur_line;
     json_member members[IO_MEMBERS_MAX];
+    int utf8_checked; /* 1: the value being unwrapped lies in bytes checked to be UTF-8 */
 } io_ctx;
 
 void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record);
