@@ -50,16 +50,13 @@ void pinetl__io_ctx_release(io_ctx *c) {
     pinetl__free(c->scratch);
     c->scratch = NULL;
     c->scratch_cap = 0;
+    pinetl__free(c->nl);
+    c->nl = NULL;
+    c->nl_cap = c->nl_n = 0;
 }
 
 int64_t pinetl__io_count_lines(const char *p, size_t len) {
-    int64_t n = 0;
-    const char *end = p + len;
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        n++;
-        p++;
-    }
-    return n;
+    return (int64_t)pinetl__count_byte(p, len, '\n');
 }
 
 /* Line and source offset of p, a byte of the current top-level value; p only moves forward
@@ -394,19 +391,32 @@ static int is_json_space(unsigned char ch) {
 static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
 
 int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
-    /* UTF-8 is checked once over the whole run, a block at a time (core/simd.h); then the
-     * scanner looks at each string only for quotes, backslashes and control bytes. A run with
-     * a bad byte is scanned as before, each record checked on its own (its reject says where). */
-    c->utf8_checked = pinetl__utf8_valid_block(p, len) ? 1 : -1;
+    /* One pass over the whole run, a block at a time (core/simd.h), checks its UTF-8 and finds
+     * its newlines; then the scanner looks at each string only for quotes, backslashes and
+     * control bytes. A run with a bad byte is checked line by line (the reject says where). */
+    size_t want = len / 256 + 64; /* records are rarely shorter; more are found by memchr */
+    if (want > c->nl_cap && want <= len + 1) {
+        uint32_t *grown = pinetl__realloc(c->nl, want * sizeof *grown);
+        if (grown) { /* without it, memchr finds every line: slower, not wrong */
+            c->nl = grown;
+            c->nl_cap = want;
+        }
+    }
+    size_t count = 0;
+    c->utf8_checked = pinetl__utf8_valid_lines(p, len, c->nl, c->nl_cap, &count) ? 1 : -1;
+    c->nl_n = count < c->nl_cap ? count : c->nl_cap;
     int rc = clean_lines(c, p, len, line, offset);
     c->utf8_checked = 0;
+    c->nl_n = 0;
     return rc;
 }
 
 static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
     const char *s = p, *end = p + len;
+    size_t k = 0;
     while (s < end) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        /* The next newline from the index while it lasts, then by memchr. */
+        const char *nl = k < c->nl_n ? p + c->nl[k++] : memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end;
         const char *a = s, *b = e;
         while (a < b && pinetl__json_is_space((unsigned char)*a))

@@ -1,4 +1,5 @@
-/* Whole-block UTF-8 validation (simd.h). The AVX2 path is the lookup algorithm of Keiser and
+/* Whole-block scans (simd.h): UTF-8 validation with the newlines found in the same pass, and
+ * byte counts. The AVX2 path is the lookup algorithm of Keiser and
  * Lemire ("Validating UTF-8 in less than one instruction per byte", 2021; simdjson, simdutf):
  * three 16-entry table lookups classify each byte pair, and a saturating subtraction finds the
  * bytes that must be the 2nd/3rd continuation of a 3- or 4-byte sequence. Why not simdutf
@@ -74,7 +75,8 @@ __attribute__((target("avx2"))) static inline __m256i prev_n(__m256i in, __m256i
     }
 }
 
-__attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, size_t len) {
+__attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, size_t len,
+                                                      uint32_t *nl, size_t cap, size_t *count) {
     const __m256i byte_1_high =
         T16(TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
             TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
@@ -99,7 +101,8 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
     const __m256i max_tail = _mm256_setr_epi8(
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
         -1, -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
-    const __m256i nib = _mm256_set1_epi8(0x0F);
+    const __m256i nib = _mm256_set1_epi8(0x0F), newline = _mm256_set1_epi8('\n');
+    size_t lines = 0;
     __m256i prev = _mm256_setzero_si256(), incomplete = prev, error = prev;
     unsigned char tail[32];
     size_t i = 0;
@@ -113,6 +116,12 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
             in = _mm256_loadu_si256((const __m256i *)(const void *)tail);
         } else {
             break;
+        }
+        if (nl) { /* the line index, in the same pass */
+            uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, newline));
+            for (; m; m &= m - 1, lines++)
+                if (lines < cap)
+                    nl[lines] = (uint32_t)(i + (size_t)__builtin_ctz(m));
         }
         i += 32;
         if (!_mm256_movemask_epi8(in)) { /* all ASCII: only the last block's tail matters */
@@ -138,14 +147,58 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
         prev = in;
     }
     error = _mm256_or_si256(error, incomplete);
+    if (count)
+        *count = lines;
     return _mm256_testz_si256(error, error);
+}
+
+__attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, size_t len,
+                                                                  char c) {
+    const __m256i want = _mm256_set1_epi8(c);
+    size_t n = 0, i = 0;
+    for (; i + 32 <= len; i += 32) {
+        __m256i in = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        n += (size_t)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, want)));
+    }
+    for (; i < len; i++)
+        n += p[i] == c;
+    return n;
 }
 #endif
 
 int pinetl__utf8_valid_block(const char *p, size_t len) {
 #ifdef HAVE_X86
     if (pinetl__simd_level() >= SIMD_AVX2)
-        return valid_avx2((const unsigned char *)p, len);
+        return valid_avx2((const unsigned char *)p, len, NULL, 0, NULL);
 #endif
     return pinetl__json_utf8_valid(p, len, NULL);
+}
+
+int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap,
+                             size_t *count) {
+    if (len > UINT32_MAX) { /* offsets are 32 bits: no index */
+        *count = SIZE_MAX;
+        return pinetl__utf8_valid_block(p, len);
+    }
+#ifdef HAVE_X86
+    if (pinetl__simd_level() >= SIMD_AVX2)
+        return valid_avx2((const unsigned char *)p, len, nl, cap, count);
+#endif
+    size_t n = 0;
+    for (const char *q = p, *end = p + len; (q = memchr(q, '\n', (size_t)(end - q))); q++, n++)
+        if (n < cap)
+            nl[n] = (uint32_t)(q - p);
+    *count = n;
+    return pinetl__json_utf8_valid(p, len, NULL);
+}
+
+size_t pinetl__count_byte(const char *p, size_t len, char c) {
+#ifdef HAVE_X86
+    if (pinetl__simd_level() >= SIMD_AVX2)
+        return count_avx2(p, len, c);
+#endif
+    size_t n = 0;
+    for (const char *q = p, *end = p + len; (q = memchr(q, c, (size_t)(end - q))); q++)
+        n++;
+    return n;
 }

@@ -1,5 +1,5 @@
 /* Whole-block UTF-8 validation (core/simd.h) agrees with the byte-by-byte validator on every
- * path the CPU has (portable and AVX2 forced in turn): every 1- and 2-byte string, 3- and 4-byte
+ * path the CPU has (portable and AVX2 forced in turn), and finds every newline in the same pass: every 1- and 2-byte string, 3- and 4-byte
  * strings over the boundary values of each byte, and random mixes of valid characters with one
  * byte changed, each placed at every offset around a 32-byte block boundary. */
 #include <stdio.h>
@@ -94,6 +94,20 @@ static void random_mixes(void) {
         if (round % 2)
             s[(seed >> 8) % n] = (unsigned char)(seed >> 20);
         int want = pinetl__json_utf8_valid((const char *)s, n, NULL);
+        /* The same pass finds the newlines: every one, in order, the first cap of them kept. */
+        uint32_t nl[64];
+        size_t count = 0, found = 0, cap = round % 64;
+        if (pinetl__utf8_valid_lines((const char *)s, n, nl, cap, &count) != want)
+            mismatches++;
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] != '\n')
+                continue;
+            if (found < cap && nl[found] != i)
+                mismatches++;
+            found++;
+        }
+        if (count != found || pinetl__count_byte((const char *)s, n, '\n') != found)
+            mismatches++;
         for (size_t cut = n - 4; cut <= n; cut++)
             if (pinetl__utf8_valid_block((const char *)s, cut) !=
                     pinetl__json_utf8_valid((const char *)s, cut, NULL) &&
