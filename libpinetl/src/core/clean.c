@@ -71,8 +71,8 @@ int pinetl__batch_add_checked(pinetl_batch *b, const char *rec, size_t len, int6
             return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
         b->members_cap = MEMBERS_MAX;
     }
-    if (pinetl__json_parse_members_utf8(rec, rec + len, &root, b->members, b->members_cap,
-                                        &count, &err, utf8_checked)) {
+    if (pinetl__json_parse_members_utf8(rec, rec + len, &root, b->members, b->members_cap, &count,
+                                        &err, utf8_checked)) {
         size_t bad = err.offset;
         /* Bytes that are not UTF-8 anywhere make the record invalid_utf8, whatever failed first. */
         if (err.utf8 || !pinetl__json_utf8_valid(rec, len, &bad)) {
@@ -158,8 +158,7 @@ int pinetl__batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const
     b->source_ids[r] = b->source;
     clean_value v[PINETL_MAX_COLUMNS];
     v[0] = (clean_value){.state = RULE_VALUE, .i64 = key};
-    pinetl__clean_values(b->table, b->select, f, present, b->scratch.p, b->scratch.p + len + 1,
-                         v);
+    pinetl__clean_values(b->table, b->select, f, present, b->scratch.p, b->scratch.p + len + 1, v);
     if (b->direct) {
         /* One pass: the row goes straight to the render; no column holds it. */
         if (pinetl__render_direct(b, v))

@@ -18,10 +18,10 @@ enum { CLEAN_PIN_IND = 11 };
 /* One cleaned value. state is RULE_NULL, RULE_VALUE or RULE_WARN (null with a warning). */
 typedef struct clean_value {
     int state;
-    int esc;      /* text: needs JSON escaping (it arrived with escapes that decode to some) */
-    int in_place; /* text: s points into the record (an unescaped string's bytes) */
-    int64_t i64;  /* INT64, TIMESTAMP */
-    double xy[2]; /* COORDS */
+    int esc;       /* text: needs JSON escaping (it arrived with escapes that decode to some) */
+    int in_place;  /* text: s points into the record (an unescaped string's bytes) */
+    int64_t i64;   /* INT64, TIMESTAMP */
+    double xy[2];  /* COORDS */
     const char *s; /* TEXT: s[0..n), in the record or in the caller's text buffer */
     size_t n;
 } clean_value;

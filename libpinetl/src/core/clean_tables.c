@@ -109,8 +109,7 @@ typedef struct text_buf {
 
 /* A text field by the text rule into *v: an unescaped string is its bytes where they lie, an
  * escaped one is decoded into tb, a number or boolean is its JSON text. */
-static void text_value(const json_value *f, const sentinels *sent, text_buf *tb,
-                       clean_value *v) {
+static void text_value(const json_value *f, const sentinels *sent, text_buf *tb, clean_value *v) {
     v->state = RULE_NULL;
     switch (f->type) {
     case JSON_NULL: return;
@@ -208,8 +207,7 @@ static void coordinates_pair(const json_value *v, char *scratch, int *rl, int *r
 }
 
 /* geo's coordinates column from latitude and longitude, or a cleaned record's pair. */
-static void geo_coordinates(const json_value *f, uint32_t present, char *scratch,
-                            clean_value *v) {
+static void geo_coordinates(const json_value *f, uint32_t present, char *scratch, clean_value *v) {
     double lat = 0, lon = 0;
     int rl, ro;
     if (!(present & (1u << GEO_LATITUDE | 1u << GEO_LONGITUDE)) &&
@@ -218,9 +216,8 @@ static void geo_coordinates(const json_value *f, uint32_t present, char *scratch
     } else {
         rl = (present >> GEO_LATITUDE) & 1 ? pinetl__rule_double(&f[GEO_LATITUDE], scratch, &lat)
                                            : RULE_NULL;
-        ro = (present >> GEO_LONGITUDE) & 1
-                 ? pinetl__rule_double(&f[GEO_LONGITUDE], scratch, &lon)
-                 : RULE_NULL;
+        ro = (present >> GEO_LONGITUDE) & 1 ? pinetl__rule_double(&f[GEO_LONGITUDE], scratch, &lon)
+                                            : RULE_NULL;
     }
     if (rl == RULE_VALUE && !(lat >= -90 && lat <= 90))
         rl = RULE_WARN;

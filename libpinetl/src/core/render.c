@@ -250,8 +250,10 @@ int pinetl_batch_render(const char **out, size_t *len, pinetl_batch *b, pinetl_f
     if (b->direct) {
         /* Rendered as the records came in; the header is the worker's choice (first batch). */
         if ((int)format != b->direct)
-            return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: the batch was rendered "
-                                                    "as %s in one pass", pinetl_format_name(b->direct));
+            return pinetl__error_set(PINETL_EINVAL,
+                                     "pinetl_batch_render: the batch was rendered "
+                                     "as %s in one pass",
+                                     pinetl_format_name(b->direct));
         *out = b->out.p ? b->out.p : "";
         *len = b->out.len;
         return PINETL_OK;
@@ -259,8 +261,7 @@ int pinetl_batch_render(const char **out, size_t *len, pinetl_batch *b, pinetl_f
     if (!(b->out_valid && b->out_format == (int)format && b->out_header == with_header)) {
         b->out.len = 0;
         b->out_valid = 0;
-        if (pinetl__buf_reserve(&b->out, 1) ||
-            render_rows(b, format, with_header))
+        if (pinetl__buf_reserve(&b->out, 1) || render_rows(b, format, with_header))
             return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering a batch");
         b->out_valid = 1;
         b->out_format = format;

@@ -77,11 +77,10 @@ __attribute__((target("avx2"))) static inline __m256i prev_n(__m256i in, __m256i
 
 __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, size_t len,
                                                       uint32_t *nl, size_t cap, size_t *count) {
-    const __m256i byte_1_high =
-        T16(TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-            TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
-            TOO_SHORT | OVERLONG_3 | SURROGATE,
-            TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+    const __m256i byte_1_high = T16(
+        TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS,
+        TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
+        TOO_SHORT | OVERLONG_3 | SURROGATE, TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
     const __m256i byte_1_low =
         T16(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY,
             CARRY | TOO_LARGE, CARRY | TOO_LARGE | TOO_LARGE_1000,
@@ -90,17 +89,17 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
             CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
             CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
             CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000);
-    const __m256i byte_2_high = T16(
-        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-        TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
-        TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
-        TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-        TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT,
-        TOO_SHORT, TOO_SHORT);
+    const __m256i byte_2_high =
+        T16(TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+            TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+            TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+            TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+            TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT,
+            TOO_SHORT, TOO_SHORT);
     /* A lead byte in the last three places that needs more bytes than the block has left. */
     const __m256i max_tail = _mm256_setr_epi8(
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
     const __m256i nib = _mm256_set1_epi8(0x0F), newline = _mm256_set1_epi8('\n');
     size_t lines = 0;
     __m256i prev = _mm256_setzero_si256(), incomplete = prev, error = prev;
@@ -131,17 +130,17 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
             continue;
         }
         __m256i p1 = prev_n(in, prev, 1);
-        __m256i b1h = _mm256_shuffle_epi8(byte_1_high,
-                                          _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib));
+        __m256i b1h =
+            _mm256_shuffle_epi8(byte_1_high, _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib));
         __m256i b1l = _mm256_shuffle_epi8(byte_1_low, _mm256_and_si256(p1, nib));
-        __m256i b2h = _mm256_shuffle_epi8(byte_2_high,
-                                          _mm256_and_si256(_mm256_srli_epi16(in, 4), nib));
+        __m256i b2h =
+            _mm256_shuffle_epi8(byte_2_high, _mm256_and_si256(_mm256_srli_epi16(in, 4), nib));
         __m256i special = _mm256_and_si256(_mm256_and_si256(b1h, b1l), b2h);
         __m256i p2 = prev_n(in, prev, 2), p3 = prev_n(in, prev, 3);
         __m256i third = _mm256_subs_epu8(p2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
         __m256i fourth = _mm256_subs_epu8(p3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
-        __m256i must23 = _mm256_and_si256(_mm256_or_si256(third, fourth),
-                                          _mm256_set1_epi8((char)0x80));
+        __m256i must23 =
+            _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
         error = _mm256_or_si256(error, _mm256_xor_si256(must23, special));
         incomplete = _mm256_subs_epu8(in, max_tail);
         prev = in;
@@ -152,13 +151,13 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
     return _mm256_testz_si256(error, error);
 }
 
-__attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, size_t len,
-                                                                  char c) {
+__attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, size_t len, char c) {
     const __m256i want = _mm256_set1_epi8(c);
     size_t n = 0, i = 0;
     for (; i + 32 <= len; i += 32) {
         __m256i in = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        n += (size_t)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, want)));
+        n +=
+            (size_t)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, want)));
     }
     for (; i < len; i++)
         n += p[i] == c;
@@ -174,8 +173,7 @@ int pinetl__utf8_valid_block(const char *p, size_t len) {
     return pinetl__json_utf8_valid(p, len, NULL);
 }
 
-int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap,
-                             size_t *count) {
+int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count) {
     if (len > UINT32_MAX) { /* offsets are 32 bits: no index */
         *count = SIZE_MAX;
         return pinetl__utf8_valid_block(p, len);

@@ -25,8 +25,7 @@ int pinetl__utf8_valid_block(const char *p, size_t len);
 /* pinetl__utf8_valid_block that finds the '\n' bytes in the same pass: their offsets from p, the
  * first cap of them in nl, and how many there are in *count (more than cap: the caller finds
  * the rest; SIZE_MAX when p is 4 GiB or more long and none were indexed). */
-int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap,
-                             size_t *count);
+int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count);
 
 /* How many bytes of [p, p + len) are c. */
 size_t pinetl__count_byte(const char *p, size_t len, char c);

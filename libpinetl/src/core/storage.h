@@ -70,10 +70,10 @@ struct pinetl_batch {
     size_t nregions, regions_cap;
     size_t region; /* the region the last text was found in */
 
-    int direct;                              /* one-pass render (direct.h): its format */
-    int64_t dnulls[PINETL_MAX_COLUMNS];      /* with direct: nulls per column so far */
-    int64_t dwarnings[PINETL_MAX_COLUMNS];   /* with direct: warnings per column so far */
-    char keys[PINETL_MAX_COLUMNS][40];       /* JSON lines keys (render.c), made once */
+    int direct;                            /* one-pass render (direct.h): its format */
+    int64_t dnulls[PINETL_MAX_COLUMNS];    /* with direct: nulls per column so far */
+    int64_t dwarnings[PINETL_MAX_COLUMNS]; /* with direct: warnings per column so far */
+    char keys[PINETL_MAX_COLUMNS][40];     /* JSON lines keys (render.c), made once */
     unsigned char klen[PINETL_MAX_COLUMNS];
     size_t kall;
 

@@ -52,8 +52,7 @@ void pinetl__io_mapping_done(io_mapping *m, const char *p, size_t len) {
         return;
     uintptr_t lo = (uintptr_t)p & ~((uintptr_t)page - 1);
     uintptr_t hi = ((uintptr_t)(p + len) + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-    uintptr_t end = ((uintptr_t)(m->data + m->size) + (uintptr_t)page - 1) &
-                    ~((uintptr_t)page - 1);
+    uintptr_t end = ((uintptr_t)(m->data + m->size) + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
     if (hi > end)
         hi = end;
     madvise((void *)lo, hi - lo, MADV_DONTNEED); /* a hint: failure changes nothing */

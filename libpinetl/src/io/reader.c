@@ -431,7 +431,8 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     }
     ctx->batch = s->batch;
     job *j = &s->job;
-    if (j->mapping && r->opt.text_views) { /* the batch's own reference: its views outlive the job */
+    if (j->mapping &&
+        r->opt.text_views) { /* the batch's own reference: its views outlive the job */
         pinetl__io_mapping_retain(j->mapping);
         int rc = pinetl__batch_add_region(s->batch, j->lo, (size_t)(j->hi - j->lo), j->mapping,
                                           pinetl__io_mapping_release);

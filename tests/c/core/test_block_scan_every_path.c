@@ -10,10 +10,9 @@
 #include "core/json.h"
 #include "core/simd.h"
 
-static const unsigned char edges[] = {0x00, 0x22, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F,
-                                      0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1,
-                                      0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4,
-                                      0xF5, 0xF7, 0xF8, 0xFF};
+static const unsigned char edges[] = {0x00, 0x22, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                      0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF,
+                                      0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF7, 0xF8, 0xFF};
 enum { NEDGES = sizeof edges, PAD = 70 };
 
 static long mismatches;
@@ -78,8 +77,14 @@ static void short_strings(void) {
 }
 
 static void random_mixes(void) {
-    static const char *const chars[] = {"a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-                                        "\xed\x9f\xbf", "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf", "\n"};
+    static const char *const chars[] = {"a",
+                                        "\xc3\xa9",
+                                        "\xe2\x82\xac",
+                                        "\xf0\x9f\x98\x80",
+                                        "\xed\x9f\xbf",
+                                        "\xef\xbf\xbf",
+                                        "\xf4\x8f\xbf\xbf",
+                                        "\n"};
     unsigned seed = 23;
     unsigned char s[200];
     for (int round = 0; round < 20000; round++) {
@@ -112,8 +117,8 @@ static void random_mixes(void) {
             if (pinetl__utf8_valid_block((const char *)s, cut) !=
                     pinetl__json_utf8_valid((const char *)s, cut, NULL) &&
                 mismatches++ < 5)
-                fprintf(stderr, "random mismatch: round %d cut %zu (whole valid %d)\n", round,
-                        cut, want);
+                fprintf(stderr, "random mismatch: round %d cut %zu (whole valid %d)\n", round, cut,
+                        want);
     }
 }
 
