@@ -390,22 +390,41 @@ static int is_json_space(unsigned char ch) {
 
 static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
 
+/* Lines are cleaned a chunk at a time: one pass over a chunk checks its UTF-8 and finds its
+ * newlines (core/simd.h), then the chunk's records are scanned while it is still in cache. */
+enum { LINES_CHUNK = 64 << 10 };
+
 int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
-    /* One pass over the whole run, a block at a time (core/simd.h), checks its UTF-8 and finds
-     * its newlines; then the scanner looks at each string only for quotes, backslashes and
-     * control bytes. A run with a bad byte is checked line by line (the reject says where). */
-    size_t want = len / 256 + 64; /* records are rarely shorter; more are found by memchr */
-    if (want > c->nl_cap && want <= len + 1) {
+    size_t want = LINES_CHUNK / 128 + 64; /* more newlines than that: memchr finds the rest */
+    if (want > c->nl_cap) {
         uint32_t *grown = pinetl__realloc(c->nl, want * sizeof *grown);
         if (grown) { /* without it, memchr finds every line: slower, not wrong */
             c->nl = grown;
             c->nl_cap = want;
         }
     }
-    size_t count = 0;
-    c->utf8_checked = pinetl__utf8_valid_lines(p, len, c->nl, c->nl_cap, &count) ? 1 : -1;
-    c->nl_n = count < c->nl_cap ? count : c->nl_cap;
-    int rc = clean_lines(c, p, len, line, offset);
+    const char *s = p, *end = p + len;
+    int rc = PINETL_OK;
+    while (s < end && rc == PINETL_OK) {
+        size_t n = (size_t)(end - s);
+        if (n > LINES_CHUNK) { /* the chunk ends after a newline (or its line is long) */
+            const char *cut = memrchr(s, '\n', LINES_CHUNK);
+            if (!cut)
+                cut = memchr(s + LINES_CHUNK, '\n', n - LINES_CHUNK);
+            if (cut)
+                n = (size_t)(cut + 1 - s);
+        }
+        /* Checked: the scanner looks at each string only for quotes, backslashes and control
+         * bytes. A chunk with a bad byte is checked line by line (the reject says where). */
+        size_t count = 0;
+        c->utf8_checked = pinetl__utf8_valid_lines(s, n, c->nl, c->nl_cap, &count) ? 1 : -1;
+        if (count == SIZE_MAX) /* too long to index */
+            count = pinetl__count_byte(s, n, '\n');
+        c->nl_n = count < c->nl_cap ? count : c->nl_cap;
+        rc = clean_lines(c, s, n, line, offset + (s - p));
+        line += (int64_t)count;
+        s += n;
+    }
     c->utf8_checked = 0;
     c->nl_n = 0;
     return rc;
