@@ -8,6 +8,8 @@
 #include "mapping.h"
 #include "util/alloc.h"
 
+#define DONE_LAG ((size_t)2 << 20)
+
 struct io_mapping {
     atomic_long refs;
     char *data;
@@ -50,6 +52,12 @@ void pinetl__io_mapping_done(io_mapping *m, const char *p, size_t len) {
     long page = sysconf(_SC_PAGESIZE);
     if (!m || !len || page <= 0 || p < m->data || p + len > m->data + m->size)
         return;
+    /* The kernel maps up to 64 KiB around a page fault (fault-around), so a neighbour's
+     * faults map pages of a range dropped before: the 2 MiB before p go again (cheap when
+     * nothing is mapped there), or the resident set would grow by that much per job. */
+    const char *from = (size_t)(p - m->data) > DONE_LAG ? p - DONE_LAG : m->data;
+    len += (size_t)(p - from);
+    p = from;
     uintptr_t lo = (uintptr_t)p & ~((uintptr_t)page - 1);
     uintptr_t hi = ((uintptr_t)(p + len) + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
     uintptr_t end = ((uintptr_t)(m->data + m->size) + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);

@@ -16,7 +16,8 @@ void pinetl__io_mapping_retain(io_mapping *m);
 /* The bytes [p, p + len) of the mapping are done with (one-pass reads: nothing points into them
  * any more): their pages are dropped from the process (MADV_DONTNEED; the page cache keeps
  * them), so a mapped input does not grow the resident set as it is read. Pages are rounded
- * outward: a neighbour still being read faults its page back in, nothing more. */
+ * outward, and the 2 MiB before p go too (what fault-around mapped again): a neighbour still
+ * being read faults its pages back in, nothing more. */
 void pinetl__io_mapping_done(io_mapping *m, const char *p, size_t len);
 
 /* Reads will be sequential (MADV_SEQUENTIAL: read ahead, drop behind). */
