@@ -23,6 +23,8 @@ static atomic_int level = -1;
 static int cpu_best(void) {
 #ifdef HAVE_X86
     __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
+        return SIMD_AVX512;
     if (__builtin_cpu_supports("avx2"))
         return SIMD_AVX2;
 #endif
@@ -41,9 +43,11 @@ int pinetl__simd_level(void) {
     if (l >= 0)
         return l;
     const char *env = getenv("PINETL_SIMD");
-    int want = SIMD_AVX2;
+    int want = SIMD_AVX512;
     if (env && !strcmp(env, "portable"))
         want = SIMD_PORTABLE;
+    else if (env && !strcmp(env, "avx2"))
+        want = SIMD_AVX2;
     return pinetl__simd_force(want);
 }
 
@@ -151,6 +155,83 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
     return _mm256_testz_si256(error, error);
 }
 
+#define T16X4(...) _mm512_broadcast_i32x4(_mm_setr_epi8(__VA_ARGS__))
+
+/* The bytes before each byte of in, n back, across the 128-bit lanes. */
+#define PREV512(in, cross, n) _mm512_alignr_epi8((in), (cross), 16 - (n))
+
+/* valid_avx2 on 64-byte blocks (AVX-512BW): the same tables and steps. */
+__attribute__((target("avx512f,avx512bw"))) static int
+valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+    const __m512i byte_1_high = T16X4(
+        TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS,
+        TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
+        TOO_SHORT | OVERLONG_3 | SURROGATE, TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+    const __m512i byte_1_low =
+        T16X4(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY,
+              CARRY | TOO_LARGE, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000);
+    const __m512i byte_2_high = T16X4(
+        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+        TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+        TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+        TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+        TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+        TOO_SHORT);
+    /* 0xFF everywhere but the last three bytes: F0-1, E0-1, C0-1 (incomplete at the end). */
+    const __m512i max_tail = _mm512_mask_blend_epi8(
+        (__mmask64)7 << 61, _mm512_set1_epi8(-1),
+        _mm512_set_epi64((long long)0xBFDFEF0000000000ull, 0, 0, 0, 0, 0, 0, 0));
+    const __m512i nib = _mm512_set1_epi8(0x0F), newline = _mm512_set1_epi8('\n');
+    const __m512i third_sub = _mm512_set1_epi8((char)(0xE0 - 0x80));
+    const __m512i fourth_sub = _mm512_set1_epi8((char)(0xF0 - 0x80));
+    const __m512i high = _mm512_set1_epi8((char)0x80);
+    size_t lines = 0;
+    __m512i prev = _mm512_setzero_si512(), incomplete = prev, error = prev;
+    for (size_t i = 0; i < len; i += 64) {
+        __m512i in;
+        if (i + 64 <= len)
+            in = _mm512_loadu_si512((const void *)(s + i));
+        else /* the tail, padded with zeros (ASCII) by a masked load */
+            in = _mm512_maskz_loadu_epi8(~(__mmask64)0 >> (64 - (len - i)), s + i);
+        if (nl) {
+            uint64_t m = _mm512_cmpeq_epi8_mask(in, newline);
+            for (; m; m &= m - 1, lines++)
+                if (lines < cap)
+                    nl[lines] = (uint32_t)(i + (size_t)__builtin_ctzll(m));
+        }
+        if (!_mm512_movepi8_mask(in)) {
+            error = _mm512_or_si512(error, incomplete);
+            incomplete = _mm512_setzero_si512();
+            prev = in;
+            continue;
+        }
+        /* cross: prev's last lane, then in's first three lanes. */
+        __m512i cross = _mm512_alignr_epi64(in, prev, 6);
+        __m512i p1 = PREV512(in, cross, 1);
+        __m512i b1h =
+            _mm512_shuffle_epi8(byte_1_high, _mm512_and_si512(_mm512_srli_epi16(p1, 4), nib));
+        __m512i b1l = _mm512_shuffle_epi8(byte_1_low, _mm512_and_si512(p1, nib));
+        __m512i b2h =
+            _mm512_shuffle_epi8(byte_2_high, _mm512_and_si512(_mm512_srli_epi16(in, 4), nib));
+        __m512i special = _mm512_and_si512(_mm512_and_si512(b1h, b1l), b2h);
+        __m512i third = _mm512_subs_epu8(PREV512(in, cross, 2), third_sub);
+        __m512i fourth = _mm512_subs_epu8(PREV512(in, cross, 3), fourth_sub);
+        __m512i must23 = _mm512_and_si512(_mm512_or_si512(third, fourth), high);
+        error = _mm512_or_si512(error, _mm512_xor_si512(must23, special));
+        incomplete = _mm512_subs_epu8(in, max_tail);
+        prev = in;
+    }
+    error = _mm512_or_si512(error, incomplete);
+    if (count)
+        *count = lines;
+    return _mm512_test_epi8_mask(error, error) == 0;
+}
+
 __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, size_t len, char c) {
     const __m256i want = _mm256_set1_epi8(c);
     size_t n = 0, i = 0;
@@ -167,6 +248,8 @@ __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, s
 
 int pinetl__utf8_valid_block(const char *p, size_t len) {
 #ifdef HAVE_X86
+    if (pinetl__simd_level() >= SIMD_AVX512)
+        return valid_avx512((const unsigned char *)p, len, NULL, 0, NULL);
     if (pinetl__simd_level() >= SIMD_AVX2)
         return valid_avx2((const unsigned char *)p, len, NULL, 0, NULL);
 #endif
@@ -179,6 +262,8 @@ int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap
         return pinetl__utf8_valid_block(p, len);
     }
 #ifdef HAVE_X86
+    if (pinetl__simd_level() >= SIMD_AVX512)
+        return valid_avx512((const unsigned char *)p, len, nl, cap, count);
     if (pinetl__simd_level() >= SIMD_AVX2)
         return valid_avx2((const unsigned char *)p, len, nl, cap, count);
 #endif
