@@ -204,8 +204,25 @@ def main():
                  "unsplittable_array.json", "unsplittable_bodies.json"):
         with open(os.path.join(DATA, "io", name), "rb") as f:
             buffers["io_" + name.replace(".", "_")] = f.read()
+    # Every rule's null, warning and escape outcomes in one input (the one-pass differential).
+    buffers["rules_outcomes"] = (
+        b'{"index":1,"follower_count":"12k","title":"a\\u0001b","description":"x\\"y",'
+        b'"tag_list":"N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e","save_location":"Local save in  "}\n'
+        b'{"index":2,"follower_count":-3,"title":[1],"poster_name":{"a":1},"image_src":7,'
+        b'"save_location":"Local save in /a\\tb","category":true,"unique_id":"\\u00e9"}\n'
+        b'{"index":2,"unique_id":"\\ud800"}\n'
+        b'{"ind":3,"follower_count":1.5,"description":"No description available"}\n'
+        b'{"ind":4,"age":200,"date_joined":"never","first_name":"A\\n","last_name":[]}\n'
+        b'{"ind":5,"age":" ","date_joined":1.5e9,"first_name":"","last_name":"B"}\n'
+        b'{"ind":6,"user_name":"C \\"D\\"","age":"40","date_joined":"2016-02-29"}\n'
+        b'{"ind":7,"latitude":100,"longitude":"2.5","timestamp":"bad","country":"\\u00e9"}\n'
+        b'{"ind":8,"coordinates":[1,2],"timestamp":1e30,"country":"  "}\n'
+        b'{"ind":9,"coordinates":[1],"latitude":null,"longitude":null}\n'
+        b'{"ind":10,"coordinates":"x","country":12}\n'
+        b'{"index":"11","index":12,"follower_count":"User Info Error","poster_name":"\\u00e9\\u20ac"}\n')
     for name, data in buffers.items():
         write("fuzz_clean_buffer", name, data)
+        write("fuzz_one_pass", name, data)  # the same whole inputs, both render paths
 
     # The reader target: byte 0 = block size (1 + b % 64) and table (b // 64 % 3), byte 1 = format.
     for i, (name, data) in enumerate(sorted(buffers.items())):

@@ -1,5 +1,5 @@
-/* Replays fuzz inputs without libFuzzer: each argument is a file or a directory of files (not
- * recursive), each file handed once to LLVMFuzzerTestOneInput. A broken invariant aborts, so
+/* Replays fuzz inputs without libFuzzer: each argument is a file or a directory of files (and
+ * its subdirectories), each file handed once to LLVMFuzzerTestOneInput. A broken invariant aborts, so
  * meson test reports the failure; the name of the file being run is printed first. Lets gcc
  * builds and sanitizer builds check the committed corpus on every test run. */
 #include <dirent.h>
@@ -54,7 +54,8 @@ static int cmp_names(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Runs the regular files of a directory in name order, so runs are reproducible. */
+/* Runs the regular files of a directory and its subdirectories in name order, so runs are
+ * reproducible. */
 static int run_dir(const char *dir, int *count) {
     DIR *d = opendir(dir);
     if (!d) {
@@ -88,9 +89,12 @@ static int run_dir(const char *dir, int *count) {
         qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (!failed && stat(names[i], &st) == 0 && S_ISREG(st.st_mode)) {
+        int ok = !failed && stat(names[i], &st) == 0;
+        if (ok && S_ISREG(st.st_mode)) {
             failed |= run_file(names[i]);
             (*count)++;
+        } else if (ok && S_ISDIR(st.st_mode)) {
+            failed |= run_dir(names[i], count); /* a tree of test files (fuzz_one_pass) */
         }
         free(names[i]);
     }

@@ -29,7 +29,11 @@ typedef struct pinetl_reader_options {
     pinetl_input_format input_format; /* AUTO detects per input */
     int threads;                      /* worker threads; 0 = one per core */
     size_t batch_bytes;               /* input bytes per batch; 0 = default (1 MiB) */
-    pinetl_format render_format;      /* NONE, or a format: workers render cleaned rows ahead */
+    /* NONE, or a format: workers render cleaned rows ahead, in one pass (records go from the
+     * input's bytes to the render without columns): such batches hold rows, statuses,
+     * positions, rejects, the render and the stats, and their column accessors return NULL
+     * (SPEC 2, Output). A regular file is then mapped, as with text_views below. */
+    pinetl_format render_format;
     int render_header;       /* with render_format CSV: the first batch starts with the header */
     size_t max_record_bytes; /* larger records are rejected (too_large); 0 = default (8 MiB) */
     uint32_t columns;        /* columns to clean (pinetl_batch_select_columns); 0 = all */

@@ -67,7 +67,7 @@ void pinetl_batch_clear(pinetl_batch *b) {
     if (!b)
         return;
     for (int c = 0; c < b->ncols; c++) {
-        if (b->rows)
+        if (b->rows && b->cols[c].validity)
             memset(b->cols[c].validity, 0, b->rows / 8 + 1);
         b->cols[c].text_len = 0;
     }
@@ -75,6 +75,12 @@ void pinetl_batch_clear(pinetl_batch *b) {
     b->rows = 0;
     b->nrejected = 0;
     b->rblob.len = 0;
+    if (b->direct) {
+        b->out.len = 0;
+        b->out_header = 0;
+        memset(b->dnulls, 0, sizeof b->dnulls);
+        memset(b->dwarnings, 0, sizeof b->dwarnings);
+    }
     /* Sources stay interned (ids are per batch); the current one stays current. */
     pinetl__batch_changed(b);
 }
@@ -106,7 +112,7 @@ int pinetl__batch_reserve_row(pinetl_batch *b) {
         pinetl__alloc_grow(&b->escape, cap, 4) || pinetl__alloc_grow(&b->lines, cap, 8) ||
         pinetl__alloc_grow(&b->offsets, cap, 8) || pinetl__alloc_grow(&b->source_ids, cap, 4))
         return -1;
-    for (int i = 0; i < b->ncols; i++) {
+    for (int i = 0; i < b->ncols && !b->direct; i++) { /* a one-pass batch keeps no columns */
         column *c = &b->cols[i];
         if (pinetl__alloc_grow(&c->validity, cap / 8 + 1, 1))
             return -1;
@@ -166,7 +172,7 @@ int pinetl__batch_set_source(pinetl_batch *b, const char *source) {
 
 /* Sets every column of row r to null (a rejected row). */
 static void null_row(pinetl_batch *b, size_t r) {
-    for (int i = 0; i < b->ncols; i++) {
+    for (int i = 0; i < b->ncols && !b->direct; i++) {
         column *c = &b->cols[i];
         bit_clear(c->validity, r);
         if (c->type == PINETL_TYPE_TEXT)
@@ -254,7 +260,7 @@ const double *pinetl_batch_coords(const pinetl_batch *b, int c) {
 /* A batch with text views has no blob and offsets to hand out (text_views.h). */
 const char *pinetl_batch_text_data(const pinetl_batch *b, int c) {
     const column *k = col(b, c, PINETL_TYPE_TEXT);
-    return k && !k->viewed ? (k->text ? k->text : "") : NULL;
+    return k && !k->viewed && !b->direct ? (k->text ? k->text : "") : NULL;
 }
 
 const int64_t *pinetl_batch_text_offsets(const pinetl_batch *b, int c) {

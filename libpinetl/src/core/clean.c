@@ -55,6 +55,11 @@ static int reject_record(pinetl_batch *b, int code, const char *msg, const char 
 
 int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line,
                              int64_t offset) {
+    return pinetl__batch_add_checked(b, rec, len, line, offset, 0);
+}
+
+int pinetl__batch_add_checked(pinetl_batch *b, const char *rec, size_t len, int64_t line,
+                              int64_t offset, int utf8_checked) {
     char msg[256];
     json_value root;
     json_error err;
@@ -66,8 +71,8 @@ int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64
             return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
         b->members_cap = MEMBERS_MAX;
     }
-    if (pinetl__json_parse_members(rec, rec + len, &root, b->members, b->members_cap, &count,
-                                   &err)) {
+    if (pinetl__json_parse_members_utf8(rec, rec + len, &root, b->members, b->members_cap, &count,
+                                        &err, utf8_checked)) {
         size_t bad = err.offset;
         /* Bytes that are not UTF-8 anywhere make the record invalid_utf8, whatever failed first. */
         if (err.utf8 || !pinetl__json_utf8_valid(rec, len, &bad)) {
@@ -89,7 +94,8 @@ int pinetl__batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const
     if (!b->nsources && pinetl__batch_set_source(b, NULL))
         return PINETL_ENOMEM;
     b->scratch.len = 0;
-    if (pinetl__batch_reserve_row(b) || pinetl__buf_reserve(&b->scratch, len))
+    /* The rules' scratch (len bytes), then the decoded texts (len + 1: a user name's space). */
+    if (pinetl__batch_reserve_row(b) || pinetl__buf_reserve(&b->scratch, 2 * len + 2))
         return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
     if (root->type != JSON_OBJECT) {
         snprintf(msg, sizeof msg, "not an object: the record is %s", type_name(root->type));
@@ -150,12 +156,21 @@ int pinetl__batch_add_parsed(pinetl_batch *b, const char *rec, size_t len, const
     b->lines[r] = line;
     b->offsets[r] = offset;
     b->source_ids[r] = b->source;
-    bit_set(b->cols[0].validity, r);
-    b->cols[0].i64[r] = key;
-    if (pinetl__clean_fill_fields(b, r, f, present))
-        return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
+    clean_value v[PINETL_MAX_COLUMNS];
+    v[0] = (clean_value){.state = RULE_VALUE, .i64 = key};
+    pinetl__clean_values(b->table, b->select, f, present, b->scratch.p, b->scratch.p + len + 1, v);
+    if (b->direct) {
+        /* One pass: the row goes straight to the render; no column holds it. */
+        if (pinetl__render_direct(b, v))
+            return PINETL_ENOMEM;
+    } else {
+        bit_set(b->cols[0].validity, r);
+        b->cols[0].i64[r] = key;
+        if (pinetl__clean_store(b, r, v))
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory cleaning a record");
+        pinetl__batch_changed(b);
+    }
     b->rows++;
-    pinetl__batch_changed(b);
     return PINETL_OK;
 }
 

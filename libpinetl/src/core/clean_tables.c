@@ -1,4 +1,5 @@
-/* The spec's columns, table by table (section 2): which raw key feeds which column by which rule. */
+/* The spec's columns, table by table (section 2): which raw key feeds which column by which rule,
+ * as one clean_value per column (clean.h); where the values go is the caller's choice. */
 #include <string.h>
 
 #include "clean.h"
@@ -101,110 +102,60 @@ static int is_null_text(const char *s, size_t n, const sentinels *sent) {
     return 0;
 }
 
-/* A text field decoded to dst: its length, 0 when null, -1 when null with a warning. dst has room
- * for v->len bytes. *esc is set when the text needs escaping in JSON. */
-static long text_value(const json_value *v, const sentinels *sent, char *dst, int *esc) {
-    long n;
-    switch (v->type) {
-    case JSON_NULL: return 0;
-    case JSON_STRING:
-        n = pinetl__json_string_decode(v, dst);
-        if (n <= 0)
-            return n < 0 ? -1 : 0;
-        if (is_null_text(dst, (size_t)n, sent))
-            return 0;
-        if (v->escaped && needs_escape(dst, (size_t)n))
-            *esc = 1;
-        return n;
-    case JSON_NUMBER:
-    case JSON_TRUE:
-    case JSON_FALSE: memcpy(dst, v->start, v->len); return (long)v->len;
-    default: return -1;
-    }
-}
+/* Decoded texts go to the caller's text buffer, one after the other. */
+typedef struct text_buf {
+    char *p;
+} text_buf;
 
-static void set_null(pinetl_batch *b, int ci, size_t r, int warn) {
-    column *c = &b->cols[ci];
-    bit_clear(c->validity, r);
-    switch (c->type) {
-    case PINETL_TYPE_TEXT: pinetl__text_null(c, r); break;
-    case PINETL_TYPE_COORDS: c->coords[2 * r] = c->coords[2 * r + 1] = 0; break;
-    default: c->i64[r] = 0; break;
-    }
-    if (warn)
-        b->warnings[r] |= 1u << ci;
-}
-
-static void set_i64(pinetl_batch *b, int ci, size_t r, int rule, int64_t v) {
-    if (rule != RULE_VALUE) {
-        set_null(b, ci, r, rule == RULE_WARN);
+/* A text field by the text rule into *v: an unescaped string is its bytes where they lie, an
+ * escaped one is decoded into tb, a number or boolean is its JSON text. */
+static void text_value(const json_value *f, const sentinels *sent, text_buf *tb, clean_value *v) {
+    v->state = RULE_NULL;
+    switch (f->type) {
+    case JSON_NULL: return;
+    case JSON_STRING: {
+        const char *s = f->start + 1;
+        long n = (long)f->len - 2;
+        if (f->escaped) {
+            n = pinetl__json_string_decode(f, tb->p);
+            if (n < 0) {
+                v->state = RULE_WARN;
+                return;
+            }
+            s = tb->p;
+        }
+        if (is_null_text(s, (size_t)n, sent))
+            return;
+        if (f->escaped) {
+            tb->p += n;
+            v->esc = needs_escape(s, (size_t)n);
+        } else {
+            v->in_place = 1;
+        }
+        v->state = RULE_VALUE;
+        v->s = s;
+        v->n = (size_t)n;
         return;
     }
-    bit_set(b->cols[ci].validity, r);
-    b->cols[ci].i64[r] = v;
+    case JSON_NUMBER:
+    case JSON_TRUE:
+    case JSON_FALSE:
+        v->state = RULE_VALUE;
+        v->s = f->start;
+        v->n = f->len;
+        return;
+    default: v->state = RULE_WARN; return;
+    }
 }
 
-/* With text views: a string without escapes is its input bytes, so it is pointed to where it
- * lies when a region of the batch holds it. 1 when stored (value or null), 0 when not. */
-static int put_text_in_place(pinetl_batch *b, int ci, size_t r, const json_value *f,
-                             const sentinels *sent, int save_location) {
-    if (f->type != JSON_STRING || f->escaped || f->len < 2)
-        return 0;
-    const char *s = f->start + 1;
-    size_t n = f->len - 2, start = 0;
-    int null = is_null_text(s, n, sent);
-    if (!null && save_location && !pinetl__rule_save_location(s, n, &start, &n))
-        null = 1;
-    column *c = &b->cols[ci];
-    if (null) {
-        set_null(b, ci, r, 0);
-        return 1;
-    }
-    if (!pinetl__text_ref(b, c, r, s + start, n))
-        return 0;
-    bit_set(c->validity, r);
-    return 1;
+static void int_value(clean_value *v, int rule, int64_t i) {
+    v->state = rule;
+    if (rule == RULE_VALUE)
+        v->i64 = i;
 }
 
-/* Column ci of row r from field f (present or not) by the text rule. */
-static int put_text(pinetl_batch *b, int ci, size_t r, const json_value *f, int present,
-                    const sentinels *sent, int save_location) {
-    column *c = &b->cols[ci];
-    if (!present || f->type == JSON_NULL) {
-        set_null(b, ci, r, 0);
-        return 0;
-    }
-    if (c->viewed && put_text_in_place(b, ci, r, f, sent, save_location))
-        return 0;
-    char *dst = pinetl__text_room(c, r, f->len);
-    if (!dst)
-        return -1;
-    int esc = 0;
-    long n = text_value(f, sent, dst, &esc);
-    if (n > 0 && save_location) {
-        size_t start, len;
-        if (!pinetl__rule_save_location(dst, (size_t)n, &start, &len)) {
-            n = 0;
-        } else if (start) {
-            memmove(dst, dst + start, len);
-            n = (long)len;
-        }
-    }
-    if (n <= 0) {
-        set_null(b, ci, r, n < 0);
-        return 0;
-    }
-    bit_set(c->validity, r);
-    pinetl__text_commit(c, r, dst, (size_t)n);
-    if (esc)
-        b->escape[r] |= 1u << ci;
-    return 0;
-}
-
-/* Columns left out of the selection are null without a look at their field. */
-static int selected(const pinetl_batch *b, int ci) { return (b->select >> ci) & 1; }
-
-static int clean_pin(pinetl_batch *b, size_t r, const json_value *f, uint32_t present) {
+static void clean_pin(uint32_t select, const json_value *f, uint32_t present, char *scratch,
+                      text_buf *tb, clean_value *v) {
     static const sentinels *const sent[PINETL_PIN_COLUMNS] = {NULL,
                                                               &no_sentinel,
                                                               &title_sentinel,
@@ -217,21 +168,25 @@ static int clean_pin(pinetl_batch *b, size_t r, const json_value *f, uint32_t pr
                                                               &no_sentinel,
                                                               &no_sentinel};
     for (int ci = 1; ci < PINETL_PIN_COLUMNS; ci++) {
-        if (!selected(b, ci)) {
-            set_null(b, ci, r, 0);
+        if (!((select >> ci) & 1) || !((present >> ci) & 1))
             continue;
-        }
-        int has = (present >> ci) & 1;
         if (ci == PINETL_PIN_FOLLOWER_COUNT) {
-            int64_t v = 0;
-            int rule = has ? pinetl__rule_follower_count(&f[ci], b->scratch.p, &v) : RULE_NULL;
-            set_i64(b, ci, r, rule, v);
+            int64_t n = 0;
+            int rule = pinetl__rule_follower_count(&f[ci], scratch, &n);
+            int_value(&v[ci], rule, n);
             continue;
         }
-        if (put_text(b, ci, r, &f[ci], has, sent[ci], ci == PINETL_PIN_SAVE_LOCATION))
-            return -1;
+        text_value(&f[ci], sent[ci], tb, &v[ci]);
+        size_t start, len;
+        if (ci == PINETL_PIN_SAVE_LOCATION && v[ci].state == RULE_VALUE) {
+            if (!pinetl__rule_save_location(v[ci].s, v[ci].n, &start, &len)) {
+                v[ci].state = RULE_NULL;
+            } else {
+                v[ci].s += start;
+                v[ci].n = len;
+            }
+        }
     }
-    return 0;
 }
 
 /* A cleaned record's "coordinates": [latitude, longitude], each by the latitude/longitude rule.
@@ -252,117 +207,115 @@ static void coordinates_pair(const json_value *v, char *scratch, int *rl, int *r
 }
 
 /* geo's coordinates column from latitude and longitude, or a cleaned record's pair. */
-static void geo_coordinates(pinetl_batch *b, size_t r, const json_value *f, uint32_t present) {
+static void geo_coordinates(const json_value *f, uint32_t present, char *scratch, clean_value *v) {
     double lat = 0, lon = 0;
     int rl, ro;
     if (!(present & (1u << GEO_LATITUDE | 1u << GEO_LONGITUDE)) &&
         (present >> GEO_COORDINATES) & 1) {
-        coordinates_pair(&f[GEO_COORDINATES], b->scratch.p, &rl, &ro, &lat, &lon);
+        coordinates_pair(&f[GEO_COORDINATES], scratch, &rl, &ro, &lat, &lon);
     } else {
-        rl = (present >> GEO_LATITUDE) & 1
-                 ? pinetl__rule_double(&f[GEO_LATITUDE], b->scratch.p, &lat)
-                 : RULE_NULL;
-        ro = (present >> GEO_LONGITUDE) & 1
-                 ? pinetl__rule_double(&f[GEO_LONGITUDE], b->scratch.p, &lon)
-                 : RULE_NULL;
+        rl = (present >> GEO_LATITUDE) & 1 ? pinetl__rule_double(&f[GEO_LATITUDE], scratch, &lat)
+                                           : RULE_NULL;
+        ro = (present >> GEO_LONGITUDE) & 1 ? pinetl__rule_double(&f[GEO_LONGITUDE], scratch, &lon)
+                                            : RULE_NULL;
     }
     if (rl == RULE_VALUE && !(lat >= -90 && lat <= 90))
         rl = RULE_WARN;
     if (ro == RULE_VALUE && !(lon >= -180 && lon <= 180))
         ro = RULE_WARN;
-    column *c = &b->cols[PINETL_GEO_COORDINATES];
     if (rl == RULE_VALUE && ro == RULE_VALUE) {
-        bit_set(c->validity, r);
-        c->coords[2 * r] = lat;
-        c->coords[2 * r + 1] = lon;
+        v->state = RULE_VALUE;
+        v->xy[0] = lat;
+        v->xy[1] = lon;
     } else {
         /* A bad part is worth a warning even when the other part is simply missing. */
-        set_null(b, PINETL_GEO_COORDINATES, r, rl == RULE_WARN || ro == RULE_WARN);
+        v->state = rl == RULE_WARN || ro == RULE_WARN ? RULE_WARN : RULE_NULL;
     }
 }
 
-static int clean_geo(pinetl_batch *b, size_t r, const json_value *f, uint32_t present) {
-    if (!selected(b, PINETL_GEO_COUNTRY))
-        set_null(b, PINETL_GEO_COUNTRY, r, 0);
-    else if (put_text(b, PINETL_GEO_COUNTRY, r, &f[GEO_COUNTRY], (present >> GEO_COUNTRY) & 1,
-                      &no_sentinel, 0))
-        return -1;
-    if (selected(b, PINETL_GEO_COORDINATES))
-        geo_coordinates(b, r, f, present);
-    else
-        set_null(b, PINETL_GEO_COORDINATES, r, 0);
-    if (selected(b, PINETL_GEO_TIMESTAMP)) {
+static void clean_geo(uint32_t select, const json_value *f, uint32_t present, char *scratch,
+                      text_buf *tb, clean_value *v) {
+    if ((select >> PINETL_GEO_COUNTRY) & 1 && (present >> GEO_COUNTRY) & 1)
+        text_value(&f[GEO_COUNTRY], &no_sentinel, tb, &v[PINETL_GEO_COUNTRY]);
+    if ((select >> PINETL_GEO_COORDINATES) & 1)
+        geo_coordinates(f, present, scratch, &v[PINETL_GEO_COORDINATES]);
+    if ((select >> PINETL_GEO_TIMESTAMP) & 1 && (present >> GEO_TIMESTAMP) & 1) {
         int64_t t = 0;
-        int rt = (present >> GEO_TIMESTAMP) & 1
-                     ? pinetl__rule_timestamp(&f[GEO_TIMESTAMP], b->scratch.p, &t)
-                     : RULE_NULL;
-        set_i64(b, PINETL_GEO_TIMESTAMP, r, rt, t);
-    } else {
-        set_null(b, PINETL_GEO_TIMESTAMP, r, 0);
+        int rt = pinetl__rule_timestamp(&f[GEO_TIMESTAMP], scratch, &t);
+        int_value(&v[PINETL_GEO_TIMESTAMP], rt, t);
     }
-    return 0;
 }
 
-static int clean_user(pinetl_batch *b, size_t r, const json_value *f, uint32_t present) {
-    int64_t v = 0;
-    int ra = !selected(b, PINETL_USER_AGE) ? RULE_NULL
-             : (present >> USER_AGE) & 1   ? pinetl__rule_age(&f[USER_AGE], b->scratch.p, &v)
-                                           : RULE_NULL;
-    set_i64(b, PINETL_USER_AGE, r, ra, v);
-    int rt = !selected(b, PINETL_USER_DATE_JOINED) ? RULE_NULL
-             : (present >> USER_DATE_JOINED) & 1
-                 ? pinetl__rule_timestamp(&f[USER_DATE_JOINED], b->scratch.p, &v)
-                 : RULE_NULL;
-    set_i64(b, PINETL_USER_DATE_JOINED, r, rt, v);
+/* A name part into the text buffer (so that the two parts end up side by side): its length, 0
+ * when null, -1 when null with a warning. */
+static long name_part(const json_value *f, text_buf *tb, int *esc) {
+    clean_value part = {0};
+    char *dst = tb->p;
+    text_value(f, &no_sentinel, tb, &part);
+    if (part.state != RULE_VALUE)
+        return part.state == RULE_WARN ? -1 : 0;
+    if (part.s != dst) /* in place (or a number's text): copy it next to the other part */
+        memcpy(dst, part.s, part.n);
+    tb->p = dst + part.n;
+    *esc |= part.esc;
+    return (long)part.n;
+}
 
-    if (!selected(b, PINETL_USER_USER_NAME)) {
-        set_null(b, PINETL_USER_USER_NAME, r, 0);
-        return 0;
+static void clean_user(uint32_t select, const json_value *f, uint32_t present, char *scratch,
+                       text_buf *tb, clean_value *v) {
+    int64_t n = 0;
+    if ((select >> PINETL_USER_AGE) & 1 && (present >> USER_AGE) & 1) {
+        int ra = pinetl__rule_age(&f[USER_AGE], scratch, &n);
+        int_value(&v[PINETL_USER_AGE], ra, n);
     }
-    if (!(present & (1u << USER_FIRST_NAME | 1u << USER_LAST_NAME)) &&
-        (present >> USER_USER_NAME) & 1)
-        return put_text(b, PINETL_USER_USER_NAME, r, &f[USER_USER_NAME], 1, &no_sentinel, 0);
-    column *c = &b->cols[PINETL_USER_USER_NAME];
-    int has_first = (present >> USER_FIRST_NAME) & 1, has_last = (present >> USER_LAST_NAME) & 1;
-    size_t room =
-        (has_first ? f[USER_FIRST_NAME].len : 0) + 1 + (has_last ? f[USER_LAST_NAME].len : 0);
-    char *dst = pinetl__text_room(c, r, room);
-    if (!dst)
-        return -1;
+    if ((select >> PINETL_USER_DATE_JOINED) & 1 && (present >> USER_DATE_JOINED) & 1) {
+        int rt = pinetl__rule_timestamp(&f[USER_DATE_JOINED], scratch, &n);
+        int_value(&v[PINETL_USER_DATE_JOINED], rt, n);
+    }
+
+    if (!((select >> PINETL_USER_USER_NAME) & 1))
+        return;
+    clean_value *u = &v[PINETL_USER_USER_NAME];
+    if (!(present & (1u << USER_FIRST_NAME | 1u << USER_LAST_NAME))) {
+        if ((present >> USER_USER_NAME) & 1)
+            text_value(&f[USER_USER_NAME], &no_sentinel, tb, u);
+        return;
+    }
+    char *dst = tb->p;
     int esc = 0, warn = 0;
-    long n1 = has_first ? text_value(&f[USER_FIRST_NAME], &no_sentinel, dst, &esc) : 0;
+    long n1 = (present >> USER_FIRST_NAME) & 1 ? name_part(&f[USER_FIRST_NAME], tb, &esc) : 0;
     if (n1 < 0) {
         warn = 1;
         n1 = 0;
     }
-    long pos = n1;
     if (n1)
-        dst[pos++] = ' ';
-    long n2 = has_last ? text_value(&f[USER_LAST_NAME], &no_sentinel, dst + pos, &esc) : 0;
+        *tb->p++ = ' ';
+    long n2 = (present >> USER_LAST_NAME) & 1 ? name_part(&f[USER_LAST_NAME], tb, &esc) : 0;
     if (n2 < 0) {
         warn = 1;
         n2 = 0;
     }
-    if (n2)
-        pos += n2;
-    else if (n1)
+    long pos = (long)(tb->p - dst);
+    if (!n2 && n1)
         pos--; /* no last name: drop the space */
     if (pos == 0) {
         /* Warned only when the name is null because a part could not be cleaned. */
-        set_null(b, PINETL_USER_USER_NAME, r, warn);
-    } else {
-        bit_set(c->validity, r);
-        pinetl__text_commit(c, r, dst, (size_t)pos);
-        if (esc)
-            b->escape[r] |= 1u << PINETL_USER_USER_NAME;
+        u->state = warn ? RULE_WARN : RULE_NULL;
+        return;
     }
-    return 0;
+    u->state = RULE_VALUE;
+    u->s = dst;
+    u->n = (size_t)pos;
+    u->esc = esc;
 }
 
-int pinetl__clean_fill_fields(pinetl_batch *b, size_t r, const json_value *f, uint32_t present) {
-    switch (b->table) {
-    case PINETL_TABLE_PIN: return clean_pin(b, r, f, present);
-    case PINETL_TABLE_GEO: return clean_geo(b, r, f, present);
-    default: return clean_user(b, r, f, present);
+void pinetl__clean_values(pinetl_table table, uint32_t select, const json_value *f,
+                          uint32_t present, char *scratch, char *text, clean_value *v) {
+    text_buf tb = {text};
+    memset(v + 1, 0, (size_t)(pinetl_column_count(table) - 1) * sizeof *v);
+    switch (table) {
+    case PINETL_TABLE_PIN: clean_pin(select, f, present, scratch, &tb, v); break;
+    case PINETL_TABLE_GEO: clean_geo(select, f, present, scratch, &tb, v); break;
+    default: clean_user(select, f, present, scratch, &tb, v); break;
     }
 }

@@ -14,6 +14,11 @@ int pinetl__batch_set_source(pinetl_batch *b, const char *source);
 int pinetl__batch_add_record(pinetl_batch *b, const char *rec, size_t len, int64_t line,
                              int64_t offset);
 
+/* pinetl__batch_add_record for bytes whose UTF-8 the caller has checked when utf8_checked is 1
+ * (a run of lines checked as a whole, core/simd.h); 0 is pinetl__batch_add_record. */
+int pinetl__batch_add_checked(pinetl_batch *b, const char *rec, size_t len, int64_t line,
+                              int64_t offset, int utf8_checked);
+
 struct json_value;
 struct json_member;
 

@@ -15,6 +15,7 @@ typedef struct scanner {
     json_error *err;
     json_member *members; /* top-level object members, when asked for */
     size_t max, count;
+    int utf8_checked; /* the caller validated the text's UTF-8 (simd.h): strings skip it */
 } scanner;
 
 static int fail(scanner *s, const char *at, const char *what, int utf8) {
@@ -117,17 +118,27 @@ static inline int word_special(uint64_t w) {
     return (t & high) != 0;
 }
 
-/* The first byte at or after p that is not plain string content ('"', '\\', a control or a
- * non-ASCII byte), or a position less than 8 bytes before end. */
-static inline const char *skip_plain(const char *p, const char *end) {
+/* The same for UTF-8 already validated: non-ASCII bytes are plain content. */
+static inline int word_special_checked(uint64_t w) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+    return (t & high) != 0;
+}
+
+/* The first byte at or after p that is not plain string content ('"', '\\', a control byte,
+ * and unless checked a non-ASCII byte), or a position less than 8 bytes before end. */
+static inline const char *skip_plain(const char *p, const char *end, int checked) {
 #ifdef __SSE2__
     /* Sixteen bytes at a time, straight to the first one that needs a look. */
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i ctl = _mm_set1_epi8(0x1F), space = _mm_set1_epi8(0x20);
     while (end - p >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-        /* A signed compare: control bytes and non-ASCII bytes (negative) are both below 0x20. */
-        __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+        __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
+        /* Checked: an unsigned v <= 0x1F. Else a signed compare: control bytes and non-ASCII
+         * bytes (negative) are both below 0x20. */
+        __m128i low = checked ? _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v) : _mm_cmplt_epi8(v, space);
         int mask = _mm_movemask_epi8(_mm_or_si128(sp, low));
         if (mask)
             return p + __builtin_ctz((unsigned)mask);
@@ -137,7 +148,7 @@ static inline const char *skip_plain(const char *p, const char *end) {
     while (end - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        if (word_special(w))
+        if (checked ? word_special_checked(w) : word_special(w))
             break;
         p += 8;
     }
@@ -151,7 +162,7 @@ static inline __attribute__((always_inline)) int scan_string(scanner *s, const c
     int escaped = 0;
     p++;
     for (;;) {
-        p = skip_plain(p, end);
+        p = skip_plain(p, end, s->utf8_checked);
         if (p >= end)
             return fail(s, p, "unterminated string", 0);
         unsigned char c = (unsigned char)*p;
@@ -191,7 +202,7 @@ static inline __attribute__((always_inline)) int scan_string(scanner *s, const c
         }
         if (c < 0x20)
             return fail(s, p, "control character in string", 0);
-        if (c < 0x80) {
+        if (c < 0x80 || s->utf8_checked) {
             p++;
             continue;
         }
@@ -392,7 +403,13 @@ static int scan_value(scanner *s, const char **pp, int depth, json_value *out) {
 
 int pinetl__json_parse_members(const char *p, const char *end, json_value *out,
                                json_member *members, size_t max, size_t *count, json_error *err) {
-    scanner s = {p, end, err, members, max, 0};
+    return pinetl__json_parse_members_utf8(p, end, out, members, max, count, err, 0);
+}
+
+int pinetl__json_parse_members_utf8(const char *p, const char *end, json_value *out,
+                                    json_member *members, size_t max, size_t *count,
+                                    json_error *err, int utf8_checked) {
+    scanner s = {p, end, err, members, max, 0, utf8_checked};
     const char *q = skip_ws(p, end);
     if (q >= end)
         return fail(&s, q, "empty record", 0);
@@ -416,7 +433,7 @@ int pinetl__json_parse(const char *p, const char *end, json_value *out, json_err
 
 int pinetl__json_scan_value(const char **pp, const char *end, const char *base, json_value *out,
                             json_error *err) {
-    scanner s = {base, end, err, NULL, 0, 0};
+    scanner s = {base, end, err, NULL, 0, 0, 0};
     const char *q = skip_ws(*pp, end);
     if (scan_value(&s, &q, 0, out))
         return -1;

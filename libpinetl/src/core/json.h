@@ -76,6 +76,13 @@ typedef struct json_member {
 int pinetl__json_parse_members(const char *p, const char *end, json_value *out,
                                json_member *members, size_t max, size_t *count, json_error *err);
 
+/* pinetl__json_parse_members for a text whose UTF-8 the caller has checked (utf8_checked: 1,
+ * e.g. a whole run of lines by pinetl__utf8_valid_block): strings are then scanned for quotes,
+ * backslashes and control bytes only. With 0 it is pinetl__json_parse_members. */
+int pinetl__json_parse_members_utf8(const char *p, const char *end, json_value *out,
+                                    json_member *members, size_t max, size_t *count,
+                                    json_error *err, int utf8_checked);
+
 /* Is c ASCII whitespace as the spec means it (space, \t, \n, \v, \f, \r)? */
 static inline int pinetl__json_is_space(unsigned char c) {
     return c == ' ' || (c >= '\t' && c <= '\r');

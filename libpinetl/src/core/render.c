@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "storage.h"
+#include "clean.h"
+#include "direct.h"
 #include "num.h"
+#include "rules.h"
 #include "util/error.h"
 
 /* Worst case of one value that is not text: a coordinate pair or a timestamp, quoted. */
@@ -43,109 +45,169 @@ static char *put_timestamp(char *p, int64_t us) {
     return p + n + 2;
 }
 
-/* Bytes of row r's text columns, times the given expansion factor. */
-static size_t text_bytes(const pinetl_batch *b, size_t r, size_t factor) {
-    size_t n = 0;
-    for (int c = 0; c < b->ncols; c++) {
-        const column *k = &b->cols[c];
-        if (k->type == PINETL_TYPE_TEXT)
-            n += (size_t)(k->offsets[r + 1] - k->offsets[r]) *
-                 ((b->escape[r] >> c) & 1 ? 6 : factor);
-    }
+/* Room one row needs: keys, punctuation, the widest non-text values and its texts, times the
+ * given expansion factor (6 for texts that need JSON escaping). */
+static size_t row_room(const pinetl_batch *b, const clean_value *v, size_t factor) {
+    size_t n = b->kall + 4 + (size_t)b->ncols * (VALUE_MAX + 3);
+    for (int c = 1; c < b->ncols; c++)
+        if (v[c].state == RULE_VALUE && b->cols[c].type == PINETL_TYPE_TEXT)
+            n += v[c].n * (v[c].esc ? 6 : factor);
     return n;
 }
 
-static int render_jsonl(pinetl_batch *b) {
-    char keys[PINETL_MAX_COLUMNS][40] = {{0}};
-    size_t klen[PINETL_MAX_COLUMNS], kall = 0;
+/* The keys of the JSON lines render ("," or "{", the quoted name, ":"), made once per batch. */
+static int render_keys(pinetl_batch *b) {
+    if (b->kall)
+        return 0;
+    size_t all = 0;
     for (int c = 0; c < b->ncols; c++) {
         const char *name = pinetl_column_name(b->table, c);
-        klen[c] = (size_t)snprintf(keys[c], sizeof keys[c], "%s\"%s\":", c ? "," : "{", name);
-        if (klen[c] >= KEY_COPY)
+        int n = snprintf(b->keys[c], sizeof b->keys[c], "%s\"%s\":", c ? "," : "{", name);
+        if (n < 0 || n >= KEY_COPY)
             return -1; /* no column name is that long */
-        kall += klen[c];
+        b->klen[c] = (unsigned char)n;
+        all += (size_t)n;
     }
+    b->kall = all;
+    return 0;
+}
+
+/* One cleaned row as a JSON line at p (room reserved by row_room); returns the end. */
+static char *put_row_jsonl(const pinetl_batch *b, char *p, const clean_value *v) {
+    for (int c = 0; c < b->ncols; c++) {
+        p = put_key(p, b->keys[c], b->klen[c]);
+        if (v[c].state != RULE_VALUE) {
+            p = put(p, "null", 4);
+            continue;
+        }
+        switch (b->cols[c].type) {
+        case PINETL_TYPE_INT64: p += pinetl__num_format_int64(v[c].i64, p); break;
+        case PINETL_TYPE_TIMESTAMP: p = put_timestamp(p, v[c].i64); break;
+        case PINETL_TYPE_COORDS: p = put_coords(p, v[c].xy); break;
+        default:
+            *p++ = '"';
+            /* Texts that arrived without escapes need none: copied as they came. */
+            p = v[c].esc ? pinetl__json_escape(p, v[c].s, v[c].n) : put(p, v[c].s, v[c].n);
+            *p++ = '"';
+        }
+    }
+    *p++ = '}';
+    *p++ = '\n';
+    return p;
+}
+
+static char *put_row_csv(const pinetl_batch *b, char *p, const clean_value *v) {
+    for (int c = 0; c < b->ncols; c++) {
+        if (c)
+            *p++ = ',';
+        if (v[c].state != RULE_VALUE)
+            continue;
+        switch (b->cols[c].type) {
+        case PINETL_TYPE_INT64: p += pinetl__num_format_int64(v[c].i64, p); break;
+        case PINETL_TYPE_TIMESTAMP: {
+            int n = pinetl__ts_format(v[c].i64, p);
+            if (n > 0)
+                p += n;
+            break;
+        }
+        case PINETL_TYPE_COORDS:
+            /* "[lat,lon]" holds a comma: always quoted. */
+            *p++ = '"';
+            p = put_coords(p, v[c].xy);
+            *p++ = '"';
+            break;
+        default: p = pinetl__csv_escape(p, v[c].s, v[c].n);
+        }
+    }
+    *p++ = '\n';
+    return p;
+}
+
+/* Appends one cleaned row to b->out in format. */
+static int put_row(pinetl_batch *b, int format, const clean_value *v) {
     pinetl__buf *o = &b->out;
+    if (pinetl__buf_reserve(o, row_room(b, v, format == PINETL_FORMAT_CSV ? 2 : 1)))
+        return -1;
+    char *p = o->p + o->len;
+    p = format == PINETL_FORMAT_CSV ? put_row_csv(b, p, v) : put_row_jsonl(b, p, v);
+    o->len = (size_t)(p - o->p);
+    return 0;
+}
+
+static int put_header(pinetl_batch *b) {
+    pinetl__buf *o = &b->out;
+    for (int c = 0; c < b->ncols; c++) {
+        const char *name = pinetl_column_name(b->table, c);
+        if ((c && pinetl__buf_append(o, ",", 1)) || pinetl__buf_append(o, name, strlen(name)))
+            return -1;
+    }
+    return pinetl__buf_append(o, "\n", 1);
+}
+
+/* The columnar render: each row's values read back from the columns, then the same row render
+ * as the one-pass path. */
+static int render_rows(pinetl_batch *b, int format, int with_header) {
+    if (render_keys(b) || (with_header && put_header(b)))
+        return -1;
+    clean_value v[PINETL_MAX_COLUMNS];
+    memset(v, 0, sizeof v);
     for (size_t r = 0; r < b->rows; r++) {
         if (b->status[r])
             continue;
-        if (pinetl__buf_reserve(o, kall + 2 + (size_t)b->ncols * VALUE_MAX + text_bytes(b, r, 1)))
-            return -1;
-        char *p = o->p + o->len;
         for (int c = 0; c < b->ncols; c++) {
             const column *k = &b->cols[c];
-            p = put_key(p, keys[c], klen[c]);
-            if (!bit_get(k->validity, r)) {
-                p = put(p, "null", 4);
-                continue;
-            }
+            v[c].state = bit_get(k->validity, r) ? RULE_VALUE : RULE_NULL;
             switch (k->type) {
-            case PINETL_TYPE_INT64: p += pinetl__num_format_int64(k->i64[r], p); break;
-            case PINETL_TYPE_TIMESTAMP: p = put_timestamp(p, k->i64[r]); break;
-            case PINETL_TYPE_COORDS: p = put_coords(p, &k->coords[2 * r]); break;
-            default: {
-                const char *s = k->text + k->offsets[r];
-                size_t n = (size_t)(k->offsets[r + 1] - k->offsets[r]);
-                *p++ = '"';
-                /* Texts that arrived without escapes need none: copy them. */
-                p = (b->escape[r] >> c) & 1 ? pinetl__json_escape(p, s, n) : put(p, s, n);
-                *p++ = '"';
-            }
+            case PINETL_TYPE_TEXT:
+                v[c].s = k->text + k->offsets[r];
+                v[c].n = (size_t)(k->offsets[r + 1] - k->offsets[r]);
+                v[c].esc = (b->escape[r] >> c) & 1;
+                break;
+            case PINETL_TYPE_COORDS:
+                v[c].xy[0] = k->coords[2 * r];
+                v[c].xy[1] = k->coords[2 * r + 1];
+                break;
+            default: v[c].i64 = k->i64[r]; break;
             }
         }
-        *p++ = '}';
-        *p++ = '\n';
-        o->len = (size_t)(p - o->p);
+        if (put_row(b, format, v))
+            return -1;
     }
     return 0;
 }
 
-static int render_csv(pinetl_batch *b, int with_header) {
-    pinetl__buf *o = &b->out;
-    if (with_header) {
-        for (int c = 0; c < b->ncols; c++) {
-            const char *name = pinetl_column_name(b->table, c);
-            if ((c && pinetl__buf_append(o, ",", 1)) || pinetl__buf_append(o, name, strlen(name)))
-                return -1;
-        }
-        if (pinetl__buf_append(o, "\n", 1))
-            return -1;
+/* The one-pass path (direct.h). */
+
+int pinetl__batch_use_direct(pinetl_batch *b, pinetl_format format) {
+    if (!b || b->rows || b->cap || b->views ||
+        (format != PINETL_FORMAT_JSONL && format != PINETL_FORMAT_CSV))
+        return pinetl__error_set(PINETL_EINVAL, "the one-pass render needs a new, empty batch "
+                                                "without text views and a format");
+    b->direct = format;
+    return PINETL_OK;
+}
+
+int pinetl__batch_direct_header(pinetl_batch *b) {
+    if (b->direct != PINETL_FORMAT_CSV || b->out.len)
+        return PINETL_OK;
+    if (put_header(b))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering a batch");
+    b->out_header = 1;
+    return PINETL_OK;
+}
+
+int pinetl__batch_direct_format(const pinetl_batch *b) { return b ? b->direct : 0; }
+
+int pinetl__render_direct(pinetl_batch *b, const clean_value *v) {
+    if (render_keys(b) || put_row(b, b->direct, v))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering a batch");
+    for (int c = 1; c < b->ncols; c++) {
+        if (!((b->select >> c) & 1))
+            continue; /* not cleaned: nothing to count */
+        b->dnulls[c] += v[c].state != RULE_VALUE;
+        b->dwarnings[c] += v[c].state == RULE_WARN;
     }
-    for (size_t r = 0; r < b->rows; r++) {
-        if (b->status[r])
-            continue;
-        if (pinetl__buf_reserve(o, 2 + (size_t)b->ncols * (VALUE_MAX + 3) + text_bytes(b, r, 2)))
-            return -1;
-        char *p = o->p + o->len;
-        for (int c = 0; c < b->ncols; c++) {
-            const column *k = &b->cols[c];
-            if (c)
-                *p++ = ',';
-            if (!bit_get(k->validity, r))
-                continue;
-            switch (k->type) {
-            case PINETL_TYPE_INT64: p += pinetl__num_format_int64(k->i64[r], p); break;
-            case PINETL_TYPE_TIMESTAMP: {
-                int n = pinetl__ts_format(k->i64[r], p);
-                if (n > 0)
-                    p += n;
-                break;
-            }
-            case PINETL_TYPE_COORDS:
-                /* "[lat,lon]" holds a comma: always quoted. */
-                *p++ = '"';
-                p = put_coords(p, &k->coords[2 * r]);
-                *p++ = '"';
-                break;
-            default:
-                p = pinetl__csv_escape(p, k->text + k->offsets[r],
-                                       (size_t)(k->offsets[r + 1] - k->offsets[r]));
-            }
-        }
-        *p++ = '\n';
-        o->len = (size_t)(p - o->p);
-    }
-    return 0;
+    return PINETL_OK;
 }
 
 static const char *const format_names[] = {NULL, "jsonl", "csv"};
@@ -185,11 +247,21 @@ int pinetl_batch_render(const char **out, size_t *len, pinetl_batch *b, pinetl_f
         return pinetl__error_set(PINETL_EINVAL, "pinetl_batch_render: the batch holds text views "
                                                 "(read for Arrow export), which are not rendered");
     with_header = format == PINETL_FORMAT_CSV && with_header;
+    if (b->direct) {
+        /* Rendered as the records came in; the header is the worker's choice (first batch). */
+        if ((int)format != b->direct)
+            return pinetl__error_set(PINETL_EINVAL,
+                                     "pinetl_batch_render: the batch was rendered "
+                                     "as %s in one pass",
+                                     pinetl_format_name(b->direct));
+        *out = b->out.p ? b->out.p : "";
+        *len = b->out.len;
+        return PINETL_OK;
+    }
     if (!(b->out_valid && b->out_format == (int)format && b->out_header == with_header)) {
         b->out.len = 0;
         b->out_valid = 0;
-        if (pinetl__buf_reserve(&b->out, 1) ||
-            (format == PINETL_FORMAT_JSONL ? render_jsonl(b) : render_csv(b, with_header)))
+        if (pinetl__buf_reserve(&b->out, 1) || render_rows(b, format, with_header))
             return pinetl__error_set(PINETL_ENOMEM, "out of memory rendering a batch");
         b->out_valid = 1;
         b->out_format = format;

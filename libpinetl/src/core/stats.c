@@ -20,6 +20,15 @@ void pinetl_stats_add_batch(pinetl_stats *s, const pinetl_batch *b) {
     s->read += (int64_t)b->rows;
     s->rejected += (int64_t)b->nrejected;
     s->cleaned += (int64_t)(b->rows - b->nrejected);
+    if (b->direct) { /* counted as the rows were rendered (direct.h) */
+        for (size_t i = 0; i < b->nrejected; i++)
+            s->rejected_by_code[b->status[b->rejects[i].row]]++;
+        for (int c = 0; c < b->ncols; c++) {
+            s->nulls[c] += b->dnulls[c];
+            s->warnings[c] += b->dwarnings[c];
+        }
+        return;
+    }
     for (size_t r = 0; r < b->rows; r++) {
         if (b->status[r]) {
             s->rejected_by_code[b->status[r]]++;

@@ -70,7 +70,14 @@ struct pinetl_batch {
     size_t nregions, regions_cap;
     size_t region; /* the region the last text was found in */
 
-    pinetl__buf out; /* render cache */
+    int direct;                            /* one-pass render (direct.h): its format */
+    int64_t dnulls[PINETL_MAX_COLUMNS];    /* with direct: nulls per column so far */
+    int64_t dwarnings[PINETL_MAX_COLUMNS]; /* with direct: warnings per column so far */
+    char keys[PINETL_MAX_COLUMNS][40];     /* JSON lines keys (render.c), made once */
+    unsigned char klen[PINETL_MAX_COLUMNS];
+    size_t kall;
+
+    pinetl__buf out; /* render cache (with direct: the render) */
     int out_format, out_header, out_valid;
     pinetl__buf rout; /* rejects render cache */
     int rout_valid;
@@ -101,6 +108,10 @@ void pinetl__batch_drop_regions(pinetl_batch *b);
 /* Appends a reject row; the message is copied. */
 int pinetl__batch_reject_row(pinetl_batch *b, int code, const char *message, const char *raw,
                              size_t raw_len, int64_t line, int64_t offset);
+struct clean_value;
+/* With direct: renders a cleaned row's values (clean.h) and counts its nulls and warnings. */
+int pinetl__render_direct(pinetl_batch *b, const struct clean_value *v);
+
 /* Drops cached renders (any change to the rows). */
 static inline void pinetl__batch_changed(pinetl_batch *b) {
     b->out_valid = 0;

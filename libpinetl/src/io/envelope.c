@@ -11,6 +11,7 @@
 #include "base64.h"
 #include "core/intake.h"
 #include "core/json.h"
+#include "core/simd.h"
 #include "util/error.h"
 #include "util/alloc.h"
 
@@ -49,16 +50,13 @@ void pinetl__io_ctx_release(io_ctx *c) {
     pinetl__free(c->scratch);
     c->scratch = NULL;
     c->scratch_cap = 0;
+    pinetl__free(c->nl);
+    c->nl = NULL;
+    c->nl_cap = c->nl_n = 0;
 }
 
 int64_t pinetl__io_count_lines(const char *p, size_t len) {
-    int64_t n = 0;
-    const char *end = p + len;
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        n++;
-        p++;
-    }
-    return n;
+    return (int64_t)pinetl__count_byte(p, len, '\n');
 }
 
 /* Line and source offset of p, a byte of the current top-level value; p only moves forward
@@ -343,12 +341,13 @@ int pinetl__io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_
         i++;
     /* Forced JSON lines: every object is a record, no envelope to look for. */
     if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK))
-        return pinetl__batch_add_record(c->batch, p, len, line, offset);
+        return pinetl__batch_add_checked(c->batch, p, len, line, offset, c->utf8_checked > 0);
     /* One scan checks the value and keeps the top-level members that tell its shape. */
     json_value v;
     json_error err;
     size_t count = 0;
-    if (pinetl__json_parse_members(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err) != 0)
+    if (pinetl__json_parse_members_utf8(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err,
+                                        c->utf8_checked > 0) != 0)
         return pinetl__batch_add_record(c->batch, p, len, line, offset);
     switch (v.type) {
     case JSON_OBJECT: {
@@ -387,10 +386,54 @@ static int is_json_space(unsigned char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
+static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset);
+
+/* Lines are cleaned a chunk at a time: one pass over a chunk checks its UTF-8 and finds its
+ * newlines (core/simd.h), then the chunk's records are scanned while it is still in cache. */
+enum { LINES_CHUNK = 64 << 10 };
+
 int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+    size_t want = LINES_CHUNK / 128 + 64; /* more newlines than that: memchr finds the rest */
+    if (want > c->nl_cap) {
+        uint32_t *grown = pinetl__realloc(c->nl, want * sizeof *grown);
+        if (grown) { /* without it, memchr finds every line: slower, not wrong */
+            c->nl = grown;
+            c->nl_cap = want;
+        }
+    }
     const char *s = p, *end = p + len;
+    int rc = PINETL_OK;
+    while (s < end && rc == PINETL_OK) {
+        size_t n = (size_t)(end - s);
+        if (n > LINES_CHUNK) { /* the chunk ends after a newline (or its line is long) */
+            const char *cut = memrchr(s, '\n', LINES_CHUNK);
+            if (!cut)
+                cut = memchr(s + LINES_CHUNK, '\n', n - LINES_CHUNK);
+            if (cut)
+                n = (size_t)(cut + 1 - s);
+        }
+        /* Checked: the scanner looks at each string only for quotes, backslashes and control
+         * bytes. A chunk with a bad byte is checked line by line (the reject says where). */
+        size_t count = 0;
+        c->utf8_checked = pinetl__utf8_valid_lines(s, n, c->nl, c->nl_cap, &count) ? 1 : -1;
+        if (count == SIZE_MAX) /* too long to index */
+            count = pinetl__count_byte(s, n, '\n');
+        c->nl_n = count < c->nl_cap ? count : c->nl_cap;
+        rc = clean_lines(c, s, n, line, offset + (s - p));
+        line += (int64_t)count;
+        s += n;
+    }
+    c->utf8_checked = 0;
+    c->nl_n = 0;
+    return rc;
+}
+
+static int clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, int64_t offset) {
+    const char *s = p, *end = p + len;
+    size_t k = 0;
     while (s < end) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        /* The next newline from the index while it lasts, then by memchr. */
+        const char *nl = k < c->nl_n ? p + c->nl[k++] : memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end;
         const char *a = s, *b = e;
         while (a < b && pinetl__json_is_space((unsigned char)*a))
@@ -417,7 +460,12 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
                     a++;
                 while (b > a && is_json_space((unsigned char)b[-1]))
                     b--;
+                /* A run with a bad byte somewhere: each line is checked on its own. */
+                int run = c->utf8_checked;
+                if (run < 0)
+                    c->utf8_checked = pinetl__utf8_valid_block(a, (size_t)(b - a));
                 rc = pinetl__io_unwrap(c, a, (size_t)(b - a), line, offset + (a - p));
+                c->utf8_checked = run;
             }
             if (rc)
                 return rc;

@@ -29,6 +29,9 @@ typedef struct io_ctx {
     const char *vbase, *cur;
     int64_t vbase_line, vbase_offset, cur_line;
     json_member members[IO_MEMBERS_MAX];
+    int utf8_checked; /* 1: the value being unwrapped lies in bytes checked to be UTF-8 */
+    uint32_t *nl;     /* the newlines of the run of lines being cleaned (offsets), nl_n of them */
+    size_t nl_cap, nl_n;
 } io_ctx;
 
 void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record);

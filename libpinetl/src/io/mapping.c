@@ -1,10 +1,14 @@
 /* Reference-counted read-only file mappings (mapping.h). The count is atomic: batches that point
  * into a mapping are freed on whichever thread lets go of them last (an Arrow consumer's). */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mapping.h"
 #include "util/alloc.h"
+
+#define DONE_LAG ((size_t)2 << 20)
 
 struct io_mapping {
     atomic_long refs;
@@ -42,4 +46,27 @@ void pinetl__io_mapping_release(void *p) {
         return;
     munmap(m->data, m->size);
     pinetl__free(m);
+}
+
+void pinetl__io_mapping_done(io_mapping *m, const char *p, size_t len) {
+    long page = sysconf(_SC_PAGESIZE);
+    if (!m || !len || page <= 0 || p < m->data || p + len > m->data + m->size)
+        return;
+    /* The kernel maps up to 64 KiB around a page fault (fault-around), so a neighbour's
+     * faults map pages of a range dropped before: the 2 MiB before p go again (cheap when
+     * nothing is mapped there), or the resident set would grow by that much per job. */
+    const char *from = (size_t)(p - m->data) > DONE_LAG ? p - DONE_LAG : m->data;
+    len += (size_t)(p - from);
+    p = from;
+    uintptr_t lo = (uintptr_t)p & ~((uintptr_t)page - 1);
+    uintptr_t hi = ((uintptr_t)(p + len) + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t end = ((uintptr_t)(m->data + m->size) + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    if (hi > end)
+        hi = end;
+    madvise((void *)lo, hi - lo, MADV_DONTNEED); /* a hint: failure changes nothing */
+}
+
+void pinetl__io_mapping_sequential(io_mapping *m) {
+    if (m)
+        madvise(m->data, m->size, MADV_SEQUENTIAL);
 }

@@ -13,6 +13,16 @@ io_mapping *pinetl__io_mapping_open(int fd, size_t size);
 const char *pinetl__io_mapping_data(const io_mapping *m);
 size_t pinetl__io_mapping_size(const io_mapping *m);
 void pinetl__io_mapping_retain(io_mapping *m);
+/* The bytes [p, p + len) of the mapping are done with (one-pass reads: nothing points into them
+ * any more): their pages are dropped from the process (MADV_DONTNEED; the page cache keeps
+ * them), so a mapped input does not grow the resident set as it is read. Pages are rounded
+ * outward, and the 2 MiB before p go too (what fault-around mapped again): a neighbour still
+ * being read faults its pages back in, nothing more. */
+void pinetl__io_mapping_done(io_mapping *m, const char *p, size_t len);
+
+/* Reads will be sequential (MADV_SEQUENTIAL: read ahead, drop behind). */
+void pinetl__io_mapping_sequential(io_mapping *m);
+
 /* Drops a reference (void * for region callbacks); the last one unmaps. NULL is ignored. */
 void pinetl__io_mapping_release(void *m);
 

@@ -17,6 +17,7 @@
 
 #include <pinetl/reader.h>
 
+#include "core/direct.h"
 #include "core/text_views.h"
 #include "mapping.h"
 #include "reader_dict.h"
@@ -113,6 +114,9 @@ struct pinetl_reader {
 
     pinetl_stats stats;
     pinetl__buf notices;
+    /* Rendered batches go one pass (core/direct.h): no columns. PINETL_ONE_PASS=0 in the
+     * environment keeps the columnar path (the A/B of docs/performance.md). */
+    int one_pass;
 };
 
 int pinetl_reader_options_init(pinetl_reader_options *o, unsigned version) {
@@ -314,9 +318,13 @@ static int read_input(pinetl_reader *r, input *in) {
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     io_split sp;
     pinetl__io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
-    if (r->opt.text_views && regular && st.st_size > 0) {
+    /* Mapped, not read: text views point into the mapping; the one-pass render copies each
+     * record's bytes once, from the mapping to the output (no read() copy in between). */
+    if ((r->opt.text_views || r->one_pass) && regular && st.st_size > 0) {
         io_mapping *m = pinetl__io_mapping_open(fd, (size_t)st.st_size);
         if (m) {
+            if (r->one_pass)
+                pinetl__io_mapping_sequential(m);
             if (!is_stdin)
                 close(fd);
             return split_mapped(r, &sp, m);
@@ -415,9 +423,15 @@ static void *producer_main(void *arg) {
 
 static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
     pinetl_batch_clear(s->batch);
+    if (r->one_pass && r->opt.render_header && s->seq == 0) {
+        int rc = pinetl__batch_direct_header(s->batch);
+        if (rc)
+            return rc;
+    }
     ctx->batch = s->batch;
     job *j = &s->job;
-    if (j->mapping) { /* the batch's own reference: its views outlive the job */
+    if (j->mapping &&
+        r->opt.text_views) { /* the batch's own reference: its views outlive the job */
         pinetl__io_mapping_retain(j->mapping);
         int rc = pinetl__batch_add_region(s->batch, j->lo, (size_t)(j->hi - j->lo), j->mapping,
                                           pinetl__io_mapping_release);
@@ -434,6 +448,9 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
         if (rc)
             return rc;
     }
+    /* One pass: the batch holds no pointer into the input, so its mapped pages can go. */
+    if (r->one_pass && j->mapping)
+        pinetl__io_mapping_done(j->mapping, j->lo, (size_t)(j->hi - j->lo));
     if (r->opt.render_format) {
         const char *out;
         size_t len;
@@ -489,6 +506,8 @@ static int new_batch(pinetl_batch **out, const pinetl_reader *r) {
         rc = pinetl_batch_select_columns(b, r->opt.columns);
     if (rc == 0 && r->opt.text_views)
         rc = pinetl__batch_use_views(b);
+    if (rc == 0 && r->one_pass)
+        rc = pinetl__batch_use_direct(b, r->opt.render_format);
     if (rc) {
         pinetl_batch_free(b);
         return rc;
@@ -652,6 +671,10 @@ int pinetl_reader_open(pinetl_reader **out, pinetl_table table, const char *cons
         pinetl_reader_free(r);
         return rc;
     }
+    const char *op = getenv("PINETL_ONE_PASS");
+    r->one_pass = r->opt.render_format && !r->opt.dict_columns && !(op && !strcmp(op, "0"));
+    /* One-pass batches too: 4 MiB batches (a quarter of the hand-overs) measured 1.2-1.3x the
+     * CPU of 1 MiB ones (docs/performance.md). */
     if (!r->opt.batch_bytes)
         r->opt.batch_bytes = DEFAULT_BATCH_BYTES;
     if (!r->opt.max_record_bytes)
