@@ -636,8 +636,8 @@ int main(int argc, char **argv) {
     mkdir(out_dir, 0777);
     FILE *files[3];
     for (int t = 0; t < 3; t++) {
-        int n = snprintf(names[t], sizeof names[t], "%s/%s-s%llu-n%lld%s.jsonl", out_dir,
-                         tables[t], seed, rows, dirt_part);
+        int n = snprintf(names[t], sizeof names[t], "%s/%s-s%llu-n%lld%s.jsonl", out_dir, tables[t],
+                         seed, rows, dirt_part);
         if (n < 0 || (size_t)n >= sizeof names[t] ||
             snprintf(tmps[t], sizeof tmps[t], "%s.tmp", names[t]) >= (int)sizeof tmps[t]) {
             fprintf(stderr, "generate: the --out folder's path is too long\n");

@@ -783,17 +783,15 @@ int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
                     "pinetl serve: recovery: stream '%s': %llu damaged range(s) inside the log "
                     "(%llu bytes, hiding %llu record(s)) skipped and copied to %s.quarantine.*; "
                     "every valid record around them is kept\n",
-                    st->name, (unsigned long long)rec.bad_ranges,
-                    (unsigned long long)rec.bad_bytes, (unsigned long long)rec.bad_records,
-                    st->path);
+                    st->name, (unsigned long long)rec.bad_ranges, (unsigned long long)rec.bad_bytes,
+                    (unsigned long long)rec.bad_records, st->path);
         if (rec.cut_bytes && o->log)
             fprintf(o->log,
                     "pinetl serve: recovery: cut %llu bytes (%s) at the tail of "
                     "stream '%s' (copied to %s.quarantine.*)%s\n",
                     (unsigned long long)rec.cut_bytes, rec.cut_reason ? rec.cut_reason : "invalid",
                     st->name, st->path,
-                    rec.skipped_seqs ? "; sequence numbers move on past them (epoch starts)"
-                                     : "");
+                    rec.skipped_seqs ? "; sequence numbers move on past them (epoch starts)" : "");
         st->created_s = (int64_t)time(NULL);
     }
     return PINETL_OK;

@@ -35,8 +35,8 @@ PINETL_API int pinetl_warehouse_stream_position(uint64_t *seq, uint64_t *offset,
 /* The log identity a shard's position was committed with, into log_id (cap >= 33): "" when there
  * is no position or it has none. */
 PINETL_API int pinetl_warehouse_stream_position_log(char *log_id, size_t cap,
-                                                    pinetl_warehouse *warehouse,
-                                                    const char *stream, const char *shard);
+                                                    pinetl_warehouse *warehouse, const char *stream,
+                                                    const char *shard);
 /* Deletes a shard's position (*forgotten, may be NULL: 1 when there was one), so a consumer
  * reads the shard's log from its start: what an operator does after the log was replaced. */
 PINETL_API int pinetl_warehouse_forget_stream_position(int *forgotten, pinetl_warehouse *warehouse,

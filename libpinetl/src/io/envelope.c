@@ -396,10 +396,10 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
     size_t want = LINES_CHUNK / 128 + 64; /* more newlines than that: memchr finds the rest */
     if (want > c->nl_cap) {
         uint32_t *grown = pinetl__realloc(c->nl, want * sizeof *grown);
-        if (grown) { /* without it, memchr finds every line: slower, not wrong */
-            c->nl = grown;
-            c->nl_cap = want;
-        }
+        if (!grown) /* like every allocation of a clean: a failure is the caller's to see */
+            return pinetl__error_set(PINETL_ENOMEM, "out of memory indexing the lines of a chunk");
+        c->nl = grown;
+        c->nl_cap = want;
     }
     const char *s = p, *end = p + len;
     int rc = PINETL_OK;

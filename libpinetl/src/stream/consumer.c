@@ -322,24 +322,22 @@ static int shard_open_reader(pinetl_stream_consumer *c, shard *s) {
     const char *id = pinetl_streamlog_reader_log_id(s->reader);
     snprintf(s->log_id, sizeof s->log_id, "%s", id);
     if (s->committed_id[0] && strcmp(s->committed_id, id))
-        return pinetl__error_set(PINETL_EFORMAT,
-                                 "the log is not the one this warehouse read (log %.8s, the "
-                                 "position at sequence number %llu is of log %.8s): the log or "
-                                 "the landing folder was replaced; nothing loaded from it. "
-                                 FORGET_HINT,
-                                 *id ? id : "(none)",
-                                 (unsigned long long)s->committed_seq, s->committed_id,
-                                 s->source);
+        return pinetl__error_set(
+            PINETL_EFORMAT,
+            "the log is not the one this warehouse read (log %.8s, the "
+            "position at sequence number %llu is of log %.8s): the log or "
+            "the landing folder was replaced; nothing loaded from it. " FORGET_HINT,
+            *id ? id : "(none)", (unsigned long long)s->committed_seq, s->committed_id, s->source);
     if (s->committed_seq && s->committed_offset &&
         pinetl_streamlog_reader_offset(s->reader) != s->committed_offset)
-        return pinetl__error_set(PINETL_EFORMAT,
-                                 "the log does not match the committed position: record %llu "
-                                 "ends at byte %llu, the position says %llu (the log was "
-                                 "rewritten or restored from another copy); nothing loaded. "
-                                 FORGET_HINT,
-                                 (unsigned long long)s->committed_seq,
-                                 (unsigned long long)pinetl_streamlog_reader_offset(s->reader),
-                                 (unsigned long long)s->committed_offset, s->source);
+        return pinetl__error_set(
+            PINETL_EFORMAT,
+            "the log does not match the committed position: record %llu "
+            "ends at byte %llu, the position says %llu (the log was "
+            "rewritten or restored from another copy); nothing loaded. " FORGET_HINT,
+            (unsigned long long)s->committed_seq,
+            (unsigned long long)pinetl_streamlog_reader_offset(s->reader),
+            (unsigned long long)s->committed_offset, s->source);
     if (!s->committed_id[0] && s->committed_seq && *id)
         notice(c,
                "stream %s: its position was committed before logs had identities; it is tied to "
@@ -461,8 +459,7 @@ static void rewind_shards(pinetl_stream_consumer *c) {
     drop_open_batch(c);
     for (size_t i = 0; i < c->nshards; i++) {
         shard *s = &c->shards[i];
-        if (s->read_seq != s->committed_seq || s->read_offset != s->committed_offset ||
-            !s->reader)
+        if (s->read_seq != s->committed_seq || s->read_offset != s->committed_offset || !s->reader)
             shard_open_reader(c, s);
     }
     c->nbad = 0;

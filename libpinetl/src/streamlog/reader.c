@@ -124,8 +124,8 @@ static int take_identity(struct pinetl_streamlog_reader *r, const pinetl__slog_i
 /* Whether a valid frame found at cand, after the invalid bytes from r->pos, continues the log:
  * the same log and epoch, and a sequence number the skipped bytes could have held (each frame
  * takes 32 bytes or more). Sets *last to the last sequence number the skipped bytes hid. */
-static int continues(const struct pinetl_streamlog_reader *r, uint64_t cand,
-                     const unsigned char *p, const pinetl__slog_header *h, uint64_t *last) {
+static int continues(const struct pinetl_streamlog_reader *r, uint64_t cand, const unsigned char *p,
+                     const pinetl__slog_header *h, uint64_t *last) {
     uint64_t base = base_seq(r), most = (cand - r->pos) / PINETL_STREAMLOG_HEADER_SIZE;
     pinetl__slog_identity id;
     if (pinetl__slog_identity_of(p, h, &id)) {
@@ -334,8 +334,7 @@ int pinetl_streamlog_reader_next(pinetl_streamlog_record *out, pinetl_streamlog_
             return pinetl__error_set(PINETL_EFORMAT,
                                      "%s: the log was cut to %llu bytes, below the reader's "
                                      "position %llu (records it returned are gone)",
-                                     r->path, (unsigned long long)size,
-                                     (unsigned long long)r->pos);
+                                     r->path, (unsigned long long)size, (unsigned long long)r->pos);
         rc = resync(r);
         if (rc < 0)
             return rc;
@@ -391,14 +390,13 @@ static int scan_to(struct pinetl_streamlog_reader *r, uint64_t after_seq) {
         }
         if (rc == PINETL_STREAMLOG_SKIPPED) {
             if (r->bad.first_seq <= after_seq && after_seq < r->bad.last_seq)
-                return pinetl__error_set(PINETL_EFORMAT,
-                                         "%s: the position (sequence number %llu) is inside the "
-                                         "damaged bytes %llu..%llu (sequence numbers %llu..%llu)",
-                                         r->path, (unsigned long long)after_seq,
-                                         (unsigned long long)r->bad.offset,
-                                         (unsigned long long)(r->bad.offset + r->bad.length),
-                                         (unsigned long long)r->bad.first_seq,
-                                         (unsigned long long)r->bad.last_seq);
+                return pinetl__error_set(
+                    PINETL_EFORMAT,
+                    "%s: the position (sequence number %llu) is inside the "
+                    "damaged bytes %llu..%llu (sequence numbers %llu..%llu)",
+                    r->path, (unsigned long long)after_seq, (unsigned long long)r->bad.offset,
+                    (unsigned long long)(r->bad.offset + r->bad.length),
+                    (unsigned long long)r->bad.first_seq, (unsigned long long)r->bad.last_seq);
             continue;
         }
         ended = 1; /* PINETL_DONE */

@@ -80,8 +80,9 @@ int pinetl_warehouse_forget_stream_position(int *forgotten, pinetl_warehouse *wh
     }
     sqlite3_bind_text(st, 1, stream, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, shard, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? PINETL_OK
-                                              : pinetl__db_error(wh->db, "forgetting a stream position");
+    int rc = sqlite3_step(st) == SQLITE_DONE
+                 ? PINETL_OK
+                 : pinetl__db_error(wh->db, "forgetting a stream position");
     if (!rc && forgotten)
         *forgotten = sqlite3_changes(wh->db) > 0;
     sqlite3_finalize(st);
@@ -108,7 +109,7 @@ int pinetl__warehouse_stream_reject(pinetl_warehouse *wh, const char *table, con
     sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? PINETL_OK
-                                              : pinetl__db_error(wh->db, "storing a stream reject");
+                                             : pinetl__db_error(wh->db, "storing a stream reject");
     sqlite3_finalize(st);
     return rc ? pinetl__load_abort(wh, rc) : PINETL_OK;
 }
@@ -126,8 +127,7 @@ int pinetl__warehouse_lock_stream(int *fd_out, pinetl_warehouse *wh) {
     if (flock(fd, LOCK_EX | LOCK_NB)) {
         int busy = errno == EWOULDBLOCK;
         close(fd);
-        return pinetl__error_set(PINETL_EIO,
-                                 "%s: %s", path,
+        return pinetl__error_set(PINETL_EIO, "%s: %s", path,
                                  busy ? "locked: another pinetl stream writes this warehouse "
                                         "(one consumer per warehouse; stop the other first)"
                                       : strerror(errno));

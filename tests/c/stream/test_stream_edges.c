@@ -108,7 +108,8 @@ static void test_positions(void) {
     CHECK_INT(seq, 5);
     CHECK_INT(off, 500);
     /* An incomplete or too large position rolls the rows back too. */
-    pinetl_stream_position bad[2] = {{"s", "shardId-000000000000", 6, 600, NULL}, {"s", NULL, 1, 1, NULL}};
+    pinetl_stream_position bad[2] = {{"s", "shardId-000000000000", 6, 600, NULL},
+                                     {"s", NULL, 1, 1, NULL}};
     pinetl_batch_clear(b);
     rec = "{\"ind\": 2, \"first_name\": \"C\", \"last_name\": \"D\", \"age\": 40}";
     CHECK_INT(pinetl_batch_clean(b, rec, strlen(rec), NULL), PINETL_OK);

@@ -244,8 +244,7 @@ static void test_bad_magic_and_garbage(void) {
                          (ssize_t)(record_end[8] - record_end[5]));
     if (fd >= 0)
         close(fd);
-    check_skipped(37, (uint64_t)record_end[5], (uint64_t)(record_end[8] - record_end[5]), 3,
-                  &bad);
+    check_skipped(37, (uint64_t)record_end[5], (uint64_t)(record_end[8] - record_end[5]), 3, &bad);
     /* A header-sized tail of random bytes. */
     CHECK_INT(copy_file(path, copy, record_end[40]), 0);
     f = fopen(copy, "ab");
