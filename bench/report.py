@@ -15,6 +15,7 @@ COMPARE = {
     "python pinetl.read_arrow pin (large_string)": "pinetl clean pin",
     "polars clean pin": "pinetl clean pin",
     "duckdb (python) clean pin": "pinetl clean pin",
+    "chdb clean pin": "pinetl clean pin",
     "spark json + expressions pin": "pinetl clean pin",
     "spark + pinetl (mapInArrow) pin": "pinetl clean pin",
 }
