@@ -11,6 +11,7 @@ COMPARE = {
     "pandas clean+insights": "pinetl insights (in memory)",
     "duckdb clean pin": "pinetl clean pin",
     "duckdb clean+insights": "pinetl insights (in memory)",
+    "sqlite3 .import (final rows)": "pinetl load (SQLite)",
     "python pinetl.read_arrow pin": "pinetl clean pin",
     "python pinetl.read_arrow pin (large_string)": "pinetl clean pin",
     "polars clean pin": "pinetl clean pin",
