@@ -330,9 +330,10 @@ m = re.search(r"(\d+) records sent, ([\d.]+) records/sec .* ([\d.]+) ms avg late
 if not m:
     sys.exit("broker.sh: cannot read the perf summary: " + line.strip())
 n, rate, avg, mx, p50, p95, p99 = m.groups()
+producer = ",".join(kv.replace("=", ":", 1) for kv in sys.argv[3:]) or "defaults"
 print(f"kafka-producer-perf: records={n} record_size={sys.argv[1]} acks={sys.argv[2]} "
       f"records_per_s={float(rate):.0f} p50_ms={p50} p99_ms={p99} avg_ms={avg} max_ms={mx} "
-      f"producer={','.join(sys.argv[3:]) or 'defaults'}")
+      f"producer={producer}")
 ' "$size" "$acks" "${producer[@]}"
 }
 
