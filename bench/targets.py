@@ -73,9 +73,13 @@ def main():
             print(f"  n/a   {label}")
         else:
             print(f"  {'PASS' if value <= limit else 'FAIL'}  {label}: {value:.2f} {unit}")
-    print("\nratios (wall) of the clean to the anchors:", ", ".join(
-        f"{n} {ratio('pinetl clean pin', n):.2f}x" for n in ("cp pin", "simdjson walk pin")
-        if ratio("pinetl clean pin", n) is not None))
+    print()
+    for key in ("wall", "cpu"):
+        pairs = [(c, n) for c in ("pinetl clean pin", "pinetl clean pin -T 1")
+                 for n in ("cp pin", "simdjson walk pin") if ratio(c, n, key) is not None]
+        if pairs:
+            print(f"ratios ({key}) to the anchors: " + ", ".join(
+                f"{c} / {n} {ratio(c, n, key):.2f}x" for c, n in pairs))
     print()
 
 
