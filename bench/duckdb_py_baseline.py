@@ -8,10 +8,10 @@ agrees with pinetl on the records both clean.
 Malformed lines are skipped by read_json's ignore_errors (DuckDB keeps no rejects); rows whose
 key breaks the spec's rule are left out. Uses every core (DuckDB's default).
 """
-import argparse
-import sys
 
 import duckdb
+
+from pin_fields import clean_main
 
 MACROS = r"""
 CREATE MACRO txt(v, s1, s2) AS
@@ -69,15 +69,7 @@ def clean_pin(path, out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("clean")
-    c.add_argument("--table", choices=["pin"], required=True)
-    c.add_argument("input")
-    c.add_argument("output")
-    args = ap.parse_args()
-    clean_pin(args.input, args.output)
-    print(f"duckdb (python) clean {args.table}: done", file=sys.stderr)
+    clean_main("duckdb (python)", clean_pin)
 
 
 if __name__ == "__main__":

@@ -17,14 +17,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-SENTINELS = {
-    "title": ["No Title Data Available"],
-    "description": ["No description available Story format", "No description available"],
-    "poster_name": ["User Info Error"],
-    "follower_count": ["User Info Error"],
-    "tag_list": ["N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e"],
-    "image_src": ["Image src error."],
-}
+from pin_fields import SENTINELS
+
 KEY = {"pin": "index", "geo": "ind", "user": "ind"}
 INT64_MAX = 2**63 - 1
 

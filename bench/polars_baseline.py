@@ -11,21 +11,11 @@ UTF-8), and the rest are decoded with one struct schema of strings (numbers beco
 Known differences from the spec, left as a user would: a number's text is polars' rendering
 (1e3 -> "1000"), and a key given as a string "7528.0" is accepted.
 """
-import argparse
-import sys
 
 import polars as pl
 
-PIN_FIELDS = ["index", "unique_id", "title", "description", "poster_name", "follower_count",
-              "tag_list", "is_image_or_video", "image_src", "save_location", "category"]
-SENTINELS = {
-    "title": ["No Title Data Available"],
-    "description": ["No description available Story format", "No description available"],
-    "poster_name": ["User Info Error"],
-    "follower_count": ["User Info Error"],
-    "tag_list": ["N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e"],
-    "image_src": ["Image src error."],
-}
+from pin_fields import PIN_FIELDS, SENTINELS, clean_main
+
 BLANK = r"^[ \t\n\x0B\x0C\r]*$"
 INT64_MAX = 2**63 - 1
 
@@ -94,15 +84,7 @@ def clean_pin(path, out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("clean")
-    c.add_argument("--table", choices=["pin"], required=True)
-    c.add_argument("input")
-    c.add_argument("output")
-    args = ap.parse_args()
-    n = clean_pin(args.input, args.output)
-    print(f"polars clean {args.table}: cleaned {n}", file=sys.stderr)
+    clean_main("polars", clean_pin)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,12 @@ COMPARE = {
     "pandas clean+insights": "pinetl insights (in memory)",
     "duckdb clean pin": "pinetl clean pin",
     "duckdb clean+insights": "pinetl insights (in memory)",
+    "sqlite3 .import (final rows)": "pinetl load (SQLite)",
     "python pinetl.read_arrow pin": "pinetl clean pin",
     "python pinetl.read_arrow pin (large_string)": "pinetl clean pin",
     "polars clean pin": "pinetl clean pin",
     "duckdb (python) clean pin": "pinetl clean pin",
+    "chdb clean pin": "pinetl clean pin",
     "spark json + expressions pin": "pinetl clean pin",
     "spark + pinetl (mapInArrow) pin": "pinetl clean pin",
 }

@@ -19,16 +19,8 @@ import shutil
 import sys
 import tempfile
 
-PIN_FIELDS = ["index", "unique_id", "title", "description", "poster_name", "follower_count",
-              "tag_list", "is_image_or_video", "image_src", "save_location", "category"]
-SENTINELS = {
-    "title": ["No Title Data Available"],
-    "description": ["No description available Story format", "No description available"],
-    "poster_name": ["User Info Error"],
-    "follower_count": ["User Info Error"],
-    "tag_list": ["N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e"],
-    "image_src": ["Image src error."],
-}
+from pin_fields import PIN_FIELDS, SENTINELS
+
 BLANK = r"^[ \t\n\x0B\x0C\r]*$"
 
 

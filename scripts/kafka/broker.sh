@@ -10,16 +10,20 @@
 #                                        (also in DIR/bootstrap; its pid is in DIR/pid). KEY=VALUE
 #                                        pairs are extra server.properties lines.
 #   broker.sh stop DIR                   stop it (SIGTERM, SIGKILL after 60 s) and delete DIR
-#   broker.sh perf BOOTSTRAP [--records N] [--record-size BYTES] [--topic T] [--acks A]
-#                 [--throughput RECORDS_PER_S]
+#   broker.sh perf BOOTSTRAP [--records N] [--record-size BYTES | --payload-file FILE]
+#                 [--topic T] [--acks A] [--throughput RECORDS_PER_S] [--producer KEY=VALUE ...]
 #                                        Kafka's own producer perf test (ProducerPerformance,
 #                                        acks=all by default, as fast as it can unless a
 #                                        throughput is given) against a running broker; prints
 #                                        its report, then one line "kafka-producer-perf: ..." with
-#                                        records/s and latency p50/p99 in ms
-#   broker.sh bench [--records N] [--record-size BYTES] [--acks A] [--throughput R] [KEY=VALUE ...]
-#                                        start a broker in a temporary folder, create the topic,
-#                                        run perf, stop the broker
+#                                        records/s and latency p50/p99 in ms. --payload-file sends
+#                                        the file's lines as the records (real records rather than
+#                                        random letters); --producer adds a producer setting
+#                                        (batch.size=262144, linger.ms=5, compression.type=lz4...)
+#   broker.sh bench [--records N] [--record-size BYTES | --payload-file FILE] [--acks A]
+#                   [--throughput R] [--partitions P] [--producer KEY=VALUE ...] [KEY=VALUE ...]
+#                                        start a broker in a temporary folder, create the topic
+#                                        (P partitions, default 1), run perf, stop the broker
 #   broker.sh run [KEY=VALUE ...] -- COMMAND [ARGS...]
 #                                        start a broker in a temporary folder, run COMMAND with
 #                                        KAFKA_BOOTSTRAP set, stop the broker (also on failure)
@@ -293,23 +297,27 @@ stop() {
 perf() {
   [ $# -ge 1 ] || die "usage: broker.sh perf BOOTSTRAP [--records N] [--record-size BYTES] [--topic T] [--acks A] [--throughput R]"
   local bootstrap=$1 records=200000 size=1000 topic=perf acks=all rate=-1 out tmp
+  local payload=() producer=()
   shift
   while [ $# -gt 0 ]; do
     case $1 in
       --records) records=$2; shift 2 ;;
       --record-size) size=$2; shift 2 ;;
+      --payload-file) payload=(--payload-file "$2"); size=file; shift 2 ;;
       --topic) topic=$2; shift 2 ;;
       --acks) acks=$2; shift 2 ;;
       --throughput) rate=$2; shift 2 ;;
+      --producer) [[ $2 == *=* ]] || die "perf: not KEY=VALUE: $2"; producer+=("$2"); shift 2 ;;
       *) die "perf: unknown option $1" ;;
     esac
   done
+  [ ${#payload[@]} -gt 0 ] || payload=(--record-size "$size")
   fetch > /dev/null
   tmp=$(mktemp -d)
   write_log4j "$tmp"
   out=$(java_cmd "$tmp" org.apache.kafka.tools.ProducerPerformance --topic "$topic" \
-    --num-records "$records" --record-size "$size" --throughput "$rate" \
-    --producer-props bootstrap.servers="$bootstrap" acks="$acks" 2>&1) ||
+    --num-records "$records" "${payload[@]}" --throughput "$rate" \
+    --producer-props bootstrap.servers="$bootstrap" acks="$acks" "${producer[@]}" 2>&1) ||
     { rm -rf "$tmp"; echo "$out" >&2; die "ProducerPerformance failed"; }
   rm -rf "$tmp"
   echo "$out"
@@ -322,9 +330,11 @@ m = re.search(r"(\d+) records sent, ([\d.]+) records/sec .* ([\d.]+) ms avg late
 if not m:
     sys.exit("broker.sh: cannot read the perf summary: " + line.strip())
 n, rate, avg, mx, p50, p95, p99 = m.groups()
+producer = ",".join(kv.replace("=", ":", 1) for kv in sys.argv[3:]) or "defaults"
 print(f"kafka-producer-perf: records={n} record_size={sys.argv[1]} acks={sys.argv[2]} "
-      f"records_per_s={float(rate):.0f} p50_ms={p50} p99_ms={p99} avg_ms={avg} max_ms={mx}")
-' "$size" "$acks"
+      f"records_per_s={float(rate):.0f} p50_ms={p50} p99_ms={p99} avg_ms={avg} max_ms={mx} "
+      f"producer={producer}")
+' "$size" "$acks" "${producer[@]}"
 }
 
 create_topic() { # DIR BOOTSTRAP TOPIC PARTITIONS
@@ -333,12 +343,13 @@ create_topic() { # DIR BOOTSTRAP TOPIC PARTITIONS
 }
 
 bench() {
-  local records=200000 size=1000 props=() popts=() dir bootstrap rc=0
+  local records=200000 size=1000 props=() popts=() partitions=1 dir bootstrap rc=0
   while [ $# -gt 0 ]; do
     case $1 in
       --records) records=$2; shift 2 ;;
       --record-size) size=$2; shift 2 ;;
-      --acks | --throughput) popts+=("$1" "$2"); shift 2 ;;
+      --partitions) partitions=$2; shift 2 ;;
+      --acks | --throughput | --payload-file | --producer) popts+=("$1" "$2"); shift 2 ;;
       *=*) props+=("$1"); shift ;;
       *) die "bench: unknown option $1" ;;
     esac
@@ -346,7 +357,7 @@ bench() {
   dir=$(mktemp -d)
   trap 'stop "$dir"' EXIT
   bootstrap=$(start "$dir" "${props[@]}" | sed -n 's/^bootstrap=//p')
-  create_topic "$dir" "$bootstrap" perf 1
+  create_topic "$dir" "$bootstrap" perf "$partitions"
   perf "$bootstrap" --records "$records" --record-size "$size" --topic perf "${popts[@]}" || rc=$?
   stop "$dir"
   trap - EXIT

@@ -141,7 +141,9 @@ static int flush(pinetl_warehouse *wh) {
         return PINETL_OK;
     sqlite3_stmt *up = wh->load.upsert[s->table];
     const char *what = pinetl_table_name((pinetl_table)s->table);
-    size_t n = pinetl__stage_sort(s);
+    size_t n = 0;
+    if (pinetl__stage_sort(&n, s))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory sorting the staged %s rows", what);
     int rc = PINETL_OK;
     for (size_t i = 0; !rc && i < n; i++) {
         if (i + PREFETCH_ROWS < n) {

@@ -34,6 +34,8 @@ typedef struct stage {
     size_t len, cap;
     stage_row *rows; /* in arrival order; a repeated ind is dropped by pinetl__stage_sort */
     size_t n, rows_cap;
+    stage_row *tmp; /* the radix sort's other half, kept for the next sort */
+    size_t tmp_cap;
 } stage;
 
 void pinetl__stage_init(stage *s);
@@ -45,8 +47,10 @@ void pinetl__stage_clear(stage *s);
  * ran out. The stage holds one table: the caller empties it before staging another. */
 int pinetl__stage_add(stage *s, int table, const batch_cols *k, size_t r);
 
-/* Sorts the rows by ind, keeping the last staged row of each ind; returns their number. The
- * stage is then only read, until pinetl__stage_clear. */
-size_t pinetl__stage_sort(stage *s);
+/* Sorts the rows by ind, keeping the last staged row of each ind, and sets *out_n to their
+ * number; 0, or -1 when memory ran out (the stage is then unchanged). The sort is a stable radix
+ * sort: rows of one ind stay in arrival order, so "the later record wins" needs no tie-break.
+ * The stage is then only read, until pinetl__stage_clear. */
+int pinetl__stage_sort(size_t *out_n, stage *s);
 
 #endif

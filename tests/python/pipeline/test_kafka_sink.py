@@ -523,6 +523,26 @@ def test_producer_perf_anchor_prints_rate_and_latency(kafka_broker):
     assert float(fields["records_per_s"]) > 0 and int(fields["p50_ms"]) <= int(fields["p99_ms"])
 
 
+def test_producer_perf_anchor_sends_payload_file_with_producer_settings(kafka_broker, tmp_path):
+    """broker.sh perf --payload-file --producer (issue 23's tuned anchor): the file's lines are the
+    records, the producer settings reach ProducerPerformance and are named in the summary line."""
+    payload = tmp_path / "pins.jsonl"
+    payload.write_text("".join(f'{{"index": {i}, "title": "t{i}"}}\n' for i in range(50)))
+    proc = subprocess.run(["bash", str(BROKER_SH), "perf", kafka_broker.bootstrap,
+                           "--records", "2000", "--payload-file", str(payload),
+                           "--producer", "batch.size=262144", "--producer", "linger.ms=5",
+                           "--producer", "compression.type=lz4",
+                           "--topic", kafka_broker.topic_prefix("perf-tuned")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.strip().splitlines()[-1]
+    fields = dict(kv.split("=") for kv in line.split(": ", 1)[1].split())
+    assert fields["records"] == "2000" and fields["record_size"] == "file"
+    assert fields["producer"] == "batch.size:262144,linger.ms:5,compression.type:lz4"
+    assert "Reading payloads from" in proc.stdout
+    assert float(fields["records_per_s"]) > 0
+
+
 def test_confluent_kafka_perf_anchor_prints_rate_and_latency(kafka_broker):
     """python -m pinetl_pipeline.kafka perf: the same measurement with the confluent-kafka client."""
     proc = subprocess.run([sys.executable, "-m", "pinetl_pipeline.kafka", "perf", "--bootstrap",

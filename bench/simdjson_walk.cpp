@@ -1,0 +1,124 @@
+// The simdjson anchor of bench/run (issue 23): a simdjson On-Demand walk of every field of every
+// line of a JSON-lines file on one thread, the floor a JSON-to-anything pass cannot beat by much.
+// The file is read into one padded buffer (as simdjson requires); each line is parsed on its own,
+// so a malformed line is counted and skipped rather than ending the walk; every key is unescaped,
+// every string unescaped (and, as the whole input, UTF-8 validated), every number parsed.
+//
+//   simdjson_walk FILE       prints "lines=N fields=F rejected=R string_bytes=B"
+//
+// Built by bench/run against Debian's libsimdjson-dev: c++ -O2 -march=native -std=c++17 ...
+// -lsimdjson. On-Demand is compiled into this program for the CPU the compiler targets (without
+// -march it is simdjson's portable "fallback" kernel, several times slower): -march=native is how
+// simdjson's documentation asks On-Demand users to build for their machine.
+#include <cstdio>
+#include <cstring>
+
+#include <simdjson.h>
+
+using namespace simdjson;
+
+struct tally {
+    size_t fields = 0, string_bytes = 0;
+    double numbers = 0;
+};
+
+static error_code walk(ondemand::value v, tally &t);
+
+static error_code walk_object(ondemand::object o, tally &t) {
+    for (auto field : o) {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key))
+            return e;
+        t.fields++;
+        t.string_bytes += key.size();
+        ondemand::value v;
+        if (auto e = field.value().get(v))
+            return e;
+        if (auto e = walk(v, t))
+            return e;
+    }
+    return SUCCESS;
+}
+
+static error_code walk(ondemand::value v, tally &t) {
+    ondemand::json_type type;
+    if (auto e = v.type().get(type))
+        return e;
+    switch (type) {
+    case ondemand::json_type::object: {
+        ondemand::object o;
+        if (auto e = v.get_object().get(o))
+            return e;
+        return walk_object(o, t);
+    }
+    case ondemand::json_type::array: {
+        ondemand::array a;
+        if (auto e = v.get_array().get(a))
+            return e;
+        for (auto item : a) {
+            ondemand::value x;
+            if (auto e = item.get(x))
+                return e;
+            if (auto e = walk(x, t))
+                return e;
+        }
+        return SUCCESS;
+    }
+    case ondemand::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s))
+            return e;
+        t.string_bytes += s.size();
+        return SUCCESS;
+    }
+    case ondemand::json_type::number: {
+        ondemand::number n;
+        if (auto e = v.get_number().get(n))
+            return e;
+        t.numbers += n.as_double();
+        return SUCCESS;
+    }
+    case ondemand::json_type::boolean: {
+        bool b;
+        return v.get_bool().get(b);
+    }
+    case ondemand::json_type::null:
+        return v.is_null() ? SUCCESS : INCORRECT_TYPE;
+    }
+    return INCORRECT_TYPE;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: simdjson_walk FILE\n");
+        return 2;
+    }
+    padded_string buf;
+    if (auto e = padded_string::load(argv[1]).get(buf)) {
+        std::fprintf(stderr, "simdjson_walk: %s: %s\n", argv[1], error_message(e));
+        return 1;
+    }
+    ondemand::parser parser;
+    tally t;
+    size_t lines = 0, rejected = 0, at = 0, size = buf.size();
+    const char *data = buf.data();
+    while (at < size) {
+        const char *nl = static_cast<const char *>(std::memchr(data + at, '\n', size - at));
+        size_t end = nl ? size_t(nl - data) : size;
+        lines++;
+        // The line is parsed in place: the rest of the buffer (and its padding) follows it.
+        ondemand::document doc;
+        ondemand::object o;
+        error_code e = parser.iterate(data + at, end - at, buf.size() + SIMDJSON_PADDING - at).get(doc);
+        if (!e)
+            e = doc.get_object().get(o);
+        if (!e)
+            e = walk_object(o, t);
+        if (e)
+            rejected++;
+        at = end + 1;
+    }
+    std::printf("lines=%zu fields=%zu rejected=%zu string_bytes=%zu\n", lines, t.fields, rejected,
+                t.string_bytes);
+    return t.numbers == -1.0 ? 3 : 0; // the numbers' sum is used, so their parsing stays
+}
