@@ -14,11 +14,25 @@ def insight_names():
     return [text(lib.pinetl_insight_name(i)) for i in range(lib.PINETL_INSIGHT_COUNT)]
 
 
-def insight_sql(name, median="approx"):
-    """The SELECT that defines an insight's view in the warehouse."""
+def insight_sql(name, median="approx", dialect="sqlite", tables=None):
+    """The SELECT of an insight, from the library's one catalog (pinetl_insight_sql): dialect
+    "sqlite" (the warehouse's view) or "spark" (Spark SQL); tables: {"pin": name, ...} for the
+    tables read (default pin, geo, user), each holding one row per ind."""
     i = ffi.new("pinetl_insight *")
     check(lib.pinetl_insight_from_name(i, as_bytes(name, "insight")))
-    return text(lib.pinetl_warehouse_insight_sql(i[0], _median(median)))
+    d = ffi.new("pinetl_sql_dialect *")
+    check(lib.pinetl_sql_dialect_from_name(d, as_bytes(dialect, "dialect")))
+    names = ffi.NULL
+    if tables is not None:
+        known = [text(lib.pinetl_table_name(t)) for t in range(lib.PINETL_TABLE_COUNT)]
+        if set(tables) - set(known):
+            raise ValueError(f"tables: unknown table(s) {sorted(set(tables) - set(known))}, "
+                             f"expected some of {known}")
+        keep = [ffi.new("char[]", as_bytes(tables.get(t, t), "table name")) for t in known]
+        names = ffi.new("const char *[]", keep)
+    out = ffi.new("char **")
+    check(lib.pinetl_insight_sql(out, i[0], d[0], _median(median), names))
+    return owned_string(out[0])
 
 
 def _median(median):

@@ -28,6 +28,8 @@ import re
 
 from ._arrow import clean_arrow as _c_clean_arrow
 from ._scalar import age_group as _age_group
+from ._warehouse import insight_names
+from ._warehouse import insight_sql as _insight_sql
 from ._scalar import columns
 
 _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
@@ -384,83 +386,13 @@ def age_group_udf():
 # ---------------------------------------------------------------------------------------------
 # The nine insights (SPEC section 3) in Spark SQL
 
-_AGE_GROUP = ("CASE WHEN {a} BETWEEN 18 AND 24 THEN '18-24' WHEN {a} BETWEEN 25 AND 35 "
-              "THEN '25-35' WHEN {a} BETWEEN 36 AND 50 THEN '36-50' WHEN {a} >= 51 THEN '+50' END")
-_AGE_INDEX = ("CASE WHEN {a} BETWEEN 18 AND 24 THEN 0 WHEN {a} BETWEEN 25 AND 35 THEN 1 "
-              "WHEN {a} BETWEEN 36 AND 50 THEN 2 WHEN {a} >= 51 THEN 3 END")
-# The UTC year of a timestamp, whatever the session time zone.
-_YEAR = "year(date_from_unix_date(CAST(floor(unix_micros({t}) / 86400000000) AS INT)))"
-
-_TOP_USER = ("SELECT DISTINCT g.country AS country, p.poster_name AS poster_name, "
-             "p.follower_count AS follower_count FROM {pin} p JOIN {geo} g ON g.ind = p.ind "
-             "WHERE g.country IS NOT NULL AND p.poster_name IS NOT NULL "
-             "AND p.follower_count IS NOT NULL")
-
-_PIN_USER = ("SELECT {k} AS k, {g} AS age_group, {y} AS post_year, p.category AS category, "
-             "p.follower_count AS follower_count, u.date_joined AS date_joined "
-             "FROM {{pin}} p JOIN {{user}} u ON u.ind = p.ind").format(
-                 k=_AGE_INDEX.format(a="u.age"), g=_AGE_GROUP.format(a="u.age"),
-                 y=_YEAR.format(t="u.date_joined"))
-
-_INSIGHTS = {
-    "top_category_by_country":
-        "WITH c AS (SELECT g.country AS country, p.category AS category, count(*) AS "
-        "category_count FROM {pin} p JOIN {geo} g ON g.ind = p.ind WHERE g.country IS NOT NULL "
-        "AND p.category IS NOT NULL GROUP BY g.country, p.category), r AS (SELECT *, rank() OVER "
-        "(PARTITION BY country ORDER BY category_count DESC) AS rk FROM c) SELECT country, "
-        "category, category_count FROM r WHERE rk = 1 ORDER BY country, category",
-    "top_category_by_year":
-        "WITH j AS (SELECT " + _YEAR.format(t="g.timestamp") + " AS post_year, p.category AS "
-        "category FROM {pin} p JOIN {geo} g ON g.ind = p.ind WHERE g.timestamp IS NOT NULL AND "
-        "p.category IS NOT NULL), c AS (SELECT post_year, category, count(*) AS category_count "
-        "FROM j WHERE post_year BETWEEN 2018 AND 2022 GROUP BY post_year, category), r AS (SELECT "
-        "*, rank() OVER (PARTITION BY post_year ORDER BY category_count DESC) AS rk FROM c) "
-        "SELECT post_year, category, category_count FROM r WHERE rk = 1 ORDER BY post_year, "
-        "category",
-    "top_user_by_country":
-        "WITH d AS (" + _TOP_USER + "), r AS (SELECT *, rank() OVER (PARTITION BY country ORDER "
-        "BY follower_count DESC) AS rk FROM d) SELECT country, poster_name, follower_count FROM r "
-        "WHERE rk = 1 ORDER BY country, poster_name",
-    "top_country_by_followers":
-        "WITH d AS (" + _TOP_USER + "), r AS (SELECT *, rank() OVER (PARTITION BY country ORDER "
-        "BY follower_count DESC) AS rk FROM d), t AS (SELECT country, follower_count FROM r "
-        "WHERE rk = 1) SELECT DISTINCT country, follower_count FROM t WHERE follower_count = "
-        "(SELECT max(follower_count) FROM t) ORDER BY country",
-    "top_category_by_age_group":
-        "WITH j AS (" + _PIN_USER + "), c AS (SELECT k, age_group, category, count(*) AS "
-        "category_count FROM j WHERE k IS NOT NULL AND category IS NOT NULL GROUP BY k, "
-        "age_group, category), r AS (SELECT *, rank() OVER (PARTITION BY k ORDER BY "
-        "category_count DESC) AS rk FROM c) SELECT age_group, category, category_count FROM r "
-        "WHERE rk = 1 ORDER BY k, category",
-    "median_followers_by_age_group":
-        "WITH j AS (" + _PIN_USER + ") SELECT age_group, {median} AS median_follower_count FROM j "
-        "WHERE k IS NOT NULL GROUP BY k, age_group HAVING count(follower_count) > 0 ORDER BY k",
-    "users_joined_by_year":
-        "WITH d AS (SELECT DISTINCT user_name, date_joined FROM {user} WHERE user_name IS NOT "
-        "NULL AND date_joined IS NOT NULL), y AS (SELECT " + _YEAR.format(t="date_joined") +
-        " AS post_year FROM d) SELECT post_year, count(*) AS number_users_joined FROM y WHERE "
-        "post_year BETWEEN 2015 AND 2020 GROUP BY post_year ORDER BY post_year",
-    "median_followers_by_join_year":
-        "WITH j AS (" + _PIN_USER + ") SELECT post_year, {median} AS median_follower_count FROM j "
-        "WHERE date_joined IS NOT NULL AND post_year BETWEEN 2015 AND 2020 GROUP BY post_year "
-        "HAVING count(follower_count) > 0 ORDER BY post_year",
-    "median_followers_by_age_group_and_join_year":
-        "WITH j AS (" + _PIN_USER + ") SELECT age_group, post_year, {median} AS "
-        "median_follower_count FROM j WHERE k IS NOT NULL AND date_joined IS NOT NULL AND "
-        "post_year BETWEEN 2015 AND 2020 GROUP BY k, age_group, post_year HAVING "
-        "count(follower_count) > 0 ORDER BY k, post_year",
-}
-
-_MEDIANS = {"approx": "percentile_approx(follower_count, 0.5)",
-            "interpolated": "percentile(follower_count, 0.5)"}
-
-
 def insight_sql(name, pin="pin", geo="geo", user="user", median="approx"):
     """The Spark SQL of one insight over tables (or views) named pin, geo and user, each with one
-    row per ind. median: "approx" (percentile_approx, the spec's default) or "interpolated"."""
-    if median not in _MEDIANS:
-        raise ValueError(f"median must be one of {sorted(_MEDIANS)}, not {median!r}")
-    return _INSIGHTS[name].format(pin=pin, geo=geo, user=user, median=_MEDIANS[median])
+    row per ind. median: "approx" (percentile_approx, the spec's default) or "interpolated".
+    The text comes from the C library's catalog (pinetl.insight_sql(..., dialect="spark")),
+    which owns the year windows, age groups and medians of every dialect."""
+    return _insight_sql(name, median=median, dialect="spark",
+                        tables={"pin": pin, "geo": geo, "user": user})
 
 
 def insights(spark, pin, geo, user, median="approx"):
@@ -475,7 +407,7 @@ def insights(spark, pin, geo, user, median="approx"):
             view = f"pinetl_{table}_{uuid.uuid4().hex[:8]}"
             df.createOrReplaceTempView(view)
             names[table] = view
-    return {name: spark.sql(insight_sql(name, median=median, **names)) for name in _INSIGHTS}
+    return {name: spark.sql(insight_sql(name, median=median, **names)) for name in insight_names()}
 
 
 # ---------------------------------------------------------------------------------------------

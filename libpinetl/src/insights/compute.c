@@ -412,7 +412,10 @@ static int top_country_by_followers(ctx *c) {
 
 /* ---- medians of follower_count per age group and/or join year ---- */
 
-enum { JOIN_YEARS = LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1, MAX_MEDIAN_GROUPS = PINETL__AGE_GROUP_COUNT * JOIN_YEARS };
+enum {
+    JOIN_YEARS = LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1,
+    MAX_MEDIAN_GROUPS = PINETL__AGE_GROUP_COUNT * JOIN_YEARS
+};
 
 /* The group of a joined row (age-group-major, then year), or -1 when it is not counted. */
 static int median_group(const jrow *j, int by_age, int by_year) {

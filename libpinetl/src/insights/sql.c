@@ -39,10 +39,10 @@
     " FROM d)"
 
 /* Pins joined to their users, with the age group (k, age_group) and join year (post_year). */
-#define PIN_USER                                                                                 \
-    "SELECT {age_index:u.age} AS k, {age_group:u.age} AS age_group,"                             \
-    " {year:u.date_joined} AS post_year, p.category AS category,"                                \
-    " p.follower_count AS follower_count, u.date_joined AS date_joined"                          \
+#define PIN_USER                                                        \
+    "SELECT {age_index:u.age} AS k, {age_group:u.age} AS age_group,"    \
+    " {year:u.date_joined} AS post_year, p.category AS category,"       \
+    " p.follower_count AS follower_count, u.date_joined AS date_joined" \
     " FROM {pin} p JOIN {user} u ON u.ind = p.ind"
 
 static const char *const templates[PINETL_INSIGHT_COUNT] = {
@@ -62,9 +62,9 @@ static const char *const templates[PINETL_INSIGHT_COUNT] = {
         "WITH " TOP_USERS ", t AS (SELECT country, follower_count FROM r WHERE rk = 1)"
         " SELECT DISTINCT country, follower_count FROM t"
         " WHERE follower_count = (SELECT max(follower_count) FROM t) ORDER BY country",
-    [PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP] = TOP_CATEGORY(
-        "age_group", "SELECT k, age_group, category FROM (" PIN_USER ") a"
-                     " WHERE k IS NOT NULL AND category IS NOT NULL"),
+    [PINETL_INSIGHT_TOP_CATEGORY_BY_AGE_GROUP] =
+        TOP_CATEGORY("age_group", "SELECT k, age_group, category FROM (" PIN_USER ") a"
+                                  " WHERE k IS NOT NULL AND category IS NOT NULL"),
     [PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP] =
         "WITH j AS (" PIN_USER ") SELECT age_group, {median} AS median_follower_count FROM j"
         " WHERE k IS NOT NULL GROUP BY k, age_group HAVING count(follower_count) > 0 ORDER BY k",
