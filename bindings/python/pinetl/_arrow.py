@@ -151,19 +151,27 @@ def read_arrow(path, table, *, input_format="auto", threads=0, batch_bytes=0,
     return ArrowResult(rows, rejects, _stats_dict(stats), notices)
 
 
-def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1):
+POSITION_COLUMNS = ("_source", "_line", "_offset")
+
+
+def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1, positions=False):
     """clean_json with Arrow output, in one call into C.
 
     data: str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file would), or
     a pyarrow string/binary array (or chunked array) of records, one JSON text per element (a
     Kafka `value` or Kinesis `data` column): its buffers go to C as they are when the array is
-    large_string/large_binary without nulls, else after one cast. Returns an ArrowResult."""
+    large_string/large_binary without nulls, else after one cast. Returns an ArrowResult.
+
+    positions=True appends each cleaned row's position as the library recorded it (SPEC.md,
+    "Positions"): _source (string), _line and _offset (int64), as the rejects carry them; what
+    "later" orders by (SPEC.md, "Later")."""
     t = table_id(table)
     keep = []
     opts = _options(input_format, source, first_line, keep)
     batches = _Batches(t)
     stats = ffi.new("pinetl_stats *")
     lib.pinetl_stats_init(stats, t)
+    where = [[], [], []]
     for chunk in _record_chunks(data):
         batch = _new_batch(t)
         if isinstance(chunk, bytes):
@@ -173,10 +181,36 @@ def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1):
             check(lib.pinetl_batch_clean_records(batch, blob, offsets, n, opts))
             opts.first_line += n
         lib.pinetl_stats_add_batch(stats, batch)
+        if positions:
+            _cleaned_positions(batch, where)
         # Once exported, the arrays own the batch: the gc hook must not free it too.
         batches.add(lib.pinetl_arrow_export_batch, batch, exported=lambda: ffi.gc(batch, None))
     rows, rejects = batches.tables()
+    if positions:
+        pa = _pa()
+        types = (pa.string(), pa.int64(), pa.int64())
+        for name, values, kind in zip(POSITION_COLUMNS, where, types):
+            rows = rows.append_column(name, pa.array(values, kind))
     return ArrowResult(rows, rejects, _stats_dict(stats), [])
+
+
+def _cleaned_positions(batch, where):
+    """Appends the source name, line and offset of the batch's cleaned rows (in row order, as the
+    export keeps them) to where's three lists."""
+    n = lib.pinetl_batch_rows(batch)
+    if n == 0:
+        return
+    status = lib.pinetl_batch_status(batch)
+    lines, offsets = lib.pinetl_batch_lines(batch), lib.pinetl_batch_offsets(batch)
+    ids, names = lib.pinetl_batch_source_ids(batch), {}
+    for r in range(n):
+        if status[r]:
+            continue
+        if ids[r] not in names:
+            names[ids[r]] = text(lib.pinetl_batch_source_name(batch, ids[r]))
+        where[0].append(names[ids[r]])
+        where[1].append(lines[r])
+        where[2].append(offsets[r])
 
 
 def _record_chunks(data):

@@ -35,6 +35,13 @@ from ._scalar import columns
 _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
                 "timestamp": "TIMESTAMP"}
 
+# Where each cleaned row came from, for `latest` (SPEC.md, "Later"): the source's name (a file's
+# path; a micro-batch's name) and the record's position in it (a file's byte offset; in a
+# DataFrame, partition-major row order). Sources compare in byte order of their names.
+POSITION_SCHEMA = "`_source` STRING, `_offset` BIGINT"
+POSITION_COLUMNS = ("_source", "_offset")
+_C_POSITION_COLUMNS = ("_source", "_line", "_offset")  # pinetl.clean_arrow(positions=True)
+
 REJECT_SCHEMA = ("`table` STRING, `source` STRING, `line` BIGINT, `offset` BIGINT, "
                  "`reason` STRING, `message` STRING, `raw` STRING, `raw_base64` STRING")
 _REJECT_NAMES = ["table", "source", "line", "offset", "reason", "message", "raw", "raw_base64"]
@@ -123,19 +130,25 @@ def _rejects_batch(rej):
     return _one_batch(pa.Table.from_arrays(cols, schema=target), target)
 
 
-def clean_arrow(table, records, *, source=None, first_line=1):
+def clean_arrow(table, records, *, source=None, first_line=1, positions=False):
     """Cleans records in one call into C; returns (rows, rejects) as pyarrow RecordBatches
     (arrow_schema(table), reject_arrow_schema()).
 
     records: bytes/str holding JSON lines or envelopes as a file would (as `pinetl clean`), or a
-    list of records, each the bytes/str of one record's JSON (an empty one is rejected)."""
+    list of records, each the bytes/str of one record's JSON (an empty one is rejected).
+    positions=True: rows also carry the library's _source, _line and _offset of each record."""
     # The one place that goes from the C batch to Arrow: the library's Arrow C Data Interface
     # export (pinetl.clean_arrow), its columns cast to the Spark-facing schemas.
     pa = _pa()
     if not isinstance(records, (str, bytes, bytearray, memoryview)):
         records = pa.array(records, pa.large_binary())
-    res = _c_clean_arrow(table, records, source=source, first_line=first_line)
-    return _one_batch(res.rows, arrow_schema(table)), _rejects_batch(res.rejects)
+    res = _c_clean_arrow(table, records, source=source, first_line=first_line,
+                         positions=positions)
+    target = arrow_schema(table)
+    if positions:
+        for name in _C_POSITION_COLUMNS:
+            target = target.append(res.rows.schema.field(name))
+    return _one_batch(res.rows, target), _rejects_batch(res.rejects)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,21 +226,47 @@ def batch_records(batch, column=None):
 
 
 def _partition_source():
+    return f"spark:partition={_partition_index()}"
+
+
+def clean_partitions(table, column=None, source=None):
+    """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches. With a
+    source (a name), rows carry POSITION_COLUMNS: _source = source, _offset = the row's place in
+    the DataFrame (the partition's index in the bits above 2^40, then its 0-based row)."""
+    def run(batches):
+        base = _partition_index() << 40
+        line = 1
+        for batch in batches:
+            rows, _ = clean_arrow(table, batch_records(batch, column), first_line=line,
+                                  positions=source is not None)
+            line += batch.num_rows
+            if source is not None:
+                # One record per element: C's line is the element's 1-based number.
+                rows = _with_positions(rows, source, [base + v - 1 for v in
+                                                      rows.column("_line").to_pylist()])
+            yield rows
+    return run
+
+
+def _with_positions(rows, source, offsets):
+    # The cleaned columns, then POSITION_COLUMNS (source may be one name for every row).
+    pa = _pa()
+    names = [n for n in rows.schema.names if n not in _C_POSITION_COLUMNS]
+    if isinstance(source, str):
+        source = [source] * rows.num_rows
+    cols = [c.cast(t) if isinstance(c, pa.Array) else pa.array(c, t)
+            for c, t in ((source, pa.string()), (offsets, pa.int64()))]
+    return pa.RecordBatch.from_arrays([rows.column(n) for n in names] + cols,
+                                      names=names + list(POSITION_COLUMNS))
+
+
+def _partition_index():
     try:
         from pyspark import TaskContext
         ctx = TaskContext.get()
     except ImportError:
         ctx = None
-    return f"spark:partition={ctx.partitionId() if ctx is not None else 0}"
-
-
-def clean_partitions(table, column=None):
-    """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches."""
-    def run(batches):
-        for batch in batches:
-            rows, _ = clean_arrow(table, batch_records(batch, column))
-            yield rows
-    return run
+    return ctx.partitionId() if ctx is not None else 0
 
 
 def reject_partitions(table, column=None, keep=()):
@@ -261,8 +300,13 @@ def _files_partitions(table, want_rows):
         for batch in batches:
             for path, content in zip(batch.column("path").to_pylist(),
                                      batch.column("content").to_pylist()):
-                rows, rej = clean_arrow(table, content or b"", source=_local_path(path))
-                yield rows if want_rows else rej
+                rows, rej = clean_arrow(table, content or b"", source=_local_path(path),
+                                        positions=want_rows)
+                if want_rows:
+                    yield _with_positions(rows, rows.column("_source"),
+                                          rows.column("_offset"))
+                else:
+                    yield rej
     return run
 
 
@@ -278,11 +322,16 @@ def _local_path(uri):
 # ---------------------------------------------------------------------------------------------
 # DataFrames
 
-def clean(df, table, column=None):
+def clean(df, table, column=None, source=None):
     """Cleans a Spark DataFrame of raw records of one table (raw fields as columns, or one column
     of JSON text named by column=) into the cleaned table (schema(table)); rejected rows are left
-    out. Rows keep their order within each partition."""
-    return df.mapInArrow(clean_partitions(table, column), schema(table))
+    out. Rows keep their order within each partition.
+
+    source: a name for the DataFrame as one source (e.g. a stream's micro-batch, see
+    stream_to_delta); the rows then also carry POSITION_COLUMNS, so that `latest` over several
+    such DataFrames keeps the record of the later source (names compare in byte order)."""
+    ddl = schema(table) if source is None else f"{schema(table)}, {POSITION_SCHEMA}"
+    return df.mapInArrow(clean_partitions(table, column, source), ddl)
 
 
 def rejects(df, table, column=None, keep=()):
@@ -309,9 +358,12 @@ def clean_files(spark, path, table, **options):
     """Cleans files (any envelope `pinetl clean` reads: JSON lines, arrays, Kafka REST bodies,
     Kafka dumps, Kinesis bodies) exactly as `pinetl clean` does, one Spark task per group of
     files (each file is cleaned whole, so one file must fit in a task's memory). options go to
-    Spark's binaryFile reader (pathGlobFilter, recursiveFileLookup, ...)."""
+    Spark's binaryFile reader (pathGlobFilter, recursiveFileLookup, ...).
+
+    The rows are schema(table) then POSITION_COLUMNS: each record's file (as `pinetl clean`
+    names it) and byte offset, which `latest` orders by (and drops)."""
     return _read_files(spark, path, options).mapInArrow(_files_partitions(table, True),
-                                                         schema(table))
+                                                         f"{schema(table)}, {POSITION_SCHEMA}")
 
 
 def rejects_files(spark, path, table, **options):
@@ -334,17 +386,26 @@ def clean_user(df, column=None):
 
 
 def latest(df, order=None):
-    """One row per ind, the later one winning (as the warehouse and pinetl.delta's merge do).
-    "Later" is order= (a column name) when given, else the DataFrame's own order: partition by
-    partition, row by row, which is input order for a cleaned DataFrame read from files (call it
-    directly on clean()'s result, before any shuffle)."""
+    """One row per ind, the later one winning, as SPEC.md ("Later") defines it for every engine.
+
+    With POSITION_COLUMNS (clean_files' rows; clean(..., source=) and stream_to_delta(...,
+    positions=True) rows), later is by position: the later source (names in byte order), then
+    the larger offset in it; the position columns are dropped from the result. Else later is
+    order= (a column name) when given, else the DataFrame's own order (partition by partition,
+    row by row), which is input order only for one file read as one partition."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    key = F.col(order) if order is not None else F.monotonically_increasing_id()
-    w = Window.partitionBy("ind").orderBy(F.col("_pinetl_pos").desc())
-    return (df.withColumn("_pinetl_pos", key)
-              .withColumn("_pinetl_rank", F.row_number().over(w))
-              .where("_pinetl_rank = 1").drop("_pinetl_pos", "_pinetl_rank"))
+    positioned = order is None and all(c in df.columns for c in POSITION_COLUMNS)
+    if positioned:
+        keys = [F.col(c).desc() for c in POSITION_COLUMNS]
+    else:
+        df = df.withColumn("_pinetl_pos", F.col(order) if order is not None
+                           else F.monotonically_increasing_id())
+        keys = [F.col("_pinetl_pos").desc()]
+    w = Window.partitionBy("ind").orderBy(*keys)
+    out = (df.withColumn("_pinetl_rank", F.row_number().over(w))
+             .where("_pinetl_rank = 1").drop("_pinetl_rank"))
+    return out.drop(*POSITION_COLUMNS) if positioned else out.drop("_pinetl_pos")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,7 +475,7 @@ def insights(spark, pin, geo, user, median="approx"):
 # Structured Streaming into Delta, exactly once per table
 
 def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(), app_id=None,
-                    trigger=None, query_name=None):
+                    trigger=None, query_name=None, positions=False):
     """Starts a Structured Streaming query that cleans a stream of JSON texts of one table (a
     Kafka source's `value`, a Kinesis `data`, a file source's column) into Delta tables:
     cleaned rows appended to <root>/<table>, rejects (with the keep= columns, e.g. Kafka's
@@ -425,7 +486,10 @@ def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(),
     query restarted from its checkpoint after a crash at any point (after a Delta commit, before
     the checkpoint's) writes each micro-batch exactly once. app_id must stay the same across
     restarts (default "pinetl:<table>"). trigger: DataStreamWriter.trigger's keywords, e.g.
-    {"availableNow": True}. Returns the StreamingQuery."""
+    {"availableNow": True}. positions=True: the cleaned rows also carry POSITION_COLUMNS, the
+    micro-batch as their source (named "<app_id>:batch=<id, 20 digits>", so a later batch sorts
+    later), so that `latest` over the table keeps the record of the later micro-batch.
+    Returns the StreamingQuery."""
     app_id = app_id or f"pinetl:{table}"
     root = str(root).rstrip("/")
     keep = tuple(keep)
@@ -433,7 +497,8 @@ def stream_to_delta(stream, table, root, checkpoint, *, column="value", keep=(),
     def write_batch(batch, batch_id):
         batch = batch.persist()
         try:
-            outputs = ((clean(batch, table, column), f"{root}/{table}"),
+            source = f"{app_id}:batch={batch_id:020d}" if positions else None
+            outputs = ((clean(batch, table, column, source), f"{root}/{table}"),
                        (rejects(batch, table, column, keep=keep), f"{root}/rejects_{table}"))
             for df, path in outputs:
                 (df.write.format("delta").mode("append")
