@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The insights' rules have one owner, the C library (libpinetl/src/insights/sql.c, windows.h,
 core/age_groups.h): no Python, SQL or notebook source outside libpinetl restates a year window
-("BETWEEN 2015 AND 2020") or an age-group boundary in SQL ("CASE WHEN age BETWEEN 18 AND 24 ...",
-"age >= 51"). Python asks C for the SQL (pinetl.insight_sql(..., dialect=...)).
+("BETWEEN 2015 AND 2020", "(2015-2020)" in a title) or an age group ("CASE WHEN age BETWEEN 18
+AND 24 ...", "age >= 51", a list of the groups' names). Python asks C: pinetl.insight_sql(...,
+dialect=...), pinetl.insight_years(name), pinetl.age_groups().
 
 Usage: test_insight_rules_one_owner.py   (run from the project root)
 """
@@ -18,6 +19,8 @@ RESTATED = [
     re.compile(r"BETWEEN\s+\d+\s+AND\s+\d+", re.I),               # a window or an age group
     re.compile(r"\bage\w*\s*>=?\s*\d+", re.I),                      # an open-ended age group
     re.compile(r"CASE\s+WHEN\s+[\w.{}]*age[\w.{}]*\s", re.I),     # an age group CASE
+    re.compile(r"\b(19|20)\d\d\s*(-|\.\.|to)\s*(19|20)\d\d\b"),       # a window in a title
+    re.compile(r"""["']18-24["']\s*,\s*["']25-35"""),                  # the age groups listed
 ]
 
 

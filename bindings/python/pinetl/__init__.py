@@ -9,7 +9,7 @@ import importlib
 
 from ._errors import (Error, FormatError, InvalidArgumentError, NotFoundError,
                       PinetlIOError, PinetlMemoryError, RejectError, SQLError)
-from ._scalar import (age, age_group, columns, follower_count, format_double,
+from ._scalar import (age, age_group, age_groups, columns, follower_count, format_double,
                       format_timestamp, key, parse_timestamp, save_location, tables,
                       timestamp_us, timestamp_year, version)
 from ._columns import REJECT_COLUMNS, TimestampRangeWarning
@@ -17,19 +17,20 @@ from ._clean import CleanResult, clean_json, read_json
 from ._arrow import (ArrowResult, arrow_rejects_schema, arrow_schema, arrow_view_schema,
                      clean_arrow, read_arrow)
 from ._warehouse import (Result, Warehouse, compute_insights, insight_names,
-                         insight_sql, insights)
+                         insight_sql, insight_years, insights)
 
 __version__ = version()
 
 __all__ = [
     "Error", "FormatError", "InvalidArgumentError", "NotFoundError", "PinetlIOError",
     "PinetlMemoryError", "RejectError", "SQLError", "TimestampRangeWarning",
-    "age", "age_group", "columns", "follower_count", "format_double", "format_timestamp", "key",
+    "age", "age_group", "age_groups", "columns", "follower_count", "format_double", "format_timestamp", "key",
     "parse_timestamp", "save_location", "tables", "timestamp_us", "timestamp_year", "version",
     "REJECT_COLUMNS", "CleanResult", "clean_json", "read_json",
     "ArrowResult", "arrow_rejects_schema", "arrow_schema", "arrow_view_schema", "clean_arrow",
     "read_arrow",
-    "Result", "Warehouse", "compute_insights", "insight_names", "insight_sql", "insights",
+    "Result", "Warehouse", "compute_insights", "insight_names", "insight_sql", "insight_years",
+    "insights",
 ]
 
 _SUBMODULES = ("pandas", "spark", "delta", "airflow")

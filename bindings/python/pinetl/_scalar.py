@@ -108,10 +108,16 @@ def age(value):
 
 
 def age_group(age_value):
-    """"18-24", "25-35", "36-50", "+50", or None (younger, or None)."""
+    """The name of the age's group (one of age_groups(), e.g. "25-35"), or None (younger, or
+    None)."""
     if age_value is None:
         return None
     return text(lib.pinetl_age_group(int(age_value)))
+
+
+def age_groups():
+    """The age groups' names, youngest first, as age_group gives them."""
+    return tuple(text(lib.pinetl_age_group_name(i)) for i in range(lib.PINETL_AGE_GROUP_COUNT))
 
 
 def key(value):

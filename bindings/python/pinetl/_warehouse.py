@@ -14,6 +14,15 @@ def insight_names():
     return [text(lib.pinetl_insight_name(i)) for i in range(lib.PINETL_INSIGHT_COUNT)]
 
 
+def insight_years(name):
+    """(first, last): the year window (inclusive) of an insight's post_year column; None for an
+    insight without one."""
+    i = ffi.new("pinetl_insight *")
+    check(lib.pinetl_insight_from_name(i, as_bytes(name, "insight")))
+    first, last = ffi.new("int *"), ffi.new("int *")
+    return (first[0], last[0]) if lib.pinetl_insight_years(first, last, i[0]) else None
+
+
 def insight_sql(name, median="approx", dialect="sqlite", tables=None):
     """The SELECT of an insight, from the library's one catalog (pinetl_insight_sql): dialect
     "sqlite" (the warehouse's view) or "spark" (Spark SQL); tables: {"pin": name, ...} for the

@@ -439,7 +439,7 @@ def age_udf():
 
 
 def age_group_udf():
-    """A pandas UDF: age (BIGINT) -> "18-24", "25-35", "36-50", "+50" or null."""
+    """A pandas UDF: age (BIGINT) -> its age group's name (pinetl.age_groups()) or null."""
     return _pandas_udf("string", lambda s: s.map(
         lambda a: None if a is None or a != a else _age_group(int(a))).astype(object))
 

@@ -42,6 +42,9 @@ PINETL_API const char *pinetl_insight_name(pinetl_insight insight);
 PINETL_API int pinetl_insight_from_name(pinetl_insight *out, const char *name);
 /* Which source tables an insight reads: bit (1 << PINETL_TABLE_PIN) and so on. */
 PINETL_API unsigned pinetl_insight_tables(pinetl_insight insight);
+/* The year window of an insight's post_year column (spec section 3): 1 with *first and *last
+ * (inclusive) set for the insights that count years, 0 for the others and out of range. */
+PINETL_API int pinetl_insight_years(int *first, int *last, pinetl_insight insight);
 
 /* Which median: percentile_approx(x, 0.5) (the element at rank ceil(n/2) of the sorted values, an
  * int64; the default) or the interpolated median (the mean of the two middle values for even n,

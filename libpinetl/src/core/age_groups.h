@@ -6,13 +6,13 @@
 
 #include <stdint.h>
 
+#include <pinetl/scalar.h>
+
 typedef struct pinetl__age_group {
     int64_t first, last; /* ages first..last; last is INT64_MAX for the open-ended group */
     const char *name;
 } pinetl__age_group;
 
-enum { PINETL__AGE_GROUP_COUNT = 4 };
-
-extern const pinetl__age_group pinetl__age_groups[PINETL__AGE_GROUP_COUNT];
+extern const pinetl__age_group pinetl__age_groups[PINETL_AGE_GROUP_COUNT];
 
 #endif

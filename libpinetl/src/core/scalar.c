@@ -57,7 +57,7 @@ int pinetl_age(int64_t *out, const char *text, size_t len) { return with_value(t
 
 int pinetl_key(int64_t *out, const char *text, size_t len) { return with_value(text, len, out, 0); }
 
-const pinetl__age_group pinetl__age_groups[PINETL__AGE_GROUP_COUNT] = {
+const pinetl__age_group pinetl__age_groups[PINETL_AGE_GROUP_COUNT] = {
     {18, 24, "18-24"},
     {25, 35, "25-35"},
     {36, 50, "36-50"},
@@ -69,8 +69,12 @@ const char *pinetl_age_group(int64_t age) {
     return i < 0 ? NULL : pinetl__age_groups[i].name;
 }
 
+const char *pinetl_age_group_name(int index) {
+    return index >= 0 && index < PINETL_AGE_GROUP_COUNT ? pinetl__age_groups[index].name : NULL;
+}
+
 int pinetl_age_group_index(int64_t age) {
-    for (int i = 0; i < PINETL__AGE_GROUP_COUNT; i++)
+    for (int i = 0; i < PINETL_AGE_GROUP_COUNT; i++)
         if (age >= pinetl__age_groups[i].first && age <= pinetl__age_groups[i].last)
             return i;
     return -1;

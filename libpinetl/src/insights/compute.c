@@ -176,7 +176,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
     size_t ncat = ds->category.count + 1;
     size_t ngroups = kind == GROUP_COUNTRY ? ds->country.count + 1
                      : kind == GROUP_YEAR  ? LAST_POST_YEAR - FIRST_POST_YEAR + 1
-                                           : PINETL__AGE_GROUP_COUNT;
+                                           : PINETL_AGE_GROUP_COUNT;
     gcount *v = NULL;
     size_t n = 0;
     if (ngroups * ncat <= DENSE_CELLS) {
@@ -414,7 +414,7 @@ static int top_country_by_followers(ctx *c) {
 
 enum {
     JOIN_YEARS = LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1,
-    MAX_MEDIAN_GROUPS = PINETL__AGE_GROUP_COUNT * JOIN_YEARS
+    MAX_MEDIAN_GROUPS = PINETL_AGE_GROUP_COUNT * JOIN_YEARS
 };
 
 /* The group of a joined row (age-group-major, then year), or -1 when it is not counted. */

@@ -1,6 +1,6 @@
 /* The insights as SQL, for every dialect the project runs (pinetl_sql_dialect): one template per
  * insight, expanded per dialect. The templates give the same rows in the same order as the
- * in-memory insights (compute.c), and take the year windows (windows.h), the age groups
+ * in-memory insights (compute.c), and take the year windows (pinetl_insight_years), the age groups
  * (core/age_groups.h) and the median rule from the same definitions as compute.c does: no
  * dialect restates a window, a group boundary or a median.
  *
@@ -8,7 +8,8 @@
  *   {pin} {geo} {user}       the tables (or views) read, one row per ind
  *   {year:x}                 the UTC year of timestamp x (SQLite: stored text YYYY-MM-DDT...Z;
  *                            Spark: a TIMESTAMP, whatever the session time zone)
- *   {post_years} {join_years} " BETWEEN first AND last" of a year window
+ *   {years}                  " BETWEEN first AND last": the insight's year window
+ *                            (pinetl_insight_years)
  *   {age_group:x} {age_index:x} the age group of age x (name, 0-based index) or NULL
  *   {median}                 the median of follower_count (pinetl_median_kind) */
 #include <pinetl/insights.h>
@@ -19,7 +20,6 @@
 #include "core/age_groups.h"
 #include "util/buf.h"
 #include "util/error.h"
-#include "windows.h"
 
 /* Top categories of groups from j (k: the group's order, name: the group's value, category);
  * ties kept. */
@@ -54,7 +54,7 @@ static const char *const templates[PINETL_INSIGHT_COUNT] = {
         "post_year", "SELECT k, k AS post_year, category FROM (SELECT {year:g.timestamp} AS k,"
                      " p.category AS category FROM {pin} p JOIN {geo} g ON g.ind = p.ind"
                      " WHERE g.timestamp IS NOT NULL AND p.category IS NOT NULL) y"
-                     " WHERE k{post_years}"),
+                     " WHERE k{years}"),
     [PINETL_INSIGHT_TOP_USER_BY_COUNTRY] =
         "WITH " TOP_USERS " SELECT country, poster_name, follower_count FROM r WHERE rk = 1"
         " ORDER BY country, poster_name",
@@ -73,14 +73,14 @@ static const char *const templates[PINETL_INSIGHT_COUNT] = {
         " WHERE user_name IS NOT NULL AND date_joined IS NOT NULL),"
         " y AS (SELECT {year:date_joined} AS post_year FROM d)"
         " SELECT post_year, count(*) AS number_users_joined FROM y"
-        " WHERE post_year{join_years} GROUP BY post_year ORDER BY post_year",
+        " WHERE post_year{years} GROUP BY post_year ORDER BY post_year",
     [PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_JOIN_YEAR] =
         "WITH j AS (" PIN_USER ") SELECT post_year, {median} AS median_follower_count FROM j"
-        " WHERE date_joined IS NOT NULL AND post_year{join_years} GROUP BY post_year"
+        " WHERE date_joined IS NOT NULL AND post_year{years} GROUP BY post_year"
         " HAVING count(follower_count) > 0 ORDER BY post_year",
     [PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP_AND_JOIN_YEAR] =
         "WITH j AS (" PIN_USER ") SELECT age_group, post_year, {median} AS median_follower_count"
-        " FROM j WHERE k IS NOT NULL AND date_joined IS NOT NULL AND post_year{join_years}"
+        " FROM j WHERE k IS NOT NULL AND date_joined IS NOT NULL AND post_year{years}"
         " GROUP BY k, age_group, post_year HAVING count(follower_count) > 0 ORDER BY k, post_year",
 };
 
@@ -121,7 +121,7 @@ static void put_age(pinetl__buf *b, pinetl_sql_dialect d, const char *x, size_t 
         return;
     }
     pinetl__buf_puts(b, "CASE");
-    for (int i = 0; i < PINETL__AGE_GROUP_COUNT; i++) {
+    for (int i = 0; i < PINETL_AGE_GROUP_COUNT; i++) {
         const pinetl__age_group *g = &pinetl__age_groups[i];
         if (g->last == INT64_MAX)
             pinetl__buf_printf(b, " WHEN %.*s >= %lld", (int)n, x, (long long)g->first);
@@ -151,24 +151,22 @@ static int is(const char *name, size_t n, const char *want) {
 
 /* Appends the expansion of the placeholder name[0..n) (with its argument arg[0..narg)). */
 static void put_placeholder(pinetl__buf *b, const char *name, size_t n, const char *arg,
-                            size_t narg, pinetl_sql_dialect d, pinetl_median_kind median,
-                            const char *const *tables) {
-    static const char *const table_keys[PINETL_TABLE_COUNT] = {"pin", "geo", "user"};
-    for (int t = 0; t < PINETL_TABLE_COUNT; t++)
-        if (is(name, n, table_keys[t])) {
-            pinetl__buf_puts(b, tables ? tables[t] : table_keys[t]);
+                            size_t narg, pinetl_insight insight, pinetl_sql_dialect d,
+                            pinetl_median_kind median, const char *const *tables) {
+    int first, last;
+    for (int t = 0; t < PINETL_TABLE_COUNT; t++) {
+        const char *table = pinetl_table_name((pinetl_table)t); /* {pin}: the table pin */
+        if (is(name, n, table)) {
+            pinetl__buf_puts(b, tables ? tables[t] : table);
             return;
         }
+    }
     if (is(name, n, "year"))
         put_year(b, d, arg, narg);
     else if (is(name, n, "age_group") || is(name, n, "age_index"))
         put_age(b, d, arg, narg, is(name, n, "age_group"));
-    else if (is(name, n, "post_years"))
-        pinetl__buf_printf(b, " BETWEEN %d AND %d", PINETL__FIRST_POST_YEAR,
-                           PINETL__LAST_POST_YEAR);
-    else if (is(name, n, "join_years"))
-        pinetl__buf_printf(b, " BETWEEN %d AND %d", PINETL__FIRST_JOIN_YEAR,
-                           PINETL__LAST_JOIN_YEAR);
+    else if (is(name, n, "years") && pinetl_insight_years(&first, &last, insight))
+        pinetl__buf_printf(b, " BETWEEN %d AND %d", first, last);
     else if (is(name, n, "median"))
         pinetl__buf_puts(b, medians[d][median]);
     /* the templates hold no other placeholder (test_insight_sql expands them all) */
@@ -221,7 +219,7 @@ int pinetl_insight_sql(char **out, pinetl_insight insight, pinetl_sql_dialect di
         const char *close = strchr(open, '}'), *colon = memchr(open, ':', (size_t)(close - open));
         const char *name_end = colon ? colon : close, *arg = colon ? colon + 1 : close;
         put_placeholder(&b, open + 1, (size_t)(name_end - open - 1), arg, (size_t)(close - arg),
-                        dialect, median, tables);
+                        insight, dialect, median, tables);
         s = close + 1;
     }
     if (b.failed || !(*out = pinetl__buf_detach(&b, NULL))) {

@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <pinetl/pinetl.h>
-
-#include "check.h"
+#include "fixtures.h"
 
 static void test_every_insight_expands_in_every_dialect(void) {
     for (int i = 0; i < PINETL_INSIGHT_COUNT; i++)
@@ -103,11 +101,63 @@ static void test_dialect_names(void) {
     CHECK(strstr(pinetl_error_last(), "sqlite or spark") != NULL);
 }
 
+/* The window pinetl_insight_years names is the one every dialect's SQL and the computation use. */
+static void test_year_windows_are_the_catalogs(void) {
+    int windows = 0;
+    for (int i = 0; i < PINETL_INSIGHT_COUNT; i++) {
+        int first = 0, last = 0, has = pinetl_insight_years(&first, &last, i);
+        windows += has;
+        for (int d = PINETL_SQL_SQLITE; d <= PINETL_SQL_SPARK; d++) {
+            char *sql = NULL, want[64];
+            CHECK_INT(pinetl_insight_sql(&sql, i, d, PINETL_MEDIAN_APPROX, NULL), PINETL_OK);
+            snprintf(want, sizeof want, " BETWEEN %d AND %d", first, last);
+            if (sql && has)
+                CHECK(strstr(sql, want) != NULL);
+            if (sql && !has && d == PINETL_SQL_SQLITE) /* Spark's age CASE has BETWEENs */
+                CHECK(strstr(sql, "BETWEEN") == NULL);
+            pinetl_free(sql);
+        }
+    }
+    CHECK_INT(windows, 4);
+    CHECK_INT(pinetl_insight_years(NULL, NULL, (pinetl_insight)PINETL_INSIGHT_COUNT), 0);
+    /* Users joined the year before, the first, the last and the year after the window: the
+     * computation and the warehouse count the two inside. */
+    int first = 0, last = 0;
+    CHECK(pinetl_insight_years(&first, &last, PINETL_INSIGHT_USERS_JOINED_BY_YEAR));
+    char users[512], want[64];
+    snprintf(users, sizeof users,
+             "{\"ind\": 1, \"first_name\": \"A\", \"date_joined\": \"%d-06-01\"}\n"
+             "{\"ind\": 2, \"first_name\": \"B\", \"date_joined\": \"%d-06-01\"}\n"
+             "{\"ind\": 3, \"first_name\": \"C\", \"date_joined\": \"%d-06-01\"}\n"
+             "{\"ind\": 4, \"first_name\": \"D\", \"date_joined\": \"%d-06-01\"}\n",
+             first - 1, first, last, last + 1);
+    snprintf(want, sizeof want, "%d|1\n%d|1\n", first, last);
+    fx_data d = {NULL, NULL, users};
+    CHECK_INSIGHT(d, "users_joined_by_year", PINETL_MEDIAN_APPROX, want);
+}
+
+/* pinetl_age_group_name(i) is the name pinetl_age_group gives the i-th group of ages. */
+static void test_age_group_names(void) {
+    int i = 0;
+    const char *prev = NULL;
+    for (int64_t age = 0; age <= 150; age++) {
+        const char *g = pinetl_age_group(age);
+        if (g && g != prev)
+            CHECK_STR(pinetl_age_group_name(i++), g);
+        prev = g;
+    }
+    CHECK_INT(i, PINETL_AGE_GROUP_COUNT);
+    CHECK(pinetl_age_group_name(-1) == NULL);
+    CHECK(pinetl_age_group_name(PINETL_AGE_GROUP_COUNT) == NULL);
+}
+
 int main(void) {
     RUN(test_every_insight_expands_in_every_dialect);
     RUN(test_spark_age_groups_are_the_library_bounds);
     RUN(test_table_names);
     RUN(test_bad_arguments);
     RUN(test_dialect_names);
+    RUN(test_year_windows_are_the_catalogs);
+    RUN(test_age_group_names);
     return check_done();
 }
