@@ -295,6 +295,22 @@ static int path_results_and_text_dict(char **digest) {
     return rc;
 }
 
+/* Every insight's SQL in every dialect (pinetl_insight_sql), with the tables renamed; and the
+ * warehouse's cached view text. */
+static int path_insight_sql(char **digest) {
+    static const char *const tables[PINETL_TABLE_COUNT] = {"db.pins", "geos", "users"};
+    int rc = PINETL_OK;
+    for (int i = 0; !rc && i < PINETL_INSIGHT_COUNT; i++)
+        for (int d = PINETL_SQL_SQLITE; !rc && d <= PINETL_SQL_SPARK; d++) {
+            char *sql = NULL;
+            rc = pinetl_insight_sql(&sql, i, d, PINETL_MEDIAN_INTERPOLATED, tables);
+            if (!rc)
+                append(digest, sql, strlen(sql));
+            pinetl_free(sql);
+        }
+    return rc;
+}
+
 static void sweep(const char *name, path_fn fn) {
     char *want = NULL;
     pinetl__alloc_fail_nth(0);
@@ -351,6 +367,7 @@ static void test_warehouse_and_sql_function_paths(void) { sweep("warehouse", pat
 static void test_s3_sink_reader_and_text_code_paths(void) {
     sweep("s3-sink", path_s3_sink_and_text_codes);
 }
+static void test_insight_sql_paths(void) { sweep("insight-sql", path_insight_sql); }
 static void test_result_render_and_text_dict_paths(void) {
     sweep("results", path_results_and_text_dict);
 }
@@ -397,6 +414,7 @@ int main(void) {
     RUN(test_warehouse_and_sql_function_paths);
     RUN(test_s3_sink_reader_and_text_code_paths);
     RUN(test_result_render_and_text_dict_paths);
+    RUN(test_insight_sql_paths);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         unlink(paths[t]);
     char side[300];
