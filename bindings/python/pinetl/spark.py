@@ -18,19 +18,21 @@ Three ways in, from the most exact to the most convenient:
     pin = ps.clean(spark.read.json("/landing/pin/"), "pin")
 
 `clean` drops rejected rows; `rejects` returns them with reason and message (it cleans again:
-cache the input when you need both). `latest` keeps one row per `ind`, the later one, as the
-warehouse does; `insights` computes the nine insights with Spark SQL.
+cache the input when you need both). `latest` keeps one row per `ind`, the later one by position
+(SPEC.md, "Later": clean_files' rows carry their file and offset), as the warehouse does;
+`insights` computes the nine insights with the Spark SQL of the C library's catalog.
 """
 import base64
 import json
 import math
 import re
 
+from ._arrow import POSITION_COLUMNS as _C_POSITION_COLUMNS  # _source, _line, _offset
 from ._arrow import clean_arrow as _c_clean_arrow
 from ._scalar import age_group as _age_group
+from ._scalar import columns
 from ._warehouse import insight_names
 from ._warehouse import insight_sql as _insight_sql
-from ._scalar import columns
 
 _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
                 "timestamp": "TIMESTAMP"}
@@ -40,7 +42,6 @@ _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
 # DataFrame, partition-major row order). Sources compare in byte order of their names.
 POSITION_SCHEMA = "`_source` STRING, `_offset` BIGINT"
 POSITION_COLUMNS = ("_source", "_offset")
-_C_POSITION_COLUMNS = ("_source", "_line", "_offset")  # pinetl.clean_arrow(positions=True)
 
 REJECT_SCHEMA = ("`table` STRING, `source` STRING, `line` BIGINT, `offset` BIGINT, "
                  "`reason` STRING, `message` STRING, `raw` STRING, `raw_base64` STRING")
