@@ -171,7 +171,7 @@ def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1, 
     batches = _Batches(t)
     stats = ffi.new("pinetl_stats *")
     lib.pinetl_stats_init(stats, t)
-    where = [[], [], []]
+    where = ([], [], [], {})
     for chunk in _record_chunks(data):
         batch = _new_batch(t)
         if isinstance(chunk, bytes):
@@ -187,30 +187,40 @@ def clean_arrow(table, data, *, input_format="auto", source=None, first_line=1, 
         batches.add(lib.pinetl_arrow_export_batch, batch, exported=lambda: ffi.gc(batch, None))
     rows, rejects = batches.tables()
     if positions:
-        pa = _pa()
-        types = (pa.string(), pa.int64(), pa.int64())
-        for name, values, kind in zip(POSITION_COLUMNS, where, types):
-            rows = rows.append_column(name, pa.array(values, kind))
+        rows = _with_positions(rows, where)
     return ArrowResult(rows, rejects, _stats_dict(stats), [])
 
 
 def _cleaned_positions(batch, where):
-    """Appends the source name, line and offset of the batch's cleaned rows (in row order, as the
-    export keeps them) to where's three lists."""
+    """Adds the batch's cleaned rows' positions (in row order, as the export keeps them) to
+    where = (source codes, lines, offsets, {source name: code}), read from C's per-row arrays
+    in bulk."""
+    import numpy as np
     n = lib.pinetl_batch_rows(batch)
     if n == 0:
         return
-    status = lib.pinetl_batch_status(batch)
-    lines, offsets = lib.pinetl_batch_lines(batch), lib.pinetl_batch_offsets(batch)
-    ids, names = lib.pinetl_batch_source_ids(batch), {}
-    for r in range(n):
-        if status[r]:
-            continue
-        if ids[r] not in names:
-            names[ids[r]] = text(lib.pinetl_batch_source_name(batch, ids[r]))
-        where[0].append(names[ids[r]])
-        where[1].append(lines[r])
-        where[2].append(offsets[r])
+    kept = np.frombuffer(ffi.buffer(lib.pinetl_batch_status(batch), n), np.uint8) == 0
+    ids = np.frombuffer(ffi.buffer(lib.pinetl_batch_source_ids(batch), n * 4), np.uint32)[kept]
+    code = np.zeros(int(ids.max()) + 1 if ids.size else 1, np.int32)
+    for i in np.unique(ids).tolist():
+        name = text(lib.pinetl_batch_source_name(batch, i))
+        code[i] = where[3].setdefault(name, len(where[3]))
+    where[0].append(code[ids])
+    for k, ptr in ((1, lib.pinetl_batch_lines(batch)), (2, lib.pinetl_batch_offsets(batch))):
+        where[k].append(np.frombuffer(ffi.buffer(ptr, n * 8), np.int64)[kept])
+
+
+def _with_positions(rows, where):
+    """rows with POSITION_COLUMNS appended from where (see _cleaned_positions)."""
+    import numpy as np
+    pa = _pa()
+    codes, lines, offsets = (np.concatenate(v) if v else np.zeros(0, t)
+                             for v, t in zip(where[:3], (np.int32, np.int64, np.int64)))
+    source = pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32()), pa.array(list(where[3]), pa.string())).dictionary_decode()
+    for name, values in zip(POSITION_COLUMNS, (source, pa.array(lines), pa.array(offsets))):
+        rows = rows.append_column(name, values)
+    return rows
 
 
 def _record_chunks(data):
