@@ -115,21 +115,32 @@ def read_json(path: Paths, table: Table, *, input_format: str | int = "auto", th
     return ArrowResult(rows, rejects, _stats_dict(stats), notices)
 
 
+POSITION_COLUMNS = ("_source", "_line", "_offset")
+
+# Positions gathered batch by batch: source codes, lines, offsets, {source name: code}.
+_Where = tuple[list[Any], list[Any], list[Any], dict[str, int]]
+
+
 def clean_json(data: str | bytes | bytearray | memoryview | pa.Array | pa.ChunkedArray,
                table: Table, *, input_format: str | int = "auto", source: str | bytes | None = None,
-               first_line: int = 1) -> ArrowResult:
+               first_line: int = 1, positions: bool = False) -> ArrowResult:
     """pinetl.clean_json with Arrow output, in one call into C.
 
     data: str/bytes holding JSON lines, arrays, Kafka or Kinesis envelopes (as a file would), or
     a pyarrow string/binary array (or chunked array) of records, one JSON text per element (a
     Kafka `value` or Kinesis `data` column): its buffers go to C as they are when the array is
-    large_string/large_binary without nulls, else after one cast. Returns an ArrowResult."""
+    large_string/large_binary without nulls, else after one cast. Returns an ArrowResult.
+
+    positions=True appends each cleaned row's position as the library recorded it (SPEC.md,
+    "Positions"): _source (string), _line and _offset (int64), as the rejects carry them; what
+    "later" orders by (SPEC.md, "Later")."""
     t = table_id(table)
     keep: list[CData] = []
     opts = _options(input_format, source, first_line, keep)
     batches = _Batches(t)
     stats = ffi.new("pinetl_stats *")
     lib.pinetl_stats_init(stats, t)
+    where: _Where = ([], [], [], {})
     for chunk in _record_chunks(data):
         batch = _new_batch(t)
         if isinstance(chunk, bytes):
@@ -139,10 +150,47 @@ def clean_json(data: str | bytes | bytearray | memoryview | pa.Array | pa.Chunke
             check(lib.pinetl_batch_clean_records(batch, blob, offsets, n, opts))
             opts.first_line += n
         lib.pinetl_stats_add_batch(stats, batch)
+        if positions:
+            _cleaned_positions(batch, where)
         # Once exported, the arrays own the batch: the gc hook must not free it too.
         batches.add(lib.pinetl_arrow_export_batch, batch, exported=lambda: ffi.gc(batch, None))
     rows, rejects = batches.tables()
+    if positions:
+        rows = _with_positions(rows, where)
     return ArrowResult(rows, rejects, _stats_dict(stats), [])
+
+
+def _cleaned_positions(batch: CData, where: _Where) -> None:
+    """Adds the batch's cleaned rows' positions (in row order, as the export keeps them) to
+    where = (source codes, lines, offsets, {source name: code}), read from C's per-row arrays
+    in bulk."""
+    import numpy as np
+    n = lib.pinetl_batch_rows(batch)
+    if n == 0:
+        return
+    kept = np.frombuffer(ffi.buffer(lib.pinetl_batch_status(batch), n), np.uint8) == 0
+    ids = np.frombuffer(ffi.buffer(lib.pinetl_batch_source_ids(batch), n * 4), np.uint32)[kept]
+    code = np.zeros(int(ids.max()) + 1 if ids.size else 1, np.int32)
+    for i in np.unique(ids).tolist():
+        name = text(lib.pinetl_batch_source_name(batch, i)) or ""
+        code[i] = where[3].setdefault(name, len(where[3]))
+    where[0].append(code[ids])
+    for into, ptr in ((where[1], lib.pinetl_batch_lines(batch)),
+                      (where[2], lib.pinetl_batch_offsets(batch))):
+        into.append(np.frombuffer(ffi.buffer(ptr, n * 8), np.int64)[kept])
+
+
+def _with_positions(rows: pa.Table, where: _Where) -> pa.Table:
+    """rows with POSITION_COLUMNS appended from where (see _cleaned_positions)."""
+    import numpy as np
+    pa = _pa()
+    codes, lines, offsets = (np.concatenate(v) if v else np.zeros(0, t)
+                             for v, t in zip(where[:3], (np.int32, np.int64, np.int64)))
+    source = pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32()), pa.array(list(where[3]), pa.string())).dictionary_decode()
+    for name, values in zip(POSITION_COLUMNS, (source, pa.array(lines), pa.array(offsets))):
+        rows = rows.append_column(name, values)
+    return rows
 
 
 def _record_chunks(data: object) -> Iterator[bytes | tuple[CData, CData, int]]:

@@ -114,10 +114,17 @@ def age(value: object) -> int | None:
 
 
 def age_group(age_value: int | None) -> str | None:
-    """"18-24", "25-35", "36-50", "+50", or None (younger, or None)."""
+    """The name of the age's group (one of age_groups(), e.g. "25-35"), or None (younger, or
+    None)."""
     if age_value is None:
         return None
     return text(lib.pinetl_age_group(int(age_value)))
+
+
+def age_groups() -> tuple[str, ...]:
+    """The age groups' names, youngest first, as age_group gives them."""
+    return tuple(text(lib.pinetl_age_group_name(i)) or ""
+                 for i in range(lib.PINETL_AGE_GROUP_COUNT))
 
 
 def key(value: object) -> int | None:

@@ -27,11 +27,35 @@ def insight_names() -> list[str]:
     return [text(lib.pinetl_insight_name(i)) or "" for i in range(lib.PINETL_INSIGHT_COUNT)]
 
 
-def insight_sql(name: str | bytes, median: str = "approx") -> str:
-    """The SELECT that defines an insight's view in the warehouse."""
+def insight_years(name: str | bytes) -> tuple[int, int] | None:
+    """(first, last): the year window (inclusive) of an insight's post_year column; None for an
+    insight without one."""
     i = ffi.new("pinetl_insight *")
     check(lib.pinetl_insight_from_name(i, c_string(name, "insight")))
-    return text(lib.pinetl_warehouse_insight_sql(i[0], _median(median))) or ""
+    first, last = ffi.new("int *"), ffi.new("int *")
+    return (first[0], last[0]) if lib.pinetl_insight_years(first, last, i[0]) else None
+
+
+def insight_sql(name: str | bytes, median: str = "approx", dialect: str = "sqlite",
+                tables: dict[str, str] | None = None) -> str:
+    """The SELECT of an insight, from the library's one catalog (pinetl_insight_sql): dialect
+    "sqlite" (the warehouse's view) or "spark" (Spark SQL); tables: {"pin": name, ...} for the
+    tables read (default pin, geo, user), each holding one row per ind."""
+    i = ffi.new("pinetl_insight *")
+    check(lib.pinetl_insight_from_name(i, c_string(name, "insight")))
+    d = ffi.new("pinetl_sql_dialect *")
+    check(lib.pinetl_sql_dialect_from_name(d, c_string(dialect, "dialect")))
+    names: CData = ffi.NULL
+    if tables is not None:
+        known = [text(lib.pinetl_table_name(t)) or "" for t in range(lib.PINETL_TABLE_COUNT)]
+        if set(tables) - set(known):
+            raise ValueError(f"tables: unknown table(s) {sorted(set(tables) - set(known))}, "
+                             f"expected some of {known}")
+        keep = [ffi.new("char[]", c_string(tables.get(t, t), "table name")) for t in known]
+        names = ffi.new("const char *[]", keep)
+    out = ffi.new("char **")
+    check(lib.pinetl_insight_sql(out, i[0], d[0], _median(median), names))
+    return owned_string(out[0])
 
 
 def _median(median: str | bytes) -> int:

@@ -2,8 +2,10 @@
 
     from pinetl import scalar
     scalar.follower_count("26k")     # 26000"""
-from ._scalar import (age, age_group, follower_count, format_double, format_timestamp, key,
-                      parse_timestamp, save_location, timestamp_us, timestamp_year)
+from ._scalar import (age, age_group, age_groups, follower_count, format_double,
+                      format_timestamp, key, parse_timestamp, save_location, timestamp_us,
+                      timestamp_year)
 
-__all__ = ["age", "age_group", "follower_count", "format_double", "format_timestamp", "key",
-           "parse_timestamp", "save_location", "timestamp_us", "timestamp_year"]
+__all__ = ["age", "age_group", "age_groups", "follower_count", "format_double",
+           "format_timestamp", "key", "parse_timestamp", "save_location", "timestamp_us",
+           "timestamp_year"]

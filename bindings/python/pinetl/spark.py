@@ -18,8 +18,9 @@ Three ways in, from the most exact to the most convenient:
     pin = ps.clean(spark.read.json("/landing/pin/"), "pin")
 
 `clean` drops rejected rows; `rejects` returns them with reason and message (it cleans again:
-cache the input when you need both). `latest` keeps one row per `ind`, the later one, as the
-warehouse does; `insights` computes the nine insights with Spark SQL.
+cache the input when you need both). `latest` keeps one row per `ind`, the later one by position
+(SPEC.md, "Later": clean_files' rows carry their file and offset), as the warehouse does;
+`insights` computes the nine insights with the Spark SQL of the C library's catalog.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ._arrow import POSITION_COLUMNS as _C_POSITION_COLUMNS  # _source, _line, _offset
 from ._arrow import clean_json as _arrow_clean_json
 from ._cdata import rejects_schema as _c_rejects_schema
 from ._clean import record_text
@@ -38,6 +40,8 @@ from ._columns import REJECT_COLUMNS
 from ._scalar import age_group as _age_group
 from ._scalar import columns
 from ._types import PathLike, Table
+from ._warehouse import insight_names
+from ._warehouse import insight_sql as _insight_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,6 +59,12 @@ _SPARK_TYPES = {"int64": "BIGINT", "text": "STRING", "coords": "ARRAY<DOUBLE>",
 # not UTF-8, which a STRING cannot hold). REJECT_SCHEMA, the DDL, is made from C's Arrow schema
 # below.
 _REJECT_NAMES = [*REJECT_COLUMNS, "raw_base64"]
+
+# Where each cleaned row came from, for `latest` (SPEC.md, "Later"): the source's name (a file's
+# path; a micro-batch's name) and the record's position in it (a file's byte offset; in a
+# DataFrame, partition-major row order). Sources compare in byte order of their names.
+POSITION_SCHEMA = "`_source` STRING, `_offset` BIGINT"
+POSITION_COLUMNS = ("_source", "_offset")
 
 INFERRED_COLUMNS_CAVEATS = """\
 Cleaning spark.read.json's inferred columns gives the same rows as cleaning the JSON text, except:
@@ -149,21 +159,28 @@ def _rejects_batch(rej: pa.Table) -> pa.RecordBatch:
 
 def clean_arrow(records: str | bytes | bytearray | memoryview | Sequence[str | bytes], table: Table,
                 *, source: str | None = None,
-                first_line: int = 1) -> tuple[pa.RecordBatch, pa.RecordBatch]:
+                first_line: int = 1,
+                positions: bool = False) -> tuple[pa.RecordBatch, pa.RecordBatch]:
     """Cleans records in one call into C; returns (rows, rejects) as pyarrow RecordBatches
     (arrow_schema(table), reject_arrow_schema()).
 
     records: bytes/str holding JSON lines or envelopes as a file would (as `pinetl clean`), or a
     list of records, each the bytes/str of one record's JSON (an empty one is rejected) or a
-    mapping (pinetl.clean_json's rules: a value that cannot be a record is a reject)."""
+    mapping (pinetl.clean_json's rules: a value that cannot be a record is a reject).
+    positions=True: rows also carry the library's _source, _line and _offset of each record."""
     # The one place that goes from the C batch to Arrow: the library's Arrow C Data Interface
     # export (pinetl.arrow.clean_json), its columns cast to the Spark-facing schemas.
     pa = _pa()
     if not isinstance(records, (str, bytes, bytearray, memoryview, pa.Array, pa.ChunkedArray)):
         # Mappings, str with lone surrogates, anything: the binding's one record_text.
         records = pa.array([record_text(r) for r in records], pa.large_binary())
-    res = _arrow_clean_json(records, table, source=source, first_line=first_line)
-    return _one_batch(res.rows, arrow_schema(table)), _rejects_batch(res.rejects)
+    res = _arrow_clean_json(records, table, source=source, first_line=first_line,
+                            positions=positions)
+    target = arrow_schema(table)
+    if positions:
+        for name in _C_POSITION_COLUMNS:
+            target = target.append(res.rows.schema.field(name))
+    return _one_batch(res.rows, target), _rejects_batch(res.rejects)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,21 +258,48 @@ def batch_records(batch: pa.RecordBatch, column: str | None = None) -> list[byte
 
 
 def _partition_source() -> str:
+    return f"spark:partition={_partition_index()}"
+
+
+def clean_partitions(table: Table, column: str | None = None,
+                     source: str | None = None) -> Partitions:
+    """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches. With a
+    source (a name), rows carry POSITION_COLUMNS: _source = source, _offset = the row's place in
+    the DataFrame (the partition's index in the bits above 2^40, then its 0-based row)."""
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        base = _partition_index() << 40
+        line = 1
+        for batch in batches:
+            rows, _ = clean_arrow(batch_records(batch, column), table, first_line=line,
+                                  positions=source is not None)
+            line += batch.num_rows
+            if source is not None:
+                # One record per element: C's line is the element's 1-based number.
+                rows = _with_positions(rows, source, [base + v - 1 for v in
+                                                      rows.column("_line").to_pylist()])
+            yield rows
+    return run
+
+
+def _with_positions(rows: pa.RecordBatch, source: Any, offsets: Any) -> pa.RecordBatch:
+    # The cleaned columns, then POSITION_COLUMNS (source may be one name for every row).
+    pa = _pa()
+    names = [n for n in rows.schema.names if n not in _C_POSITION_COLUMNS]
+    if isinstance(source, str):
+        source = [source] * rows.num_rows
+    cols = [c.cast(t) if isinstance(c, pa.Array) else pa.array(c, t)
+            for c, t in ((source, pa.string()), (offsets, pa.int64()))]
+    return pa.RecordBatch.from_arrays([rows.column(n) for n in names] + cols,
+                                      names=names + list(POSITION_COLUMNS))
+
+
+def _partition_index() -> int:
     try:
         from pyspark import TaskContext
         ctx = TaskContext.get()
     except ImportError:
         ctx = None
-    return f"spark:partition={ctx.partitionId() if ctx is not None else 0}"
-
-
-def clean_partitions(table: Table, column: str | None = None) -> Partitions:
-    """The function mapInArrow runs: an iterator of raw Arrow batches -> cleaned batches."""
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            rows, _ = clean_arrow(batch_records(batch, column), table)
-            yield rows
-    return run
+    return ctx.partitionId() if ctx is not None else 0
 
 
 def reject_partitions(table: Table, column: str | None = None,
@@ -291,8 +335,13 @@ def _files_partitions(table: Table, want_rows: bool) -> Partitions:
         for batch in batches:
             for path, content in zip(batch.column("path").to_pylist(),
                                      batch.column("content").to_pylist()):
-                rows, rej = clean_arrow(content or b"", table, source=_local_path(path))
-                yield rows if want_rows else rej
+                rows, rej = clean_arrow(content or b"", table, source=_local_path(path),
+                                        positions=want_rows)
+                if want_rows:
+                    yield _with_positions(rows, rows.column("_source"),
+                                          rows.column("_offset"))
+                else:
+                    yield rej
     return run
 
 
@@ -308,11 +357,17 @@ def _local_path(uri: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # DataFrames
 
-def clean(df: DataFrame, table: Table, column: str | None = None) -> DataFrame:
+def clean(df: DataFrame, table: Table, column: str | None = None,
+          source: str | None = None) -> DataFrame:
     """Cleans a Spark DataFrame of raw records of one table (raw fields as columns, or one column
     of JSON text named by column=) into the cleaned table (schema(table)); rejected rows are left
-    out. Rows keep their order within each partition."""
-    return df.mapInArrow(clean_partitions(table, column), schema(table))
+    out. Rows keep their order within each partition.
+
+    source: a name for the DataFrame as one source (e.g. a stream's micro-batch, see
+    stream_to_delta); the rows then also carry POSITION_COLUMNS, so that `latest` over several
+    such DataFrames keeps the record of the later source (names compare in byte order)."""
+    ddl = schema(table) if source is None else f"{schema(table)}, {POSITION_SCHEMA}"
+    return df.mapInArrow(clean_partitions(table, column, source), ddl)
 
 
 def rejects(df: DataFrame, table: Table, column: str | None = None,
@@ -340,9 +395,12 @@ def clean_files(spark: SparkSession, path: str, table: Table, **options: Any) ->
     """Cleans files (any envelope `pinetl clean` reads: JSON lines, arrays, Kafka REST bodies,
     Kafka dumps, Kinesis bodies) exactly as `pinetl clean` does, one Spark task per group of
     files (each file is cleaned whole, so one file must fit in a task's memory). options go to
-    Spark's binaryFile reader (pathGlobFilter, recursiveFileLookup, ...)."""
+    Spark's binaryFile reader (pathGlobFilter, recursiveFileLookup, ...).
+
+    The rows are schema(table) then POSITION_COLUMNS: each record's file (as `pinetl clean`
+    names it) and byte offset, which `latest` orders by (and drops)."""
     return _read_files(spark, path, options).mapInArrow(_files_partitions(table, True),
-                                                         schema(table))
+                                                         f"{schema(table)}, {POSITION_SCHEMA}")
 
 
 def rejects_files(spark: SparkSession, path: str, table: Table, **options: Any) -> DataFrame:
@@ -368,17 +426,26 @@ def clean_user(df: DataFrame, column: str | None = None) -> DataFrame:
 
 
 def latest(df: DataFrame, order: str | None = None) -> DataFrame:
-    """One row per ind, the later one winning (as the warehouse and pinetl.delta's merge do).
-    "Later" is order= (a column name) when given, else the DataFrame's own order: partition by
-    partition, row by row, which is input order for a cleaned DataFrame read from files (call it
-    directly on clean()'s result, before any shuffle)."""
+    """One row per ind, the later one winning, as SPEC.md ("Later") defines it for every engine.
+
+    With POSITION_COLUMNS (clean_files' rows; clean(..., source=) and stream_to_delta(...,
+    positions=True) rows), later is by position: the later source (names in byte order), then
+    the larger offset in it; the position columns are dropped from the result. Else later is
+    order= (a column name) when given, else the DataFrame's own order (partition by partition,
+    row by row), which is input order only for one file read as one partition."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    key = F.col(order) if order is not None else F.monotonically_increasing_id()
-    w = Window.partitionBy("ind").orderBy(F.col("_pinetl_pos").desc())
-    return (df.withColumn("_pinetl_pos", key)
-              .withColumn("_pinetl_rank", F.row_number().over(w))
-              .where("_pinetl_rank = 1").drop("_pinetl_pos", "_pinetl_rank"))
+    positioned = order is None and all(c in df.columns for c in POSITION_COLUMNS)
+    if positioned:
+        keys = [F.col(c).desc() for c in POSITION_COLUMNS]
+    else:
+        df = df.withColumn("_pinetl_pos", F.col(order) if order is not None
+                           else F.monotonically_increasing_id())
+        keys = [F.col("_pinetl_pos").desc()]
+    w = Window.partitionBy("ind").orderBy(*keys)
+    out = (df.withColumn("_pinetl_rank", F.row_number().over(w))
+             .where("_pinetl_rank = 1").drop("_pinetl_rank"))
+    return out.drop(*POSITION_COLUMNS) if positioned else out.drop("_pinetl_pos")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,7 +480,7 @@ def age_udf() -> Any:
 
 
 def age_group_udf() -> Any:
-    """A pandas UDF: age (BIGINT) -> "18-24", "25-35", "36-50", "+50" or null."""
+    """A pandas UDF: age (BIGINT) -> its age group's name (pinetl.scalar.age_groups()) or null."""
     return _pandas_udf("string", lambda s: s.map(
         lambda a: None if a is None or a != a else _age_group(int(a))).astype(object))
 
@@ -421,89 +488,19 @@ def age_group_udf() -> Any:
 # ---------------------------------------------------------------------------------------------
 # The nine insights (SPEC section 3) in Spark SQL
 
-_AGE_GROUP = ("CASE WHEN {a} BETWEEN 18 AND 24 THEN '18-24' WHEN {a} BETWEEN 25 AND 35 "
-              "THEN '25-35' WHEN {a} BETWEEN 36 AND 50 THEN '36-50' WHEN {a} >= 51 THEN '+50' END")
-_AGE_INDEX = ("CASE WHEN {a} BETWEEN 18 AND 24 THEN 0 WHEN {a} BETWEEN 25 AND 35 THEN 1 "
-              "WHEN {a} BETWEEN 36 AND 50 THEN 2 WHEN {a} >= 51 THEN 3 END")
-# The UTC year of a timestamp, whatever the session time zone.
-_YEAR = "year(date_from_unix_date(CAST(floor(unix_micros({t}) / 86400000000) AS INT)))"
-
-_TOP_USER = ("SELECT DISTINCT g.country AS country, p.poster_name AS poster_name, "
-             "p.follower_count AS follower_count FROM {pin} p JOIN {geo} g ON g.ind = p.ind "
-             "WHERE g.country IS NOT NULL AND p.poster_name IS NOT NULL "
-             "AND p.follower_count IS NOT NULL")
-
-_PIN_USER = ("SELECT {k} AS k, {g} AS age_group, {y} AS post_year, p.category AS category, "
-             "p.follower_count AS follower_count, u.date_joined AS date_joined "
-             "FROM {{pin}} p JOIN {{user}} u ON u.ind = p.ind").format(
-                 k=_AGE_INDEX.format(a="u.age"), g=_AGE_GROUP.format(a="u.age"),
-                 y=_YEAR.format(t="u.date_joined"))
-
-_INSIGHTS = {
-    "top_category_by_country":
-        "WITH c AS (SELECT g.country AS country, p.category AS category, count(*) AS "
-        "category_count FROM {pin} p JOIN {geo} g ON g.ind = p.ind WHERE g.country IS NOT NULL "
-        "AND p.category IS NOT NULL GROUP BY g.country, p.category), r AS (SELECT *, rank() OVER "
-        "(PARTITION BY country ORDER BY category_count DESC) AS rk FROM c) SELECT country, "
-        "category, category_count FROM r WHERE rk = 1 ORDER BY country, category",
-    "top_category_by_year":
-        "WITH j AS (SELECT " + _YEAR.format(t="g.timestamp") + " AS post_year, p.category AS "
-        "category FROM {pin} p JOIN {geo} g ON g.ind = p.ind WHERE g.timestamp IS NOT NULL AND "
-        "p.category IS NOT NULL), c AS (SELECT post_year, category, count(*) AS category_count "
-        "FROM j WHERE post_year BETWEEN 2018 AND 2022 GROUP BY post_year, category), r AS (SELECT "
-        "*, rank() OVER (PARTITION BY post_year ORDER BY category_count DESC) AS rk FROM c) "
-        "SELECT post_year, category, category_count FROM r WHERE rk = 1 ORDER BY post_year, "
-        "category",
-    "top_user_by_country":
-        "WITH d AS (" + _TOP_USER + "), r AS (SELECT *, rank() OVER (PARTITION BY country ORDER "
-        "BY follower_count DESC) AS rk FROM d) SELECT country, poster_name, follower_count FROM r "
-        "WHERE rk = 1 ORDER BY country, poster_name",
-    "top_country_by_followers":
-        "WITH d AS (" + _TOP_USER + "), r AS (SELECT *, rank() OVER (PARTITION BY country ORDER "
-        "BY follower_count DESC) AS rk FROM d), t AS (SELECT country, follower_count FROM r "
-        "WHERE rk = 1) SELECT DISTINCT country, follower_count FROM t WHERE follower_count = "
-        "(SELECT max(follower_count) FROM t) ORDER BY country",
-    "top_category_by_age_group":
-        "WITH j AS (" + _PIN_USER + "), c AS (SELECT k, age_group, category, count(*) AS "
-        "category_count FROM j WHERE k IS NOT NULL AND category IS NOT NULL GROUP BY k, "
-        "age_group, category), r AS (SELECT *, rank() OVER (PARTITION BY k ORDER BY "
-        "category_count DESC) AS rk FROM c) SELECT age_group, category, category_count FROM r "
-        "WHERE rk = 1 ORDER BY k, category",
-    "median_followers_by_age_group":
-        "WITH j AS (" + _PIN_USER + ") SELECT age_group, {median} AS median_follower_count FROM j "
-        "WHERE k IS NOT NULL GROUP BY k, age_group HAVING count(follower_count) > 0 ORDER BY k",
-    "users_joined_by_year":
-        "WITH d AS (SELECT DISTINCT user_name, date_joined FROM {user} WHERE user_name IS NOT "
-        "NULL AND date_joined IS NOT NULL), y AS (SELECT " + _YEAR.format(t="date_joined") +
-        " AS post_year FROM d) SELECT post_year, count(*) AS number_users_joined FROM y WHERE "
-        "post_year BETWEEN 2015 AND 2020 GROUP BY post_year ORDER BY post_year",
-    "median_followers_by_join_year":
-        "WITH j AS (" + _PIN_USER + ") SELECT post_year, {median} AS median_follower_count FROM j "
-        "WHERE date_joined IS NOT NULL AND post_year BETWEEN 2015 AND 2020 GROUP BY post_year "
-        "HAVING count(follower_count) > 0 ORDER BY post_year",
-    "median_followers_by_age_group_and_join_year":
-        "WITH j AS (" + _PIN_USER + ") SELECT age_group, post_year, {median} AS "
-        "median_follower_count FROM j WHERE k IS NOT NULL AND date_joined IS NOT NULL AND "
-        "post_year BETWEEN 2015 AND 2020 GROUP BY k, age_group, post_year HAVING "
-        "count(follower_count) > 0 ORDER BY k, post_year",
-}
-
-_MEDIANS = {"approx": "percentile_approx(follower_count, 0.5)",
-            "interpolated": "percentile(follower_count, 0.5)"}
-
-
 def insight_sql(name: str, pin: str = "pin", geo: str = "geo", user: str = "user",
                 median: str = "approx") -> str:
     """The Spark SQL of one insight over tables (or views) named pin, geo and user, each with one
-    row per ind. median: "approx" (percentile_approx, the spec's default) or "interpolated"."""
-    if median not in _MEDIANS:
-        raise ValueError(f"median must be one of {sorted(_MEDIANS)}, not {median!r}")
-    return _INSIGHTS[name].format(pin=pin, geo=geo, user=user, median=_MEDIANS[median])
+    row per ind. median: "approx" (percentile_approx, the spec's default) or "interpolated".
+    The text comes from the C library's catalog (pinetl.warehouse.insight_sql(..., dialect="spark")),
+    which owns the year windows, age groups and medians of every dialect."""
+    return _insight_sql(name, median=median, dialect="spark",
+                        tables={"pin": pin, "geo": geo, "user": user})
 
 
 def insights(spark: SparkSession, pin: DataFrame | str, geo: DataFrame | str,
              user: DataFrame | str, median: str = "approx") -> dict[str, DataFrame]:
-    """The nine insights as Spark DataFrames, keyed by name (pinetl.insight_names() order).
+    """The nine insights as Spark DataFrames, keyed by name (pinetl.warehouse.insight_names() order).
     pin, geo, user: cleaned DataFrames (or table names), one row per ind (see latest)."""
     import uuid
     names = {}
@@ -514,7 +511,7 @@ def insights(spark: SparkSession, pin: DataFrame | str, geo: DataFrame | str,
             view = f"pinetl_{table}_{uuid.uuid4().hex[:8]}"
             df.createOrReplaceTempView(view)
             names[table] = view
-    return {name: spark.sql(insight_sql(name, median=median, **names)) for name in _INSIGHTS}
+    return {name: spark.sql(insight_sql(name, median=median, **names)) for name in insight_names()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,7 +520,7 @@ def insights(spark: SparkSession, pin: DataFrame | str, geo: DataFrame | str,
 def stream_to_delta(stream: DataFrame, table: str, root: PathLike, checkpoint: PathLike, *,
                     column: str = "value", keep: Sequence[str] = (), app_id: str | None = None,
                     trigger: dict[str, Any] | None = None,
-                    query_name: str | None = None) -> StreamingQuery:
+                    query_name: str | None = None, positions: bool = False) -> StreamingQuery:
     """Starts a Structured Streaming query that cleans a stream of JSON texts of one table (a
     Kafka source's `value`, a Kinesis `data`, a file source's column) into Delta tables:
     cleaned rows appended to <root>/<table>, rejects (with the keep= columns, e.g. Kafka's
@@ -534,7 +531,10 @@ def stream_to_delta(stream: DataFrame, table: str, root: PathLike, checkpoint: P
     query restarted from its checkpoint after a crash at any point (after a Delta commit, before
     the checkpoint's) writes each micro-batch exactly once. app_id must stay the same across
     restarts (default "pinetl:<table>"). trigger: DataStreamWriter.trigger's keywords, e.g.
-    {"availableNow": True}. Returns the StreamingQuery."""
+    {"availableNow": True}. positions=True: the cleaned rows also carry POSITION_COLUMNS, the
+    micro-batch as their source (named "<app_id>:batch=<id, 20 digits>", so a later batch sorts
+    later), so that `latest` over the table keeps the record of the later micro-batch.
+    Returns the StreamingQuery."""
     app_id = app_id or f"pinetl:{table}"
     root = str(root).rstrip("/")
     keep = tuple(keep)
@@ -542,7 +542,8 @@ def stream_to_delta(stream: DataFrame, table: str, root: PathLike, checkpoint: P
     def write_batch(batch: DataFrame, batch_id: int) -> None:
         batch = batch.persist()
         try:
-            outputs = ((clean(batch, table, column), f"{root}/{table}"),
+            source = f"{app_id}:batch={batch_id:020d}" if positions else None
+            outputs = ((clean(batch, table, column, source), f"{root}/{table}"),
                        (rejects(batch, table, column, keep=keep), f"{root}/rejects_{table}"))
             for df, path in outputs:
                 (df.write.format("delta").mode("append")

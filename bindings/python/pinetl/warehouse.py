@@ -5,6 +5,8 @@
     with warehouse.Warehouse("pinterest.db") as wh:
         wh.load("landing/pin/", "pin")
         frames = wh.insights()"""
-from ._warehouse import Result, Warehouse, compute_insights, insight_names, insight_sql, insights
+from ._warehouse import (Result, Warehouse, compute_insights, insight_names, insight_sql,
+                         insight_years, insights)
 
-__all__ = ["Warehouse", "Result", "insights", "compute_insights", "insight_names", "insight_sql"]
+__all__ = ["Warehouse", "Result", "insights", "compute_insights", "insight_names", "insight_sql",
+           "insight_years"]

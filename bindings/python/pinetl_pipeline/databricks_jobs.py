@@ -2,8 +2,9 @@
 so that tests run the same code on a local Spark session.
 
 - batch_job: the Kafka Connect S3 sink copy of the three topics (what the Kafka side landed) ->
-  cleaned with pinetl.spark -> one Delta table per table, upserted by ind (MERGE), plus the
-  rejects with their reasons (rejects_<table>, as pinetl.delta and pinetl.spark name them).
+  cleaned with pinetl.spark (each object as `pinetl load` reads it) -> one Delta table per
+  table, upserted by ind (MERGE; the later record wins, SPEC.md "Later"), plus the rejects with
+  their reasons and positions (rejects_<table>, as pinetl.delta and pinetl.spark name them).
   Running it again on the same landing data changes nothing.
 - stream_job: one streaming query per table (its own checkpoint, never shared) reading the raw
   records (Kinesis on Databricks; a folder of JSON-lines files locally), cleaning each
@@ -29,14 +30,16 @@ def landing_glob(landing, table):
     return [f"{landing}/{g}" for g in s3sink.table_globs(table)]
 
 
-def read_landing(spark, landing, table):
+def read_landing(spark, landing, table, read=None):
     """The raw records of a table in a Kafka Connect S3 sink copy: one JSON text per row, in a
-    column named value (what pinetl.spark.clean(df, table, "value") takes)."""
+    column named value (what pinetl.spark.clean(df, table, "value") takes); or, with read (e.g.
+    pinetl.spark.clean_files), read(spark, pattern, table) over the sink's objects."""
     from pyspark.sql.utils import AnalysisException
     frames = []
     for pattern in landing_glob(landing, table):
         try:
-            frames.append(spark.read.text(pattern))
+            frames.append(spark.read.text(pattern) if read is None
+                          else read(spark, pattern, table))
         except AnalysisException:  # no topic of that form: the other pattern has the data
             continue
     if not frames:
@@ -52,10 +55,10 @@ def table_path(delta_root, table):
 
 
 def _merge_by_ind(spark, cleaned, path):
-    """Upserts cleaned rows into the Delta table at path by ind (creating it on first use).
-    Duplicates of an ind in one batch are the same source row drawn twice; one is kept."""
+    """Upserts cleaned rows into the Delta table at path by ind (creating it on first use). Of
+    several rows of one ind, the later by position wins (SPEC.md, "Later"; pinetl.spark.latest)."""
     from delta.tables import DeltaTable
-    rows = cleaned.dropDuplicates(["ind"])
+    rows = ps.latest(cleaned)
     if not DeltaTable.isDeltaTable(spark, path):
         rows.write.format("delta").mode("errorifexists").save(path)
         return
@@ -84,18 +87,17 @@ def batch_job(spark, landing, delta_root, tables=TABLES):
     "rejected"}} (counted by Spark)."""
     out = {}
     for table in tables:
-        raw = read_landing(spark, landing, table).where("trim(value) != ''").cache()
+        # The objects cleaned as `pinetl load` cleans them: rows carry their object and offset.
+        cleaned = read_landing(spark, landing, table, ps.clean_files).cache()
+        rejects = read_landing(spark, landing, table, ps.rejects_files).cache()
         try:
-            cleaned = ps.clean(raw, table, "value").cache()
-            rejects = ps.rejects(raw, table, "value").cache()
-            read, good, bad = raw.count(), cleaned.count(), rejects.count()
+            good, bad = cleaned.count(), rejects.count()
             _merge_by_ind(spark, cleaned, table_path(delta_root, table))
             _merge_rejects(spark, rejects, table_path(delta_root, f"rejects_{table}"))
+        finally:
             cleaned.unpersist()
             rejects.unpersist()
-        finally:
-            raw.unpersist()
-        out[table] = {"read": read, "cleaned": good, "rejected": bad}
+        out[table] = {"read": good + bad, "cleaned": good, "rejected": bad}
     return out
 
 

@@ -16,7 +16,7 @@ import html
 
 import pinetl
 
-AGE_GROUPS = ("18-24", "25-35", "36-50", "+50")
+AGE_GROUPS = pinetl.scalar.age_groups()
 REASONS = ("invalid_utf8", "invalid_json", "not_an_object", "bad_key", "bad_envelope",
            "too_large")
 TABLES = tuple(pinetl.tables())   # the C library's list
@@ -25,7 +25,7 @@ TABLES = tuple(pinetl.tables())   # the C library's list
 SECTIONS = (
     ("top_category_by_country", "Most popular category per country",
      "Number of countries in which each category is the most popular (ties kept)"),
-    ("top_category_by_year", "Most popular category per year (2018-2022)",
+    ("top_category_by_year", "Most popular category per year ({years})",
      "Posts in the year's most popular category"),
     ("top_category_by_age_group", "Most popular category per age group",
      "Posts in the age group's most popular category"),
@@ -34,12 +34,24 @@ SECTIONS = (
     ("top_country_by_followers", "Country of the most-followed user", None),
     ("median_followers_by_age_group", "Median follower count per age group",
      "Median follower count"),
-    ("users_joined_by_year", "Users joined per year (2015-2020)", "Users who joined"),
-    ("median_followers_by_join_year", "Median follower count per join year (2015-2020)",
+    ("users_joined_by_year", "Users joined per year ({years})", "Users who joined"),
+    ("median_followers_by_join_year", "Median follower count per join year ({years})",
      "Median follower count"),
     ("median_followers_by_age_group_and_join_year",
      "Median follower count per age group and join year", "Median follower count"),
 )
+
+
+def _with_years(sections):
+    # "{years}" in a title: the insight's year window, as the library counts it.
+    out = []
+    for name, title, what in sections:
+        years = pinetl.warehouse.insight_years(name)
+        out.append((name, title.format(years=f"{years[0]}-{years[1]}" if years else ""), what))
+    return tuple(out)
+
+
+SECTIONS = _with_years(SECTIONS)
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;

@@ -42,6 +42,9 @@ PINETL_API const char *pinetl_insight_name(pinetl_insight insight);
 PINETL_API int pinetl_insight_from_name(pinetl_insight *out, const char *name);
 /* Which source tables an insight reads: bit (1 << PINETL_TABLE_PIN) and so on. */
 PINETL_API unsigned pinetl_insight_tables(pinetl_insight insight);
+/* The year window of an insight's post_year column (spec section 3): 1 with *first and *last
+ * (inclusive) set for the insights that count years, 0 for the others and out of range. */
+PINETL_API int pinetl_insight_years(int *first, int *last, pinetl_insight insight);
 
 /* Which median: percentile_approx(x, 0.5) (the element at rank ceil(n/2) of the sorted values, an
  * int64; the default) or the interpolated median (the mean of the two middle values for even n,
@@ -50,6 +53,25 @@ typedef enum pinetl_median_kind {
     PINETL_MEDIAN_APPROX = 0,
     PINETL_MEDIAN_INTERPOLATED = 1
 } pinetl_median_kind;
+
+/* The SQL dialects the insights are written in: SQLite (the warehouse's views, with the
+ * library's SQL functions, warehouse.h) and Spark SQL (pinetl.spark). */
+typedef enum pinetl_sql_dialect { PINETL_SQL_SQLITE = 0, PINETL_SQL_SPARK = 1 } pinetl_sql_dialect;
+
+/* "sqlite", "spark"; NULL when unknown. */
+PINETL_API const char *pinetl_sql_dialect_name(pinetl_sql_dialect dialect);
+/* PINETL_EINVAL (with a message listing the names) for an unknown name. */
+PINETL_API int pinetl_sql_dialect_from_name(pinetl_sql_dialect *out, const char *name);
+
+/* The SELECT of an insight in a dialect, giving the rows of pinetl_insights_compute (same columns,
+ * values and order) over tables that hold one row per ind. The year windows, age groups and
+ * median come from the library's one definition of each. tables: NULL ("pin", "geo", "user") or
+ * PINETL_TABLE_COUNT names in table order, each letters, digits, '_' and '.' (PINETL_EINVAL
+ * otherwise). SQLite's text is the warehouse's view (pinetl_warehouse_insight_sql). *out is NUL
+ * terminated; free it with pinetl_free. PINETL_EINVAL for an unknown insight, dialect or median
+ * kind. */
+PINETL_API int pinetl_insight_sql(char **out, pinetl_insight insight, pinetl_sql_dialect dialect,
+                                  pinetl_median_kind median, const char *const *tables);
 
 /* Versioned options (see pinetl.h): init with the version the caller was written for. */
 enum { PINETL_INSIGHTS_OPTIONS_VERSION = 1 };

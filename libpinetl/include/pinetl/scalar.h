@@ -37,6 +37,10 @@ PINETL_API int pinetl_age(int64_t *out, const char *json_value, size_t len);
 PINETL_API const char *pinetl_age_group(int64_t age);
 /* Index of the age group (0..3 in the order above), or -1. */
 PINETL_API int pinetl_age_group_index(int64_t age);
+/* The age groups, youngest first. */
+enum { PINETL_AGE_GROUP_COUNT = 4 };
+/* The name of the age group of that index ("18-24" for 0, ...); NULL when out of range. */
+PINETL_API const char *pinetl_age_group_name(int index);
 
 /* A key (index / ind) from a JSON value's text: an integer, an integral number or a string of
  * digits, within int64. */

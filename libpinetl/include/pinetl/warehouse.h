@@ -86,8 +86,9 @@ PINETL_API int pinetl_warehouse_insights(pinetl_insights **out, pinetl_warehouse
 PINETL_API int pinetl_warehouse_query(pinetl_insights **out, pinetl_warehouse *warehouse,
                                       const char *sql, const char *name);
 
-/* The SELECT that defines an insight's view, with the given median kind; NULL when out of range.
- * Static text. */
+/* The SELECT that defines an insight's view, with the given median kind: pinetl_insight_sql's
+ * SQLite text, made once and kept for the life of the process. NULL when out of range (or out
+ * of memory on the first call for it). */
 PINETL_API const char *pinetl_warehouse_insight_sql(pinetl_insight insight,
                                                     pinetl_median_kind median_kind);
 

@@ -4,6 +4,7 @@
 
 #include <pinetl/scalar.h>
 
+#include "age_groups.h"
 #include "rules.h"
 #include "util/alloc.h"
 
@@ -56,21 +57,26 @@ int pinetl_age(int64_t *out, const char *text, size_t len) { return with_value(t
 
 int pinetl_key(int64_t *out, const char *text, size_t len) { return with_value(text, len, out, 0); }
 
+const pinetl__age_group pinetl__age_groups[PINETL_AGE_GROUP_COUNT] = {
+    {18, 24, "18-24"},
+    {25, 35, "25-35"},
+    {36, 50, "36-50"},
+    {51, INT64_MAX, "+50"},
+};
+
 const char *pinetl_age_group(int64_t age) {
-    static const char *const names[4] = {"18-24", "25-35", "36-50", "+50"};
     int i = pinetl_age_group_index(age);
-    return i < 0 ? NULL : names[i];
+    return i < 0 ? NULL : pinetl__age_groups[i].name;
+}
+
+const char *pinetl_age_group_name(int index) {
+    return index >= 0 && index < PINETL_AGE_GROUP_COUNT ? pinetl__age_groups[index].name : NULL;
 }
 
 int pinetl_age_group_index(int64_t age) {
-    if (age >= 18 && age <= 24)
-        return 0;
-    if (age >= 25 && age <= 35)
-        return 1;
-    if (age >= 36 && age <= 50)
-        return 2;
-    if (age >= 51)
-        return 3;
+    for (int i = 0; i < PINETL_AGE_GROUP_COUNT; i++)
+        if (age >= pinetl__age_groups[i].first && age <= pinetl__age_groups[i].last)
+            return i;
     return -1;
 }
 

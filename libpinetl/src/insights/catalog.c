@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "windows.h"
 
 enum { PIN = 1u << PINETL_TABLE_PIN, GEO = 1u << PINETL_TABLE_GEO, USER = 1u << PINETL_TABLE_USER };
 
@@ -35,6 +36,26 @@ unsigned pinetl_insight_tables(pinetl_insight insight) {
     return (int)insight >= 0 && (int)insight < PINETL_INSIGHT_COUNT
                ? pinetl__catalog_insights[insight].tables
                : 0;
+}
+
+int pinetl_insight_years(int *first, int *last, pinetl_insight insight) {
+    int f, l;
+    switch (insight) {
+    case PINETL_INSIGHT_TOP_CATEGORY_BY_YEAR:
+        f = PINETL__FIRST_POST_YEAR, l = PINETL__LAST_POST_YEAR;
+        break;
+    case PINETL_INSIGHT_USERS_JOINED_BY_YEAR:
+    case PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_JOIN_YEAR:
+    case PINETL_INSIGHT_MEDIAN_FOLLOWERS_BY_AGE_GROUP_AND_JOIN_YEAR:
+        f = PINETL__FIRST_JOIN_YEAR, l = PINETL__LAST_JOIN_YEAR;
+        break;
+    default: return 0;
+    }
+    if (first)
+        *first = f;
+    if (last)
+        *last = l;
+    return 1;
 }
 
 int pinetl_insight_from_name(pinetl_insight *out, const char *name) {

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pinetl/scalar.h>
-
 #include "catalog.h"
+#include "core/age_groups.h"
 #include "dataset.h"
 #include "dataset_index.h"
 #include "median.h"
@@ -127,8 +126,7 @@ static int put_text(ctx *c, size_t col, const strpool *pool, uint32_t id) {
 }
 
 static int put_age_group(ctx *c, size_t col, int group) {
-    static const int64_t an_age[4] = {18, 25, 36, 51}; /* one age in each group, to name it */
-    const char *g = pinetl_age_group(an_age[group]);
+    const char *g = pinetl__age_groups[group].name;
     return pinetl__result_set_text(c->out, col, g, strlen(g));
 }
 
@@ -178,7 +176,7 @@ static int count_pairs(const ctx *c, int kind, gcount **out, size_t *n_out) {
     size_t ncat = ds->category.count + 1;
     size_t ngroups = kind == GROUP_COUNTRY ? ds->country.count + 1
                      : kind == GROUP_YEAR  ? LAST_POST_YEAR - FIRST_POST_YEAR + 1
-                                           : 4;
+                                           : PINETL_AGE_GROUP_COUNT;
     gcount *v = NULL;
     size_t n = 0;
     if (ngroups * ncat <= DENSE_CELLS) {
@@ -414,7 +412,10 @@ static int top_country_by_followers(ctx *c) {
 
 /* ---- medians of follower_count per age group and/or join year ---- */
 
-enum { JOIN_YEARS = LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1, MAX_MEDIAN_GROUPS = 4 * JOIN_YEARS };
+enum {
+    JOIN_YEARS = LAST_JOIN_YEAR - FIRST_JOIN_YEAR + 1,
+    MAX_MEDIAN_GROUPS = PINETL_AGE_GROUP_COUNT * JOIN_YEARS
+};
 
 /* The group of a joined row (age-group-major, then year), or -1 when it is not counted. */
 static int median_group(const jrow *j, int by_age, int by_year) {

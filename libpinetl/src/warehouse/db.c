@@ -86,8 +86,13 @@ static int create_views(sqlite3 *db) {
     int rc = PINETL_OK;
     for (int i = 0; !rc && i < PINETL_INSIGHT_COUNT; i++) {
         const char *name = pinetl_insight_name(i);
-        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS %s", name,
-                                    name, pinetl_warehouse_insight_sql(i, PINETL_MEDIAN_APPROX));
+        char *select, *sql = NULL;
+        rc = pinetl_insight_sql(&select, i, PINETL_SQL_SQLITE, PINETL_MEDIAN_APPROX, NULL);
+        if (rc)
+            return rc;
+        sql = sqlite3_mprintf("DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS %s", name, name,
+                              select);
+        pinetl_free(select);
         if (!sql)
             return pinetl__error_set(PINETL_ENOMEM, "out of memory");
         if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -143,8 +143,13 @@ int pinetl_warehouse_insights(pinetl_insights **out, pinetl_warehouse *wh,
     for (int i = 0; !rc && i < n; i++) {
         const insight_info *in = &pinetl__catalog_insights[ids[i]];
         sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(wh->db, pinetl_warehouse_insight_sql(ids[i], median), -1, &st,
-                               NULL) != SQLITE_OK) {
+        char *sql;
+        rc = pinetl_insight_sql(&sql, ids[i], PINETL_SQL_SQLITE, median, NULL);
+        if (rc)
+            break;
+        int prepared = sqlite3_prepare_v2(wh->db, sql, -1, &st, NULL);
+        pinetl_free(sql);
+        if (prepared != SQLITE_OK) {
             rc = pinetl__db_error(wh->db, in->name);
             break;
         }

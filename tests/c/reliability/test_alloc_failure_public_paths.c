@@ -293,6 +293,21 @@ static int path_results_and_text_dict(char *digest, size_t cap) {
     return rc;
 }
 
+/* Every insight's SQL in every dialect (pinetl_insight_sql), with the tables renamed. */
+static int path_insight_sql(char *digest, size_t cap) {
+    static const char *const tables[PINETL_TABLE_COUNT] = {"db.pins", "geos", "users"};
+    int rc = PINETL_OK;
+    for (int i = 0; !rc && i < PINETL_INSIGHT_COUNT; i++)
+        for (int d = PINETL_SQL_SQLITE; !rc && d <= PINETL_SQL_SPARK; d++) {
+            char *sql = NULL;
+            rc = pinetl_insight_sql(&sql, i, d, PINETL_MEDIAN_INTERPOLATED, tables);
+            if (!rc)
+                append(digest, cap, sql, strlen(sql));
+            pinetl_free(sql);
+        }
+    return rc;
+}
+
 static void sweep(const char *name, alloc_sweep_path fn) {
     alloc_sweep(name, fn, DIGEST_CAP, ALLOC_SWEEP_MESSAGE);
 }
@@ -346,6 +361,7 @@ static void test_warehouse_and_sql_function_paths(void) { sweep("warehouse", pat
 static void test_s3_sink_reader_and_text_code_paths(void) {
     sweep("s3-sink", path_s3_sink_and_text_codes);
 }
+static void test_insight_sql_paths(void) { sweep("insight-sql", path_insight_sql); }
 static void test_result_render_and_text_dict_paths(void) {
     sweep("results", path_results_and_text_dict);
 }
@@ -396,6 +412,7 @@ int main(void) {
     RUN(test_s3_sink_reader_and_text_code_paths);
     RUN(test_result_render_and_text_dict_paths);
     RUN(test_s3_sink_layout_and_daily_ledger_paths);
+    RUN(test_insight_sql_paths);
     for (int t = 0; t < PINETL_TABLE_COUNT; t++)
         unlink(paths[t]);
     char side[300];

@@ -100,3 +100,37 @@ def test_insight_sql_is_the_view_definition(tmp_path):
         pinetl.warehouse.insight_sql("nope")
     with pytest.raises(pinetl.errors.InvalidArgumentError, match="mean"):
         pinetl.warehouse.insight_sql("top_category_by_country", median="mean")
+
+
+def test_insight_sql_in_every_dialect_from_the_one_catalog(tmp_path):
+    """pinetl.warehouse.insight_sql(name, dialect=...) comes from C's catalog: the SQLite text runs on a
+    warehouse whose tables are renamed (tables=), Spark's names no SQLite function of the
+    library; both use the insight's window (insight_years) and the library's age groups."""
+    db = tmp_path / "wh.db"
+    with pinetl.Warehouse(db) as wh:
+        wh.load_json([{"ind": 1, "user_name": "a", "age": 20,
+                        "date_joined": "2016-01-01 00:00:00"}], "user")
+        wh.query("CREATE TABLE people AS SELECT * FROM user")
+        sql = pinetl.warehouse.insight_sql("users_joined_by_year", tables={"user": "people"})
+        assert "FROM people" in sql and "FROM user" not in sql
+        assert wh.query(sql).equals(wh.insights(["users_joined_by_year"])["users_joined_by_year"])
+    first, last = pinetl.warehouse.insight_years("users_joined_by_year")
+    assert pinetl.warehouse.insight_years("top_category_by_country") is None
+    for name in pinetl.warehouse.insight_names():
+        spark_sql = pinetl.warehouse.insight_sql(name, dialect="spark",
+                                       tables={"pin": "p1", "geo": "g1", "user": "u1"})
+        assert "pinetl_" not in spark_sql, name
+        years = pinetl.warehouse.insight_years(name)
+        if years is not None:
+            assert f" BETWEEN {years[0]} AND {years[1]}" in spark_sql, name
+    groups = pinetl.scalar.age_groups()
+    assert groups == tuple(dict.fromkeys(g for g in map(pinetl.scalar.age_group, range(151)) if g))
+    age_sql = pinetl.warehouse.insight_sql("median_followers_by_age_group", dialect="spark")
+    assert all(f"THEN '{g}'" in age_sql for g in groups)
+    assert (first, last) == pinetl.warehouse.insight_years("median_followers_by_join_year")
+    with pytest.raises(pinetl.errors.InvalidArgumentError, match="duckdb"):
+        pinetl.warehouse.insight_sql("users_joined_by_year", dialect="duckdb")
+    with pytest.raises(pinetl.errors.InvalidArgumentError, match="not a plain name"):
+        pinetl.warehouse.insight_sql("users_joined_by_year", dialect="spark", tables={"user": "u; DROP"})
+    with pytest.raises(ValueError, match="unknown table"):
+        pinetl.warehouse.insight_sql("users_joined_by_year", tables={"users": "x"})

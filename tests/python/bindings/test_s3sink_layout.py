@@ -54,7 +54,7 @@ def test_names_come_from_c():
     assert s3sink.topic_table("0a1b.user") == "user"
     assert s3sink.topic_table("user") == "user"
     assert s3sink.topic_table("users") is None
-    with pytest.raises(pinetl.InvalidArgumentError, match="a b"):
+    with pytest.raises(pinetl.errors.InvalidArgumentError, match="a b"):
         s3sink.check_topic("a b")
 
 
@@ -93,7 +93,7 @@ def test_daily_ledger_is_the_warehouse_s(tmp_path):
         assert wh.daily_loads() == []
         wh.put_daily_load("2024-01-02", "geo", "f", files=1, bytes=2, read=3, cleaned=2,
                           rejected=1, rejected_by_reason={"bad_key": 1}, written=2)
-        with pytest.raises(pinetl.InvalidArgumentError, match="YYYY-MM-DD"):
+        with pytest.raises(pinetl.errors.InvalidArgumentError, match="YYYY-MM-DD"):
             wh.put_daily_load("2024-1-2", "geo", "f", files=1, bytes=2, read=3, cleaned=2,
                               rejected=1, rejected_by_reason={}, written=2)
     assert pa.accounting(str(wh_path)) == [

@@ -27,7 +27,11 @@ def test_clean_files_equals_cli_on_the_real_sample(spark, cli, tmp_path, table):
     path = SAMPLE / f"{table}.jsonl"
     rows, rejects = cli_clean(cli, table, path, tmp_path)
     assert len(rows) + len(rejects) == 2262 and len(rows) > 2000
-    assert spark_rows(ps.clean_files(spark, str(path), table)) == rows
+    got = spark_rows(ps.clean_files(spark, str(path), table))
+    assert [{k: v for k, v in r.items() if k not in ps.POSITION_COLUMNS} for r in got] == rows
+    # each row carries its file and byte offset: increasing, as the file's records are
+    assert {r["_source"] for r in got} == {str(path)}
+    assert [r["_offset"] for r in got] == sorted({r["_offset"] for r in got})
     assert spark_rejects(ps.rejects_files(spark, str(path), table)) == rejects
 
 
@@ -39,8 +43,8 @@ def test_clean_files_equals_cli_on_bad_input(spark, cli, tmp_path):
     rows, rejects = cli_clean(cli, "pin", paths, tmp_path)
     assert len(BAD_FILES) >= 8 and len(rejects) >= 20
     key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
-    assert sorted(map(key, spark_rows(ps.clean_files(spark, paths, "pin")))) == \
-        sorted(map(key, rows))
+    got = ps.clean_files(spark, paths, "pin").drop(*ps.POSITION_COLUMNS)
+    assert sorted(map(key, spark_rows(got))) == sorted(map(key, rows))
     got = spark_rejects(ps.rejects_files(spark, paths, "pin"))
     assert sorted(got, key=lambda r: (r["source"], r["line"], r["offset"])) == \
         sorted(rejects, key=lambda r: (r["source"], r["line"], r["offset"]))
@@ -52,6 +56,7 @@ def test_clean_files_reads_an_s3_sink_directory(spark, cli, tmp_path):
     sink = ROOT / "tests" / "data" / "envelopes" / "s3-sink"
     rows, rejects = cli_clean(cli, "geo", sink, tmp_path)
     got = ps.clean_files(spark, str(sink / "topics" / "*.geo"), "geo", recursiveFileLookup="true")
+    got = got.drop(*ps.POSITION_COLUMNS)
     key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
     assert len(rows) == 2262 and not rejects
     assert sorted(map(key, spark_rows(got))) == sorted(map(key, rows))

@@ -118,3 +118,36 @@ _BLOCKER = ("import sys\nclass B:\n"
             "        if name.split('.')[0] in ('pyspark', 'airflow', 'deltalake', 'delta'):\n"
             "            raise ImportError('blocked: ' + name)\n"
             "sys.meta_path.insert(0, B())\n")
+
+
+def test_cleaned_rows_carry_the_positions_the_library_recorded():
+    """pinetl.arrow.clean_json(positions=True): each cleaned row's source, line and byte offset, the
+    ones its reject would carry (cleaned and rejected offsets make up every record's); the Spark
+    glue turns them into POSITION_COLUMNS: a file's offset, or a DataFrame's row order with a
+    source name."""
+    import pyarrow as pa
+    data = (b'{"ind": 1, "country": "A"}\nnot json\n[{"ind": 2}, {"ind": 3}]\n'
+            b'{"ind": "x"}\n{"ind": 1, "country": "B"}\n')
+    res = pinetl.arrow.clean_json(data, "geo", source="day-1/geo.json", positions=True)
+    rows, rej = res.rows.to_pydict(), res.rejects.to_pydict()
+    assert rows["ind"] == [1, 2, 3, 1]
+    assert set(rows["_source"]) == {"day-1/geo.json"}
+    assert rows["_line"] == [1, 3, 3, 5]
+    assert sorted(rows["_offset"] + rej["offset"]) == [0, 27, 37, 49, 61, 74]
+    assert rows["_offset"] == [0, 37, 49, 74]
+    assert "_offset" not in pinetl.arrow.clean_json(data, "geo").rows.column_names
+    # files: the spark rows end with the file and offset
+    batch = pa.record_batch({"path": ["file:/in/geo.json"], "content": [data]})
+    out = pa.Table.from_batches(list(ps._files_partitions("geo", True)(iter([batch]))))
+    assert out.column_names == [n for n, _ in pinetl.columns("geo")] + list(ps.POSITION_COLUMNS)
+    assert out.column("_source").to_pylist() == ["/in/geo.json"] * 4
+    assert out.column("_offset").to_pylist() == [0, 37, 49, 74]
+    # a DataFrame named as one source: offsets follow the rows (partition 0 outside Spark)
+    lines = data.splitlines()
+    batches = [pa.record_batch({"value": pa.array(lines[:3], pa.binary())}),
+               pa.record_batch({"value": pa.array(lines[3:], pa.binary())})]
+    out = pa.Table.from_batches(list(ps.clean_partitions("geo", "value", "batch-7")(
+        iter(batches))))
+    assert out.column("ind").to_pylist() == [1, 1]   # the array line is one (rejected) record
+    assert out.column("_source").to_pylist() == ["batch-7", "batch-7"]
+    assert out.column("_offset").to_pylist() == [0, 4]
