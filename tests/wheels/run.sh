@@ -43,8 +43,10 @@ pinetl_wheel_test() {
   fi
   rm -f "$log" "$log.before"
   # One count per venv: the pytest run passed or not (its own summary line names the tests).
+  # (bin/pytest, not python -P -m pytest: CPython 3.10 has no -P; the script does not put the
+  # working directory on sys.path either.)
   if (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$PINETL_ROOT/build/libpinetl/cli/pinetl \
-      "$venv/bin/python" -P -m pytest -q -m "not service" -p no:cacheprovider \
+      "$venv/bin/pytest" -q -m "not service" -p no:cacheprovider \
       "${PINETL_WHEEL_TESTS[@]/#/tests/python/}"); then
     passed=$((passed + 1))
   else
