@@ -37,6 +37,9 @@ mkdir -p "$out"
 PATH=$tools/bin:$PATH auditwheel repair --plat "$plat" -w "$out" "$whl" > "$raw/repair.log" 2>&1 ||
   { cat "$raw/repair.log" >&2; exit 1; }
 fixed=$(ls "$out"/pinetl-*-cp310-abi3-*"$plat"*.whl)
+# auditwheel confirms the tag of the wheel as repaired (bundled libraries included).
+PATH=$tools/bin:$PATH auditwheel show "$fixed" | tr -s '\n ' '  ' | grep -q "consistent with the following platform tag: \"$plat\"" ||
+  { echo "wheel.sh: auditwheel does not confirm $plat for $fixed" >&2; exit 1; }
 # Check: unpacked, the wheel imports and its extension loads the bundled libraries, not the system's.
 mkdir "$raw/unpacked" && (cd "$raw/unpacked" && python3 -m zipfile -e "$fixed" .)
 "$tools/bin/python" - "$raw/unpacked" <<'PY'
