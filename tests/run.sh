@@ -52,6 +52,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== Python tests"
 source "$PINETL_ROOT/tests/python/run.sh"
 
+echo "== Wheel tests (scripts/wheel.sh's wheel on CPython 3.10 to 3.13)"
+source "$PINETL_ROOT/tests/wheels/run.sh"
+
 source "$PINETL_ROOT/tests/docs/run.sh"
 
 source "$PINETL_ROOT/tests/examples/run.sh"
