@@ -579,7 +579,7 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
             }
             for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
                 dir[l - 1] = '\0';
-            rc = pinetl__s3sink_list(dir, r->table, &objs, &r->notices);
+            rc = pinetl__s3sink_list(dir, r->table, 1, &objs, &r->notices);
             for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++) {
                 int fd;
                 if ((rc = check_readable(objs.items[k], &fd)) == PINETL_OK)

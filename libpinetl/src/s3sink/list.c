@@ -1,10 +1,14 @@
-/* Walking an S3 sink directory: every file's name and its two folders are parsed by the layout
- * (layout.c), then the table's objects are sorted by topic, partition and offset, numerically,
- * since Kafka offsets only order records within a partition. */
+/* Walking an S3 sink directory: a folder is read only as what its name says it is (the landing
+ * folder holding topics/, topics/, a topic, a partition) and only the layout's folders below it
+ * are entered, so a folder of plain files or of unrelated data is an error, not an empty or
+ * foreign read. Every file's name and its two folders are parsed by the layout (layout.c), then
+ * the table's objects are sorted by topic, partition and offset, numerically, since Kafka
+ * offsets only order records within a partition. */
 #include "list.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,8 +19,6 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "layout.h"
-
-enum { MAX_DEPTH = 32 };
 
 static int strlist_push(pinetl__strlist *l, const char *s) {
     if (l->n == l->cap) {
@@ -61,7 +63,9 @@ typedef struct walk {
     object *objs;
     size_t n, cap;
     pinetl__buf *notices;
-    size_t skipped_other;
+    size_t skipped_other; /* other tables' objects and topics, skipped silently */
+    size_t skipped;       /* entries skipped with a notice */
+    char other[64];       /* the first other table's topic or object skipped, for the error */
 } walk;
 
 static char *dup_range(const char *s, size_t start, size_t end) {
@@ -112,6 +116,12 @@ static size_t component(const char *path, size_t end, size_t *len) {
     return at;
 }
 
+/* Counts an object or topic of another table (or of no table), skipped silently. */
+static void skip_other(walk *w, const char *name) {
+    if (!w->skipped_other++)
+        snprintf(w->other, sizeof w->other, "%.63s", name);
+}
+
 /* match_path: the file's resolved path, whose last three components are matched:
  * <topic>/partition=<p>/<topic>+<p>+<offset>.json. */
 static int consider_file(walk *w, const char *path, const char *match_path) {
@@ -126,13 +136,15 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
     if (!nat || !pat || !pinetl__s3sink_name_split(&n, name, nlen) || tlen != n.topic_len ||
         memcmp(match_path + tat, name, tlen) != 0 || plen != klen + n.part_len ||
         memcmp(match_path + pat, part_key, klen) != 0 ||
-        memcmp(match_path + pat + klen, name + n.part_at, n.part_len) != 0)
+        memcmp(match_path + pat + klen, name + n.part_at, n.part_len) != 0) {
+        w->skipped++;
         return notice(w->notices,
                       "skipped '%s': not an S3 sink object "
                       "(<topic>/partition=<p>/<topic>+<p>+<offset>.json)\n",
                       path);
+    }
     if (pinetl__s3sink_topic_table(name, n.topic_len) != (int)w->table) {
-        w->skipped_other++; /* another table's object: another run's input */
+        skip_other(w, name); /* another table's object: another run's input */
         return PINETL_OK;
     }
     if (w->n == w->cap) {
@@ -159,10 +171,30 @@ static int consider_file(walk *w, const char *path, const char *match_path) {
     return PINETL_OK;
 }
 
-/* path: as the user named it; real: the same directory, resolved (for matching). */
-static int walk_dir(walk *w, const char *path, const char *real, int depth) {
-    if (depth > MAX_DEPTH)
-        return notice(w->notices, "skipped '%s': nested too deeply\n", path);
+/* 1 when name[0, len) is "partition=<digits>". */
+static int partition_name(const char *name, size_t len) {
+    static const char key[] = "partition=";
+    const size_t klen = sizeof key - 1;
+    if (len <= klen || memcmp(name, key, klen) != 0)
+        return 0;
+    for (size_t i = klen; i < len; i++)
+        if (name[i] < '0' || name[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* Notes a skipped entry: a line in the notices, counted for the error of a listing that finds
+ * nothing (which quotes the first one). */
+static int skip(walk *w, const char *path, const char *why) {
+    w->skipped++;
+    return notice(w->notices, "skipped '%s': %s\n", path, why);
+}
+
+/* Reads the entries of one folder of the tree, `levels` folder levels above the objects: 2 for
+ * topics/, 1 for a topic, 0 for a partition. Only the layout's folders are entered, so nothing
+ * outside the tree is walked into (and a link back up cannot loop: the depth is fixed).
+ * path: as the user named it; real: the same folder, resolved (for matching). */
+static int walk_dir(walk *w, const char *path, const char *real, int levels) {
     DIR *d = opendir(path);
     if (!d)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
@@ -176,22 +208,33 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
             rc = strlist_push(&names, e->d_name);
     closedir(d);
     for (size_t i = 0; rc == PINETL_OK && i < names.n; i++) {
+        const char *name = names.items[i];
+        size_t len = strlen(name);
         char *child = NULL, *child_real = NULL;
-        if (!(child = join_path(path, names.items[i])) ||
-            !(child_real = join_path(real, names.items[i]))) {
+        if (!(child = join_path(path, name)) || !(child_real = join_path(real, name))) {
             pinetl__free(child);
             rc = pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
             break;
         }
         struct stat st;
+        int dir = 0;
         if (stat(child, &st) != 0)
-            rc = notice(w->notices, "skipped '%s': %s\n", child, strerror(errno));
-        else if (S_ISDIR(st.st_mode))
-            rc = walk_dir(w, child, child_real, depth + 1);
-        else if (S_ISREG(st.st_mode))
-            rc = consider_file(w, child, child_real);
+            rc = skip(w, child, strerror(errno));
+        else if (!(dir = S_ISDIR(st.st_mode)) && !S_ISREG(st.st_mode))
+            rc = skip(w, child, "not a regular file");
+        else if (levels == 0)
+            rc = dir ? skip(w, child, "a folder inside a partition folder")
+                     : consider_file(w, child, child_real);
+        else if (levels == 1)
+            rc = dir && partition_name(name, len)
+                     ? walk_dir(w, child, child_real, 0)
+                     : skip(w, child, "not a partition folder (partition=<n>) of a topic");
+        else if (!dir || !pinetl__s3sink_topic_valid(name, len))
+            rc = skip(w, child, "not a topic folder (<table> or <prefix>.<table>) in topics/");
+        else if (pinetl__s3sink_topic_table(name, len) != (int)w->table)
+            skip_other(w, name); /* another table's topic, or another pipeline's: silently */
         else
-            rc = notice(w->notices, "skipped '%s': not a regular file\n", child);
+            rc = walk_dir(w, child, child_real, 1);
         pinetl__free(child);
         pinetl__free(child_real);
     }
@@ -199,12 +242,80 @@ static int walk_dir(walk *w, const char *path, const char *real, int depth) {
     return rc;
 }
 
-int pinetl__s3sink_list(const char *dir, pinetl_table table, pinetl__strlist *out,
+static const char sink_folders[] =
+    "the landing folder holding topics/, topics/, a topic folder (<table> or <prefix>.<table>) or "
+    "a partition folder (partition=<n>)";
+
+/* The error for a folder that claims to be no part of an S3 sink tree: what it holds (none of
+ * which is read) and how to read it. */
+static int not_a_sink_folder(const char *dir) {
+    size_t files = 0, folders = 0;
+    char first[64] = "";
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (!first[0])
+            snprintf(first, sizeof first, "%.63s", e->d_name);
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode))
+            folders++;
+        else
+            files++;
+    }
+    if (d)
+        closedir(d);
+    return pinetl__error_set(PINETL_EFORMAT,
+                             "'%.200s' is not an S3 sink folder (%s): its %zu files and %zu "
+                             "folders (such as '%s') are skipped; name the files to read them",
+                             dir, sink_folders, files, folders, first);
+}
+
+/* How many folder levels lie between dir and its objects, from what dir's resolved name says it
+ * is (partition=<n>: 0, a topic: 1, topics: 2); a folder holding topics/ is read as that
+ * topics/ (*via_topics = 1). -1 when dir claims to be none of these. */
+static int folder_levels(const char *dir, const char *real, int *via_topics) {
+    size_t len = 0, at = component(real, strlen(real), &len);
+    const char *base = real + at;
+    *via_topics = 0;
+    if (partition_name(base, len))
+        return 0;
+    if (len == 6 && !memcmp(base, "topics", 6))
+        return 2;
+    char *topics = join_path(dir, "topics");
+    struct stat st;
+    int holds = topics && stat(topics, &st) == 0 && S_ISDIR(st.st_mode);
+    pinetl__free(topics);
+    if (holds) {
+        *via_topics = 1;
+        return 2;
+    }
+    if (pinetl__s3sink_topic_valid(base, len) && pinetl__s3sink_topic_table(base, len) >= 0)
+        return 1;
+    return -1;
+}
+
+/* The error for a listing that found no object of the table: what it skipped, and why. */
+static int nothing_found(const walk *w, const char *dir, size_t notes_from) {
+    const char *first = w->notices->p ? w->notices->p + notes_from : "";
+    int flen = (int)strcspn(first, "\n");
+    return pinetl__error_set(
+        PINETL_EFORMAT,
+        "no S3 sink objects of table '%s' in '%.200s': skipped %zu topics or objects of other "
+        "tables%s%s%s and %zu entries outside the layout%s%.*s%s",
+        pinetl_table_name(w->table), dir, w->skipped_other, w->skipped_other ? " (such as '" : "",
+        w->skipped_other ? w->other : "", w->skipped_other ? "')" : "", w->skipped,
+        flen ? " (first: " : "", flen > 120 ? 120 : flen, first, flen ? ")" : "");
+}
+
+int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl__strlist *out,
                         pinetl__buf *notices) {
     if (!pinetl_table_name(table))
         return pinetl__error_set(PINETL_EINVAL, "listing S3 sink objects: unknown table %d",
                                  (int)table);
-    walk w = {table, NULL, 0, 0, notices, 0};
+    walk w = {table, NULL, 0, 0, notices, 0, 0, ""};
+    size_t notes_from = notices->len;
     char *real = realpath(dir, NULL);
     if (!real)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
@@ -212,11 +323,24 @@ int pinetl__s3sink_list(const char *dir, pinetl_table table, pinetl__strlist *ou
     size_t rl = strlen(real);
     if (rl > 1 && real[rl - 1] == '/')
         real[rl - 1] = '\0';
-    int rc = walk_dir(&w, dir, real, 0);
+    int via_topics, levels = folder_levels(dir, real, &via_topics), rc;
+    if (levels < 0) {
+        rc = not_a_sink_folder(dir);
+    } else if (!via_topics) {
+        rc = walk_dir(&w, dir, real, levels);
+    } else {
+        char *top = join_path(dir, "topics"), *top_real = join_path(real, "topics");
+        rc = top && top_real ? walk_dir(&w, top, top_real, levels)
+                             : pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
+        pinetl__free(top);
+        pinetl__free(top_real);
+    }
     free(real); /* realpath's own malloc */
     if (rc == PINETL_OK) {
         if (w.n)
             qsort(w.objs, w.n, sizeof *w.objs, cmp_objects);
+        else if (require)
+            rc = nothing_found(&w, dir, notes_from);
         else
             rc = notice(notices, "no S3 sink objects of table '%s' under '%s'\n",
                         pinetl_table_name(table), dir);
@@ -245,7 +369,7 @@ int pinetl_s3sink_list(pinetl_s3sink_objects **out, const char *dir, pinetl_tabl
     pinetl_s3sink_objects *o = pinetl__calloc(1, sizeof *o);
     if (!o)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
-    int rc = pinetl__s3sink_list(dir, table, &o->paths, &o->notices);
+    int rc = pinetl__s3sink_list(dir, table, 0, &o->paths, &o->notices);
     if (rc) {
         pinetl_s3sink_objects_free(o);
         return rc;

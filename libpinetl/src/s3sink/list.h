@@ -19,8 +19,12 @@ void pinetl__strlist_free(pinetl__strlist *l);
 
 /* Appends the objects of table under dir to out, ordered by topic, partition and offset
  * (numerically); other tables' objects are skipped silently, files outside the layout with a
- * line in notices. Fails with PINETL_EIO / PINETL_ENOTFOUND / PINETL_ENOMEM (message set). */
-int pinetl__s3sink_list(const char *dir, pinetl_table table, pinetl__strlist *out,
+ * line in notices. dir is read as what its name says it is (pinetl_s3sink_list); any other
+ * folder is PINETL_EFORMAT, naming what it holds. With require set, finding no object of the
+ * table is PINETL_EFORMAT too, naming what was skipped (a read must not come back empty
+ * silently); else a line in notices. Fails with PINETL_EIO / PINETL_ENOTFOUND / PINETL_ENOMEM
+ * (message set). */
+int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl__strlist *out,
                         pinetl__buf *notices);
 
 #endif
