@@ -221,7 +221,10 @@ def read_json(path: Paths, table: Table, *, input_format: str | int = "auto", th
     the library's streaming reader (worker threads, constant memory in C) into one DataFrame.
 
     path: a path or a list of paths; threads: worker threads (0 = one per core); batch_bytes:
-    input bytes per batch (0 = 4 MiB). Returns a CleanResult."""
+    input bytes per batch (0 = 4 MiB). Returns a CleanResult. A folder is read only as an S3 sink
+    tree (the landing holding topics/, topics/, a topic, a partition); any other folder, or one
+    without an object of the table, is a FormatError naming what was skipped (libpinetl/SPEC.md,
+    "Folders")."""
     paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
     if not paths:
         raise ValueError("read_json: no path given")

@@ -1,7 +1,7 @@
 """Cleaned rows and rejects as Arrow tables (pyarrow), without copying the cleaned columns.
 
     import pinetl.arrow
-    res = pinetl.arrow.read_json("landing/pin/", "pin")    # ArrowResult: rows, rejects, ...
+    res = pinetl.arrow.read_json("landing/", "pin")        # ArrowResult: rows, rejects, ...
     frame = polars.from_arrow(res.rows)
     res = pinetl.arrow.clean_json(kafka_values, "pin")      # a pyarrow string/binary array
 

@@ -77,9 +77,10 @@ def table_globs(table: Table) -> list[str]:
 
 
 def list_objects(folder: PathLike, table: Table) -> tuple[list[str], str]:
-    """The objects of a table under folder (the landing folder, its topics/ or one topic), in the
-    readers' order (topic, partition, start offset), and the notices of what was skipped (files
-    outside the layout): (paths, notices)."""
+    """The objects of a table under folder (the landing folder holding topics/, topics/, a topic
+    or a partition), in the readers' order (topic, partition, start offset), and the notices of
+    what was skipped (files outside the layout): (paths, notices). Any other folder is a
+    FormatError naming what it holds (C's rule: libpinetl/SPEC.md, "Folders")."""
     out = ffi.new("pinetl_s3sink_objects **")
     check(lib.pinetl_s3sink_list(out, c_path(folder, "folder"), table_id(table)))
     objects = ffi.gc(out[0], lib.pinetl_s3sink_objects_free)

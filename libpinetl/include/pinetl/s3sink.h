@@ -48,11 +48,15 @@ PINETL_API int pinetl_s3sink_table_glob(char **out, pinetl_table table, int pref
 /* The objects of one table in a folder. */
 typedef struct pinetl_s3sink_objects pinetl_s3sink_objects;
 
-/* Lists the objects of table under dir (the landing folder, its topics/ folder or one topic's
- * folder), ordered by topic, partition and start offset (numerically), then by path. A file
+/* Lists the objects of table under dir, ordered by topic, partition and start offset
+ * (numerically), then by path. dir is read as what its resolved name says it is, and only the
+ * layout's folders below it are entered: "partition=<n>" (a partition), "topics", a topic
+ * naming a table ("pin", "0a1b.pin"), or else a folder holding topics/ (the landing: only its
+ * topics/ is read); any other folder is PINETL_EFORMAT, the message naming what it holds. A file
  * is an object when its name, its folder (partition=<p>, the same digits) and its folder's
- * folder (the topic) fit the layout, matched on the resolved path; other tables' objects are
- * skipped silently, anything else with a line in the notices. PINETL_ENOTFOUND when dir does
+ * folder (the topic) fit the layout, matched on the resolved path; other tables' topics and
+ * objects are skipped silently, anything else with a line in the notices, as is finding no
+ * object of the table (a read of such a folder fails instead). PINETL_ENOTFOUND when dir does
  * not exist, PINETL_EIO when it cannot be read. */
 PINETL_API int pinetl_s3sink_list(pinetl_s3sink_objects **out, const char *dir, pinetl_table table);
 PINETL_API size_t pinetl_s3sink_objects_count(const pinetl_s3sink_objects *objects);
