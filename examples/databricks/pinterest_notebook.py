@@ -53,7 +53,8 @@ if mode == "batch":
         raise ValueError("the landing parameter is required in batch mode")
     counts = jobs.batch_job(spark, landing, delta_root)
     for table, c in counts.items():
-        print(f"{table}: read {c['read']}, cleaned {c['cleaned']}, rejected {c['rejected']}")
+        print(f"{table}: read {c['read']}, cleaned {c['cleaned']}, rejected {c['rejected']}"
+              + ("" if c["merged"] else " (this input is merged already: skipped)"))
         assert c["read"] == c["cleaned"] + c["rejected"]
     dbutils.notebook.exit(str(counts))
 

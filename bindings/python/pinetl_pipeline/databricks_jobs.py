@@ -5,7 +5,9 @@ so that tests run the same code on a local Spark session.
   cleaned with pinetl.spark (each object as `pinetl load` reads it) -> one Delta table per
   table, upserted by ind (MERGE; the later record wins, SPEC.md "Later"), plus the rejects with
   their reasons and positions (rejects_<table>, as pinetl.delta and pinetl.spark name them).
-  Running it again on the same landing data changes nothing.
+  Running it again on the same landing data changes nothing and adds no table version: each
+  commit carries its input's fingerprint (commit userMetadata) and a fingerprint already in a
+  table's history is not merged again.
 - stream_job: one streaming query per table (its own checkpoint, never shared) reading the raw
   records (Kinesis on Databricks; a folder of JSON-lines files locally), cleaning each
   micro-batch with pinetl.spark and appending it to the table's Delta table. Each micro-batch is
@@ -54,37 +56,91 @@ def table_path(delta_root, table):
     return f"{delta_root.rstrip('/')}/{table}"
 
 
-def _merge_by_ind(spark, cleaned, path):
+# The commit metadata that marks a batch_job commit with its input's fingerprint (SPEC.md, the
+# Databricks batch job: a re-run of the same input is skipped by the table's history).
+_TAG = "pinetl.batch_job input "
+
+
+def fingerprint(frame):
+    """An order-independent fingerprint of a DataFrame's rows: their number and the sum of a
+    64-bit hash of each whole row (as a decimal: Spark's ANSI mode fails a long that overflows).
+    Rows carry their source object and offset, so the same landing objects give the same
+    fingerprint, and a changed, added or removed object another one."""
+    from pyspark.sql import functions as F
+    row_hash = F.xxhash64(*[F.col(f"`{c}`") for c in frame.columns]).cast("decimal(38,0)")
+    n, total = frame.agg(F.count(F.lit(1)), F.sum(row_hash)).first()
+    return f"{n}:{total or 0}"
+
+
+def _committed(spark, path, tag):
+    """True when the Delta table at path has a commit marked with tag (its history holds it)."""
+    from delta.tables import DeltaTable
+    if not DeltaTable.isDeltaTable(spark, path):
+        return False
+    history = DeltaTable.forPath(spark, path).history().select("userMetadata")
+    return history.where(history.userMetadata == tag).limit(1).count() > 0
+
+
+class _commit_metadata:
+    """Marks the Delta commits made inside the block (MERGE included) with text, through the
+    session's spark.databricks.delta.commitInfo.userMetadata, restored on the way out."""
+    KEY = "spark.databricks.delta.commitInfo.userMetadata"
+
+    def __init__(self, spark, text):
+        self.spark, self.text = spark, text
+
+    def __enter__(self):
+        self.before = self.spark.conf.get(self.KEY, None)
+        self.spark.conf.set(self.KEY, self.text)
+
+    def __exit__(self, *exc):
+        if self.before is None:
+            self.spark.conf.unset(self.KEY)
+        else:
+            self.spark.conf.set(self.KEY, self.before)
+
+
+def _merge_by_ind(spark, cleaned, path, tag):
     """Upserts cleaned rows into the Delta table at path by ind (creating it on first use). Of
-    several rows of one ind, the later by position wins (SPEC.md, "Later"; pinetl.spark.latest)."""
+    several rows of one ind, the later by position wins (SPEC.md, "Later"; pinetl.spark.latest).
+    The commit is marked with tag (the input's fingerprint)."""
     from delta.tables import DeltaTable
     rows = ps.latest(cleaned)
     if not DeltaTable.isDeltaTable(spark, path):
-        rows.write.format("delta").mode("errorifexists").save(path)
+        rows.write.format("delta").mode("errorifexists").option("userMetadata", tag).save(path)
         return
-    (DeltaTable.forPath(spark, path).alias("t")
-     .merge(rows.alias("s"), "t.ind = s.ind")
-     .whenMatchedUpdateAll()
-     .whenNotMatchedInsertAll()
-     .execute())
+    with _commit_metadata(spark, tag):
+        (DeltaTable.forPath(spark, path).alias("t")
+         .merge(rows.alias("s"), "t.ind = s.ind")
+         .whenMatchedUpdateAll()
+         .whenNotMatchedInsertAll()
+         .execute())
 
 
-def _merge_rejects(spark, rejects, path):
-    """Adds the rejects that are not there yet (same position, reason, message and raw bytes)."""
+def _merge_rejects(spark, rejects, path, tag):
+    """Adds the rejects that are not there yet (same position, reason, message and raw bytes),
+    the commit marked with tag."""
     from delta.tables import DeltaTable
     if not DeltaTable.isDeltaTable(spark, path):
-        rejects.write.format("delta").mode("errorifexists").save(path)
+        rejects.write.format("delta").mode("errorifexists").option("userMetadata", tag).save(path)
         return
     key = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in ("table", "source", "line", "offset",
                                                          "reason", "message", "raw", "raw_base64"))
-    (DeltaTable.forPath(spark, path).alias("t").merge(rejects.alias("s"), key)
-     .whenNotMatchedInsertAll().execute())
+    with _commit_metadata(spark, tag):
+        (DeltaTable.forPath(spark, path).alias("t").merge(rejects.alias("s"), key)
+         .whenNotMatchedInsertAll().execute())
 
 
 def batch_job(spark, landing, delta_root, tables=TABLES):
     """Cleans each table's landing data into the Delta table <delta_root>/<table> (upsert by ind)
     and its rejects into <delta_root>/rejects_<table>. Returns {table: {"read", "cleaned",
-    "rejected"}} (counted by Spark)."""
+    "rejected", "merged"}} (counted by Spark; merged: False when skipped as a re-run).
+
+    Idempotent by the tables' history: each commit is marked (commit userMetadata) with the
+    fingerprint of its input (the cleaned rows, or the rejects, with their objects and offsets),
+    and a table whose history already holds that mark is not merged again, so a re-run of the
+    same day adds no table version (before, its MERGE rewrote every matched row and added one).
+    New or changed objects change the fingerprint and are merged."""
     out = {}
     for table in tables:
         # The objects cleaned as `pinetl load` cleans them: rows carry their object and offset.
@@ -92,12 +148,19 @@ def batch_job(spark, landing, delta_root, tables=TABLES):
         rejects = read_landing(spark, landing, table, ps.rejects_files).cache()
         try:
             good, bad = cleaned.count(), rejects.count()
-            _merge_by_ind(spark, cleaned, table_path(delta_root, table))
-            _merge_rejects(spark, rejects, table_path(delta_root, f"rejects_{table}"))
+            # Each Delta table by its own input and history (a run stopped between the two
+            # merges completes on the next one).
+            merged = False
+            for name, frame, merge in ((f"rejects_{table}", rejects, _merge_rejects),
+                                       (table, cleaned, _merge_by_ind)):
+                path, tag = table_path(delta_root, name), f"{_TAG}{name} {fingerprint(frame)}"
+                if not _committed(spark, path, tag):
+                    merge(spark, frame, path, tag)
+                    merged = True
         finally:
             cleaned.unpersist()
             rejects.unpersist()
-        out[table] = {"read": good + bad, "cleaned": good, "rejected": bad}
+        out[table] = {"read": good + bad, "cleaned": good, "rejected": bad, "merged": merged}
     return out
 
 

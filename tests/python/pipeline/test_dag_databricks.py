@@ -1,8 +1,9 @@
 """The Databricks notebook's jobs (pinetl_pipeline.databricks_jobs, which
 examples/databricks/pinterest_notebook.py calls) on the local Spark session with Delta (the
 `spark` fixture of tests/python/spark_fixtures.py), with small inputs: the batch job into Delta
-tables (re-run changes nothing), the streaming job with one checkpoint per stream (restart
-resumes; a replayed micro-batch is not appended twice)."""
+tables (a re-run changes nothing and adds no table version; a changed day is merged), the
+streaming job with one checkpoint per stream (restart resumes; a replayed micro-batch is not
+appended twice)."""
 import base64
 import os
 import pathlib
@@ -53,7 +54,7 @@ def test_batch_job_cleans_the_s3_sink_copy_into_delta_idempotently(spark, tmp_pa
         # elements)
         want = pinetl.clean_json(b"\n".join(lines[t]) + b"\n", t)
         assert counts[t] == {"read": want.stats["read"], "cleaned": want.stats["cleaned"],
-                             "rejected": want.stats["rejected"]}
+                             "rejected": want.stats["rejected"], "merged": True}
         got = rows(spark, jobs.table_path(delta, t))
         assert [r[0] for r in got] == sorted(set(int(i) for i in want.rows["ind"]))
     def rejects(t):
@@ -68,9 +69,50 @@ def test_batch_job_cleans_the_s3_sink_copy_into_delta_idempotently(spark, tmp_pa
         assert [(r[6], r[7]) for r in rejects(t) if r[4] == "invalid_utf8"] == \
             [(None, base64.b64encode(NOT_UTF8[0]).decode("ascii"))]
     before = {t: (rows(spark, jobs.table_path(delta, t)), rejects(t)) for t in SPARK_TABLES}
-    assert jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES) == counts
+    versions = _versions(spark, delta)
+    assert jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES) == {
+        t: {**counts[t], "merged": False} for t in SPARK_TABLES}
     after = {t: (rows(spark, jobs.table_path(delta, t)), rejects(t)) for t in SPARK_TABLES}
     assert after == before
+    # The re-run of the same day added no version to any table (before, each MERGE rewrote every
+    # matched row: numTargetRowsUpdated 49, one version a day).
+    assert _versions(spark, delta) == versions
+
+
+def _versions(spark, delta_root):
+    """{table folder: its Delta history as (version, operation, userMetadata)}."""
+    from delta.tables import DeltaTable
+    out = {}
+    for name in sorted(os.listdir(delta_root)):
+        history = DeltaTable.forPath(spark, os.path.join(delta_root, name)).history()
+        out[name] = sorted(tuple(r) for r in history.select(
+            "version", "operation", "userMetadata").collect())
+    return out
+
+
+def test_batch_job_merges_a_day_whose_objects_changed(spark, tmp_path):
+    """The re-run guard is the input's fingerprint, not the day: an object added to a day that
+    was merged is merged on the next run (one new version of that table and no other: not its
+    rejects' table, whose input did not change)."""
+    lines = {"geo": sample_lines("geo")[:40], "user": sample_lines("user")[:40]}
+    landing = day_s3_sink(str(tmp_path / "landing"), "2024-01-01", lines)
+    delta = str(tmp_path / "delta")
+    jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES)
+    versions = _versions(spark, delta)
+    part = os.path.join(landing, "topics", "0a1b2c.geo", "partition=0")
+    with open(os.path.join(part, "0a1b2c.geo+0+0000000040.json"), "wb") as f:
+        f.write(b"\n".join(sample_lines("geo")[40:50]) + b"\n")
+    counts = jobs.batch_job(spark, landing, delta, tables=SPARK_TABLES)
+    assert {t: c["merged"] for t, c in counts.items()} == {"geo": True, "user": False}
+    after = _versions(spark, delta)
+    assert len(after["geo"]) == len(versions["geo"]) + 1
+    assert after["geo"][-1][1] == "MERGE" and after["geo"][-1][2].startswith(
+        "pinetl.batch_job input geo ")
+    assert {k: v for k, v in after.items() if k != "geo"} == {
+        k: v for k, v in versions.items() if k != "geo"}
+    want = pinetl.clean_json(sample_lines("geo")[:50], "geo")
+    assert [r[0] for r in rows(spark, jobs.table_path(delta, "geo"))] == sorted(
+        set(int(i) for i in want.rows["ind"]))
 
 
 def _drop(folder, name, lines):
