@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pinetl/pinetl.h>
 
@@ -163,6 +164,32 @@ static inline size_t find_row(const pinetl_batch *b, int status, size_t from) {
 
 static inline int64_t row_ind(const pinetl_batch *b, size_t row) {
     return pinetl_batch_int64(b, 0)[row];
+}
+
+/* Writes text to root/rel, making the folders on the way (the S3 sink tests' trees). */
+static inline void tree_put(const char *root, const char *rel, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(99);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Removes a test's temporary tree (made with mkdtemp) and everything in it. */
+static inline void tree_remove(const char *root) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", root);
 }
 
 #endif

@@ -14,22 +14,7 @@
 
 static char root[] = "/tmp/pinetl-s3-bare-XXXXXX";
 
-static void put(const char *rel, const char *text) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-        *p = '\0';
-        mkdir(path, 0755);
-        *p = '/';
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(99);
-    }
-    fputs(text, f);
-    fclose(f);
-}
+static void put(const char *rel, const char *text) { tree_put(root, rel, text); }
 
 static void test_bare_topic_records_are_read(void) {
     put("bare/topics/pin/partition=0/pin+0+0000000000.json",
@@ -95,9 +80,6 @@ int main(void) {
     RUN(test_bare_topic_records_are_read);
     RUN(test_bare_and_prefixed_topics_together);
     RUN(test_topics_of_no_table_and_misfits);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", root);
+    tree_remove(root);
     return check_done();
 }

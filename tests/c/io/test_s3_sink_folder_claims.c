@@ -14,22 +14,7 @@
 
 static char root[] = "/tmp/pinetl-s3-claims-XXXXXX";
 
-static void put(const char *rel, const char *text) {
-    char path[512], *p;
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-        *p = '\0';
-        mkdir(path, 0755);
-        *p = '/';
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(99);
-    }
-    fputs(text, f);
-    fclose(f);
-}
+static void put(const char *rel, const char *text) { tree_put(root, rel, text); }
 
 static const char *at(const char *rel) {
     static char path[512];
@@ -138,9 +123,6 @@ int main(void) {
     RUN(test_landing_reads_only_its_topics);
     RUN(test_each_level_of_the_tree_reads);
     RUN(test_no_object_of_the_table_is_an_error);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", root);
+    tree_remove(root);
     return check_done();
 }
