@@ -272,28 +272,36 @@ static int not_a_sink_folder(const char *dir) {
                              dir, sink_folders, files, folders, first);
 }
 
-/* How many folder levels lie between dir and its objects, from what dir's resolved name says it
- * is (partition=<n>: 0, a topic: 1, topics: 2); a folder holding topics/ is read as that
- * topics/ (*via_topics = 1). -1 when dir claims to be none of these. */
-static int folder_levels(const char *dir, const char *real, int *via_topics) {
+/* *levels: how many folder levels lie between dir and its objects, from what dir's resolved
+ * name says it is (partition=<n>: 0, a topic: 1, topics: 2); a folder holding topics/ is read as
+ * that topics/ (*via_topics = 1). -1 when dir claims to be none of these. */
+static int folder_levels(int *levels, int *via_topics, const char *dir, const char *real) {
     size_t len = 0, at = component(real, strlen(real), &len);
     const char *base = real + at;
     *via_topics = 0;
-    if (partition_name(base, len))
-        return 0;
-    if (len == 6 && !memcmp(base, "topics", 6))
-        return 2;
+    *levels = -1;
+    if (partition_name(base, len)) {
+        *levels = 0;
+        return PINETL_OK;
+    }
+    if (len == 6 && !memcmp(base, "topics", 6)) {
+        *levels = 2;
+        return PINETL_OK;
+    }
     char *topics = join_path(dir, "topics");
+    if (!topics)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
     struct stat st;
-    int holds = topics && stat(topics, &st) == 0 && S_ISDIR(st.st_mode);
+    int holds = stat(topics, &st) == 0 && S_ISDIR(st.st_mode);
     pinetl__free(topics);
     if (holds) {
         *via_topics = 1;
-        return 2;
+        *levels = 2;
+    } else if (pinetl__s3sink_topic_valid(base, len) &&
+               pinetl__s3sink_topic_table(base, len) >= 0) {
+        *levels = 1;
     }
-    if (pinetl__s3sink_topic_valid(base, len) && pinetl__s3sink_topic_table(base, len) >= 0)
-        return 1;
-    return -1;
+    return PINETL_OK;
 }
 
 /* The error for a listing that found no object of the table: what it skipped, and why. */
@@ -323,12 +331,12 @@ int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl
     size_t rl = strlen(real);
     if (rl > 1 && real[rl - 1] == '/')
         real[rl - 1] = '\0';
-    int via_topics, levels = folder_levels(dir, real, &via_topics), rc;
-    if (levels < 0) {
+    int via_topics, levels, rc = folder_levels(&levels, &via_topics, dir, real);
+    if (rc == PINETL_OK && levels < 0) {
         rc = not_a_sink_folder(dir);
-    } else if (!via_topics) {
+    } else if (rc == PINETL_OK && !via_topics) {
         rc = walk_dir(&w, dir, real, levels);
-    } else {
+    } else if (rc == PINETL_OK) {
         char *top = join_path(dir, "topics"), *top_real = join_path(real, "topics");
         rc = top && top_real ? walk_dir(&w, top, top_real, levels)
                              : pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");

@@ -384,13 +384,16 @@ int main(void) {
             return 2;
     }
     snprintf(db_path, sizeof db_path, "%s/w.db", dir);
-    /* An S3 sink folder: 20 objects of one partition, one file outside the layout. */
+    /* An S3 sink landing (s3/topics/...): 20 objects of one partition, one file outside the layout. */
     char part[300], obj[400];
-    snprintf(s3_dir, sizeof s3_dir, "%s/topics", dir); /* an S3 sink topics/ folder */
-    snprintf(part, sizeof part, "%s/topics/t.pin", dir);
+    snprintf(s3_dir, sizeof s3_dir, "%s/s3", dir); /* a landing folder holding topics/ */
+    snprintf(part, sizeof part, "%s/s3/topics", dir);
     if (mkdir(s3_dir, 0755) || mkdir(part, 0755))
         return 2;
-    snprintf(part, sizeof part, "%s/topics/t.pin/partition=0", dir);
+    snprintf(part, sizeof part, "%s/s3/topics/t.pin", dir);
+    if (mkdir(part, 0755))
+        return 2;
+    snprintf(part, sizeof part, "%s/s3/topics/t.pin/partition=0", dir);
     if (mkdir(part, 0755))
         return 2;
     for (int i = 0; i < 20; i++) {
@@ -428,7 +431,9 @@ int main(void) {
     snprintf(obj, sizeof obj, "%s/notes.txt", part);
     unlink(obj);
     rmdir(part);
-    snprintf(part, sizeof part, "%s/topics/t.pin", dir);
+    snprintf(part, sizeof part, "%s/s3/topics/t.pin", dir);
+    rmdir(part);
+    snprintf(part, sizeof part, "%s/s3/topics", dir);
     rmdir(part);
     rmdir(s3_dir);
     rmdir(dir);
