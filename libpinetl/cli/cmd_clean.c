@@ -22,6 +22,8 @@ static void usage(FILE *out) {
             "Cleans the records of one table and writes them to standard output in input order.\n"
             "Inputs are JSON lines, JSON arrays, Kafka REST bodies, Kafka consumer dumps, Kinesis\n"
             "PutRecord(s) bodies, or Kafka Connect S3 sink directories; standard input when none.\n"
+            "A DIR is read only as an S3 sink tree: the landing holding topics/, topics/, a topic\n"
+            "(pin, 0a1b.pin) or a partition (partition=<n>); any other folder is an error.\n"
             "\n"
             "options:\n"
             "  -t, --table NAME          pin, geo or user (required)\n"
