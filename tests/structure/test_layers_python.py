@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The Python side's layers point one way: the binding `pinetl` never imports the pipeline
-`pinetl_pipeline` (which imports pinetl), and neither package has an import cycle between its
-modules. Every import statement counts, also one inside a function (a function-local import
+`pinetl_pipeline` (which imports pinetl, through its public modules only: never a private
+`pinetl._x`), and neither package has an import cycle between its modules. Every import statement counts, also one inside a function (a function-local import
 hides a cycle from Python's loader until the function runs, not from this test).
 
 Usage: test_layers_python.py   (run from the project root; standard library only: it parses
@@ -81,6 +81,10 @@ def check(root, packages, one_way):
                 if package_of(name) == low and package_of(target) == high:
                     problems.append(f"{path}:{line}: {name} imports {target}: {low} must never "
                                     f"import {high}")
+            private = [p for p in target.split(".")[1:] if p.startswith("_")]
+            if package_of(target) != package_of(name) and private:
+                problems.append(f"{path}:{line}: {name} imports {target}: another package's "
+                                f"private module (use its public API)")
             # Cycles inside one package. A module's own package (__init__) is loaded before it
             # anyway, so an import of a parent package is not an edge.
             if package_of(target) == package_of(name) and not name.startswith(target + "."):
@@ -100,6 +104,8 @@ def self_check():
         "low/b.py": "def g():\n    from .a import f\n    import high.x\n    return f\n",
         "high/__init__.py": "",
         "high/x.py": "import low\nfrom low import a\n",
+        "high/y.py": "def h():\n    from low._p import q\n    return q\n",
+        "low/_p.py": "q = 1\n",
     }
     with tempfile.TemporaryDirectory() as d:
         for rel, text in files.items():
@@ -107,12 +113,14 @@ def self_check():
             with open(os.path.join(d, rel), "w", encoding="utf-8") as f:
                 f.write(text)
         problems, _ = check(d, ["low", "high"], [("low", "high")])
-        want = ["low.b imports high.x", "import cycle: low.a -> low.b"]
+        want = ["low.b imports high.x", "import cycle: low.a -> low.b",
+                "high.y imports low._p: another package's private module"]
         for w in want:
             if not any(w in p for p in problems):
                 return [f"self-check: the checker missed '{w}' (found: {problems})"]
         if len(problems) != len(want):
             return [f"self-check: unexpected problems {problems}"]
+        os.remove(os.path.join(d, "high/y.py"))
         os.remove(os.path.join(d, "low/b.py"))
         with open(os.path.join(d, "low/b.py"), "w", encoding="utf-8") as f:
             f.write("def g():\n    return 1\n")

@@ -24,6 +24,12 @@ def tables() -> list[str]:
     return [text(lib.pinetl_table_name(t)) or "" for t in range(lib.PINETL_TABLE_COUNT)]
 
 
+def reject_reasons() -> tuple[str, ...]:
+    """The reasons a record is rejected for, as C names them in a reject's `reason` (in code
+    order: "invalid_utf8", "invalid_json", ...)."""
+    return tuple(text(lib.pinetl_reject_name(c)) or "" for c in range(1, lib.PINETL_REJECT_CODES))
+
+
 def table_id(table: Table) -> int:
     """A table name ("pin", "geo", "user") or number -> the C pinetl_table value."""
     if isinstance(table, int) and not isinstance(table, bool):

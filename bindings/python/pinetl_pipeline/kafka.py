@@ -32,7 +32,7 @@ line; the few values that cannot be one line as they are become one: a tombstone
 value lands as `null`, JSON spread over several lines is re-serialised compactly, and other text
 with a line break lands as a JSON string. All of these are rejected (with their file and line)
 by the later clean, so records read = cleaned + rejected still holds. Each file is also passed
-through the C cleaner (`validate_lines`: one `pinetl_batch_clean_records` call) when the topic's last name part is
+through the C cleaner (`validate_lines`: one `pinetl.arrow.clean_json` call) when the topic's last name part is
 a table (`pin`, `geo`, `user`): the sink's summary counts what will clean and what will be
 rejected, and logs the first reject of a file by file and line."""
 from __future__ import annotations
@@ -297,38 +297,17 @@ def landing_line(value):
 
 
 def validate_lines(table, lines, source):
-    """Runs records (one bytes value each) of `table` through the C cleaner in one call, without
-    building rows: returns (read, rejected, (line, message) of the first reject or None)."""
-    import numpy as np
+    """Runs records (one bytes value each) of `table` through the C cleaner in one call
+    (pinetl.arrow.clean_json: the batch's columns are handed over, not copied): returns (read,
+    rejected, (line, message) of the first reject or None)."""
+    import pyarrow as pa
 
-    from pinetl._ffi import check, ffi, lib
-    from pinetl._scalar import table_id
-    n = len(lines)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    if n:
-        np.cumsum([len(x) for x in lines], out=offsets[1:])
-    blob = b"".join(lines)
-    opts = ffi.new("pinetl_clean_options *")
-    check(lib.pinetl_clean_options_init(opts, lib.PINETL_CLEAN_OPTIONS_VERSION))
-    name = ffi.new("char[]", os.fsencode(source))
-    opts.source = name
-    out = ffi.new("pinetl_batch **")
-    check(lib.pinetl_batch_new(out, table_id(table)))
-    batch = out[0]
-    try:
-        check(lib.pinetl_batch_clean_records(batch, blob, ffi.from_buffer("int64_t[]", offsets),
-                                             n, opts))
-        read, rejected = lib.pinetl_batch_rows(batch), lib.pinetl_batch_rejected(batch)
-        first = None
-        if rejected:
-            status = lib.pinetl_batch_status(batch)
-            row = next(i for i in range(read) if status[i])
-            first = (lib.pinetl_batch_lines(batch)[row],
-                     ffi.string(lib.pinetl_batch_reject_message(batch, row)).decode("utf-8",
-                                                                                     "replace"))
-        return read, rejected, first
-    finally:
-        lib.pinetl_batch_free(batch)
+    import pinetl.arrow
+    res = pinetl.arrow.clean_json(pa.array(lines, pa.large_binary()), table, source=source)
+    first = None
+    if res.rejects.num_rows:
+        first = (res.rejects.column("line")[0].as_py(), res.rejects.column("message")[0].as_py())
+    return res.stats["read"], res.stats["rejected"], first
 
 
 class _Part:

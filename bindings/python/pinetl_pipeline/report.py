@@ -17,8 +17,7 @@ import html
 import pinetl
 
 AGE_GROUPS = pinetl.scalar.age_groups()
-REASONS = ("invalid_utf8", "invalid_json", "not_an_object", "bad_key", "bad_envelope",
-           "too_large")
+REASONS = pinetl.scalar.reject_reasons()   # the C library's names
 TABLES = tuple(pinetl.tables())   # the C library's list
 
 # (insight, title, what the chart shows) in the page's order.

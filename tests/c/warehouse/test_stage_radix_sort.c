@@ -51,16 +51,16 @@ static void test_negative_and_large_inds_sort_as_signed(void) {
     stage s;
     pinetl__stage_init(&s);
     /* Keys that differ only in their high bytes, the sign bit, or not at all. */
-    const int64_t ind[] = {INT64_MAX, -1, 0, INT64_MIN, (int64_t)1 << 40, -((int64_t)1 << 40),
-                           1, INT64_MIN, 255, 256, -256, INT64_MAX};
+    const int64_t ind[] = {INT64_MAX, -1,  0,   INT64_MIN, (int64_t)1 << 40, -((int64_t)1 << 40), 1,
+                           INT64_MIN, 255, 256, -256,      INT64_MAX};
     int64_t tag[12];
     for (int i = 0; i < 12; i++)
         tag[i] = i;
     stage_rows(&s, ind, tag, 12);
     size_t n = 0;
     CHECK_INT(pinetl__stage_sort(&n, &s), 0);
-    const int64_t want[] = {INT64_MIN, -((int64_t)1 << 40), -256, -1, 0, 1, 255, 256,
-                            (int64_t)1 << 40, INT64_MAX};
+    const int64_t want[] = {INT64_MIN, -((int64_t)1 << 40), -256,     -1, 0, 1, 255,
+                            256,       (int64_t)1 << 40,    INT64_MAX};
     CHECK_INT(n, 10);
     for (size_t i = 0; i < 10 && i < n; i++)
         CHECK_INT(s.rows[i].ind, want[i]);

@@ -11,8 +11,9 @@ import subprocess
 import pytest
 
 import pinetl
-from pinetl import files, source, streamlog
-from pinetl import airflow as pa
+from pinetl import files, streamlog
+from pinetl_pipeline import source
+from pinetl_pipeline import airflow as pa
 
 
 def _device(path):

@@ -1,7 +1,7 @@
 """One `ind` in two files, and in two micro-batches: every engine keeps the same row, the later one
 by position (SPEC.md, "Later": the later source, then the larger offset within it). The engines:
 the SQLite warehouse (`pinetl load`), pinetl.delta's merge, pinetl.spark.latest, and the
-Databricks batch job (pinetl.databricks_jobs.batch_job).
+Databricks batch job (pinetl_pipeline.databricks_jobs.batch_job).
 
 The later file is the larger one on purpose: Spark packs files into tasks largest first, so an
 engine that follows Spark's partition order (or keeps any one row, as dropDuplicates does) keeps
@@ -12,7 +12,7 @@ import sqlite3
 import deltalake
 
 import pinetl
-from pinetl import databricks_jobs as jobs
+from pinetl_pipeline import databricks_jobs as jobs
 from pinetl import delta
 from pinetl import spark as ps
 
