@@ -41,8 +41,8 @@ mkdir -p "$OUT" "$SCRATCH"
 PY=/usr/bin/python3
 say() { printf '%s\n' "$*" >&2; }
 
-for dep in /usr/include/sqlite3.h /usr/include/cjson/cJSON.h /usr/include/pcre2.h; do
-    [ -f "$dep" ] || { say "bench/stream.sh: $dep is missing (libsqlite3-dev, libcjson-dev, libpcre2-dev)"; exit 1; }
+for dep in /usr/include/sqlite3.h /usr/include/cjson/cJSON.h; do
+    [ -f "$dep" ] || { say "bench/stream.sh: $dep is missing (libsqlite3-dev, libcjson-dev)"; exit 1; }
 done
 [ -x /usr/bin/time ] || { say "bench/stream.sh: GNU time (/usr/bin/time) is missing"; exit 1; }
 
@@ -54,7 +54,7 @@ ninja -C "$BUILD" libpinetl/cli/pinetl libpinetl/libpinetl.a >> "$OUT/stream-bui
 PINETL=$BUILD/libpinetl/cli/pinetl
 FEED=$SCRATCH/stream_feed
 cc -O2 -std=c11 -D_GNU_SOURCE -Ilibpinetl/include -o "$FEED" bench/stream_feed.c \
-    "$BUILD/libpinetl/libpinetl.a" -lsqlite3 -lcjson -lpcre2-8 -lpthread -lm
+    "$BUILD/libpinetl/libpinetl.a" -lsqlite3 -lcjson -lpthread -lm
 
 # ---- data (the generator of bench/run) ----
 GEN=$OUT/generate

@@ -2,7 +2,7 @@
 # Builds the self-contained wheel of pinetl for other machines (a Databricks cluster; docs/wheels.md):
 # `pip wheel .` (build isolation) with CPython 3.10 gives one cp310-abi3 wheel, which serves
 # CPython 3.10 and later (the extension keeps to the limited API: abi3audit checks it); then
-# auditwheel copies libcjson, libpcre2-8 and libsqlite3 into it (pinetl.libs/) and tags it
+# auditwheel copies libcjson and libsqlite3 into it (pinetl.libs/) and tags it
 # manylinux_2_X for the glibc symbols it uses, so the target needs no system library beyond
 # glibc >= that version. The wheel is for this machine's architecture (uname -m).
 #   bash scripts/wheel.sh [OUT_DIR]          (default dist/; prints the wheel's path)
@@ -48,9 +48,9 @@ so = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(sys.argv[1], "pine
       if f.startswith("_pinetl") and f.endswith(".so")][0]
 assert so.endswith(".abi3.so"), so
 out = subprocess.run(["ldd", so], capture_output=True, text=True, check=True).stdout
-for lib in ("libcjson", "libpcre2-8", "libsqlite3"):
+for lib in ("libcjson", "libsqlite3"):
     line = next(l for l in out.splitlines() if lib in l)
     assert "pinetl.libs" in line, f"{lib} is not the bundled copy: {line.strip()}"
-print("wheel.sh: bundled libcjson, libpcre2-8, libsqlite3 resolve inside pinetl.libs/", file=sys.stderr)
+print("wheel.sh: bundled libcjson, libsqlite3 resolve inside pinetl.libs/", file=sys.stderr)
 PY
 echo "$fixed"
