@@ -26,7 +26,9 @@ static void serve_usage(FILE *out) {
         "Kafka Connect S3 sink layout (DIR/topics/T/partition=P/T+P+OFFSET.json), streams in\n"
         "append-only logs (DIR/streams/S/shardId-000000000000.log). A request is answered only\n"
         "once its records are on disk. The first line on stdout says where it listens.\n"
-        "SIGINT or SIGTERM stops it cleanly.\n"
+        "SIGINT or SIGTERM stops it cleanly; SIGHUP reloads the TLS certificate and key.\n"
+        "\n"
+        "Any address but loopback needs TLS and credentials (docs/security.md).\n"
         "\n"
         "options:\n"
         "  --listen ADDR:PORT      numeric address (or localhost) and port (default\n"
@@ -49,6 +51,14 @@ static void serve_usage(FILE *out) {
         "  --threads N             HTTP threads (default: one per core, at most 16)\n"
         "  --no-fsync              acknowledge without fdatasync (not durable; for\n"
         "                          measurements only)\n"
+        "  --tls-cert FILE         HTTPS with this PEM certificate chain (and --tls-key)\n"
+        "  --tls-key FILE          the PEM private key of --tls-cert\n"
+        "  --credentials FILE      authenticate every request: API keys (x-api-key),\n"
+        "                          Basic users, AWS SigV4 keys, and what each may write\n"
+        "                          and read (JSON; must not be group/world readable)\n"
+        "  --insecure-no-tls-no-auth\n"
+        "                          listen on a non-loopback address without TLS and/or\n"
+        "                          credentials (anyone reaching it can read and write)\n"
         "  -q, --quiet             no notices on stderr\n"
         "  -h, --help              this help\n");
 }
@@ -96,7 +106,7 @@ int cmd_serve(int argc, char **argv) {
     o.log = stderr;
     char host[128] = "127.0.0.1";
     const char *listen = NULL;
-    int no_fsync = 0, quiet = 0;
+    int no_fsync = 0, quiet = 0, insecure = 0;
     uint64_t max_body = o.max_body, max_memory = o.max_memory, rotate_ms = (uint64_t)o.rotate_ms;
     int max_connections = (int)o.max_connections, header_timeout_ms = (int)o.header_timeout_ms;
     int body_timeout_ms = (int)o.body_timeout_ms, idle_timeout_s = (int)o.idle_timeout_s;
@@ -165,6 +175,13 @@ int cmd_serve(int argc, char **argv) {
          .min = 1,
          .max = 64},
         {.name = "no-fsync", .short_name = 0, .kind = CLI_FLAG, .target = &no_fsync},
+        {.name = "tls-cert", .short_name = 0, .kind = CLI_STRING, .target = &o.tls_cert},
+        {.name = "tls-key", .short_name = 0, .kind = CLI_STRING, .target = &o.tls_key},
+        {.name = "credentials", .short_name = 0, .kind = CLI_STRING, .target = &o.credentials},
+        {.name = "insecure-no-tls-no-auth",
+         .short_name = 0,
+         .kind = CLI_FLAG,
+         .target = &insecure},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;
@@ -190,11 +207,15 @@ int cmd_serve(int argc, char **argv) {
         o.fsync = 0;
     if (quiet)
         o.log = NULL;
+    o.insecure_no_tls_no_auth = insecure;
+    /* For tests only (they may listen on loopback alone): this address counts as public. */
+    o.test_public_address = getenv("PINETL_SERVE_TEST_PUBLIC_ADDRESS");
     /* Signals are taken by this thread alone (sigwait); the server's threads inherit the mask. */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     pinetl_serve *srv;
@@ -203,11 +224,19 @@ int cmd_serve(int argc, char **argv) {
         return 2;
     }
     int v6 = strchr(host, ':') != NULL;
-    printf("pinetl serve: listening on http://%s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "",
-           pinetl_serve_port(srv));
+    printf("pinetl serve: listening on http%s://%s%s%s:%u\n", o.tls_cert ? "s" : "",
+           v6 ? "[" : "", host, v6 ? "]" : "", pinetl_serve_port(srv));
     fflush(stdout);
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        if (!o.tls_cert)
+            continue;
+        if (pinetl_serve_reload_tls(srv) != PINETL_OK)
+            fprintf(stderr, "pinetl serve: SIGHUP: %s; the certificate in use stays\n",
+                    pinetl_error_last());
+        else if (o.log)
+            fprintf(o.log, "pinetl serve: SIGHUP: TLS certificate and key reloaded\n");
+    }
     if (o.log)
         fprintf(o.log, "pinetl serve: %s: finishing requests in flight, then stopping\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -60,6 +60,7 @@ typedef struct req {
     size_t len, cap, reserved;
     int queued;
     int has_reply, close;
+    int auth_pending; /* SigV4: the signature is checked once the body is in */
     serve_reply reply;
     serve_job *job;
 } req;
@@ -69,6 +70,8 @@ struct pinetl_serve {
     char *landing, *host;
     serve_catalog cat;
     serve_committer *committer;
+    serve_credentials *creds; /* NULL: no authentication */
+    serve_tls *tls;           /* NULL: plain HTTP */
     struct MHD_Daemon *d;
     unsigned port;
     pthread_mutex_t conn_lock;
@@ -138,6 +141,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
     if (rep->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
+    if (rep->extra_header)
+        MHD_add_response_header(resp, rep->extra_header, rep->extra_value);
     if (r->close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (rep->status == 503)
@@ -420,6 +425,32 @@ static const char *framing_fault(struct MHD_Connection *conn) {
     return NULL;
 }
 
+/* The credentials check (auth.c) of a routed request: the endpoint, resource and action from
+ * its path. A refusal replaces whatever routing decided (an answer is not given before the
+ * caller is known). 0, or -1 when refused (r->reply is the refusal). */
+static int authorize(pinetl_serve *s, struct MHD_Connection *conn, req *r, const char *url,
+                     const char *method, int body_known) {
+    char seg[4][256];
+    int n = 0;
+    if (split(url, seg, &n) != 0)
+        n = 0;
+    int write = strcmp(method, "GET") && strcmp(method, "HEAD");
+    serve_reply refusal;
+    memset(&refusal, 0, sizeof refusal);
+    int rc = pinetl__serve_auth_http(
+        s->creds, conn, method, url, r->api == API_KINESIS ? AUTH_API_GATEWAY : AUTH_KAFKA_REST,
+        n >= 2 ? seg[1] : NULL, write ? AUTH_WRITE : AUTH_READ, NULL, r->body, r->len, body_known,
+        &refusal);
+    r->auth_pending = rc == AUTH_NEED_BODY;
+    if (rc != AUTH_REFUSED)
+        return 0;
+    pinetl__buf_free(&r->reply.body);
+    r->reply = refusal;
+    r->has_reply = 1;
+    r->route = R_NONE;
+    return -1;
+}
+
 /* Refusals are answered after the body has been read (and discarded; at most max_body bytes, or
  * the body deadline): a client that sends its whole body before reading, as most do, would see
  * a broken connection instead of the reply otherwise. The exception is a Content-Length over
@@ -433,6 +464,8 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     route(&s->cat, r,
           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), url,
           method);
+    if (s->creds) /* a body still to come is signed only when it is routed to be read */
+        authorize(s, conn, r, url, method, r->has_reply || r->route == R_NONE || !has_body(conn));
     if (nconns > s->opt.max_connections) {
         r->close = 1;
         error_reply(r, 503, "ServiceUnavailable", 50003,
@@ -559,6 +592,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     set_phase(s, r->ci, PH_BUSY);
     if (reaped(s, r->ci))
         return MHD_NO;
+    if (r->auth_pending && authorize(s, conn, r, url, method, 1) != 0) {
+        pinetl__free(r->body);
+        r->body = NULL;
+        return send_reply(conn, r);
+    }
     serve_job *j = NULL;
     int kind = r->route == R_PRODUCE ? JOB_TOPIC : JOB_STREAM, many = r->route == R_PUT_MANY;
     /* The budget counts what parsing holds, then what the job and its reply hold until the reply
@@ -838,6 +876,8 @@ static void destroy(pinetl_serve *s) {
         pthread_join(s->reaper, NULL);
     }
     pinetl__serve_catalog_free(&s->cat);
+    pinetl__serve_credentials_free(s->creds);
+    pinetl__serve_tls_free(s->tls);
     pthread_cond_destroy(&s->reaper_cond);
     pthread_mutex_destroy(&s->conn_lock);
     pinetl__free(s->landing);
@@ -893,7 +933,13 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         destroy(s);
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
-    int rc = pinetl__serve_catalog_load(&s->cat, o->config, o->prefix);
+    int rc = pinetl__serve_exposure_check(o, o->log);
+    if (!rc && o->credentials)
+        rc = pinetl__serve_credentials_load(&s->creds, o->credentials);
+    if (!rc && (o->tls_cert || o->tls_key))
+        rc = pinetl__serve_tls_open(&s->tls, o->tls_cert, o->tls_key);
+    if (!rc)
+        rc = pinetl__serve_catalog_load(&s->cat, o->config, o->prefix);
     if (!rc)
         rc = open_stores(s);
     if (!rc)
@@ -909,10 +955,14 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     }
     s->reaper_started = 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0) | (s->tls ? MHD_USE_TLS : 0);
     struct MHD_OptionItem pool[] = {
         {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
+        {s->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, 0,
+         s->tls ? pinetl__serve_tls_callback() : NULL},
         {MHD_OPTION_END, 0, NULL}};
+    if (o->threads <= 1) /* the array ends at its first MHD_OPTION_END */
+        pool[0] = pool[1], pool[1] = pool[2];
     s->d = MHD_start_daemon(
         flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
@@ -933,6 +983,12 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     s->port = di ? di->port : o->port;
     *out = s;
     return PINETL_OK;
+}
+
+int pinetl_serve_reload_tls(pinetl_serve *s) {
+    if (!s || !s->tls)
+        return pinetl__error_set(PINETL_EINVAL, "the server does not use TLS");
+    return pinetl__serve_tls_reload(s->tls);
 }
 
 int pinetl_serve_stop(pinetl_serve *s) {

@@ -39,6 +39,13 @@ typedef struct pinetl_serve_options {
     int64_t rotate_ms;          /* a landed file is rolled when its first record is this old */
     int fsync;                  /* 1: acknowledge only after fdatasync (default) */
     FILE *log;                  /* notices (recovery, refusals); NULL: none */
+    /* Security (docs/security.md). A non-loopback listen_host needs all three of TLS and
+     * credentials, or insecure_no_tls_no_auth. */
+    const char *tls_cert;       /* PEM certificate chain (with tls_key): HTTPS */
+    const char *tls_key;        /* PEM private key */
+    const char *credentials;    /* credentials file (JSON); NULL: no authentication */
+    int insecure_no_tls_no_auth; /* serve a non-loopback address without them (warns) */
+    const char *test_public_address; /* tests only: this loopback address counts as public */
 } pinetl_serve_options;
 
 int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version);
@@ -49,6 +56,10 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o);
 
 /* The port actually bound (useful with port 0). */
 unsigned pinetl_serve_port(const pinetl_serve *s);
+
+/* Reads the TLS certificate and key files again (SIGHUP): new connections get the new pair.
+ * On failure the pair in use stays and the error says why. PINETL_EINVAL without TLS. */
+int pinetl_serve_reload_tls(pinetl_serve *s);
 
 /* Graceful stop: stops accepting, lets requests in flight finish (up to the body timeout),
  * syncs, rolls the open landing files, closes. Frees s. Returns the first failure. NULL-safe. */

@@ -125,6 +125,9 @@ typedef struct serve_reply {
     pinetl__buf body;
     const char *content_type;
     const char *allow; /* for 405 */
+    /* one more header, or NULL: WWW-Authenticate (Kafka REST's 401), x-amzn-ErrorType (API
+     * Gateway's and Kinesis's refusals) */
+    const char *extra_header, *extra_value;
 } serve_reply;
 
 /* Kafka REST Proxy v2. fmt: 1 JSON embedded, 2 binary. On a validation failure: returns -1 and
@@ -159,5 +162,97 @@ int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url
 void pinetl__serve_job_reply(const serve_job *j, int many, serve_reply *reply);
 
 int64_t pinetl__serve_now_ms(void);
+
+/* ---- authentication: the credentials file (credentials.c) and the one check (auth.c) ----
+ *
+ * Every endpoint authenticates as the system it stands in for (docs/security.md):
+ *   AUTH_KAFKA_REST    HTTP Basic (Kafka REST Proxy): 401 {"error_code":40101,...} with
+ *                      WWW-Authenticate when missing or wrong, 403 {"error_code":40301,...}
+ *                      when the user may not use the topic;
+ *   AUTH_API_GATEWAY   x-api-key (usage plans) or AWS SigV4: 403 {"message":...} for every
+ *                      refusal, with API Gateway's messages and x-amzn-ErrorType;
+ *   AUTH_KINESIS_JSON  AWS SigV4 only: 400 {"__type":...,"message":...} with
+ *                      MissingAuthenticationTokenException, UnrecognizedClientException,
+ *                      InvalidSignatureException, IncompleteSignatureException or
+ *                      AccessDeniedException (application/x-amz-json-1.1).
+ * Secrets are compared in constant time and never appear in a reply or a log line. */
+enum { AUTH_KAFKA_REST = 1, AUTH_API_GATEWAY = 2, AUTH_KINESIS_JSON = 3 };
+enum { AUTH_READ = 1, AUTH_WRITE = 2 };
+enum { AUTH_ALLOWED = 0, AUTH_REFUSED = 1, AUTH_NEED_BODY = 2 };
+
+typedef struct serve_credentials serve_credentials;
+/* Reads the credentials file (JSON, format in credentials.c and docs/security.md); refuses a
+ * file readable or writable by group or others. */
+int pinetl__serve_credentials_load(serve_credentials **out, const char *path);
+void pinetl__serve_credentials_free(serve_credentials *c);
+
+/* A request header by name (case-insensitive), or NULL. */
+typedef const char *(*serve_header_fn)(void *ctx, const char *name);
+
+typedef struct serve_auth_request {
+    const char *method;          /* "PUT", "POST", "GET", ... */
+    const char *path;            /* decoded path without the query: "/streams/s/records", "/" */
+    const char *const *query;    /* decoded name, value pairs: query[2i], query[2i+1] */
+    size_t nquery;
+    serve_header_fn header;      /* the request's headers */
+    void *header_ctx;
+    const char *body;            /* the whole body when body_known (SigV4 signs its hash) */
+    size_t body_len;
+    int body_known;              /* 0: the body has not arrived yet */
+    int endpoint;                /* AUTH_KAFKA_REST, AUTH_API_GATEWAY, AUTH_KINESIS_JSON */
+    const char *resource;        /* the topic or stream; NULL: a listing (any credential) */
+    int action;                  /* AUTH_WRITE or AUTH_READ */
+    const char *operation;       /* for AccessDenied texts ("PutRecords"); NULL: method + path */
+    int64_t now_s;               /* the server's clock (Unix seconds) */
+} serve_auth_request;
+
+/* THE check, for every route. AUTH_ALLOWED; AUTH_REFUSED with *reply filled with the endpoint's
+ * own refusal (status, body, content type, extra header; free reply->body); or AUTH_NEED_BODY:
+ * a SigV4 request whose head is valid (known key, date within 5 minutes, permitted), whose
+ * signature covers the body: call again with body_known once the whole body is in, before
+ * acting on it. A handler calls it after routing (it knows the endpoint, resource and action)
+ * and before answering:
+ *
+ *     serve_auth_request q = {.method = m, .path = p, .header = h, .header_ctx = conn,
+ *         .endpoint = AUTH_KINESIS_JSON, .resource = stream_name, .action = AUTH_WRITE,
+ *         .operation = "PutRecords", .body = body, .body_len = n, .body_known = 1,
+ *         .now_s = time(NULL)};
+ *     if (pinetl__serve_auth_check(creds, &q, &reply) != AUTH_ALLOWED) -> send reply
+ *
+ * pinetl__serve_auth_http fills the request from a libmicrohttpd connection. creds NULL: every
+ * request is allowed (no --credentials). */
+int pinetl__serve_auth_check(const serve_credentials *creds, const serve_auth_request *rq,
+                             serve_reply *reply);
+/* The same from a libmicrohttpd connection (headers and query from conn). */
+int pinetl__serve_auth_http(const serve_credentials *creds, struct MHD_Connection *conn,
+                            const char *method, const char *path, int endpoint,
+                            const char *resource, int action, const char *operation,
+                            const char *body, size_t body_len, int body_known,
+                            serve_reply *reply);
+
+/* SigV4 (sigv4.c): the signature of a request, given the secret and the parsed Authorization
+ * header's scope (date/region/service) and signed header list; hex into sig[65]. -1 when a
+ * signed header is absent or out of memory. */
+int pinetl__sigv4_signature(char sig[65], const char *secret, size_t secret_len,
+                            const serve_auth_request *rq, const char *amz_date,
+                            const char *scope_date, const char *region, const char *service,
+                            const char *signed_headers);
+
+/* ---- TLS (tls.c): the certificate and key every new connection gets, swapped on reload ---- */
+typedef struct serve_tls serve_tls;
+/* Loads both PEM files (the key must match the certificate). */
+int pinetl__serve_tls_open(serve_tls **out, const char *cert, const char *key);
+/* Loads the files again; new connections get the new pair, connections open keep theirs. On
+ * failure the pair in use stays. */
+int pinetl__serve_tls_reload(serve_tls *t);
+void pinetl__serve_tls_free(serve_tls *t);
+/* libmicrohttpd's MHD_OPTION_HTTPS_CERT_CALLBACK (a gnutls_certificate_retrieve_function2),
+ * which has no closure: it serves the process's one serve_tls (a second is refused). */
+void *pinetl__serve_tls_callback(void);
+
+/* ---- exposure (exposure.c): loopback needs nothing, any other address TLS and credentials ---- */
+/* 0, or PINETL_EINVAL naming what is missing; with o->insecure_no_tls_no_auth, 0 and a warning
+ * on log. */
+int pinetl__serve_exposure_check(const pinetl_serve_options *o, FILE *log);
 
 #endif
