@@ -14,13 +14,23 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "io/base64.h"
 #include "auth_internal.h"
 
 enum { SKEW_S = 5 * 60, MAX_BASIC = 1024 };
 
 /* Why a request is refused. */
-enum { NO_CREDENTIAL = 1, WRONG_SECRET, UNKNOWN_KEY_ID, BAD_SIGNATURE, STALE, INCOMPLETE, DENIED };
+enum {
+    NO_CREDENTIAL = 1,
+    WRONG_SECRET,
+    UNKNOWN_KEY_ID,
+    BAD_SIGNATURE,
+    STALE,
+    INCOMPLETE,
+    DENIED,
+    NO_MEMORY /* the check itself could not run: a 500, retriable */
+};
 
 typedef struct verdict {
     int why;
@@ -197,9 +207,11 @@ static int sigv4(const serve_credentials *c, const serve_auth_request *rq, verdi
         return AUTH_NEED_BODY;
     char want[65];
     const serve_credential *e = v->who;
-    if (pinetl__sigv4_signature(want, e->secret, e->secret_len, rq, amz_date, part[1], part[2],
-                                part[3], signed_h) != 0 ||
-        strlen(sig) != 64 || !memeql_sec(want, sig, 64)) {
+    int rc = pinetl__sigv4_signature(want, e->secret, e->secret_len, rq, amz_date, part[1],
+                                     part[2], part[3], signed_h);
+    if (rc == PINETL_ENOMEM)
+        return refuse(v, NO_MEMORY, "out of memory; retry later");
+    if (rc != 0 || strlen(sig) != 64 || !memeql_sec(want, sig, 64)) {
         memset(want, 0, sizeof want);
         return refuse(v, BAD_SIGNATURE, sig_mismatch);
     }
@@ -257,6 +269,13 @@ static void refusal(const serve_auth_request *rq, const verdict *v, serve_reply 
     char denied[700];
     if (v->why == DENIED)
         denial_text(denied, sizeof denied, rq, v);
+    if (v->why == NO_MEMORY) {
+        if (rq->endpoint == AUTH_KAFKA_REST)
+            pinetl__rest_error(r, 500, 50002, "%s", v->msg);
+        else
+            pinetl__kinesis_error(r, 500, "InternalFailure", "%s", v->msg);
+        return;
+    }
     if (rq->endpoint == AUTH_KAFKA_REST) {
         r->content_type = pinetl__rest_content_type();
         if (v->why == DENIED) {

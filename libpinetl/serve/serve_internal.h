@@ -231,8 +231,9 @@ int pinetl__serve_auth_http(const serve_credentials *creds, struct MHD_Connectio
                             serve_reply *reply);
 
 /* SigV4 (sigv4.c): the signature of a request, given the secret and the parsed Authorization
- * header's scope (date/region/service) and signed header list; hex into sig[65]. -1 when a
- * signed header is absent or out of memory. */
+ * header's scope (date/region/service) and signed header list; hex into sig[65]. 0; -1 when a
+ * signed header is absent (no signature can match);
+ * PINETL_ENOMEM with a message when out of memory. */
 int pinetl__sigv4_signature(char sig[65], const char *secret, size_t secret_len,
                             const serve_auth_request *rq, const char *amz_date,
                             const char *scope_date, const char *region, const char *service,

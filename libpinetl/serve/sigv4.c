@@ -19,6 +19,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "serve_internal.h"
 
 static void hex(char *out, const unsigned char *p, size_t n) {
@@ -142,19 +143,20 @@ int pinetl__sigv4_signature(char sig[65], const char *secret, size_t secret_len,
     const char *path = rq->path && *rq->path ? rq->path : "/";
     encode(&once, path, strlen(path), 1);
     encode(&cr, once.p ? once.p : "", once.len, 1);
-    int bad = once.failed;
+    int oom = once.failed; /* canonical_query fails only for memory */
     pinetl__buf_free(&once);
     pinetl__buf_puts(&cr, "\n");
-    bad = bad || canonical_query(&cr, rq) != 0;
+    oom |= canonical_query(&cr, rq) != 0;
     pinetl__buf_puts(&cr, "\n");
-    bad = bad || canonical_headers(&cr, rq, signed_headers) != 0;
+    int missing = canonical_headers(&cr, rq, signed_headers) != 0;
     pinetl__buf_puts(&cr, "\n");
     pinetl__buf_puts(&cr, signed_headers);
     pinetl__buf_puts(&cr, "\n");
     pinetl__buf_puts(&cr, body_hash);
-    if (bad || cr.failed) {
+    oom |= cr.failed;
+    if (oom || missing) {
         pinetl__buf_free(&cr);
-        return -1;
+        return oom ? pinetl__error_set(PINETL_ENOMEM, "out of memory") : -1;
     }
     gnutls_hash_fast(GNUTLS_DIG_SHA256, cr.p, cr.len, digest);
     hex(cr_hash, digest, 32);
@@ -171,7 +173,7 @@ int pinetl__sigv4_signature(char sig[65], const char *secret, size_t secret_len,
         if (k.p)
             memset(k.p, 0, k.len);
         pinetl__buf_free(&k);
-        return -1;
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     }
     unsigned char kd[32], kr[32], ks[32], kn[32], out[32];
     hmac(kd, k.p, k.len, scope_date);

@@ -30,6 +30,7 @@ record was acknowledged, 1 when any failed, 2 for a usage or source error."""
 import argparse
 import base64
 import json
+import os
 import random
 import sys
 import threading
@@ -190,6 +191,13 @@ class Sender:
             adapter = self.requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=2)
             s.mount("http://", adapter)
             s.mount("https://", adapter)
+            # pinetl serve with TLS and --credentials (docs/security.md): the REST Proxy paths
+            # take Basic, the API Gateway paths x-api-key.
+            if self.opts.basic_auth:
+                user, _, password = self.opts.basic_auth.partition(":")
+                s.auth = (user, password)
+            if self.opts.api_key:
+                s.headers["x-api-key"] = self.opts.api_key
             self.local.session = s
         return s
 
@@ -294,8 +302,10 @@ class Sender:
             t0 = time.perf_counter()
             retry_after = None
             try:
+                # verify per request: requests lets $REQUESTS_CA_BUNDLE override a session's
                 resp = self.session().request(method, url, data=body.encode("utf-8"),
-                                              headers=headers, timeout=self.opts.timeout)
+                                              headers=headers, timeout=self.opts.timeout,
+                                              verify=self.opts.ca_file or None)
             except self.requests.RequestException as e:
                 self.stats.add(requests=1)
                 retry, failed, acked = list(range(len(pending))), [], 0
@@ -420,6 +430,16 @@ def _parser():
     ap.add_argument("--url", default="http://127.0.0.1:8082",
                     help="base URL of the REST proxy / gateway (default http://127.0.0.1:8082)")
     ap.add_argument("--mode", choices=("batch", "stream"), default="batch")
+    ap.add_argument("--ca-file", metavar="PEM",
+                    help="https --url: verify the server's certificate against this CA bundle "
+                         "(default: the system's)")
+    ap.add_argument("--api-key", default=os.environ.get("PINETL_EMULATE_API_KEY"),
+                    help="x-api-key for the gateway paths (default: $PINETL_EMULATE_API_KEY, "
+                         "which keeps it out of the process list)")
+    ap.add_argument("--basic-auth", metavar="USER:PASSWORD",
+                    default=os.environ.get("PINETL_EMULATE_BASIC_AUTH"),
+                    help="HTTP Basic for the REST Proxy paths (default: "
+                         "$PINETL_EMULATE_BASIC_AUTH)")
     ap.add_argument("--kafka-bootstrap", metavar="HOST:PORT",
                     help="batch mode: produce straight to this Kafka cluster (confluent-kafka, "
                          "acks=all, idempotent) instead of posting to a REST proxy at --url")
