@@ -175,8 +175,8 @@ static void build(int k) {
         gnutls_datum_t in = {(unsigned char *)basic, (unsigned)strlen(basic)}, b64;
         if (gnutls_base64_encode2(&in, &b64) < 0)
             die("out of memory");
-        snprintf(auth + strlen(auth), sizeof auth - strlen(auth),
-                 "Authorization: Basic %.*s\r\n", (int)b64.size, b64.data);
+        snprintf(auth + strlen(auth), sizeof auth - strlen(auth), "Authorization: Basic %.*s\r\n",
+                 (int)b64.size, b64.data);
         gnutls_free(b64.data);
     }
     int hl = snprintf(head, sizeof head,
@@ -379,9 +379,9 @@ int main(int argc, char **argv) {
     fclose(f);
     if (!nlines)
         die("empty sample");
-    if (tls_ca && (gnutls_certificate_allocate_credentials(&tls_cred) < 0 ||
-                   gnutls_certificate_set_x509_trust_file(tls_cred, tls_ca,
-                                                          GNUTLS_X509_FMT_PEM) <= 0))
+    if (tls_ca &&
+        (gnutls_certificate_allocate_credentials(&tls_cred) < 0 ||
+         gnutls_certificate_set_x509_trust_file(tls_cred, tls_ca, GNUTLS_X509_FMT_PEM) <= 0))
         die("cannot load the --tls CA file");
     for (int k = 0; k < NBODIES; k++)
         build(k);

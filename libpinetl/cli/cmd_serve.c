@@ -178,10 +178,7 @@ int cmd_serve(int argc, char **argv) {
         {.name = "tls-cert", .short_name = 0, .kind = CLI_STRING, .target = &o.tls_cert},
         {.name = "tls-key", .short_name = 0, .kind = CLI_STRING, .target = &o.tls_key},
         {.name = "credentials", .short_name = 0, .kind = CLI_STRING, .target = &o.credentials},
-        {.name = "insecure-no-tls-no-auth",
-         .short_name = 0,
-         .kind = CLI_FLAG,
-         .target = &insecure},
+        {.name = "insecure-no-tls-no-auth", .short_name = 0, .kind = CLI_FLAG, .target = &insecure},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;
@@ -224,8 +221,8 @@ int cmd_serve(int argc, char **argv) {
         return 2;
     }
     int v6 = strchr(host, ':') != NULL;
-    printf("pinetl serve: listening on http%s://%s%s%s:%u\n", o.tls_cert ? "s" : "",
-           v6 ? "[" : "", host, v6 ? "]" : "", pinetl_serve_port(srv));
+    printf("pinetl serve: listening on http%s://%s%s%s:%u\n", o.tls_cert ? "s" : "", v6 ? "[" : "",
+           host, v6 ? "]" : "", pinetl_serve_port(srv));
     fflush(stdout);
     int sig = 0;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {

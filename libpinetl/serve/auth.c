@@ -103,8 +103,8 @@ static int64_t iso_basic(const char *s) {
     }
     tm.tm_year = f[0] - 1900, tm.tm_mon = f[1] - 1, tm.tm_mday = f[2];
     tm.tm_hour = f[3], tm.tm_min = f[4], tm.tm_sec = f[5];
-    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-        tm.tm_min > 59 || tm.tm_sec > 60)
+    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+        tm.tm_sec > 60)
         return -1;
     return (int64_t)timegm(&tm);
 }
@@ -173,8 +173,9 @@ static int sigv4(const serve_credentials *c, const serve_auth_request *rq, verdi
         part[k++] = t;
     if (k != 5 || strtok_r(NULL, "/", &save) || strcmp(part[4], "aws4_request") != 0 ||
         strlen(part[1]) != 8)
-        return refuse(v, INCOMPLETE, "Credential should be scoped to a valid region, service and "
-                                     "date: KEYID/YYYYMMDD/REGION/SERVICE/aws4_request.");
+        return refuse(v, INCOMPLETE,
+                      "Credential should be scoped to a valid region, service and "
+                      "date: KEYID/YYYYMMDD/REGION/SERVICE/aws4_request.");
     for (size_t i = 0; i < c->n && !v->who; i++)
         if (c->items[i].kind == CRED_AWS && !strcmp(c->items[i].access_key_id, part[0]))
             v->who = &c->items[i];
@@ -182,15 +183,18 @@ static int sigv4(const serve_credentials *c, const serve_auth_request *rq, verdi
         return refuse(v, UNKNOWN_KEY_ID, bad_token);
     const char *amz_date = rq->header(rq->header_ctx, "x-amz-date");
     if (!amz_date)
-        return refuse(v, INCOMPLETE, "Authorization header requires existence of a 'X-Amz-Date' "
-                                     "header.");
+        return refuse(v, INCOMPLETE,
+                      "Authorization header requires existence of a 'X-Amz-Date' "
+                      "header.");
     if (!listed(signed_h, "host") || !listed(signed_h, "x-amz-date"))
-        return refuse(v, BAD_SIGNATURE, "'Host' and 'X-Amz-Date' must be SignedHeaders in the "
-                                        "AWS Authorization.");
+        return refuse(v, BAD_SIGNATURE,
+                      "'Host' and 'X-Amz-Date' must be SignedHeaders in the "
+                      "AWS Authorization.");
     int64_t t = iso_basic(amz_date);
     if (t < 0 || strncmp(amz_date, part[1], 8) != 0)
-        return refuse(v, BAD_SIGNATURE, "X-Amz-Date must be YYYYMMDD'T'HHMMSS'Z' and its date "
-                                        "the date of the Credential scope.");
+        return refuse(v, BAD_SIGNATURE,
+                      "X-Amz-Date must be YYYYMMDD'T'HHMMSS'Z' and its date "
+                      "the date of the Credential scope.");
     char now[17], edge[17];
     iso_format(now, rq->now_s);
     if (t < rq->now_s - SKEW_S || t > rq->now_s + SKEW_S) {
@@ -207,8 +211,8 @@ static int sigv4(const serve_credentials *c, const serve_auth_request *rq, verdi
         return AUTH_NEED_BODY;
     char want[65];
     const serve_credential *e = v->who;
-    int rc = pinetl__sigv4_signature(want, e->secret, e->secret_len, rq, amz_date, part[1],
-                                     part[2], part[3], signed_h);
+    int rc = pinetl__sigv4_signature(want, e->secret, e->secret_len, rq, amz_date, part[1], part[2],
+                                     part[3], signed_h);
     if (rc == PINETL_ENOMEM)
         return refuse(v, NO_MEMORY, "out of memory; retry later");
     if (rc != 0 || strlen(sig) != 64 || !memeql_sec(want, sig, 64)) {
@@ -287,14 +291,13 @@ static void refusal(const serve_auth_request *rq, const verdict *v, serve_reply 
         }
         return;
     }
-    static const char *const type[] = {
-        [NO_CREDENTIAL] = "MissingAuthenticationTokenException",
-        [WRONG_SECRET] = "ForbiddenException",
-        [UNKNOWN_KEY_ID] = "UnrecognizedClientException",
-        [BAD_SIGNATURE] = "InvalidSignatureException",
-        [STALE] = "InvalidSignatureException",
-        [INCOMPLETE] = "IncompleteSignatureException",
-        [DENIED] = "AccessDeniedException"};
+    static const char *const type[] = {[NO_CREDENTIAL] = "MissingAuthenticationTokenException",
+                                       [WRONG_SECRET] = "ForbiddenException",
+                                       [UNKNOWN_KEY_ID] = "UnrecognizedClientException",
+                                       [BAD_SIGNATURE] = "InvalidSignatureException",
+                                       [STALE] = "InvalidSignatureException",
+                                       [INCOMPLETE] = "IncompleteSignatureException",
+                                       [DENIED] = "AccessDeniedException"};
     const char *msg = v->why == DENIED ? denied : v->msg;
     if (rq->endpoint == AUTH_KINESIS_JSON) {
         json_message(r, 400, "__type", type[v->why], msg);

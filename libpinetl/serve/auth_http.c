@@ -35,8 +35,7 @@ static enum MHD_Result take_arg(void *cls, enum MHD_ValueKind kind, const char *
 int pinetl__serve_auth_http(const serve_credentials *creds, struct MHD_Connection *conn,
                             const char *method, const char *path, int endpoint,
                             const char *resource, int action, const char *operation,
-                            const char *body, size_t body_len, int body_known,
-                            serve_reply *reply) {
+                            const char *body, size_t body_len, int body_known, serve_reply *reply) {
     if (!creds)
         return AUTH_ALLOWED;
     query_args q;

@@ -54,16 +54,20 @@ void pinetl__serve_credentials_free(serve_credentials *c) {
 static int string_member(char **out, size_t *len, const json_value *v, const char *path,
                          const char *where, const char *member) {
     if (v->type != JSON_STRING || v->len > MAX_FIELD)
-        return pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: \"%s\" must be a string "
-                                 "of at most %d bytes", path, where, member, MAX_FIELD);
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "credentials '%s': %s: \"%s\" must be a string "
+                                 "of at most %d bytes",
+                                 path, where, member, MAX_FIELD);
     char *s = pinetl__malloc(v->len + 1);
     if (!s)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     long k = pinetl__json_string_decode(v, s);
     if (k <= 0 || memchr(s, '\0', (size_t)k)) {
         pinetl__free(s);
-        return pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: \"%s\" is empty or not a "
-                                 "valid string", path, where, member);
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "credentials '%s': %s: \"%s\" is empty or not a "
+                                 "valid string",
+                                 path, where, member);
     }
     s[k] = '\0';
     *out = s;
@@ -75,8 +79,10 @@ static int string_member(char **out, size_t *len, const json_value *v, const cha
 static int name_list(char ***out, size_t *n, const json_value *v, const char *path,
                      const char *where, const char *member) {
     if (v->type != JSON_ARRAY)
-        return pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: \"%s\" must be an array "
-                                 "of names", path, where, member);
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "credentials '%s': %s: \"%s\" must be an array "
+                                 "of names",
+                                 path, where, member);
     json_iter it;
     json_value e;
     pinetl__json_iter_array(&it, v);
@@ -136,8 +142,8 @@ static int load_entry(serve_credential *e, int kind, const json_value *obj, cons
                                    path, where, (int)(key.len > 64 ? 64 : key.len), key.start);
 #undef IS
         if (m && *dst)
-            rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: \"%s\" given twice",
-                                   path, where, m);
+            rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: \"%s\" given twice", path,
+                                   where, m);
         else if (m)
             rc = string_member(dst, dlen, &v, path, where, m);
     }
@@ -146,11 +152,12 @@ static int load_entry(serve_credential *e, int kind, const json_value *obj, cons
         rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s has no \"%s\"", path, where,
                                secret_name[kind]);
     if (!rc && kind == CRED_BASIC && !user)
-        rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s has no \"user\"", path,
-                               where);
+        rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s has no \"user\"", path, where);
     if (!rc && kind == CRED_BASIC && strchr(user, ':'))
-        rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: a Basic user name cannot "
-                               "hold ':'", path, where);
+        rc = pinetl__error_set(PINETL_EFORMAT,
+                               "credentials '%s': %s: a Basic user name cannot "
+                               "hold ':'",
+                               path, where);
     if (!rc && kind == CRED_AWS && !e->access_key_id)
         rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s has no \"access_key_id\"",
                                path, where);
@@ -197,8 +204,8 @@ static int load_entry(serve_credential *e, int kind, const json_value *obj, cons
 static int load_array(serve_credentials *c, int kind, const json_value *v, const char *path) {
     static const char *const arrays[] = {"", "api_keys", "users", "aws"};
     if (v->type != JSON_ARRAY)
-        return pinetl__error_set(PINETL_EFORMAT, "credentials '%s': \"%s\" must be an array",
-                                 path, arrays[kind]);
+        return pinetl__error_set(PINETL_EFORMAT, "credentials '%s': \"%s\" must be an array", path,
+                                 arrays[kind]);
     json_iter it;
     json_value e;
     size_t index = 0;
@@ -246,8 +253,10 @@ static int read_private(char **text, size_t *len, const char *path) {
         if (k < 0 || (k > 0 && n + (size_t)k == MAX_FILE)) {
             close(fd);
             pinetl__free(buf);
-            return pinetl__error_set(PINETL_EIO, "cannot read credentials '%s' (or larger than "
-                                     "1 MiB)", path);
+            return pinetl__error_set(PINETL_EIO,
+                                     "cannot read credentials '%s' (or larger than "
+                                     "1 MiB)",
+                                     path);
         }
         if (k == 0)
             break;
@@ -275,8 +284,8 @@ int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
     json_value root, key, v;
     json_error err;
     if (pinetl__json_parse(text, text + len, &root, &err) != 0)
-        rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': byte %zu: %s", path,
-                               err.offset, err.what);
+        rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': byte %zu: %s", path, err.offset,
+                               err.what);
     else if (root.type != JSON_OBJECT)
         rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': not a JSON object", path);
     json_iter it;
@@ -288,9 +297,10 @@ int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
                    : pinetl__json_string_equals(&key, "aws", 3)    ? CRED_AWS
                                                                    : 0;
         if (!kind)
-            rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': unknown member '%.*s' "
-                                   "(api_keys, users, aws)", path,
-                                   (int)(key.len > 64 ? 64 : key.len), key.start);
+            rc = pinetl__error_set(PINETL_EFORMAT,
+                                   "credentials '%s': unknown member '%.*s' "
+                                   "(api_keys, users, aws)",
+                                   path, (int)(key.len > 64 ? 64 : key.len), key.start);
         else
             rc = load_array(c, kind, &v, path);
     }
@@ -300,8 +310,10 @@ int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
         for (size_t k = 0; !rc && k < i; k++)
             if (c->items[i].kind == CRED_AWS && c->items[k].kind == CRED_AWS &&
                 !strcmp(c->items[i].access_key_id, c->items[k].access_key_id))
-                rc = pinetl__error_set(PINETL_EINVAL, "credentials '%s': access key id %s is "
-                                       "given twice", path, c->items[i].access_key_id);
+                rc = pinetl__error_set(PINETL_EINVAL,
+                                       "credentials '%s': access key id %s is "
+                                       "given twice",
+                                       path, c->items[i].access_key_id);
     memset(text, 0, len);
     pinetl__free(text);
     if (rc) {

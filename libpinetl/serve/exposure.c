@@ -22,15 +22,14 @@ static int loopback(const char *host) {
     if (inet_pton(AF_INET, host, &v4) == 1)
         return (ntohl(v4.s_addr) >> 24) == 127;
     if (inet_pton(AF_INET6, host, &v6) == 1)
-        return IN6_IS_ADDR_LOOPBACK(&v6) ||
-               (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+        return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
     return 0;
 }
 
 int pinetl__serve_exposure_check(const pinetl_serve_options *o, FILE *log) {
     const char *host = o->listen_host;
-    int public = !loopback(host) ||
-                 (o->test_public_address && same_address(host, o->test_public_address));
+    int public =
+        !loopback(host) || (o->test_public_address && same_address(host, o->test_public_address));
     int tls = o->tls_cert != NULL, creds = o->credentials != NULL;
     if (!public || (tls && creds))
         return PINETL_OK;

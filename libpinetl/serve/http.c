@@ -437,10 +437,10 @@ static int authorize(pinetl_serve *s, struct MHD_Connection *conn, req *r, const
     int write = strcmp(method, "GET") && strcmp(method, "HEAD");
     serve_reply refusal;
     memset(&refusal, 0, sizeof refusal);
-    int rc = pinetl__serve_auth_http(
-        s->creds, conn, method, url, r->api == API_KINESIS ? AUTH_API_GATEWAY : AUTH_KAFKA_REST,
-        n >= 2 ? seg[1] : NULL, write ? AUTH_WRITE : AUTH_READ, NULL, r->body, r->len, body_known,
-        &refusal);
+    int rc = pinetl__serve_auth_http(s->creds, conn, method, url,
+                                     r->api == API_KINESIS ? AUTH_API_GATEWAY : AUTH_KAFKA_REST,
+                                     n >= 2 ? seg[1] : NULL, write ? AUTH_WRITE : AUTH_READ, NULL,
+                                     r->body, r->len, body_known, &refusal);
     r->auth_pending = rc == AUTH_NEED_BODY;
     if (rc != AUTH_REFUSED)
         return 0;

@@ -41,10 +41,10 @@ typedef struct pinetl_serve_options {
     FILE *log;                  /* notices (recovery, refusals); NULL: none */
     /* Security (docs/security.md). A non-loopback listen_host needs all three of TLS and
      * credentials, or insecure_no_tls_no_auth. */
-    const char *tls_cert;       /* PEM certificate chain (with tls_key): HTTPS */
-    const char *tls_key;        /* PEM private key */
-    const char *credentials;    /* credentials file (JSON); NULL: no authentication */
-    int insecure_no_tls_no_auth; /* serve a non-loopback address without them (warns) */
+    const char *tls_cert;            /* PEM certificate chain (with tls_key): HTTPS */
+    const char *tls_key;             /* PEM private key */
+    const char *credentials;         /* credentials file (JSON); NULL: no authentication */
+    int insecure_no_tls_no_auth;     /* serve a non-loopback address without them (warns) */
     const char *test_public_address; /* tests only: this loopback address counts as public */
 } pinetl_serve_options;
 

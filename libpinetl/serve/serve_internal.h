@@ -190,20 +190,20 @@ void pinetl__serve_credentials_free(serve_credentials *c);
 typedef const char *(*serve_header_fn)(void *ctx, const char *name);
 
 typedef struct serve_auth_request {
-    const char *method;          /* "PUT", "POST", "GET", ... */
-    const char *path;            /* decoded path without the query: "/streams/s/records", "/" */
-    const char *const *query;    /* decoded name, value pairs: query[2i], query[2i+1] */
+    const char *method;       /* "PUT", "POST", "GET", ... */
+    const char *path;         /* decoded path without the query: "/streams/s/records", "/" */
+    const char *const *query; /* decoded name, value pairs: query[2i], query[2i+1] */
     size_t nquery;
-    serve_header_fn header;      /* the request's headers */
+    serve_header_fn header; /* the request's headers */
     void *header_ctx;
-    const char *body;            /* the whole body when body_known (SigV4 signs its hash) */
+    const char *body; /* the whole body when body_known (SigV4 signs its hash) */
     size_t body_len;
-    int body_known;              /* 0: the body has not arrived yet */
-    int endpoint;                /* AUTH_KAFKA_REST, AUTH_API_GATEWAY, AUTH_KINESIS_JSON */
-    const char *resource;        /* the topic or stream; NULL: a listing (any credential) */
-    int action;                  /* AUTH_WRITE or AUTH_READ */
-    const char *operation;       /* for AccessDenied texts ("PutRecords"); NULL: method + path */
-    int64_t now_s;               /* the server's clock (Unix seconds) */
+    int body_known;        /* 0: the body has not arrived yet */
+    int endpoint;          /* AUTH_KAFKA_REST, AUTH_API_GATEWAY, AUTH_KINESIS_JSON */
+    const char *resource;  /* the topic or stream; NULL: a listing (any credential) */
+    int action;            /* AUTH_WRITE or AUTH_READ */
+    const char *operation; /* for AccessDenied texts ("PutRecords"); NULL: method + path */
+    int64_t now_s;         /* the server's clock (Unix seconds) */
 } serve_auth_request;
 
 /* THE check, for every route. AUTH_ALLOWED; AUTH_REFUSED with *reply filled with the endpoint's
@@ -227,8 +227,7 @@ int pinetl__serve_auth_check(const serve_credentials *creds, const serve_auth_re
 int pinetl__serve_auth_http(const serve_credentials *creds, struct MHD_Connection *conn,
                             const char *method, const char *path, int endpoint,
                             const char *resource, int action, const char *operation,
-                            const char *body, size_t body_len, int body_known,
-                            serve_reply *reply);
+                            const char *body, size_t body_len, int body_known, serve_reply *reply);
 
 /* SigV4 (sigv4.c): the signature of a request, given the secret and the parsed Authorization
  * header's scope (date/region/service) and signed header list; hex into sig[65]. 0; -1 when a

@@ -32,8 +32,8 @@ static void hex(char *out, const unsigned char *p, size_t n) {
 }
 
 static int unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 static void encode(pinetl__buf *b, const char *s, size_t n, int keep_slash) {

@@ -49,15 +49,22 @@ static serve_auth_request vanilla(headers *h, const char *authorization) {
     h->kv[2] = "X-Amz-Date", h->kv[3] = "20150830T123600Z";
     h->kv[4] = "Authorization", h->kv[5] = authorization;
     h->kv[6] = NULL;
-    serve_auth_request rq = {.method = "GET", .path = "/", .header = lookup, .header_ctx = h,
-                             .body = "", .body_len = 0, .body_known = 1,
-                             .endpoint = AUTH_API_GATEWAY, .resource = "s-pin",
-                             .action = AUTH_WRITE, .now_s = suite_time};
+    serve_auth_request rq = {.method = "GET",
+                             .path = "/",
+                             .header = lookup,
+                             .header_ctx = h,
+                             .body = "",
+                             .body_len = 0,
+                             .body_known = 1,
+                             .endpoint = AUTH_API_GATEWAY,
+                             .resource = "s-pin",
+                             .action = AUTH_WRITE,
+                             .now_s = suite_time};
     return rq;
 }
 
-#define AUTHZ(sig)                                                                         \
-    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "    \
+#define AUTHZ(sig)                                                                      \
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, " \
     "SignedHeaders=host;x-amz-date, Signature=" sig
 
 static void test_sigv4_aws_test_suite_vectors(void) {
@@ -137,9 +144,15 @@ static void test_basic_and_api_key(void) {
     headers h = {{"Authorization", "Basic dTpw", NULL}}; /* u:p */
     serve_reply r;
     memset(&r, 0, sizeof r);
-    serve_auth_request rq = {.method = "POST", .path = "/topics/t.pin", .header = lookup,
-                             .header_ctx = &h, .body_known = 1, .endpoint = AUTH_KAFKA_REST,
-                             .resource = "t.pin", .action = AUTH_WRITE, .now_s = 0};
+    serve_auth_request rq = {.method = "POST",
+                             .path = "/topics/t.pin",
+                             .header = lookup,
+                             .header_ctx = &h,
+                             .body_known = 1,
+                             .endpoint = AUTH_KAFKA_REST,
+                             .resource = "t.pin",
+                             .action = AUTH_WRITE,
+                             .now_s = 0};
     CHECK_INT(pinetl__serve_auth_check(c, &rq, &r), AUTH_ALLOWED);
     rq.action = AUTH_READ;
     CHECK_INT(pinetl__serve_auth_check(c, &rq, &r), AUTH_REFUSED);
