@@ -696,8 +696,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 /* Slow clients: a 408 written straight to the socket, then shutdown(), which libmicrohttpd sees
- * as the client going away. Runs under conn_lock, so the socket cannot be closed meanwhile. */
-static void reap(conn_info *ci, const char *what, unsigned ms) {
+ * as the client going away. Runs under conn_lock, so the socket cannot be closed meanwhile. Over
+ * TLS (tls) the plain text would break the stream: only the shutdown. */
+static void reap(conn_info *ci, const char *what, unsigned ms, int tls) {
     char body[200], msg[400];
     int bl = snprintf(body, sizeof body,
                       "{\"error_code\":408,\"message\":\"request %s not "
@@ -708,7 +709,7 @@ static void reap(conn_info *ci, const char *what, unsigned ms) {
                       "Content-Type: application/vnd.kafka.v2+json\r\nContent-Length: %d\r\n\r\n%s",
                       bl, body);
     if (ci->fd >= 0) {
-        ssize_t k = send(ci->fd, msg, (size_t)ml, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t k = tls ? 0 : send(ci->fd, msg, (size_t)ml, MSG_NOSIGNAL | MSG_DONTWAIT);
         (void)k;
         shutdown(ci->fd, SHUT_RDWR);
     }
@@ -722,9 +723,9 @@ static void *reaper_main(void *arg) {
         int64_t now = pinetl__serve_now_ms();
         for (conn_info *ci = s->conns; ci; ci = ci->next) {
             if (ci->phase == PH_HEAD && now - ci->since_ms > (int64_t)s->opt.header_timeout_ms)
-                reap(ci, "head", s->opt.header_timeout_ms);
+                reap(ci, "head", s->opt.header_timeout_ms, s->tls != NULL);
             else if (ci->phase == PH_BODY && now - ci->since_ms > (int64_t)s->opt.body_timeout_ms)
-                reap(ci, "body", s->opt.body_timeout_ms);
+                reap(ci, "body", s->opt.body_timeout_ms, s->tls != NULL);
         }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);

@@ -454,3 +454,27 @@ def test_emulator_over_verified_tls_with_credentials(secured, pki, creds, tmp_pa
                           str(tmp_path / "c.json")], env=env, capture_output=True, text=True)
     assert out.returncode == 1
     assert any("SSLError" in e for e in json.loads((tmp_path / "c.json").read_text())["errors"])
+
+
+def test_tls_slow_request_head_is_closed_cleanly(tmp_path, pki):
+    # The slow-client reaper cannot write its plain-text 408 into a TLS stream: it closes.
+    srv = Serve(tmp_path, "--tls-cert", pki / "server.pem", "--tls-key", pki / "server.key",
+                "--header-timeout-ms", "300")
+    try:
+        ctx = ssl.create_default_context(cafile=str(pki / "ca.pem"))
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                tls.sendall(b"GET /topics HTTP/1.1\r\nHost: x\r\n")
+                t0 = time.monotonic()
+                try:
+                    got = tls.recv(100)
+                except (ssl.SSLError, ConnectionError):
+                    got = b""
+                assert got == b"", got
+                assert time.monotonic() - t0 < 8
+        # The server still serves.
+        assert requests.get(f"{srv.url}/topics", verify=str(pki / "ca.pem"),
+                            timeout=10).status_code == 200
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err
