@@ -139,7 +139,8 @@ static int load_entry(serve_credential *e, int kind, const json_value *obj, cons
             m = "secret_access_key", dst = &secret, dlen = &secret_len;
         else
             rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: unknown member '%.*s'",
-                                   path, where, (int)(key.len > 64 ? 64 : key.len), key.start);
+                                   path, where, (int)(key.len > 66 ? 64 : key.len - 2),
+                                   key.start + 1);
 #undef IS
         if (m && *dst)
             rc = pinetl__error_set(PINETL_EFORMAT, "credentials '%s': %s: \"%s\" given twice", path,
@@ -300,7 +301,7 @@ int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
             rc = pinetl__error_set(PINETL_EFORMAT,
                                    "credentials '%s': unknown member '%.*s' "
                                    "(api_keys, users, aws)",
-                                   path, (int)(key.len > 64 ? 64 : key.len), key.start);
+                                   path, (int)(key.len > 66 ? 64 : key.len - 2), key.start + 1);
         else
             rc = load_array(c, kind, &v, path);
     }

@@ -248,9 +248,9 @@ def test_sighup_reloads_certificate(tmp_path, pki, creds):
                 host=PUBLIC, env={"PINETL_SERVE_TEST_PUBLIC_ADDRESS": PUBLIC})
     try:
         session = requests.Session()  # a connection open across the reload keeps working
-        session.verify = str(pki / "ca.pem")
         session.auth = ("alice", creds["password"])
-        assert session.get(f"{srv.url}/topics", timeout=10).status_code == 200
+        ca = str(pki / "ca.pem")  # per request: $REQUESTS_CA_BUNDLE would override a session's
+        assert session.get(f"{srv.url}/topics", verify=ca, timeout=10).status_code == 200
         assert peer_certificate(srv.port, pki / "ca.pem") == pem_der(pki / "server.pem")
         cert.write_bytes((pki / "server2.pem").read_bytes())
         key.write_bytes((pki / "server2.key").read_bytes())
@@ -259,7 +259,7 @@ def test_sighup_reloads_certificate(tmp_path, pki, creds):
         while "reloaded" not in srv.stderr() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert peer_certificate(srv.port, pki / "ca.pem") == pem_der(pki / "server2.pem")
-        assert session.get(f"{srv.url}/topics", timeout=10).status_code == 200
+        assert session.get(f"{srv.url}/topics", verify=ca, timeout=10).status_code == 200
         # A broken pair is refused and the one in use stays.
         key.write_bytes((pki / "server.key").read_bytes())  # not server2's key
         srv.proc.send_signal(signal.SIGHUP)
@@ -368,8 +368,9 @@ def signed(method, url, body, akid, secret, service="execute-api", region="us-ea
 
 
 def send(prepared, ca):
-    with requests.Session() as s:
-        return s.send(prepared, verify=ca, timeout=10)
+    """Sends botocore's prepared request (method, URL, headers, body as signed) with requests."""
+    return requests.request(prepared.method, prepared.url, headers=dict(prepared.headers),
+                            data=prepared.body, verify=ca, timeout=10)
 
 
 def test_sigv4_botocore_signed_requests(secured, pki, creds):
