@@ -419,6 +419,18 @@ def test_sigv4_botocore_signed_requests(secured, pki, creds):
     p.headers["X-Amz-Date"] = (now - datetime.timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ")
     r = send(p, ca)
     assert r.status_code == 403 and "does not match" in r.json()["message"]
+    # A payload hash claimed in X-Amz-Content-SHA256 (which botocore then signs instead of the
+    # body's) does not stand for the body: the server hashes what it received.
+    import hashlib
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method="PUT", url=f"{base}/record", data=put_record(2),
+                     headers={"Content-Type": "application/json", "X-Amz-Content-SHA256":
+                              hashlib.sha256(put_record(1).encode()).hexdigest()})
+    SigV4Auth(Credentials(akid, secret), "execute-api", "us-east-1").add_auth(req)
+    r = send(req.prepare(), ca)
+    assert r.status_code == 403 and "does not match" in r.json()["message"]
     # Signed correctly but not permitted: streaming-t-geo is not in its write list.
     r = send(signed("PUT", f"{secured.url}/streams/streaming-t-geo/record", put_record(), akid,
                     secret), ca)
