@@ -208,19 +208,30 @@ typedef struct serve_auth_request {
 
 /* THE check, for every route. AUTH_ALLOWED; AUTH_REFUSED with *reply filled with the endpoint's
  * own refusal (status, body, content type, extra header; free reply->body); or AUTH_NEED_BODY:
- * a SigV4 request whose head is valid (known key, date within 5 minutes, permitted), whose
- * signature covers the body: call again with body_known once the whole body is in, before
- * acting on it. A handler calls it after routing (it knows the endpoint, resource and action)
- * and before answering:
+ * a SigV4 request whose head is valid so far (known key id, well formed, date within 5 minutes)
+ * and whose signature covers the body: call again with body_known once the whole body is in,
+ * before acting on it (the signature, then the permission, are checked then). Basic and
+ * x-api-key are decided from the head alone. The order: authenticate, then authorise
+ * (resource + action against the credential's lists), so a stranger learns nothing of a path.
  *
- *     serve_auth_request q = {.method = m, .path = p, .header = h, .header_ctx = conn,
+ * How a handler calls it (http.c's authorize() does this for the /topics and /streams routes):
+ *   1. after routing, at the request's first call: body_known = 0 if a body is coming, else 1
+ *      with an empty body; refused -> answer the refusal (the body is read and discarded);
+ *   2. when the whole body is in, if the first call said AUTH_NEED_BODY: again with the body.
+ * A route whose resource is only known from the body (the Kinesis API, `POST /` with
+ * X-Amz-Target: the StreamName) calls step 1 with resource NULL (rejects a missing, unknown or
+ * stale signature before buffering) and step 2 after parsing, with the resource and action of
+ * the operation (PutRecord(s): AUTH_WRITE; the reads: AUTH_READ; ListStreams: resource NULL):
+ *
+ *     serve_auth_request q = {.method = "POST", .path = "/", .header = h, .header_ctx = conn,
  *         .endpoint = AUTH_KINESIS_JSON, .resource = stream_name, .action = AUTH_WRITE,
  *         .operation = "PutRecords", .body = body, .body_len = n, .body_known = 1,
  *         .now_s = time(NULL)};
  *     if (pinetl__serve_auth_check(creds, &q, &reply) != AUTH_ALLOWED) -> send reply
  *
- * pinetl__serve_auth_http fills the request from a libmicrohttpd connection. creds NULL: every
- * request is allowed (no --credentials). */
+ * or the same through pinetl__serve_auth_http (headers and query from the connection). creds
+ * NULL: every request is allowed (no --credentials). pinetl__serve_handle, the network-free
+ * seam, does not authenticate. */
 int pinetl__serve_auth_check(const serve_credentials *creds, const serve_auth_request *rq,
                              serve_reply *reply);
 /* The same from a libmicrohttpd connection (headers and query from conn). */
