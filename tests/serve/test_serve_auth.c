@@ -1,7 +1,7 @@
 /* pinetl__serve_auth_check without a network: SigV4 against AWS's published test-suite example
  * (get-vanilla and post-vanilla of the aws-sig-v4-test-suite: the documentation's example key,
  * AKIDEXAMPLE, not a credential), the 5-minute window, each endpoint's refusal, permissions, and
- * the credentials file under allocation failure. */
+ * the credentials file under allocation failure, and which addresses need TLS and credentials. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +207,48 @@ static void test_credentials_alloc_failure(void) {
     alloc_sweep("credentials", load_path, 64, ALLOC_SWEEP_MESSAGE);
 }
 
+/* Loopback needs nothing; any other address (the wildcards included) TLS and credentials. */
+static void test_exposure_by_address(void) {
+    pinetl_serve_options o;
+    pinetl_serve_options_init(&o, PINETL_SERVE_OPTIONS_VERSION);
+    static const char *const loop[] = {"127.0.0.1", "127.0.0.2", "127.255.0.9", "::1",
+                                       "::ffff:127.0.0.1"};
+    static const char *const open_[] = {"0.0.0.0",         "::",          "10.0.0.1", "192.168.1.2",
+                                        "::ffff:10.0.0.1", "2001:db8::1", "128.0.0.1"};
+    for (size_t i = 0; i < sizeof loop / sizeof *loop; i++) {
+        o.listen_host = loop[i];
+        CHECK_INT(pinetl__serve_exposure_check(&o, NULL), PINETL_OK);
+    }
+    for (size_t i = 0; i < sizeof open_ / sizeof *open_; i++) {
+        o.listen_host = open_[i];
+        CHECK_INT(pinetl__serve_exposure_check(&o, NULL), PINETL_EINVAL);
+        CHECK(strstr(pinetl_error_last(), "without TLS (--tls-cert, --tls-key) and credentials"));
+    }
+    o.listen_host = "0.0.0.0";
+    o.tls_cert = "c.pem", o.tls_key = "k.pem";
+    CHECK_INT(pinetl__serve_exposure_check(&o, NULL), PINETL_EINVAL);
+    CHECK(strstr(pinetl_error_last(), "without credentials (--credentials)"));
+    o.credentials = "creds.json";
+    CHECK_INT(pinetl__serve_exposure_check(&o, NULL), PINETL_OK);
+    /* The testing hook: one loopback address counts as public. */
+    o.tls_cert = o.tls_key = o.credentials = NULL;
+    o.listen_host = "127.0.0.2";
+    o.test_public_address = "127.0.0.2";
+    CHECK_INT(pinetl__serve_exposure_check(&o, NULL), PINETL_EINVAL);
+    o.listen_host = "127.0.0.1";
+    CHECK_INT(pinetl__serve_exposure_check(&o, NULL), PINETL_OK);
+    /* The opt-out starts, and says so. */
+    o.listen_host = "::";
+    o.insecure_no_tls_no_auth = 1;
+    FILE *log = tmpfile();
+    CHECK_INT(pinetl__serve_exposure_check(&o, log), PINETL_OK);
+    char line[400] = "";
+    rewind(log);
+    CHECK(fgets(line, sizeof line, log) != NULL);
+    CHECK(strstr(line, "WARNING: --insecure-no-tls-no-auth: listening on :: without TLS"));
+    fclose(log);
+}
+
 int main(void) {
     snprintf(creds_path, sizeof creds_path, "/tmp/pinetl-auth-%ld.json", (long)getpid());
     int fd = open(creds_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -218,6 +260,7 @@ int main(void) {
     RUN(test_basic_and_api_key);
     RUN(test_credentials_file_private);
     RUN(test_credentials_alloc_failure);
+    RUN(test_exposure_by_address);
     unlink(creds_path);
     return check_done();
 }
