@@ -26,7 +26,8 @@ static void serve_usage(FILE *out) {
         "Kafka Connect S3 sink layout (DIR/topics/T/partition=P/T+P+OFFSET.json), streams in\n"
         "append-only logs (DIR/streams/S/shardId-000000000000.log). A request is answered only\n"
         "once its records are on disk. The first line on stdout says where it listens.\n"
-        "SIGINT or SIGTERM stops it cleanly; SIGHUP reloads the TLS certificate and key.\n"
+        "SIGINT or SIGTERM stops it cleanly; SIGHUP reloads the TLS certificate and\n"
+        "key and the credentials file.\n"
         "\n"
         "Any address but loopback needs TLS and credentials (docs/security.md).\n"
         "\n"
@@ -226,13 +227,16 @@ int cmd_serve(int argc, char **argv) {
     fflush(stdout);
     int sig = 0;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
-        if (!o.tls_cert)
+        if (!o.tls_cert && !o.credentials)
             continue;
-        if (pinetl_serve_reload_tls(srv) != PINETL_OK)
-            fprintf(stderr, "pinetl serve: SIGHUP: %s; the certificate in use stays\n",
+        if (pinetl_serve_reload(srv) != PINETL_OK)
+            fprintf(stderr, "pinetl serve: SIGHUP: %s; what was in use stays\n",
                     pinetl_error_last());
         else if (o.log)
-            fprintf(o.log, "pinetl serve: SIGHUP: TLS certificate and key reloaded\n");
+            fprintf(o.log, "pinetl serve: SIGHUP: reloaded%s%s\n",
+                    o.tls_cert ? " the TLS certificate and key" : "",
+                    o.credentials ? (o.tls_cert ? " and the credentials" : " the credentials")
+                                  : "");
     }
     if (o.log)
         fprintf(o.log, "pinetl serve: %s: finishing requests in flight, then stopping\n",

@@ -51,7 +51,7 @@ static int refuse(verdict *v, int why, const char *msg) {
 
 /* The credential of kind whose digest equals SHA-256(secret): every entry compared, none left
  * early, so the time taken does not say how close a guess was. */
-static const serve_credential *by_digest(const serve_credentials *c, int kind, const void *secret,
+static const serve_credential *by_digest(const cred_set *c, int kind, const void *secret,
                                          size_t n) {
     unsigned char d[32];
     gnutls_hash_fast(GNUTLS_DIG_SHA256, secret, n, d);
@@ -64,7 +64,7 @@ static const serve_credential *by_digest(const serve_credentials *c, int kind, c
     return found;
 }
 
-static int basic(const serve_credentials *c, const serve_auth_request *rq, verdict *v) {
+static int basic(const cred_set *c, const serve_auth_request *rq, verdict *v) {
     const char *h = rq->header(rq->header_ctx, "authorization");
     if (!h || strncasecmp(h, "Basic ", 6) != 0)
         return refuse(v, NO_CREDENTIAL, NULL);
@@ -81,7 +81,7 @@ static int basic(const serve_credentials *c, const serve_auth_request *rq, verdi
     return v->who ? AUTH_ALLOWED : refuse(v, WRONG_SECRET, NULL);
 }
 
-static int api_key(const serve_credentials *c, const char *key, verdict *v) {
+static int api_key(const cred_set *c, const char *key, verdict *v) {
     v->who = by_digest(c, CRED_API_KEY, key, strlen(key));
     return v->who ? AUTH_ALLOWED : refuse(v, WRONG_SECRET, NULL);
 }
@@ -151,7 +151,7 @@ static int listed(const char *list, const char *name) {
     return 0;
 }
 
-static int sigv4(const serve_credentials *c, const serve_auth_request *rq, verdict *v) {
+static int sigv4(const cred_set *c, const serve_auth_request *rq, verdict *v) {
     const char *h = rq->header(rq->header_ctx, "authorization");
     if (!h || strncmp(h, "AWS4-HMAC-SHA256 ", 17) != 0)
         return refuse(v, NO_CREDENTIAL, "Missing Authentication Token");
@@ -317,20 +317,21 @@ int pinetl__serve_auth_check(const serve_credentials *creds, const serve_auth_re
         return AUTH_ALLOWED;
     verdict v;
     memset(&v, 0, sizeof v);
+    const cred_set *set = atomic_load(&((serve_credentials *)creds)->current);
     int rc;
     if (rq->endpoint == AUTH_KAFKA_REST) {
-        rc = basic(creds, rq, &v);
+        rc = basic(set, rq, &v);
     } else if (rq->endpoint == AUTH_API_GATEWAY) {
         const char *key = rq->header(rq->header_ctx, "x-api-key");
         const char *h = rq->header(rq->header_ctx, "authorization");
         if (key)
-            rc = api_key(creds, key, &v);
+            rc = api_key(set, key, &v);
         else if (h && !strncmp(h, "AWS4-HMAC-SHA256 ", 17))
-            rc = sigv4(creds, rq, &v);
+            rc = sigv4(set, rq, &v);
         else
             rc = refuse(&v, NO_CREDENTIAL, NULL);
     } else {
-        rc = sigv4(creds, rq, &v);
+        rc = sigv4(set, rq, &v);
     }
     if (rc == AUTH_ALLOWED && !permitted(v.who, rq))
         rc = refuse(&v, DENIED, NULL);

@@ -2,6 +2,8 @@
 #ifndef PINETL_SERVE_AUTH_INTERNAL_H
 #define PINETL_SERVE_AUTH_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "serve_internal.h"
@@ -19,9 +21,18 @@ typedef struct serve_credential {
     size_t nwrite, nread;
 } serve_credential;
 
-struct serve_credentials {
+/* One load of the file. A reload makes a new set; the older ones stay until the server stops (a
+ * check in flight may hold one of their entries). */
+typedef struct cred_set {
     serve_credential *items;
     size_t n;
+    struct cred_set *older;
+} cred_set;
+
+struct serve_credentials {
+    char *path;
+    _Atomic(cred_set *) current;
+    pthread_mutex_t reload_lock;
 };
 
 #endif

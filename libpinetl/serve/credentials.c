@@ -28,7 +28,7 @@
 
 enum { MAX_FILE = 1 << 20, MAX_FIELD = 1024 };
 
-void pinetl__serve_credentials_free(serve_credentials *c) {
+static void set_free(cred_set *c) {
     if (!c)
         return;
     for (size_t i = 0; i < c->n; i++) {
@@ -202,7 +202,7 @@ static int load_entry(serve_credential *e, int kind, const json_value *obj, cons
     return rc;
 }
 
-static int load_array(serve_credentials *c, int kind, const json_value *v, const char *path) {
+static int load_array(cred_set *c, int kind, const json_value *v, const char *path) {
     static const char *const arrays[] = {"", "api_keys", "users", "aws"};
     if (v->type != JSON_ARRAY)
         return pinetl__error_set(PINETL_EFORMAT, "credentials '%s': \"%s\" must be an array", path,
@@ -269,14 +269,14 @@ static int read_private(char **text, size_t *len, const char *path) {
     return PINETL_OK;
 }
 
-int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
+static int load_set(cred_set **out, const char *path) {
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
     int rc = read_private(&text, &len, path);
     if (rc)
         return rc;
-    serve_credentials *c = pinetl__calloc(1, sizeof *c);
+    cred_set *c = pinetl__calloc(1, sizeof *c);
     if (!c) {
         memset(text, 0, len);
         pinetl__free(text);
@@ -318,9 +318,51 @@ int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
     memset(text, 0, len);
     pinetl__free(text);
     if (rc) {
-        pinetl__serve_credentials_free(c);
+        set_free(c);
         return rc;
     }
     *out = c;
     return PINETL_OK;
+}
+
+int pinetl__serve_credentials_load(serve_credentials **out, const char *path) {
+    *out = NULL;
+    serve_credentials *c = pinetl__calloc(1, sizeof *c);
+    if (!c)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->reload_lock, NULL);
+    cred_set *set = NULL;
+    int rc = (c->path = pinetl__strdup(path)) ? load_set(&set, path)
+                                              : pinetl__error_set(PINETL_ENOMEM, "out of memory");
+    if (rc) {
+        pinetl__serve_credentials_free(c);
+        return rc;
+    }
+    atomic_store(&c->current, set);
+    *out = c;
+    return PINETL_OK;
+}
+
+int pinetl__serve_credentials_reload(serve_credentials *c) {
+    pthread_mutex_lock(&c->reload_lock);
+    cred_set *set = NULL;
+    int rc = load_set(&set, c->path);
+    if (!rc) {
+        set->older = atomic_load(&c->current);
+        atomic_store(&c->current, set);
+    }
+    pthread_mutex_unlock(&c->reload_lock);
+    return rc;
+}
+
+void pinetl__serve_credentials_free(serve_credentials *c) {
+    if (!c)
+        return;
+    for (cred_set *s = atomic_load(&c->current), *next; s; s = next) {
+        next = s->older;
+        set_free(s);
+    }
+    pthread_mutex_destroy(&c->reload_lock);
+    pinetl__free(c->path);
+    pinetl__free(c);
 }

@@ -986,10 +986,17 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     return PINETL_OK;
 }
 
-int pinetl_serve_reload_tls(pinetl_serve *s) {
-    if (!s || !s->tls)
-        return pinetl__error_set(PINETL_EINVAL, "the server does not use TLS");
-    return pinetl__serve_tls_reload(s->tls);
+int pinetl_serve_reload(pinetl_serve *s) {
+    if (!s || (!s->tls && !s->creds))
+        return pinetl__error_set(PINETL_EINVAL, "the server has no TLS and no credentials");
+    int rc = s->tls ? pinetl__serve_tls_reload(s->tls) : PINETL_OK;
+    char first[512] = "";
+    if (rc)
+        snprintf(first, sizeof first, "%s", pinetl_error_last());
+    int rc2 = s->creds ? pinetl__serve_credentials_reload(s->creds) : PINETL_OK;
+    if (rc && rc2)
+        return pinetl__error_set(rc, "%s; %s", first, pinetl_error_last());
+    return rc ? pinetl__error_set(rc, "%s", first) : rc2;
 }
 
 int pinetl_serve_stop(pinetl_serve *s) {

@@ -57,9 +57,11 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o);
 /* The port actually bound (useful with port 0). */
 unsigned pinetl_serve_port(const pinetl_serve *s);
 
-/* Reads the TLS certificate and key files again (SIGHUP): new connections get the new pair.
- * On failure the pair in use stays and the error says why. PINETL_EINVAL without TLS. */
-int pinetl_serve_reload_tls(pinetl_serve *s);
+/* Reads the TLS certificate and key files and the credentials file again (SIGHUP): new
+ * connections get the new certificate, requests that begin later the new credentials. What
+ * fails to load is refused (the error says why) and what was in use stays; the other file is
+ * still reloaded. PINETL_EINVAL with neither TLS nor credentials. */
+int pinetl_serve_reload(pinetl_serve *s);
 
 /* Graceful stop: stops accepting, lets requests in flight finish (up to the body timeout),
  * syncs, rolls the open landing files, closes. Frees s. Returns the first failure. NULL-safe. */

@@ -184,6 +184,9 @@ typedef struct serve_credentials serve_credentials;
 /* Reads the credentials file (JSON, format in credentials.c and docs/security.md); refuses a
  * file readable or writable by group or others. */
 int pinetl__serve_credentials_load(serve_credentials **out, const char *path);
+/* Reads the file again (SIGHUP): checks that begin later use the new entries. On failure the
+ * entries in use stay. */
+int pinetl__serve_credentials_reload(serve_credentials *c);
 void pinetl__serve_credentials_free(serve_credentials *c);
 
 /* A request header by name (case-insensitive), or NULL. */

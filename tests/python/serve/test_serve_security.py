@@ -256,7 +256,7 @@ def test_sighup_reloads_certificate(tmp_path, pki, creds):
         key.write_bytes((pki / "server2.key").read_bytes())
         srv.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 20
-        while "reloaded" not in srv.stderr() and time.monotonic() < deadline:
+        while "SIGHUP: reloaded" not in srv.stderr() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert peer_certificate(srv.port, pki / "ca.pem") == pem_der(pki / "server2.pem")
         assert session.get(f"{srv.url}/topics", verify=ca, timeout=10).status_code == 200
@@ -264,7 +264,7 @@ def test_sighup_reloads_certificate(tmp_path, pki, creds):
         key.write_bytes((pki / "server.key").read_bytes())  # not server2's key
         srv.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 20
-        while "certificate in use stays" not in srv.stderr() and time.monotonic() < deadline:
+        while "what was in use stays" not in srv.stderr() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "is not the key of certificate" in srv.stderr()
         assert peer_certificate(srv.port, pki / "ca.pem") == pem_der(pki / "server2.pem")
@@ -491,3 +491,45 @@ def test_tls_slow_request_head_is_closed_cleanly(tmp_path, pki):
     finally:
         rc, err = srv.stop()
     assert rc == 0, err
+
+
+def wait_for(srv, text, count):
+    deadline = time.monotonic() + 20
+    while srv.stderr().count(text) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.stderr().count(text) >= count, srv.stderr()
+
+
+def test_sighup_reloads_credentials(tmp_path, pki, creds):
+    """Keys rotate without a restart: after SIGHUP the new file's entries answer; a file that
+    does not load (or is no longer private) leaves the entries in use."""
+    srv = Serve(tmp_path, "--tls-cert", pki / "server.pem", "--tls-key", pki / "server.key",
+                "--credentials", creds["path"])
+    ca = str(pki / "ca.pem")
+    url = f"{srv.url}/streams/streaming-t-pin/record"
+
+    def put(key):
+        return requests.put(url, data=put_record(), headers={"x-api-key": key}, verify=ca,
+                            timeout=10).status_code
+    try:
+        new_key = "k-" + secrets.token_hex(16)
+        assert (put(creds["key"]), put(new_key)) == (200, 403)
+        write_credentials(creds["path"], {"api_keys": [
+            {"name": "rotated", "key": new_key, "write": ["*"], "read": ["*"]}]})
+        srv.proc.send_signal(signal.SIGHUP)
+        wait_for(srv, "SIGHUP: reloaded the TLS certificate and key and the credentials", 1)
+        assert (put(creds["key"]), put(new_key)) == (403, 200)
+        # Broken, then readable by others: refused, the rotated key still answers.
+        creds["path"].write_text('{"api_keys": [')
+        srv.proc.send_signal(signal.SIGHUP)
+        wait_for(srv, "what was in use stays", 1)
+        write_credentials(creds["path"], {"api_keys": [{"key": "k-x", "write": ["*"]}]},
+                          mode=0o644)
+        srv.proc.send_signal(signal.SIGHUP)
+        wait_for(srv, "what was in use stays", 2)
+        assert "may be read or written by group or others" in srv.stderr()
+        assert (put(creds["key"]), put(new_key), put("k-x")) == (403, 200, 403)
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err
+    assert new_key not in err and creds["key"] not in err
