@@ -106,15 +106,17 @@ class Serve:
         return self.errpath.read_text(errors="replace")
 
     def stop(self):
+        """SIGTERM; a server that does not stop within 60 s is killed and fails the test."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.terminate()
         try:
             self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
-        self.err.close()
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            self.err.close()
         return self.proc.returncode, self.stderr()
 
 
