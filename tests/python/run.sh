@@ -8,7 +8,9 @@
 # 2. the binding-level tests again, against the build tree (BUILD/bindings/python, built with the
 #    venv's meson and cffi): `-m "not service"`. The `service` marker (pyproject.toml) is set by
 #    conftest.py on every test that uses the spark, kafka_broker, mariadb or airflow fixture, and
-#    by pytestmark in the modules that start a server themselves; those tests exercise the
+#    by pytestmark in the modules that start a server themselves (and tests/serve/test_kinesis_api.py,
+#    pinetl serve's Kinesis API through boto3 and the AWS CLI, runs here: it needs the venv);
+#    those tests exercise the
 #    services' side, which the build tree does not change, and take most of the time, so they
 #    run once;
 # 3. the binding-level pandas tests (read_json, clean_json, pinetl.pandas, warehouse frames)
@@ -87,7 +89,8 @@ pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; fa
 if pinetl_venv; then
   (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$PINETL_VENV/bin/python" -P -m pytest -q \
-    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python)
+    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python \
+    tests/serve/test_kinesis_api.py)
   count_pytest "$logs/python-venv.xml"
 
   echo "== Python tests (build tree: $py_build; -m 'not service')"
