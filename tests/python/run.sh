@@ -8,9 +8,7 @@
 # 2. the binding-level tests again, against the build tree (BUILD/bindings/python, built with the
 #    venv's meson and cffi): `-m "not service"`. The `service` marker (pyproject.toml) is set by
 #    conftest.py on every test that uses the spark, kafka_broker, mariadb or airflow fixture, and
-#    by pytestmark in the modules that start a server themselves (and tests/serve/test_kinesis_api.py,
-#    pinetl serve's Kinesis API through boto3 and the AWS CLI, runs here: it needs the venv);
-#    those tests exercise the
+#    by pytestmark in the modules that start a server themselves; those tests exercise the
 #    services' side, which the build tree does not change, and take most of the time, so they
 #    run once;
 # 3. the binding-level pandas tests (read_json, clean_json, pinetl.pandas, warehouse frames)
@@ -87,6 +85,8 @@ echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_V
 # The CLI, for the value-for-value comparisons (tests/run.sh built it already).
 pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; failed=$((failed + 1)); }
 if pinetl_venv; then
+  # With them, tests/serve/test_kinesis_api.py: pinetl serve's Kinesis API through boto3 and the
+  # AWS CLI, which need this venv.
   (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$PINETL_VENV/bin/python" -P -m pytest -q \
     -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python \
