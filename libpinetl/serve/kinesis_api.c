@@ -27,15 +27,15 @@
 #include "serve_internal.h"
 
 enum {
-    ITER_TTL_MS = 300000,           /* an iterator expires 5 minutes after it was returned */
-    GET_MAX_RECORDS = 10000,        /* GetRecords Limit */
-    GET_MAX_DATA = 10 << 20,        /* bytes of data a GetRecords returns at most */
-    GET_REPLY_MAX = 16 << 20,       /* its reply (base64 of 10 MiB is 13.4 MiB) */
-    READER_BYTES = 2 << 20,         /* a stream reader's buffer: 1 MiB, or one frame */
-    LIST_MAX = 10000,               /* ListStreams Limit */
-    REPLY_SMALL = 4096,             /* replies without names or records; error replies */
-    PER_STREAM = 12 * 249 + 512,    /* one stream in a reply: its name (escaped) twice, fields */
-    PER_RECORD = 200,               /* a GetRecords record's fields besides data and key */
+    ITER_TTL_MS = 300000,        /* an iterator expires 5 minutes after it was returned */
+    GET_MAX_RECORDS = 10000,     /* GetRecords Limit */
+    GET_MAX_DATA = 10 << 20,     /* bytes of data a GetRecords returns at most */
+    GET_REPLY_MAX = 16 << 20,    /* its reply (base64 of 10 MiB is 13.4 MiB) */
+    READER_BYTES = 2 << 20,      /* a stream reader's buffer: 1 MiB, or one frame */
+    LIST_MAX = 10000,            /* ListStreams Limit */
+    REPLY_SMALL = 4096,          /* replies without names or records; error replies */
+    PER_STREAM = 12 * 249 + 512, /* one stream in a reply: its name (escaped) twice, fields */
+    PER_RECORD = 200,            /* a GetRecords record's fields besides data and key */
     KEY_MAX = PINETL_STREAMLOG_MAX_KEY
 };
 
@@ -63,10 +63,10 @@ static void err(serve_reply *r, unsigned status, const char *type, const char *m
     r->content_type = pinetl__kinesis_api_content_type();
 }
 
-#define ERRF(r, status, type, ...)                                                                 \
-    do {                                                                                           \
-        pinetl__kinesis_error((r), (status), (type), __VA_ARGS__);                                 \
-        (r)->content_type = pinetl__kinesis_api_content_type();                                   \
+#define ERRF(r, status, type, ...)                                 \
+    do {                                                           \
+        pinetl__kinesis_error((r), (status), (type), __VA_ARGS__); \
+        (r)->content_type = pinetl__kinesis_api_content_type();    \
     } while (0)
 
 int pinetl__kinesis_api_route(int *op, const char *method, const char *content_type,
@@ -109,12 +109,9 @@ static size_t get_reply_cap(size_t budget) {
 /* The longest reply of a read operation. */
 static size_t read_reply_max(int op, const serve_catalog *cat, size_t budget) {
     switch (op) {
-    case KOP_LIST_STREAMS:
-        return REPLY_SMALL + cat->nstreams * PER_STREAM;
-    case KOP_GET_RECORDS:
-        return get_reply_cap(budget);
-    default:
-        return REPLY_SMALL + PER_STREAM;
+    case KOP_LIST_STREAMS: return REPLY_SMALL + cat->nstreams * PER_STREAM;
+    case KOP_GET_RECORDS: return get_reply_cap(budget);
+    default: return REPLY_SMALL + PER_STREAM;
     }
 }
 
@@ -211,9 +208,8 @@ static int find_stream(kinesis_call *c, serve_reply *reply) {
             "1 validation error detected: either StreamName or StreamARN must be given");
         return -1;
     }
-    c->stream = pinetl__serve_name_ok(name, strlen(name))
-                    ? pinetl__serve_stream_find(c->cat, name)
-                    : NULL;
+    c->stream =
+        pinetl__serve_name_ok(name, strlen(name)) ? pinetl__serve_stream_find(c->cat, name) : NULL;
     if (!c->stream) {
         ERRF(reply, 400, "ResourceNotFoundException", "Stream %.255s under account %s not found.",
              name, account);
@@ -399,7 +395,8 @@ static int open_reader(pinetl_streamlog_reader **rd, const serve_stream *s, cons
     char id[32];
     if (!rc) {
         memset(id, 0, sizeof id);
-        memcpy(id, pinetl_streamlog_reader_log_id(*rd), strlen(pinetl_streamlog_reader_log_id(*rd)));
+        memcpy(id, pinetl_streamlog_reader_log_id(*rd),
+               strlen(pinetl_streamlog_reader_log_id(*rd)));
         if (memcmp(id, it->log_id, sizeof id) == 0)
             return 0;
         pinetl_streamlog_reader_free(*rd);
@@ -471,9 +468,9 @@ static int get_shard_iterator(kinesis_call *c, serve_reply *reply) {
     char shard[64], type[32], seqtext[64];
     int hs = string_member(c->root, "ShardId", shard, sizeof shard, reply);
     int ht = hs < 0 ? -1 : string_member(c->root, "ShardIteratorType", type, sizeof type, reply);
-    int hq =
-        ht < 0 ? -1
-               : string_member(c->root, "StartingSequenceNumber", seqtext, sizeof seqtext, reply);
+    int hq = ht < 0
+                 ? -1
+                 : string_member(c->root, "StartingSequenceNumber", seqtext, sizeof seqtext, reply);
     if (hs < 0 || ht < 0 || hq < 0)
         return -1;
     if (!hs || !ht) {
@@ -558,8 +555,7 @@ static void put_record_json(pinetl__buf *b, const pinetl_streamlog_record *rec, 
 static int get_records(kinesis_call *c, serve_reply *reply) {
     serve_stream *s = c->stream;
     long limit;
-    if (int_member(c->root, "Limit", 1, GET_MAX_RECORDS, &limit, "InvalidArgumentException",
-                   reply))
+    if (int_member(c->root, "Limit", 1, GET_MAX_RECORDS, &limit, "InvalidArgumentException", reply))
         return -1;
     if (limit < 1)
         limit = GET_MAX_RECORDS;
@@ -596,8 +592,8 @@ static int get_records(kinesis_call *c, serve_reply *reply) {
             caught_up = rc >= 0;
             break;
         }
-        size_t need = PER_RECORD + (rec.data_len + 2) / 3 * 4 + 2 +
-                      PINETL__JSON_ESCAPE_MAX * rec.key_len + 2;
+        size_t need =
+            PER_RECORD + (rec.data_len + 2) / 3 * 4 + 2 + PINETL__JSON_ESCAPE_MAX * rec.key_len + 2;
         if (b->len + need + KINESIS_ITER_TEXT_MAX + 128 > cap ||
             (n && data + rec.data_len > GET_MAX_DATA))
             break; /* the rest next time */
@@ -617,8 +613,7 @@ static int get_records(kinesis_call *c, serve_reply *reply) {
         return -1;
     }
     if (rc == PINETL_ENOMEM || b->failed || (!n && !caught_up)) {
-        ERRF(reply, 500, "InternalFailure",
-             "reading stream %s: %s", s->name,
+        ERRF(reply, 500, "InternalFailure", "reading stream %s: %s", s->name,
              rc == PINETL_ENOMEM || b->failed
                  ? "out of memory"
                  : "the next record does not fit in a reply within the server's memory budget "
@@ -636,17 +631,14 @@ static int get_records(kinesis_call *c, serve_reply *reply) {
 int pinetl__kinesis_api_run(kinesis_call *c, serve_job **job, serve_reply *reply) {
     *job = NULL;
     switch (c->op) {
-    case KOP_LIST_STREAMS:
-        return list_streams(c, reply);
+    case KOP_LIST_STREAMS: return list_streams(c, reply);
     case KOP_DESCRIBE_STREAM:
         pinetl__serve_buf_exact(&reply->body, read_reply_max(c->op, c->cat, c->budget));
         pinetl__kinesis_describe(c->stream, reply);
         reply->content_type = pinetl__kinesis_api_content_type();
         return -1;
-    case KOP_DESCRIBE_SUMMARY:
-        return describe_summary(c, reply);
-    case KOP_LIST_SHARDS:
-        return list_shards(c, reply);
+    case KOP_DESCRIBE_SUMMARY: return describe_summary(c, reply);
+    case KOP_LIST_SHARDS: return list_shards(c, reply);
     case KOP_PUT_RECORD:
     case KOP_PUT_RECORDS: {
         int rc = pinetl__kinesis_put_build(c->stream, c->op == KOP_PUT_RECORDS, 1, c->root, c->len,
@@ -655,12 +647,8 @@ int pinetl__kinesis_api_run(kinesis_call *c, serve_job **job, serve_reply *reply
             reply->content_type = pinetl__kinesis_api_content_type();
         return rc;
     }
-    case KOP_GET_SHARD_ITERATOR:
-        return get_shard_iterator(c, reply);
-    case KOP_GET_RECORDS:
-        return get_records(c, reply);
-    default:
-        err(reply, 400, "UnknownOperationException", "unknown operation");
-        return -1;
+    case KOP_GET_SHARD_ITERATOR: return get_shard_iterator(c, reply);
+    case KOP_GET_RECORDS: return get_records(c, reply);
+    default: err(reply, 400, "UnknownOperationException", "unknown operation"); return -1;
     }
 }
