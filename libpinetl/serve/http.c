@@ -606,10 +606,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     /* The budget counts what parsing holds, then what the job and its reply hold until the reply
      * is sent (replies can be several times their request: 80 bytes per 12-byte record). Kinesis
      * API reads hold their reply (and a stream reader) until it is sent. */
-    size_t parse =
-        r->route == R_KINESIS_API
-            ? pinetl__kinesis_api_bytes(r->kop, &s->cat, r->body, r->len, s->opt.max_memory)
-            : pinetl__serve_parse_bytes(kind, many, r->body, r->len);
+    int kinesis_read =
+        r->route == R_KINESIS_API && r->kop != KOP_PUT_RECORD && r->kop != KOP_PUT_RECORDS;
+    size_t parse = kinesis_read ? pinetl__kinesis_api_bytes(r->kop, &s->cat, r->body, r->len,
+                                                            s->opt.max_memory)
+                                : pinetl__serve_parse_bytes(kind, many, r->body, r->len);
     if (reserve(s, r, parse) != 0) {
         pinetl__free(r->body);
         r->body = NULL;

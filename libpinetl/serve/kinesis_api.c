@@ -117,8 +117,6 @@ static size_t read_reply_max(int op, const serve_catalog *cat, size_t budget) {
 
 size_t pinetl__kinesis_api_bytes(int op, const serve_catalog *cat, const char *body, size_t len,
                                  size_t budget) {
-    if (op == KOP_PUT_RECORD || op == KOP_PUT_RECORDS)
-        return pinetl__serve_parse_bytes(JOB_STREAM, op == KOP_PUT_RECORDS, body, len);
     size_t reader = op == KOP_GET_RECORDS || op == KOP_GET_SHARD_ITERATOR ? READER_BYTES : 0;
     return sizeof(kinesis_call) + reader + read_reply_max(op, cat, budget);
 }

@@ -198,8 +198,9 @@ typedef struct kinesis_call {
  * 0 with *op set, or -1 with reply filled (the API's error shapes). */
 int pinetl__kinesis_api_route(int *op, const char *method, const char *content_type,
                               const char *target, serve_reply *reply);
-/* Bytes of memory a request of op needs besides its body (the parse, a stream reader, the
- * longest reply), for the server's memory budget; budget as in kinesis_call. */
+/* Bytes of memory a read operation needs besides its body (the parse, a stream reader, the
+ * longest reply), for the server's memory budget; budget as in kinesis_call. PutRecord(s) hold
+ * what the API Gateway's puts hold (pinetl__serve_parse_bytes). */
 size_t pinetl__kinesis_api_bytes(int op, const serve_catalog *cat, const char *body, size_t len,
                                  size_t budget);
 /* Parses the body and finds what the request touches: c->stream and c->write are known when it
