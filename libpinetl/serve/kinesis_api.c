@@ -251,8 +251,10 @@ int pinetl__kinesis_api_prepare(kinesis_call *c, json_value *root, serve_catalog
             "constraint: Member must not be null");
         return -1;
     }
-    if (v.type != JSON_STRING || v.len > KINESIS_ITER_TEXT_MAX ||
-        pinetl__kinesis_iter_decode(&c->it, v.start + 1, v.len - 2) != 0) {
+    char text[KINESIS_ITER_TEXT_MAX];
+    long k =
+        v.type == JSON_STRING && v.len <= sizeof text ? pinetl__json_string_decode(&v, text) : -1;
+    if (k < 0 || pinetl__kinesis_iter_decode(&c->it, text, (size_t)k) != 0) {
         err(reply, 400, "InvalidArgumentException",
             "Invalid ShardIterator: not a shard iterator this server returned");
         return -1;

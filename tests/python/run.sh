@@ -85,12 +85,9 @@ echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_V
 # The CLI, for the value-for-value comparisons (tests/run.sh built it already).
 pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; failed=$((failed + 1)); }
 if pinetl_venv; then
-  # With them, tests/serve/test_kinesis_api.py: pinetl serve's Kinesis API through boto3 and the
-  # AWS CLI, which need this venv.
   (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$PINETL_VENV/bin/python" -P -m pytest -q \
-    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python \
-    tests/serve/test_kinesis_api.py)
+    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python)
   count_pytest "$logs/python-venv.xml"
 
   echo "== Python tests (build tree: $py_build; -m 'not service')"
