@@ -251,7 +251,7 @@ int pinetl__kinesis_api_prepare(kinesis_call *c, json_value *root, serve_catalog
             "constraint: Member must not be null");
         return -1;
     }
-    char text[KINESIS_ITER_TEXT_MAX];
+    char text[6 * KINESIS_ITER_TEXT_MAX]; /* any character may be a \\u escape */
     long k =
         v.type == JSON_STRING && v.len <= sizeof text ? pinetl__json_string_decode(&v, text) : -1;
     if (k < 0 || pinetl__kinesis_iter_decode(&c->it, text, (size_t)k) != 0) {
