@@ -417,10 +417,12 @@ static int open_reader(pinetl_streamlog_reader **rd, const serve_stream *s, cons
     return -1;
 }
 
-/* Where AT/AFTER_SEQUENCE_NUMBER seq starts: after the record before seq (at) or after seq.
- * 0 with it->after_seq and it->hint set; -1 with reply filled. */
-static int seek_sequence(const serve_stream *s, uint64_t seq, int at, kinesis_iter *it,
-                         serve_reply *reply) {
+/* Where an iterator starts: for AT/AFTER_SEQUENCE_NUMBER (ts_us < 0), after the record before
+ * seq (at) or after seq; for AT_TIMESTAMP (ts_us >= 0), before the first durable record that
+ * arrived at ts_us or later (after the last durable record when none did). 0 with it->after_seq
+ * and it->hint set; -1 with reply filled. */
+static int seek(const serve_stream *s, uint64_t seq, int at, int64_t ts_us, uint64_t durable,
+                kinesis_iter *it, serve_reply *reply) {
     pinetl_streamlog_reader *rd;
     kinesis_iter start = *it;
     start.after_seq = start.hint = 0;
@@ -430,7 +432,14 @@ static int seek_sequence(const serve_stream *s, uint64_t seq, int at, kinesis_it
     for (;;) {
         pinetl_streamlog_record rec;
         int rc = pinetl_streamlog_reader_next(&rec, rd);
-        if (rc == PINETL_BATCH && rec.seq < seq) {
+        if (ts_us >= 0 && (rc == PINETL_DONE || rc == PINETL_BATCH) &&
+            (rc == PINETL_DONE || rec.seq > durable || rec.arrival_us >= ts_us)) {
+            it->after_seq = before_seq;
+            it->hint = before_off;
+            pinetl_streamlog_reader_free(rd);
+            return 0;
+        }
+        if (rc == PINETL_BATCH && (ts_us >= 0 || rec.seq < seq)) {
             before_seq = rec.seq;
             before_off = pinetl_streamlog_reader_offset(rd);
             continue;
@@ -466,6 +475,7 @@ static int seek_sequence(const serve_stream *s, uint64_t seq, int at, kinesis_it
 static int get_shard_iterator(kinesis_call *c, serve_reply *reply) {
     serve_stream *s = c->stream;
     char shard[64], type[32], seqtext[64];
+    int64_t ts_us = -1;
     int hs = string_member(c->root, "ShardId", shard, sizeof shard, reply);
     int ht = hs < 0 ? -1 : string_member(c->root, "ShardIteratorType", type, sizeof type, reply);
     int hq = ht < 0
@@ -487,12 +497,35 @@ static int get_shard_iterator(kinesis_call *c, serve_reply *reply) {
     }
     int at = !strcmp(type, "AT_SEQUENCE_NUMBER"), after = !strcmp(type, "AFTER_SEQUENCE_NUMBER");
     int latest = !strcmp(type, "LATEST"), trim = !strcmp(type, "TRIM_HORIZON");
-    if (!at && !after && !latest && !trim) {
+    int stamp = !strcmp(type, "AT_TIMESTAMP");
+    if (!at && !after && !latest && !trim && !stamp) {
         ERRF(reply, 400, "InvalidArgumentException",
-             "ShardIteratorType '%.30s' is not TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or "
-             "AFTER_SEQUENCE_NUMBER",
+             "ShardIteratorType '%.30s' is not TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, "
+             "AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP",
              type);
         return -1;
+    }
+    json_value tv;
+    int has_ts = pinetl__json_object_get(c->root, "Timestamp", &tv) && tv.type != JSON_NULL;
+    if (stamp != has_ts) {
+        ERRF(reply, 400, "InvalidArgumentException", "Timestamp is %s with ShardIteratorType %s",
+             has_ts ? "not allowed" : "needed", type);
+        return -1;
+    }
+    if (stamp) { /* epoch seconds, as the SDKs send a timestamp */
+        char num[40], *end = NULL;
+        double secs = -1;
+        if (tv.type == JSON_NUMBER && tv.len < sizeof num) {
+            memcpy(num, tv.start, tv.len);
+            num[tv.len] = '\0';
+            secs = strtod(num, &end);
+        }
+        if (!end || *end || !(secs >= 0 && secs < 1e11)) {
+            err(reply, 400, "InvalidArgumentException",
+                "Timestamp must be a number of seconds since the epoch");
+            return -1;
+        }
+        ts_us = (int64_t)(secs * 1e6);
     }
     uint64_t seq = 0;
     if ((at || after) != hq) {
@@ -529,7 +562,7 @@ static int get_shard_iterator(kinesis_call *c, serve_reply *reply) {
     const char *id = pinetl_streamlog_reader_log_id(rd);
     memcpy(it.log_id, id, strlen(id) < sizeof it.log_id ? strlen(id) : sizeof it.log_id);
     pinetl_streamlog_reader_free(rd);
-    if ((at || after) && seek_sequence(s, seq, at, &it, reply))
+    if ((at || after || stamp) && seek(s, seq, at, ts_us, atomic_load(&s->durable_seq), &it, reply))
         return -1;
     it.expires_ms = pinetl__serve_now_ms() + ITER_TTL_MS;
     start_reply(reply, read_reply_max(c->op, c->cat, c->budget));

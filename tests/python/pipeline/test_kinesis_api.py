@@ -10,12 +10,14 @@ LATEST), Kinesis' limits and error types, and that what the clients put is what
 boto3 and awscli come with the `test` extra (requirements/constraints.txt pins them).
 """
 import base64
+import datetime
 import json
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -181,6 +183,20 @@ def test_producer_and_consumer_with_boto3(served):
                               StartingSequenceNumber=str(int(seqs[-1])))["ShardIterator"]
     assert [x["Data"] for x in k.get_records(ShardIterator=it)["Records"]] == [b"later"]
 
+    # AT_TIMESTAMP: from the first record that arrived at that time or later.
+    time.sleep(0.2)
+    k.put_records(StreamName=s, Records=[{"Data": b"timed-%d" % i, "PartitionKey": "t"}
+                                         for i in range(2)])
+    got, _, _ = read_all(k, k.get_shard_iterator(StreamName=s, ShardId=SHARD,
+                                                 ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
+    when = got[-2]["ApproximateArrivalTimestamp"]
+    assert got[-3]["ApproximateArrivalTimestamp"] < when
+    everything = [d for d, _ in sent] + [b"timed-0", b"timed-1"]
+    for ts, want in ((when, [b"timed-0", b"timed-1"]), (datetime.datetime(2000, 1, 1), everything),
+                     (time.time() + 3600, [])):
+        it = k.get_shard_iterator(StreamName=s, ShardId=SHARD, ShardIteratorType="AT_TIMESTAMP",
+                                  Timestamp=ts)["ShardIterator"]
+        assert [x["Data"] for x in read_all(k, it)[0]] == want, ts
     # LATEST sees only what is put after it was taken.
     it = k.get_shard_iterator(StreamName=s, ShardId=SHARD,
                               ShardIteratorType="LATEST")["ShardIterator"]
