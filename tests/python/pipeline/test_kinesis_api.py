@@ -342,3 +342,45 @@ def test_an_iterator_sent_with_json_escapes_is_the_same_iterator(served):
         assert r.headers["Content-Type"] == "application/x-amz-json-1.1"
         body = json.loads(r.read())
     assert [base64.b64decode(x["Data"]) for x in body["Records"]] == [b'{"ind":1}']
+
+
+def test_a_consumer_tails_while_a_producer_puts(served):
+    """Two threads, each with its own boto3 client: a producer puts 40 batches, a consumer
+    follows NextShardIterator from TRIM_HORIZON meanwhile. The consumer gets every record once,
+    in order, with sequence numbers that grow by one (that it reads acknowledged records only is
+    tests/serve/test_kinesis_api_reads.c's, where the timing is not a race)."""
+    import threading
+    srv, _ = served
+    s = "streaming-pinetl-user"
+    done = threading.Event()
+    errors = []
+
+    def produce():
+        try:
+            k = client(srv.url)
+            for b in range(40):
+                r = k.put_records(StreamName=s, Records=[
+                    {"Data": b"%d-%d" % (b, i), "PartitionKey": str(i)} for i in range(25)])
+                assert r["FailedRecordCount"] == 0
+        except Exception as e:  # reported by the main thread
+            errors.append(e)
+        finally:
+            done.set()
+
+    k = client(srv.url)
+    it = k.get_shard_iterator(StreamName=s, ShardId=SHARD,
+                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    t = threading.Thread(target=produce)
+    t.start()
+    got, polls = [], 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (done.is_set() and len(got) == 40 * 25):
+        r = k.get_records(ShardIterator=it, Limit=37)
+        polls += 1
+        got += r["Records"]
+        it = r["NextShardIterator"]
+    t.join()
+    assert not errors, errors
+    assert [x["Data"] for x in got] == [b"%d-%d" % (b, i) for b in range(40) for i in range(25)]
+    assert [int(x["SequenceNumber"]) for x in got] == list(range(1, 1001))
+    assert polls > 1000 // 37
