@@ -118,8 +118,13 @@ static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *gro
         s->dirty = 0;
         /* Synced, and still the file under the landing (the topic side checks the same). */
         if ((!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK) &&
-            pinetl__file_id_check(&s->id, s->path) == PINETL_OK)
+            pinetl__file_id_check(&s->id, s->path) == PINETL_OK) {
+            /* What readers of Kinesis' API may see now (the end first: a reader that gets the
+             * new sequence number with the old end only loses its hint). */
+            atomic_store(&s->durable_end, pinetl_streamlog_size(s->log));
+            atomic_store(&s->durable_seq, pinetl_streamlog_last_seq(s->log));
             continue;
+        }
         s->broken = 1; /* after a failed fdatasync the file's state is unknown */
         if (log)
             fprintf(log, "pinetl serve: stream '%s': %s\n", s->name, pinetl_error_last());

@@ -48,12 +48,13 @@ typedef struct conn_info {
     int64_t since_ms;
 } conn_info;
 
-enum { R_NONE = 0, R_PRODUCE, R_PUT_ONE, R_PUT_MANY };
+enum { R_NONE = 0, R_PRODUCE, R_PUT_ONE, R_PUT_MANY, R_KINESIS_API };
 enum { API_REST = 0, API_KINESIS };
 
 typedef struct req {
     conn_info *ci;
     int route, api, fmt;
+    int kop; /* R_KINESIS_API: the operation (KOP_*) */
     serve_topic *topic;
     serve_stream *stream;
     char *body;
@@ -271,11 +272,21 @@ static int split(const char *url, char seg[4][256], int *n) {
     }
 }
 
-/* Decides what the request is. Either sets r->route (a body to read) or r->has_reply. */
-static int route(serve_catalog *cat, req *r, const char *ct, const char *url, const char *method) {
+/* Decides what the request is. Either sets r->route (a body to read) or r->has_reply. target:
+ * the X-Amz-Target header (NULL: none). */
+static int route(serve_catalog *cat, req *r, const char *ct, const char *target, const char *url,
+                 const char *method) {
     char seg[4][256];
     int n;
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    if (target && !strcmp(url, "/")) { /* Kinesis' own API (kinesis_api.c) */
+        r->api = API_KINESIS;
+        if (pinetl__kinesis_api_route(&r->kop, method, ct, target, &r->reply) != 0)
+            r->has_reply = 1;
+        else
+            r->route = R_KINESIS_API;
+        return 0;
+    }
     if (split(url, seg, &n) != 0 || n == 0)
         return not_found(r);
     if (!strcmp(seg[0], "topics")) {
@@ -352,27 +363,56 @@ static int route(serve_catalog *cat, req *r, const char *ct, const char *url, co
     return not_found(r);
 }
 
+/* PutRecords and the API Gateway's PUT .../records answer per record. */
+static int many_of(const req *r) {
+    return r->route == R_PUT_MANY || (r->route == R_KINESIS_API && r->kop == KOP_PUT_RECORDS);
+}
+
+/* Kinesis' own API: a job (0), or a reply in r->reply (-1: an answer or an error). budget: the
+ * server's memory budget (0: none). */
+static int kinesis_api(serve_catalog *cat, req *r, const char *body, size_t len, size_t budget,
+                       serve_job **j) {
+    kinesis_call call;
+    json_value root;
+    if (pinetl__kinesis_api_prepare(&call, &root, cat, r->kop, body, len, budget, &r->reply))
+        return -1;
+    /* Here the request's stream (call.stream; NULL for ListStreams) and action (call.write) are
+     * known and nothing has run yet: where a caller's permissions are checked. */
+    return pinetl__kinesis_api_run(&call, j, &r->reply);
+}
+
 /* The body of a routed request: a job (0) or an error reply in r->reply (-1). */
-static int parse_body(req *r, const char *body, size_t len, serve_job **j) {
+static int parse_body(serve_catalog *cat, req *r, const char *body, size_t len, size_t budget,
+                      serve_job **j) {
+    if (r->route == R_KINESIS_API)
+        return kinesis_api(cat, r, body, len, budget, j);
     if (r->route == R_PRODUCE)
         return pinetl__rest_produce_parse(r->topic, r->fmt, body, len, j, &r->reply);
     return pinetl__kinesis_put_parse(r->stream, r->route == R_PUT_MANY, body, len, j, &r->reply);
 }
 
-int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url,
-                         const char *content_type, const char *body, size_t len, serve_job **job,
-                         int *many, serve_reply *reply) {
+int pinetl__serve_handle_target(serve_catalog *cat, const char *method, const char *url,
+                                const char *content_type, const char *target, const char *body,
+                                size_t len, serve_job **job, int *many, serve_reply *reply) {
     req r;
     memset(&r, 0, sizeof r);
     *job = NULL;
     *many = 0;
-    route(cat, &r, content_type, url, method);
-    if (!r.has_reply && r.route != R_NONE && parse_body(&r, body ? body : "", len, job) == 0) {
-        *many = r.route == R_PUT_MANY;
+    route(cat, &r, content_type, target, url, method);
+    if (!r.has_reply && r.route != R_NONE &&
+        parse_body(cat, &r, body ? body : "", len, 0, job) == 0) {
+        *many = many_of(&r);
         return 1;
     }
     *reply = r.reply;
     return 0;
+}
+
+int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url,
+                         const char *content_type, const char *body, size_t len, serve_job **job,
+                         int *many, serve_reply *reply) {
+    return pinetl__serve_handle_target(cat, method, url, content_type, NULL, body, len, job, many,
+                                       reply);
 }
 
 void pinetl__serve_job_reply(const serve_job *j, int many, serve_reply *reply) {
@@ -462,8 +502,8 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     nconns = s->nconns;
     pthread_mutex_unlock(&s->conn_lock);
     route(&s->cat, r,
-          MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), url,
-          method);
+          MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+          MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"), url, method);
     if (s->creds) /* a body still to come is signed only when it is routed to be read */
         authorize(s, conn, r, url, method, r->has_reply || r->route == R_NONE || !has_body(conn));
     if (nconns > s->opt.max_connections) {
@@ -571,7 +611,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         serve_job *j = r->job;
         if (!atomic_load(&j->done))
             return MHD_YES;
-        pinetl__serve_job_reply(j, r->route == R_PUT_MANY, &r->reply);
+        pinetl__serve_job_reply(j, many_of(r), &r->reply);
+        if (r->route == R_KINESIS_API)
+            r->reply.content_type = pinetl__kinesis_api_content_type();
         r->has_reply = 1;
         pinetl__serve_job_free(j);
         r->job = NULL;
@@ -598,10 +640,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_reply(conn, r);
     }
     serve_job *j = NULL;
-    int kind = r->route == R_PRODUCE ? JOB_TOPIC : JOB_STREAM, many = r->route == R_PUT_MANY;
+    int kind = r->route == R_PRODUCE ? JOB_TOPIC : JOB_STREAM, many = many_of(r);
     /* The budget counts what parsing holds, then what the job and its reply hold until the reply
-     * is sent (replies can be several times their request: 80 bytes per 12-byte record). */
-    size_t parse = pinetl__serve_parse_bytes(kind, many, r->body, r->len);
+     * is sent (replies can be several times their request: 80 bytes per 12-byte record). Kinesis
+     * API reads hold their reply (and a stream reader) until it is sent. */
+    int kinesis_read =
+        r->route == R_KINESIS_API && r->kop != KOP_PUT_RECORD && r->kop != KOP_PUT_RECORDS;
+    size_t parse = kinesis_read ? pinetl__kinesis_api_bytes(r->kop, &s->cat, r->body, r->len,
+                                                            s->opt.max_memory)
+                                : pinetl__serve_parse_bytes(kind, many, r->body, r->len);
     if (reserve(s, r, parse) != 0) {
         pinetl__free(r->body);
         r->body = NULL;
@@ -615,7 +662,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return busy(s, conn, r);
     }
-    int bad = parse_body(r, r->body ? r->body : "", r->len, &j);
+    int bad = parse_body(&s->cat, r, r->body ? r->body : "", r->len, s->opt.max_memory, &j);
     pinetl__free(r->body); /* the job holds its own copy of the records */
     r->body = NULL;
     if (bad) {
@@ -832,6 +879,8 @@ int pinetl__serve_stores_open(serve_catalog *cat, const char *landing,
                     st->name, st->path,
                     rec.skipped_seqs ? "; sequence numbers move on past them (epoch starts)" : "");
         st->created_s = (int64_t)time(NULL);
+        atomic_store(&st->durable_end, pinetl_streamlog_size(st->log));
+        atomic_store(&st->durable_seq, pinetl_streamlog_last_seq(st->log));
     }
     return PINETL_OK;
 }

@@ -80,8 +80,9 @@ static size_t utf8_chars(const char *p, size_t n) {
 }
 
 /* Appends one record's key then data to j->lines. -1 with reply filled on a validation failure. */
-static int add_record(serve_job *j, const json_value *rec, const char *where, char **scratch,
-                      size_t *cap, size_t *total, size_t *key_end, serve_reply *reply) {
+static int add_record(serve_job *j, const json_value *rec, const char *where, int native,
+                      char **scratch, size_t *cap, size_t *total, size_t *key_end,
+                      serve_reply *reply) {
     if (rec->type != JSON_OBJECT) {
         pinetl__kinesis_error(reply, 400, "ValidationException", "%s is not an object", where);
         return -1;
@@ -135,7 +136,17 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
     pinetl__buf_append(&j->lines, *scratch, (size_t)klen);
     *key_end = j->lines.len;
     size_t dlen;
-    if (data.type == JSON_STRING) { /* the readers' rule: JSON text, or base64 of the record */
+    if (native) { /* Kinesis' own API: a blob, always base64 */
+        long k = data.type == JSON_STRING ? pinetl__json_string_decode(&data, *scratch) : -1;
+        size_t bad;
+        if (k < 0 || pinetl__io_base64_decode(*scratch, (size_t)k, *scratch, &dlen, &bad) != 0) {
+            pinetl__kinesis_error(reply, 400, "SerializationException",
+                                  "%sData is not a base64 string (a blob is sent as base64)",
+                                  where);
+            return -1;
+        }
+        pinetl__buf_append(&j->lines, *scratch, dlen);
+    } else if (data.type == JSON_STRING) { /* the readers' rule: JSON text, or base64 */
         long k = pinetl__json_string_decode(&data, *scratch);
         size_t bad;
         int json_text;
@@ -167,7 +178,7 @@ static int add_record(serve_job *j, const json_value *rec, const char *where, ch
 int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_t len,
                               serve_job **job, serve_reply *reply) {
     *job = NULL;
-    json_value root, list;
+    json_value root;
     json_error err;
     if (pinetl__json_parse(body, body + len, &root, &err) != 0) {
         pinetl__kinesis_error(reply, 400, "SerializationException",
@@ -190,10 +201,17 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
                               "the body's StreamName is not '%s', the stream of the path", s->name);
         return -1;
     }
+    return pinetl__kinesis_put_build(s, many, 0, &root, len, job, reply);
+}
+
+int pinetl__kinesis_put_build(serve_stream *s, int many, int native, const json_value *root,
+                              size_t len, serve_job **job, serve_reply *reply) {
+    *job = NULL;
+    json_value list;
     size_t n = 1;
     json_value *items = NULL;
     if (many) {
-        if (!pinetl__json_object_get(&root, "Records", &list) || list.type != JSON_ARRAY) {
+        if (!pinetl__json_object_get(root, "Records", &list) || list.type != JSON_ARRAY) {
             pinetl__kinesis_error(reply, 400, "ValidationException",
                                   "1 validation error "
                                   "detected: Value null at 'records' failed to satisfy "
@@ -234,12 +252,13 @@ int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_
             char where[48];
             snprintf(where, sizeof where, "records.%zu.member.", i + 1);
             j->off[2 * i] = j->lines.len;
-            rc = add_record(j, &items[i], where, &scratch, &cap, &total, &j->off[2 * i + 1], reply);
+            rc = add_record(j, &items[i], where, native, &scratch, &cap, &total, &j->off[2 * i + 1],
+                            reply);
         }
         pinetl__free(items);
     } else {
         j->off[0] = 0;
-        rc = add_record(j, &root, "", &scratch, &cap, &total, &j->off[1], reply);
+        rc = add_record(j, root, "", native, &scratch, &cap, &total, &j->off[1], reply);
     }
     pinetl__free(scratch);
     if (!rc && total > MAX_REQUEST) {

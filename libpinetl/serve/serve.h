@@ -5,6 +5,8 @@
  *
  *   POST /topics/<topic>                       -> <landing>/topics/<topic>/partition=<p>/...json
  *   PUT  /streams/<stream>/record(s)           -> <landing>/streams/<stream>/shardId-000000000000.log
+ *   POST /  (X-Amz-Target: Kinesis_20131202.*) Kinesis' own JSON API (the AWS SDKs and CLI) over
+ *                                                the same stream logs: puts, iterators, GetRecords
  *
  * A request is answered only after its records are on disk (fdatasync), with one sync per group
  * of concurrent requests (group commit). */

@@ -49,6 +49,9 @@ typedef struct serve_stream {
     pinetl__file_id id; /* the log file opened: checked before each ack (deleted landing) */
     int dirty, broken;  /* committer only */
     int64_t created_s;
+    /* The last record made durable (0: none) and the log's size then, set by the committer after
+     * each sync: what Kinesis' GetRecords may return (acknowledged records only). */
+    _Atomic uint64_t durable_seq, durable_end;
 } serve_stream;
 
 typedef struct serve_catalog {
@@ -145,11 +148,76 @@ const char *pinetl__rest_content_type(void);
 /* Kinesis through API Gateway. many: PutRecords. */
 int pinetl__kinesis_put_parse(serve_stream *s, int many, const char *body, size_t len,
                               serve_job **job, serve_reply *reply);
+/* The same from a parsed body (len: its length, which bounds the records' text). native: Kinesis'
+ * own API, where Data is always base64 (the readers' rule otherwise). */
+int pinetl__kinesis_put_build(serve_stream *s, int many, int native, const struct json_value *root,
+                              size_t len, serve_job **job, serve_reply *reply);
 void pinetl__kinesis_put_reply(const serve_job *j, int many, serve_reply *reply);
 void pinetl__kinesis_error(serve_reply *r, unsigned status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void pinetl__kinesis_list_streams(const serve_catalog *c, serve_reply *r);
 void pinetl__kinesis_describe(const serve_stream *s, serve_reply *r);
+
+/* ---- Kinesis' own JSON API (kinesis_api.c): POST / with X-Amz-Target ---- */
+enum {
+    KOP_LIST_STREAMS = 1,
+    KOP_DESCRIBE_STREAM,
+    KOP_DESCRIBE_SUMMARY,
+    KOP_LIST_SHARDS,
+    KOP_PUT_RECORD,
+    KOP_PUT_RECORDS,
+    KOP_GET_SHARD_ITERATOR,
+    KOP_GET_RECORDS
+};
+
+/* A shard iterator's contents (kinesis_iter.c): the stream, the log it was taken in, the position
+ * (after record after_seq, at byte hint) and when it expires. */
+typedef struct kinesis_iter {
+    char log_id[32]; /* the log's identity in hex (zeros: a log without one) */
+    uint64_t after_seq, hint;
+    int64_t expires_ms;
+    char stream[250]; /* NUL-terminated */
+} kinesis_iter;
+enum { KINESIS_ITER_TEXT_MAX = 512 }; /* the encoded text, quotes included, is never longer */
+/* Appends the iterator as a quoted JSON string (opaque base64 with a checksum). */
+int pinetl__kinesis_iter_encode(pinetl__buf *b, const kinesis_iter *it);
+/* 0, or -1 when the text is no iterator this server made (bad base64, length or checksum). */
+int pinetl__kinesis_iter_decode(kinesis_iter *it, const char *text, size_t n);
+
+/* One request of the API, between its parse and its execution. */
+typedef struct kinesis_call {
+    int op;               /* KOP_* */
+    int write;            /* 1: PutRecord(s) write records; every other operation reads */
+    serve_stream *stream; /* the stream named (by StreamName, StreamARN or the shard iterator);
+                             NULL for ListStreams, which touches none */
+    serve_catalog *cat;
+    struct json_value *root; /* the body, parsed (points into it) */
+    size_t len;              /* the body's length */
+    size_t budget;           /* the server's memory budget (0: none), bounding read replies */
+    kinesis_iter it;         /* GetRecords: the iterator, decoded */
+} kinesis_call;
+
+/* The operation named by X-Amz-Target, for a POST / of Content-Type application/x-amz-json-1.1:
+ * 0 with *op set, or -1 with reply filled (the API's error shapes). */
+int pinetl__kinesis_api_route(int *op, const char *method, const char *content_type,
+                              const char *target, serve_reply *reply);
+/* Bytes of memory a read operation needs besides its body (the parse, a stream reader, the
+ * longest reply), for the server's memory budget; budget as in kinesis_call. PutRecord(s) hold
+ * what the API Gateway's puts hold (pinetl__serve_parse_bytes). */
+size_t pinetl__kinesis_api_bytes(int op, const serve_catalog *cat, const char *body, size_t len,
+                                 size_t budget);
+/* Parses the body and finds what the request touches: c->stream and c->write are known when it
+ * returns 0 -- the one place where a caller checks who may read or write which stream (before
+ * pinetl__kinesis_api_run). -1 with reply filled on a bad request. root: storage for the parsed
+ * body, which must outlive c. */
+int pinetl__kinesis_api_prepare(kinesis_call *c, struct json_value *root, serve_catalog *cat,
+                                int op, const char *body, size_t len, size_t budget,
+                                serve_reply *reply);
+/* Executes a prepared call: PutRecord(s) give 0 with *job set (records to commit, answered by
+ * pinetl__serve_job_reply with many = op is PutRecords); every other operation -1 with reply
+ * filled (its answer, or an error). */
+int pinetl__kinesis_api_run(kinesis_call *c, serve_job **job, serve_reply *reply);
+const char *pinetl__kinesis_api_content_type(void);
 
 /* One request without a network (the seam for tests and fuzzing): routes method, url and
  * content type (NULL: none) as the server does, then parses the body of a produce or put. Returns
@@ -158,6 +226,10 @@ void pinetl__kinesis_describe(const serve_stream *s, serve_reply *r);
 int pinetl__serve_handle(serve_catalog *cat, const char *method, const char *url,
                          const char *content_type, const char *body, size_t len, serve_job **job,
                          int *many, serve_reply *reply);
+/* The same with the X-Amz-Target header (NULL: none): Kinesis' own API. */
+int pinetl__serve_handle_target(serve_catalog *cat, const char *method, const char *url,
+                                const char *content_type, const char *target, const char *body,
+                                size_t len, serve_job **job, int *many, serve_reply *reply);
 /* The reply to a committed job (j->rc set: an error reply). */
 void pinetl__serve_job_reply(const serve_job *j, int many, serve_reply *reply);
 

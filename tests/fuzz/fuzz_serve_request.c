@@ -1,7 +1,7 @@
 /* Fuzz target: one request to pinetl serve, without a network (pinetl__serve_handle).
  *
- * The input is "METHOD URL [CONTENT-TYPE]\n" followed by the body; a missing newline is a
- * request with no body. The catalogue is the default one for the prefix "pinetl" (topics
+ * The input is "METHOD URL [CONTENT-TYPE [X-AMZ-TARGET]]\n" followed by the body; a missing
+ * newline is a request with no body. A target makes it a request of Kinesis' own API. The catalogue is the default one for the prefix "pinetl" (topics
  * pinetl.pin/geo/user, streams streaming-pinetl-pin/geo/user); nothing is opened or written:
  * a valid job is committed on paper (offsets 0..n-1, sequence numbers from 1).
  *
@@ -68,10 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     head[head_len] = '\0';
     const char *body = nl ? nl + 1 : "";
     size_t body_len = nl ? size - head_len - 1 : 0;
-    /* Up to three space-separated words; NUL bytes in them end them early, as in C strings. */
-    char *words[3] = {"", "", NULL};
+    /* Up to four space-separated words; NUL bytes in them end them early, as in C strings. */
+    char *words[4] = {"", "", NULL, NULL};
     char *save = NULL;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         char *w = strtok_r(i ? NULL : head, " ", &save);
         if (!w)
             break;
@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&reply, 0, sizeof reply);
     serve_job *job = NULL;
     int many = 0;
-    int got = pinetl__serve_handle(&cat, words[0], words[1], words[2], body, body_len, &job, &many,
-                                   &reply);
+    int got = pinetl__serve_handle_target(&cat, words[0], words[1], words[2], words[3], body,
+                                          body_len, &job, &many, &reply);
     if (got) {
         FUZZ_ASSERT(job != NULL && job->n > 0);
         FUZZ_ASSERT(reply.body.p == NULL);

@@ -23,25 +23,51 @@
 
 static char config_path[256];
 
+/* Kinesis' own API: X-Amz-Target set. iter: 1 keeps the ShardIterator of the reply, 2 sends it
+ * (the body is a format for it); both are digested by status only (an iterator holds its expiry
+ * time and the log's random id). */
+#define KAPI(op) "Kinesis_20131202." op
+#define AMZ "application/x-amz-json-1.1"
+static char iterator[1024];
+
 static const struct request {
     const char *method, *url, *content_type, *body;
     size_t records;
+    const char *target;
+    int iter;
 } requests[] = {
     {"POST", "/topics/t.pin", "application/vnd.kafka.json.v2+json",
      "{\"records\":[{\"value\":{\"index\":1,\"title\":\"a\"}},{\"key\":\"k\",\"value\":{\"x\":[1,"
      "2]}},{\"partition\":1,\"value\":\"s\"}]}",
-     3},
+     3, NULL, 0},
     {"POST", "/topics/t.geo", "application/vnd.kafka.binary.v2+json",
-     "{\"records\":[{\"value\":\"eyJpbmQiOjF9\"},{\"key\":\"a2V5\",\"value\":\"e30=\"}]}", 2},
+     "{\"records\":[{\"value\":\"eyJpbmQiOjF9\"},{\"key\":\"a2V5\",\"value\":\"e30=\"}]}", 2, NULL,
+     0},
     {"PUT", "/streams/s-pin/record", "application/json",
-     "{\"StreamName\":\"s-pin\",\"Data\":{\"index\":1},\"PartitionKey\":\"p\"}", 1},
+     "{\"StreamName\":\"s-pin\",\"Data\":{\"index\":1},\"PartitionKey\":\"p\"}", 1, NULL, 0},
     {"PUT", "/streams/s-pin/records", "application/json",
      "{\"StreamName\":\"s-pin\",\"Records\":[{\"Data\":{\"a\":1},\"PartitionKey\":\"1\"},{"
      "\"Data\":\"aGk=\",\"PartitionKey\":\"2\"}]}",
-     2},
-    {"GET", "/topics", NULL, "", 0},
-    {"GET", "/streams/s-pin", NULL, "", 0},
-    {"POST", "/topics/t.pin", "application/vnd.kafka.json.v2+json", "{\"records\":[{\"value\":", 0},
+     2, NULL, 0},
+    {"GET", "/topics", NULL, "", 0, NULL, 0},
+    {"GET", "/streams/s-pin", NULL, "", 0, NULL, 0},
+    {"POST", "/topics/t.pin", "application/vnd.kafka.json.v2+json", "{\"records\":[{\"value\":", 0,
+     NULL, 0},
+    {"POST", "/", AMZ, "{}", 0, KAPI("ListStreams"), 0},
+    {"POST", "/", AMZ, "{\"StreamName\":\"s-geo\"}", 0, KAPI("DescribeStreamSummary"), 0},
+    {"POST", "/", AMZ, "{\"StreamName\":\"s-geo\"}", 0, KAPI("ListShards"), 0},
+    {"POST", "/", AMZ,
+     "{\"StreamName\":\"s-geo\",\"Data\":\"eyJhIjoxfQ==\",\"PartitionKey\":\"p\"}", 1,
+     KAPI("PutRecord"), 0},
+    {"POST", "/", AMZ,
+     "{\"StreamName\":\"s-geo\",\"Records\":[{\"Data\":\"aGk=\",\"PartitionKey\":\"1\"},{"
+     "\"Data\":\"\",\"PartitionKey\":\"2\"}]}",
+     2, KAPI("PutRecords"), 0},
+    {"POST", "/", AMZ,
+     "{\"StreamName\":\"s-geo\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":"
+     "\"AT_SEQUENCE_NUMBER\",\"StartingSequenceNumber\":\"2\"}",
+     0, KAPI("GetShardIterator"), 1},
+    {"POST", "/", AMZ, "{\"ShardIterator\":\"%s\",\"Limit\":5}", 0, KAPI("GetRecords"), 2},
 };
 enum { NREQ = sizeof requests / sizeof requests[0] };
 
@@ -57,8 +83,10 @@ static int one_request(serve_catalog *cat, const struct request *q, char *digest
     memset(&reply, 0, sizeof reply);
     serve_job *job = NULL;
     int many = 0, rc = 0;
-    if (pinetl__serve_handle(cat, q->method, q->url, q->content_type, q->body, strlen(q->body),
-                             &job, &many, &reply)) {
+    char body[2048];
+    snprintf(body, sizeof body, q->iter == 2 ? q->body : "%s", q->iter == 2 ? iterator : q->body);
+    if (pinetl__serve_handle_target(cat, q->method, q->url, q->content_type, q->target, body,
+                                    strlen(body), &job, &many, &reply)) {
         CHECK(job != NULL && job->n == q->records);
         pinetl__serve_commit_now(cat, 0, job);
         if (job->rc)
@@ -76,10 +104,23 @@ static int one_request(serve_catalog *cat, const struct request *q, char *digest
         rc = rc ? rc : PINETL_ENOMEM;
     } else {
         CHECK(rc == 0);
-        CHECK(reply.status == (q->records ? 200u : strcmp(q->method, "GET") ? 400u : 200u));
+        CHECK(reply.status == (q->records || q->target    ? 200u
+                               : strcmp(q->method, "GET") ? 400u
+                                                          : 200u));
         size_t have = strlen(digest);
-        snprintf(digest + have, cap - have, "%u %.*s\n", reply.status, (int)reply.body.len,
-                 reply.body.p);
+        if (q->iter == 1) {
+            const char *p = strstr(reply.body.p, "\"ShardIterator\":\"");
+            CHECK(p != NULL);
+            snprintf(iterator, sizeof iterator, "%.*s", (int)strcspn(p + 17, "\""), p + 17);
+        }
+        if (q->iter == 2)
+            CHECK(strstr(reply.body.p,
+                         "\"Records\":[{\"SequenceNumber\":\"000000000000000000002\"") != NULL);
+        if (q->iter)
+            snprintf(digest + have, cap - have, "%u\n", reply.status);
+        else
+            snprintf(digest + have, cap - have, "%u %.*s\n", reply.status, (int)reply.body.len,
+                     reply.body.p);
     }
     pinetl__buf_free(&reply.body);
     return rc;
@@ -141,7 +182,7 @@ static int path_serve(char *digest, size_t cap) {
 
 /* A refused request may leave no message (the server drops the connection when it cannot build
  * a reply): a negative code is enough; setting up checks its message in path_serve. */
-static void test_serve_paths(void) { alloc_sweep("serve", path_serve, 8192, 0); }
+static void test_serve_paths(void) { alloc_sweep("serve", path_serve, 16384, 0); }
 
 int main(void) {
     snprintf(config_path, sizeof config_path, "/tmp/pinetl-serve-alloc-%ld.json", (long)getpid());

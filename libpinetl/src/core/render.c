@@ -280,35 +280,7 @@ static int append_int(pinetl__buf *o, int64_t v) {
 }
 
 static int append_base64(pinetl__buf *o, const unsigned char *s, size_t n) {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (pinetl__buf_reserve(o, (n + 2) / 3 * 4 + 2))
-        return -1;
-    char *p = o->p + o->len;
-    *p++ = '"';
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-        *p++ = tab[v >> 18];
-        *p++ = tab[(v >> 12) & 63];
-        *p++ = tab[(v >> 6) & 63];
-        *p++ = tab[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)s[i] << 16;
-        *p++ = tab[v >> 18];
-        *p++ = tab[(v >> 12) & 63];
-        *p++ = '=';
-        *p++ = '=';
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
-        *p++ = tab[v >> 18];
-        *p++ = tab[(v >> 12) & 63];
-        *p++ = tab[(v >> 6) & 63];
-        *p++ = '=';
-    }
-    *p++ = '"';
-    o->len = (size_t)(p - o->p);
-    return 0;
+    return pinetl__buf_base64(o, s, n);
 }
 
 static int render_reject(pinetl_batch *b, const reject *rj) {

@@ -124,6 +124,44 @@ int pinetl__buf_json_string(pinetl__buf *b, const char *s, size_t n) {
     return 0;
 }
 
+int pinetl__buf_base64(pinetl__buf *b, const void *data, size_t n) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *s = data;
+    if (n > (SIZE_MAX - 4) / 4 * 3) {
+        b->failed = 1;
+        return -1;
+    }
+    if (pinetl__buf_reserve(b, (n + 2) / 3 * 4 + 2))
+        return -1;
+    char *p = b->p + b->len;
+    *p++ = '"';
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+        *p++ = tab[v >> 18];
+        *p++ = tab[(v >> 12) & 63];
+        *p++ = tab[(v >> 6) & 63];
+        *p++ = tab[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        *p++ = tab[v >> 18];
+        *p++ = tab[(v >> 12) & 63];
+        *p++ = '=';
+        *p++ = '=';
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+        *p++ = tab[v >> 18];
+        *p++ = tab[(v >> 12) & 63];
+        *p++ = tab[(v >> 6) & 63];
+        *p++ = '=';
+    }
+    *p++ = '"';
+    *p = '\0';
+    b->len = (size_t)(p - b->p);
+    return 0;
+}
+
 char *pinetl__csv_escape(char *dst, const char *s, size_t n) {
     int quote = 0;
     for (size_t i = 0; i < n && !quote; i++)

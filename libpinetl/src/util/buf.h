@@ -34,6 +34,10 @@ char *pinetl__json_escape(char *dst, const char *s, size_t n);
 /* Appends s as a quoted JSON string. */
 int pinetl__buf_json_string(pinetl__buf *b, const char *s, size_t n);
 
+/* Base64 (RFC 4648, standard alphabet, '=' padded): appends the n bytes at s as a quoted JSON
+ * string ((n + 2) / 3 * 4 + 2 bytes). */
+int pinetl__buf_base64(pinetl__buf *b, const void *s, size_t n);
+
 /* CSV (RFC 4180): a field holding ',', '"', CR or LF is quoted, with quotes doubled. */
 enum { PINETL__CSV_ESCAPE_MAX = 2 }; /* output bytes per input byte (plus 2 quotes), at most */
 /* Writes the field at dst (room for 2 * n + 2 bytes); returns the end. */
