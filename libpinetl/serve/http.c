@@ -62,6 +62,10 @@ typedef struct req {
     int queued;
     int has_reply, close;
     int auth_pending; /* SigV4: the signature is checked once the body is in */
+    /* The server and connection of a request from the network (NULL through the network-free
+     * seam, which does not authenticate): the Kinesis API's permission check needs them. */
+    struct pinetl_serve *srv;
+    struct MHD_Connection *conn;
     serve_reply reply;
     serve_job *job;
 } req;
@@ -377,7 +381,21 @@ static int kinesis_api(serve_catalog *cat, req *r, const char *body, size_t len,
     if (pinetl__kinesis_api_prepare(&call, &root, cat, r->kop, body, len, budget, &r->reply))
         return -1;
     /* Here the request's stream (call.stream; NULL for ListStreams) and action (call.write) are
-     * known and nothing has run yet: where a caller's permissions are checked. */
+     * known and nothing has run yet: the caller's permissions for them are checked (the
+     * signature itself was checked when the body came in: authorize()). */
+    if (r->srv && r->srv->creds) {
+        serve_reply refusal;
+        memset(&refusal, 0, sizeof refusal);
+        if (pinetl__serve_auth_http(r->srv->creds, r->conn, "POST", "/", AUTH_KINESIS_JSON,
+                                    call.stream ? call.stream->name : NULL,
+                                    call.write ? AUTH_WRITE : AUTH_READ,
+                                    pinetl__kinesis_api_op_name(r->kop), body, len, 1,
+                                    &refusal) != AUTH_ALLOWED) {
+            pinetl__buf_free(&r->reply.body);
+            r->reply = refusal;
+            return -1;
+        }
+    }
     return pinetl__kinesis_api_run(&call, j, &r->reply);
 }
 
@@ -477,10 +495,17 @@ static int authorize(pinetl_serve *s, struct MHD_Connection *conn, req *r, const
     int write = strcmp(method, "GET") && strcmp(method, "HEAD");
     serve_reply refusal;
     memset(&refusal, 0, sizeof refusal);
-    int rc = pinetl__serve_auth_http(s->creds, conn, method, url,
-                                     r->api == API_KINESIS ? AUTH_API_GATEWAY : AUTH_KAFKA_REST,
-                                     n >= 2 ? seg[1] : NULL, write ? AUTH_WRITE : AUTH_READ, NULL,
-                                     r->body, r->len, body_known, &refusal);
+    /* Kinesis' own API names its stream in the body: here only who signed is checked (resource
+     * NULL); what that credential may touch is checked once the body is parsed (kinesis_api). */
+    int kapi = r->route == R_KINESIS_API;
+    int endpoint = kapi                      ? AUTH_KINESIS_JSON
+                   : r->api == API_KINESIS ? AUTH_API_GATEWAY
+                                           : AUTH_KAFKA_REST;
+    int rc = pinetl__serve_auth_http(s->creds, conn, method, kapi ? "/" : url, endpoint,
+                                     !kapi && n >= 2 ? seg[1] : NULL,
+                                     write ? AUTH_WRITE : AUTH_READ,
+                                     kapi ? pinetl__kinesis_api_op_name(r->kop) : NULL, r->body,
+                                     r->len, body_known, &refusal);
     r->auth_pending = rc == AUTH_NEED_BODY;
     if (rc != AUTH_REFUSED)
         return 0;
@@ -504,6 +529,8 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     route(&s->cat, r,
           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"), url, method);
+    r->srv = s;
+    r->conn = conn;
     if (s->creds) /* a body still to come is signed only when it is routed to be read */
         authorize(s, conn, r, url, method, r->has_reply || r->route == R_NONE || !has_body(conn));
     if (nconns > s->opt.max_connections) {

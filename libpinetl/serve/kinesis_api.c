@@ -38,6 +38,13 @@ static const struct {
     {"GetRecords", KOP_GET_RECORDS},
 };
 
+const char *pinetl__kinesis_api_op_name(int op) {
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (ops[i].op == op)
+            return ops[i].name;
+    return NULL;
+}
+
 int pinetl__kinesis_api_route(int *op, const char *method, const char *content_type,
                               const char *target, serve_reply *reply) {
     static const char prefix[] = "Kinesis_20131202.";

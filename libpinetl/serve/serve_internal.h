@@ -201,6 +201,8 @@ typedef struct kinesis_call {
  * 0 with *op set, or -1 with reply filled (the API's error shapes). */
 int pinetl__kinesis_api_route(int *op, const char *method, const char *content_type,
                               const char *target, serve_reply *reply);
+/* The operation's name ("PutRecords"; NULL for an unknown op), for AccessDenied texts. */
+const char *pinetl__kinesis_api_op_name(int op);
 /* Bytes of memory a read operation needs besides its body (the parse, a stream reader, the
  * longest reply), for the server's memory budget; budget as in kinesis_call. PutRecord(s) hold
  * what the API Gateway's puts hold (pinetl__serve_parse_bytes). */
