@@ -1,6 +1,7 @@
 /* pinetl serve: the Kafka REST Proxy v2 and Kinesis endpoint (libpinetl/serve). This file parses
  * options and waits for SIGINT/SIGTERM; the server runs in its own threads. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pinetl/pinetl.h>
 
@@ -25,7 +27,9 @@ static void serve_usage(FILE *out) {
         "/streams/S/records), and lands every acknowledged record under DIR: topics in the\n"
         "Kafka Connect S3 sink layout (DIR/topics/T/partition=P/T+P+OFFSET.json), streams in\n"
         "append-only logs (DIR/streams/S/shardId-000000000000.log). A request is answered only\n"
-        "once its records are on disk. The first line on stdout says where it listens.\n"
+        "once its records are on disk. The first line on stdout says where it listens (once\n"
+        "the landing is recovered). GET /metrics (Prometheus text format), /healthz and\n"
+        "/readyz (200 once the landing is recovered) are for operators (docs/operating.md).\n"
         "SIGINT or SIGTERM stops it cleanly.\n"
         "\n"
         "options:\n"
@@ -49,6 +53,8 @@ static void serve_usage(FILE *out) {
         "  --threads N             HTTP threads (default: one per core, at most 16)\n"
         "  --no-fsync              acknowledge without fdatasync (not durable; for\n"
         "                          measurements only)\n"
+        "  --access-log FILE|-     one JSON line per request, appended to FILE (- for\n"
+        "                          stdout, after the first line); default: none\n"
         "  -q, --quiet             no notices on stderr\n"
         "  -h, --help              this help\n");
 }
@@ -95,7 +101,7 @@ int cmd_serve(int argc, char **argv) {
     o.port = 8082;
     o.log = stderr;
     char host[128] = "127.0.0.1";
-    const char *listen = NULL;
+    const char *listen = NULL, *access_log = NULL;
     int no_fsync = 0, quiet = 0;
     uint64_t max_body = o.max_body, max_memory = o.max_memory, rotate_ms = (uint64_t)o.rotate_ms;
     int max_connections = (int)o.max_connections, header_timeout_ms = (int)o.header_timeout_ms;
@@ -165,6 +171,7 @@ int cmd_serve(int argc, char **argv) {
          .min = 1,
          .max = 64},
         {.name = "no-fsync", .short_name = 0, .kind = CLI_FLAG, .target = &no_fsync},
+        {.name = "access-log", .short_name = 0, .kind = CLI_STRING, .target = &access_log},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;
@@ -174,9 +181,20 @@ int cmd_serve(int argc, char **argv) {
     if (status < 0 && listen && parse_listen(listen, host, sizeof host, &o.port))
         status = cli_usage_error(
             "serve", "--listen wants ADDR:PORT, [ADDR]:PORT or :PORT, not '%s'", listen);
+    if (status < 0 && access_log && strcmp(access_log, "-") != 0 &&
+        (o.access_log_fd =
+             open(access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+        fprintf(stderr, "pinetl serve: --access-log %s: %s\n", access_log, strerror(errno));
+        status = 2;
+    }
+    if (status < 0 && access_log && !strcmp(access_log, "-"))
+        o.access_log_fd = STDOUT_FILENO;
     cli_free(options, &rest);
-    if (status >= 0)
+    if (status >= 0) {
+        if (o.access_log_fd > STDOUT_FILENO)
+            close(o.access_log_fd);
         return status;
+    }
     o.listen_host = host;
     o.max_body = (size_t)max_body;
     o.max_memory = (size_t)max_memory;
@@ -200,6 +218,8 @@ int cmd_serve(int argc, char **argv) {
     pinetl_serve *srv;
     if (pinetl_serve_start(&srv, &o) != PINETL_OK) {
         fprintf(stderr, "pinetl serve: %s\n", pinetl_error_last());
+        if (o.access_log_fd > STDOUT_FILENO)
+            close(o.access_log_fd);
         return 2;
     }
     int v6 = strchr(host, ':') != NULL;
@@ -215,6 +235,8 @@ int cmd_serve(int argc, char **argv) {
         fprintf(stderr, "pinetl serve: %s\n", pinetl_error_last());
         return 1;
     }
+    if (o.access_log_fd > STDOUT_FILENO)
+        close(o.access_log_fd);
     if (o.log)
         fprintf(o.log, "pinetl serve: stopped\n");
     return 0;

@@ -39,6 +39,7 @@ typedef struct pinetl_serve_options {
     int64_t rotate_ms;          /* a landed file is rolled when its first record is this old */
     int fsync;                  /* 1: acknowledge only after fdatasync (default) */
     FILE *log;                  /* notices (recovery, refusals); NULL: none */
+    int access_log_fd;          /* one JSON line per request written here; -1 (default): none */
 } pinetl_serve_options;
 
 int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version);

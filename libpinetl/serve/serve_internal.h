@@ -11,6 +11,7 @@
 #include <pinetl/streamlog.h>
 
 #include "landing/landing.h"
+#include "metrics.h"
 #include "util/buf.h"
 #include "util/file_id.h"
 #include "serve.h"
@@ -40,6 +41,7 @@ typedef struct serve_topic {
     pinetl__landing **parts;
     atomic_uint next_part; /* round robin for records without key or partition */
     int dirty;             /* committer only */
+    _Atomic uint64_t acked_records, acked_bytes; /* metrics: added by the committer */
 } serve_topic;
 
 typedef struct serve_stream {
@@ -49,6 +51,7 @@ typedef struct serve_stream {
     pinetl__file_id id; /* the log file opened: checked before each ack (deleted landing) */
     int dirty, broken;  /* committer only */
     int64_t created_s;
+    _Atomic uint64_t acked_records, acked_bytes; /* metrics: added by the committer */
 } serve_stream;
 
 typedef struct serve_catalog {
@@ -56,6 +59,7 @@ typedef struct serve_catalog {
     size_t ntopics;
     serve_stream *streams;
     size_t nstreams;
+    pinetl__serve_metrics *metrics; /* the server's counters (NULL: none, as in tests) */
 } serve_catalog;
 
 /* [A-Za-z0-9._-]{1,249}, not "." or "..". */
