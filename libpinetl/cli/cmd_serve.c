@@ -182,8 +182,7 @@ int cmd_serve(int argc, char **argv) {
         status = cli_usage_error(
             "serve", "--listen wants ADDR:PORT, [ADDR]:PORT or :PORT, not '%s'", listen);
     if (status < 0 && access_log && strcmp(access_log, "-") != 0 &&
-        (o.access_log_fd =
-             open(access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+        (o.access_log_fd = open(access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
         fprintf(stderr, "pinetl serve: --access-log %s: %s\n", access_log, strerror(errno));
         status = 2;
     }

@@ -123,10 +123,10 @@ static void count_group(serve_catalog *cat, serve_job *group) {
             for (size_t i = 0; i < j->n; i++)
                 bytes += j->recs[i].data_len;
         }
-        _Atomic uint64_t *rec = j->kind == JOB_TOPIC ? &j->topic->acked_records
-                                                     : &j->stream->acked_records;
-        _Atomic uint64_t *byt = j->kind == JOB_TOPIC ? &j->topic->acked_bytes
-                                                     : &j->stream->acked_bytes;
+        _Atomic uint64_t *rec =
+            j->kind == JOB_TOPIC ? &j->topic->acked_records : &j->stream->acked_records;
+        _Atomic uint64_t *byt =
+            j->kind == JOB_TOPIC ? &j->topic->acked_bytes : &j->stream->acked_bytes;
         atomic_fetch_add_explicit(rec, j->n, memory_order_relaxed);
         atomic_fetch_add_explicit(byt, bytes, memory_order_relaxed);
         records += j->n;

@@ -468,7 +468,9 @@ static void observe_end(pinetl_serve *s, req *r) {
         .remote = r->remote,
         .method = r->method,
         .route = pinetl__metrics_route_name(r->mroute),
-        .target = r->topic ? r->topic->name : r->stream ? r->stream->name : NULL,
+        .target = r->topic    ? r->topic->name
+                  : r->stream ? r->stream->name
+                              : NULL,
         .status = r->status,
         .reason = r->status >= 400 ? pinetl__metrics_reason_name(r->status, r->reason) : NULL,
         .bytes_in = r->bytes_in,
@@ -506,8 +508,8 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     if (ops_reply(s, r, nconns)) {
     } else if (atomic_load(&s->ready)) {
         route(&s->cat, r,
-              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-              url, method);
+              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), url,
+              method);
     } else {
         r->reason = PM_REASON_NOT_READY;
         error_reply(r, 503, "ServiceUnavailable", 50003,
@@ -775,8 +777,7 @@ static void *reaper_main(void *arg) {
                 reap(ci, "head", s->opt.header_timeout_ms);
                 pinetl__serve_metrics_request(&s->metrics, PM_ROUTE_NONE, PM_METHOD_OTHER, 408,
                                               PM_REASON_HEAD_TIMEOUT);
-            }
-            else if (ci->phase == PH_BODY && now - ci->since_ms > (int64_t)s->opt.body_timeout_ms)
+            } else if (ci->phase == PH_BODY && now - ci->since_ms > (int64_t)s->opt.body_timeout_ms)
                 reap(ci, "body", s->opt.body_timeout_ms);
         }
         struct timespec ts;

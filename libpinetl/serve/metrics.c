@@ -40,15 +40,17 @@ const pinetl__metric_family pinetl__metric_families[PM_FAMILY_COUNT] = {
                            "Of the records committed, those that went to rejects."},
     [PM_STREAM_BATCHES] = {"pinetl_stream_batches_total", PINETL__PROM_COUNTER, "",
                            "Micro-batches committed by this run."},
-    [PM_STREAM_SHARDS] = {"pinetl_stream_shards", PINETL__PROM_GAUGE, "",
-                          "Shard logs being read."},
+    [PM_STREAM_SHARDS] = {"pinetl_stream_shards", PINETL__PROM_GAUGE, "", "Shard logs being read."},
+    [PM_STREAM_SHARD_RECORDS] = {"pinetl_stream_shard_records_committed_total",
+                                 PINETL__PROM_COUNTER, "stream,shard",
+                                 "Records of the shard's log committed by this run (damaged "
+                                 "ranges' rejects not counted)."},
     [PM_STREAM_LAG_RECORDS] = {"pinetl_stream_shard_lag_records", PINETL__PROM_GAUGE,
                                "stream,shard",
                                "Records read from the shard's log but not committed yet."},
     [PM_STREAM_LAG_BYTES] = {"pinetl_stream_shard_lag_bytes", PINETL__PROM_GAUGE, "stream,shard",
                              "Bytes of the shard's log after its committed position."},
-    [PM_STREAM_BATCH_LATENCY] = {"pinetl_stream_commit_latency_seconds", PINETL__PROM_HISTOGRAM,
-                                 "",
+    [PM_STREAM_BATCH_LATENCY] = {"pinetl_stream_commit_latency_seconds", PINETL__PROM_HISTOGRAM, "",
                                  "Per micro-batch: its commit time minus the arrival time of "
                                  "its newest record."},
     [PM_STREAM_LAST_BATCH_TIME] = {"pinetl_stream_last_commit_timestamp_seconds",
@@ -56,11 +58,16 @@ const pinetl__metric_family pinetl__metric_families[PM_FAMILY_COUNT] = {
                                    "When the last micro-batch was committed (Unix time)."},
 };
 
-const uint64_t pinetl__bounds_records[14] = {1,   2,    5,    10,   20,    50,    100,
+const uint64_t pinetl__bounds_records[14] = {1,   2,   5,    10,   20,   50,    100,
                                              200, 500, 1000, 2000, 5000, 10000, 50000};
 const uint64_t pinetl__bounds_seconds_ns[16] = {
     50000,    100000,   250000,    500000,    1000000,   2500000,    5000000,    10000000,
     25000000, 50000000, 100000000, 250000000, 500000000, 1000000000, 2500000000, 10000000000};
+
+const uint64_t pinetl__bounds_latency_ns[15] = {
+    10000000ull,    50000000ull,     100000000ull,    250000000ull,     500000000ull,
+    1000000000ull,  2500000000ull,   5000000000ull,   10000000000ull,   30000000000ull,
+    60000000000ull, 300000000000ull, 900000000000ull, 1800000000000ull, 3600000000000ull};
 
 const char *pinetl__prom_content_type(void) { return "text/plain; version=0.0.4; charset=utf-8"; }
 
@@ -91,13 +98,14 @@ static void number(pinetl__buf *b, double v) {
         pinetl__buf_puts(b, v > 0 ? "+Inf" : "-Inf");
     else if (v == floor(v) && fabs(v) < 1e15)
         pinetl__buf_printf(b, "%.0f", v);
+    else if (fabs(v) >= 1e6) /* timestamps: microseconds kept */
+        pinetl__buf_printf(b, "%.6f", v);
     else
         pinetl__buf_printf(b, "%.9g", v);
 }
 
-void pinetl__prom_sample(pinetl__buf *b, int family, const char *suffix,
-                         const char *const *values, const char *extra_label,
-                         const char *extra_value, double value) {
+void pinetl__prom_sample(pinetl__buf *b, int family, const char *suffix, const char *const *values,
+                         const char *extra_label, const char *extra_value, double value) {
     const pinetl__metric_family *f = &pinetl__metric_families[family];
     pinetl__buf_puts(b, f->name);
     pinetl__buf_puts(b, suffix);
@@ -204,11 +212,14 @@ int pinetl__metrics_route(const char *url) {
         const char *first, *third; /* third: NULL for none, "" for any name as second */
         int n, route;
     } shapes[] = {
-        {"topics", NULL, 1, PM_ROUTE_TOPICS},          {"topics", NULL, 2, PM_ROUTE_TOPIC},
-        {"streams", NULL, 1, PM_ROUTE_STREAMS},        {"streams", NULL, 2, PM_ROUTE_STREAM},
+        {"topics", NULL, 1, PM_ROUTE_TOPICS},
+        {"topics", NULL, 2, PM_ROUTE_TOPIC},
+        {"streams", NULL, 1, PM_ROUTE_STREAMS},
+        {"streams", NULL, 2, PM_ROUTE_STREAM},
         {"streams", "record", 3, PM_ROUTE_STREAM_RECORD},
         {"streams", "records", 3, PM_ROUTE_STREAM_RECORDS},
-        {"metrics", NULL, 1, PM_ROUTE_METRICS},        {"healthz", NULL, 1, PM_ROUTE_HEALTHZ},
+        {"metrics", NULL, 1, PM_ROUTE_METRICS},
+        {"healthz", NULL, 1, PM_ROUTE_HEALTHZ},
         {"readyz", NULL, 1, PM_ROUTE_READYZ},
     };
     if (!url || *url != '/')
@@ -270,8 +281,8 @@ const char *pinetl__metrics_reason_name(unsigned status, int reason) {
     return reasons[reason];
 }
 
-void pinetl__serve_metrics_request(pinetl__serve_metrics *m, int route, int method,
-                                   unsigned status, int reason) {
+void pinetl__serve_metrics_request(pinetl__serve_metrics *m, int route, int method, unsigned status,
+                                   int reason) {
     if (!m)
         return;
     size_t si = 0;
@@ -295,15 +306,15 @@ static void per_store(pinetl__buf *b, int family, const struct serve_catalog *ca
         const serve_topic *t = &cat->topics[i];
         const char *v[2] = {"topic", t->name};
         pinetl__prom_sample(b, family, "", v, NULL, NULL,
-                            (double)atomic_load_explicit(bytes ? &t->acked_bytes : &t->acked_records,
-                                                         memory_order_relaxed));
+                            (double)atomic_load_explicit(
+                                bytes ? &t->acked_bytes : &t->acked_records, memory_order_relaxed));
     }
     for (size_t i = 0; i < cat->nstreams; i++) {
         const serve_stream *s = &cat->streams[i];
         const char *v[2] = {"stream", s->name};
         pinetl__prom_sample(b, family, "", v, NULL, NULL,
-                            (double)atomic_load_explicit(bytes ? &s->acked_bytes : &s->acked_records,
-                                                         memory_order_relaxed));
+                            (double)atomic_load_explicit(
+                                bytes ? &s->acked_bytes : &s->acked_records, memory_order_relaxed));
     }
 }
 
@@ -313,8 +324,7 @@ static void gauge(pinetl__buf *b, int family, double v) {
 }
 
 void pinetl__serve_metrics_render(pinetl__buf *b, const pinetl__serve_metrics *m,
-                                  const struct serve_catalog *cat,
-                                  const pinetl__serve_gauges *g) {
+                                  const struct serve_catalog *cat, const pinetl__serve_gauges *g) {
     /* Requests: only the series seen so far (a counter appears with its first count). */
     pinetl__prom_head(b, PM_SERVE_REQUESTS);
     for (int r = 0; r < PM_ROUTE_COUNT; r++)
@@ -351,9 +361,8 @@ void pinetl__serve_metrics_render(pinetl__buf *b, const pinetl__serve_metrics *m
     gauge(b, PM_SERVE_READY, g->ready ? 1 : 0);
 }
 
-int pinetl__serve_ops_reply(serve_reply *r, int route, int method,
-                            const pinetl__serve_metrics *m, const struct serve_catalog *cat,
-                            const pinetl__serve_gauges *g) {
+int pinetl__serve_ops_reply(serve_reply *r, int route, int method, const pinetl__serve_metrics *m,
+                            const struct serve_catalog *cat, const pinetl__serve_gauges *g) {
     if (method != PM_METHOD_GET && method != PM_METHOD_HEAD) {
         pinetl__rest_error(r, 405, 405, "HTTP 405 Method Not Allowed");
         r->allow = "GET";

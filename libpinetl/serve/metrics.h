@@ -43,6 +43,7 @@ enum {
     PM_STREAM_REJECTS,
     PM_STREAM_BATCHES,
     PM_STREAM_SHARDS,
+    PM_STREAM_SHARD_RECORDS,
     PM_STREAM_LAG_RECORDS,
     PM_STREAM_LAG_BYTES,
     PM_STREAM_BATCH_LATENCY,
@@ -59,9 +60,8 @@ void pinetl__prom_head(pinetl__buf *b, int family);
 /* One sample line: the family's name + suffix ("" or _bucket/_sum/_count), its labels with
  * values[] in the registry's order (escaped: \\, \" and \n), then extra_label="extra_value" if
  * extra_label is not NULL (a histogram's le), then the value. */
-void pinetl__prom_sample(pinetl__buf *b, int family, const char *suffix,
-                         const char *const *values, const char *extra_label,
-                         const char *extra_value, double value);
+void pinetl__prom_sample(pinetl__buf *b, int family, const char *suffix, const char *const *values,
+                         const char *extra_label, const char *extra_value, double value);
 
 /* A histogram over integer observations (records, or nanoseconds) with fixed upper bounds;
  * rendered in units of scale (1e9: nanoseconds shown as seconds). */
@@ -85,6 +85,7 @@ void pinetl__prom_histogram(pinetl__buf *b, int family, const char *const *value
 /* The buckets pinetl serve and pinetl stream use (counts and seconds in nanoseconds). */
 extern const uint64_t pinetl__bounds_records[14];
 extern const uint64_t pinetl__bounds_seconds_ns[16];
+extern const uint64_t pinetl__bounds_latency_ns[15]; /* arrival to commit: up to an hour */
 
 /* ---- pinetl serve's counters ---- */
 /* Routes, as path templates (the label route): what a request asked for, whatever the answer. */
@@ -103,24 +104,30 @@ enum {
     PM_ROUTE_READYZ,
     PM_ROUTE_COUNT
 };
-enum { PM_METHOD_GET = 0, PM_METHOD_HEAD, PM_METHOD_POST, PM_METHOD_PUT, PM_METHOD_OTHER,
-       PM_METHOD_COUNT };
+enum {
+    PM_METHOD_GET = 0,
+    PM_METHOD_HEAD,
+    PM_METHOD_POST,
+    PM_METHOD_PUT,
+    PM_METHOD_OTHER,
+    PM_METHOD_COUNT
+};
 /* Why a request was not accepted (the label reason). 0: derived from the status. */
 enum {
     PM_REASON_FROM_STATUS = 0,
-    PM_REASON_BAD_REQUEST,      /* 400: invalid body, records or framing */
-    PM_REASON_UNAUTHORIZED,     /* 401 */
-    PM_REASON_FORBIDDEN,        /* 403 */
-    PM_REASON_NOT_FOUND,        /* 404 */
-    PM_REASON_METHOD,           /* 405 */
-    PM_REASON_HEAD_TIMEOUT,     /* 408: the request head was too slow */
-    PM_REASON_BODY_TIMEOUT,     /* 408: the body was too slow */
-    PM_REASON_TOO_LARGE,        /* 413 */
-    PM_REASON_MEDIA_TYPE,       /* 415 */
-    PM_REASON_CONNECTIONS,      /* 503: --max-connections */
-    PM_REASON_MEMORY,           /* 503: --max-memory */
-    PM_REASON_NOT_READY,        /* 503: recovery of the landing not finished */
-    PM_REASON_COMMIT_FAILED,    /* 500: the records could not be written or synced */
+    PM_REASON_BAD_REQUEST,   /* 400: invalid body, records or framing */
+    PM_REASON_UNAUTHORIZED,  /* 401 */
+    PM_REASON_FORBIDDEN,     /* 403 */
+    PM_REASON_NOT_FOUND,     /* 404 */
+    PM_REASON_METHOD,        /* 405 */
+    PM_REASON_HEAD_TIMEOUT,  /* 408: the request head was too slow */
+    PM_REASON_BODY_TIMEOUT,  /* 408: the body was too slow */
+    PM_REASON_TOO_LARGE,     /* 413 */
+    PM_REASON_MEDIA_TYPE,    /* 415 */
+    PM_REASON_CONNECTIONS,   /* 503: --max-connections */
+    PM_REASON_MEMORY,        /* 503: --max-memory */
+    PM_REASON_NOT_READY,     /* 503: recovery of the landing not finished */
+    PM_REASON_COMMIT_FAILED, /* 500: the records could not be written or synced */
     PM_REASON_OTHER,
     PM_REASON_COUNT
 };
@@ -141,8 +148,8 @@ const char *pinetl__metrics_route_name(int route);
 const char *pinetl__metrics_reason_name(unsigned status, int reason);
 /* Counts one answered request; a status >= 400 also counts as rejected, for reason (or the
  * reason its status says when reason is PM_REASON_FROM_STATUS). */
-void pinetl__serve_metrics_request(pinetl__serve_metrics *m, int route, int method,
-                                   unsigned status, int reason);
+void pinetl__serve_metrics_request(pinetl__serve_metrics *m, int route, int method, unsigned status,
+                                   int reason);
 
 /* The values a scrape reads from the server itself. */
 typedef struct pinetl__serve_gauges {
@@ -153,8 +160,7 @@ typedef struct pinetl__serve_gauges {
 struct serve_catalog;
 /* The whole exposition: every family, its HELP and TYPE, then its samples. */
 void pinetl__serve_metrics_render(pinetl__buf *b, const pinetl__serve_metrics *m,
-                                  const struct serve_catalog *cat,
-                                  const pinetl__serve_gauges *g);
+                                  const struct serve_catalog *cat, const pinetl__serve_gauges *g);
 const char *pinetl__prom_content_type(void);
 
 /* The reply to GET /metrics (the exposition), /healthz (200: the process serves) or /readyz (200
