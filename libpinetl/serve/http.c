@@ -510,7 +510,9 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
         route(&s->cat, r,
               MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), url,
               method);
-    } else {
+    } else { /* in the error format of the API the request is for */
+        r->api = r->mroute >= PM_ROUTE_STREAMS && r->mroute <= PM_ROUTE_STREAM_RECORDS ? API_KINESIS
+                                                                                       : API_REST;
         r->reason = PM_REASON_NOT_READY;
         error_reply(r, 503, "ServiceUnavailable", 50003,
                     "not ready: recovering the landing folder; retry later");

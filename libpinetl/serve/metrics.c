@@ -162,8 +162,8 @@ void pinetl__prom_histogram(pinetl__buf *b, int family, const char *const *value
 
 /* ---- pinetl serve ---- */
 
-static const unsigned statuses[PM_STATUS_COUNT - 1] = {200, 400, 401, 403, 404, 405,
-                                                       408, 413, 415, 431, 500, 503};
+static const unsigned statuses[PM_STATUS_COUNT - 1] = {200, 400, 401, 403, 404, 405, 408,
+                                                       413, 415, 422, 431, 500, 503};
 static const char *const methods[PM_METHOD_COUNT] = {"GET", "HEAD", "POST", "PUT", "other"};
 static const char *const routes[PM_ROUTE_COUNT] = {
     [PM_ROUTE_NONE] = "none",
@@ -182,6 +182,7 @@ static const char *const routes[PM_ROUTE_COUNT] = {
 static const char *const reasons[PM_REASON_COUNT] = {
     [PM_REASON_FROM_STATUS] = "other",
     [PM_REASON_BAD_REQUEST] = "bad_request",
+    [PM_REASON_INVALID] = "invalid_records",
     [PM_REASON_UNAUTHORIZED] = "unauthorized",
     [PM_REASON_FORBIDDEN] = "forbidden",
     [PM_REASON_NOT_FOUND] = "not_found",
@@ -193,7 +194,7 @@ static const char *const reasons[PM_REASON_COUNT] = {
     [PM_REASON_CONNECTIONS] = "too_many_connections",
     [PM_REASON_MEMORY] = "memory_budget",
     [PM_REASON_NOT_READY] = "not_ready",
-    [PM_REASON_COMMIT_FAILED] = "commit_failed",
+    [PM_REASON_SERVER_ERROR] = "server_error",
     [PM_REASON_OTHER] = "other",
 };
 
@@ -270,7 +271,8 @@ static int reason_of(unsigned status) {
     case 408: return PM_REASON_BODY_TIMEOUT;
     case 413: return PM_REASON_TOO_LARGE;
     case 415: return PM_REASON_MEDIA_TYPE;
-    case 500: return PM_REASON_COMMIT_FAILED;
+    case 422: return PM_REASON_INVALID;
+    case 500: return PM_REASON_SERVER_ERROR;
     default: return PM_REASON_OTHER;
     }
 }

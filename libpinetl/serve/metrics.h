@@ -115,23 +115,24 @@ enum {
 /* Why a request was not accepted (the label reason). 0: derived from the status. */
 enum {
     PM_REASON_FROM_STATUS = 0,
-    PM_REASON_BAD_REQUEST,   /* 400: invalid body, records or framing */
-    PM_REASON_UNAUTHORIZED,  /* 401 */
-    PM_REASON_FORBIDDEN,     /* 403 */
-    PM_REASON_NOT_FOUND,     /* 404 */
-    PM_REASON_METHOD,        /* 405 */
-    PM_REASON_HEAD_TIMEOUT,  /* 408: the request head was too slow */
-    PM_REASON_BODY_TIMEOUT,  /* 408: the body was too slow */
-    PM_REASON_TOO_LARGE,     /* 413 */
-    PM_REASON_MEDIA_TYPE,    /* 415 */
-    PM_REASON_CONNECTIONS,   /* 503: --max-connections */
-    PM_REASON_MEMORY,        /* 503: --max-memory */
-    PM_REASON_NOT_READY,     /* 503: recovery of the landing not finished */
-    PM_REASON_COMMIT_FAILED, /* 500: the records could not be written or synced */
+    PM_REASON_BAD_REQUEST,  /* 400: malformed body or framing (Kinesis: invalid records) */
+    PM_REASON_INVALID,      /* 422: well-formed JSON, not valid records (Kafka REST) */
+    PM_REASON_UNAUTHORIZED, /* 401 */
+    PM_REASON_FORBIDDEN,    /* 403 */
+    PM_REASON_NOT_FOUND,    /* 404 */
+    PM_REASON_METHOD,       /* 405 */
+    PM_REASON_HEAD_TIMEOUT, /* 408: the request head was too slow */
+    PM_REASON_BODY_TIMEOUT, /* 408: the body was too slow */
+    PM_REASON_TOO_LARGE,    /* 413 */
+    PM_REASON_MEDIA_TYPE,   /* 415 */
+    PM_REASON_CONNECTIONS,  /* 503: --max-connections */
+    PM_REASON_MEMORY,       /* 503: --max-memory */
+    PM_REASON_NOT_READY,    /* 503: recovery of the landing not finished */
+    PM_REASON_SERVER_ERROR, /* 500: records not written or synced, or out of memory */
     PM_REASON_OTHER,
     PM_REASON_COUNT
 };
-enum { PM_STATUS_COUNT = 13 }; /* the statuses counted one by one, and "other" */
+enum { PM_STATUS_COUNT = 14 }; /* the statuses counted one by one, and "other" */
 
 typedef struct pinetl__serve_metrics {
     _Atomic uint64_t requests[PM_ROUTE_COUNT][PM_METHOD_COUNT][PM_STATUS_COUNT];
