@@ -12,6 +12,7 @@ import time
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from serve_pytest import no_server_left  # noqa: F401 (sets $PINETL; an autouse fixture)
 from serve_helpers import PINETL, Server, tempdir
 
 # Starts pinetl serve.
