@@ -488,8 +488,11 @@ static int ops_reply(pinetl_serve *s, req *r, unsigned nconns) {
         return 0;
     pinetl__serve_gauges g = {nconns, atomic_load(&s->active), atomic_load(&s->mem_used),
                               s->opt.max_memory, atomic_load(&s->ready)};
-    r->api = API_REST;
-    pinetl__serve_ops_reply(&r->reply, r->mroute, r->mmethod, &s->metrics, &s->cat, &g);
+    if (r->mmethod != PM_METHOD_GET && r->mmethod != PM_METHOD_HEAD) {
+        not_allowed(r, "GET");
+        return 1;
+    }
+    pinetl__serve_ops_reply(&r->reply, r->mroute, &s->metrics, &s->cat, &g);
     r->has_reply = 1;
     return 1;
 }

@@ -363,13 +363,8 @@ void pinetl__serve_metrics_render(pinetl__buf *b, const pinetl__serve_metrics *m
     gauge(b, PM_SERVE_READY, g->ready ? 1 : 0);
 }
 
-int pinetl__serve_ops_reply(serve_reply *r, int route, int method, const pinetl__serve_metrics *m,
-                            const struct serve_catalog *cat, const pinetl__serve_gauges *g) {
-    if (method != PM_METHOD_GET && method != PM_METHOD_HEAD) {
-        pinetl__rest_error(r, 405, 405, "HTTP 405 Method Not Allowed");
-        r->allow = "GET";
-        return 0;
-    }
+void pinetl__serve_ops_reply(serve_reply *r, int route, const pinetl__serve_metrics *m,
+                             const struct serve_catalog *cat, const pinetl__serve_gauges *g) {
     r->status = 200;
     r->content_type = "text/plain; charset=utf-8";
     if (route == PM_ROUTE_METRICS) {
@@ -383,5 +378,4 @@ int pinetl__serve_ops_reply(serve_reply *r, int route, int method, const pinetl_
         r->status = 503;
         pinetl__buf_puts(&r->body, "not ready: recovering the landing folder\n");
     }
-    return 0;
 }

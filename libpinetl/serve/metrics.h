@@ -164,11 +164,10 @@ void pinetl__serve_metrics_render(pinetl__buf *b, const pinetl__serve_metrics *m
                                   const struct serve_catalog *cat, const pinetl__serve_gauges *g);
 const char *pinetl__prom_content_type(void);
 
-/* The reply to GET /metrics (the exposition), /healthz (200: the process serves) or /readyz (200
- * once ready, else 503); 405 for other methods. route is one of those three. */
+/* The reply to GET (or HEAD) /metrics (the exposition), /healthz (200: the process serves) or
+ * /readyz (200 once ready, else 503). route is one of those three. */
 struct serve_reply;
-int pinetl__serve_ops_reply(struct serve_reply *r, int route, int method,
-                            const pinetl__serve_metrics *m, const struct serve_catalog *cat,
-                            const pinetl__serve_gauges *g);
+void pinetl__serve_ops_reply(struct serve_reply *r, int route, const pinetl__serve_metrics *m,
+                             const struct serve_catalog *cat, const pinetl__serve_gauges *g);
 
 #endif
