@@ -182,6 +182,44 @@ def test_metrics_count_limits_by_reason():
     s.stop_ok()
 
 
+def test_metrics_count_head_timeouts():
+    s = Server(tempdir(), "--header-timeout-ms", "300")
+    reply = raw_request(s.port, b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\n")
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:80]
+    m = scrape(s.port)
+    assert rejected(m, "head_timeout") == 1
+    assert requests_total(m, "none", "other", 408) == 1  # no complete head: no route
+    s.stop_ok()
+
+
+def test_memory_gauges_follow_a_body_while_it_arrives():
+    s = Server(tempdir(), "--max-body", "50000", "--max-memory", "100000")
+    body = json.dumps({"records": [{"value": {"p": "x" * 600}}]}).encode()
+    held = socket.create_connection(("127.0.0.1", s.port))
+    held.sendall(b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\nContent-Type: " +
+                 REST_JSON.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(body) +
+                 body[:100])
+    # The budget holds twice a body while it arrives (the body and its records' copy).
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        m = scrape(s.port)
+        if value(m, "pinetl_serve_memory_budget_used_bytes"):
+            break
+        time.sleep(0.05)
+    assert value(m, "pinetl_serve_memory_budget_used_bytes") == 2 * len(body)
+    assert value(m, "pinetl_serve_memory_budget_limit_bytes") == 100000
+    assert value(m, "pinetl_serve_open_connections") == 2
+    assert value(m, "pinetl_serve_requests_in_flight") == 2
+    held.sendall(body[100:])
+    assert held.recv(65536).startswith(b"HTTP/1.1 200")
+    held.close()
+    time.sleep(0.2)
+    m = scrape(s.port)
+    assert value(m, "pinetl_serve_memory_budget_used_bytes") == 0
+    assert value(m, "pinetl_serve_acknowledged_records_total", kind="topic", name="t.pin") == 1
+    s.stop_ok()
+
+
 def free_port():
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
