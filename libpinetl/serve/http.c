@@ -47,6 +47,7 @@ typedef struct conn_info {
     int fd;
     int phase; /* under pinetl_serve.conn_lock */
     int64_t since_ms;
+    int mroute, mmethod; /* the request's, for counting it if the reaper ends it */
 } conn_info;
 
 enum { R_NONE = 0, R_PRODUCE, R_PUT_ONE, R_PUT_MANY };
@@ -64,6 +65,7 @@ typedef struct req {
     serve_reply reply;
     serve_job *job;
     /* metrics and the access log */
+    pinetl__serve_metrics *metrics;
     int mroute, mmethod, reason;
     unsigned status;
     uint64_t bytes_in, bytes_out, records;
@@ -141,6 +143,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
         return MHD_NO;
     r->status = rep->status;
     r->bytes_out = rep->body.len;
+    /* Counted before it leaves: a client that has its reply finds it in the metrics. */
+    pinetl__serve_metrics_request(r->metrics, r->mroute, r->mmethod, r->status, r->reason);
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
         rep->body.len, rep->body.p, pinetl__free);
     if (!resp)
@@ -442,8 +446,13 @@ static int64_t real_us(void) {
 
 static void observe_start(pinetl_serve *s, struct MHD_Connection *conn, req *r, const char *url,
                           const char *method) {
+    r->metrics = &s->metrics;
     r->mroute = pinetl__metrics_route(url);
     r->mmethod = pinetl__metrics_method(method);
+    if (r->ci) {
+        r->ci->mroute = r->mroute;
+        r->ci->mmethod = r->mmethod;
+    }
     if (s->opt.access_log_fd < 0)
         return;
     r->start_us = real_us();
@@ -453,16 +462,14 @@ static void observe_start(pinetl_serve *s, struct MHD_Connection *conn, req *r, 
     pinetl__access_log_peer(r->remote, sizeof r->remote, info ? info->client_addr : NULL);
 }
 
-/* The request is over: counted (when it was answered, or timed out) and logged. */
+/* The request is over: logged (counted already, by send_reply or by the reaper). */
 static void observe_end(pinetl_serve *s, req *r) {
+    if (s->opt.access_log_fd < 0)
+        return;
     if (!r->status && reaped(s, r->ci)) {
         r->status = 408;
         r->reason = PM_REASON_BODY_TIMEOUT;
     }
-    if (r->status)
-        pinetl__serve_metrics_request(&s->metrics, r->mroute, r->mmethod, r->status, r->reason);
-    if (s->opt.access_log_fd < 0)
-        return;
     pinetl__access_entry e = {
         .start_us = r->start_us,
         .remote = r->remote,
@@ -479,6 +486,15 @@ static void observe_end(pinetl_serve *s, req *r) {
         .duration_us = real_us() - r->start_us,
     };
     pinetl__access_log_write(s->opt.access_log_fd, &e);
+}
+
+/* Before the landing is recovered: 503, in the error format of the API the request is for. */
+static void not_ready(req *r) {
+    int kinesis = r->mroute >= PM_ROUTE_STREAMS && r->mroute <= PM_ROUTE_STREAM_RECORDS;
+    r->api = kinesis ? API_KINESIS : API_REST;
+    r->reason = PM_REASON_NOT_READY;
+    error_reply(r, 503, "ServiceUnavailable", 50003,
+                "not ready: recovering the landing folder; retry later");
 }
 
 /* /metrics, /healthz and /readyz: answered in any state, before anything else. */
@@ -508,17 +524,13 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     nconns = s->nconns;
     pthread_mutex_unlock(&s->conn_lock);
     observe_start(s, conn, r, url, method);
-    if (ops_reply(s, r, nconns)) {
-    } else if (atomic_load(&s->ready)) {
-        route(&s->cat, r,
-              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), url,
-              method);
-    } else { /* in the error format of the API the request is for */
-        r->api = r->mroute >= PM_ROUTE_STREAMS && r->mroute <= PM_ROUTE_STREAM_RECORDS ? API_KINESIS
-                                                                                       : API_REST;
-        r->reason = PM_REASON_NOT_READY;
-        error_reply(r, 503, "ServiceUnavailable", 50003,
-                    "not ready: recovering the landing folder; retry later");
+    if (!ops_reply(s, r, nconns)) {
+        if (atomic_load(&s->ready))
+            route(&s->cat, r,
+                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                  url, method);
+        else
+            not_ready(r);
     }
     if (nconns > s->opt.max_connections) {
         r->close = 1;
@@ -778,12 +790,17 @@ static void *reaper_main(void *arg) {
     while (!s->reaper_stop) {
         int64_t now = pinetl__serve_now_ms();
         for (conn_info *ci = s->conns; ci; ci = ci->next) {
+            /* Counted before the 408 leaves, as send_reply does. */
             if (ci->phase == PH_HEAD && now - ci->since_ms > (int64_t)s->opt.header_timeout_ms) {
-                reap(ci, "head", s->opt.header_timeout_ms);
                 pinetl__serve_metrics_request(&s->metrics, PM_ROUTE_NONE, PM_METHOD_OTHER, 408,
                                               PM_REASON_HEAD_TIMEOUT);
-            } else if (ci->phase == PH_BODY && now - ci->since_ms > (int64_t)s->opt.body_timeout_ms)
+                reap(ci, "head", s->opt.header_timeout_ms);
+            } else if (ci->phase == PH_BODY &&
+                       now - ci->since_ms > (int64_t)s->opt.body_timeout_ms) {
+                pinetl__serve_metrics_request(&s->metrics, ci->mroute, ci->mmethod, 408,
+                                              PM_REASON_BODY_TIMEOUT);
                 reap(ci, "body", s->opt.body_timeout_ms);
+            }
         }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);

@@ -3,9 +3,9 @@
  * types and labels), the text formatting, and pinetl serve's counters.
  *
  * The counters are C11 atomics updated with relaxed increments: the request path pays one
- * uncontended atomic add per count, never a lock. A scrape reads them one by one, so a scrape
- * taken while requests run may see one counter a request ahead of another; each is exact once
- * the requests it counts are answered. */
+ * uncontended atomic add per count, never a lock. A request is counted before its reply is sent
+ * (a client that has its reply finds it counted). A scrape reads the counters one by one, so a
+ * scrape taken while requests run may see one counter a request ahead of another. */
 #ifndef PINETL_SERVE_METRICS_H
 #define PINETL_SERVE_METRICS_H
 

@@ -22,13 +22,15 @@ from serve_helpers import (PINETL, REST_JSON, Server, raw_request, stream_record
 pytestmark = pytest.mark.service
 
 
-def scrape(port):
-    """{(sample name, ((label, value), ...) sorted): value} of GET /metrics."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def scrape(port, conn=None):
+    """{(sample name, ((label, value), ...) sorted): value} of GET /metrics (on conn, a kept-alive
+    connection, if given)."""
+    c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.request("GET", "/metrics")
     r = c.getresponse()
     text = r.read().decode()
-    c.close()
+    if conn is None:
+        c.close()
     assert r.status == 200, text
     assert r.getheader("Content-Type").startswith("text/plain; version=0.0.4"), r.getheaders()
     out = {}
@@ -53,26 +55,30 @@ def rejected(m, reason):
 def test_metrics_counters_match_what_was_sent():
     d = tempdir()
     s = Server(d, "--max-memory", str(64 << 20))
+    c = s.conn()  # one kept-alive connection: the gauges below are exact
     # 13 records to topic t.pin in 3 requests, 11 to stream streaming-t-geo in 3 requests.
     sizes = [5, 7, 1]
     for k, n in enumerate(sizes):
-        st, _, body = s.produce("t.pin", [{"k": k, "i": i, "s": "x" * i} for i in range(n)])
+        st, _, body = s.produce("t.pin", [{"k": k, "i": i, "s": "x" * i} for i in range(n)],
+                                conn=c)
         assert st == 200, body
-    st, _, body = s.put_records("streaming-t-geo", [{"i": i} for i in range(4)])
+    st, _, body = s.put_records("streaming-t-geo", [{"i": i} for i in range(4)], conn=c)
     assert st == 200 and body["FailedRecordCount"] == 0, body
-    st, _, body = s.put_records("streaming-t-geo", [{"j": i, "pad": "y" * i} for i in range(6)])
+    st, _, body = s.put_records("streaming-t-geo", [{"j": i, "pad": "y" * i} for i in range(6)],
+                                conn=c)
     assert st == 200 and body["FailedRecordCount"] == 0, body
-    assert s.put_record("streaming-t-geo", {"one": 1})[0] == 200
+    assert s.put_record("streaming-t-geo", {"one": 1}, conn=c)[0] == 200
     # Refusals, one of each kind.
-    assert s.request("POST", "/topics/t.pin", "{}", "application/json")[0] == 415
-    assert s.request("POST", "/topics/nope", {"records": [{"value": 1}]}, REST_JSON)[0] == 404
-    assert s.request("POST", "/topics/t.pin", "{", REST_JSON)[0] == 400
-    assert s.request("POST", "/topics/t.pin", {"records": []}, REST_JSON)[0] == 422
-    assert s.request("DELETE", "/topics/t.pin")[0] == 405
-    assert s.request("GET", "/nowhere")[0] == 404
-    assert s.request("GET", "/topics")[0] == 200
+    assert s.request("POST", "/topics/t.pin", "{}", "application/json", conn=c)[0] == 415
+    assert s.request("POST", "/topics/nope", {"records": [{"value": 1}]}, REST_JSON,
+                     conn=c)[0] == 404
+    assert s.request("POST", "/topics/t.pin", "{", REST_JSON, conn=c)[0] == 400
+    assert s.request("POST", "/topics/t.pin", {"records": []}, REST_JSON, conn=c)[0] == 422
+    assert s.request("DELETE", "/topics/t.pin", conn=c)[0] == 405
+    assert s.request("GET", "/nowhere", conn=c)[0] == 404
+    assert s.request("GET", "/topics", conn=c)[0] == 200
 
-    m = scrape(s.port)
+    m = scrape(s.port, c)
     n_topic, n_stream = sum(sizes), 11
     assert value(m, "pinetl_serve_acknowledged_records_total", kind="topic", name="t.pin") == n_topic
     assert value(m, "pinetl_serve_acknowledged_records_total", kind="stream",
@@ -110,7 +116,8 @@ def test_metrics_counters_match_what_was_sent():
     assert value(m, "pinetl_serve_requests_in_flight") == 1
     assert value(m, "pinetl_serve_ready") == 1
     # The scrape itself is counted by the next one.
-    assert requests_total(scrape(s.port), "/metrics", "GET", 200) == 1
+    assert requests_total(scrape(s.port, c), "/metrics", "GET", 200) == 1
+    c.close()
     s.stop_ok()
     # Bytes: what landed (each topic record's JSON line without its newline; each stream
     # record's data); the server rolled its open files when it stopped.
@@ -165,18 +172,28 @@ def test_metrics_count_limits_by_reason():
     reply = raw_request(s.port, b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\nContent-Type: " +
                         REST_JSON.encode() + b"\r\nContent-Length: 50\r\n\r\n{\"rec")
     assert reply.startswith(b"HTTP/1.1 408"), reply[:80]
-    # Two connections with --max-connections 1: the second one's request gets 503.
+    # Two connections with --max-connections 1: the second one's request gets 503 (once the
+    # server has taken the first one in).
     hold = socket.create_connection(("127.0.0.1", s.port))
-    time.sleep(0.1)
-    st = s.request("GET", "/topics")[0]
+    for _ in range(200):
+        if s.request("GET", "/topics")[0] == 503:
+            break
+        time.sleep(0.05)
     hold.close()
-    assert st == 503
-    time.sleep(0.3)
-    m = scrape(s.port)
+    # The scrape may come before the server has seen the held connection go: retried (each
+    # refused scrape is counted too).
+    refused_scrapes = 0
+    for _ in range(200):
+        try:
+            m = scrape(s.port)
+            break
+        except AssertionError:
+            refused_scrapes += 1
+            time.sleep(0.05)
     assert rejected(m, "too_large") == 1
     assert rejected(m, "memory_budget") == 1
     assert rejected(m, "body_timeout") == 1
-    assert rejected(m, "too_many_connections") == 1
+    assert rejected(m, "too_many_connections") == 1 + refused_scrapes
     assert requests_total(m, "/topics/{topic}", "POST", 408) == 1
     assert requests_total(m, "/topics", "GET", 503) == 1
     s.stop_ok()
@@ -199,10 +216,12 @@ def test_memory_gauges_follow_a_body_while_it_arrives():
     held.sendall(b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\nContent-Type: " +
                  REST_JSON.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(body) +
                  body[:100])
-    # The budget holds twice a body while it arrives (the body and its records' copy).
+    # The budget holds twice a body while it arrives (the body and its records' copy). Scraped
+    # on one kept-alive connection: the open connections are exactly it and the held one.
+    c = s.conn()
     deadline = time.time() + 30
     while time.time() < deadline:
-        m = scrape(s.port)
+        m = scrape(s.port, c)
         if value(m, "pinetl_serve_memory_budget_used_bytes"):
             break
         time.sleep(0.05)
@@ -213,8 +232,13 @@ def test_memory_gauges_follow_a_body_while_it_arrives():
     held.sendall(body[100:])
     assert held.recv(65536).startswith(b"HTTP/1.1 200")
     held.close()
-    time.sleep(0.2)
-    m = scrape(s.port)
+    # Released when the request is over, just after its reply.
+    while time.time() < deadline:
+        m = scrape(s.port, c)
+        if not value(m, "pinetl_serve_memory_budget_used_bytes"):
+            break
+        time.sleep(0.05)
+    c.close()
     assert value(m, "pinetl_serve_memory_budget_used_bytes") == 0
     assert value(m, "pinetl_serve_acknowledged_records_total", kind="topic", name="t.pin") == 1
     s.stop_ok()
