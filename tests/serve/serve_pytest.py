@@ -11,6 +11,7 @@ import os
 import pathlib
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -30,3 +31,18 @@ def no_server_left():
             proc.kill()
             proc.wait()
     serve_helpers._SERVERS.clear()
+
+
+def samples(text):
+    """{(sample name, ((label, value), ...) sorted): value} of a Prometheus text exposition, as
+    prometheus_client's parser (what a Prometheus server reads) gives it."""
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def value(m, metric, **labels):
+    """A sample of samples(); 0 when absent (a counter series appears with its first count)."""
+    return m.get((metric, tuple(sorted(labels.items()))), 0)

@@ -12,9 +12,9 @@ import threading
 import time
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from serve_pytest import no_server_left  # noqa: F401 (sets $PINETL; an autouse fixture)
+from serve_pytest import samples, value
 from serve_helpers import (PINETL, REST_JSON, Server, raw_request, stream_records, tempdir,
                            topic_records)
 
@@ -33,15 +33,7 @@ def scrape(port, conn=None):
         c.close()
     assert r.status == 200, text
     assert r.getheader("Content-Type").startswith("text/plain; version=0.0.4"), r.getheaders()
-    out = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
-    return out
-
-
-def value(m, metric, **labels):
-    return m.get((metric, tuple(sorted(labels.items()))), 0)
+    return samples(text)
 
 
 def requests_total(m, route, method, status):

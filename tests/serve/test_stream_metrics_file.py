@@ -10,9 +10,9 @@ import subprocess
 import time
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from serve_pytest import no_server_left  # noqa: F401 (sets $PINETL; an autouse fixture)
+from serve_pytest import samples, value
 from serve_helpers import PINETL, Server, tempdir
 
 # Starts pinetl serve.
@@ -21,16 +21,7 @@ pytestmark = pytest.mark.service
 
 def parse(path):
     with open(path) as f:
-        text = f.read()
-    out = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
-    return out
-
-
-def value(m, metric, **labels):
-    return m[(metric, tuple(sorted(labels.items())))]
+        return samples(f.read())
 
 
 SHARD = "shardId-000000000000"
@@ -71,6 +62,11 @@ def test_stream_metrics_file_counts_what_was_loaded():
                      shard=SHARD) == n
         assert value(m, "pinetl_stream_shard_lag_records", stream=stream, shard=SHARD) == 0
         assert value(m, "pinetl_stream_shard_lag_bytes", stream=stream, shard=SHARD) == 0
+    # One series per shard in each per-shard family (value() reads 0 for a missing one).
+    for family in ("pinetl_stream_shard_records_committed_total",
+                   "pinetl_stream_shard_lag_records", "pinetl_stream_shard_lag_bytes"):
+        assert sorted(dict(labels)["stream"] for name, labels in m if name == family) == [
+            "streaming-t-geo", "streaming-t-pin", "streaming-t-user"], family
     assert value(m, "pinetl_stream_last_commit_timestamp_seconds") > time.time() - 300
     # Written by rename: no temporary file is left beside it.
     assert sorted(os.listdir(d)) == ["l", "m.prom", "s.json", "w.db", "w.db.stream-lock"]
