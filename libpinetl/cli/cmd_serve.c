@@ -1,6 +1,7 @@
 /* pinetl serve: the Kafka REST Proxy v2 and Kinesis endpoint (libpinetl/serve). This file parses
  * options and waits for SIGINT/SIGTERM; the server runs in its own threads. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pinetl/pinetl.h>
 
@@ -27,7 +29,9 @@ static void serve_usage(FILE *out) {
         "topics in the Kafka Connect S3 sink layout (DIR/topics/T/partition=P/T+P+OFFSET.json),\n"
         "streams in append-only logs (DIR/streams/S/shardId-000000000000.log). A request is\n"
         "answered only once its records are on disk. The first line on stdout says where it\n"
-        "listens.\n"
+        "listens (once the landing is recovered). GET /metrics (Prometheus text format),\n"
+        "/healthz and /readyz (200 once the landing is recovered) are for operators\n"
+        "(docs/operating.md).\n"
         "SIGINT or SIGTERM stops it cleanly; SIGHUP reloads the TLS certificate and\n"
         "key and the credentials file.\n"
         "\n"
@@ -62,6 +66,8 @@ static void serve_usage(FILE *out) {
         "  --insecure-no-tls-no-auth\n"
         "                          listen on a non-loopback address without TLS and/or\n"
         "                          credentials (anyone reaching it can read and write)\n"
+        "  --access-log FILE|-     one JSON line per request, appended to FILE (- for\n"
+        "                          stdout, after the first line); default: none\n"
         "  -q, --quiet             no notices on stderr\n"
         "  -h, --help              this help\n");
 }
@@ -108,7 +114,7 @@ int cmd_serve(int argc, char **argv) {
     o.port = 8082;
     o.log = stderr;
     char host[128] = "127.0.0.1";
-    const char *listen = NULL;
+    const char *listen = NULL, *access_log = NULL;
     int no_fsync = 0, quiet = 0, insecure = 0;
     uint64_t max_body = o.max_body, max_memory = o.max_memory, rotate_ms = (uint64_t)o.rotate_ms;
     int max_connections = (int)o.max_connections, header_timeout_ms = (int)o.header_timeout_ms;
@@ -182,6 +188,7 @@ int cmd_serve(int argc, char **argv) {
         {.name = "tls-key", .short_name = 0, .kind = CLI_STRING, .target = &o.tls_key},
         {.name = "credentials", .short_name = 0, .kind = CLI_STRING, .target = &o.credentials},
         {.name = "insecure-no-tls-no-auth", .short_name = 0, .kind = CLI_FLAG, .target = &insecure},
+        {.name = "access-log", .short_name = 0, .kind = CLI_STRING, .target = &access_log},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;
@@ -191,9 +198,19 @@ int cmd_serve(int argc, char **argv) {
     if (status < 0 && listen && parse_listen(listen, host, sizeof host, &o.port))
         status = cli_usage_error(
             "serve", "--listen wants ADDR:PORT, [ADDR]:PORT or :PORT, not '%s'", listen);
+    if (status < 0 && access_log && strcmp(access_log, "-") != 0 &&
+        (o.access_log_fd = open(access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+        fprintf(stderr, "pinetl serve: --access-log %s: %s\n", access_log, strerror(errno));
+        status = 2;
+    }
+    if (status < 0 && access_log && !strcmp(access_log, "-"))
+        o.access_log_fd = STDOUT_FILENO;
     cli_free(options, &rest);
-    if (status >= 0)
+    if (status >= 0) {
+        if (o.access_log_fd > STDOUT_FILENO)
+            close(o.access_log_fd);
         return status;
+    }
     o.listen_host = host;
     o.max_body = (size_t)max_body;
     o.max_memory = (size_t)max_memory;
@@ -221,6 +238,8 @@ int cmd_serve(int argc, char **argv) {
     pinetl_serve *srv;
     if (pinetl_serve_start(&srv, &o) != PINETL_OK) {
         fprintf(stderr, "pinetl serve: %s\n", pinetl_error_last());
+        if (o.access_log_fd > STDOUT_FILENO)
+            close(o.access_log_fd);
         return 2;
     }
     int v6 = strchr(host, ':') != NULL;
@@ -247,6 +266,8 @@ int cmd_serve(int argc, char **argv) {
         fprintf(stderr, "pinetl serve: %s\n", pinetl_error_last());
         return 1;
     }
+    if (o.access_log_fd > STDOUT_FILENO)
+        close(o.access_log_fd);
     if (o.log)
         fprintf(o.log, "pinetl serve: stopped\n");
     return 0;

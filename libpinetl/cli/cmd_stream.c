@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "serve/stream_metrics.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -53,6 +54,10 @@ static void stream_usage(FILE *out) {
             "  --progress-interval S  without a terminal, a status line every S seconds\n"
             "                         (default 10; 0: none). On a terminal, a live status line.\n"
             "  --stats-json FILE      at the end, write the run's figures as JSON to FILE\n"
+            "  --metrics-file FILE    keep FILE up to date with Prometheus metrics (records,\n"
+            "                         batches, lag per shard, commit latency) for\n"
+            "                         node-exporter's textfile collector: rewritten atomically\n"
+            "                         after each micro-batch (docs/operating.md)\n"
             "  --forget STREAM/SHARD  delete that shard's position (its log is then read from\n"
             "                         its start) and exit; repeatable. For a log replaced on\n"
             "                         purpose.\n"
@@ -117,11 +122,23 @@ static int forget(const char *db, const cli_list *shards) {
     return rc ? 1 : 0;
 }
 
+/* The metrics file after a poll or flush that returned rc; a failure is said once. */
+static void metrics_update(pinetl_stream_textfile *tf, pinetl_stream_consumer *c, int rc, int force,
+                           int *warned) {
+    if (tf && pinetl_stream_textfile_update(tf, c, rc == PINETL_BATCH, force) != PINETL_OK &&
+        !*warned) {
+        fprintf(stderr, "pinetl stream: %s (loading goes on)\n", pinetl_error_last());
+        *warned = 1;
+    }
+}
+
 static int run(const char *landing, const char *db, const cli_list *maps,
                const pinetl_stream_options *opt, int until_idle, int quiet, int poll_ms,
-               int progress_s, const char *stats_json) {
+               int progress_s, const char *stats_json, const char *metrics_file) {
     pinetl_warehouse *wh = NULL;
     pinetl_stream_consumer *c = NULL;
+    pinetl_stream_textfile *tf = NULL;
+    int metrics_warned = 0;
     int rc = pinetl_warehouse_open(&wh, db, 0);
     if (!rc)
         rc = pinetl_stream_consumer_new(&c, wh, landing, opt);
@@ -131,8 +148,14 @@ static int run(const char *landing, const char *db, const cli_list *maps,
         parse_map(maps->items[i], name, sizeof name, &table); /* checked by cmd_stream */
         rc = pinetl_stream_consumer_map(c, name, table);
     }
+    if (!rc && metrics_file) { /* a path that cannot be written stops the run before it starts */
+        rc = pinetl_stream_textfile_new(&tf, metrics_file);
+        if (!rc)
+            rc = pinetl_stream_textfile_update(tf, c, 0, 1);
+    }
     if (rc) {
         fprintf(stderr, "pinetl stream: %s\n", pinetl_error_last());
+        pinetl_stream_textfile_free(tf);
         pinetl_stream_consumer_free(c);
         pinetl_warehouse_free(wh);
         return 1;
@@ -154,6 +177,7 @@ static int run(const char *landing, const char *db, const cli_list *maps,
     char line[512];
     while (!stop_signal) {
         rc = pinetl_stream_consumer_poll(c);
+        metrics_update(tf, c, rc, 0, &metrics_warned);
         char *notes = pinetl_stream_consumer_notices(c);
         if (notes && !quiet) {
             if (live)
@@ -189,6 +213,7 @@ static int run(const char *landing, const char *db, const cli_list *maps,
                     status = 1;
                     break;
                 }
+                metrics_update(tf, c, rc, 0, &metrics_warned);
                 pinetl_stream_consumer_status(&st, c);
                 if (st.behind_bytes > 0 && st.records != stuck_records)
                     stuck_since = 0; /* records came meanwhile: the bytes are new */
@@ -225,6 +250,8 @@ static int run(const char *landing, const char *db, const cli_list *maps,
         fprintf(stderr, "%spinetl stream: %s\n", live ? "\n" : "", pinetl_error_last());
         status = 1;
     }
+    metrics_update(tf, c, stop_signal ? rc : 0, 1, &metrics_warned); /* the final figures */
+    pinetl_stream_textfile_free(tf);
     pinetl_stream_consumer_status(&st, c);
     if (live)
         fputs("\r\033[K", stderr);
@@ -260,7 +287,7 @@ static int run(const char *landing, const char *db, const cli_list *maps,
 }
 
 int cmd_stream(int argc, char **argv) {
-    const char *landing = NULL, *db = NULL, *stats_json = NULL;
+    const char *landing = NULL, *db = NULL, *stats_json = NULL, *metrics_file = NULL;
     int follow = 0, until_idle = 0, quiet = 0, batch_records = 10000;
     int poll_ms = 50, progress_s = 10;
     pinetl_stream_options opt;
@@ -298,6 +325,7 @@ int cmd_stream(int argc, char **argv) {
          .min = 0,
          .max = 86400},
         {.name = "stats-json", .short_name = 0, .kind = CLI_STRING, .target = &stats_json},
+        {.name = "metrics-file", .short_name = 0, .kind = CLI_STRING, .target = &metrics_file},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;
@@ -341,7 +369,8 @@ int cmd_stream(int argc, char **argv) {
             goto done;
         }
     }
-    status = run(landing, db, &maps, &opt, until_idle, quiet, poll_ms, progress_s, stats_json);
+    status = run(landing, db, &maps, &opt, until_idle, quiet, poll_ms, progress_s, stats_json,
+                 metrics_file);
 done:
     cli_free(options, &rest);
     return status;

@@ -92,6 +92,49 @@ static void apply(serve_job *j, int64_t now_ms) {
     t->dirty = 1;
 }
 
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A sync, timed into the fdatasync histogram when there is one and syncs are real. */
+static int timed_sync(serve_catalog *cat, int fsync, pinetl__landing *part, pinetl_streamlog *log) {
+    pinetl__histogram *h = fsync && cat->metrics && (!part || pinetl__landing_unsynced(part))
+                               ? &cat->metrics->fsync_seconds
+                               : NULL;
+    uint64_t t0 = h ? mono_ns() : 0;
+    int rc = part ? pinetl__landing_sync(part) : pinetl_streamlog_sync(log);
+    if (h)
+        pinetl__histogram_observe(h, mono_ns() - t0);
+    return rc;
+}
+
+/* What a group acknowledged: per topic and stream, and its size. */
+static void count_group(serve_catalog *cat, serve_job *group) {
+    uint64_t records = 0;
+    for (serve_job *j = group; j; j = j->next) {
+        if (j->rc)
+            continue;
+        uint64_t bytes = 0;
+        if (j->kind == JOB_TOPIC) {
+            bytes = j->lines.len;
+        } else {
+            for (size_t i = 0; i < j->n; i++)
+                bytes += j->recs[i].data_len;
+        }
+        _Atomic uint64_t *rec =
+            j->kind == JOB_TOPIC ? &j->topic->acked_records : &j->stream->acked_records;
+        _Atomic uint64_t *byt =
+            j->kind == JOB_TOPIC ? &j->topic->acked_bytes : &j->stream->acked_bytes;
+        atomic_fetch_add_explicit(rec, j->n, memory_order_relaxed);
+        atomic_fetch_add_explicit(byt, bytes, memory_order_relaxed);
+        records += j->n;
+    }
+    if (cat->metrics)
+        pinetl__histogram_observe(&cat->metrics->commit_records, records);
+}
+
 /* Appends a group's records and syncs each file touched once; fills each job's rc and results. */
 static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *group) {
     int64_t now = pinetl__serve_now_ms();
@@ -104,7 +147,7 @@ static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *gro
             continue;
         t->dirty = 0;
         for (int p = 0; p < t->partitions; p++) {
-            if (pinetl__landing_sync(t->parts[p]) == PINETL_OK)
+            if (timed_sync(cat, fsync, t->parts[p], NULL) == PINETL_OK)
                 continue;
             for (serve_job *j = group; j; j = j->next)
                 if (j->topic == t)
@@ -117,7 +160,7 @@ static void apply_group(serve_catalog *cat, int fsync, FILE *log, serve_job *gro
             continue;
         s->dirty = 0;
         /* Synced, and still the file under the landing (the topic side checks the same). */
-        if ((!fsync || pinetl_streamlog_sync(s->log) == PINETL_OK) &&
+        if ((!fsync || timed_sync(cat, fsync, NULL, s->log) == PINETL_OK) &&
             pinetl__file_id_check(&s->id, s->path) == PINETL_OK) {
             /* What readers of Kinesis' API may see now (the end first: a reader that gets the
              * new sequence number with the old end only loses its hint). */
@@ -147,6 +190,7 @@ static void commit_group(serve_committer *c, serve_job *group) {
         c->records += j->n;
     }
     apply_group(c->cat, c->fsync, c->log, group);
+    count_group(c->cat, group); /* before any reply: a client that saw its ack sees it counted */
     while (group) {
         serve_job *next = group->next;
         struct MHD_Connection *conn = group->conn;

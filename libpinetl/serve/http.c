@@ -37,6 +37,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "core/json.h"
+#include "access_log.h"
 #include "serve_internal.h"
 
 enum { PH_HEAD = 0, PH_BODY, PH_BUSY, PH_REAPED };
@@ -46,6 +47,7 @@ typedef struct conn_info {
     int fd;
     int phase; /* under pinetl_serve.conn_lock */
     int64_t since_ms;
+    int mroute, mmethod; /* the request's, for counting it if the reaper ends it */
 } conn_info;
 
 enum { R_NONE = 0, R_PRODUCE, R_PUT_ONE, R_PUT_MANY, R_KINESIS_API };
@@ -68,6 +70,13 @@ typedef struct req {
     struct MHD_Connection *conn;
     serve_reply reply;
     serve_job *job;
+    /* metrics and the access log */
+    pinetl__serve_metrics *metrics;
+    int mroute, mmethod, reason;
+    unsigned status;
+    uint64_t bytes_in, bytes_out, records;
+    int64_t start_us;
+    char method[17], remote[64];
 } req;
 
 struct pinetl_serve {
@@ -88,6 +97,8 @@ struct pinetl_serve {
     atomic_uint suspended; /* connections waiting for the committer */
     pthread_t reaper;
     int reaper_started, reaper_stop;
+    atomic_int ready; /* the landing is recovered and the committer runs: writes are accepted */
+    pinetl__serve_metrics metrics;
 };
 
 int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version) {
@@ -109,6 +120,7 @@ int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version) {
     o->flush_size = 1000;
     o->rotate_ms = 60000;
     o->fsync = 1;
+    o->access_log_fd = -1;
     return PINETL_OK;
 }
 
@@ -137,6 +149,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r) {
     serve_reply *rep = &r->reply;
     if (rep->body.failed || !rep->body.p)
         return MHD_NO;
+    r->status = rep->status;
+    r->bytes_out = rep->body.len;
+    /* Counted before it leaves: a client that has its reply finds it in the metrics. */
+    pinetl__serve_metrics_request(r->metrics, r->mroute, r->mmethod, r->status, r->reason);
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
         rep->body.len, rep->body.p, pinetl__free);
     if (!resp)
@@ -516,6 +532,83 @@ static int authorize(pinetl_serve *s, struct MHD_Connection *conn, req *r, const
     return -1;
 }
 
+/* ---- metrics and the access log ---- */
+
+static int64_t real_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void observe_start(pinetl_serve *s, struct MHD_Connection *conn, req *r, const char *url,
+                          const char *method) {
+    r->metrics = &s->metrics;
+    r->mroute = pinetl__metrics_route(url);
+    r->mmethod = pinetl__metrics_method(method);
+    if (r->ci) {
+        r->ci->mroute = r->mroute;
+        r->ci->mmethod = r->mmethod;
+    }
+    if (s->opt.access_log_fd < 0)
+        return;
+    r->start_us = real_us();
+    snprintf(r->method, sizeof r->method, "%s", method);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    pinetl__access_log_peer(r->remote, sizeof r->remote, info ? info->client_addr : NULL);
+}
+
+/* The request is over: logged (counted already, by send_reply or by the reaper). */
+static void observe_end(pinetl_serve *s, req *r) {
+    if (s->opt.access_log_fd < 0)
+        return;
+    if (!r->status && reaped(s, r->ci)) {
+        r->status = 408;
+        r->reason = PM_REASON_BODY_TIMEOUT;
+    }
+    pinetl__access_entry e = {
+        .start_us = r->start_us,
+        .remote = r->remote,
+        .method = r->method,
+        .route = pinetl__metrics_route_name(r->mroute),
+        .target = r->topic    ? r->topic->name
+                  : r->stream ? r->stream->name
+                              : NULL,
+        .status = r->status,
+        .reason = r->status >= 400 ? pinetl__metrics_reason_name(r->status, r->reason) : NULL,
+        .bytes_in = r->bytes_in,
+        .bytes_out = r->bytes_out,
+        .records = r->records,
+        .duration_us = real_us() - r->start_us,
+    };
+    pinetl__access_log_write(s->opt.access_log_fd, &e);
+}
+
+/* Before the landing is recovered: 503, in the error format of the API the request is for. */
+static void not_ready(req *r) {
+    int kinesis = r->mroute >= PM_ROUTE_STREAMS && r->mroute <= PM_ROUTE_STREAM_RECORDS;
+    r->api = kinesis ? API_KINESIS : API_REST;
+    r->reason = PM_REASON_NOT_READY;
+    error_reply(r, 503, "ServiceUnavailable", 50003,
+                "not ready: recovering the landing folder; retry later");
+}
+
+/* /metrics, /healthz and /readyz: answered in any state, before anything else. */
+static int ops_reply(pinetl_serve *s, req *r, unsigned nconns) {
+    if (r->mroute != PM_ROUTE_METRICS && r->mroute != PM_ROUTE_HEALTHZ &&
+        r->mroute != PM_ROUTE_READYZ)
+        return 0;
+    pinetl__serve_gauges g = {nconns, atomic_load(&s->active), atomic_load(&s->mem_used),
+                              s->opt.max_memory, atomic_load(&s->ready)};
+    if (r->mmethod != PM_METHOD_GET && r->mmethod != PM_METHOD_HEAD) {
+        not_allowed(r, "GET");
+        return 1;
+    }
+    pinetl__serve_ops_reply(&r->reply, r->mroute, &s->metrics, &s->cat, &g);
+    r->has_reply = 1;
+    return 1;
+}
+
 /* Refusals are answered after the body has been read (and discarded; at most max_body bytes, or
  * the body deadline): a client that sends its whole body before reading, as most do, would see
  * a broken connection instead of the reply otherwise. The exception is a Content-Length over
@@ -526,15 +619,25 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     pthread_mutex_lock(&s->conn_lock);
     nconns = s->nconns;
     pthread_mutex_unlock(&s->conn_lock);
-    route(&s->cat, r,
-          MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-          MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"), url, method);
+    observe_start(s, conn, r, url, method);
+    if (!ops_reply(s, r, nconns)) {
+        if (atomic_load(&s->ready))
+            route(&s->cat, r,
+                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"), url,
+                  method);
+        else
+            not_ready(r);
+    }
     r->srv = s;
     r->conn = conn;
-    if (s->creds) /* a body still to come is signed only when it is routed to be read */
+    /* Health checks answer anyone (load balancers do not sign); /metrics needs a credential
+     * like every other route. A body still to come is signed only when it is routed to be read. */
+    if (s->creds && r->mroute != PM_ROUTE_HEALTHZ && r->mroute != PM_ROUTE_READYZ)
         authorize(s, conn, r, url, method, r->has_reply || r->route == R_NONE || !has_body(conn));
     if (nconns > s->opt.max_connections) {
         r->close = 1;
+        r->reason = PM_REASON_CONNECTIONS;
         error_reply(r, 503, "ServiceUnavailable", 50003,
                     "too many connections (%u, limit %u); "
                     "retry later",
@@ -560,15 +663,17 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
         return send_reply(conn, r);
     }
     if (!r->has_reply && want) {
-        if (reserve(s, r, 2 * (size_t)want) != 0)
+        if (reserve(s, r, 2 * (size_t)want) != 0) {
+            r->reason = PM_REASON_MEMORY;
             error_reply(r, 503, "ServiceUnavailable", 50003,
                         "server busy: request bodies in "
                         "memory are at the limit (%zu bytes); retry later",
                         s->opt.max_memory);
-        else if (!(r->body = pinetl__malloc((size_t)want)))
+        } else if (!(r->body = pinetl__malloc((size_t)want))) {
             error_reply(r, 503, "ServiceUnavailable", 50003, "out of memory; retry later");
-        else
+        } else {
             r->cap = (size_t)want;
+        }
     }
     set_phase(s, r->ci, has_body(conn) ? PH_BODY : PH_BUSY);
     return MHD_YES; /* the reply, or the work, comes once the body is in */
@@ -597,6 +702,7 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
         if (reserve(s, r, extra) == 0 && !(p = pinetl__realloc(r->body, cap)))
             r->reserved -= extra, atomic_fetch_sub(&s->mem_used, extra);
         if (!p) {
+            r->reason = PM_REASON_MEMORY;
             error_reply(r, 503, "ServiceUnavailable", 50003,
                         "server busy: request bodies in "
                         "memory are at the limit (%zu bytes); retry later",
@@ -612,6 +718,7 @@ static void take_body(pinetl_serve *s, req *r, const char *data, size_t n) {
 
 /* The memory budget cannot hold a parsed request and its reply: 503, nothing acknowledged. */
 static enum MHD_Result busy(pinetl_serve *s, struct MHD_Connection *conn, req *r) {
+    r->reason = PM_REASON_MEMORY;
     error_reply(r, 503, "ServiceUnavailable", 50003,
                 "server busy: request bodies and replies in memory are at the limit (%zu "
                 "bytes); retry later",
@@ -638,6 +745,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         serve_job *j = r->job;
         if (!atomic_load(&j->done))
             return MHD_YES;
+        r->records = j->rc ? 0 : j->n;
         pinetl__serve_job_reply(j, many_of(r), &r->reply);
         if (r->route == R_KINESIS_API)
             r->reply.content_type = pinetl__kinesis_api_content_type();
@@ -649,6 +757,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_reply(conn, r);
     }
     if (*upload_size) {
+        r->bytes_in += *upload_size;
         take_body(s, r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
@@ -717,6 +826,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     *con_cls = NULL;
+    observe_end(s, r);
     if (r->reserved)
         atomic_fetch_sub(&s->mem_used, r->reserved);
     if (r->job && (!r->queued || atomic_load(&r->job->done))) {
@@ -796,10 +906,17 @@ static void *reaper_main(void *arg) {
     while (!s->reaper_stop) {
         int64_t now = pinetl__serve_now_ms();
         for (conn_info *ci = s->conns; ci; ci = ci->next) {
-            if (ci->phase == PH_HEAD && now - ci->since_ms > (int64_t)s->opt.header_timeout_ms)
+            /* Counted before the 408 leaves, as send_reply does. */
+            if (ci->phase == PH_HEAD && now - ci->since_ms > (int64_t)s->opt.header_timeout_ms) {
+                pinetl__serve_metrics_request(&s->metrics, PM_ROUTE_NONE, PM_METHOD_OTHER, 408,
+                                              PM_REASON_HEAD_TIMEOUT);
                 reap(ci, "head", s->opt.header_timeout_ms, s->tls != NULL);
-            else if (ci->phase == PH_BODY && now - ci->since_ms > (int64_t)s->opt.body_timeout_ms)
+            } else if (ci->phase == PH_BODY &&
+                       now - ci->since_ms > (int64_t)s->opt.body_timeout_ms) {
+                pinetl__serve_metrics_request(&s->metrics, ci->mroute, ci->mmethod, 408,
+                                              PM_REASON_BODY_TIMEOUT);
                 reap(ci, "body", s->opt.body_timeout_ms, s->tls != NULL);
+            }
         }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -1015,18 +1132,15 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         rc = pinetl__serve_credentials_load(&s->creds, o->credentials);
     if (!rc && (o->tls_cert || o->tls_key))
         rc = pinetl__serve_tls_open(&s->tls, o->tls_cert, o->tls_key);
+    pinetl__serve_metrics_init(&s->metrics);
     if (!rc)
         rc = pinetl__serve_catalog_load(&s->cat, o->config, o->prefix);
-    if (!rc)
-        rc = open_stores(s);
-    if (!rc)
-        rc = pinetl__serve_committer_start(&s->committer, &s->cat, o->fsync, o->log);
     if (rc) {
         destroy(s);
         return rc;
     }
+    s->cat.metrics = &s->metrics;
     if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
-        pinetl__serve_committer_stop(s->committer);
         destroy(s);
         return pinetl__error_set(PINETL_ERROR, "cannot start a thread");
     }
@@ -1048,8 +1162,6 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
     if (!s->d) {
-        pinetl__serve_committer_stop(s->committer);
-        close_stores(s);
         destroy(s);
         return pinetl__error_set(PINETL_EIO,
                                  "cannot listen on %s port %u (in use, or not an "
@@ -1058,6 +1170,19 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : o->port;
+    /* Listening already: while the landing is recovered, /healthz, /readyz (503) and /metrics
+     * answer, every other request gets 503 (not ready). */
+    rc = open_stores(s);
+    if (!rc)
+        rc = pinetl__serve_committer_start(&s->committer, &s->cat, o->fsync, o->log);
+    if (rc) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", pinetl_error_last());
+        MHD_stop_daemon(s->d);
+        destroy(s); /* closes what was opened */
+        return pinetl__error_set(rc, "%s", msg);
+    }
+    atomic_store(&s->ready, 1);
     *out = s;
     return PINETL_OK;
 }

@@ -11,6 +11,7 @@
 #include <pinetl/streamlog.h>
 
 #include "landing/landing.h"
+#include "metrics.h"
 #include "util/buf.h"
 #include "util/file_id.h"
 #include "serve.h"
@@ -40,6 +41,7 @@ typedef struct serve_topic {
     pinetl__landing **parts;
     atomic_uint next_part; /* round robin for records without key or partition */
     int dirty;             /* committer only */
+    _Atomic uint64_t acked_records, acked_bytes; /* metrics: added by the committer */
 } serve_topic;
 
 typedef struct serve_stream {
@@ -52,6 +54,7 @@ typedef struct serve_stream {
     /* The last record made durable (0: none) and the log's size then, set by the committer after
      * each sync: what Kinesis' GetRecords may return (acknowledged records only). */
     _Atomic uint64_t durable_seq, durable_end;
+    _Atomic uint64_t acked_records, acked_bytes; /* metrics: added by the committer */
 } serve_stream;
 
 typedef struct serve_catalog {
@@ -59,6 +62,7 @@ typedef struct serve_catalog {
     size_t ntopics;
     serve_stream *streams;
     size_t nstreams;
+    pinetl__serve_metrics *metrics; /* the server's counters (NULL: none, as in tests) */
 } serve_catalog;
 
 /* [A-Za-z0-9._-]{1,249}, not "." or "..". */

@@ -79,6 +79,11 @@ pinetl_other_pandas_tests() {
   echo "(pandas $other step: $((SECONDS - start)) s)"
 }
 
+# pinetl serve's and pinetl stream's metrics, health checks and access log: pytest files under
+# tests/serve (they parse /metrics with the venv's prometheus_client); in the installed pass only
+# (they start servers: the `service` marker).
+PINETL_SERVE_PYTESTS=(tests/serve/test_serve_metrics.py tests/serve/test_stream_metrics_file.py)
+
 py_build=$PINETL_ROOT/build-py
 cli_build=$PINETL_ROOT/build
 echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_VENV)"
@@ -87,7 +92,7 @@ pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; fa
 if pinetl_venv; then
   (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$PINETL_VENV/bin/python" -P -m pytest -q \
-    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python)
+    -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python "${PINETL_SERVE_PYTESTS[@]}")
   count_pytest "$logs/python-venv.xml"
 
   echo "== Python tests (build tree: $py_build; -m 'not service')"

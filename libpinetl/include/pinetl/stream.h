@@ -75,6 +75,21 @@ typedef struct pinetl_stream_status {
 
 PINETL_API int pinetl_stream_consumer_status(pinetl_stream_status *out,
                                              pinetl_stream_consumer *consumer);
+
+/* One shard log's progress, for metrics (pinetl stream --metrics-file). */
+typedef struct pinetl_stream_shard_status {
+    const char *stream;  /* the stream's name; valid until the consumer is freed */
+    const char *shard;   /* the log's name without .log, e.g. "shardId-000000000000" */
+    int64_t records;     /* records of this log committed by this consumer (not counting the
+                            rejects of damaged ranges) */
+    int64_t lag_records; /* records read from the log, not committed yet */
+    int64_t lag_bytes;   /* bytes of the log after the committed position */
+} pinetl_stream_shard_status;
+
+/* Shard index (0 <= index < pinetl_stream_status.shards; the order is stable while the consumer
+ * runs, new shards come last). PINETL_EINVAL when index is out of range. */
+PINETL_API int pinetl_stream_consumer_shard_status(pinetl_stream_shard_status *out,
+                                                   pinetl_stream_consumer *consumer, int64_t index);
 /* Messages worth showing once (a stream mapped to no table, a torn tail waited on): lines, each
  * ending in a newline; taken, so each is returned once. NULL when there is none. Free with
  * pinetl_free. */

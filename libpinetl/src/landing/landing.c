@@ -531,6 +531,10 @@ int pinetl__landing_append(uint64_t *first_offset, pinetl__landing *w, const cha
     return PINETL_OK;
 }
 
+int pinetl__landing_unsynced(const pinetl__landing *w) {
+    return w->count != w->c_count || w->bytes != w->c_bytes;
+}
+
 int pinetl__landing_sync(pinetl__landing *w) {
     if (w->broken)
         return broken(w);

@@ -57,6 +57,8 @@ int pinetl__landing_append(uint64_t *first_offset, pinetl__landing *w, const cha
 
 /* Makes everything appended so far durable. */
 int pinetl__landing_sync(pinetl__landing *w);
+/* 1 when records were appended since the last sync (pinetl__landing_sync has work to do). */
+int pinetl__landing_unsynced(const pinetl__landing *w);
 
 /* Rolls the open file if it is due by time. *next_ms (may be NULL) receives when the next roll
  * by time is due (INT64_MAX when none). */

@@ -34,6 +34,8 @@ typedef struct shard {
     pinetl_streamlog_reader *reader;
     uint64_t committed_seq, committed_offset;
     uint64_t read_seq, read_offset; /* read into the open micro-batch */
+    int64_t read_records;           /* how many records that is */
+    int64_t committed_records;      /* committed by this consumer */
     uint64_t stuck_offset;          /* where bytes that are no record yet were seen */
     int64_t stuck_since_ms;
     int stuck_noticed;
@@ -450,6 +452,8 @@ static void drop_open_batch(pinetl_stream_consumer *c) {
         if (c->batch[t])
             pinetl_batch_clear(c->batch[t]);
     c->pending = 0;
+    for (size_t i = 0; i < c->nshards; i++)
+        c->shards[i].read_records = 0;
 }
 
 /* After a failed commit: back to the committed positions. */
@@ -537,6 +541,7 @@ static int commit(pinetl_stream_consumer *c) {
     }
     c->last_latency_us = now - newest;
     for (size_t i = 0; i < c->nshards; i++) {
+        c->shards[i].committed_records += c->shards[i].read_records;
         c->shards[i].committed_seq = c->shards[i].read_seq;
         c->shards[i].committed_offset = c->shards[i].read_offset;
         if (c->shards[i].committed_seq)
@@ -680,6 +685,7 @@ static int read_some(pinetl_stream_consumer *c) {
             if (!c->pending)
                 c->batch_start_ms = mono_ms();
             c->arrivals[c->pending++] = rec.arrival_us;
+            s->read_records++;
             s->read_seq = rec.seq;
             s->read_offset = pinetl_streamlog_reader_offset(s->reader);
         }
@@ -769,6 +775,23 @@ int pinetl_stream_consumer_status(pinetl_stream_status *out, pinetl_stream_consu
         if (s->reader && pinetl_streamlog_reader_behind(&ahead, s->reader) == PINETL_OK)
             out->behind_bytes += (int64_t)(ahead + (s->read_offset - s->committed_offset));
     }
+    return PINETL_OK;
+}
+
+int pinetl_stream_consumer_shard_status(pinetl_stream_shard_status *out, pinetl_stream_consumer *c,
+                                        int64_t index) {
+    if (!c || !out || index < 0 || (uint64_t)index >= c->nshards)
+        return pinetl__error_set(PINETL_EINVAL, "pinetl_stream_consumer_shard_status: %s",
+                                 c && out ? "no such shard" : "NULL argument");
+    const shard *s = &c->shards[index];
+    uint64_t ahead = 0;
+    if (s->reader)
+        pinetl_streamlog_reader_behind(&ahead, s->reader);
+    out->stream = s->stream;
+    out->shard = s->shard;
+    out->records = s->committed_records;
+    out->lag_records = s->read_records;
+    out->lag_bytes = (int64_t)(ahead + (s->read_offset - s->committed_offset));
     return PINETL_OK;
 }
 

@@ -337,6 +337,49 @@ static void test_wait_wakes_on_change(void) {
     pinetl_streamlog_free(fresh);
 }
 
+/* pinetl_stream_consumer_shard_status (pinetl stream --metrics-file): records read but not
+ * committed are the shard's lag in records, the whole log after the committed position its lag
+ * in bytes; a commit moves them to the shard's committed records. Its own landing and warehouse. */
+static void test_shard_status_counts_and_lag(void) {
+    char land[600], db[600], path[1024];
+    snprintf(land, sizeof land, "%s/landing-shards", dir);
+    snprintf(db, sizeof db, "%s/shards.db", dir);
+    snprintf(path, sizeof path, "%s/streams/%s/shardId-000000000000.log", land, sr_stream_names[0]);
+    pinetl_streamlog *log = NULL;
+    CHECK_INT(pinetl_streamlog_open(&log, path, 0), PINETL_OK);
+    CHECK_INT(append(log, 0, 0, 1, 50), 0);
+    pinetl_warehouse *wh = NULL;
+    CHECK_INT(pinetl_warehouse_open(&wh, db, 0), PINETL_OK);
+    pinetl_stream_options o;
+    pinetl_stream_options_init(&o, PINETL_STREAM_OPTIONS_VERSION);
+    o.batch_ms = 1000000; /* only a flush commits */
+    pinetl_stream_consumer *c = NULL;
+    CHECK_INT(pinetl_stream_consumer_new(&c, wh, land, &o), PINETL_OK);
+    CHECK_INT(pinetl_stream_consumer_poll(c), PINETL_DONE);
+    pinetl_stream_shard_status sh;
+    CHECK_INT(pinetl_stream_consumer_shard_status(&sh, c, 0), PINETL_OK);
+    CHECK_STR(sh.stream, sr_stream_names[0]);
+    CHECK_STR(sh.shard, "shardId-000000000000");
+    CHECK_INT(sh.records, 0);
+    CHECK_INT(sh.lag_records, 50);
+    CHECK_INT(sh.lag_bytes, (long long)pinetl_streamlog_size(log));
+    CHECK_INT(pinetl_stream_consumer_flush(c), PINETL_BATCH);
+    CHECK_INT(pinetl_stream_consumer_shard_status(&sh, c, 0), PINETL_OK);
+    CHECK_INT(sh.records, 50);
+    CHECK_INT(sh.lag_records, 0);
+    CHECK_INT(sh.lag_bytes, 0);
+    CHECK_INT(append(log, 0, 0, 51, 7), 0); /* not read yet: bytes behind, no records read */
+    CHECK_INT(pinetl_stream_consumer_shard_status(&sh, c, 0), PINETL_OK);
+    CHECK_INT(sh.lag_records, 0);
+    CHECK(sh.lag_bytes > 0);
+    CHECK_INT(pinetl_stream_consumer_shard_status(&sh, c, 1), PINETL_EINVAL);
+    CHECK_INT(pinetl_stream_consumer_shard_status(&sh, c, -1), PINETL_EINVAL);
+    CHECK_INT(pinetl_stream_consumer_shard_status(NULL, c, 0), PINETL_EINVAL);
+    pinetl_stream_consumer_free(c);
+    pinetl_warehouse_free(wh);
+    pinetl_streamlog_free(log);
+}
+
 int main(void) {
     if (!slog_tmpdir(dir, sizeof dir)) {
         perror("mkdtemp");
@@ -349,6 +392,7 @@ int main(void) {
     RUN(test_batches_by_time_and_resume);
     RUN(test_mapping_new_shards_and_torn_tail);
     RUN(test_wait_wakes_on_change);
+    RUN(test_shard_status_counts_and_lag);
     slog_rmtree(dir);
     return check_done();
 }
