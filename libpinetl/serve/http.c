@@ -1203,10 +1203,11 @@ int pinetl_serve_reload(pinetl_serve *s) {
 int pinetl_serve_stop(pinetl_serve *s) {
     if (!s)
         return PINETL_OK;
-    /* Stop accepting; requests already started may finish (bounded by the body timeout). */
+    /* Stop accepting; requests already started may finish (bounded by the body timeout). The
+     * listening socket is closed only after MHD_stop_daemon: with a thread pool, a worker may
+     * still be taking it out of its epoll set (libmicrohttpd's manual; closing it earlier
+     * aborted the process with "Failed to remove listen FD from epoll set"). */
     MHD_socket lsock = MHD_quiesce_daemon(s->d);
-    if (lsock != MHD_INVALID_SOCKET)
-        close(lsock);
     int64_t deadline = pinetl__serve_now_ms() + s->opt.header_timeout_ms + s->opt.body_timeout_ms;
     while (atomic_load(&s->active) > 0 && pinetl__serve_now_ms() < deadline) {
         struct timespec ts = {0, 10 * 1000000L};
@@ -1218,6 +1219,8 @@ int pinetl_serve_stop(pinetl_serve *s) {
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->d);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
     pinetl__serve_committer_stop(s->committer);
     int rc = close_stores(s);
     destroy(s);

@@ -535,3 +535,81 @@ def test_sighup_reloads_credentials(tmp_path, pki, creds):
         rc, err = srv.stop()
     assert rc == 0, err
     assert new_key not in err and creds["key"] not in err
+
+
+# ---- Kinesis' own API (POST / with X-Amz-Target): the AWS SDK and CLI, signed, over TLS ----
+
+def kinesis(srv, pki, akid, secret):
+    import boto3
+    from botocore.config import Config
+    return boto3.client("kinesis", endpoint_url=srv.url, region_name="us-east-1",
+                        aws_access_key_id=akid, aws_secret_access_key=secret,
+                        verify=str(pki / "ca.pem"), config=Config(retries={"max_attempts": 1}))
+
+
+def kinesis_error(call, **kwargs):
+    from botocore.exceptions import ClientError
+    with pytest.raises(ClientError) as e:
+        call(**kwargs)
+    return (e.value.response["Error"]["Code"],
+            e.value.response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+def test_kinesis_api_boto3_signed_over_verified_tls(secured, pki, creds):
+    k = kinesis(secured, pki, creds["akid"], creds["secret"])
+    assert "streaming-t-pin" in k.list_streams()["StreamNames"]
+    put = k.put_records(StreamName="streaming-t-pin",
+                        Records=[{"Data": b'{"index": %d}' % i, "PartitionKey": str(i)}
+                                 for i in range(3)])
+    assert put["FailedRecordCount"] == 0
+    it = k.get_shard_iterator(StreamName="streaming-t-pin", ShardId="shardId-000000000000",
+                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    got = k.get_records(ShardIterator=it)["Records"]
+    assert [r["Data"] for r in got] == [b'{"index": %d}' % i for i in range(3)]
+    # Signed correctly, but its write list holds streaming-t-pin only; reads are allowed.
+    assert kinesis_error(k.put_record, StreamName="streaming-t-geo", Data=b"{}",
+                         PartitionKey="1") == ("AccessDeniedException", 400)
+    assert k.describe_stream_summary(StreamName="streaming-t-geo")["StreamDescriptionSummary"]
+    # A wrong secret, an unknown key id: refused before anything runs.
+    bad = kinesis(secured, pki, creds["akid"], creds["secret"] + "x")
+    assert kinesis_error(bad.list_streams) == ("InvalidSignatureException", 400)
+    assert kinesis_error(bad.put_record, StreamName="streaming-t-pin", Data=b"{}",
+                         PartitionKey="1") == ("InvalidSignatureException", 400)
+    stranger = kinesis(secured, pki, "AKIDUNKNOWN0000", creds["secret"])
+    assert kinesis_error(stranger.list_streams) == ("UnrecognizedClientException", 400)
+    # Unsigned: no Authorization header at all.
+    r = requests.post(secured.url + "/", data=b"{}", verify=pki / "ca.pem", timeout=10,
+                      headers={"X-Amz-Target": "Kinesis_20131202.ListStreams",
+                               "Content-Type": "application/x-amz-json-1.1"})
+    assert r.status_code == 400
+    assert r.json()["__type"] == "MissingAuthenticationTokenException"
+    # Nothing refused was written: the three records only.
+    it = k.get_shard_iterator(StreamName="streaming-t-pin", ShardId="shardId-000000000000",
+                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert len(k.get_records(ShardIterator=it)["Records"]) == 3
+
+
+def test_kinesis_api_aws_cli_signed_over_verified_tls(secured, pki, creds, tmp_path):
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": creds["akid"],
+           "AWS_SECRET_ACCESS_KEY": creds["secret"], "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_CA_BUNDLE": str(pki / "ca.pem"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    env.pop("AWS_PROFILE", None)
+
+    def aws(*args):
+        return subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", secured.url,
+                               "--output", "json", "kinesis", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    p = aws("put-record", "--stream-name", "streaming-t-pin", "--partition-key", "cli",
+            "--data", '{"index": 7}')
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["ShardId"] == "shardId-000000000000"
+    p = aws("put-record", "--stream-name", "streaming-t-user", "--partition-key", "cli",
+            "--data", "{}")
+    assert p.returncode != 0 and "AccessDeniedException" in p.stderr, p.stderr
+    env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+    p = aws("list-streams")
+    assert p.returncode != 0 and "InvalidSignatureException" in p.stderr, p.stderr
+    assert creds["secret"] not in p.stderr
