@@ -27,4 +27,12 @@ void pinetl__strlist_free(pinetl__strlist *l);
 int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl__strlist *out,
                         pinetl__buf *notices);
 
+/* The same for the keys of a bucket below dir (an s3:// URI without the trailing '/'): keys are
+ * relative to dir, and dir's last component says what it is as for a folder; a dir holding
+ * keys under topics/ is the landing (only topics/ is read). Objects come out as dir + "/" + key,
+ * in the same order as from a folder. */
+int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n,
+                             pinetl_table table, int require, pinetl__strlist *out,
+                             pinetl__buf *notices);
+
 #endif
