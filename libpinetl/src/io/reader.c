@@ -577,6 +577,8 @@ static int expand_s3(pinetl_reader *r, const char *uri, int content, int sink_on
     pinetl__s3_keys keys = {0};
     pinetl__strlist objs = {0};
     int rc = r->s3 ? PINETL_OK : pinetl__s3_open(&r->s3);
+    if (rc && rc != PINETL_ENOMEM)
+        rc = pinetl__error_set(rc, "reading '%s': %s", uri, pinetl_error_last());
     if (!rc)
         rc = pinetl__s3_uri_split(&bucket, &key, uri);
     if (!rc && !(dir = pinetl__strdup(uri)))
