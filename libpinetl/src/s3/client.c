@@ -57,9 +57,7 @@ void pinetl__s3_free(pinetl__s3 *s) {
     pinetl__free(s);
 }
 
-static int feed_page(void *ud, const char *p, size_t n) {
-    return pinetl__s3_xml_feed(ud, p, n, 0);
-}
+static int feed_page(void *ud, const char *p, size_t n) { return pinetl__s3_xml_feed(ud, p, n, 0); }
 
 int pinetl__s3_list(pinetl__s3_keys *out, pinetl__s3 *s, const char *bucket, const char *prefix,
                     const char *uri) {
@@ -80,8 +78,8 @@ int pinetl__s3_list(pinetl__s3_keys *out, pinetl__s3 *s, const char *bucket, con
             rc = pinetl__error_set(PINETL_ENOMEM, "out of memory listing '%s'", uri);
         else
             rc = pinetl__s3_xml_new(&x, out);
-        pinetl__s3_request req = {"GET", bucket, "", q.p, uri, NULL, 0, feed_page, x,
-                                  NULL,  NULL,   0};
+        pinetl__s3_request req = {"GET", bucket,    "", q.p,  uri,  NULL,
+                                  0,     feed_page, x,  NULL, NULL, 0};
         if (!rc)
             rc = pinetl__s3_perform(s, &req);
         if (!rc)
@@ -110,8 +108,7 @@ int pinetl__s3_put(pinetl__s3 *s, const char *uri, const void *data, size_t len)
     int rc = pinetl__s3_uri_split(&bucket, &key, uri);
     if (rc)
         return rc;
-    pinetl__s3_request req = {"PUT", bucket, key, NULL, uri, data, len, NULL, NULL,
-                              NULL,  NULL,   0};
+    pinetl__s3_request req = {"PUT", bucket, key, NULL, uri, data, len, NULL, NULL, NULL, NULL, 0};
     rc = pinetl__s3_perform(s, &req);
     pinetl__free(bucket);
     pinetl__free(key);

@@ -199,8 +199,9 @@ static int take_attempts(pinetl__s3_config *c, const char *from_profile) {
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || n < 1 || n > MAX_ATTEMPTS)
-        return pinetl__error_set(PINETL_EINVAL, "%s must be a whole number from 1 to %d (got "
-                                                "'%.40s')",
+        return pinetl__error_set(PINETL_EINVAL,
+                                 "%s must be a whole number from 1 to %d (got "
+                                 "'%.40s')",
                                  src, MAX_ATTEMPTS, v);
     c->max_attempts = (int)n;
     return PINETL_OK;
@@ -226,8 +227,9 @@ int pinetl__s3_config_load(pinetl__s3_config *c) {
         rc = read_ini(&conf, &found_conf, conf_path, section);
     if (rc == PINETL_OK && env("AWS_PROFILE") && !found_cred && !found_conf &&
         !env("AWS_ACCESS_KEY_ID"))
-        rc = pinetl__error_set(PINETL_EINVAL, "AWS_PROFILE names profile '%.100s', which is in "
-                                              "neither '%s' nor '%s'",
+        rc = pinetl__error_set(PINETL_EINVAL,
+                               "AWS_PROFILE names profile '%.100s', which is in "
+                               "neither '%s' nor '%s'",
                                name, cred_path ? cred_path : "~/.aws/credentials",
                                conf_path ? conf_path : "~/.aws/config");
     if (rc == PINETL_OK)

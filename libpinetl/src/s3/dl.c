@@ -34,8 +34,7 @@ static void load_curl(void) {
     CURLcode (*global_init)(long) = NULL;
     if (!lib) {
         snprintf(curl_err, sizeof curl_err,
-                 "s3:// needs libcurl 7.75 or later: install the libcurl4 package (%s)",
-                 dlerror());
+                 "s3:// needs libcurl 7.75 or later: install the libcurl4 package (%s)", dlerror());
         return;
     }
     pinetl__curl_api *a = &curl_api;
@@ -73,8 +72,7 @@ static void load_expat(void) {
     pinetl__expat_api *a = &expat_api;
     if (!lib) {
         snprintf(expat_err, sizeof expat_err,
-                 "s3:// needs the expat XML parser: install the libexpat1 package (%s)",
-                 dlerror());
+                 "s3:// needs the expat XML parser: install the libexpat1 package (%s)", dlerror());
         return;
     }
     if (!resolve(lib, &a->parser_create, "XML_ParserCreate") ||

@@ -52,8 +52,8 @@ static int cancelled(void *ud, long ms) {
 
 static void *fetch(void *arg) {
     pinetl__s3_get *g = arg;
-    pinetl__s3_request req = {"GET",    g->bucket, g->key,    NULL, g->uri, NULL, 0, deliver, g,
-                              resume_at, cancelled, 0};
+    pinetl__s3_request req = {"GET", g->bucket, g->key, NULL,      g->uri,    NULL,
+                              0,     deliver,   g,      resume_at, cancelled, 0};
     g->rc = pinetl__s3_perform(g->s, &req);
     if (g->rc)
         snprintf(g->err, sizeof g->err, "%s", pinetl_error_last());
@@ -79,9 +79,9 @@ int pinetl__s3_get_start(pinetl__s3_get **out, int *fd, pinetl__s3 *s, const cha
         return pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", uri);
     g->s = s;
     g->fd = -1;
-    int rc = (g->uri = pinetl__strdup(uri)) ? pinetl__s3_uri_split(&g->bucket, &g->key, uri)
-                                            : pinetl__error_set(PINETL_ENOMEM,
-                                                                "out of memory reading '%s'", uri);
+    int rc = (g->uri = pinetl__strdup(uri))
+                 ? pinetl__s3_uri_split(&g->bucket, &g->key, uri)
+                 : pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", uri);
     int sv[2];
     if (!rc && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         rc = pinetl__error_set(PINETL_EIO, "reading '%s': cannot create a socket: %s", uri,

@@ -54,9 +54,9 @@ typedef struct attempt {
     const pinetl__curl_api *c;
     CURL *h;
     long status;
-    uint64_t from;      /* the Range asked for */
-    uint64_t skip;      /* bytes to drop: a resumed GET answered 200 (the whole object) */
-    int sink_rc;        /* the sink's failure: stop, no retry */
+    uint64_t from;       /* the Range asked for */
+    uint64_t skip;       /* bytes to drop: a resumed GET answered 200 (the whole object) */
+    int sink_rc;         /* the sink's failure: stop, no retry */
     pinetl__s3_xml *err; /* the body of an error answer */
     const char *put_at;
     size_t put_left;
@@ -83,8 +83,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud) {
     }
     size_t drop = a->skip < len ? (size_t)a->skip : len;
     a->skip -= drop;
-    if (len > drop && a->req->sink && (a->sink_rc = a->req->sink(a->req->sink_ud, p + drop,
-                                                                   len - drop)) != 0)
+    if (len > drop && a->req->sink &&
+        (a->sink_rc = a->req->sink(a->req->sink_ud, p + drop, len - drop)) != 0)
         return 0;
     return len;
 }
@@ -253,8 +253,8 @@ int pinetl__s3_perform(pinetl__s3 *s, pinetl__s3_request *req) {
         if (!retry)
             break;
         if (n >= s->cfg.max_attempts) {
-            rc = pinetl__error_set(PINETL_EIO, "'%s': gave up after %d attempts: %s", req->uri,
-                                   n, last);
+            rc = pinetl__error_set(PINETL_EIO, "'%s': gave up after %d attempts: %s", req->uri, n,
+                                   last);
             break;
         }
         if (wait_retry(req, pinetl__s3_backoff_ms(n))) {

@@ -130,9 +130,7 @@ int pinetl__s3_xml_feed(pinetl__s3_xml *s, const char *p, size_t n, int last) {
 int pinetl__s3_xml_truncated(const pinetl__s3_xml *s) { return s->truncated; }
 const char *pinetl__s3_xml_token(const pinetl__s3_xml *s) { return s->token; }
 const char *pinetl__s3_xml_code(const pinetl__s3_xml *s) { return s->code ? s->code : ""; }
-const char *pinetl__s3_xml_message(const pinetl__s3_xml *s) {
-    return s->message ? s->message : "";
-}
+const char *pinetl__s3_xml_message(const pinetl__s3_xml *s) { return s->message ? s->message : ""; }
 
 void pinetl__s3_xml_free(pinetl__s3_xml *s) {
     if (!s)

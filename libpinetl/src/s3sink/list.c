@@ -385,10 +385,11 @@ static int consider_key(walk *w, const char *base, const char *rel, int levels) 
         size_t len = slash ? (size_t)(slash - at) : strlen(at);
         if (!slash) {
             rc = level == 0 ? consider_file(w, path, path)
-                            : skip(w, path, level == 1 ? "not a partition folder (partition=<n>) "
-                                                         "of a topic"
-                                                       : "not a topic folder (<table> or "
-                                                         "<prefix>.<table>) in topics/");
+                            : skip(w, path,
+                                   level == 1 ? "not a partition folder (partition=<n>) "
+                                                "of a topic"
+                                              : "not a topic folder (<table> or "
+                                                "<prefix>.<table>) in topics/");
             break;
         }
         if (level == 0) {
@@ -411,9 +412,8 @@ static int consider_key(walk *w, const char *base, const char *rel, int levels) 
     return rc;
 }
 
-int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n,
-                             pinetl_table table, int require, pinetl__strlist *out,
-                             pinetl__buf *notices) {
+int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n, pinetl_table table,
+                             int require, pinetl__strlist *out, pinetl__buf *notices) {
     if (!pinetl_table_name(table))
         return pinetl__error_set(PINETL_EINVAL, "listing S3 sink objects: unknown table %d",
                                  (int)table);

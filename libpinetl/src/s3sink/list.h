@@ -31,8 +31,7 @@ int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl
  * relative to dir, and dir's last component says what it is as for a folder; a dir holding
  * keys under topics/ is the landing (only topics/ is read). Objects come out as dir + "/" + key,
  * in the same order as from a folder. */
-int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n,
-                             pinetl_table table, int require, pinetl__strlist *out,
-                             pinetl__buf *notices);
+int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n, pinetl_table table,
+                             int require, pinetl__strlist *out, pinetl__buf *notices);
 
 #endif

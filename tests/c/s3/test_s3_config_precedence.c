@@ -30,9 +30,9 @@ static void write_file(const char *path, const char *text) {
 
 static void clear_env(void) {
     static const char *const vars[] = {
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",  "AWS_REGION",
-        "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",     "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",
-        "AWS_MAX_ATTEMPTS"};
+        "AWS_ACCESS_KEY_ID",   "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_REGION",          "AWS_DEFAULT_REGION",    "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",           "AWS_MAX_ATTEMPTS"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
         unsetenv(vars[i]);
     setenv("AWS_SHARED_CREDENTIALS_FILE", cred_path, 1);
@@ -93,7 +93,7 @@ static void test_profile_chooses_sections(void) {
     pinetl__s3_config c;
     CHECK_INT(load(&c), PINETL_OK);
     CHECK_STR(c.access_key, "OTHERKEY");
-    CHECK_STR(c.region, "ap-south-1");                 /* [profile other] in config */
+    CHECK_STR(c.region, "ap-south-1");           /* [profile other] in config */
     CHECK_STR(c.endpoint, "http://127.0.0.1:9"); /* its endpoint_url, trailing '/' dropped */
     CHECK_INT(c.path_style, 1);
     CHECK_INT(c.max_attempts, 7);

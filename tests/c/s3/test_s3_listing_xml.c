@@ -53,17 +53,21 @@ static void test_last_page_and_error_body(void) {
     pinetl__s3_keys keys = {0};
     pinetl__s3_xml *x;
     CHECK_INT(pinetl__s3_xml_new(&x, &keys), PINETL_OK);
-    CHECK_INT(feed_in_pieces(x, "<ListBucketResult><IsTruncated>false</IsTruncated>"
-                                "</ListBucketResult>", 5),
+    CHECK_INT(feed_in_pieces(x,
+                             "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                             "</ListBucketResult>",
+                             5),
               PINETL_OK);
     CHECK_INT(keys.n, 0);
     CHECK_INT(pinetl__s3_xml_truncated(x), 0);
     CHECK(pinetl__s3_xml_token(x) == NULL);
     pinetl__s3_xml_free(x);
     CHECK_INT(pinetl__s3_xml_new(&x, NULL), PINETL_OK);
-    CHECK_INT(feed_in_pieces(x, "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code>"
-                                "<Message>Please reduce your request rate.</Message>"
-                                "<Key>k</Key></Error>", 7),
+    CHECK_INT(feed_in_pieces(x,
+                             "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code>"
+                             "<Message>Please reduce your request rate.</Message>"
+                             "<Key>k</Key></Error>",
+                             7),
               PINETL_OK);
     CHECK_STR(pinetl__s3_xml_code(x), "SlowDown");
     CHECK_STR(pinetl__s3_xml_message(x), "Please reduce your request rate.");

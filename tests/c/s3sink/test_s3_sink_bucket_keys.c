@@ -23,9 +23,9 @@ static const char *const landing[] = {
 static void test_landing_in_layout_order(void) {
     pinetl__strlist out = {0};
     pinetl__buf notes = {0};
-    CHECK_INT(pinetl__s3sink_list_keys("s3://b/land", landing, 7, PINETL_TABLE_PIN, 1, &out,
-                                       &notes),
-              PINETL_OK);
+    CHECK_INT(
+        pinetl__s3sink_list_keys("s3://b/land", landing, 7, PINETL_TABLE_PIN, 1, &out, &notes),
+        PINETL_OK);
     CHECK_INT(out.n, 3);
     if (out.n == 3) {
         CHECK_STR(out.items[0], "s3://b/land/topics/p.pin/partition=0/p.pin+0+9.json");
@@ -42,8 +42,8 @@ static void test_partition_and_topic_prefixes(void) {
     static const char *const part[] = {"p.pin+0+0000000010.json", "p.pin+0+9.json"};
     pinetl__strlist out = {0};
     pinetl__buf notes = {0};
-    CHECK_INT(pinetl__s3sink_list_keys("s3://b/topics/p.pin/partition=0", part, 2,
-                                       PINETL_TABLE_PIN, 1, &out, &notes),
+    CHECK_INT(pinetl__s3sink_list_keys("s3://b/topics/p.pin/partition=0", part, 2, PINETL_TABLE_PIN,
+                                       1, &out, &notes),
               PINETL_OK);
     CHECK_INT(out.n, 2);
     if (out.n == 2)
@@ -51,8 +51,8 @@ static void test_partition_and_topic_prefixes(void) {
     pinetl__strlist_free(&out);
     /* A partition under the wrong topic does not match its objects. */
     static const char *const topic[] = {"partition=0/q.pin+0+1.json", "partition=2/p.pin+2+1.json"};
-    CHECK_INT(pinetl__s3sink_list_keys("s3://b/topics/p.pin", topic, 2, PINETL_TABLE_PIN, 1,
-                                       &out, &notes),
+    CHECK_INT(pinetl__s3sink_list_keys("s3://b/topics/p.pin", topic, 2, PINETL_TABLE_PIN, 1, &out,
+                                       &notes),
               PINETL_OK);
     CHECK_INT(out.n, 1);
     CHECK(strstr(notes.p, "q.pin+0+1.json") != NULL);
@@ -67,9 +67,9 @@ static void test_prefix_of_no_sink_shape(void) {
     CHECK_INT(pinetl__s3sink_list_keys("s3://b/data", plain, 2, PINETL_TABLE_PIN, 1, &out, &notes),
               PINETL_EFORMAT);
     CHECK(strstr(pinetl_error_last(), "'s3://b/data' is not an S3 sink folder") != NULL);
-    CHECK_INT(pinetl__s3sink_list_keys("s3://b/land", landing + 3, 1, PINETL_TABLE_PIN, 1, &out,
-                                       &notes),
-              PINETL_EFORMAT);
+    CHECK_INT(
+        pinetl__s3sink_list_keys("s3://b/land", landing + 3, 1, PINETL_TABLE_PIN, 1, &out, &notes),
+        PINETL_EFORMAT);
     CHECK(strstr(pinetl_error_last(), "no S3 sink objects of table 'pin'") != NULL);
     pinetl__strlist_free(&out);
     pinetl__buf_free(&notes);
