@@ -133,10 +133,6 @@ static int setup(attempt *a, struct curl_slist **hdrs, pinetl__buf *url, pinetl_
         }
         memset(tmp->p, 0, tmp->len); /* no copy of the token left behind */
     }
-    if (l && !strcmp(req->method, "PUT")) {
-        struct curl_slist *m = c->slist_append(l, "Expect:");
-        l = m ? m : (c->slist_free_all(l), NULL);
-    }
     *hdrs = l;
     if (!l)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory requesting '%s'", req->uri);
