@@ -94,18 +94,20 @@ static int read_ini(profile *p, int *found, const char *path, const char *sectio
     return rc;
 }
 
-/* $var, else $HOME/rest; NULL when neither (no home). */
-static char *file_path(const char *var, const char *rest) {
+/* *out: $var, else $HOME/rest; NULL when neither (no home). */
+static int file_path(char **out, const char *var, const char *rest) {
     const char *v = env(var), *home = env("HOME");
+    *out = NULL;
+    if (!v && !home)
+        return PINETL_OK;
+    size_t n = v ? strlen(v) + 1 : strlen(home) + strlen(rest) + 2;
+    if (!(*out = pinetl__malloc(n)))
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory reading AWS config");
     if (v)
-        return pinetl__strdup(v);
-    if (!home)
-        return NULL;
-    size_t n = strlen(home) + strlen(rest) + 2;
-    char *p = pinetl__malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", home, rest);
-    return p;
+        memcpy(*out, v, n);
+    else
+        snprintf(*out, n, "%s/%s", home, rest);
+    return PINETL_OK;
 }
 
 static int dup_into(char **dst, const char *v) {
@@ -212,12 +214,14 @@ int pinetl__s3_config_load(pinetl__s3_config *c) {
     const char *name = env("AWS_PROFILE");
     if (!name)
         name = "default";
-    char *cred_path = file_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
-    char *conf_path = file_path("AWS_CONFIG_FILE", ".aws/config");
+    char *cred_path = NULL, *conf_path = NULL;
     char section[300];
     profile cred = {0}, conf = {0};
-    int found_cred = 0, found_conf = 0, rc = PINETL_OK;
-    if (cred_path)
+    int found_cred = 0, found_conf = 0;
+    int rc = file_path(&cred_path, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+    if (rc == PINETL_OK)
+        rc = file_path(&conf_path, "AWS_CONFIG_FILE", ".aws/config");
+    if (rc == PINETL_OK && cred_path)
         rc = read_ini(&cred, &found_cred, cred_path, name);
     if (!strcmp(name, "default"))
         snprintf(section, sizeof section, "default");

@@ -89,6 +89,18 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud) {
     return len;
 }
 
+/* Aborts a transfer whose consumer has gone (a GET whose reader stopped), rather than letting
+ * it run to its end or to the connect timeout. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+    attempt *a = ud;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    if (a->req->cancelled && a->req->cancelled(a->req->sink_ud, 0)) {
+        a->sink_rc = pinetl__error_set(PINETL_EIO, "'%s': the reader stopped", a->req->uri);
+        return 1;
+    }
+    return 0;
+}
+
 static size_t on_upload(char *p, size_t size, size_t n, void *ud) {
     attempt *a = ud;
     size_t len = size * n < a->put_left ? size * n : a->put_left;
@@ -150,6 +162,11 @@ static int setup(attempt *a, struct curl_slist **hdrs, pinetl__buf *url, pinetl_
     c->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)LOW_SPEED_SECONDS);
     c->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     c->easy_setopt(h, CURLOPT_WRITEDATA, a);
+    if (req->cancelled) {
+        c->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        c->easy_setopt(h, CURLOPT_XFERINFODATA, a);
+        c->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     if (!strcmp(req->method, "PUT")) {
         a->put_at = req->body;
         a->put_left = req->body_len;

@@ -27,7 +27,8 @@ typedef struct pinetl__s3_request {
     void *sink_ud;
     /* GET: called before each attempt; returns the byte to resume at (a Range request) or 0. */
     uint64_t (*resume_at)(void *ud);
-    /* Called before each retry's wait: 1 to give up now (the consumer is gone). */
+    /* Waits wait_ms unless the consumer goes meanwhile (then 1: give up now); also asked with
+     * 0 during transfers, which stop when it says 1. */
     int (*cancelled)(void *ud, long wait_ms);
     long status; /* out: the last answer's HTTP status */
 } pinetl__s3_request;
