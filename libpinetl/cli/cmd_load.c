@@ -15,25 +15,24 @@
 enum { LOAD_COMMIT_ROWS = 1000000 };
 
 static void load_usage(FILE *out) {
-    fprintf(
-        out,
-        "usage: pinetl load --db FILE --table pin|geo|user [OPTIONS] INPUT...\n"
-        "\n"
-        "Cleans the records of INPUT (files, '-' for stdin, S3 sink directories or s3:// URIs)\n"
-        "and loads them into the SQLite database FILE (created when missing): cleaned rows\n"
-        "into the table (one row per ind; a later record replaces an earlier one), rejected records\n"
-        "into 'rejects'. Loading the same inputs again changes nothing, so a failed or\n"
-        "interrupted load (which keeps what it committed: every 1,000,000 rows) is completed\n"
-        "by running it again.\n"
-        "\n"
-        "options:\n"
-        "  --db FILE                 the warehouse database (required)\n"
-        "  -t, --table T             pin, geo or user (required)\n"
-        "  -i, --input-format F      auto (default), jsonl, array, kafka-rest, kafka-dump,\n"
-        "                            kinesis, s3-sink\n"
-        "  -T, --threads N           worker threads (default 0: one per core)\n"
-        "  -q, --quiet               no summary on stderr\n"
-        "  -h, --help                this help\n");
+    fprintf(out,
+            "usage: pinetl load --db FILE --table pin|geo|user [OPTIONS] INPUT...\n"
+            "\n"
+            "Cleans the records of INPUT (files, '-', S3 sink directories, s3:// URIs) and loads\n"
+            "them into the SQLite database FILE (created when missing): cleaned rows into the\n"
+            "table (one row per ind; a later record replaces an earlier one), rejected records\n"
+            "into 'rejects'. Loading the same inputs again changes nothing, so a failed or\n"
+            "interrupted load (which keeps what it committed: every 1,000,000 rows) is completed\n"
+            "by running it again.\n"
+            "\n"
+            "options:\n"
+            "  --db FILE                 the warehouse database (required)\n"
+            "  -t, --table T             pin, geo or user (required)\n"
+            "  -i, --input-format F      auto (default), jsonl, array, kafka-rest, kafka-dump,\n"
+            "                            kinesis, s3-sink\n"
+            "  -T, --threads N           worker threads (default 0: one per core)\n"
+            "  -q, --quiet               no summary on stderr\n"
+            "  -h, --help                this help\n");
 }
 
 static int run_load(const char *db, pinetl_table table, int quiet,
