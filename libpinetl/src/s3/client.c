@@ -53,6 +53,8 @@ int pinetl__s3_open(pinetl__s3 **out) {
 void pinetl__s3_free(pinetl__s3 *s) {
     if (!s)
         return;
+    if (s->handle)
+        s->curl->easy_cleanup(s->handle);
     pinetl__s3_config_free(&s->cfg);
     pinetl__free(s);
 }

@@ -45,6 +45,7 @@ static void load_curl(void) {
         !resolve(lib, &a->easy_perform, "curl_easy_perform") ||
         !resolve(lib, &a->easy_getinfo, "curl_easy_getinfo") ||
         !resolve(lib, &a->easy_cleanup, "curl_easy_cleanup") ||
+        !resolve(lib, &a->easy_reset, "curl_easy_reset") ||
         !resolve(lib, &a->easy_strerror, "curl_easy_strerror") ||
         !resolve(lib, &a->slist_append, "curl_slist_append") ||
         !resolve(lib, &a->slist_free_all, "curl_slist_free_all")) {

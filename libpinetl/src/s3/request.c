@@ -225,7 +225,11 @@ int pinetl__s3_perform(pinetl__s3 *s, pinetl__s3_request *req) {
     int rc = PINETL_OK;
     char last[400] = "";
     for (int n = 1;; n++) {
-        attempt a = {s, req, c, c->easy_init(), 0, 0, 0, 0, NULL, NULL, 0};
+        if (!s->handle)
+            s->handle = c->easy_init();
+        else
+            c->easy_reset(s->handle); /* options go; the connection cache stays */
+        attempt a = {s, req, c, s->handle, 0, 0, 0, 0, NULL, NULL, 0};
         struct curl_slist *hdrs = NULL;
         if (!a.h) {
             rc = pinetl__error_set(PINETL_ENOMEM, "out of memory requesting '%s'", req->uri);
@@ -262,7 +266,6 @@ int pinetl__s3_perform(pinetl__s3 *s, pinetl__s3_request *req) {
         }
         pinetl__s3_xml_free(a.err);
         c->slist_free_all(hdrs);
-        c->easy_cleanup(a.h);
         if (!retry)
             break;
         if (n >= s->cfg.max_attempts) {

@@ -7,9 +7,13 @@
 #include "dl.h"
 #include "s3.h"
 
+/* A client makes one request at a time (the reader lists, then fetches its objects one after
+ * the other); its curl handle is kept across requests so that connections (and TLS sessions)
+ * to the endpoint are reused. */
 struct pinetl__s3 {
     pinetl__s3_config cfg;
     const pinetl__curl_api *curl;
+    CURL *handle; /* made by the first request */
 };
 
 /* Where a successful answer's body goes: 0 to go on; else the transfer stops and the request

@@ -21,7 +21,8 @@ int pinetl__s3_is_uri(const char *path);
  * bucket. Free both with pinetl__free. */
 int pinetl__s3_uri_split(char **bucket, char **key, const char *uri);
 
-/* A client: the configuration loaded and libcurl and expat resolved. */
+/* A client: the configuration loaded and libcurl and expat resolved. It makes one request at a
+ * time (not from two threads at once); connections are reused from one request to the next. */
 int pinetl__s3_open(pinetl__s3 **out);
 void pinetl__s3_free(pinetl__s3 *s);
 
