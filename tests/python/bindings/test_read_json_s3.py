@@ -47,13 +47,14 @@ def aws_env(landing, monkeypatch):
 def test_read_json_s3_landing_equals_local(landing, aws_env):
     local = pinetl.read_json(landing[1], "pin")
     remote = pinetl.read_json("s3://landing/land", "pin")
-    assert len(remote) == len(local) > 2000
-    assert remote.equals(local)
+    assert len(remote.rows) == len(local.rows) > 2000
+    assert remote.rows.equals(local.rows)
+    assert remote.stats == local.stats
     one = "topics/p.pin/partition=1/p.pin+1+0000000000.json"
-    assert pinetl.read_json("s3://landing/land/" + one, "pin").equals(
-        pinetl.read_json(landing[1] / one, "pin"))
+    assert pinetl.read_json("s3://landing/land/" + one, "pin").rows.equals(
+        pinetl.read_json(landing[1] / one, "pin").rows)
     table = pinetl.arrow.read_json("s3://landing/land/topics", "pin")
-    assert table.num_rows == len(local)
+    assert table.rows.num_rows == len(local.rows)
 
 
 def test_read_json_s3_wrong_secret(aws_env, monkeypatch):
