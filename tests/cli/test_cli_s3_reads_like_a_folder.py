@@ -59,7 +59,22 @@ with tempfile.TemporaryDirectory() as tmp:
                 check(rc == 0 and rc2 == 0 and got == want and len(got) > 1000,
                       "clean %s s3%s: exit %d/%d, %d vs %d bytes, %r" % (
                           table, below, rc, rc2, len(got), len(want), err[-300:]))
-        rc, _, _ = run(env, "clean", "-t", "pin", "-q", "-f", "csv", local)
+        # A landing at the bucket's root, named with and without a trailing '/'.
+        server.make_bucket("root")
+        with open(os.path.join(SAMPLE, "geo.jsonl"), "rb") as f:
+            geo = sink_tree("geo", f.readlines())
+        for key, data in geo.items():
+            server.put("root", key, data)
+        _, want, _ = run(env, "clean", "-t", "geo", "-q", local)
+        for uri in ("s3://root", "s3://root/", "s3://landing/land/"):
+            rc, got, err = run(env, "clean", "-t", "geo", "-q", uri)
+            check(rc == 0 and got == want, "%s: exit %d, %r" % (uri, rc, err))
+        # An object named as a folder (--input-format s3-sink, or a trailing '/') is an error.
+        obj = "s3://landing/land/topics/p.pin/partition=0/p.pin+0+0000000000.json"
+        for args in (["-i", "s3-sink", obj], [obj + "/"]):
+            rc, out, err = run(env, "clean", "-t", "pin", "-q", *args)
+            check(rc == 2 and out == b"" and "is an object, not a folder" in err,
+                  "%s: exit %d, %r" % (args, rc, err))
         # Rejects name the s3:// object, with line and byte as for files.
         rej = os.path.join(tmp, "rejects.jsonl")
         rc, out, err = run(env, "clean", "-t", "pin", "-q", "-r", rej, "s3://landing/bad")

@@ -583,11 +583,13 @@ static int expand_s3(pinetl_reader *r, const char *uri, int content, int sink_on
         rc = pinetl__s3_uri_split(&bucket, &key, uri);
     if (!rc && !(dir = pinetl__strdup(uri)))
         rc = pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+    /* A trailing '/' names a folder, as for a local path; the URI's own slashes are kept. */
     size_t klen = key ? strlen(key) : 0, dlen = dir ? strlen(dir) : 0;
-    while (!rc && klen && key[klen - 1] == '/') {
+    int folder = !rc && dlen && dir[dlen - 1] == '/';
+    while (!rc && klen && key[klen - 1] == '/')
         key[--klen] = '\0';
+    while (!rc && dlen > sizeof "s3://" && dir[dlen - 1] == '/')
         dir[--dlen] = '\0';
-    }
     if (!rc)
         rc = pinetl__s3_list(&keys, r->s3, bucket, key, uri);
     /* Keys below the folder, relative to it; the object itself when one is named exactly. */
@@ -601,8 +603,13 @@ static int expand_s3(pinetl_reader *r, const char *uri, int content, int sink_on
             keys.items[below++] = (char *)k;
         }
     }
-    if (!rc && exact && !sink_only) {
+    if (!rc && exact && !sink_only && !folder) {
         rc = add_input(r, uri, content, -1);
+    } else if (!rc && exact && !below) {
+        rc = pinetl__error_set(PINETL_EFORMAT,
+                               "'%s' is an object, not a folder (%s reads a Kafka Connect S3 sink "
+                               "folder)",
+                               uri, folder ? "a trailing '/'" : "--input-format s3-sink");
     } else if (!rc && !below) {
         rc = pinetl__error_set(PINETL_ENOTFOUND, "'%s': no such object or prefix in bucket '%s'",
                                uri, bucket);
