@@ -6,6 +6,7 @@
 
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -243,6 +244,10 @@ int pinetl__s3_perform(pinetl__s3 *s, pinetl__s3_request *req) {
             c->easy_getinfo(a.h, CURLINFO_RESPONSE_CODE, &a.status);
         int retry = 0;
         const char *code = "";
+        if (getenv("PINETL_S3_DEBUG")) /* one line per attempt, never a credential */
+            fprintf(stderr, "pinetl s3: %s '%s'%s from byte %llu: curl %d, HTTP %ld\n", req->method,
+                    req->uri, req->query ? " (listing)" : "", (unsigned long long)from, (int)cc,
+                    a.status);
         if (!rc && a.err && pinetl__s3_xml_feed(a.err, "", 0, 1)) {
             pinetl__s3_xml_free(a.err);
             a.err = NULL;
