@@ -5,7 +5,7 @@ local run. The object (about 40 MB: the sample's pins repeated) is far larger th
 between the server and the reader (TCP, the socket, the reader's ring with one worker), and the
 reader is held back by not draining its output until the server is back, so the kill lands
 mid-object; the client's attempts (PINETL_S3_DEBUG) show a GET that broke and one resumed
-with a Range (HTTP 206).
+with a Range (HTTP 206). A run that stops early (--strict) ends its fetch at once.
 
 Usage: test_cli_s3_server_restart_mid_read.py PINETL   (run from the project root; meson does)"""
 import os
@@ -53,6 +53,16 @@ with tempfile.TemporaryDirectory() as tmp:
               "restart mid-read: exit %d, %d vs %d bytes, %r" % (
                   p.returncode, len(got), len(want), err[-300:]))
         check(gets >= 2 and resumed, "a failed GET, then a resumed one (206): %r" % err[-500:])
+        # A run that stops early (--strict at a reject in the first line) ends the fetch of the
+        # rest at once: exit 1 promptly, no hang waiting for 40 MB nobody reads.
+        server.put("big", "bad+first.json", b"not json\n" + data)
+        started = time.monotonic()
+        p = subprocess.run([PINETL, "clean", "-t", "pin", "-q", "--strict", "-T", "1",
+                            "s3://big/bad+first.json"], capture_output=True, timeout=120,
+                           env=server.env())
+        check(p.returncode == 1 and b"invalid JSON" in p.stderr and
+              time.monotonic() - started < 60, "strict stop: exit %d in %.1f s, %r" % (
+                  p.returncode, time.monotonic() - started, p.stderr[-300:]))
     finally:
         server.stop()
 finish()
