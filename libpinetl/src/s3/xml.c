@@ -21,13 +21,6 @@ struct pinetl__s3_xml {
     char *token, *code, *message;
 };
 
-void pinetl__s3_keys_free(pinetl__s3_keys *k) {
-    for (size_t i = 0; i < k->n; i++)
-        pinetl__free(k->items[i]);
-    pinetl__free(k->items);
-    memset(k, 0, sizeof *k);
-}
-
 static int keys_push(pinetl__s3_keys *k, const char *s) {
     if (pinetl__alloc_reserve(&k->items, &k->cap, k->n + 1, sizeof *k->items, 64))
         return -1;
