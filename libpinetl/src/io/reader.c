@@ -574,7 +574,7 @@ static int check_readable(const char *path, int *fd_out) {
  * below it (as a folder of that name is read: s3sink/list.c). */
 static int expand_s3(pinetl_reader *r, const char *uri, int content, int sink_only) {
     char *bucket = NULL, *key = NULL, *dir = NULL;
-    pinetl__s3_keys keys = {0};
+    pinetl__strlist keys = {0};
     pinetl__strlist objs = {0};
     int rc = r->s3 ? PINETL_OK : pinetl__s3_open(&r->s3);
     if (rc && rc != PINETL_ENOMEM)
@@ -627,7 +627,7 @@ static int expand_s3(pinetl_reader *r, const char *uri, int content, int sink_on
             rc = add_input(r, objs.items[k], content, -1);
     }
     pinetl__strlist_free(&objs);
-    pinetl__s3_keys_free(&keys);
+    pinetl__strlist_free(&keys);
     pinetl__free(bucket);
     pinetl__free(key);
     pinetl__free(dir);

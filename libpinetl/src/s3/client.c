@@ -38,7 +38,7 @@ void pinetl__s3_free(pinetl__s3 *s) {
 
 static int feed_page(void *ud, const char *p, size_t n) { return pinetl__s3_xml_feed(ud, p, n, 0); }
 
-int pinetl__s3_list(pinetl__s3_keys *out, pinetl__s3 *s, const char *bucket, const char *prefix,
+int pinetl__s3_list(pinetl__strlist *out, pinetl__s3 *s, const char *bucket, const char *prefix,
                     const char *uri) {
     char *token = NULL;
     int rc = PINETL_OK;

@@ -13,7 +13,7 @@ int pinetl__s3_open(pinetl__s3 **out) {
 
 void pinetl__s3_free(pinetl__s3 *s) { (void)s; }
 
-int pinetl__s3_list(pinetl__s3_keys *out, pinetl__s3 *s, const char *bucket, const char *prefix,
+int pinetl__s3_list(pinetl__strlist *out, pinetl__s3 *s, const char *bucket, const char *prefix,
                     const char *uri) {
     (void)out, (void)s, (void)bucket, (void)prefix;
     return pinetl__error_set(PINETL_EIO, "'%s': no S3 support in this build", uri);

@@ -28,7 +28,7 @@ void pinetl__s3_free(pinetl__s3 *s);
 
 /* Appends every key of the bucket that starts with prefix, in the server's (UTF-8 binary) order,
  * following continuation tokens. uri names the listing in messages. */
-int pinetl__s3_list(pinetl__s3_keys *out, pinetl__s3 *s, const char *bucket, const char *prefix,
+int pinetl__s3_list(pinetl__strlist *out, pinetl__s3 *s, const char *bucket, const char *prefix,
                     const char *uri);
 
 /* Starts streaming the object at uri into *fd (the read end of a socket; close it, then call

@@ -1,4 +1,4 @@
-/* s3:// URIs and the key list (s3.h, xml.h): what builds with and without S3 support share. */
+/* s3:// URIs (s3.h), for builds with and without S3 support. */
 #include <string.h>
 
 #include "s3.h"
@@ -26,11 +26,4 @@ int pinetl__s3_uri_split(char **bucket, char **key, const char *uri) {
         return pinetl__error_set(PINETL_ENOMEM, "out of memory reading '%s'", uri);
     }
     return PINETL_OK;
-}
-
-void pinetl__s3_keys_free(pinetl__s3_keys *k) {
-    for (size_t i = 0; i < k->n; i++)
-        pinetl__free(k->items[i]);
-    pinetl__free(k->items);
-    memset(k, 0, sizeof *k);
 }

@@ -15,20 +15,11 @@ enum { EL_OTHER, EL_KEY, EL_TRUNCATED, EL_TOKEN, EL_CODE, EL_MESSAGE };
 struct pinetl__s3_xml {
     const pinetl__expat_api *x;
     XML_Parser p;
-    pinetl__s3_keys *keys;
+    pinetl__strlist *keys;
     int depth, in_contents, el, oom, truncated;
     pinetl__buf text;
     char *token, *code, *message;
 };
-
-static int keys_push(pinetl__s3_keys *k, const char *s) {
-    if (pinetl__alloc_reserve(&k->items, &k->cap, k->n + 1, sizeof *k->items, 64))
-        return -1;
-    if (!(k->items[k->n] = pinetl__strdup(s)))
-        return -1;
-    k->n++;
-    return 0;
-}
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
     (void)attrs;
@@ -67,7 +58,7 @@ static void take(pinetl__s3_xml *s, char **slot) {
 
 static void XMLCALL on_end(void *ud, const XML_Char *name) {
     pinetl__s3_xml *s = ud;
-    if (s->el == EL_KEY && s->keys && keys_push(s->keys, s->text.p ? s->text.p : ""))
+    if (s->el == EL_KEY && s->keys && pinetl__strlist_push(s->keys, s->text.p ? s->text.p : ""))
         s->oom = 1;
     else if (s->el == EL_TRUNCATED)
         s->truncated = s->text.p && !strcmp(s->text.p, "true");
@@ -83,7 +74,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name) {
     s->depth--;
 }
 
-int pinetl__s3_xml_new(pinetl__s3_xml **out, pinetl__s3_keys *keys) {
+int pinetl__s3_xml_new(pinetl__s3_xml **out, pinetl__strlist *keys) {
     *out = NULL;
     const pinetl__expat_api *x;
     int rc = pinetl__s3_expat(&x);

@@ -6,18 +6,12 @@
 #include <stddef.h>
 
 #include "util/buf.h"
-
-typedef struct pinetl__s3_keys {
-    char **items;
-    size_t n, cap;
-} pinetl__s3_keys;
-
-void pinetl__s3_keys_free(pinetl__s3_keys *k);
+#include "util/strlist.h"
 
 typedef struct pinetl__s3_xml pinetl__s3_xml;
 
 /* A parser appending the page's keys to keys (NULL: an error body is expected). */
-int pinetl__s3_xml_new(pinetl__s3_xml **out, pinetl__s3_keys *keys);
+int pinetl__s3_xml_new(pinetl__s3_xml **out, pinetl__strlist *keys);
 /* Feeds the next bytes (last = 1 with the final ones). PINETL_EFORMAT when the XML is broken
  * (the message says where), PINETL_ENOMEM. */
 int pinetl__s3_xml_feed(pinetl__s3_xml *x, const char *p, size_t n, int last);

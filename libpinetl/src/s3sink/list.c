@@ -21,25 +21,9 @@
 #include "layout.h"
 
 static int strlist_push(pinetl__strlist *l, const char *s) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **p = pinetl__realloc(l->items, cap * sizeof *p);
-        if (!p)
-            return pinetl__error_set(PINETL_ENOMEM, "out of memory listing inputs");
-        l->items = p;
-        l->cap = cap;
-    }
-    if (!(l->items[l->n] = pinetl__strdup(s)))
-        return pinetl__error_set(PINETL_ENOMEM, "out of memory listing inputs");
-    l->n++;
-    return PINETL_OK;
-}
-
-void pinetl__strlist_free(pinetl__strlist *l) {
-    for (size_t i = 0; i < l->n; i++)
-        pinetl__free(l->items[i]);
-    pinetl__free(l->items);
-    memset(l, 0, sizeof *l);
+    return pinetl__strlist_push(l, s)
+               ? pinetl__error_set(PINETL_ENOMEM, "out of memory listing inputs")
+               : PINETL_OK;
 }
 
 static int notice(pinetl__buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,14 +8,7 @@
 #include <pinetl/s3sink.h>
 
 #include "util/buf.h"
-
-/* A growable list of strings. */
-typedef struct pinetl__strlist {
-    char **items;
-    size_t n, cap;
-} pinetl__strlist;
-
-void pinetl__strlist_free(pinetl__strlist *l);
+#include "util/strlist.h"
 
 /* Appends the objects of table under dir to out, ordered by topic, partition and offset
  * (numerically); other tables' objects are skipped silently, files outside the layout with a

@@ -28,7 +28,7 @@ static int xml_path(char *digest, size_t cap) {
         "</NextContinuationToken><Contents><Key>a+b &amp; c</Key></Contents>"
         "<Contents><Key>topics/p.pin/partition=0/p.pin+0+0.json</Key></Contents>"
         "</ListBucketResult>";
-    pinetl__s3_keys keys = {0};
+    pinetl__strlist keys = {0};
     pinetl__s3_xml *x = NULL;
     int rc = pinetl__s3_xml_new(&x, &keys);
     for (size_t at = 0; !rc && at < sizeof page - 1; at += 16)
@@ -40,7 +40,7 @@ static int xml_path(char *digest, size_t cap) {
         snprintf(digest, cap, "%zu|%s|%s|%s", keys.n, keys.items[0], keys.items[1],
                  pinetl__s3_xml_token(x));
     pinetl__s3_xml_free(x);
-    pinetl__s3_keys_free(&keys);
+    pinetl__strlist_free(&keys);
     return rc;
 }
 

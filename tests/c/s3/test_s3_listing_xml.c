@@ -31,7 +31,7 @@ static void test_page_keys_and_token(void) {
         "<Contents><Key><![CDATA[x+y z.json]]></Key><Owner><ID>o</ID></Owner></Contents>"
         "</ListBucketResult>";
     for (size_t piece = 1; piece <= 64; piece *= 4) {
-        pinetl__s3_keys keys = {0};
+        pinetl__strlist keys = {0};
         pinetl__s3_xml *x;
         CHECK_INT(pinetl__s3_xml_new(&x, &keys), PINETL_OK);
         CHECK_INT(feed_in_pieces(x, page, piece), PINETL_OK);
@@ -45,12 +45,12 @@ static void test_page_keys_and_token(void) {
         CHECK_STR(pinetl__s3_xml_token(x), "1/a+b=&");
         CHECK_STR(pinetl__s3_xml_code(x), "");
         pinetl__s3_xml_free(x);
-        pinetl__s3_keys_free(&keys);
+        pinetl__strlist_free(&keys);
     }
 }
 
 static void test_last_page_and_error_body(void) {
-    pinetl__s3_keys keys = {0};
+    pinetl__strlist keys = {0};
     pinetl__s3_xml *x;
     CHECK_INT(pinetl__s3_xml_new(&x, &keys), PINETL_OK);
     CHECK_INT(feed_in_pieces(x,
@@ -77,7 +77,7 @@ static void test_last_page_and_error_body(void) {
               PINETL_EFORMAT);
     CHECK(strstr(pinetl_error_last(), "not valid XML") != NULL);
     pinetl__s3_xml_free(x);
-    pinetl__s3_keys_free(&keys);
+    pinetl__strlist_free(&keys);
 }
 
 static void test_key_encoding(void) {

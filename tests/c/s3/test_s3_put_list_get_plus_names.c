@@ -52,7 +52,7 @@ static void test_names_round_trip(void) {
         if (rc)
             fprintf(stderr, "put %s: %s\n", keys[i], pinetl_error_last());
     }
-    pinetl__s3_keys got = {0};
+    pinetl__strlist got = {0};
     snprintf(uri, sizeof uri, "s3://%s", bucket);
     CHECK_INT(pinetl__s3_list(&got, s, bucket, "", uri), PINETL_OK);
     for (size_t i = 0; i < nkeys; i++) {
@@ -63,7 +63,7 @@ static void test_names_round_trip(void) {
         if (!found)
             fprintf(stderr, "not listed back: %s\n", keys[i]);
     }
-    pinetl__s3_keys_free(&got);
+    pinetl__strlist_free(&got);
     for (size_t i = 0; i < nkeys; i++) {
         pinetl__s3_get *g;
         int fd;
