@@ -10,7 +10,8 @@ PINETL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Build tools, the C libraries, clang-format and a C++ compiler (the format check and the header
 # tests). No Debian python3-* package: Python packages come from PyPI into a venv (pinetl_venv).
 PINETL_APT_PACKAGES=(gcc g++ libc6-dev pkg-config meson ninja-build clang-format
-  libcjson-dev libsqlite3-dev libmicrohttpd-dev sqlite3 libgnutls28-dev nettle-dev openssl curl)
+  libcjson-dev libsqlite3-dev libmicrohttpd-dev sqlite3 libgnutls28-dev nettle-dev openssl curl
+  libcurl4-openssl-dev libexpat1-dev)
 
 pinetl_install_packages() {
   local missing=() p

@@ -24,6 +24,8 @@ static void usage(FILE *out) {
             "PutRecord(s) bodies, or Kafka Connect S3 sink directories; standard input when none.\n"
             "A DIR is read only as an S3 sink tree: the landing holding topics/, topics/, a topic\n"
             "(pin, 0a1b.pin) or a partition (partition=<n>); any other folder is an error.\n"
+            "An s3://bucket/key input is read as the object of that key, or else as the folder\n"
+            "of that name (AWS_* configuration; docs/s3.md).\n"
             "\n"
             "options:\n"
             "  -t, --table NAME          pin, geo or user (required)\n"

@@ -18,7 +18,7 @@ static void load_usage(FILE *out) {
     fprintf(out,
             "usage: pinetl load --db FILE --table pin|geo|user [OPTIONS] INPUT...\n"
             "\n"
-            "Cleans the records of INPUT (files, '-' for stdin, or S3 sink directories) and loads\n"
+            "Cleans the records of INPUT (files, '-', S3 sink directories, s3:// URIs) and loads\n"
             "them into the SQLite database FILE (created when missing): cleaned rows into the\n"
             "table (one row per ind; a later record replaces an earlier one), rejected records\n"
             "into 'rejects'. Loading the same inputs again changes nothing, so a failed or\n"

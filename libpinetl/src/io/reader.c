@@ -21,6 +21,7 @@
 #include "core/text_views.h"
 #include "mapping.h"
 #include "reader_dict.h"
+#include "s3/s3.h"
 #include "s3sink/list.h"
 #include "split.h"
 #include "util/error.h"
@@ -114,6 +115,7 @@ struct pinetl_reader {
 
     pinetl_stats stats;
     pinetl__buf notices;
+    pinetl__s3 *s3; /* the client of s3:// inputs, made for the first one */
     /* Rendered batches go one pass (core/direct.h): no columns. PINETL_ONE_PASS=0 in the
      * environment keeps the columnar path (the A/B of docs/performance.md). */
     int one_pass;
@@ -305,9 +307,18 @@ static int split_mapped(pinetl_reader *r, io_split *sp, io_mapping *m) {
 /* Reads one input through the splitter. 0, 1 when stopping, or a negative code. */
 static int read_input(pinetl_reader *r, input *in) {
     int is_stdin = !strcmp(in->path, "-");
+    /* An s3:// object streams in through a socket, fetched by a thread (s3/get.c). */
+    pinetl__s3_get *get = NULL;
+    int fd = -1;
+    if (pinetl__s3_is_uri(in->path)) {
+        int grc = pinetl__s3_get_start(&get, &fd, r->s3, in->path);
+        if (grc)
+            return grc;
+    }
     /* A FIFO or device is read through the descriptor its check opened: opening it a second
      * time could block forever once its writer has gone. */
-    int fd = is_stdin ? STDIN_FILENO : in->fd >= 0 ? in->fd : open(in->path, O_RDONLY | O_CLOEXEC);
+    if (!get)
+        fd = is_stdin ? STDIN_FILENO : in->fd >= 0 ? in->fd : open(in->path, O_RDONLY | O_CLOEXEC);
     in->fd = -1;
     if (fd < 0)
         return pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
@@ -361,6 +372,12 @@ static int read_input(pinetl_reader *r, input *in) {
             }
             if (n == 0)
                 eof = 1;
+            if (n == 0 && get) { /* the end of the object, or of a fetch that failed */
+                rc = pinetl__s3_get_finish(get);
+                get = NULL;
+                if (rc)
+                    break;
+            }
             len += (size_t)n;
         }
         if (rc)
@@ -394,6 +411,7 @@ static int read_input(pinetl_reader *r, input *in) {
     }
     if (!is_stdin)
         close(fd);
+    pinetl__s3_get_cancel(get); /* stopped early: the closed socket ends the fetch */
     if (r->stage_cap > 4 * block) {
         pinetl__free(r->stage);
         r->stage = NULL;
@@ -552,6 +570,70 @@ static int check_readable(const char *path, int *fd_out) {
     return PINETL_OK;
 }
 
+/* The objects an s3:// URI names: the object itself when it is one, else the S3 sink objects
+ * below it (as a folder of that name is read: s3sink/list.c). */
+static int expand_s3(pinetl_reader *r, const char *uri, int content, int sink_only) {
+    char *bucket = NULL, *key = NULL, *dir = NULL;
+    pinetl__strlist keys = {0};
+    pinetl__strlist objs = {0};
+    int rc = r->s3 ? PINETL_OK : pinetl__s3_open(&r->s3);
+    if (rc && rc != PINETL_ENOMEM)
+        rc = pinetl__error_set(rc, "reading '%s': %s", uri, pinetl_error_last());
+    if (!rc)
+        rc = pinetl__s3_uri_split(&bucket, &key, uri);
+    if (!rc && !(dir = pinetl__strdup(uri)))
+        rc = pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+    /* A trailing '/' names a folder, as for a local path; the URI's own slashes are kept. */
+    size_t klen = key ? strlen(key) : 0, dlen = dir ? strlen(dir) : 0;
+    int folder = !rc && dlen && dir[dlen - 1] == '/';
+    while (!rc && klen && key[klen - 1] == '/')
+        key[--klen] = '\0';
+    while (!rc && dlen > sizeof "s3://" && dir[dlen - 1] == '/')
+        dir[--dlen] = '\0';
+    if (!rc)
+        rc = pinetl__s3_list(&keys, r->s3, bucket, key, uri);
+    /* Keys below the folder, relative to it; the object itself when one is named exactly. */
+    size_t below = 0, exact = 0;
+    for (size_t i = 0; !rc && i < keys.n; i++) {
+        const char *k = keys.items[i];
+        if (klen && !strcmp(k, key))
+            exact = 1;
+        else if (!klen || (!strncmp(k, key, klen) && k[klen] == '/')) {
+            keys.items[i] = keys.items[below]; /* a stable partition: the listing's order kept */
+            keys.items[below++] = (char *)k;
+        }
+    }
+    if (!rc && exact && !sink_only && !folder) {
+        rc = add_input(r, uri, content, -1);
+    } else if (!rc && exact && !below) {
+        rc = pinetl__error_set(PINETL_EFORMAT,
+                               "'%s' is an object, not a folder (%s reads a Kafka Connect S3 sink "
+                               "folder)",
+                               uri, folder ? "a trailing '/'" : "--input-format s3-sink");
+    } else if (!rc && !below) {
+        rc = pinetl__error_set(PINETL_ENOTFOUND, "'%s': no such object or prefix in bucket '%s'",
+                               uri, bucket);
+    } else if (!rc) {
+        char **rel = pinetl__malloc(below * sizeof *rel);
+        if (!rel)
+            rc = pinetl__error_set(PINETL_ENOMEM, "out of memory opening inputs");
+        for (size_t i = 0; !rc && i < below; i++)
+            rel[i] = keys.items[i] + (klen ? klen + 1 : 0);
+        if (!rc)
+            rc = pinetl__s3sink_list_keys(dir, (const char *const *)rel, below, r->table, 1, &objs,
+                                          &r->notices);
+        pinetl__free(rel);
+        for (size_t k = 0; k < objs.n && rc == PINETL_OK; k++)
+            rc = add_input(r, objs.items[k], content, -1);
+    }
+    pinetl__strlist_free(&objs);
+    pinetl__strlist_free(&keys);
+    pinetl__free(bucket);
+    pinetl__free(key);
+    pinetl__free(dir);
+    return rc;
+}
+
 static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npaths) {
     int f = r->opt.input_format;
     /* Objects in an S3 sink hold JSON lines; a forced content format still applies to them. */
@@ -567,6 +649,8 @@ static int expand_inputs(pinetl_reader *r, const char *const *paths, size_t npat
                      ? pinetl__error_set(PINETL_EFORMAT, "standard input cannot be an S3 sink "
                                                          "directory (--input-format s3-sink)")
                      : add_input(r, path, content, -1);
+        } else if (pinetl__s3_is_uri(path)) {
+            rc = expand_s3(r, path, content, f == PINETL_INPUT_S3_SINK);
         } else if (stat(path, &st) != 0) {
             rc = pinetl__error_set(errno == ENOENT ? PINETL_ENOTFOUND : PINETL_EIO,
                                    "cannot open '%s': %s", path, strerror(errno));
@@ -804,6 +888,7 @@ void pinetl_reader_free(pinetl_reader *r) {
     }
     pinetl__free(r->inputs);
     pinetl__buf_free(&r->notices);
+    pinetl__s3_free(r->s3);
     if (r->wake[0] >= 0)
         close(r->wake[0]);
     if (r->wake[1] >= 0)

@@ -21,25 +21,9 @@
 #include "layout.h"
 
 static int strlist_push(pinetl__strlist *l, const char *s) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **p = pinetl__realloc(l->items, cap * sizeof *p);
-        if (!p)
-            return pinetl__error_set(PINETL_ENOMEM, "out of memory listing inputs");
-        l->items = p;
-        l->cap = cap;
-    }
-    if (!(l->items[l->n] = pinetl__strdup(s)))
-        return pinetl__error_set(PINETL_ENOMEM, "out of memory listing inputs");
-    l->n++;
-    return PINETL_OK;
-}
-
-void pinetl__strlist_free(pinetl__strlist *l) {
-    for (size_t i = 0; i < l->n; i++)
-        pinetl__free(l->items[i]);
-    pinetl__free(l->items);
-    memset(l, 0, sizeof *l);
+    return pinetl__strlist_push(l, s)
+               ? pinetl__error_set(PINETL_ENOMEM, "out of memory listing inputs")
+               : PINETL_OK;
 }
 
 static int notice(pinetl__buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -317,6 +301,30 @@ static int nothing_found(const walk *w, const char *dir, size_t notes_from) {
         flen ? " (first: " : "", flen > 120 ? 120 : flen, first, flen ? ")" : "");
 }
 
+/* Sorts the objects found, or reports that none were, and hands their paths to out; frees w's. */
+static int finish(walk *w, int rc, const char *dir, pinetl_table table, int require,
+                  size_t notes_from, pinetl__strlist *out) {
+    if (rc == PINETL_OK) {
+        if (w->n)
+            qsort(w->objs, w->n, sizeof *w->objs, cmp_objects);
+        else if (require)
+            rc = nothing_found(w, dir, notes_from);
+        else
+            rc = notice(w->notices, "no S3 sink objects of table '%s' under '%s'\n",
+                        pinetl_table_name(table), dir);
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        if (rc == PINETL_OK)
+            rc = strlist_push(out, w->objs[i].path);
+        pinetl__free(w->objs[i].path);
+        pinetl__free(w->objs[i].topic);
+        pinetl__free(w->objs[i].partition);
+        pinetl__free(w->objs[i].offset);
+    }
+    pinetl__free(w->objs);
+    return rc;
+}
+
 int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl__strlist *out,
                         pinetl__buf *notices) {
     if (!pinetl_table_name(table))
@@ -344,25 +352,87 @@ int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl
         pinetl__free(top_real);
     }
     free(real); /* realpath's own malloc */
-    if (rc == PINETL_OK) {
-        if (w.n)
-            qsort(w.objs, w.n, sizeof *w.objs, cmp_objects);
-        else if (require)
-            rc = nothing_found(&w, dir, notes_from);
-        else
-            rc = notice(notices, "no S3 sink objects of table '%s' under '%s'\n",
-                        pinetl_table_name(table), dir);
+    return finish(&w, rc, dir, table, require, notes_from, out);
+}
+
+/* A key below the listed folder, read as walk_dir reads a folder's entries: its components
+ * must be the layout's folders down to the objects' level. A bucket has no folders, so a key
+ * names its "folders" itself; each key is matched, and skipped with a notice, on its own. */
+static int consider_key(walk *w, const char *base, const char *rel, int levels) {
+    const char *at = rel;
+    char *path = join_path(base, rel);
+    if (!path)
+        return pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
+    int rc = PINETL_OK;
+    for (int level = levels; rc == PINETL_OK; level--) {
+        const char *slash = strchr(at, '/');
+        size_t len = slash ? (size_t)(slash - at) : strlen(at);
+        if (!slash) {
+            rc = level == 0 ? consider_file(w, path, path)
+                            : skip(w, path,
+                                   level == 1 ? "not a partition folder (partition=<n>) "
+                                                "of a topic"
+                                              : "not a topic folder (<table> or "
+                                                "<prefix>.<table>) in topics/");
+            break;
+        }
+        if (level == 0) {
+            rc = skip(w, path, "a folder inside a partition folder");
+        } else if (level == 1 && !partition_name(at, len)) {
+            rc = skip(w, path, "not a partition folder (partition=<n>) of a topic");
+        } else if (level == 2 && !pinetl__s3sink_topic_valid(at, len)) {
+            rc = skip(w, path, "not a topic folder (<table> or <prefix>.<table>) in topics/");
+        } else if (level == 2 && pinetl__s3sink_topic_table(at, len) != (int)w->table) {
+            char topic[64];
+            snprintf(topic, sizeof topic, "%.*s", (int)(len < 63 ? len : 63), at);
+            skip_other(w, topic);
+        } else {
+            at = slash + 1;
+            continue;
+        }
+        break;
     }
-    for (size_t i = 0; i < w.n; i++) {
-        if (rc == PINETL_OK)
-            rc = strlist_push(out, w.objs[i].path);
-        pinetl__free(w.objs[i].path);
-        pinetl__free(w.objs[i].topic);
-        pinetl__free(w.objs[i].partition);
-        pinetl__free(w.objs[i].offset);
-    }
-    pinetl__free(w.objs);
+    pinetl__free(path);
     return rc;
+}
+
+int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n, pinetl_table table,
+                             int require, pinetl__strlist *out, pinetl__buf *notices) {
+    if (!pinetl_table_name(table))
+        return pinetl__error_set(PINETL_EINVAL, "listing S3 sink objects: unknown table %d",
+                                 (int)table);
+    walk w = {table, NULL, 0, 0, notices, 0, 0, ""};
+    size_t notes_from = notices->len, blen = 0;
+    const char *base = dir + component(dir, strlen(dir), &blen);
+    int levels = -1, via_topics = 0, rc = PINETL_OK;
+    for (size_t i = 0; i < n && !via_topics; i++)
+        via_topics = !strncmp(keys[i], "topics/", 7);
+    if (partition_name(base, blen))
+        levels = 0;
+    else if ((blen == 6 && !memcmp(base, "topics", 6)) || via_topics)
+        levels = 2;
+    else if (pinetl__s3sink_topic_valid(base, blen) && pinetl__s3sink_topic_table(base, blen) >= 0)
+        levels = 1;
+    if (levels < 0 || (blen == 6 && !memcmp(base, "topics", 6)))
+        via_topics = 0;
+    if (levels < 0)
+        return pinetl__error_set(PINETL_EFORMAT,
+                                 "'%.200s' is not an S3 sink folder (%s): its %zu objects (such "
+                                 "as '%.100s') are skipped; name the objects to read them",
+                                 dir, sink_folders, n, n ? keys[0] : "");
+    for (size_t i = 0; i < n && rc == PINETL_OK; i++) {
+        if (via_topics && strncmp(keys[i], "topics/", 7))
+            continue; /* the landing: only its topics/ is read, as for a folder */
+        if (via_topics) {
+            char *top = join_path(dir, "topics");
+            rc = top ? consider_key(&w, top, keys[i] + 7, levels)
+                     : pinetl__error_set(PINETL_ENOMEM, "out of memory listing S3 objects");
+            pinetl__free(top);
+        } else {
+            rc = consider_key(&w, dir, keys[i], levels);
+        }
+    }
+    return finish(&w, rc, dir, table, require, notes_from, out);
 }
 
 struct pinetl_s3sink_objects {

@@ -8,14 +8,7 @@
 #include <pinetl/s3sink.h>
 
 #include "util/buf.h"
-
-/* A growable list of strings. */
-typedef struct pinetl__strlist {
-    char **items;
-    size_t n, cap;
-} pinetl__strlist;
-
-void pinetl__strlist_free(pinetl__strlist *l);
+#include "util/strlist.h"
 
 /* Appends the objects of table under dir to out, ordered by topic, partition and offset
  * (numerically); other tables' objects are skipped silently, files outside the layout with a
@@ -26,5 +19,12 @@ void pinetl__strlist_free(pinetl__strlist *l);
  * (message set). */
 int pinetl__s3sink_list(const char *dir, pinetl_table table, int require, pinetl__strlist *out,
                         pinetl__buf *notices);
+
+/* The same for the keys of a bucket below dir (an s3:// URI without the trailing '/'): keys are
+ * relative to dir, and dir's last component says what it is as for a folder; a dir holding
+ * keys under topics/ is the landing (only topics/ is read). Objects come out as dir + "/" + key,
+ * in the same order as from a folder. */
+int pinetl__s3sink_list_keys(const char *dir, const char *const *keys, size_t n, pinetl_table table,
+                             int require, pinetl__strlist *out, pinetl__buf *notices);
 
 #endif
