@@ -45,14 +45,17 @@ cjson_dir=$src/cjson-$cjson_version
 if [ ! -f "$cjson_dir/cJSON.c" ]; then
   apt=$cache/apt-src
   mkdir -p "$apt/sources" "$apt/lists/partial" "$apt/cache/archives/partial"
-  cat /etc/apt/sources.list.d/*.sources /dev/null | sed 's/^Types: deb$/Types: deb-src/' > "$apt/sources/src.sources"
+  cat /etc/apt/sources.list.d/*.sources /dev/null 2>/dev/null | sed 's/^Types: deb$/Types: deb-src/' > "$apt/sources/src.sources"
   [ -s "$apt/sources/src.sources" ] ||
     grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' > "$apt/sources/src.list"
   aptopts=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/sources"
            -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
   apt-get "${aptopts[@]}" update >&2
   tmp=$(mktemp -d "$src/cjson.XXXXXX")
-  (cd "$tmp" && apt-get "${aptopts[@]}" source "cjson=$cjson_version" >&2)
+  # The archive keeps only a release's newest revision: when Debian publishes a newer one (a
+  # security fix), this fails and the pins above are to be moved to it.
+  (cd "$tmp" && apt-get "${aptopts[@]}" source "cjson=$cjson_version" >&2) ||
+    { echo "wheel_deps.sh: Debian's cjson $cjson_version is not to be had; pin its current revision" >&2; exit 1; }
   rm -rf "$cjson_dir"
   mv "$tmp"/cjson-*/ "$cjson_dir"
   rm -rf "$tmp"

@@ -16,7 +16,7 @@ pinetl_aarch64_root() {
   if [ ! -x "$root/usr/bin/python3.11" ]; then
     apt=$cache/apt
     mkdir -p "$apt/sources" "$apt/lists/partial" "$apt/archives/partial" "$apt/cache"
-    cat /etc/apt/sources.list.d/*.sources /dev/null > "$apt/sources/arm64.sources"
+    cat /etc/apt/sources.list.d/*.sources /dev/null 2>/dev/null > "$apt/sources/arm64.sources"
     [ -s "$apt/sources/arm64.sources" ] || cp /etc/apt/sources.list "$apt/sources/arm64.list"
     : > "$apt/status"
     local opts=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/sources"
