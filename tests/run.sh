@@ -52,7 +52,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== Python tests"
 source "$PINETL_ROOT/tests/python/run.sh"
 
-echo "== Wheel tests (scripts/wheel.sh's wheel on CPython 3.10 to 3.13)"
+echo "== Wheel tests (scripts/wheel.sh's wheels: x86_64 on CPython 3.10 to 3.13 and runtime 14.3's Spark, aarch64 under qemu)"
 source "$PINETL_ROOT/tests/wheels/run.sh"
 
 source "$PINETL_ROOT/tests/docs/run.sh"

@@ -22,8 +22,14 @@ def spark_packages():
     spark_version = pyspark.__version__
     major_minor = ".".join(spark_version.split(".")[:2])
     delta_version = importlib.metadata.version("delta-spark")
-    return [f"io.delta:delta-spark_{major_minor}_2.13:{delta_version}",
-            f"org.apache.spark:spark-sql-kafka-0-10_2.13:{spark_version}"]
+    # The Scala of pyspark's jars: 2.13 for Spark 4, 2.12 for Spark 3.5 (the oldest Databricks
+    # LTS runtime's, tests/wheels/dbr.sh), whose delta-spark artifact has no Spark version in it.
+    jars = os.listdir(os.path.join(os.path.dirname(pyspark.__file__), "jars"))
+    scala = next(".".join(j[len("scala-library-"):].split(".")[:2])
+                 for j in jars if j.startswith("scala-library-"))
+    delta = f"delta-spark_{major_minor}_{scala}" if int(major_minor.split(".")[0]) >= 4 else f"delta-spark_{scala}"
+    return [f"io.delta:{delta}:{delta_version}",
+            f"org.apache.spark:spark-sql-kafka-0-10_{scala}:{spark_version}"]
 
 
 # Transitive jars of delta-spark and the Kafka source that Spark itself ships (in newer or equal
@@ -105,11 +111,21 @@ def _timestamp_text(value):
     return value.strftime(form)
 
 
+def to_arrow(df):
+    """df's rows as one Arrow table: DataFrame.toArrow (Spark 4), or on Spark 3.5 the Arrow
+    batches its toPandas collects (the same conversion, without pandas)."""
+    import pyarrow as pa
+    if hasattr(df, "toArrow"):
+        return df.toArrow()
+    from pyspark.sql.pandas.types import to_arrow_schema
+    return pa.Table.from_batches(df._collect_as_arrow(), schema=to_arrow_schema(df.schema))
+
+
 def spark_rows(df):
     """A cleaned Spark DataFrame's rows as the dicts the CLI's JSON lines parse to (timestamps
     as the spec's text), in the DataFrame's order."""
     import pyarrow as pa
-    table = df.toArrow()
+    table = to_arrow(df)
     ts = [f.name for f in table.schema if pa.types.is_timestamp(f.type)]
     rows = table.to_pylist()
     for row in rows:
@@ -122,7 +138,7 @@ def spark_rejects(df):
     """A rejects DataFrame's rows as the dicts of `pinetl clean --rejects` (raw or raw_base64,
     whichever is set)."""
     out = []
-    for row in df.toArrow().to_pylist():
+    for row in to_arrow(df).to_pylist():
         if row.get("raw_base64") is None:
             row.pop("raw_base64", None)
         else:

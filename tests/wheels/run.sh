@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The wheel as users get it (scripts/wheel.sh; docs/wheels.md): for each CPython 3.10 to 3.13, a
-# venv gets the wheel's dependencies first, then the wheel by `pip install`, and pytest runs the
-# binding tests against the installed package (PINETL_EXPECT_INSTALLED=1):
+# The wheels as users get them (scripts/wheel.sh; docs/wheels.md).
+# x86_64: for each CPython 3.10 to 3.13, a venv gets the wheel's dependencies first, then the wheel
+# by `pip install`, and pytest runs the binding tests against the installed package
+# (PINETL_EXPECT_INSTALLED=1):
 # - CPython 3.10 with the oldest supported Databricks LTS runtime's versions
 #   (requirements/constraints-dbr14.3.txt: numpy 1.23.5, pandas 1.5.3, pyarrow 8.0.0, cffi 1.15.1);
-# - CPython 3.11, 3.12, 3.13 with the test venv's versions (requirements/constraints.txt).
+# - CPython 3.11 with runtime 15.4's (requirements/constraints-dbr15.4.txt: pyarrow 14.0.1);
+# - CPython 3.12, 3.13 with the test venv's versions (requirements/constraints.txt).
 # Each time, pip must leave every version the venv had as it was (the wheel's floors admit them).
+# aarch64: the wheel under qemu (tests/wheels/aarch64.sh): import and the sample clean, whose
+# output must equal the x86_64 wheel's on CPython 3.12 (the same dependency versions).
+# The oldest runtime's Spark: tests/wheels/dbr.sh (pyspark 3.5.0 and its Delta in the 3.10 venv).
 # The venvs ($PINETL_VENV-wheeltest-3.X) are kept between runs; pinetl is uninstalled and the pins
 # installed again first, so each run installs the wheel as into a fresh venv with those versions.
 # Sourced by tests/run.sh (uses PINETL_ROOT, pinetl_build, passed, failed, logs); run alone:
-#   bash tests/wheels/run.sh [WHEEL]       (default: a wheel scripts/wheel.sh builds now)
+#   bash tests/wheels/run.sh [WHEEL...]    (default: the wheels scripts/wheel.sh builds now)
 if [ -z "${PINETL_ROOT:-}" ]; then
   source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/harness.sh"
   set +e
@@ -17,6 +22,8 @@ if [ -z "${PINETL_ROOT:-}" ]; then
   passed=0 failed=0 logs=$(mktemp -d) PINETL_WHEELS_ALONE=1
 fi
 source "$PINETL_ROOT/scripts/pythons.sh"
+source "$PINETL_ROOT/tests/wheels/aarch64.sh"
+source "$PINETL_ROOT/tests/wheels/dbr.sh"
 
 # The binding's own tests (no service, no extra beyond the wheel's dependencies and pytest).
 PINETL_WHEEL_TESTS=(test_clean_json.py test_read_json.py test_pandas_versions.py test_errors.py
@@ -55,20 +62,36 @@ pinetl_wheel_test() {
   echo "(CPython $v: $((SECONDS - start)) s)"
 }
 
-wheel=${1:-}
-if [ -z "$wheel" ]; then
-  wheel=$(bash "$PINETL_ROOT/scripts/wheel.sh" "$logs/dist") || { echo "scripts/wheel.sh failed"; wheel=; }
+wheels=("$@")
+if [ ${#wheels[@]} -eq 0 ]; then
+  wheel_start=$SECONDS
+  mapfile -t wheels < <(bash "$PINETL_ROOT/scripts/wheel.sh" --arch all "$logs/dist") || echo "scripts/wheel.sh failed"
+  echo "(scripts/wheel.sh --arch all: $((SECONDS - wheel_start)) s)"
 fi
+wheel_x86_64="" wheel_aarch64=""
+for w in "${wheels[@]}"; do
+  case $w in *_x86_64.whl) wheel_x86_64=$w;; *_aarch64.whl) wheel_aarch64=$w;; esac
+done
 # The CLI, for the value-for-value comparisons.
 pinetl_build "$PINETL_ROOT/build" -Dwerror=true || { echo "build failed: build"; failed=$((failed + 1)); }
-if [ -z "$wheel" ]; then
-  failed=$((failed + 1))
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+if [ -z "$wheel_x86_64" ]; then
+  echo "no x86_64 wheel"; failed=$((failed + 1))
 else
-  export PIP_DISABLE_PIP_VERSION_CHECK=1
-  pinetl_wheel_test "$wheel" 3.10 -r "$PINETL_ROOT/requirements/constraints-dbr14.3.txt"
-  for v in 3.11 3.12 3.13; do
-    pinetl_wheel_test "$wheel" "$v" -c "$PINETL_ROOT/requirements/constraints.txt" cffi numpy pandas pyarrow pytest
+  pinetl_wheel_test "$wheel_x86_64" 3.10 -r "$PINETL_ROOT/requirements/constraints-dbr14.3.txt"
+  pinetl_wheel_test "$wheel_x86_64" 3.11 -r "$PINETL_ROOT/requirements/constraints-dbr15.4.txt"
+  for v in 3.12 3.13; do
+    pinetl_wheel_test "$wheel_x86_64" "$v" -c "$PINETL_ROOT/requirements/constraints.txt" cffi numpy pandas pyarrow pytest
   done
+  pinetl_dbr_spark_test "$wheel_x86_64"
+fi
+if [ -z "$wheel_aarch64" ]; then
+  echo "no aarch64 wheel"; failed=$((failed + 1))
+elif ! "$PINETL_VENV-wheeltest-3.12/bin/python" -s "$PINETL_ROOT/tests/wheels/sample_clean.py" \
+       "$PINETL_ROOT/tests/data/real-sample" > "$logs/sample-clean-x86_64.txt"; then
+  echo "the sample clean failed on x86_64 (CPython 3.12)"; failed=$((failed + 1))
+else
+  pinetl_aarch64_test "$wheel_aarch64" "$logs/sample-clean-x86_64.txt"
 fi
 
 if [ -n "${PINETL_WHEELS_ALONE:-}" ]; then

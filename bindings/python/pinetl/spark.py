@@ -126,7 +126,17 @@ def _one_batch(tbl: pa.Table, target: pa.Schema) -> pa.RecordBatch:
     # yields). The cast changes types, never values: large_string -> string, the coordinates'
     # fixed_size_list<double>[2] -> list<double>.
     pa = _pa()
-    batches = tbl.cast(target).combine_chunks().to_batches()
+    try:
+        cast = tbl.cast(target)
+    except pa.ArrowNotImplementedError:
+        # pyarrow < 11 (Databricks runtime 14.3 has 8.0) has no cast from fixed_size_list to
+        # list: those columns go through Python lists, the same values, then the cast.
+        cast = pa.table([pa.chunked_array([pa.array(c.to_pylist(), type=pa.list_(f.type.value_type))
+                                           for c in col.chunks], type=pa.list_(f.type.value_type))
+                         if pa.types.is_fixed_size_list(f.type) else col
+                         for f, col in zip(tbl.schema, tbl.columns)],
+                        names=tbl.schema.names).cast(target)
+    batches = cast.combine_chunks().to_batches()
     if not batches:
         return pa.RecordBatch.from_pylist([], schema=target)
     return batches[0]
@@ -250,7 +260,8 @@ def batch_records(batch: pa.RecordBatch, column: str | None = None) -> list[byte
                            f"(columns: {batch.schema.names})")
         return [b"" if v is None else v for v in _as_bytes_list(batch.column(column))]
     names = [n for n in batch.schema.names if n != "_corrupt_record"]
-    rows = batch.select(names).to_pylist()
+    # (Through a Table: RecordBatch.select is pyarrow 13's; Databricks runtime 14.3 has 8.0.)
+    rows = _pa().Table.from_batches([batch]).select(names).to_pylist()
     if "_corrupt_record" not in batch.schema.names:
         return [_record_json(r) for r in rows]
     corrupt = _as_bytes_list(batch.column("_corrupt_record"))

@@ -52,8 +52,10 @@ uint32_t pinetl__crc32c_sw(uint32_t crc, const void *data, size_t len) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <nmmintrin.h>
 
-__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const void *data,
-                                                            size_t len) {
+/* "crc32" as well: recent clang (Zig's, which builds the wheel) splits the CRC32 instructions
+ * out of SSE 4.2; GCC accepts the name too. */
+__attribute__((target("sse4.2,crc32"))) static uint32_t crc32c_hw(uint32_t crc, const void *data,
+                                                                  size_t len) {
     const unsigned char *p = data;
     uint64_t c = ~crc;
     while (len && ((uintptr_t)p & 7)) {
