@@ -19,6 +19,7 @@ raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tab
 from __future__ import annotations
 
 import operator
+import os
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,34 @@ def _deltalake() -> ModuleType:
     return deltalake
 
 
+def resolve_storage_options(uri: Uri,
+                            given: dict[str, str] | None = None) -> dict[str, str] | None:
+    """The delta-rs storage options for the table at uri: given as it is, except for an `s3://`
+    uri, where the standard AWS configuration fills in what given leaves out: the endpoint
+    (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL; plain http allowed only for an http:// one), the
+    region (AWS_REGION, else AWS_DEFAULT_REGION), and the commit safety: conditional put
+    (`aws_conditional_put: etag`, each log entry created with If-None-Match: *, so two writers
+    of the same version cannot both win), unless a locking provider (AWS_S3_LOCKING_PROVIDER) is
+    configured. Credentials are not copied: delta-rs reads them from the same standard sources
+    (environment, shared files, profiles). See docs/s3-pipeline.md."""
+    if not str(uri).startswith("s3://"):
+        return given
+    out: dict[str, str] = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        out["AWS_ENDPOINT_URL"] = endpoint
+        if endpoint.startswith("http://"):
+            out["AWS_ALLOW_HTTP"] = "true"
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        out["AWS_REGION"] = region
+    keys = {k.upper() for k in (given or {})}
+    if "AWS_S3_LOCKING_PROVIDER" not in keys and not os.environ.get("AWS_S3_LOCKING_PROVIDER"):
+        out["aws_conditional_put"] = "etag"
+    out.update(given or {})
+    return out
+
+
 def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTable | None:
     """The DeltaTable at uri, or None when there is none yet."""
     dl = _deltalake()
@@ -56,7 +85,7 @@ def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTabl
 def committed_version(uri: Uri, app_id: str,
                       storage_options: dict[str, str] | None = None) -> int | None:
     """The last transaction version committed to the table at uri by app_id (None: none yet)."""
-    dt = _table(uri, storage_options)
+    dt = _table(uri, resolve_storage_options(uri, storage_options))
     return None if dt is None else dt.transaction_version(app_id)
 
 
@@ -118,6 +147,7 @@ def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str 
     dl = _deltalake()
     commit = _commit(app_id, version)
     data = _arrow_table(rows, arrow_schema(table))
+    storage_options = resolve_storage_options(uri, storage_options)
     dt = _table(uri, storage_options)
     if dt is not None and app_id is not None:
         done = dt.transaction_version(app_id)
@@ -146,6 +176,7 @@ def write_rejects(uri: Uri, rejects: pa.Table | pa.RecordBatch, *,
     dl = _deltalake()
     commit = _commit(app_id, version)
     data = _arrow_table(rejects, reject_arrow_schema())
+    storage_options = resolve_storage_options(uri, storage_options)
     dt = _table(uri, storage_options)
     if dt is not None and app_id is not None:
         done = dt.transaction_version(app_id)
