@@ -18,10 +18,12 @@ raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tab
 """
 from __future__ import annotations
 
+import functools
 import operator
 import os
+from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from ._arrow import read_json as _read_arrow
 from ._errors import InvalidArgumentError
@@ -73,6 +75,41 @@ def resolve_storage_options(uri: Uri,
     return out
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_REFUSED = ("SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "ExpiredToken",
+            "InvalidToken", "403 Forbidden")
+
+
+def _store_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """For a table in a bucket (the first argument an s3:// uri): delta-rs' object store errors
+    for a missing bucket and refused credentials as FileNotFoundError and PermissionError naming
+    the table, the bucket and the endpoint (never a secret); the original is chained."""
+    @functools.wraps(func)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OSError as e:
+            uri = str(args[0]) if args else ""
+            if not uri.startswith("s3://") or isinstance(e, (FileNotFoundError, PermissionError)):
+                raise
+            text = str(e)
+            bucket = uri[len("s3://"):].split("/", 1)[0]
+            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+            where = f" at {endpoint}" if endpoint else ""
+            if "NoSuchBucket" in text:
+                raise FileNotFoundError(f"Delta table {uri}: bucket {bucket!r} does not "
+                                        f"exist{where}") from e
+            for code in _REFUSED:
+                if code in text:
+                    raise PermissionError(
+                        f"Delta table {uri}: the S3 server{where} refused the credentials "
+                        f"({code}); check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the "
+                        "profile) for this endpoint") from e
+            raise
+    return run
+
+
 def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTable | None:
     """The DeltaTable at uri, or None when there is none yet."""
     dl = _deltalake()
@@ -82,6 +119,7 @@ def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTabl
         return None
 
 
+@_store_errors
 def committed_version(uri: Uri, app_id: str,
                       storage_options: dict[str, str] | None = None) -> int | None:
     """The last transaction version committed to the table at uri by app_id (None: none yet)."""
@@ -132,6 +170,7 @@ def _arrow_table(data: pa.Table | pa.RecordBatch, schema: pa.Schema) -> pa.Table
     return data.select(schema.names).cast(schema)
 
 
+@_store_errors
 def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str = "append",
           partition_by: str | list[str] | None = None, app_id: str | None = None,
           version: int | None = None, storage_options: dict[str, str] | None = None) -> bool:
@@ -167,6 +206,7 @@ def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str 
     return True
 
 
+@_store_errors
 def write_rejects(uri: Uri, rejects: pa.Table | pa.RecordBatch, *,
                   partition_by: str | list[str] | None = None, app_id: str | None = None,
                   version: int | None = None,

@@ -13,6 +13,7 @@ import tempfile
 
 import pinetl
 from pinetl import Warehouse, s3sink
+from pinetl.errors import FormatError
 from pinetl.files import check_target, replace_file
 from pinetl.warehouse import insight_names
 
@@ -30,7 +31,7 @@ def _is_sink_folder(folder):
     or a partition: libpinetl/SPEC.md, "Folders"); a folder of other files is not one."""
     try:
         s3sink.list_objects(folder, TABLES[0])
-    except pinetl.FormatError:
+    except FormatError:
         return False
     return True
 
