@@ -8,18 +8,23 @@ Use from a test module (conftest.py imports the fixtures, so any test can ask fo
         s3_bucket.client.list_objects_v2(Bucket=s3_bucket.name)
 
 `s3_server` is session-scoped: one server for the whole run, stopped at the end; `stop()` and
-`start()` bring it down and back on the same port (a server that goes away mid-read). `s3_bucket`
+`start()` bring it down and back on the same port (a server that goes away mid-read);
+`folder_head_proxy()` puts a pass-through proxy in front of it (see FolderHeadProxy). `s3_bucket`
 creates a fresh bucket for one test and exports the standard AWS environment for the code under
 test (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION; AWS_SESSION_TOKEN
 and AWS_PROFILE removed; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE pointed at nothing), so
 nothing of the machine's own AWS set-up reaches the test server, and subprocesses inherit it."""
+import http.client
+import http.server
 import itertools
 import os
 import pathlib
 import secrets
 import socket
 import subprocess
+import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -110,11 +115,77 @@ class S3Server:
         kwargs.update(overrides)
         return boto3.session.Session().client("s3", **kwargs)
 
+    def folder_head_proxy(self):
+        """A FolderHeadProxy in front of this server (close() it after use)."""
+        return FolderHeadProxy(self)
+
     def create_bucket(self, prefix="b"):
         """Creates a bucket no other test of this run uses; returns its name."""
         name = f"{prefix}{os.getpid()}-{next(self._buckets)}"
         self.client().create_bucket(Bucket=name)
         return name
+
+
+class FolderHeadProxy:
+    """A loopback pass-through proxy in front of s3s-fs for clients that probe folders with HEAD
+    (Hadoop's S3A: `getFileStatus` on `.../_delta_log`). s3s-fs 0.14.1 keeps objects as files, and
+    a HEAD on a key that is a folder of its storage answers 500 InternalError where S3 answers
+    404 (S3 has no folders); S3A then fails instead of probing on. The proxy forwards every
+    request byte for byte (its Host header included, so Signature Version 4 still verifies) and
+    turns only that answer into 404. `endpoint` is its http://127.0.0.1:PORT."""
+
+    def __init__(self, server):
+        target = server
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+                try:
+                    conn.putrequest(self.command, self.path, skip_host=True,
+                                    skip_accept_encoding=True)
+                    for name, value in self.headers.items():
+                        conn.putheader(name, value)
+                    conn.endheaders(body or None)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    status, headers = resp.status, resp.getheaders()
+                finally:
+                    conn.close()
+                if self.command == "HEAD" and status == 500 and self._is_folder():
+                    status, headers, data = 404, [], b""
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() not in ("transfer-encoding", "content-length", "connection",
+                                            "date", "server"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data) if self.command != "HEAD" else
+                                                       dict((k.lower(), v) for k, v in headers)
+                                                       .get("content-length", 0)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            def _is_folder(self):
+                key = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).lstrip("/")
+                return (target.root / key).is_dir()
+
+            do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _forward
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 class S3Bucket:
