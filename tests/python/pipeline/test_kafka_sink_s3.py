@@ -15,7 +15,7 @@ import time
 import pytest
 
 from kafka_fixtures import kafka_broker  # noqa: F401 (the fixture)
-from test_kafka_sink import consume_all, create_topics, produce, sample_rows
+from test_kafka_sink import _NoCommit, consume_all, create_topics, produce, sample_rows
 
 from pinetl import s3sink
 from pinetl_pipeline import s3
@@ -139,20 +139,6 @@ def test_sink_object_names_keep_their_plus_through_listing(kafka_broker, s3_buck
     assert [s for s, _ in _kafka().landed_files(landing, topic, 0)] == [0, 10, 20]
     plain = sorted(s3_bucket.keys("sink/"))                           # boto3's default listing
     assert plain == [k.replace("+", " ") for k in expect], plain
-
-
-class _NoCommit:
-    """A consumer whose commits are lost: as a sink killed between its PUT and its commit."""
-
-    def __init__(self, consumer):
-        self._c = consumer
-        self.dropped = 0
-
-    def commit(self, *a, **kw):
-        self.dropped += 1
-
-    def __getattr__(self, name):
-        return getattr(self._c, name)
 
 
 def test_sink_to_a_bucket_resumes_from_the_objects_not_the_committed_offset(
