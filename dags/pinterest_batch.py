@@ -48,7 +48,8 @@ with DAG(
     default_args={"owner": "pinetl", "retries": 1, "retry_delay": timedelta(minutes=2)},
     params={
         "landing": Param("", type="string",
-                         description="landing folder or s3://bucket/prefix (Variable pinetl_landing)"),
+                         description="landing folder or s3://bucket/prefix "
+                                     "(Variable pinetl_landing)"),
         "warehouse": Param("", type="string", description="SQLite warehouse file"),
         "out": Param("", type="string", description="output folder (OUT/YYYY-MM-DD/...)"),
         "delta": Param("", type="string",

@@ -588,7 +588,8 @@ def main(argv=None, sink_prog=None):
 
     s = sub.add_parser("sink", prog=sink_prog, help="land topics in the Kafka Connect S3 sink layout, exactly once")
     s.add_argument("--bootstrap", **bootstrap)
-    s.add_argument("--landing", required=True, help="the landing folder or s3://bucket/prefix (topics/ goes under it)")
+    s.add_argument("--landing", required=True,
+                   help="the landing folder or s3://bucket/prefix (topics/ goes under it)")
     s.add_argument("--topics", help="comma-separated topic names")
     s.add_argument("--prefix", help="topic prefix: consume <prefix>.<table> for --tables")
     s.add_argument("--tables", default=",".join(TABLES), help="with --prefix (default: %(default)s)")

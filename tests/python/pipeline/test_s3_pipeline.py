@@ -120,7 +120,7 @@ def test_delta_on_s3_missing_bucket_and_wrong_secret_fail_clearly(s3_bucket, sam
 
 # ---- The daily chain on an s3:// landing -----------------------------------------------------
 
-def test_daily_chain_finds_an_s3_landing_as_it_finds_a_folder(s3_bucket, tmp_path):
+def test_daily_chain_finds_an_s3_landing_as_it_finds_a_folder(s3_bucket, tmp_path, monkeypatch):
     """landing_task on the bucket: the same tables, files and bytes as on the folder; a sink
     tree and flat files are told apart as C tells them (object names parsed by pinetl.s3sink)."""
     landing = tmp_path / "landing"
@@ -139,6 +139,13 @@ def test_daily_chain_finds_an_s3_landing_as_it_finds_a_folder(s3_bucket, tmp_pat
         pa.landing_task("2024-01-03", s3_bucket.uri("landing"))
     with pytest.raises(FileNotFoundError, match=f"bucket 'no-such-{s3_bucket.name}' does not"):
         pa.landing_task("2024-01-01", f"s3://no-such-{s3_bucket.name}/landing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret")
+    with pytest.raises(PermissionError) as err:
+        pa.landing_task("2024-01-01", s3_bucket.uri("landing"))
+    assert str(err.value) == (
+        f"listing {s3_bucket.uri('landing', 'date=2024-01-01')}/: the S3 server at "
+        f"{s3_bucket.server.endpoint} refused the credentials (SignatureDoesNotMatch); check "
+        "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the profile) for this endpoint")
 
 
 def test_daily_landing_sink_detection_asks_c_not_a_topics_folder(tmp_path):
