@@ -199,3 +199,40 @@ def test_sink_to_a_missing_bucket_or_with_a_wrong_secret_fails_clearly(
     assert "refused the credentials (SignatureDoesNotMatch)" in proc.stderr, proc.stderr
     assert s3_bucket.server.secret_key[5:] not in proc.stderr     # no secret printed
     assert server_files(s3_bucket, "l") == {}
+
+
+def test_sink_stops_when_the_bucket_goes_away_and_a_restart_lands_every_offset_once(
+        kafka_broker, s3_bucket):
+    """The server stops mid-run: the sink's PUT fails (after the client's retries), the sink
+    exits 1 saying it cannot reach the server, committing nothing it did not land; the server
+    comes back and a restart lands the rest, every offset once."""
+    prefix = kafka_broker.topic_prefix("s3gone")
+    topic = f"{prefix}.geo"
+    produce(kafka_broker.bootstrap, prefix, {"geo": sample_rows("geo", 2000)})
+    landing = s3_bucket.uri("landing")
+    group = f"{prefix}-sink"
+    proc = subprocess.Popen(sink_command(kafka_broker.bootstrap, landing, [topic], group,
+                                         "--flush-size", "20", "--no-validate"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(server_files(s3_bucket, "landing")) < 5 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.02)
+        s3_bucket.server.stop()
+        out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        s3_bucket.server.start()
+    assert proc.returncode == 1, err
+    assert f"cannot reach the S3 server at {s3_bucket.server.endpoint}" in err, err
+    landed_before = server_files(s3_bucket, "landing")
+    assert 5 <= len(landed_before) < 100
+    proc = subprocess.run(sink_command(kafka_broker.bootstrap, landing, [topic], group,
+                                       "--flush-size", "20", "--until-idle", "2"),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    check_bucket_exactly_once(s3_bucket, "landing", topic,
+                              consume_all(kafka_broker.bootstrap, topic, 2000))
