@@ -14,7 +14,9 @@ is <landing>/date=YYYY-MM-DD (layout "daily"; "flat" takes <landing> itself).
 
 Configuration, per run (`airflow dags trigger -c '{"landing": ...}'`, which overrides the
 params) or else the Airflow Variables pinetl_landing, pinetl_warehouse, pinetl_out, pinetl_delta
-(optional), pinetl_layout (optional). No secrets are involved.
+(optional), pinetl_layout (optional). No secrets are involved: an s3:// landing or Delta location
+takes its credentials from the worker's standard AWS configuration (docs/s3-pipeline.md). The
+workers need pinetl[report], plus the delta extra for a Delta location and the s3 extra for s3://.
 """
 from datetime import datetime, timedelta
 
@@ -45,10 +47,13 @@ with DAG(
     max_active_runs=1,
     default_args={"owner": "pinetl", "retries": 1, "retry_delay": timedelta(minutes=2)},
     params={
-        "landing": Param("", type="string", description="landing folder (Variable pinetl_landing)"),
+        "landing": Param("", type="string",
+                         description="landing folder or s3://bucket/prefix "
+                                     "(Variable pinetl_landing)"),
         "warehouse": Param("", type="string", description="SQLite warehouse file"),
         "out": Param("", type="string", description="output folder (OUT/YYYY-MM-DD/...)"),
-        "delta": Param("", type="string", description="Delta tables location; empty: no Delta"),
+        "delta": Param("", type="string",
+                       description="Delta tables location (folder or s3://); empty: no Delta"),
         "layout": Param("", type="string", description="'daily' (default) or 'flat'"),
     },
     tags=["pinetl", "pinterest"],

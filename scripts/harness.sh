@@ -63,7 +63,7 @@ pinetl_build() {
 # whole suite: every extra of pyproject.toml except airflow, which has its own venv
 # (tests/airflow/venv.sh, tests/airflow/constraints.txt).
 PINETL_VENV=${PINETL_VENV:-$PINETL_ROOT/.venv}
-PINETL_EXTRAS=test,dask,spark,delta,emulate,mysql,kafka,report,bench
+PINETL_EXTRAS=test,dask,spark,delta,emulate,mysql,kafka,report,s3,bench
 # pinetl_venv [EXTRAS]: creates $PINETL_VENV if missing and installs pinetl[EXTRAS] from this tree
 # with `pip install` (build isolation), as a user does; the tree's package replaces any older one.
 pinetl_venv() {

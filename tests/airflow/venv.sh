@@ -17,8 +17,9 @@ root=$(cd "$here/../.." && pwd)
 venv=${PINETL_AIRFLOW_VENV:-$root/.venv-airflow}
 python=${PINETL_PYTHON:-python3}
 constraints=$here/constraints.txt
+# deltalake: the batch DAG's Delta task (pinetl.delta) when a Delta location is configured.
 requirements=(apache-airflow==3.3.2 apache-airflow-providers-standard
-              apache-airflow-providers-databricks cffi numpy "pandas>=2.2,<3" plotly)
+              apache-airflow-providers-databricks cffi numpy "pandas>=2.2,<3" plotly deltalake)
 
 if [[ ${1:-} == --resolve ]]; then
   rm -rf "$venv"

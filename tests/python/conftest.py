@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from spark_fixtures import spark  # noqa: F401  (the run's one Spark session, for every test)
+from s3_fixtures import s3_bucket, s3_server  # noqa: F401  (the S3-compatible test server)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "real-sample"
@@ -32,7 +33,7 @@ if _build:
 
 # Tests using these fixtures start a service: marked `service` (tests/python/run.sh runs them
 # once, against the installed package, and not again against the build tree).
-SERVICE_FIXTURES = {"spark", "kafka_broker", "mariadb", "airflow"}
+SERVICE_FIXTURES = {"spark", "kafka_broker", "mariadb", "airflow", "s3_server", "s3_bucket"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -18,9 +18,12 @@ raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tab
 """
 from __future__ import annotations
 
+import functools
 import operator
+import os
+from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from ._arrow import read_json as _read_arrow
 from ._errors import InvalidArgumentError
@@ -44,6 +47,69 @@ def _deltalake() -> ModuleType:
     return deltalake
 
 
+def resolve_storage_options(uri: Uri,
+                            given: dict[str, str] | None = None) -> dict[str, str] | None:
+    """The delta-rs storage options for the table at uri: given as it is, except for an `s3://`
+    uri, where the standard AWS configuration fills in what given leaves out: the endpoint
+    (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL; plain http allowed only for an http:// one), the
+    region (AWS_REGION, else AWS_DEFAULT_REGION), and the commit safety: conditional put
+    (`aws_conditional_put: etag`, each log entry created with If-None-Match: *, so two writers
+    of the same version cannot both win), unless a locking provider (AWS_S3_LOCKING_PROVIDER) is
+    configured. Credentials are not copied: delta-rs reads them from the same standard sources
+    (environment, shared files, profiles). See docs/s3-pipeline.md."""
+    if not str(uri).startswith("s3://"):
+        return given
+    out: dict[str, str] = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        out["AWS_ENDPOINT_URL"] = endpoint
+        if endpoint.startswith("http://"):
+            out["AWS_ALLOW_HTTP"] = "true"
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        out["AWS_REGION"] = region
+    keys = {k.upper() for k in (given or {})}
+    if "AWS_S3_LOCKING_PROVIDER" not in keys and not os.environ.get("AWS_S3_LOCKING_PROVIDER"):
+        out["aws_conditional_put"] = "etag"
+    out.update(given or {})
+    return out
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_REFUSED = ("SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "ExpiredToken",
+            "InvalidToken", "403 Forbidden")
+
+
+def _store_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """For a table in a bucket (the first argument an s3:// uri): delta-rs' object store errors
+    for a missing bucket and refused credentials as FileNotFoundError and PermissionError naming
+    the table, the bucket and the endpoint (never a secret); the original is chained."""
+    @functools.wraps(func)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OSError as e:
+            uri = str(args[0]) if args else ""
+            if not uri.startswith("s3://") or isinstance(e, (FileNotFoundError, PermissionError)):
+                raise
+            text = str(e)
+            bucket = uri[len("s3://"):].split("/", 1)[0]
+            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+            where = f" at {endpoint}" if endpoint else ""
+            if "NoSuchBucket" in text:
+                raise FileNotFoundError(f"Delta table {uri}: bucket {bucket!r} does not "
+                                        f"exist{where}") from e
+            for code in _REFUSED:
+                if code in text:
+                    raise PermissionError(
+                        f"Delta table {uri}: the S3 server{where} refused the credentials "
+                        f"({code}); check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the "
+                        "profile) for this endpoint") from e
+            raise
+    return run
+
+
 def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTable | None:
     """The DeltaTable at uri, or None when there is none yet."""
     dl = _deltalake()
@@ -53,10 +119,11 @@ def _table(uri: Uri, storage_options: dict[str, str] | None = None) -> DeltaTabl
         return None
 
 
+@_store_errors
 def committed_version(uri: Uri, app_id: str,
                       storage_options: dict[str, str] | None = None) -> int | None:
     """The last transaction version committed to the table at uri by app_id (None: none yet)."""
-    dt = _table(uri, storage_options)
+    dt = _table(uri, resolve_storage_options(uri, storage_options))
     return None if dt is None else dt.transaction_version(app_id)
 
 
@@ -103,6 +170,7 @@ def _arrow_table(data: pa.Table | pa.RecordBatch, schema: pa.Schema) -> pa.Table
     return data.select(schema.names).cast(schema)
 
 
+@_store_errors
 def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str = "append",
           partition_by: str | list[str] | None = None, app_id: str | None = None,
           version: int | None = None, storage_options: dict[str, str] | None = None) -> bool:
@@ -118,6 +186,7 @@ def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str 
     dl = _deltalake()
     commit = _commit(app_id, version)
     data = _arrow_table(rows, arrow_schema(table))
+    storage_options = resolve_storage_options(uri, storage_options)
     dt = _table(uri, storage_options)
     if dt is not None and app_id is not None:
         done = dt.transaction_version(app_id)
@@ -137,6 +206,7 @@ def write(uri: Uri, table: Table, rows: pa.Table | pa.RecordBatch, *, mode: str 
     return True
 
 
+@_store_errors
 def write_rejects(uri: Uri, rejects: pa.Table | pa.RecordBatch, *,
                   partition_by: str | list[str] | None = None, app_id: str | None = None,
                   version: int | None = None,
@@ -146,6 +216,7 @@ def write_rejects(uri: Uri, rejects: pa.Table | pa.RecordBatch, *,
     dl = _deltalake()
     commit = _commit(app_id, version)
     data = _arrow_table(rejects, reject_arrow_schema())
+    storage_options = resolve_storage_options(uri, storage_options)
     dt = _table(uri, storage_options)
     if dt is not None and app_id is not None:
         done = dt.transaction_version(app_id)

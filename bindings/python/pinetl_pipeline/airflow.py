@@ -7,35 +7,97 @@ small summary dict (fits in an XCom). Nothing here imports Airflow.
 import datetime as _dt
 import hashlib
 import json
+import logging
 import os
 import tempfile
 
 import pinetl
 from pinetl import Warehouse, s3sink
+from pinetl.errors import FormatError
 from pinetl.files import check_target, replace_file
 from pinetl.warehouse import insight_names
 
+from . import s3
+
 TABLES = tuple(pinetl.tables())   # the C library's list
+# Progress and accounting of the tasks (what Airflow's task log shows): logger
+# "pinetl_pipeline.airflow", INFO. Messages start with the task and the day.
+log = logging.getLogger(__name__)
 _EXTENSIONS = {"csv": "csv", "json": "json", "table": "txt"}
 
 
+def _is_sink_folder(folder):
+    """True when C reads folder as an S3 sink folder (a landing holding topics/, topics/, a topic
+    or a partition: libpinetl/SPEC.md, "Folders"); a folder of other files is not one."""
+    try:
+        s3sink.list_objects(folder, TABLES[0])
+    except FormatError:
+        return False
+    return True
+
+
+def _bucket_sink_objects(uri, table=None):
+    """[(name relative to uri, s3.Object)] of the S3 sink objects under s3://bucket/prefix (of
+    table's topics when given), in the readers' order (topic, partition, start offset). Whether a
+    key is one is asked of C: its file name parses as an object name and it sits in the
+    partition folder C names for it."""
+    root = uri.rstrip("/")
+    found = []
+    for obj in s3.list_objects(root + "/"):
+        rel = obj.uri[len(root) + 1:]
+        parsed = s3sink.parse_object_name(rel.rsplit("/", 1)[-1])
+        if parsed is None:
+            continue
+        topic, partition, start = parsed
+        if rel != f"{s3sink.partition_dir(topic, partition)}/{rel.rsplit('/', 1)[-1]}":
+            continue
+        if table is not None and s3sink.topic_table(topic) != table:
+            continue
+        found.append(((topic, partition, start), rel, obj))
+    found.sort(key=lambda f: f[0])
+    return [(rel, obj) for _, rel, obj in found]
+
+
+def _named_for(name, table):
+    """A flat landing's file of table: its name starts with the table's name and '.', '-' or '_'
+    (pin.jsonl, pin-2024-01-01.json, ...)."""
+    return name.startswith(table) and name[len(table):len(table) + 1] in (".", "-", "_")
+
+
 def landing_sources(landing, tables=TABLES):
-    """{table: [paths]} of a landing folder: the folder itself when it holds a Kafka Connect S3
-    sink layout (a topics/ folder), else its files whose names start with the table's name
-    (pin.jsonl, pin-2024-01-01.json, ...), sorted. A table without files is an error."""
-    if os.path.isdir(os.path.join(landing, "topics")):
-        return {t: [landing] for t in tables}
+    """{table: [paths]} of a landing folder or s3://bucket/prefix: the landing itself when it is
+    a Kafka Connect S3 sink folder (as C reads folders: pinetl.s3sink), else its files whose names
+    start with the table's name (pin.jsonl, pin-2024-01-01.json, ...), sorted. A table without
+    files is an error."""
+    if s3.is_uri(landing):
+        return _bucket_sources(landing, tables)
     if not os.path.isdir(landing):
         raise FileNotFoundError(f"landing folder {landing!r} does not exist")
+    if _is_sink_folder(landing):
+        return {t: [landing] for t in tables}
     names = sorted(os.listdir(landing))
     out = {}
     for t in tables:
         files = [os.path.join(landing, n) for n in names
-                 if n.startswith(t) and n[len(t):len(t) + 1] in (".", "-", "_")
-                 and os.path.isfile(os.path.join(landing, n))]
+                 if _named_for(n, t) and os.path.isfile(os.path.join(landing, n))]
         if not files:
             raise FileNotFoundError(f"landing folder {landing!r} has no file for table {t!r} "
                                     f"(expected {t}.jsonl or {t}-*.json)")
+        out[t] = files
+    return out
+
+
+def _bucket_sources(landing, tables):
+    root = landing.rstrip("/")
+    if _bucket_sink_objects(root):
+        return {t: [root] for t in tables}
+    names = sorted(o.uri[len(root) + 1:] for o in s3.list_objects(root + "/"))
+    out = {}
+    for t in tables:
+        files = [f"{root}/{n}" for n in names if "/" not in n and _named_for(n, t)]
+        if not files:
+            raise FileNotFoundError(f"landing {landing!r} has no object for table {t!r} "
+                                    f"(expected {t}.jsonl or {t}-*.json, or an S3 sink tree)")
         out[t] = files
     return out
 
@@ -123,6 +185,11 @@ def day_landing(landing, day, layout="daily"):
     day = check_day(day)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+    if s3.is_uri(landing):
+        path = s3.join(landing, f"date={day}") if layout == "daily" else landing.rstrip("/")
+        if not s3.exists_under(path):
+            raise FileNotFoundError(f"no landing data for {day}: no object under {path!r}")
+        return path
     path = os.path.join(landing, f"date={day}") if layout == "daily" else os.fspath(landing)
     if not os.path.isdir(path):
         raise FileNotFoundError(f"no landing data for {day}: folder {path!r} does not exist")
@@ -135,7 +202,7 @@ def _table_files(source, table):
     (pinetl.s3sink.list_objects), in the order the clean reads them."""
     if os.path.isfile(source):
         return [source]
-    if not os.path.isdir(os.path.join(source, "topics")):
+    if not _is_sink_folder(source):
         return []
     return s3sink.list_objects(source, table)[0]
 
@@ -145,6 +212,16 @@ def _fingerprint(source_list, table):
     h = hashlib.sha256()
     count = size = 0
     for source in source_list:
+        if s3.is_uri(source):
+            # In a bucket: each object's relative name, size and ETag (changes with the content),
+            # without downloading it.
+            objects = _bucket_sink_objects(source, table) or \
+                [(o.uri.rsplit("/", 1)[-1], o) for o in s3.list_objects(source) if o.uri == source]
+            for rel, obj in objects:
+                h.update(f"{rel}\0{obj.size}\0{obj.etag}\0".encode())
+                size += obj.size
+                count += 1
+            continue
         base = source if os.path.isdir(source) else os.path.dirname(source)
         # Hashed in the order of their relative names' parts (as earlier releases walked the
         # folder), so a ledger written before the listing moved to C still matches.
@@ -205,6 +282,7 @@ def landing_task(day, landing, warehouse=None, out=None, delta="", layout="daily
     {"files", "bytes"}}}. Fails (FileNotFoundError) when a table has no data."""
     _require(landing=landing)
     folder = day_landing(landing, day, layout)
+    log.info("landing %s: checking %s", day, folder)
     sources = landing_sources(folder)
     tables = {}
     for t in TABLES:
@@ -212,6 +290,7 @@ def landing_task(day, landing, warehouse=None, out=None, delta="", layout="daily
         if count == 0:
             raise FileNotFoundError(f"landing data for {day} in {folder!r} has no {t!r} object")
         tables[t] = {"files": count, "bytes": size}
+        log.info("landing %s: %s: %d file(s), %d bytes in %s", day, t, count, size, folder)
     return {"day": check_day(day), "landing": folder, "tables": tables}
 
 
@@ -231,6 +310,9 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
     for t in TABLES:
         fingerprint, count, size = _fingerprint(sources[t], t)
         loaded = done.get(t, {}).get("fingerprint") != fingerprint
+        log.info("load %s: %s: %d file(s), %d bytes: %s", day, t, count, size,
+                 "loading into " + os.fspath(warehouse) if loaded
+                 else "already loaded (the ledger has these files)")
         if loaded:
             with Warehouse(warehouse) as wh:
                 stats = wh.load(sources[t], t, threads=threads)
@@ -250,11 +332,16 @@ def load_task(day, landing, warehouse, out, delta="", layout="daily", threads=0)
         summary["tables"][t] = {k: r[k] for k in ("read", "cleaned", "rejected",
                                                   "rejected_by_reason", "written")}
         summary["tables"][t]["loaded"] = loaded
+        log.info("load %s: %s: read %d, cleaned %d, rejected %d%s, written %d", day, t,
+                 r["read"], r["cleaned"], r["rejected"],
+                 "".join(f", {k} {v}" for k, v in sorted(r["rejected_by_reason"].items())),
+                 r["written"])
     rows = [dict(done[t]) for t in TABLES]
     for r in rows:
         r.pop("fingerprint", None)
     _write_atomic(os.path.join(_day_dir(out, day), "accounting.json"),
                   json.dumps({"day": day, "tables": rows}, indent=1, sort_keys=True) + "\n")
+    log.info("load %s: wrote %s", day, os.path.join(_day_dir(out, day), "accounting.json"))
     return summary
 
 
@@ -267,6 +354,7 @@ def delta_task(day, landing, warehouse=None, out=None, delta="", layout="daily",
     nothing and returns {"day", "delta": None}; pinetl.delta is not even imported."""
     day = check_day(day)
     if not delta:
+        log.info("delta %s: no Delta location configured: nothing to do", day)
         return {"day": day, "delta": None}
     from pinetl import delta as pdelta  # only when configured: it needs deltalake and pyarrow
     sources = landing_sources(day_landing(landing, day, layout))
@@ -280,6 +368,9 @@ def delta_task(day, landing, warehouse=None, out=None, delta="", layout="daily",
         tables[t] = {"read": stats["read"], "cleaned": stats["cleaned"],
                      "rejected": stats["rejected"], "written": bool(stats["written"]),
                      "rejects_written": bool(stats.get("rejects_written"))}
+        log.info("delta %s: %s: read %d, cleaned %d, rejected %d: %s %s/%s and %s/rejects_%s",
+                 day, t, stats["read"], stats["cleaned"], stats["rejected"],
+                 "merged into" if stats["written"] else "already committed to", root, t, root, t)
     return {"day": day, "delta": root, "tables": tables}
 
 
@@ -303,7 +394,10 @@ def insights_task(day, landing=None, warehouse=None, out=None, delta="", layout=
             # '{\n"<name>": [...]\n}\n': the members of all nine, joined as C joins them.
             parts.append(one[len("{\n"):-len("\n}\n")])
             _write_atomic(os.path.join(folder, "insights", f"{name}.csv"), csv)
+            log.info("insights %s: %s: %d rows", day, name, rows[name])
     _write_atomic(os.path.join(folder, "insights.json"), "{\n" + ",\n".join(parts) + "\n}\n")
+    log.info("insights %s: wrote %s and %s", day, os.path.join(folder, "insights.json"),
+             os.path.join(folder, "insights", "*.csv"))
     return {"day": day, "rows": rows}
 
 
@@ -320,6 +414,7 @@ def report_task(day, landing=None, warehouse=None, out=None, delta="", layout="d
     page = report.render(insights, accounting(warehouse, until=day), day=day)
     path = os.path.join(folder, "report.html")
     _write_atomic(path, page)
+    log.info("report %s: wrote %s (%d bytes)", day, path, len(page.encode("utf-8")))
     return {"day": day, "report": path, "bytes": len(page.encode("utf-8"))}
 
 

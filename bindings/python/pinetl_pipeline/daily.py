@@ -89,14 +89,15 @@ def main(argv=None):
     p.add_argument("--date", required=True, type=_day,
                    help="the day: YYYY-MM-DD, 'today' or 'yesterday' (UTC)")
     p.add_argument("--landing", required=True,
-                   help="landing folder; the day's data is in LANDING/date=YYYY-MM-DD "
-                        "(or LANDING itself with --layout flat)")
+                   help="landing folder or s3://bucket/prefix; the day's data is in "
+                        "LANDING/date=YYYY-MM-DD (or LANDING itself with --layout flat)")
     p.add_argument("--warehouse", required=True, help="SQLite warehouse file (created if absent)")
     p.add_argument("--out", required=True,
                    help="output folder; the day's files go to OUT/YYYY-MM-DD/")
     p.add_argument("--layout", choices=_tasks.LAYOUTS, default="daily",
                    help="daily: LANDING/date=YYYY-MM-DD (default); flat: LANDING is the day")
-    p.add_argument("--delta", default="", help="also write Delta tables under this location")
+    p.add_argument("--delta", default="",
+                   help="also write Delta tables under this location (a folder or s3://...)")
     p.add_argument("--threads", type=int, default=0, help="cleaning threads (0: one per core)")
     p.add_argument("--json", action="store_true",
                    help="print the tasks' summaries as one JSON object at the end")

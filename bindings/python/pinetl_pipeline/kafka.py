@@ -26,6 +26,11 @@ digits>.json`, one value a line, a file rolled by record count (`flush_size`) an
   offset when neither exists), and deletes temporary files a crash left. A crash between rename
   and commit therefore re-reads nothing that is already in a file: no duplicate, no gap.
 
+The landing may also be an S3 bucket, `s3://bucket/prefix` (the `s3` extra: boto3; credentials,
+region and endpoint from the standard AWS configuration): the same object names under the prefix,
+each object one PUT (visible whole or not at all) made create-only with If-None-Match: *, and a
+restart resumes from the bucket's listing (pinetl_pipeline.kafka_landing).
+
 The sink lands RAW values, as the S3 sink does: cleaning happens later (`pinetl clean`/`load`
 read the layout), so the landing folder keeps the records as they were produced. Each value is one
 line; the few values that cannot be one line as they are become one: a tombstone, empty or blank
@@ -49,7 +54,8 @@ from dataclasses import dataclass, field
 
 import pinetl
 from pinetl import s3sink
-from pinetl.files import replace_file
+
+from .kafka_landing import BucketLanding, open_landing
 
 TABLES = tuple(pinetl.tables())   # the C library's list
 
@@ -229,57 +235,28 @@ def produce_rows(bootstrap_servers, prefix, rows_by_table, **kwargs):
 # ---------------------------------------------------------------------------------------------
 # The S3-sink-layout consumer
 
-# The layout's names come from C (pinetl.s3sink), as pinetl serve's landing writes them.
-_TMP_SUFFIX = ".tmp"
+# The layout's names come from C (pinetl.s3sink), as pinetl serve's landing writes them; the
+# landing (a folder or an s3:// bucket location) is pinetl_pipeline.kafka_landing's.
 object_name = s3sink.object_name
 
 
 def partition_dir(landing, topic, partition):
-    return os.path.join(landing, s3sink.partition_dir(topic, partition))
+    """The folder (or s3:// location) of a partition's objects under landing."""
+    where = open_landing(landing)
+    if isinstance(where, BucketLanding):
+        return where.partition_uri(topic, partition)
+    return where.partition_dir(topic, partition)
 
 
 def landed_files(landing, topic, partition):
-    """[(start offset, path)] of a partition's files, by start offset."""
-    d = partition_dir(landing, topic, partition)
-    try:
-        names = os.listdir(d)
-    except FileNotFoundError:
-        return []
-    out = []
-    for name in names:
-        parsed = s3sink.parse_object_name(name)
-        if parsed and parsed[:2] == (topic, partition):
-            out.append((parsed[2], os.path.join(d, name)))
-    out.sort()
-    return out
-
-
-def _count_lines(path):
-    n = 0
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(1 << 20)
-            if not block:
-                return n
-            n += block.count(b"\n")
+    """[(start offset, path or s3:// uri)] of a partition's objects, by start offset."""
+    return open_landing(landing).objects(topic, partition)
 
 
 def next_offset_from_files(landing, topic, partition):
-    """The offset after the last landed record of a partition (its last file's start + lines), or
-    None when the partition has no file."""
-    files = landed_files(landing, topic, partition)
-    if not files:
-        return None
-    start, path = files[-1]
-    return start + _count_lines(path)
-
-
-def _fsync_dir(path):
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """The offset after the last landed record of a partition (its last object's start + lines),
+    or None when the partition has no object."""
+    return open_landing(landing).next_offset(topic, partition)
 
 
 def landing_line(value):
@@ -357,7 +334,8 @@ class S3Sink:
         self.topics = [topic_name("", t) for t in topics]
         if not self.topics:
             raise ValueError("no topic to consume")
-        self.landing = os.fspath(landing)
+        self.landing = landing if isinstance(landing, str) else os.fspath(landing)
+        self._landing = open_landing(self.landing)
         self.flush_size = flush_size
         self.rotate_s = rotate_interval_ms / 1000.0
         self.validate = validate
@@ -380,15 +358,16 @@ class S3Sink:
     # -- assignment ------------------------------------------------------------------------
     def _on_assign(self, consumer, partitions):
         committed = {}
-        need = [tp for tp in partitions
-                if next_offset_from_files(self.landing, tp.topic, tp.partition) is None]
+        landed = {(tp.topic, tp.partition): self._landing.next_offset(tp.topic, tp.partition)
+                  for tp in partitions}
+        need = [tp for tp in partitions if landed[(tp.topic, tp.partition)] is None]
         if need:
             for tp in consumer.committed(need, timeout=30):
                 if tp.error is None and tp.offset >= 0:
                     committed[(tp.topic, tp.partition)] = tp.offset
         for tp in partitions:
-            self._remove_temporaries(tp.topic, tp.partition)
-            nxt = next_offset_from_files(self.landing, tp.topic, tp.partition)
+            self._landing.remove_temporaries(tp.topic, tp.partition, self._say)
+            nxt = landed[(tp.topic, tp.partition)]
             if nxt is None:
                 nxt = committed.get((tp.topic, tp.partition))
             tp.offset = nxt if nxt is not None else self._ck.OFFSET_BEGINNING
@@ -405,41 +384,12 @@ class S3Sink:
             if part is not None and part.lines:
                 self._roll(part)
 
-    def _remove_temporaries(self, topic, partition):
-        d = partition_dir(self.landing, topic, partition)
-        try:
-            names = os.listdir(d)
-        except FileNotFoundError:
-            return
-        for name in names:
-            if name.startswith(".") and name.endswith(_TMP_SUFFIX) and \
-                    s3sink.parse_object_name(name[1:-len(_TMP_SUFFIX)]):
-                os.unlink(os.path.join(d, name))
-                self._say(f"removed {name}, left by an interrupted run")
-
     # -- files -----------------------------------------------------------------------------
     def _roll(self, part):
         """Lands the buffered records of a partition as one file, then commits its offsets."""
         start, lines = part.start, part.lines
         end = start + len(lines) - 1
-        d = partition_dir(self.landing, part.topic, part.partition)
-        os.makedirs(d, exist_ok=True)
-        name = object_name(part.topic, part.partition, start)
-        final = os.path.join(d, name)
-        if os.path.exists(final):
-            raise RuntimeError(f"{final} exists already: another sink writes this partition?")
-        tmp = os.path.join(d, "." + name + _TMP_SUFFIX)
-        data = b"\n".join(lines) + b"\n"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        replace_file(tmp, final)
-        _fsync_dir(d)
+        final = self._landing.write(part.topic, part.partition, start, b"\n".join(lines) + b"\n")
         part.next = end + 1
         part.start, part.lines = None, []
         self.stats.records += len(lines)
@@ -500,6 +450,11 @@ class S3Sink:
         no record arrived for S seconds; lands what is buffered, commits, leaves the group.
         Returns the SinkStats."""
         ck = self._ck
+        try:
+            self._landing.check()
+        except BaseException:
+            self._consumer.close()
+            raise
         self._consumer.subscribe(self.topics, on_assign=self._on_assign,
                                  on_revoke=self._on_revoke)
         started = last_record = time.monotonic()
@@ -561,7 +516,11 @@ def _cmd_sink(args):
                   config=config, log=log)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sink.stop())
-    stats = sink.run(until_idle=args.until_idle)
+    try:
+        stats = sink.run(until_idle=args.until_idle)
+    except OSError as e:        # the landing: a missing bucket, refused credentials, a full disk
+        print(f"pinetl-kafka-sink: {e}", file=sys.stderr)
+        return 1
     summary = json.dumps(stats.as_dict())
     if args.summary_json:
         with open(args.summary_json, "w") as f:
@@ -629,7 +588,8 @@ def main(argv=None, sink_prog=None):
 
     s = sub.add_parser("sink", prog=sink_prog, help="land topics in the Kafka Connect S3 sink layout, exactly once")
     s.add_argument("--bootstrap", **bootstrap)
-    s.add_argument("--landing", required=True, help="the landing folder (topics/ goes under it)")
+    s.add_argument("--landing", required=True,
+                   help="the landing folder or s3://bucket/prefix (topics/ goes under it)")
     s.add_argument("--topics", help="comma-separated topic names")
     s.add_argument("--prefix", help="topic prefix: consume <prefix>.<table> for --tables")
     s.add_argument("--tables", default=",".join(TABLES), help="with --prefix (default: %(default)s)")

@@ -39,7 +39,8 @@ def airflow(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update(AIRFLOW_HOME=str(home), PYTHONPATH=str(pkg), AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
                AIRFLOW__CORE__LOAD_EXAMPLES="False", AIRFLOW__CORE__UNIT_TEST_MODE="False",
-               AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING")
+               # INFO, Airflow's default: the task log then shows pinetl's own lines.
+               AIRFLOW__LOGGING__LOGGING_LEVEL="INFO")
     bindir = os.path.dirname(python)
     migrate = subprocess.run([os.path.join(bindir, "airflow"), "db", "migrate"], env=env,
                              capture_output=True, text=True)
@@ -119,3 +120,39 @@ def test_dag_test_run_recovers_from_a_failed_attempt_by_its_retry(airflow, tmp_p
     ref = tmp_path / "ref"
     daily.run_day("2024-01-02", str(landing), str(ref / "wh.db"), str(ref / "out"))
     assert snapshot(conf["warehouse"], conf["out"]) == snapshot(ref / "wh.db", ref / "out")
+
+
+def test_dag_test_runs_the_delta_enabled_dag_and_its_task_log_shows_pinetls_accounting(
+        airflow, tmp_path):
+    """The venv has deltalake (as a worker installed with the `delta` extra): the batch DAG with
+    a Delta location runs end to end under dag.test(), its Delta tables equal those of one
+    pinetl-daily run, and the task log shows pinetl's progress and accounting (Python logging,
+    loggers under pinetl_pipeline)."""
+    import deltalake
+    landing = tmp_path / "landing"
+    two_days(str(landing))
+    lake = tmp_path / "lake"
+    conf = {"landing": str(landing), "warehouse": str(tmp_path / "wh.db"),
+            "out": str(tmp_path / "out"), "delta": str(lake)}
+    result, log = airflow("test", DAGS, "pinterest_batch", "2024-01-03T00:00:00", json.dumps(conf))
+    assert result["state"] == "success", log[-5000:]
+    assert {t: v["state"] for t, v in result["tis"].items()} == {
+        t: "success" for t, _ in pa.DAILY_TASKS}
+    xcom = result["xcoms"]["delta"]
+    assert xcom["delta"] == str(lake)
+    assert all(v["written"] and v["rejects_written"] for v in xcom["tables"].values())
+    ref = tmp_path / "ref"
+    summary = daily.run_day("2024-01-02", str(landing), str(ref / "wh.db"), str(ref / "out"),
+                            delta=str(ref / "lake"))
+    for name in [t for t in pa.TABLES] + [f"rejects_{t}" for t in pa.TABLES]:
+        got = deltalake.DeltaTable(str(lake / name)).to_pyarrow_table()
+        want = deltalake.DeltaTable(str(ref / "lake" / name)).to_pyarrow_table()
+        assert got.num_rows > 0
+        assert sorted(map(repr, got.to_pylist())) == sorted(map(repr, want.to_pylist()))
+    # pinetl's lines in the task log, between the tasks' start and end.
+    for t in pa.TABLES:
+        load = summary["load"]["tables"][t]
+        assert (f"load 2024-01-02: {t}: read {load['read']}, cleaned {load['cleaned']}, "
+                f"rejected {load['rejected']}") in log, log[-5000:]
+        assert f"delta 2024-01-02: {t}: read {load['read']}" in log
+    assert f"report 2024-01-02: wrote {tmp_path / 'out' / '2024-01-02' / 'report.html'}" in log
