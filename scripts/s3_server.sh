@@ -12,10 +12,12 @@ PINETL_S3S_ROOT=${PINETL_S3S_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/pinetl/s3s-fs
 pinetl_s3_server_install() {
   local bin=$PINETL_S3S_ROOT/bin/s3s-fs log
   if [ ! -x "$bin" ]; then
-    command -v cargo >/dev/null || { echo "s3_server.sh: cargo not found (rustup installs it)" >&2; return 1; }
+    local cargo
+    cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo") # rustup's, off PATH in CI shells
+    [ -x "$cargo" ] || { echo "s3_server.sh: cargo not found (rustup installs it)" >&2; return 1; }
     log=$(mktemp)
     echo "setup: cargo install s3s-fs@$PINETL_S3S_VERSION (about two minutes)" >&2
-    if ! cargo install "s3s-fs@$PINETL_S3S_VERSION" --features binary --locked \
+    if ! "$cargo" install "s3s-fs@$PINETL_S3S_VERSION" --features binary --locked \
          --root "$PINETL_S3S_ROOT" >"$log" 2>&1; then
       tail -n 30 "$log" >&2; rm -f "$log"; return 1
     fi
