@@ -402,11 +402,10 @@ static int kinesis_api(serve_catalog *cat, req *r, const char *body, size_t len,
     if (r->srv && r->srv->creds) {
         serve_reply refusal;
         memset(&refusal, 0, sizeof refusal);
-        if (pinetl__serve_auth_http(r->srv->creds, r->conn, "POST", "/", AUTH_KINESIS_JSON,
-                                    call.stream ? call.stream->name : NULL,
-                                    call.write ? AUTH_WRITE : AUTH_READ,
-                                    pinetl__kinesis_api_op_name(r->kop), body, len, 1,
-                                    &refusal) != AUTH_ALLOWED) {
+        if (pinetl__serve_auth_http(
+                r->srv->creds, r->conn, "POST", "/", AUTH_KINESIS_JSON,
+                call.stream ? call.stream->name : NULL, call.write ? AUTH_WRITE : AUTH_READ,
+                pinetl__kinesis_api_op_name(r->kop), body, len, 1, &refusal) != AUTH_ALLOWED) {
             pinetl__buf_free(&r->reply.body);
             r->reply = refusal;
             return -1;
@@ -514,14 +513,13 @@ static int authorize(pinetl_serve *s, struct MHD_Connection *conn, req *r, const
     /* Kinesis' own API names its stream in the body: here only who signed is checked (resource
      * NULL); what that credential may touch is checked once the body is parsed (kinesis_api). */
     int kapi = r->route == R_KINESIS_API;
-    int endpoint = kapi                      ? AUTH_KINESIS_JSON
+    int endpoint = kapi                    ? AUTH_KINESIS_JSON
                    : r->api == API_KINESIS ? AUTH_API_GATEWAY
                                            : AUTH_KAFKA_REST;
-    int rc = pinetl__serve_auth_http(s->creds, conn, method, kapi ? "/" : url, endpoint,
-                                     !kapi && n >= 2 ? seg[1] : NULL,
-                                     write ? AUTH_WRITE : AUTH_READ,
-                                     kapi ? pinetl__kinesis_api_op_name(r->kop) : NULL, r->body,
-                                     r->len, body_known, &refusal);
+    int rc = pinetl__serve_auth_http(
+        s->creds, conn, method, kapi ? "/" : url, endpoint, !kapi && n >= 2 ? seg[1] : NULL,
+        write ? AUTH_WRITE : AUTH_READ, kapi ? pinetl__kinesis_api_op_name(r->kop) : NULL, r->body,
+        r->len, body_known, &refusal);
     r->auth_pending = rc == AUTH_NEED_BODY;
     if (rc != AUTH_REFUSED)
         return 0;
@@ -624,8 +622,7 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
         if (atomic_load(&s->ready))
             route(&s->cat, r,
                   MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"), url,
-                  method);
+                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"), url, method);
         else
             not_ready(r);
     }

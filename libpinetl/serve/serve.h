@@ -48,7 +48,7 @@ typedef struct pinetl_serve_options {
     const char *credentials;         /* credentials file (JSON); NULL: no authentication */
     int insecure_no_tls_no_auth;     /* serve a non-loopback address without them (warns) */
     const char *test_public_address; /* tests only: this loopback address counts as public */
-    int access_log_fd;          /* one JSON line per request written here; -1 (default): none */
+    int access_log_fd; /* one JSON line per request written here; -1 (default): none */
 } pinetl_serve_options;
 
 int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version);
