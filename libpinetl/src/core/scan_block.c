@@ -103,7 +103,8 @@ __attribute__((target("avx2"))) static inline __m256i prev_n(__m256i in, __m256i
 }
 
 __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, size_t len,
-                                                      uint32_t *nl, size_t cap, size_t *count) {
+                                                      uint32_t *nl, size_t cap, size_t *count,
+                                                      uint64_t *quotes, uint64_t *odd) {
     const __m256i byte_1_high = T16(BYTE_1_HIGH);
     const __m256i byte_1_low = T16(BYTE_1_LOW);
     const __m256i byte_2_high = T16(BYTE_2_HIGH);
@@ -112,6 +113,9 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
         -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
     const __m256i nib = _mm256_set1_epi8(0x0F), newline = _mm256_set1_epi8('\n');
+    const __m256i quote = _mm256_set1_epi8('"'), bslash = _mm256_set1_epi8('\\');
+    const __m256i ctl = _mm256_set1_epi8(0x1F);
+    uint64_t qlow = 0, olow = 0;
     size_t lines = 0;
     __m256i prev = _mm256_setzero_si256(), incomplete = prev, error = prev;
     unsigned char tail[32];
@@ -128,10 +132,26 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
             break;
         }
         if (nl) { /* the line index, in the same pass */
-            uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, newline));
+            __m256i is_nl = _mm256_cmpeq_epi8(in, newline);
+            uint32_t m = (uint32_t)_mm256_movemask_epi8(is_nl);
             for (; m; m &= m - 1, lines++)
                 if (lines < cap)
                     nl[lines] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+            if (quotes) { /* the string index: quotes, and bytes that need the full scanner */
+                uint64_t q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, quote));
+                __m256i low = _mm256_andnot_si256(
+                    is_nl, _mm256_cmpeq_epi8(_mm256_min_epu8(in, ctl), in));
+                uint64_t o = (uint32_t)_mm256_movemask_epi8(
+                    _mm256_or_si256(low, _mm256_cmpeq_epi8(in, bslash)));
+                /* Two halves make a word: stored once whole (a tail half alone below). */
+                if (i & 32) {
+                    quotes[i / 64] = qlow | q << 32;
+                    odd[i / 64] = olow | o << 32;
+                } else {
+                    qlow = q;
+                    olow = o;
+                }
+            }
         }
         i += 32;
         if (!_mm256_movemask_epi8(in)) { /* all ASCII: only the last block's tail matters */
@@ -156,6 +176,10 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
         incomplete = _mm256_subs_epu8(in, max_tail);
         prev = in;
     }
+    if (quotes && (i & 32)) { /* i is past the end: a last half block without its pair */
+        quotes[i / 64] = qlow;
+        odd[i / 64] = olow;
+    }
     error = _mm256_or_si256(error, incomplete);
     if (count)
         *count = lines;
@@ -169,7 +193,8 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
 
 /* valid_avx2 on 64-byte blocks (AVX-512BW): the same tables and steps. */
 __attribute__((target("avx512f,avx512bw"))) static int
-valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_t *count,
+             uint64_t *quotes, uint64_t *odd) {
     const __m512i byte_1_high = T16X4(BYTE_1_HIGH);
     const __m512i byte_1_low = T16X4(BYTE_1_LOW);
     const __m512i byte_2_high = T16X4(BYTE_2_HIGH);
@@ -181,6 +206,8 @@ valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_
     const __m512i third_sub = _mm512_set1_epi8((char)(0xE0 - 0x80));
     const __m512i fourth_sub = _mm512_set1_epi8((char)(0xF0 - 0x80));
     const __m512i high = _mm512_set1_epi8((char)0x80);
+    const __m512i quote = _mm512_set1_epi8('"'), bslash = _mm512_set1_epi8('\\');
+    const __m512i ctl = _mm512_set1_epi8(0x1F);
     size_t lines = 0;
     __m512i prev = _mm512_setzero_si512(), incomplete = prev, error = prev;
     for (size_t i = 0; i < len; i += 64) {
@@ -190,10 +217,15 @@ valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_
         else /* the tail, padded with zeros (ASCII) by a masked load */
             in = _mm512_maskz_loadu_epi8(~(__mmask64)0 >> (64 - (len - i)), s + i);
         if (nl) {
-            uint64_t m = _mm512_cmpeq_epi8_mask(in, newline);
+            uint64_t is_nl = _mm512_cmpeq_epi8_mask(in, newline), m = is_nl;
             for (; m; m &= m - 1, lines++)
                 if (lines < cap)
                     nl[lines] = (uint32_t)(i + (size_t)__builtin_ctzll(m));
+            if (quotes) {
+                quotes[i / 64] = _mm512_cmpeq_epi8_mask(in, quote);
+                odd[i / 64] = (_mm512_cmple_epu8_mask(in, ctl) & ~is_nl) |
+                              _mm512_cmpeq_epi8_mask(in, bslash);
+            }
         }
         if (!_mm512_movepi8_mask(in)) {
             error = _mm512_or_si512(error, incomplete);
@@ -240,30 +272,66 @@ __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, s
 int pinetl__utf8_valid_block(const char *p, size_t len) {
 #ifdef HAVE_X86
     if (pinetl__simd_level() >= SIMD_AVX512)
-        return valid_avx512((const unsigned char *)p, len, NULL, 0, NULL);
+        return valid_avx512((const unsigned char *)p, len, NULL, 0, NULL, NULL, NULL);
     if (pinetl__simd_level() >= SIMD_AVX2)
-        return valid_avx2((const unsigned char *)p, len, NULL, 0, NULL);
+        return valid_avx2((const unsigned char *)p, len, NULL, 0, NULL, NULL, NULL);
 #endif
     return pinetl__json_utf8_valid(p, len, NULL);
 }
 
-int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+/* The portable string index: a bit per byte, eight bytes a word at a time (a byte equal to c
+ * gives 0x80 in its place, exactly: no borrow crosses bytes), gathered by a multiply. */
+static inline uint64_t eq_bits8(uint64_t w, uint64_t c) {
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t x = w ^ c;
+    return ~(((x & low7) + low7) | x | low7);
+}
+
+static inline unsigned gather8(uint64_t high) {
+    return (unsigned)(((high >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+static void index_portable(const unsigned char *s, size_t len, uint64_t *quotes, uint64_t *odd) {
+    const uint64_t ones = 0x0101010101010101ull, low7 = 0x7F7F7F7F7F7F7F7Full;
+    for (size_t i = 0; i < len; i += 64) {
+        uint64_t q = 0, o = 0;
+        for (size_t j = 0; j < 64 && i + j < len; j += 8) {
+            uint64_t w = 0;
+            memcpy(&w, s + i + j, len - i - j < 8 ? len - i - j : 8);
+            /* Bytes below 0x20: the top three bits clear (an exact test, byte by byte). */
+            uint64_t lowc = ~(((w & (ones * 0x60)) + low7) | w | low7) & ~eq_bits8(w, ones * '\n');
+            q |= (uint64_t)gather8(eq_bits8(w, ones * '"')) << j;
+            o |= (uint64_t)gather8(lowc | eq_bits8(w, ones * '\\')) << j;
+        }
+        quotes[i / 64] = q;
+        odd[i / 64] = o;
+    }
+}
+
+int pinetl__utf8_valid_index(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count,
+                             uint64_t *quotes, uint64_t *odd) {
     if (len > UINT32_MAX) { /* offsets are 32 bits: no index */
         *count = SIZE_MAX;
         return pinetl__utf8_valid_block(p, len);
     }
 #ifdef HAVE_X86
     if (pinetl__simd_level() >= SIMD_AVX512)
-        return valid_avx512((const unsigned char *)p, len, nl, cap, count);
+        return valid_avx512((const unsigned char *)p, len, nl, cap, count, quotes, odd);
     if (pinetl__simd_level() >= SIMD_AVX2)
-        return valid_avx2((const unsigned char *)p, len, nl, cap, count);
+        return valid_avx2((const unsigned char *)p, len, nl, cap, count, quotes, odd);
 #endif
     size_t n = 0;
     for (const char *q = p, *end = p + len; (q = memchr(q, '\n', (size_t)(end - q))); q++, n++)
         if (n < cap)
             nl[n] = (uint32_t)(q - p);
     *count = n;
+    if (quotes)
+        index_portable((const unsigned char *)p, len, quotes, odd);
     return pinetl__json_utf8_valid(p, len, NULL);
+}
+
+int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+    return pinetl__utf8_valid_index(p, len, nl, cap, count, NULL, NULL);
 }
 
 size_t pinetl__count_byte(const char *p, size_t len, char c) {
