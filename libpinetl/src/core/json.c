@@ -462,12 +462,6 @@ static inline size_t next_quote(quote_cursor *c) {
     return at < c->lim ? at : c->lim;
 }
 
-static inline const char *skip_spaces(const char *p, const char *end) {
-    while (p < end && *p == ' ')
-        p++;
-    return p;
-}
-
 /* A string from its opening quote at p (the cursor's next quote: no quote lies between the
  * strings of a line) to the quote after it (no backslash in the line: every quote ends). */
 static inline int indexed_string(const char **pp, const char *base, quote_cursor *c,
@@ -491,8 +485,10 @@ int pinetl__json_members_indexed(const char *p, const char *end, const char *bas
                                  json_member *members, size_t max, size_t *count) {
     /* Without backslashes and control bytes (tabs and carriage returns included: the only
      * whitespace left is ' '), every quote opens or closes a string, and a string's bytes are
-     * valid content (the chunk's UTF-8 is checked): only the bytes between strings are read. */
-    if (p >= end || *p != '{' || any_bit(odd, (size_t)(p - base), (size_t)(end - base)))
+     * valid content (the chunk's UTF-8 is checked): only the bytes between strings are read.
+     * The line's last byte is its closing brace, so no loop below runs past it unchecked. */
+    if (end - p < 2 || *p != '{' || end[-1] != '}' ||
+        any_bit(odd, (size_t)(p - base), (size_t)(end - base)))
         return 0;
     scanner s = {p, end, NULL, NULL, 0, 0, 1};
     size_t at = (size_t)(p - base);
@@ -500,53 +496,50 @@ int pinetl__json_members_indexed(const char *p, const char *end, const char *bas
                        (size_t)(end - base)};
     const char *start = p;
     size_t n = 0;
-    p = skip_spaces(p + 1, end);
-    if (p < end && *p == '}') {
+    p++;
+    while (*p == ' ')
         p++;
-        goto done;
-    }
-    for (;;) {
-        json_value key, val;
-        if (p >= end || *p != '"' || indexed_string(&p, base, &qc, &key))
-            return 0;
-        p = skip_spaces(p, end);
-        if (p >= end || *p != ':')
-            return 0;
-        p = skip_spaces(p + 1, end);
-        if (p >= end)
-            return 0;
-        int rc;
-        switch (*p) {
-        case '"': rc = indexed_string(&p, base, &qc, &val); break;
-        case 't': rc = scan_literal(&s, &p, "true", 4, JSON_TRUE, &val); break;
-        case 'f': rc = scan_literal(&s, &p, "false", 5, JSON_FALSE, &val); break;
-        case 'n': rc = scan_literal(&s, &p, "null", 4, JSON_NULL, &val); break;
-        default: rc = *p == '-' || (*p >= '0' && *p <= '9') ? scan_number(&s, &p, &val) : -1;
-        }
-        if (rc)
-            return 0; /* nested, or not valid: the full scanner decides and words it */
-        if (n < max) {
-            members[n].key = key;
-            members[n].value = val;
-        }
-        n++;
-        p = skip_spaces(p, end);
-        if (p < end && *p == ',') {
-            p = skip_spaces(p + 1, end); /* a trailing comma: no '"' next, handed back */
-            continue;
-        }
-        if (p < end && *p == '}') {
+    if (*p != '}') {
+        for (;;) {
+            json_value key, val;
+            if (*p != '"' || indexed_string(&p, base, &qc, &key))
+                return 0;
+            while (*p == ' ')
+                p++;
+            if (*p != ':')
+                return 0;
             p++;
-            break;
+            while (*p == ' ')
+                p++;
+            int rc;
+            switch (*p) {
+            case '"': rc = indexed_string(&p, base, &qc, &val); break;
+            case 't': rc = scan_literal(&s, &p, "true", 4, JSON_TRUE, &val); break;
+            case 'f': rc = scan_literal(&s, &p, "false", 5, JSON_FALSE, &val); break;
+            case 'n': rc = scan_literal(&s, &p, "null", 4, JSON_NULL, &val); break;
+            default: rc = *p == '-' || (*p >= '0' && *p <= '9') ? scan_number(&s, &p, &val) : -1;
+            }
+            if (rc || p >= end)
+                return 0; /* nested, or not valid: the full scanner decides and words it */
+            if (n < max) {
+                members[n].key = key;
+                members[n].value = val;
+            }
+            n++;
+            while (*p == ' ')
+                p++;
+            if (*p != ',')
+                break;
+            p++; /* a trailing comma: no '"' next, handed back */
+            while (*p == ' ')
+                p++;
         }
-        return 0;
     }
-done:
-    if (skip_spaces(p, end) != end)
+    if (p != end - 1 || *p != '}')
         return 0;
     out->type = JSON_OBJECT;
     out->start = start;
-    out->len = (size_t)(p - start);
+    out->len = (size_t)(end - start);
     out->escaped = 0;
     *count = n;
     return 1;

@@ -139,8 +139,8 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
                     nl[lines] = (uint32_t)(i + (size_t)__builtin_ctz(m));
             if (quotes) { /* the string index: quotes, and bytes that need the full scanner */
                 uint64_t q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, quote));
-                __m256i low = _mm256_andnot_si256(
-                    is_nl, _mm256_cmpeq_epi8(_mm256_min_epu8(in, ctl), in));
+                __m256i low =
+                    _mm256_andnot_si256(is_nl, _mm256_cmpeq_epi8(_mm256_min_epu8(in, ctl), in));
                 uint64_t o = (uint32_t)_mm256_movemask_epi8(
                     _mm256_or_si256(low, _mm256_cmpeq_epi8(in, bslash)));
                 /* Two halves make a word: stored once whole (a tail half alone below). */
@@ -223,8 +223,8 @@ valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_
                     nl[lines] = (uint32_t)(i + (size_t)__builtin_ctzll(m));
             if (quotes) {
                 quotes[i / 64] = _mm512_cmpeq_epi8_mask(in, quote);
-                odd[i / 64] = (_mm512_cmple_epu8_mask(in, ctl) & ~is_nl) |
-                              _mm512_cmpeq_epi8_mask(in, bslash);
+                odd[i / 64] =
+                    (_mm512_cmple_epu8_mask(in, ctl) & ~is_nl) | _mm512_cmpeq_epi8_mask(in, bslash);
             }
         }
         if (!_mm512_movepi8_mask(in)) {
@@ -265,6 +265,19 @@ __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, s
     }
     for (; i < len; i++)
         n += p[i] == c;
+    return n;
+}
+
+__attribute__((target("avx512f,avx512bw,popcnt"))) static size_t count_avx512(const char *p,
+                                                                              size_t len, char c) {
+    const __m512i want = _mm512_set1_epi8(c);
+    size_t n = 0, i = 0;
+    for (; i + 64 <= len; i += 64)
+        n += (size_t)__builtin_popcountll(
+            _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(p + i)), want));
+    if (i < len) /* the tail by a masked load */
+        n += (size_t)__builtin_popcountll(_mm512_cmpeq_epi8_mask(
+            _mm512_maskz_loadu_epi8(~(__mmask64)0 >> (64 - (len - i)), p + i), want));
     return n;
 }
 #endif
@@ -336,6 +349,8 @@ int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap
 
 size_t pinetl__count_byte(const char *p, size_t len, char c) {
 #ifdef HAVE_X86
+    if (pinetl__simd_level() >= SIMD_AVX512)
+        return count_avx512(p, len, c);
     if (pinetl__simd_level() >= SIMD_AVX2)
         return count_avx2(p, len, c);
 #endif

@@ -421,7 +421,8 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
             c->quotes = q;
         uint64_t *o = q ? pinetl__realloc(c->odd, words * sizeof *o) : NULL;
         if (!o)
-            return pinetl__error_set(PINETL_ENOMEM, "out of memory indexing the strings of a chunk");
+            return pinetl__error_set(PINETL_ENOMEM,
+                                     "out of memory indexing the strings of a chunk");
         c->odd = o;
         c->bits_cap = words;
     }

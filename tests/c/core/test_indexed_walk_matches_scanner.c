@@ -38,8 +38,7 @@ static void check_chunk(const char *chunk, size_t len) {
         json_error err;
         size_t c1 = 0, c2 = 0;
         int walked = pinetl__json_members_indexed(s, e, chunk, quotes, odd, &v1, m1, MEMBERS, &c1);
-        int scanned =
-            pinetl__json_parse_members_utf8(s, e, &v2, m2, MEMBERS, &c2, &err, 1) == 0;
+        int scanned = pinetl__json_parse_members_utf8(s, e, &v2, m2, MEMBERS, &c2, &err, 1) == 0;
         int plain = scanned && v2.type == JSON_OBJECT && !memchr(s, '\\', (size_t)(e - s));
         for (const char *q = s; plain && q < e; q++)
             if ((unsigned char)*q < 0x20 || (*q == '{' && q > s) || *q == '[')
@@ -52,8 +51,8 @@ static void check_chunk(const char *chunk, size_t len) {
             for (size_t i = 0; ok && i < c1 && i < MEMBERS; i++)
                 ok = same_value(&m1[i].key, &m2[i].key) && same_value(&m1[i].value, &m2[i].value);
             if (!ok && disagree++ < 5)
-                fprintf(stderr, "level %d disagrees on: %.*s\n", pinetl__simd_level(),
-                        (int)(e - s), s);
+                fprintf(stderr, "level %d disagrees on: %.*s\n", pinetl__simd_level(), (int)(e - s),
+                        s);
         }
         s = e + 1;
     }
@@ -76,7 +75,8 @@ static void load(void) {
 
 static void run_all(void) {
     static char chunk[CHUNK];
-    static const char bytes[] = "\"\\{}[]:, \t\r\x01-0.9eEtfnul"; /* ASCII: chunks stay valid UTF-8 */
+    static const char bytes[] =
+        "\"\\{}[]:, \t\r\x01-0.9eEtfnul"; /* ASCII: chunks stay valid UTF-8 */
     unsigned seed = 7;
     size_t pos = 0;
     for (size_t i = 0; i < nlines; i++) {

@@ -1,7 +1,8 @@
 /* The string index of the block scan (core/simd.h, pinetl__utf8_valid_index) on every path the
  * CPU has (portable, AVX2, AVX-512 forced in turn): a bit for every '"', a bit for every
  * backslash and control byte but '\n', the newlines and the UTF-8 answer the same as without the
- * index, on random mixes of the bytes that matter at every length around 32- and 64-byte blocks. */
+ * index (and the newline count of the splitter), on random mixes of the bytes that matter at
+ * every length around 32- and 64-byte blocks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ static void one(const unsigned char *s, size_t n) {
     int valid = pinetl__utf8_valid_index((const char *)s, n, nl, 300, &count, quotes, odd);
     int plain = pinetl__utf8_valid_lines((const char *)s, n, nl2, 300, &count2);
     if (valid != plain || valid != pinetl__json_utf8_valid((const char *)s, n, NULL) ||
-        count != count2 || memcmp(nl, nl2, count * sizeof *nl) != 0)
+        count != count2 || memcmp(nl, nl2, count * sizeof *nl) != 0 ||
+        pinetl__count_byte((const char *)s, n, '\n') != count)
         mismatches++;
     for (size_t i = 0; i < n; i++) {
         int q = (int)(quotes[i / 64] >> (i % 64) & 1), o = (int)(odd[i / 64] >> (i % 64) & 1);
@@ -33,9 +35,9 @@ static void one(const unsigned char *s, size_t n) {
 }
 
 static void random_bytes(void) {
-    static const unsigned char pick[] = {'"', '\\', '\n', '\t', '\r', 0x00, 0x01, 0x1F, ' ',
-                                         '!', 'a', 0x7F, 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xFF,
-                                         '#', ']', '{', '}', ':', ','};
+    static const unsigned char pick[] = {'"',  '\\', '\n', '\t', '\r', 0x00, 0x01, 0x1F,
+                                         ' ',  '!',  'a',  0x7F, 0xC3, 0xA9, 0xE2, 0x82,
+                                         0xAC, 0xFF, '#',  ']',  '{',  '}',  ':',  ','};
     unsigned seed = 42;
     unsigned char s[300];
     for (int round = 0; round < 4000; round++) {
