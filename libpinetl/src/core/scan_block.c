@@ -292,46 +292,65 @@ int pinetl__utf8_valid_block(const char *p, size_t len) {
     return pinetl__json_utf8_valid(p, len, NULL);
 }
 
-/* The portable string index: a bit per byte, eight bytes a word at a time (a byte equal to c
- * gives 0x80 in its place, exactly: no borrow crosses bytes), gathered by a multiply. */
-static inline uint64_t eq_bits8(uint64_t w, uint64_t c) {
-    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
-    uint64_t x = w ^ c;
-    return ~(((x & low7) + low7) | x | low7);
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* The string index below AVX2: SSE2 is part of every x86-64 CPU, 16 bytes at a time. Without
+ * it (other CPUs) there is no index and every line takes the full scanner, which reads its
+ * strings 8 bytes at a time: a bit-by-bit index in plain C would cost more than it saves. */
+/* The bits of 16 bytes at in, shifted to place j of their word. */
+static inline void index16(__m128i in, unsigned j, uint64_t *q, uint64_t *o) {
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i newline = _mm_set1_epi8('\n'), ctl = _mm_set1_epi8(0x1F);
+    __m128i low =
+        _mm_andnot_si128(_mm_cmpeq_epi8(in, newline), _mm_cmpeq_epi8(_mm_min_epu8(in, ctl), in));
+    *q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(in, quote)) << j;
+    *o |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(in, bslash))) << j;
 }
 
-static inline unsigned gather8(uint64_t high) {
-    return (unsigned)(((high >> 7) * 0x0102040810204080ull) >> 56);
-}
-
-static void index_portable(const unsigned char *s, size_t len, uint64_t *quotes, uint64_t *odd) {
-    const uint64_t ones = 0x0101010101010101ull, low7 = 0x7F7F7F7F7F7F7F7Full;
-    for (size_t i = 0; i < len; i += 64) {
+static int index_sse2(const unsigned char *s, size_t len, uint64_t *quotes, uint64_t *odd) {
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) { /* whole words, no tail checks */
         uint64_t q = 0, o = 0;
-        for (size_t j = 0; j < 64 && i + j < len; j += 8) {
-            uint64_t w = 0;
-            memcpy(&w, s + i + j, len - i - j < 8 ? len - i - j : 8);
-            /* Bytes below 0x20: the top three bits clear (an exact test, byte by byte). */
-            uint64_t lowc = ~(((w & (ones * 0x60)) + low7) | w | low7) & ~eq_bits8(w, ones * '\n');
-            q |= (uint64_t)gather8(eq_bits8(w, ones * '"')) << j;
-            o |= (uint64_t)gather8(lowc | eq_bits8(w, ones * '\\')) << j;
-        }
+        for (unsigned j = 0; j < 64; j += 16)
+            index16(_mm_loadu_si128((const __m128i *)(const void *)(s + i + j)), j, &q, &o);
         quotes[i / 64] = q;
         odd[i / 64] = o;
     }
+    if (i < len) { /* the last word, padded (bits past the end are never read) */
+        unsigned char tail[64] = {0};
+        uint64_t q = 0, o = 0;
+        memcpy(tail, s + i, len - i);
+        for (unsigned j = 0; j < 64; j += 16)
+            index16(_mm_loadu_si128((const __m128i *)(const void *)(tail + j)), j, &q, &o);
+        quotes[i / 64] = q;
+        odd[i / 64] = o;
+    }
+    return 1;
 }
+#else
+static int index_sse2(const unsigned char *s, size_t len, uint64_t *quotes, uint64_t *odd) {
+    (void)s, (void)len, (void)quotes, (void)odd;
+    return 0;
+}
+#endif
 
 int pinetl__utf8_valid_index(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count,
-                             uint64_t *quotes, uint64_t *odd) {
+                             uint64_t *quotes, uint64_t *odd, int *indexed) {
+    if (indexed)
+        *indexed = 0;
     if (len > UINT32_MAX) { /* offsets are 32 bits: no index */
         *count = SIZE_MAX;
         return pinetl__utf8_valid_block(p, len);
     }
 #ifdef HAVE_X86
-    if (pinetl__simd_level() >= SIMD_AVX512)
-        return valid_avx512((const unsigned char *)p, len, nl, cap, count, quotes, odd);
-    if (pinetl__simd_level() >= SIMD_AVX2)
+    if (pinetl__simd_level() >= SIMD_AVX2) {
+        if (quotes)
+            *indexed = 1;
+        if (pinetl__simd_level() >= SIMD_AVX512)
+            return valid_avx512((const unsigned char *)p, len, nl, cap, count, quotes, odd);
         return valid_avx2((const unsigned char *)p, len, nl, cap, count, quotes, odd);
+    }
 #endif
     size_t n = 0;
     for (const char *q = p, *end = p + len; (q = memchr(q, '\n', (size_t)(end - q))); q++, n++)
@@ -339,12 +358,12 @@ int pinetl__utf8_valid_index(const char *p, size_t len, uint32_t *nl, size_t cap
             nl[n] = (uint32_t)(q - p);
     *count = n;
     if (quotes)
-        index_portable((const unsigned char *)p, len, quotes, odd);
+        *indexed = index_sse2((const unsigned char *)p, len, quotes, odd);
     return pinetl__json_utf8_valid(p, len, NULL);
 }
 
 int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count) {
-    return pinetl__utf8_valid_index(p, len, nl, cap, count, NULL, NULL);
+    return pinetl__utf8_valid_index(p, len, nl, cap, count, NULL, NULL, NULL);
 }
 
 size_t pinetl__count_byte(const char *p, size_t len, char c) {

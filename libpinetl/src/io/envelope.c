@@ -440,15 +440,13 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
         /* Checked: the scanner looks at each string only for quotes, backslashes and control
          * bytes. A chunk with a bad byte is checked line by line (the reject says where). */
         size_t count = 0;
-        int index = (n + 63) / 64 <= c->bits_cap; /* a longer chunk (a long line): no index */
+        int index = 0, room = (n + 63) / 64 <= c->bits_cap; /* else a long line: no index */
         c->utf8_checked = pinetl__utf8_valid_index(s, n, c->nl, c->nl_cap, &count,
-                                                   index ? c->quotes : NULL, c->odd)
+                                                   room ? c->quotes : NULL, c->odd, &index)
                               ? 1
                               : -1;
-        if (count == SIZE_MAX) { /* too long to index */
+        if (count == SIZE_MAX) /* too long to index */
             count = pinetl__count_byte(s, n, '\n');
-            index = 0;
-        }
         c->nl_n = count < c->nl_cap ? count : c->nl_cap;
         c->index_base = index && c->utf8_checked > 0 ? s : NULL;
         rc = clean_lines(c, s, n, line, offset + (s - p));
