@@ -517,7 +517,22 @@ int pinetl__json_members_indexed(const char *p, const char *end, const char *bas
             case 't': rc = scan_literal(&s, &p, "true", 4, JSON_TRUE, &val); break;
             case 'f': rc = scan_literal(&s, &p, "false", 5, JSON_FALSE, &val); break;
             case 'n': rc = scan_literal(&s, &p, "null", 4, JSON_NULL, &val); break;
-            default: rc = *p == '-' || (*p >= '0' && *p <= '9') ? scan_number(&s, &p, &val) : -1;
+            default:
+                if (*p >= '1' && *p <= '9') { /* a plain integer (keys, counts), inline */
+                    const char *q = p + 1;
+                    while (*q >= '0' && *q <= '9') /* stops at the closing brace at the latest */
+                        q++;
+                    if (*q != '.' && *q != 'e' && *q != 'E') {
+                        val.type = JSON_NUMBER;
+                        val.start = p;
+                        val.len = (size_t)(q - p);
+                        val.escaped = 0;
+                        p = q;
+                        rc = 0;
+                        break;
+                    }
+                }
+                rc = *p == '-' || (*p >= '0' && *p <= '9') ? scan_number(&s, &p, &val) : -1;
             }
             if (rc || p >= end)
                 return 0; /* nested, or not valid: the full scanner decides and words it */
