@@ -427,6 +427,139 @@ int pinetl__json_parse_members_utf8(const char *p, const char *end, json_value *
     return 0;
 }
 
+/* Any bit of [from, to) set? */
+static inline int any_bit(const uint64_t *bits, size_t from, size_t to) {
+    if (from >= to)
+        return 0;
+    size_t wa = from / 64, wb = (to - 1) / 64;
+    uint64_t first = ~0ull << (from % 64), last = ~0ull >> (63 - (to - 1) % 64);
+    if (wa == wb)
+        return (bits[wa] & first & last) != 0;
+    if (bits[wa] & first)
+        return 1;
+    for (size_t w = wa + 1; w < wb; w++)
+        if (bits[w])
+            return 1;
+    return (bits[wb] & last) != 0;
+}
+
+/* The quotes of a line in order, popped from the index a bit at a time. */
+typedef struct quote_cursor {
+    const uint64_t *bits;
+    uint64_t m; /* the current word, bits already popped cleared */
+    size_t w, lim;
+} quote_cursor;
+
+/* The next quote's offset from the chunk's start, or lim when the line has no more. */
+static inline size_t next_quote(quote_cursor *c) {
+    while (!c->m) {
+        if (++c->w * 64 >= c->lim)
+            return c->lim;
+        c->m = c->bits[c->w];
+    }
+    size_t at = c->w * 64 + (size_t)__builtin_ctzll(c->m);
+    c->m &= c->m - 1;
+    return at < c->lim ? at : c->lim;
+}
+
+/* A string from its opening quote at p (the cursor's next quote: no quote lies between the
+ * strings of a line) to the quote after it (no backslash in the line: every quote ends). */
+static inline int indexed_string(const char **pp, const char *base, quote_cursor *c,
+                                 json_value *out) {
+    const char *p = *pp;
+    if (next_quote(c) != (size_t)(p - base))
+        return -1;
+    size_t q = next_quote(c);
+    if (q >= c->lim)
+        return -1;
+    out->type = JSON_STRING;
+    out->start = p;
+    out->len = (size_t)(base + q + 1 - p);
+    out->escaped = 0;
+    *pp = base + q + 1;
+    return 0;
+}
+
+int pinetl__json_members_indexed(const char *p, const char *end, const char *base,
+                                 const uint64_t *quotes, const uint64_t *odd, json_value *out,
+                                 json_member *members, size_t max, size_t *count) {
+    /* Without backslashes and control bytes (tabs and carriage returns included: the only
+     * whitespace left is ' '), every quote opens or closes a string, and a string's bytes are
+     * valid content (the chunk's UTF-8 is checked): only the bytes between strings are read.
+     * The line's last byte is its closing brace, so no loop below runs past it unchecked. */
+    if (end - p < 2 || *p != '{' || end[-1] != '}' ||
+        any_bit(odd, (size_t)(p - base), (size_t)(end - base)))
+        return 0;
+    scanner s = {p, end, NULL, NULL, 0, 0, 1};
+    size_t at = (size_t)(p - base);
+    quote_cursor qc = {quotes, quotes[at / 64] & (~0ull << (at % 64)), at / 64,
+                       (size_t)(end - base)};
+    const char *start = p;
+    size_t n = 0;
+    p++;
+    while (*p == ' ')
+        p++;
+    if (*p != '}') {
+        for (;;) {
+            json_value key, val;
+            if (*p != '"' || indexed_string(&p, base, &qc, &key))
+                return 0;
+            while (*p == ' ')
+                p++;
+            if (*p != ':')
+                return 0;
+            p++;
+            while (*p == ' ')
+                p++;
+            int rc;
+            switch (*p) {
+            case '"': rc = indexed_string(&p, base, &qc, &val); break;
+            case 't': rc = scan_literal(&s, &p, "true", 4, JSON_TRUE, &val); break;
+            case 'f': rc = scan_literal(&s, &p, "false", 5, JSON_FALSE, &val); break;
+            case 'n': rc = scan_literal(&s, &p, "null", 4, JSON_NULL, &val); break;
+            default:
+                if (*p >= '1' && *p <= '9') { /* a plain integer (keys, counts), inline */
+                    const char *q = p + 1;
+                    while (*q >= '0' && *q <= '9') /* stops at the closing brace at the latest */
+                        q++;
+                    if (*q != '.' && *q != 'e' && *q != 'E') {
+                        val.type = JSON_NUMBER;
+                        val.start = p;
+                        val.len = (size_t)(q - p);
+                        val.escaped = 0;
+                        p = q;
+                        rc = 0;
+                        break;
+                    }
+                }
+                rc = *p == '-' || (*p >= '0' && *p <= '9') ? scan_number(&s, &p, &val) : -1;
+            }
+            if (rc || p >= end)
+                return 0; /* nested, or not valid: the full scanner decides and words it */
+            if (n < max) {
+                members[n].key = key;
+                members[n].value = val;
+            }
+            n++;
+            while (*p == ' ')
+                p++;
+            if (*p != ',')
+                break;
+            p++; /* a trailing comma: no '"' next, handed back */
+            while (*p == ' ')
+                p++;
+        }
+    }
+    if (p != end - 1 || *p != '}')
+        return 0;
+    out->type = JSON_OBJECT;
+    out->start = start;
+    out->len = (size_t)(end - start);
+    out->escaped = 0;
+    *count = n;
+    return 1;
+}
+
 int pinetl__json_parse(const char *p, const char *end, json_value *out, json_error *err) {
     return pinetl__json_parse_members(p, end, out, NULL, 0, NULL, err);
 }

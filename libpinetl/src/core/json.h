@@ -83,6 +83,16 @@ int pinetl__json_parse_members_utf8(const char *p, const char *end, json_value *
                                     json_member *members, size_t max, size_t *count,
                                     json_error *err, int utf8_checked);
 
+/* The hot path of JSON lines: a flat object [p, end) lying in a chunk that
+ * pinetl__utf8_valid_index checked and indexed (base: the chunk's first byte; quotes and odd:
+ * its index), walked from the index without reading the bytes of its strings. 1 with *out,
+ * members and *count exactly as pinetl__json_parse_members_utf8 gives them; 0 when the line has
+ * a backslash, a control byte, a nested value, or is not valid JSON: the caller then runs the
+ * full scanner, which words any error. */
+int pinetl__json_members_indexed(const char *p, const char *end, const char *base,
+                                 const uint64_t *quotes, const uint64_t *odd, json_value *out,
+                                 json_member *members, size_t max, size_t *count);
+
 /* Is c ASCII whitespace as the spec means it (space, \t, \n, \v, \f, \r)? */
 static inline int pinetl__json_is_space(unsigned char c) {
     return c == ' ' || (c >= '\t' && c <= '\r');

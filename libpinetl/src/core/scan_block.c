@@ -103,7 +103,8 @@ __attribute__((target("avx2"))) static inline __m256i prev_n(__m256i in, __m256i
 }
 
 __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, size_t len,
-                                                      uint32_t *nl, size_t cap, size_t *count) {
+                                                      uint32_t *nl, size_t cap, size_t *count,
+                                                      uint64_t *quotes, uint64_t *odd) {
     const __m256i byte_1_high = T16(BYTE_1_HIGH);
     const __m256i byte_1_low = T16(BYTE_1_LOW);
     const __m256i byte_2_high = T16(BYTE_2_HIGH);
@@ -112,6 +113,9 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
         -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
     const __m256i nib = _mm256_set1_epi8(0x0F), newline = _mm256_set1_epi8('\n');
+    const __m256i quote = _mm256_set1_epi8('"'), bslash = _mm256_set1_epi8('\\');
+    const __m256i ctl = _mm256_set1_epi8(0x1F);
+    uint64_t qlow = 0, olow = 0;
     size_t lines = 0;
     __m256i prev = _mm256_setzero_si256(), incomplete = prev, error = prev;
     unsigned char tail[32];
@@ -128,10 +132,26 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
             break;
         }
         if (nl) { /* the line index, in the same pass */
-            uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, newline));
+            __m256i is_nl = _mm256_cmpeq_epi8(in, newline);
+            uint32_t m = (uint32_t)_mm256_movemask_epi8(is_nl);
             for (; m; m &= m - 1, lines++)
                 if (lines < cap)
                     nl[lines] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+            if (quotes) { /* the string index: quotes, and bytes that need the full scanner */
+                uint64_t q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, quote));
+                __m256i low =
+                    _mm256_andnot_si256(is_nl, _mm256_cmpeq_epi8(_mm256_min_epu8(in, ctl), in));
+                uint64_t o = (uint32_t)_mm256_movemask_epi8(
+                    _mm256_or_si256(low, _mm256_cmpeq_epi8(in, bslash)));
+                /* Two halves make a word: stored once whole (a tail half alone below). */
+                if (i & 32) {
+                    quotes[i / 64] = qlow | q << 32;
+                    odd[i / 64] = olow | o << 32;
+                } else {
+                    qlow = q;
+                    olow = o;
+                }
+            }
         }
         i += 32;
         if (!_mm256_movemask_epi8(in)) { /* all ASCII: only the last block's tail matters */
@@ -156,6 +176,10 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
         incomplete = _mm256_subs_epu8(in, max_tail);
         prev = in;
     }
+    if (quotes && (i & 32)) { /* i is past the end: a last half block without its pair */
+        quotes[i / 64] = qlow;
+        odd[i / 64] = olow;
+    }
     error = _mm256_or_si256(error, incomplete);
     if (count)
         *count = lines;
@@ -169,7 +193,8 @@ __attribute__((target("avx2"))) static int valid_avx2(const unsigned char *s, si
 
 /* valid_avx2 on 64-byte blocks (AVX-512BW): the same tables and steps. */
 __attribute__((target("avx512f,avx512bw"))) static int
-valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_t *count,
+             uint64_t *quotes, uint64_t *odd) {
     const __m512i byte_1_high = T16X4(BYTE_1_HIGH);
     const __m512i byte_1_low = T16X4(BYTE_1_LOW);
     const __m512i byte_2_high = T16X4(BYTE_2_HIGH);
@@ -181,6 +206,8 @@ valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_
     const __m512i third_sub = _mm512_set1_epi8((char)(0xE0 - 0x80));
     const __m512i fourth_sub = _mm512_set1_epi8((char)(0xF0 - 0x80));
     const __m512i high = _mm512_set1_epi8((char)0x80);
+    const __m512i quote = _mm512_set1_epi8('"'), bslash = _mm512_set1_epi8('\\');
+    const __m512i ctl = _mm512_set1_epi8(0x1F);
     size_t lines = 0;
     __m512i prev = _mm512_setzero_si512(), incomplete = prev, error = prev;
     for (size_t i = 0; i < len; i += 64) {
@@ -190,10 +217,15 @@ valid_avx512(const unsigned char *s, size_t len, uint32_t *nl, size_t cap, size_
         else /* the tail, padded with zeros (ASCII) by a masked load */
             in = _mm512_maskz_loadu_epi8(~(__mmask64)0 >> (64 - (len - i)), s + i);
         if (nl) {
-            uint64_t m = _mm512_cmpeq_epi8_mask(in, newline);
+            uint64_t is_nl = _mm512_cmpeq_epi8_mask(in, newline), m = is_nl;
             for (; m; m &= m - 1, lines++)
                 if (lines < cap)
                     nl[lines] = (uint32_t)(i + (size_t)__builtin_ctzll(m));
+            if (quotes) {
+                quotes[i / 64] = _mm512_cmpeq_epi8_mask(in, quote);
+                odd[i / 64] =
+                    (_mm512_cmple_epu8_mask(in, ctl) & ~is_nl) | _mm512_cmpeq_epi8_mask(in, bslash);
+            }
         }
         if (!_mm512_movepi8_mask(in)) {
             error = _mm512_or_si512(error, incomplete);
@@ -235,39 +267,109 @@ __attribute__((target("avx2,popcnt"))) static size_t count_avx2(const char *p, s
         n += p[i] == c;
     return n;
 }
+
+__attribute__((target("avx512f,avx512bw,popcnt"))) static size_t count_avx512(const char *p,
+                                                                              size_t len, char c) {
+    const __m512i want = _mm512_set1_epi8(c);
+    size_t n = 0, i = 0;
+    for (; i + 64 <= len; i += 64)
+        n += (size_t)__builtin_popcountll(
+            _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(p + i)), want));
+    if (i < len) /* the tail by a masked load */
+        n += (size_t)__builtin_popcountll(_mm512_cmpeq_epi8_mask(
+            _mm512_maskz_loadu_epi8(~(__mmask64)0 >> (64 - (len - i)), p + i), want));
+    return n;
+}
 #endif
 
 int pinetl__utf8_valid_block(const char *p, size_t len) {
 #ifdef HAVE_X86
     if (pinetl__simd_level() >= SIMD_AVX512)
-        return valid_avx512((const unsigned char *)p, len, NULL, 0, NULL);
+        return valid_avx512((const unsigned char *)p, len, NULL, 0, NULL, NULL, NULL);
     if (pinetl__simd_level() >= SIMD_AVX2)
-        return valid_avx2((const unsigned char *)p, len, NULL, 0, NULL);
+        return valid_avx2((const unsigned char *)p, len, NULL, 0, NULL, NULL, NULL);
 #endif
     return pinetl__json_utf8_valid(p, len, NULL);
 }
 
-int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* The string index below AVX2: SSE2 is part of every x86-64 CPU, 16 bytes at a time. Without
+ * it (other CPUs) there is no index and every line takes the full scanner, which reads its
+ * strings 8 bytes at a time: a bit-by-bit index in plain C would cost more than it saves. */
+/* The bits of 16 bytes at in, shifted to place j of their word. */
+static inline void index16(__m128i in, unsigned j, uint64_t *q, uint64_t *o) {
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i newline = _mm_set1_epi8('\n'), ctl = _mm_set1_epi8(0x1F);
+    __m128i low =
+        _mm_andnot_si128(_mm_cmpeq_epi8(in, newline), _mm_cmpeq_epi8(_mm_min_epu8(in, ctl), in));
+    *q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(in, quote)) << j;
+    *o |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(in, bslash))) << j;
+}
+
+static int index_sse2(const unsigned char *s, size_t len, uint64_t *quotes, uint64_t *odd) {
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) { /* whole words, no tail checks */
+        uint64_t q = 0, o = 0;
+        for (unsigned j = 0; j < 64; j += 16)
+            index16(_mm_loadu_si128((const __m128i *)(const void *)(s + i + j)), j, &q, &o);
+        quotes[i / 64] = q;
+        odd[i / 64] = o;
+    }
+    if (i < len) { /* the last word, padded (bits past the end are never read) */
+        unsigned char tail[64] = {0};
+        uint64_t q = 0, o = 0;
+        memcpy(tail, s + i, len - i);
+        for (unsigned j = 0; j < 64; j += 16)
+            index16(_mm_loadu_si128((const __m128i *)(const void *)(tail + j)), j, &q, &o);
+        quotes[i / 64] = q;
+        odd[i / 64] = o;
+    }
+    return 1;
+}
+#else
+static int index_sse2(const unsigned char *s, size_t len, uint64_t *quotes, uint64_t *odd) {
+    (void)s, (void)len, (void)quotes, (void)odd;
+    return 0;
+}
+#endif
+
+int pinetl__utf8_valid_index(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count,
+                             uint64_t *quotes, uint64_t *odd, int *indexed) {
+    if (indexed)
+        *indexed = 0;
     if (len > UINT32_MAX) { /* offsets are 32 bits: no index */
         *count = SIZE_MAX;
         return pinetl__utf8_valid_block(p, len);
     }
 #ifdef HAVE_X86
-    if (pinetl__simd_level() >= SIMD_AVX512)
-        return valid_avx512((const unsigned char *)p, len, nl, cap, count);
-    if (pinetl__simd_level() >= SIMD_AVX2)
-        return valid_avx2((const unsigned char *)p, len, nl, cap, count);
+    if (pinetl__simd_level() >= SIMD_AVX2) {
+        if (quotes)
+            *indexed = 1;
+        if (pinetl__simd_level() >= SIMD_AVX512)
+            return valid_avx512((const unsigned char *)p, len, nl, cap, count, quotes, odd);
+        return valid_avx2((const unsigned char *)p, len, nl, cap, count, quotes, odd);
+    }
 #endif
     size_t n = 0;
     for (const char *q = p, *end = p + len; (q = memchr(q, '\n', (size_t)(end - q))); q++, n++)
         if (n < cap)
             nl[n] = (uint32_t)(q - p);
     *count = n;
+    if (quotes)
+        *indexed = index_sse2((const unsigned char *)p, len, quotes, odd);
     return pinetl__json_utf8_valid(p, len, NULL);
+}
+
+int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count) {
+    return pinetl__utf8_valid_index(p, len, nl, cap, count, NULL, NULL, NULL);
 }
 
 size_t pinetl__count_byte(const char *p, size_t len, char c) {
 #ifdef HAVE_X86
+    if (pinetl__simd_level() >= SIMD_AVX512)
+        return count_avx512(p, len, c);
     if (pinetl__simd_level() >= SIMD_AVX2)
         return count_avx2(p, len, c);
 #endif

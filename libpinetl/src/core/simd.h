@@ -27,6 +27,15 @@ int pinetl__utf8_valid_block(const char *p, size_t len);
  * the rest; SIZE_MAX when p is 4 GiB or more long and none were indexed). */
 int pinetl__utf8_valid_lines(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count);
 
+/* pinetl__utf8_valid_lines that also indexes the strings in the same pass (when quotes is not
+ * NULL): bit i % 64 of quotes[i / 64] is set when p[i] is '"', of odd[i / 64] when p[i] is a
+ * backslash or a control byte other than '\n' (what a string scan must look at; both arrays
+ * have room for (len + 63) / 64 words). *indexed says whether the index was made: not without
+ * a vector unit (CPUs other than x86) nor for 4 GiB or more. pinetl__json_members_indexed walks
+ * a line from it. */
+int pinetl__utf8_valid_index(const char *p, size_t len, uint32_t *nl, size_t cap, size_t *count,
+                             uint64_t *quotes, uint64_t *odd, int *indexed);
+
 /* How many bytes of [p, p + len) are c. */
 size_t pinetl__count_byte(const char *p, size_t len, char c);
 

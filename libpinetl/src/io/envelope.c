@@ -53,6 +53,10 @@ void pinetl__io_ctx_release(io_ctx *c) {
     pinetl__free(c->nl);
     c->nl = NULL;
     c->nl_cap = c->nl_n = 0;
+    pinetl__free(c->quotes);
+    pinetl__free(c->odd);
+    c->quotes = c->odd = NULL;
+    c->bits_cap = 0;
 }
 
 int64_t pinetl__io_count_lines(const char *p, size_t len) {
@@ -339,15 +343,24 @@ int pinetl__io_unwrap(io_ctx *c, const char *p, size_t len, int64_t line, int64_
     size_t i = 0;
     while (i < len && pinetl__json_is_space((unsigned char)p[i]))
         i++;
-    /* Forced JSON lines: every object is a record, no envelope to look for. */
-    if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK))
-        return pinetl__batch_add_checked(c->batch, p, len, line, offset, c->utf8_checked > 0);
-    /* One scan checks the value and keeps the top-level members that tell its shape. */
     json_value v;
     json_error err;
     size_t count = 0;
-    if (pinetl__json_parse_members_utf8(p, p + len, &v, c->members, IO_MEMBERS_MAX, &count, &err,
-                                        c->utf8_checked > 0) != 0)
+    /* A flat line of an indexed run: walked from the string index (the common case). */
+    int indexed = c->index_base && i < len && p[i] == '{' &&
+                  pinetl__json_members_indexed(p, p + len, c->index_base, c->quotes, c->odd, &v,
+                                               c->members, IO_MEMBERS_MAX, &count);
+    /* Forced JSON lines: every object is a record, no envelope to look for. */
+    if (i < len && p[i] == '{' && (f == PINETL_INPUT_JSONL || f == PINETL_INPUT_S3_SINK)) {
+        if (indexed)
+            return pinetl__batch_add_parsed(c->batch, p, len, &v,
+                                            count <= IO_MEMBERS_MAX ? c->members : NULL, count,
+                                            line, offset);
+        return pinetl__batch_add_checked(c->batch, p, len, line, offset, c->utf8_checked > 0);
+    }
+    /* One scan checks the value and keeps the top-level members that tell its shape. */
+    if (!indexed && pinetl__json_parse_members_utf8(p, p + len, &v, c->members, IO_MEMBERS_MAX,
+                                                    &count, &err, c->utf8_checked > 0) != 0)
         return pinetl__batch_add_record(c->batch, p, len, line, offset);
     switch (v.type) {
     case JSON_OBJECT: {
@@ -401,6 +414,18 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
         c->nl = grown;
         c->nl_cap = want;
     }
+    size_t words = LINES_CHUNK / 64 + 1;
+    if (words > c->bits_cap) {
+        uint64_t *q = pinetl__realloc(c->quotes, words * sizeof *q);
+        if (q)
+            c->quotes = q;
+        uint64_t *o = q ? pinetl__realloc(c->odd, words * sizeof *o) : NULL;
+        if (!o)
+            return pinetl__error_set(PINETL_ENOMEM,
+                                     "out of memory indexing the strings of a chunk");
+        c->odd = o;
+        c->bits_cap = words;
+    }
     const char *s = p, *end = p + len;
     int rc = PINETL_OK;
     while (s < end && rc == PINETL_OK) {
@@ -415,11 +440,17 @@ int pinetl__io_clean_lines(io_ctx *c, const char *p, size_t len, int64_t line, i
         /* Checked: the scanner looks at each string only for quotes, backslashes and control
          * bytes. A chunk with a bad byte is checked line by line (the reject says where). */
         size_t count = 0;
-        c->utf8_checked = pinetl__utf8_valid_lines(s, n, c->nl, c->nl_cap, &count) ? 1 : -1;
+        int index = 0, room = (n + 63) / 64 <= c->bits_cap; /* else a long line: no index */
+        c->utf8_checked = pinetl__utf8_valid_index(s, n, c->nl, c->nl_cap, &count,
+                                                   room ? c->quotes : NULL, c->odd, &index)
+                              ? 1
+                              : -1;
         if (count == SIZE_MAX) /* too long to index */
             count = pinetl__count_byte(s, n, '\n');
         c->nl_n = count < c->nl_cap ? count : c->nl_cap;
+        c->index_base = index && c->utf8_checked > 0 ? s : NULL;
         rc = clean_lines(c, s, n, line, offset + (s - p));
+        c->index_base = NULL;
         line += (int64_t)count;
         s += n;
     }

@@ -32,6 +32,11 @@ typedef struct io_ctx {
     int utf8_checked; /* 1: the value being unwrapped lies in bytes checked to be UTF-8 */
     uint32_t *nl;     /* the newlines of the run of lines being cleaned (offsets), nl_n of them */
     size_t nl_cap, nl_n;
+    /* The string index of that run (core/simd.h), when its UTF-8 is valid: index_base is its
+     * first byte, else NULL (the full scanner reads every line). */
+    uint64_t *quotes, *odd;
+    size_t bits_cap;
+    const char *index_base;
 } io_ctx;
 
 void pinetl__io_ctx_init(io_ctx *c, pinetl_batch *batch, int format, size_t max_record);
