@@ -106,22 +106,22 @@ def _probe_function() -> Any:
 
 def _install_advice(sc: SparkContext, found: str) -> str:
     import pinetl
-    conf = sc.getConf()
     env = os.environ.get("PYSPARK_PYTHON")
-    builder = conf.get("spark.pyspark.python", None)
+    runs = getattr(sc, "pythonExec", None) or env or "python3"
+    builder = sc.getConf().get("spark.pyspark.python", None)
     lines = [
         f"pinetl.spark: the executors' Python cannot run pinetl {pinetl.__version__}: {found}.",
         "Install the pinetl wheel of that version as a cluster library on every executor "
         "(Databricks: the cluster's Libraries tab, Install new, Python Whl; elsewhere: pip "
         "install the wheel into the Python the executors run; spark.submit.pyFiles cannot "
         "ship it, it holds a compiled extension).",
-        "The executors' Python is the PYSPARK_PYTHON environment variable of the process that "
-        f"starts the SparkContext (here: {env or 'unset, so python3 on the workers'}; the "
-        f"driver runs {sys.executable}); set it before the session is built."]
-    if builder is not None and builder != env:
+        f"The executors run {runs}: PySpark takes it from the PYSPARK_PYTHON environment "
+        "variable of the process that starts the SparkContext (set it before the session is "
+        f"built; it is {env or 'unset'}; the driver runs {sys.executable})."]
+    if builder is not None and builder != runs:
         lines.append(f"spark.pyspark.python={builder} was set on the session builder, but "
-                     "PySpark starts the executors' Python from PYSPARK_PYTHON "
-                     f"({env or 'unset'}), not from that setting.")
+                     "PySpark ignores that setting there: the executors run PYSPARK_PYTHON's "
+                     f"Python ({runs}).")
     return "\n".join(lines)
 
 

@@ -56,7 +56,7 @@ def table_name(spark: SparkSession | None, name: object) -> str:
     return ".".join(f"`{p}`" for p in parts)
 
 
-def rejects_name(name: str, table: str) -> str:
+def rejects_name(name: str) -> str:
     """The rejects' table beside a cleaned table's name: the last part prefixed rejects_
     (lake.pin -> lake.rejects_pin), as the paths are (<root>/rejects_<table>)."""
     head, _, last = name.rpartition(".")
@@ -106,7 +106,8 @@ def register_delta(spark: SparkSession, name: str, location: str,
     ident = table_name(spark, name)
     props = check_properties(properties)
     spark.sql(f"CREATE TABLE IF NOT EXISTS {ident} USING DELTA LOCATION {_literal(location)}")
-    have = spark.sql(f"DESCRIBE DETAIL {ident}").first()["location"]
+    detail = spark.sql(f"DESCRIBE DETAIL {ident}").first()
+    have = "" if detail is None else str(detail["location"])
     if _location(have) != _location(location):
         raise _bad(f"table {name!r} is registered at {have}, not at {location}")
     set_properties(spark, ident, props)

@@ -603,7 +603,7 @@ def stream_to_delta(stream: DataFrame, table: str, root: PathLike | None, checkp
                                    "name= (a catalog table) or both; rejects_table= needs name=")
     names: tuple[str | None, str | None] = (None, None)
     if name is not None:
-        names = (name, rejects_table or rejects_name(name, table))
+        names = (name, rejects_table or rejects_name(name))
         for n in names:
             table_name(spark, n)
     app_id = app_id or f"pinetl:{table}"
