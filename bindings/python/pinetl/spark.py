@@ -538,7 +538,8 @@ def insights(spark: SparkSession, pin: DataFrame | str, geo: DataFrame | str,
     try:
         for table, df in (("pin", pin), ("geo", geo), ("user", user)):
             if isinstance(df, str):
-                names[table] = table_name(spark, df)
+                table_name(spark, df)  # its form; C's insight_sql takes the plain name
+                names[table] = df
                 if not spark.catalog.tableExists(df):
                     raise InvalidArgumentError(lib.PINETL_EINVAL,
                                                f"insights: {table}={df!r}: no such table")

@@ -16,11 +16,12 @@ sys.path.insert(0, os.path.dirname(HERE))  # tests/python: spark_fixtures
 from spark_fixtures import spark_rows, start_spark  # noqa: E402
 
 TABLES = ("pin", "geo", "user")
+BATCH_TABLES = ("geo", "user")
 
 
 def landing(scratch, sample):
     # The Kafka Connect S3 sink layout the batch job reads: one object per table.
-    for table in TABLES:
+    for table in BATCH_TABLES:
         part = os.path.join(scratch, "landing", "topics", f"0a1b2c.{table}", "partition=0")
         os.makedirs(part)
         shutil.copy(os.path.join(sample, f"{table}.jsonl"),
@@ -50,17 +51,16 @@ def main(scratch, sample):
                              partition_by="category" if table == "pin" else None,
                              app_id="daily", version=1, spark=spark, name=f"rs.{table}",
                              properties={"pinetl.writer": "delta-rs"})
-    # 2. The Databricks batch job, by three-part names, managed tables; run twice (the second
-    #    run changes nothing).
+    # 2. The Databricks batch job (geo and user: the insights take pin from delta-rs), by
+    #    three-part names, managed tables; run twice (the second run changes nothing).
     props = {"pinetl.writer": "batch_job", "delta.appendOnly": "false"}
-    first = jobs.batch_job(spark, landing(scratch, sample), None, database="spark_catalog.bj",
-                           partition_by={"pin": "category"}, properties=props)
-    before = {t: versions(spark, f"bj.{t}") for t in TABLES}
-    second = jobs.batch_job(spark, os.path.join(scratch, "landing"), None,
-                            database="spark_catalog.bj", partition_by={"pin": "category"},
-                            properties=props)
+    kwargs = dict(tables=BATCH_TABLES, database="spark_catalog.bj",
+                  partition_by={"geo": "country"}, properties=props)
+    first = jobs.batch_job(spark, landing(scratch, sample), None, **kwargs)
+    before = {t: versions(spark, f"bj.{t}") for t in BATCH_TABLES}
+    second = jobs.batch_job(spark, os.path.join(scratch, "landing"), None, **kwargs)
     out["batch"] = {"first": first, "second": second, "versions_before": before,
-                    "versions_after": {t: versions(spark, f"bj.{t}") for t in TABLES}}
+                    "versions_after": {t: versions(spark, f"bj.{t}") for t in BATCH_TABLES}}
     # 3. A streaming query into a catalog table (external, under lake/st).
     src = os.path.join(scratch, "stream-in")
     os.makedirs(src)
@@ -78,7 +78,7 @@ def main(scratch, sample):
     out["tables"] = {s: sorted(t.name for t in spark.catalog.listTables(s))
                      for s in ("rs", "bj", "st")}
     out["detail"] = {}
-    for name in ("rs.pin", "rs.geo", "bj.pin", "bj.rejects_geo", "st.pin"):
+    for name in ("rs.pin", "rs.geo", "bj.geo", "bj.rejects_user", "st.pin"):
         d = spark.sql(f"DESCRIBE DETAIL {name}").first()
         props = {r[0]: r[1] for r in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
         kind = spark.sql(f"DESCRIBE TABLE EXTENDED {name}").where("col_name = 'Type'").first()
