@@ -56,6 +56,17 @@ def table_name(spark: SparkSession | None, name: object) -> str:
     return ".".join(f"`{p}`" for p in parts)
 
 
+def writable_name(spark: SparkSession, name: object) -> str:
+    """table_name(), and the schema a two- or three-part name puts the table in exists (a writer
+    does not create schemas: its first write would fail on an executor's micro-batch)."""
+    ident = table_name(spark, name)
+    schema, _, _ = str(name).rpartition(".")
+    if schema and not spark.catalog.databaseExists(schema):
+        raise _bad(f"table name {name!r}: the catalog has no schema {schema!r} (create it "
+                   f"first: CREATE SCHEMA {schema})")
+    return ident
+
+
 def rejects_name(name: str) -> str:
     """The rejects' table beside a cleaned table's name: the last part prefixed rejects_
     (lake.pin -> lake.rejects_pin), as the paths are (<root>/rejects_<table>)."""
@@ -103,7 +114,7 @@ def register_delta(spark: SparkSession, name: str, location: str,
     session's catalog as name: CREATE TABLE IF NOT EXISTS name USING DELTA LOCATION '...'. Its
     columns and partitioning are the Delta log's. A name already registered at another location
     is an error."""
-    ident = table_name(spark, name)
+    ident = writable_name(spark, name)
     props = check_properties(properties)
     spark.sql(f"CREATE TABLE IF NOT EXISTS {ident} USING DELTA LOCATION {_literal(location)}")
     detail = spark.sql(f"DESCRIBE DETAIL {ident}").first()

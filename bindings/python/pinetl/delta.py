@@ -207,7 +207,7 @@ def _catalog_names(spark: Any, name: str | None, rejects_name: str | None,
                    rejects_uri: Uri | None) -> list[str]:
     # The names clean_to_delta registers, checked before any work.
     from ._spark_tables import rejects_name as default_rejects
-    from ._spark_tables import table_name
+    from ._spark_tables import writable_name
     if name is None:
         if rejects_name is not None:
             raise ValueError("rejects_name= needs name=")
@@ -216,7 +216,7 @@ def _catalog_names(spark: Any, name: str | None, rejects_name: str | None,
         raise ValueError("name= needs spark= (a SparkSession whose catalog registers the table)")
     names = [name] + ([rejects_name or default_rejects(name)] if rejects_uri else [])
     for n in names:
-        table_name(spark, n)
+        writable_name(spark, n)
     return names
 
 

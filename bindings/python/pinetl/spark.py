@@ -46,7 +46,7 @@ from ._spark_checks import FILE_OPTIONS, STREAM_FILE_OPTIONS, TRIGGERS
 from ._spark_checks import check_choice, check_columns, check_options, check_text_column
 from ._spark_checks import probe_executors, spark_context
 from ._spark_tables import register_delta  # noqa: F401  (public: delta-rs tables by name)
-from ._spark_tables import rejects_name, table_name, write_delta
+from ._spark_tables import rejects_name, table_name, writable_name, write_delta
 from ._types import PathLike, Table
 from ._warehouse import insight_names
 from ._warehouse import insight_sql as _insight_sql
@@ -606,7 +606,7 @@ def stream_to_delta(stream: DataFrame, table: str, root: PathLike | None, checkp
     if name is not None:
         names = (name, rejects_table or rejects_name(name))
         for n in names:
-            table_name(spark, n)
+            writable_name(spark, n)
     app_id = app_id or f"pinetl:{table}"
     base = None if root is None else str(root).rstrip("/")
     paths = (None, None) if base is None else (f"{base}/{table}", f"{base}/rejects_{table}")

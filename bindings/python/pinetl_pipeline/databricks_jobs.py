@@ -203,10 +203,10 @@ def batch_job(spark, landing, delta_root, tables=TABLES, *, database=None, parti
 
 def _check_targets(spark, database, table, partition_by, properties):
     # On the driver, before any job: the names' form, the partition columns, the properties.
-    from pinetl._spark_tables import check_properties, table_name
+    from pinetl._spark_tables import check_properties, writable_name
     if database is not None:
         for name in (table, f"rejects_{table}"):
-            table_name(spark, f"{database}.{name}")
+            writable_name(spark, f"{database}.{name}")
     cleaned = [c for c, _ in pinetl.columns(table)]
     for part in [partition_by] if isinstance(partition_by, str) else partition_by or ():
         if part not in cleaned:

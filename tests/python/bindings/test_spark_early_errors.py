@@ -72,6 +72,7 @@ def test_an_option_spark_would_ignore_is_refused(spark):
     ("a.b.c.d", r"a table name is table, schema.table"),
     ("nocatalog.lake.pin", r"the session has no catalog 'nocatalog'"),
     ("", r"table name ''"),
+    ("nolake.pin", r"table name 'nolake.pin': the catalog has no schema 'nolake'"),
 ])
 def test_a_bad_table_name_is_refused_before_the_query_starts(spark, tmp_path, name, message):
     stream = ps.kinesis_files(spark, str(tmp_path)).selectExpr("CAST(data AS STRING) AS value")
@@ -120,3 +121,21 @@ def test_the_executor_probe_runs_once_per_spark_context(spark, text, jobs):
     ps.clean_files(spark, str(SAMPLE / "pin.jsonl"), "pin")
     assert jobs() == 1                    # cached for this SparkContext
     assert _spark_checks._probed[sc] is None
+
+
+def test_every_writer_checks_its_table_names_before_any_work(spark, tmp_path, jobs):
+    from pinetl import delta
+    from pinetl_pipeline import databricks_jobs
+    geo = SAMPLE / "geo.jsonl"
+    with pytest.raises(ValueError, match=r"name= needs spark="):
+        delta.clean_to_delta(geo, "geo", tmp_path / "geo", name="lake.geo")
+    with pytest.raises(InvalidArgumentError, match=r"the catalog has no schema 'nolake'"):
+        delta.clean_to_delta(geo, "geo", tmp_path / "geo", spark=spark, name="nolake.geo")
+    assert not (tmp_path / "geo").exists()       # nothing written
+    with pytest.raises(InvalidArgumentError, match=r"'nolake.rejects_geo'|'nolake.geo'"):
+        databricks_jobs.batch_job(spark, str(tmp_path), None, tables=("geo",),
+                                  database="nolake")
+    with pytest.raises(ValueError, match=r"partition_by geo: 'category' is not a column"):
+        databricks_jobs.batch_job(spark, str(tmp_path), str(tmp_path / "lake"), tables=("geo",),
+                                  partition_by={"geo": "category"})
+    assert jobs() == 0                            # refused on the driver, before any job
