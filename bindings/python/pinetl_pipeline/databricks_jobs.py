@@ -94,9 +94,11 @@ class _Target:
                 else DeltaTable.forPath(self.spark, self.path))
 
     def create(self, frame, tag, partition_by=None, properties=None):
-        ps.write_delta(frame, path=self.path, name=self.name, mode="errorifexists",
-                       partition_by=partition_by, properties=properties,
-                       options={"userMetadata": tag})
+        # Marked through the session (a saveAsTable's commit ignores the userMetadata option),
+        # the properties' commit too.
+        with _commit_metadata(self.spark, tag):
+            ps.write_delta(frame, path=self.path, name=self.name, mode="errorifexists",
+                           partition_by=partition_by, properties=properties)
 
 
 def _committed(target, tag):
