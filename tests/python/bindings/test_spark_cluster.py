@@ -6,7 +6,7 @@ install the wheel and that PYSPARK_PYTHON (not spark.pyspark.python on the build
 import json
 import os
 import pathlib
-import shutil
+import platform
 import socket
 import subprocess
 import sys
@@ -50,8 +50,10 @@ def _run(args, timeout, **kwargs):
 def wheel(tmp_path_factory):
     """The pinetl wheel built once per test session by scripts/wheel.sh."""
     out = tmp_path_factory.mktemp("wheel")
-    lines = _run(["bash", str(ROOT / "scripts" / "wheel.sh"), str(out)], 1800).split()
-    return pathlib.Path(lines[-1])
+    _run(["bash", str(ROOT / "scripts" / "wheel.sh"), str(out)], 1800)
+    wheels = sorted(out.glob(f"pinetl-*{platform.machine()}*.whl"))
+    assert len(wheels) == 1, wheels                # this machine's architecture
+    return wheels[0]
 
 
 def _venv(path, *packages):
