@@ -49,9 +49,10 @@ SPARK_SHIPS = [
     "org.xerial.snappy:snappy-java"]
 
 
-def start_spark(scratch):
+def start_spark(scratch, hive=False):
     """Starts (or returns) the local session; scratch: a directory for the warehouse and
-    Spark's local files."""
+    Spark's local files. hive=True: Spark's Hive metastore on a Derby database under scratch
+    (tests of catalog tables run it in a process of their own)."""
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     # The Python workers run the interpreter of the tests (it has pinetl, pyarrow, pandas).
     os.environ["PYSPARK_PYTHON"] = sys.executable
@@ -84,6 +85,11 @@ def start_spark(scratch):
                        "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                .config("spark.databricks.delta.snapshotPartitions", "2")
                .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true"))
+    if hive:
+        derby = os.path.join(scratch, "metastore_db")
+        builder = (builder.config("spark.sql.catalogImplementation", "hive")
+                   .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                           f"jdbc:derby:;databaseName={derby};create=true"))
     session = configure_spark_with_delta_pip(builder, extra_packages=kafka).getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     global SPARK_VERSION

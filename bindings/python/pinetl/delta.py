@@ -12,6 +12,13 @@
     sink = delta.DeltaSink("lake", app_id="stream")
     sink.write(records, "pin", position=1042)      # rows -> lake/pin, rejects -> lake/rejects_pin
 
+    # Catalog tables: delta-rs writes at a path; with a SparkSession, the table is then registered
+    # in Spark's catalog (Hive metastore, Unity Catalog) by name (CREATE TABLE IF NOT EXISTS ...
+    # USING DELTA LOCATION), and its properties set.
+    delta.clean_to_delta("landing/pin/", "pin", "/lake/pin", spark=spark, name="lake.pin",
+                         properties={"delta.appendOnly": "false"})
+    delta.register(spark, "lake.geo", "/lake/geo")    # any Delta table already written
+
 Tables have the cleaned columns of pinetl.spark.arrow_schema (int64, string, list<double>
 coordinates, timestamp[us, UTC]); rejects those of pinetl.spark.REJECT_SCHEMA (raw text, or
 raw_base64 when the record is not UTF-8). Spark reads them as ordinary Delta tables.
@@ -231,11 +238,18 @@ def write_rejects(uri: Uri, rejects: pa.Table | pa.RecordBatch, *,
 def clean_to_delta(paths: Paths, table: Table, uri: Uri, *, rejects_uri: Uri | None = None,
                    mode: str = "merge", partition_by: str | list[str] | None = None,
                    app_id: str | None = None, version: int | None = None,
-                   storage_options: dict[str, str] | None = None, **read_options: Any) -> Stats:
+                   storage_options: dict[str, str] | None = None, spark: Any = None,
+                   name: str | None = None, rejects_name: str | None = None,
+                   properties: dict[str, Any] | None = None, **read_options: Any) -> Stats:
     """Cleans files (pinetl.arrow.read_json: any envelope, S3 sink directories) into the Delta
     table at uri, and their rejects into rejects_uri when given (each table carries its own
     application transaction: app_id, version). Returns the run's stats (pinetl.arrow.read_json's)
-    plus "written" and "rejects_written" (False when that table already had the version)."""
+    plus "written" and "rejects_written" (False when that table already had the version).
+
+    name (with spark, a SparkSession): after the write, the table is registered by that name
+    (register(); rejects_name: the rejects' table, default the name's last part prefixed
+    rejects_); the names are checked before anything is read."""
+    names = _catalog_names(spark, name, rejects_name, rejects_uri)
     res = _read_arrow(paths, table, **read_options)
     rows = _one_batch(res.rows, arrow_schema(table))
     stats = dict(res.stats)
@@ -245,7 +259,36 @@ def clean_to_delta(paths: Paths, table: Table, uri: Uri, *, rejects_uri: Uri | N
         stats["rejects_written"] = write_rejects(rejects_uri, _rejects_batch(res.rejects),
                                                  app_id=app_id, version=version,
                                                  storage_options=storage_options)
+    for registered, where in zip(names, (uri, rejects_uri)):
+        register(spark, registered, str(where), properties=properties)
     return stats
+
+
+def register(spark: Any, name: str, uri: Uri, *, properties: dict[str, Any] | None = None) -> None:
+    """Registers the Delta table at uri in the catalog of spark (a SparkSession: Hive metastore,
+    Unity Catalog) as name (table, schema.table or catalog.schema.table): CREATE TABLE IF NOT
+    EXISTS ... USING DELTA LOCATION, its columns and partitioning those of the Delta log;
+    properties are set when they differ. delta-rs has no catalog client; this is the one step
+    that needs Spark (pinetl.spark.register_delta)."""
+    from ._spark_tables import register_delta
+    register_delta(spark, name, str(uri), properties)
+
+
+def _catalog_names(spark: Any, name: str | None, rejects_name: str | None,
+                   rejects_uri: Uri | None) -> list[str]:
+    # The names clean_to_delta registers, checked before any work.
+    from ._spark_tables import rejects_name as default_rejects
+    from ._spark_tables import writable_name
+    if name is None:
+        if rejects_name is not None:
+            raise ValueError("rejects_name= needs name=")
+        return []
+    if spark is None:
+        raise ValueError("name= needs spark= (a SparkSession whose catalog registers the table)")
+    names = [name] + ([rejects_name or default_rejects(name)] if rejects_uri else [])
+    for n in names:
+        writable_name(spark, n)
+    return names
 
 
 class DeltaSink:

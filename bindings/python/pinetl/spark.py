@@ -37,8 +37,16 @@ from ._arrow import clean_json as _arrow_clean_json
 from ._cdata import rejects_schema as _c_rejects_schema
 from ._clean import record_text
 from ._columns import REJECT_COLUMNS
+from ._errors import InvalidArgumentError
+from ._ffi import lib
 from ._scalar import age_group as _age_group
 from ._scalar import columns
+from ._spark_checks import ExecutorSetupError  # noqa: F401  (public: the probe's error)
+from ._spark_checks import FILE_OPTIONS, STREAM_FILE_OPTIONS, TRIGGERS
+from ._spark_checks import check_choice, check_columns, check_options, check_text_column
+from ._spark_checks import probe_executors, spark_context
+from ._spark_tables import register_delta  # noqa: F401  (public: delta-rs tables by name)
+from ._spark_tables import rejects_name, table_name, writable_name, write_delta
 from ._types import PathLike, Table
 from ._warehouse import insight_names
 from ._warehouse import insight_sql as _insight_sql
@@ -376,8 +384,13 @@ def clean(df: DataFrame, table: Table, column: str | None = None,
 
     source: a name for the DataFrame as one source (e.g. a stream's micro-batch, see
     stream_to_delta); the rows then also carry POSITION_COLUMNS, so that `latest` over several
-    such DataFrames keeps the record of the later source (names compare in byte order)."""
+    such DataFrames keeps the record of the later source (names compare in byte order).
+
+    Checked here, on the driver: the table, column= (a STRING or BINARY column of df), and once
+    per SparkContext that the executors can import this pinetl (ExecutorSetupError says how to
+    install it when they cannot)."""
     ddl = schema(table) if source is None else f"{schema(table)}, {POSITION_SCHEMA}"
+    _check_frame(df, table, column)
     return df.mapInArrow(clean_partitions(table, column, source), ddl)
 
 
@@ -387,6 +400,8 @@ def rejects(df: DataFrame, table: Table, column: str | None = None,
     columns named in keep= (e.g. Kafka's topic, partition, offset) to tell where each came from;
     one named like a reject column is renamed input_<name> (offset -> input_offset)."""
     ddl = REJECT_SCHEMA
+    _check_frame(df, table, column)
+    check_columns(df, keep, "keep=")
     if keep:
         fields = {f.name: f for f in df.schema.fields}
         ddl += "".join(f", `{n}` {fields[k].dataType.simpleString()}"
@@ -395,7 +410,17 @@ def rejects(df: DataFrame, table: Table, column: str | None = None,
     return df.select(*cols).mapInArrow(reject_partitions(table, column, tuple(keep)), ddl)
 
 
+def _check_frame(df: DataFrame, table: Table, column: str | None) -> None:
+    # What every cleaning call checks on the driver: the table (C refuses an unknown one), the
+    # text column, and once per SparkContext the executors.
+    columns(table)
+    check_text_column(df, column)
+    probe_executors(spark_context(df))
+
+
 def _read_files(spark: SparkSession, path: str, options: dict[str, Any] | None) -> DataFrame:
+    check_options(options, FILE_OPTIONS, "clean_files/rejects_files (binaryFile source)")
+    probe_executors(spark.sparkContext)
     reader = spark.read.format("binaryFile")
     for key, value in (options or {}).items():
         reader = reader.option(key, value)
@@ -446,6 +471,7 @@ def latest(df: DataFrame, order: str | None = None) -> DataFrame:
     row by row), which is input order only for one file read as one partition."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
+    check_columns(df, [order, "ind"], "latest: order=" if order else "latest: column")
     positioned = order is None and all(c in df.columns for c in POSITION_COLUMNS)
     if positioned:
         keys = [F.col(c).desc() for c in POSITION_COLUMNS]
@@ -512,30 +538,55 @@ def insight_sql(name: str, pin: str = "pin", geo: str = "geo", user: str = "user
 def insights(spark: SparkSession, pin: DataFrame | str, geo: DataFrame | str,
              user: DataFrame | str, median: str = "approx") -> dict[str, DataFrame]:
     """The nine insights as Spark DataFrames, keyed by name (pinetl.warehouse.insight_names() order).
-    pin, geo, user: cleaned DataFrames (or table names), one row per ind (see latest)."""
+    pin, geo, user: cleaned DataFrames or catalog table names (table, schema.table,
+    catalog.schema.table), one row per ind (see latest). A name is checked here (its form, and
+    that the table exists); the temporary views made for DataFrames are dropped before
+    returning (Spark has resolved them into the returned DataFrames' plans)."""
     import uuid
-    names = {}
-    for table, df in (("pin", pin), ("geo", geo), ("user", user)):
-        if isinstance(df, str):
-            names[table] = df
-        else:
-            view = f"pinetl_{table}_{uuid.uuid4().hex[:8]}"
-            df.createOrReplaceTempView(view)
-            names[table] = view
-    return {name: spark.sql(insight_sql(name, median=median, **names)) for name in insight_names()}
+    check_choice(median, ("approx", "interpolated"), "insights: median=")
+    names: dict[str, str] = {}
+    views: list[str] = []
+    try:
+        for table, df in (("pin", pin), ("geo", geo), ("user", user)):
+            if isinstance(df, str):
+                table_name(spark, df)  # its form; C's insight_sql takes the plain name
+                names[table] = df
+                if not spark.catalog.tableExists(df):
+                    raise InvalidArgumentError(lib.PINETL_EINVAL,
+                                               f"insights: {table}={df!r}: no such table")
+            else:
+                view = f"pinetl_{table}_{uuid.uuid4().hex[:8]}"
+                df.createOrReplaceTempView(view)
+                views.append(view)
+                names[table] = view
+        return {name: spark.sql(insight_sql(name, median=median, **names))
+                for name in insight_names()}
+    finally:
+        for view in views:
+            spark.catalog.dropTempView(view)
 
 
 # ---------------------------------------------------------------------------------------------
 # Structured Streaming into Delta, exactly once per table
 
-def stream_to_delta(stream: DataFrame, table: str, root: PathLike, checkpoint: PathLike, *,
-                    column: str = "value", keep: Sequence[str] = (), app_id: str | None = None,
+def stream_to_delta(stream: DataFrame, table: str, root: PathLike | None, checkpoint: PathLike,
+                    *, column: str = "value", keep: Sequence[str] = (), app_id: str | None = None,
                     trigger: dict[str, Any] | None = None,
-                    query_name: str | None = None, positions: bool = False) -> StreamingQuery:
+                    query_name: str | None = None, positions: bool = False,
+                    name: str | None = None, rejects_table: str | None = None,
+                    partition_by: str | Sequence[str] | None = None,
+                    properties: dict[str, Any] | None = None) -> StreamingQuery:
     """Starts a Structured Streaming query that cleans a stream of JSON texts of one table (a
     Kafka source's `value`, a Kinesis `data`, a file source's column) into Delta tables:
     cleaned rows appended to <root>/<table>, rejects (with the keep= columns, e.g. Kafka's
     topic/partition/offset) to <root>/rejects_<table>.
+
+    Catalog tables: name= (table, schema.table or catalog.schema.table) writes the cleaned rows
+    to that table (saveAsTable), the rejects to rejects_table= (default: the name's last part
+    prefixed rejects_, e.g. lake.rejects_pin); with root too, the tables are created at
+    <root>/<table> and <root>/rejects_<table> (external tables), without root they are managed
+    tables. partition_by: the cleaned table's partition columns (when the query creates it);
+    properties: table properties of both tables (set when they differ).
 
     One query per table, one checkpoint per query. Each micro-batch is written with Delta's
     idempotent writes (txnAppId = app_id, txnVersion = the micro-batch id) in both tables, so a
@@ -545,20 +596,42 @@ def stream_to_delta(stream: DataFrame, table: str, root: PathLike, checkpoint: P
     {"availableNow": True}. positions=True: the cleaned rows also carry POSITION_COLUMNS, the
     micro-batch as their source (named "<app_id>:batch=<id, 20 digits>", so a later batch sorts
     later), so that `latest` over the table keeps the record of the later micro-batch.
-    Returns the StreamingQuery."""
+
+    Table, column=, keep=, trigger=, the names, partition_by= and properties= are checked here,
+    before the query starts; so are the executors (see clean). Returns the StreamingQuery."""
+    from ._spark_tables import check_properties
+    spark = stream.sparkSession
+    _check_frame(stream, table, column)
+    check_columns(stream, keep, "keep=")
+    check_options(trigger, TRIGGERS, "stream_to_delta: trigger=")
+    cleaned = [c for c, _ in columns(table)]
+    for part in [partition_by] if isinstance(partition_by, str) else partition_by or ():
+        if part not in cleaned:
+            raise InvalidArgumentError(lib.PINETL_EINVAL, f"partition_by={part!r}: not a column of "
+                                       f"the cleaned {table} table ({', '.join(cleaned)})")
+    props = check_properties(properties)
+    if name is None and (root is None or rejects_table is not None):
+        raise InvalidArgumentError(lib.PINETL_EINVAL, "stream_to_delta: give root= (a folder), "
+                                   "name= (a catalog table) or both; rejects_table= needs name=")
+    names: tuple[str | None, str | None] = (None, None)
+    if name is not None:
+        names = (name, rejects_table or rejects_name(name))
+        for n in names:
+            writable_name(spark, n)
     app_id = app_id or f"pinetl:{table}"
-    root = str(root).rstrip("/")
+    base = None if root is None else str(root).rstrip("/")
+    paths = (None, None) if base is None else (f"{base}/{table}", f"{base}/rejects_{table}")
     keep = tuple(keep)
 
     def write_batch(batch: DataFrame, batch_id: int) -> None:
         batch = batch.persist()
         try:
             source = f"{app_id}:batch={batch_id:020d}" if positions else None
-            outputs = ((clean(batch, table, column, source), f"{root}/{table}"),
-                       (rejects(batch, table, column, keep=keep), f"{root}/rejects_{table}"))
-            for df, path in outputs:
-                (df.write.format("delta").mode("append")
-                   .option("txnAppId", app_id).option("txnVersion", batch_id).save(path))
+            outputs = ((clean(batch, table, column, source), paths[0], names[0], partition_by),
+                       (rejects(batch, table, column, keep=keep), paths[1], names[1], None))
+            for df, path, table_id, parts in outputs:
+                write_delta(df, path=path, name=table_id, partition_by=parts, properties=props,
+                            options={"txnAppId": app_id, "txnVersion": batch_id})
         finally:
             batch.unpersist()
 
@@ -580,6 +653,7 @@ def kinesis_files(spark: SparkSession, path: PathLike, **options: Any) -> DataFr
     stand-in for Databricks' Kinesis source; `data` is base64 in the files, BINARY here). Files
     must appear whole (written elsewhere, then renamed into path). options go to the file
     source (maxFilesPerTrigger, ...)."""
+    check_options(options, STREAM_FILE_OPTIONS, "kinesis_files (file source)")
     reader = spark.readStream.schema(KINESIS_SCHEMA)
     for key, value in options.items():
         reader = reader.option(key, value)

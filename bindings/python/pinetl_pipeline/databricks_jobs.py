@@ -7,7 +7,9 @@ so that tests run the same code on a local Spark session.
   their reasons and positions (rejects_<table>, as pinetl.delta and pinetl.spark name them).
   Running it again on the same landing data changes nothing and adds no table version: each
   commit carries its input's fingerprint (commit userMetadata) and a fingerprint already in a
-  table's history is not merged again.
+  table's history is not merged again. With database= ("schema" or "catalog.schema"), the tables
+  are catalog tables <database>.<table> and <database>.rejects_<table> (saveAsTable, then MERGE
+  by name), external at <delta_root>/<table> when delta_root is given, else managed.
 - stream_job: one streaming query per table (its own checkpoint, never shared) reading the raw
   records (Kinesis on Databricks; a folder of JSON-lines files locally), cleaning each
   micro-batch with pinetl.spark and appending it to the table's Delta table. Each micro-batch is
@@ -72,12 +74,38 @@ def fingerprint(frame):
     return f"{n}:{total or 0}"
 
 
-def _committed(spark, path, tag):
-    """True when the Delta table at path has a commit marked with tag (its history holds it)."""
-    from delta.tables import DeltaTable
-    if not DeltaTable.isDeltaTable(spark, path):
+class _Target:
+    """A Delta table of the job: by path, by catalog name, or a name registered at a path."""
+
+    def __init__(self, spark, delta_root, database, name):
+        self.spark = spark
+        self.path = None if delta_root is None else table_path(delta_root, name)
+        self.name = None if database is None else f"{database}.{name}"
+
+    def exists(self):
+        from delta.tables import DeltaTable
+        if self.name is not None:
+            return self.spark.catalog.tableExists(self.name)
+        return DeltaTable.isDeltaTable(self.spark, self.path)
+
+    def table(self):
+        from delta.tables import DeltaTable
+        return (DeltaTable.forName(self.spark, self.name) if self.name is not None
+                else DeltaTable.forPath(self.spark, self.path))
+
+    def create(self, frame, tag, partition_by=None, properties=None):
+        # Marked through the session (a saveAsTable's commit ignores the userMetadata option),
+        # the properties' commit too.
+        with _commit_metadata(self.spark, tag):
+            ps.write_delta(frame, path=self.path, name=self.name, mode="errorifexists",
+                           partition_by=partition_by, properties=properties)
+
+
+def _committed(target, tag):
+    """True when the target's Delta table has a commit marked with tag (its history holds it)."""
+    if not target.exists():
         return False
-    history = DeltaTable.forPath(spark, path).history().select("userMetadata")
+    history = target.table().history().select("userMetadata")
     return history.where(history.userMetadata == tag).limit(1).count() > 0
 
 
@@ -100,40 +128,43 @@ class _commit_metadata:
             self.spark.conf.set(self.KEY, self.before)
 
 
-def _merge_by_ind(spark, cleaned, path, tag):
-    """Upserts cleaned rows into the Delta table at path by ind (creating it on first use). Of
+def _merge_by_ind(spark, cleaned, target, tag, **create):
+    """Upserts cleaned rows into the target's Delta table by ind (creating it on first use). Of
     several rows of one ind, the later by position wins (SPEC.md, "Later"; pinetl.spark.latest).
     The commit is marked with tag (the input's fingerprint)."""
-    from delta.tables import DeltaTable
     rows = ps.latest(cleaned)
-    if not DeltaTable.isDeltaTable(spark, path):
-        rows.write.format("delta").mode("errorifexists").option("userMetadata", tag).save(path)
+    if not target.exists():
+        target.create(rows, tag, **create)
         return
     with _commit_metadata(spark, tag):
-        (DeltaTable.forPath(spark, path).alias("t")
+        (target.table().alias("t")
          .merge(rows.alias("s"), "t.ind = s.ind")
          .whenMatchedUpdateAll()
          .whenNotMatchedInsertAll()
          .execute())
 
 
-def _merge_rejects(spark, rejects, path, tag):
+def _merge_rejects(spark, rejects, target, tag, properties=None, **_):
     """Adds the rejects that are not there yet (same position, reason, message and raw bytes),
     the commit marked with tag."""
-    from delta.tables import DeltaTable
-    if not DeltaTable.isDeltaTable(spark, path):
-        rejects.write.format("delta").mode("errorifexists").option("userMetadata", tag).save(path)
+    if not target.exists():
+        target.create(rejects, tag, properties=properties)
         return
     key = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in ("table", "source", "line", "offset",
                                                          "reason", "message", "raw", "raw_base64"))
     with _commit_metadata(spark, tag):
-        (DeltaTable.forPath(spark, path).alias("t").merge(rejects.alias("s"), key)
+        (target.table().alias("t").merge(rejects.alias("s"), key)
          .whenNotMatchedInsertAll().execute())
 
 
-def batch_job(spark, landing, delta_root, tables=TABLES):
+def batch_job(spark, landing, delta_root, tables=TABLES, *, database=None, partition_by=None,
+              properties=None):
     """Cleans each table's landing data into the Delta table <delta_root>/<table> (upsert by ind)
-    and its rejects into <delta_root>/rejects_<table>. Returns {table: {"read", "cleaned",
+    and its rejects into <delta_root>/rejects_<table>. database: "schema" or "catalog.schema",
+    for catalog tables <database>.<table> and <database>.rejects_<table> (delta_root may then be
+    None: managed tables); partition_by: {table: column(s)} for the cleaned tables it creates;
+    properties: table properties of every table (set when they differ). Names, partition columns
+    and properties are checked before any Spark job. Returns {table: {"read", "cleaned",
     "rejected", "merged"}} (counted by Spark; merged: False when skipped as a re-run).
 
     Idempotent by the tables' history: each commit is marked (commit userMetadata) with the
@@ -142,6 +173,12 @@ def batch_job(spark, landing, delta_root, tables=TABLES):
     same day adds no table version (before, its MERGE rewrote every matched row and added one).
     New or changed objects change the fingerprint and are merged."""
     out = {}
+    if delta_root is None and database is None:
+        raise ValueError("batch_job: give delta_root (a folder), database (a catalog schema) "
+                         "or both")
+    partition_by = partition_by or {}
+    for table in tables:
+        _check_targets(spark, database, table, partition_by.get(table), properties)
     for table in tables:
         # The objects cleaned as `pinetl load` cleans them: rows carry their object and offset.
         cleaned = read_landing(spark, landing, table, ps.clean_files).cache()
@@ -153,15 +190,31 @@ def batch_job(spark, landing, delta_root, tables=TABLES):
             merged = False
             for name, frame, merge in ((f"rejects_{table}", rejects, _merge_rejects),
                                        (table, cleaned, _merge_by_ind)):
-                path, tag = table_path(delta_root, name), f"{_TAG}{name} {fingerprint(frame)}"
-                if not _committed(spark, path, tag):
-                    merge(spark, frame, path, tag)
+                target = _Target(spark, delta_root, database, name)
+                tag = f"{_TAG}{name} {fingerprint(frame)}"
+                if not _committed(target, tag):
+                    merge(spark, frame, target, tag, partition_by=partition_by.get(table),
+                          properties=properties)
                     merged = True
         finally:
             cleaned.unpersist()
             rejects.unpersist()
         out[table] = {"read": good + bad, "cleaned": good, "rejected": bad, "merged": merged}
     return out
+
+
+def _check_targets(spark, database, table, partition_by, properties):
+    # On the driver, before any job: the names' form, the partition columns, the properties.
+    from pinetl._spark_tables import check_properties, writable_name
+    if database is not None:
+        for name in (table, f"rejects_{table}"):
+            writable_name(spark, f"{database}.{name}")
+    cleaned = [c for c, _ in pinetl.columns(table)]
+    for part in [partition_by] if isinstance(partition_by, str) else partition_by or ():
+        if part not in cleaned:
+            raise ValueError(f"batch_job: partition_by {table}: {part!r} is not a column of the "
+                             f"cleaned table ({', '.join(cleaned)})")
+    check_properties(properties)
 
 
 def kinesis_source(spark, stream_name, region):
@@ -183,32 +236,38 @@ def file_source(spark, folder, max_files_per_trigger=None):
     return reader.load(folder)
 
 
-def append_batch(table, delta_root, app_id):
+def append_batch(table, delta_root, app_id, database=None):
     """The foreachBatch function of a table's query: cleans the micro-batch and appends it (and
-    its rejects) to Delta as application transaction (app_id, batch_id): idempotent."""
+    its rejects) to Delta as application transaction (app_id, batch_id): idempotent. With
+    database, to the catalog tables <database>.<table> and <database>.rejects_<table>."""
     def run(frame, batch_id):
         raw = frame.where("trim(value) != ''")
-        (ps.clean(raw, table, "value").write.format("delta").mode("append")
-         .option("txnAppId", app_id).option("txnVersion", batch_id)
-         .save(table_path(delta_root, table)))
-        (ps.rejects(raw, table, "value").write.format("delta").mode("append")
-         .option("txnAppId", f"{app_id}.rejects").option("txnVersion", batch_id)
-         .save(table_path(delta_root, f"rejects_{table}")))
+        for name, rows, txn in ((table, ps.clean(raw, table, "value"), app_id),
+                                (f"rejects_{table}", ps.rejects(raw, table, "value"),
+                                 f"{app_id}.rejects")):
+            ps.write_delta(rows, path=None if delta_root is None else table_path(delta_root, name),
+                           name=None if database is None else f"{database}.{name}",
+                           options={"txnAppId": txn, "txnVersion": batch_id})
     return run
 
 
 def stream_job(spark, sources, delta_root, checkpoint_root, available_now=False,
-               app_prefix="pinetl-stream"):
+               app_prefix="pinetl-stream", database=None):
     """Starts one streaming query per table: sources is {table: streaming DataFrame with a value
-    column}; each query has its own checkpoint <checkpoint_root>/<table>. Returns {table:
+    column}; each query has its own checkpoint <checkpoint_root>/<table>; database: catalog
+    tables as batch_job's (checked before any query starts). Returns {table:
     StreamingQuery}. With available_now, each query processes what is there and stops
     (Trigger.AvailableNow); wait with query.awaitTermination()."""
     queries = {}
     for table, source in sources.items():
+        _check_targets(spark, database, table, None, None)
+        ps.clean(source, table, "value")   # the column and the executors, checked on the driver
+    for table, source in sources.items():
         writer = (source.writeStream
                   .queryName(f"{app_prefix}-{table}")
                   .option("checkpointLocation", f"{checkpoint_root.rstrip('/')}/{table}")
-                  .foreachBatch(append_batch(table, delta_root, f"{app_prefix}-{table}")))
+                  .foreachBatch(append_batch(table, delta_root, f"{app_prefix}-{table}",
+                                             database)))
         if available_now:
             writer = writer.trigger(availableNow=True)
         queries[table] = writer.start()
