@@ -613,3 +613,18 @@ def test_kinesis_api_aws_cli_signed_over_verified_tls(secured, pki, creds, tmp_p
     p = aws("list-streams")
     assert p.returncode != 0 and "InvalidSignatureException" in p.stderr, p.stderr
     assert creds["secret"] not in p.stderr
+
+
+def test_health_checks_open_and_metrics_behind_credentials(secured, pki, creds):
+    ca = pki / "ca.pem"
+    for path in ("/healthz", "/readyz"):
+        assert requests.get(secured.url + path, verify=ca, timeout=10).status_code == 200
+    r = requests.get(secured.url + "/metrics", verify=ca, timeout=10)
+    assert r.status_code == 401 and r.json()["error_code"] == 40101
+    # bob may write and read nothing, yet scrape: /metrics is a listing.
+    r = requests.get(secured.url + "/metrics", verify=ca, timeout=10,
+                     auth=("bob", creds["bob_password"]))
+    assert r.status_code == 200 and "pinetl_serve_requests_total" in r.text
+    r = requests.get(secured.url + "/metrics", verify=ca, timeout=10,
+                     auth=("bob", creds["bob_password"] + "x"))
+    assert r.status_code == 401
