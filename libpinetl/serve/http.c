@@ -98,6 +98,8 @@ struct pinetl_serve {
     pthread_t reaper;
     int reaper_started, reaper_stop;
     atomic_int ready; /* the landing is recovered and the committer runs: writes are accepted */
+    atomic_int
+        stopping; /* pinetl_serve_stop began: new requests get 503 and the connection closes */
     pinetl__serve_metrics metrics;
 };
 
@@ -591,6 +593,16 @@ static void not_ready(req *r) {
                 "not ready: recovering the landing folder; retry later");
 }
 
+/* After pinetl_serve_stop began: 503, and the connection closes (the client retries elsewhere or
+ * after the restart). */
+static void stopping(req *r) {
+    int kinesis = r->mroute >= PM_ROUTE_STREAMS && r->mroute <= PM_ROUTE_STREAM_RECORDS;
+    r->api = kinesis ? API_KINESIS : API_REST;
+    r->reason = PM_REASON_NOT_READY;
+    r->close = 1;
+    error_reply(r, 503, "ServiceUnavailable", 50003, "the server is stopping; retry later");
+}
+
 /* /metrics, /healthz and /readyz: answered in any state, before anything else. */
 static int ops_reply(pinetl_serve *s, req *r, unsigned nconns) {
     if (r->mroute != PM_ROUTE_METRICS && r->mroute != PM_ROUTE_HEALTHZ &&
@@ -618,7 +630,9 @@ static enum MHD_Result first_call(pinetl_serve *s, struct MHD_Connection *conn, 
     nconns = s->nconns;
     pthread_mutex_unlock(&s->conn_lock);
     observe_start(s, conn, r, url, method);
-    if (!ops_reply(s, r, nconns)) {
+    if (atomic_load(&s->stopping))
+        stopping(r);
+    else if (!ops_reply(s, r, nconns)) {
         if (atomic_load(&s->ready))
             route(&s->cat, r,
                   MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
@@ -1200,11 +1214,14 @@ int pinetl_serve_reload(pinetl_serve *s) {
 int pinetl_serve_stop(pinetl_serve *s) {
     if (!s)
         return PINETL_OK;
-    /* Stop accepting; requests already started may finish (bounded by the body timeout). The
-     * listening socket is closed only after MHD_stop_daemon: with a thread pool, a worker may
-     * still be taking it out of its epoll set (libmicrohttpd's manual; closing it earlier
-     * aborted the process with "Failed to remove listen FD from epoll set"). */
-    MHD_socket lsock = MHD_quiesce_daemon(s->d);
+    /* New requests are refused (503, connection closed) while those already started finish
+     * (bounded by the body timeout). Not MHD_quiesce_daemon: on an epoll daemon with a thread
+     * pool it races with the workers' own removal of the listening socket from their epoll sets
+     * (an open libmicrohttpd defect: neither side holds a lock, the loser's epoll_ctl gets
+     * ENOENT and MHD_PANIC aborts the process -- seen here as "Failed to remove listen FD from
+     * epoll set" at SIGTERM). */
+    atomic_store(&s->stopping, 1);
+    atomic_store(&s->ready, 0);
     int64_t deadline = pinetl__serve_now_ms() + s->opt.header_timeout_ms + s->opt.body_timeout_ms;
     while (atomic_load(&s->active) > 0 && pinetl__serve_now_ms() < deadline) {
         struct timespec ts = {0, 10 * 1000000L};
@@ -1216,8 +1233,6 @@ int pinetl_serve_stop(pinetl_serve *s) {
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->d);
-    if (lsock != MHD_INVALID_SOCKET)
-        close(lsock);
     pinetl__serve_committer_stop(s->committer);
     int rc = close_stores(s);
     destroy(s);

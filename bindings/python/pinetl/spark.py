@@ -46,7 +46,7 @@ from ._spark_checks import FILE_OPTIONS, STREAM_FILE_OPTIONS, TRIGGERS
 from ._spark_checks import check_choice, check_columns, check_options, check_text_column
 from ._spark_checks import probe_executors, spark_context
 from ._spark_tables import register_delta  # noqa: F401  (public: delta-rs tables by name)
-from ._spark_tables import rejects_name, table_name, writable_name, write_delta
+from ._spark_tables import check_properties, rejects_name, table_name, writable_name, write_delta
 from ._types import PathLike, Table
 from ._warehouse import insight_names
 from ._warehouse import insight_sql as _insight_sql
@@ -56,6 +56,21 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.streaming.query import StreamingQuery
+
+
+def check_table_name(spark: SparkSession, name: object) -> str:
+    """The catalog table ``name`` (``table``, ``schema.table`` or ``catalog.schema.table``) as a
+    writer will create or use it, checked on the driver: its form, and that its catalog and
+    schema exist. Raises :class:`pinetl.errors.InvalidArgumentError` naming what is wrong. For
+    jobs that write tables themselves (``pinetl_pipeline.databricks_jobs``)."""
+    return writable_name(spark, name)
+
+
+def check_table_properties(properties: dict[str, Any] | None) -> dict[str, str]:
+    """Delta table properties as the writers set them (names and values as text), checked on the
+    driver; raises :class:`pinetl.errors.InvalidArgumentError` for a malformed one."""
+    return check_properties(properties)
+
 
 # What mapInArrow runs: a partition's Arrow batches in, batches out.
 Partitions = Callable[[Iterator["pa.RecordBatch"]], Iterator["pa.RecordBatch"]]
@@ -599,7 +614,6 @@ def stream_to_delta(stream: DataFrame, table: str, root: PathLike | None, checkp
 
     Table, column=, keep=, trigger=, the names, partition_by= and properties= are checked here,
     before the query starts; so are the executors (see clean). Returns the StreamingQuery."""
-    from ._spark_tables import check_properties
     spark = stream.sparkSession
     _check_frame(stream, table, column)
     check_columns(stream, keep, "keep=")

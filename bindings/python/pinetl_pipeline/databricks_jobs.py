@@ -205,16 +205,16 @@ def batch_job(spark, landing, delta_root, tables=TABLES, *, database=None, parti
 
 def _check_targets(spark, database, table, partition_by, properties):
     # On the driver, before any job: the names' form, the partition columns, the properties.
-    from pinetl._spark_tables import check_properties, writable_name
+    from pinetl.spark import check_table_name, check_table_properties
     if database is not None:
         for name in (table, f"rejects_{table}"):
-            writable_name(spark, f"{database}.{name}")
+            check_table_name(spark, f"{database}.{name}")
     cleaned = [c for c, _ in pinetl.columns(table)]
     for part in [partition_by] if isinstance(partition_by, str) else partition_by or ():
         if part not in cleaned:
             raise ValueError(f"batch_job: partition_by {table}: {part!r} is not a column of the "
                              f"cleaned table ({', '.join(cleaned)})")
-    check_properties(properties)
+    check_table_properties(properties)
 
 
 def kinesis_source(spark, stream_name, region):
