@@ -161,11 +161,14 @@ static int upload_one(serve_uploader *u, const char *rel) {
     return rc;
 }
 
-/* Scans, then uploads in order until a failure or (deadline_ms > 0) the deadline: 0 when all
- * went up, else the failure. */
-static int pass(serve_uploader *u, int64_t deadline_ms) {
+/* Scans, then uploads in order until a failure or (deadline_ms > 0) the deadline: 0 when no
+ * PUT failed, else the failure; *left receives how many files are still pending. */
+static int pass(size_t *left_out, serve_uploader *u, int64_t deadline_ms) {
     pinetl__strlist todo = {0};
     int rc = scan(&todo, u);
+    if (rc && u->log)
+        fprintf(u->log, "pinetl serve: cannot list the rolled files to upload: %s\n",
+                pinetl_error_last());
     size_t left = todo.n;
     if (u->metrics)
         atomic_store(&u->metrics->uploads_pending, left);
@@ -174,11 +177,12 @@ static int pass(serve_uploader *u, int64_t deadline_ms) {
             break;
         rc = upload_one(u, todo.items[i]);
         if (!rc && u->metrics)
-            atomic_store(&u->metrics->uploads_pending, --left);
+            atomic_store(&u->metrics->uploads_pending, left - 1);
+        if (!rc)
+            left--;
     }
-    if (rc == PINETL_ENOMEM && u->log)
-        fprintf(u->log, "pinetl serve: upload scan: %s\n", pinetl_error_last());
     pinetl__strlist_free(&todo);
+    *left_out = left;
     return rc;
 }
 
@@ -195,7 +199,8 @@ static void *run(void *arg) {
         if (u->stopping)
             break;
         pthread_mutex_unlock(&u->lock);
-        if (pass(u, 0) == PINETL_OK) {
+        size_t left;
+        if (pass(&left, u, 0) == PINETL_OK) {
             wait_ms = SCAN_MS;
             backoff = BACKOFF_MIN_MS;
         } else {
@@ -266,9 +271,13 @@ void pinetl__serve_uploader_stop(serve_uploader *u, int64_t budget_ms) {
     pthread_cond_signal(&u->cond);
     pthread_mutex_unlock(&u->lock);
     pthread_join(u->thread, NULL);
-    /* The files rolled at close: one attempt each, within the budget. */
-    if (pass(u, pinetl__serve_now_ms() + budget_ms) != PINETL_OK && u->log)
-        fprintf(u->log, "pinetl serve: files not uploaded yet wait for the next start\n");
+    /* The files rolled at close and what is still pending: one attempt each, begun within the
+     * budget (a PUT under way when it runs out completes or fails first). */
+    size_t left;
+    pass(&left, u, pinetl__serve_now_ms() + budget_ms);
+    if (left && u->log)
+        fprintf(u->log,
+                "pinetl serve: %zu rolled files not uploaded; the next start uploads them\n", left);
     pthread_cond_destroy(&u->cond);
     pthread_mutex_destroy(&u->lock);
     pinetl__s3_free(u->s3);
