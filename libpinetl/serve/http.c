@@ -1173,14 +1173,19 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     /* Listening already: while the landing is recovered, /healthz, /readyz (503) and /metrics
      * answer, every other request gets 503 (not ready). */
     rc = open_stores(s);
-    if (!rc)
-        rc = pinetl__serve_committer_start(&s->committer, &s->cat, o->fsync, o->log);
     if (!rc && o->upload) {
         s->metrics.upload = 1;
         rc = pinetl__serve_uploader_start(&s->uploader, &s->cat, s->landing, o->upload, &s->metrics,
                                           o->log);
-        if (rc)
-            pinetl__serve_committer_stop(s->committer);
+    }
+    if (!rc) {
+        rc = pinetl__serve_committer_start(&s->committer, &s->cat, o->fsync, o->log);
+        if (rc) { /* the message is the committer's */
+            char keep[600];
+            snprintf(keep, sizeof keep, "%s", pinetl_error_last());
+            pinetl__serve_uploader_stop(s->uploader, 0);
+            pinetl__error_set(rc, "%s", keep);
+        }
     }
     if (rc) {
         char msg[600];

@@ -97,7 +97,8 @@ static int scan(pinetl__strlist *out, serve_uploader *u) {
             pinetl_free(dir);
             if (rc)
                 return rc;
-            qsort(out->items + first, out->n - first, sizeof *out->items, cmp_str);
+            if (out->n > first) /* items is NULL while the list is empty */
+                qsort(out->items + first, out->n - first, sizeof *out->items, cmp_str);
         }
     }
     return PINETL_OK;
@@ -149,9 +150,14 @@ static int upload_one(serve_uploader *u, const char *rel) {
         else
             close(fd);
     }
-    if (rc && u->log)
-        fprintf(u->log, "pinetl serve: upload of '%s' failed (kept, will retry): %s\n",
-                uri ? uri : rel, pinetl_error_last());
+    if (rc && u->log) {
+        /* The client's messages begin with "'<uri>': "; the line names the object once. */
+        const char *msg = pinetl_error_last(), *what = uri ? uri : rel;
+        size_t n = strlen(what);
+        if (msg[0] == '\'' && !strncmp(msg + 1, what, n) && !strncmp(msg + 1 + n, "': ", 3))
+            msg += n + 4;
+        fprintf(u->log, "pinetl serve: upload of '%s' failed (kept, will retry): %s\n", what, msg);
+    }
     if (u->metrics)
         atomic_fetch_add_explicit(&u->metrics->uploads[rc ? 1 : 0], 1, memory_order_relaxed);
     pinetl__buf_free(&data);

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from conftest import _cli_path
-from test_serve_security import Serve
+from test_serve_security import Serve, refused_start
 
 pytestmark = pytest.mark.service  # starts pinetl serve and an S3 server
 
@@ -149,3 +149,13 @@ def test_serve_upload_rolls_to_bucket_through_outage_and_crash(s3_server, s3_buc
     assert sorted(r[key] for r in rows) == sorted(prod.acked)
     assert len(prod.acked) == 46
 
+
+
+def test_serve_upload_refuses_a_bad_destination_at_start(s3_bucket, tmp_path, monkeypatch):
+    """A destination that cannot work stops the server at start, saying why, without a secret."""
+    rc, err = refused_start(tmp_path, "--upload", "s3://", host="127.0.0.1")
+    assert rc != 0 and "s3://" in err, (rc, err)
+    secret = s3_bucket.server.secret_key
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    rc, err = refused_start(tmp_path, "--upload", s3_bucket.uri("land"), host="127.0.0.1")
+    assert rc != 0 and "AWS_ACCESS_KEY_ID" in err and secret not in err, (rc, err)
