@@ -46,18 +46,32 @@ struct serve_uploader {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int stopping;
+    /* Per partition (the catalog's topics in order): its folder's mtime when a pass last found
+     * nothing left to upload there, or zero. A folder whose mtime is unchanged since then has
+     * had no file rolled into it and is not listed again, so a long-lived landing does not cost
+     * a stat per file every SCAN_MS. */
+    struct timespec *seen;
+    size_t nparts;
 };
 
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int same_time(struct timespec a, struct timespec b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
 /* Appends the "<topic dir>/<name>" of every rolled file of the catalog's partitions that has no
- * marker, each partition's in name (start offset) order. */
-static int scan(pinetl__strlist *out, serve_uploader *u) {
+ * marker, each partition's in name (start offset) order. fresh (NULL: not kept) receives each
+ * listed folder's mtime, or zero when it is too recent to be trusted: a rename in the same clock
+ * tick as the stat would leave it unchanged. */
+static int scan(pinetl__strlist *out, struct timespec *fresh, serve_uploader *u) {
+    size_t k = 0;
+    time_t now = time(NULL);
     for (size_t i = 0; i < u->cat->ntopics; i++) {
         serve_topic *t = &u->cat->topics[i];
-        for (int p = 0; p < t->partitions; p++) {
+        for (int p = 0; p < t->partitions; p++, k++) {
             char *dir = NULL, *path = NULL;
             int rc0 = pinetl_s3sink_partition_dir(&dir, t->name, p);
             if (rc0)
@@ -66,6 +80,17 @@ static int scan(pinetl__strlist *out, serve_uploader *u) {
                 pinetl_free(dir);
                 return pinetl__error_set(PINETL_ENOMEM, "out of memory");
             }
+            struct stat ds;
+            int have = stat(path, &ds) == 0;
+            if (have && u->seen[k].tv_sec && same_time(ds.st_mtim, u->seen[k])) {
+                if (fresh)
+                    fresh[k] = u->seen[k];
+                free(path);
+                pinetl_free(dir);
+                continue;
+            }
+            if (fresh && have && ds.st_mtim.tv_sec + 2 <= now)
+                fresh[k] = ds.st_mtim;
             DIR *d = opendir(path);
             free(path);
             size_t first = out->n;
@@ -171,7 +196,8 @@ static int upload_one(serve_uploader *u, const char *rel) {
  * PUT failed, else the failure; *left receives how many files are still pending. */
 static int pass(size_t *left_out, serve_uploader *u, int64_t deadline_ms) {
     pinetl__strlist todo = {0};
-    int rc = scan(&todo, u);
+    struct timespec *fresh = pinetl__calloc(u->nparts ? u->nparts : 1, sizeof *fresh);
+    int rc = scan(&todo, fresh, u);
     if (rc && u->log)
         fprintf(u->log, "pinetl serve: cannot list the rolled files to upload: %s\n",
                 pinetl_error_last());
@@ -187,6 +213,9 @@ static int pass(size_t *left_out, serve_uploader *u, int64_t deadline_ms) {
         if (!rc)
             left--;
     }
+    if (!rc && !left && fresh) /* all done: unchanged folders need no listing next time */
+        memcpy(u->seen, fresh, u->nparts * sizeof *fresh);
+    pinetl__free(fresh);
     pinetl__strlist_free(&todo);
     *left_out = left;
     return rc;
@@ -232,6 +261,8 @@ int pinetl__serve_uploader_start(serve_uploader **out, serve_catalog *cat, const
     if (!u)
         return pinetl__error_set(PINETL_ENOMEM, "out of memory");
     u->cat = cat;
+    for (size_t i = 0; i < cat->ntopics; i++)
+        u->nparts += (size_t)cat->topics[i].partitions;
     u->metrics = m;
     u->log = log;
     size_t n = strlen(dest);
@@ -240,6 +271,7 @@ int pinetl__serve_uploader_start(serve_uploader **out, serve_catalog *cat, const
     if (asprintf(&u->base, "%.*s", (int)n, dest) < 0)
         u->base = NULL;
     if (!u->base || !(u->landing = pinetl__strdup(landing)) ||
+        !(u->seen = pinetl__calloc(u->nparts ? u->nparts : 1, sizeof *u->seen)) ||
         asprintf(&u->marks, "%s/.serve/uploaded", landing) < 0) {
         u->marks = NULL;
         rc = pinetl__error_set(PINETL_ENOMEM, "out of memory");
@@ -261,6 +293,7 @@ int pinetl__serve_uploader_start(serve_uploader **out, serve_catalog *cat, const
         pinetl__s3_free(u->s3);
         free(u->base);
         pinetl__free(u->landing);
+        pinetl__free(u->seen);
         free(u->marks);
         pinetl__free(u);
         return rc;
@@ -289,6 +322,7 @@ void pinetl__serve_uploader_stop(serve_uploader *u, int64_t budget_ms) {
     pinetl__s3_free(u->s3);
     free(u->base);
     pinetl__free(u->landing);
+    pinetl__free(u->seen);
     free(u->marks);
     pinetl__free(u);
 }

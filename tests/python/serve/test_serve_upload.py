@@ -159,3 +159,24 @@ def test_serve_upload_refuses_a_bad_destination_at_start(s3_bucket, tmp_path, mo
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     rc, err = refused_start(tmp_path, "--upload", s3_bucket.uri("land"), host="127.0.0.1")
     assert rc != 0 and "AWS_ACCESS_KEY_ID" in err and secret not in err, (rc, err)
+
+
+def test_serve_upload_sees_a_roll_into_a_quiet_folder(s3_bucket, tmp_path):
+    """A partition folder with nothing pending for a while is not listed again until a file is
+    rolled into it (upload.c); that roll is still found and uploaded."""
+    landing = tmp_path / "landing"
+    prod = Producer()
+    srv = Serve(tmp_path, "--upload", s3_bucket.uri("q"), "--flush-size", FLUSH,
+                "--rotate-interval-ms", 0)
+    try:
+        prod.post(srv, FLUSH + 1)
+        wait_for("the first upload", lambda: bucket_objects(s3_bucket, "q", landing) ==
+                 rolled(landing) and len(rolled(landing)) == 1)
+        time.sleep(3)  # the folder is now older than the 2 s a listing must wait to be trusted
+        prod.post(srv, FLUSH)
+        assert len(rolled(landing)) == 2
+        wait_for("the upload of the new roll", lambda: bucket_objects(s3_bucket, "q", landing) ==
+                 rolled(landing), timeout=10)
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err
