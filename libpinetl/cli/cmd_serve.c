@@ -68,6 +68,9 @@ static void serve_usage(FILE *out) {
         "                          credentials (anyone reaching it can read and write)\n"
         "  --access-log FILE|-     one JSON line per request, appended to FILE (- for\n"
         "                          stdout, after the first line); default: none\n"
+        "  --upload s3://BUCKET/PREFIX\n"
+        "                          also upload each rolled topic file to the bucket\n"
+        "                          (PREFIX/topics/...; AWS configuration from the env)\n"
         "  -q, --quiet             no notices on stderr\n"
         "  -h, --help              this help\n");
 }
@@ -189,6 +192,7 @@ int cmd_serve(int argc, char **argv) {
         {.name = "credentials", .short_name = 0, .kind = CLI_STRING, .target = &o.credentials},
         {.name = "insecure-no-tls-no-auth", .short_name = 0, .kind = CLI_FLAG, .target = &insecure},
         {.name = "access-log", .short_name = 0, .kind = CLI_STRING, .target = &access_log},
+        {.name = "upload", .short_name = 0, .kind = CLI_STRING, .target = &o.upload},
         {.name = "quiet", .short_name = 'q', .kind = CLI_FLAG, .target = &quiet},
         {.name = NULL}};
     cli_list rest;

@@ -52,6 +52,8 @@ typedef struct conn_info {
 
 enum { R_NONE = 0, R_PRODUCE, R_PUT_ONE, R_PUT_MANY, R_KINESIS_API };
 enum { API_REST = 0, API_KINESIS };
+/* How long a stop spends uploading what is pending (docs/s3.md). */
+enum { UPLOAD_STOP_MS = 10000 };
 
 typedef struct req {
     conn_info *ci;
@@ -84,6 +86,7 @@ struct pinetl_serve {
     char *landing, *host;
     serve_catalog cat;
     serve_committer *committer;
+    serve_uploader *uploader; /* NULL without --upload */
     serve_credentials *creds; /* NULL: no authentication */
     serve_tls *tls;           /* NULL: plain HTTP */
     struct MHD_Daemon *d;
@@ -1184,8 +1187,20 @@ int pinetl_serve_start(pinetl_serve **out, const pinetl_serve_options *o) {
     /* Listening already: while the landing is recovered, /healthz, /readyz (503) and /metrics
      * answer, every other request gets 503 (not ready). */
     rc = open_stores(s);
-    if (!rc)
+    if (!rc && o->upload) {
+        s->metrics.upload = 1;
+        rc = pinetl__serve_uploader_start(&s->uploader, &s->cat, s->landing, o->upload, &s->metrics,
+                                          o->log);
+    }
+    if (!rc) {
         rc = pinetl__serve_committer_start(&s->committer, &s->cat, o->fsync, o->log);
+        if (rc) { /* the message is the committer's */
+            char keep[600];
+            snprintf(keep, sizeof keep, "%s", pinetl_error_last());
+            pinetl__serve_uploader_stop(s->uploader, 0);
+            pinetl__error_set(rc, "%s", keep);
+        }
+    }
     if (rc) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s", pinetl_error_last());
@@ -1235,6 +1250,8 @@ int pinetl_serve_stop(pinetl_serve *s) {
     MHD_stop_daemon(s->d);
     pinetl__serve_committer_stop(s->committer);
     int rc = close_stores(s);
+    /* After the close, which rolls the open files: they get their one try too. */
+    pinetl__serve_uploader_stop(s->uploader, UPLOAD_STOP_MS);
     destroy(s);
     return rc;
 }

@@ -34,6 +34,10 @@ const pinetl__metric_family pinetl__metric_families[PM_FAMILY_COUNT] = {
                                "The memory budget (--max-memory)."},
     [PM_SERVE_READY] = {"pinetl_serve_ready", PINETL__PROM_GAUGE, "",
                         "1 once recovery of the landing is done and writes are accepted."},
+    [PM_SERVE_UPLOADS] = {"pinetl_serve_uploads_total", PINETL__PROM_COUNTER, "result",
+                          "PUTs of rolled topic files to the --upload bucket (ok or error)."},
+    [PM_SERVE_UPLOADS_PENDING] = {"pinetl_serve_uploads_pending", PINETL__PROM_GAUGE, "",
+                                  "Rolled topic files not uploaded yet (as of the last scan)."},
     [PM_STREAM_RECORDS] = {"pinetl_stream_records_committed_total", PINETL__PROM_COUNTER, "",
                            "Records committed to the warehouse (rows and rejects) by this run."},
     [PM_STREAM_REJECTS] = {"pinetl_stream_rejects_committed_total", PINETL__PROM_COUNTER, "",
@@ -361,6 +365,14 @@ void pinetl__serve_metrics_render(pinetl__buf *b, const pinetl__serve_metrics *m
     gauge(b, PM_SERVE_MEMORY_USED, (double)g->memory_used);
     gauge(b, PM_SERVE_MEMORY_LIMIT, (double)g->memory_limit);
     gauge(b, PM_SERVE_READY, g->ready ? 1 : 0);
+    if (m->upload) { /* only with --upload */
+        pinetl__prom_head(b, PM_SERVE_UPLOADS);
+        static const char *const results[2] = {"ok", "error"};
+        for (int i = 0; i < 2; i++)
+            pinetl__prom_sample(b, PM_SERVE_UPLOADS, "", &results[i], NULL, NULL,
+                                (double)atomic_load_explicit(&m->uploads[i], memory_order_relaxed));
+        gauge(b, PM_SERVE_UPLOADS_PENDING, (double)atomic_load(&m->uploads_pending));
+    }
 }
 
 void pinetl__serve_ops_reply(serve_reply *r, int route, const pinetl__serve_metrics *m,

@@ -38,6 +38,8 @@ enum {
     PM_SERVE_MEMORY_USED,
     PM_SERVE_MEMORY_LIMIT,
     PM_SERVE_READY,
+    PM_SERVE_UPLOADS,
+    PM_SERVE_UPLOADS_PENDING,
     /* pinetl stream */
     PM_STREAM_RECORDS,
     PM_STREAM_REJECTS,
@@ -138,6 +140,9 @@ typedef struct pinetl__serve_metrics {
     _Atomic uint64_t requests[PM_ROUTE_COUNT][PM_METHOD_COUNT][PM_STATUS_COUNT];
     _Atomic uint64_t rejected[PM_REASON_COUNT];
     pinetl__histogram commit_records, fsync_seconds;
+    int upload;                       /* --upload given: the upload families are exported */
+    _Atomic uint64_t uploads[2];      /* PUTs of rolled files: [0] succeeded, [1] failed */
+    _Atomic uint64_t uploads_pending; /* rolled files not uploaded yet, as of the last scan */
 } pinetl__serve_metrics;
 
 void pinetl__serve_metrics_init(pinetl__serve_metrics *m);

@@ -49,6 +49,9 @@ typedef struct pinetl_serve_options {
     int insecure_no_tls_no_auth;     /* serve a non-loopback address without them (warns) */
     const char *test_public_address; /* tests only: this loopback address counts as public */
     int access_log_fd; /* one JSON line per request written here; -1 (default): none */
+    /* s3://bucket/prefix: every rolled topic file is also uploaded to
+     * prefix/topics/<topic>/partition=<p>/<name> (docs/s3.md); NULL: none. */
+    const char *upload;
 } pinetl_serve_options;
 
 int pinetl_serve_options_init(pinetl_serve_options *o, unsigned version);

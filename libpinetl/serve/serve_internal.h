@@ -122,6 +122,15 @@ int pinetl__serve_committer_start(serve_committer **out, serve_catalog *cat, int
 void pinetl__serve_committer_submit(serve_committer *c, serve_job *j);
 /* Drains the queue, stops the thread. */
 void pinetl__serve_committer_stop(serve_committer *c);
+
+/* The uploader of --upload (upload.c): a thread that PUTs every rolled topic file of the
+ * catalog's partitions to dest (s3://bucket/prefix) under its landing-relative name, marking
+ * each done in <landing>/.serve/uploaded/. Start fails on a bad URI or S3 configuration. Stop
+ * ends the thread, then tries what is pending once until budget_ms has passed, and frees. */
+typedef struct serve_uploader serve_uploader;
+int pinetl__serve_uploader_start(serve_uploader **out, serve_catalog *cat, const char *landing,
+                                 const char *dest, pinetl__serve_metrics *m, FILE *log);
+void pinetl__serve_uploader_stop(serve_uploader *u, int64_t budget_ms);
 /* Commits one job in the calling thread, as the committer would (tests, with no committer
  * running on cat): appends, syncs, sets j->rc or the offsets / first sequence number. */
 void pinetl__serve_commit_now(serve_catalog *cat, int fsync, serve_job *j);
