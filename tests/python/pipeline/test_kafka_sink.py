@@ -204,8 +204,12 @@ def test_sink_layout_rolls_by_count_and_resumes_from_files(kafka_broker, tmp_pat
     prefix = kafka_broker.topic_prefix("layout")
     topics = [f"{prefix}.pin", f"{prefix}.user"]
     create_topics(kafka_broker.bootstrap, [topics[0]], 2)
+    # Records without a key stick to one partition for a linger window (librdkafka's sticky
+    # partitioning): on a fast machine all 1000 went to partition 0. Without it, each record
+    # takes a random partition, so both partitions get some.
     produce(kafka_broker.bootstrap, prefix, {"pin": sample_rows("pin", 1000),
-                                             "user": sample_rows("user", 250)})
+                                             "user": sample_rows("user", 250)},
+            config={"sticky.partitioning.linger.ms": 0})
     group = f"{prefix}-sink"
     summary, log = run_sink(kafka_broker.bootstrap, tmp_path, topics, "--flush-size", "100",
                             group=group)
