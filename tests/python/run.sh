@@ -89,7 +89,8 @@ cli_build=$PINETL_ROOT/build
 echo "== Python tests (installed: pip install '.[$PINETL_EXTRAS]' into $PINETL_VENV)"
 # The CLI, for the value-for-value comparisons (tests/run.sh built it already).
 pinetl_build "$cli_build" -Dwerror=true || { echo "build failed: $cli_build"; failed=$((failed + 1)); }
-if pinetl_venv; then
+# PINETL_VENV_READY: tests/run.sh made the venv already, while the C tests ran.
+if [ "${PINETL_VENV_READY:-0}" = 1 ] || pinetl_venv; then
   (cd "$PINETL_ROOT" && PINETL_EXPECT_INSTALLED=1 PINETL_CLI=$cli_build/libpinetl/cli/pinetl \
     "$PINETL_VENV/bin/python" -P -m pytest -q \
     -p no:cacheprovider --junitxml="$logs/python-venv.xml" tests/python "${PINETL_SERVE_PYTESTS[@]}")

@@ -63,6 +63,10 @@ pinetl_wheel_test() {
 }
 
 wheels=("$@")
+# PINETL_WHEEL_DIR: scripts/wheel.sh's wheels, made by tests/run.sh while the C tests ran.
+if [ ${#wheels[@]} -eq 0 ] && [ -n "${PINETL_WHEEL_DIR:-}" ]; then
+  mapfile -t wheels < <(ls "$PINETL_WHEEL_DIR"/pinetl-*.whl 2>/dev/null)
+fi
 if [ ${#wheels[@]} -eq 0 ]; then
   wheel_start=$SECONDS
   mapfile -t wheels < <(bash "$PINETL_ROOT/scripts/wheel.sh" --arch all "$logs/dist") || echo "scripts/wheel.sh failed"

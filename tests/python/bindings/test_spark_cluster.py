@@ -48,7 +48,12 @@ def _run(args, timeout, **kwargs):
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory):
-    """The pinetl wheel built once per test session by scripts/wheel.sh."""
+    """The pinetl wheel built once per test session by scripts/wheel.sh (or by tests/run.sh
+    while the C tests ran: PINETL_WHEEL_DIR)."""
+    made = sorted(pathlib.Path(os.environ.get("PINETL_WHEEL_DIR", "/nonexistent")).glob(
+        f"pinetl-*{platform.machine()}*.whl"))
+    if len(made) == 1:
+        return made[0]
     out = tmp_path_factory.mktemp("wheel")
     _run(["bash", str(ROOT / "scripts" / "wheel.sh"), str(out)], 1800)
     wheels = sorted(out.glob(f"pinetl-*{platform.machine()}*.whl"))
