@@ -19,6 +19,7 @@
 
 #include "core/direct.h"
 #include "core/text_views.h"
+#include "batch_room.h"
 #include "mapping.h"
 #include "reader_dict.h"
 #include "s3/s3.h"
@@ -822,6 +823,7 @@ int pinetl_reader_take_batch(pinetl_batch **batch, pinetl_reader *r) {
     int rc = new_batch(&fresh, r);
     if (rc)
         return rc;
+    pinetl__io_batch_room_like(fresh, s->batch);
     *batch = s->batch;
     s->batch = fresh; /* the slot is the consumer's until freed here: no worker saw it */
     pthread_mutex_lock(&r->mu);
