@@ -1,7 +1,6 @@
 /* pinetl__io_batch_room_like: the batch that succeeds one taken from the reader starts with the
- * rows and the text room the taken one used, so cleaning an alike input into it moves no column
- * (no realloc of a text blob or of a per-row array: each would copy what it holds into fresh
- * pages). Out of memory it stays a batch that grows as usual. */
+ * text room the taken one used, so cleaning an alike input into it moves no text blob (a realloc
+ * would copy what it holds into fresh pages). Out of memory it stays a batch that grows as usual. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -56,25 +55,22 @@ static void same_rows(const pinetl_batch *a, const pinetl_batch *b) {
     }
 }
 
-static void test_successor_moves_no_column(void) {
+static void test_successor_moves_no_text_blob(void) {
     size_t len;
     char *data = pins(&len);
     pinetl_batch *taken = cleaned(data, len), *fresh = NULL;
     CHECK_INT(pinetl_batch_new(&fresh, PINETL_TABLE_PIN), PINETL_OK);
     pinetl__io_batch_room_like(fresh, taken);
-    CHECK(fresh->cap >= taken->rows);
-    const void *before[PINETL_MAX_COLUMNS];
+    const char *before[PINETL_MAX_COLUMNS];
     for (int c = 0; c < fresh->ncols; c++)
-        before[c] = fresh->cols[c].type == PINETL_TYPE_TEXT ? (void *)fresh->cols[c].text
-                                                            : (void *)fresh->cols[c].validity;
-    const void *lines = fresh->lines;
+        before[c] = fresh->cols[c].text;
     fill(fresh, data, len);
     same_rows(taken, fresh);
-    CHECK(fresh->lines == lines);
     for (int c = 0; c < fresh->ncols; c++) {
-        const void *now = fresh->cols[c].type == PINETL_TYPE_TEXT ? (void *)fresh->cols[c].text
-                                                                  : (void *)fresh->cols[c].validity;
-        CHECK(now == before[c]);
+        if (fresh->cols[c].type != PINETL_TYPE_TEXT || !taken->cols[c].offsets[taken->rows])
+            continue; /* a column without text in the input */
+        CHECK(before[c] != NULL);
+        CHECK(fresh->cols[c].text == before[c]);
     }
     pinetl_batch_free(fresh);
     pinetl_batch_free(taken);
@@ -105,7 +101,7 @@ static void test_out_of_memory_leaves_a_batch_that_grows(void) {
 }
 
 int main(void) {
-    RUN(test_successor_moves_no_column);
+    RUN(test_successor_moves_no_text_blob);
     RUN(test_out_of_memory_leaves_a_batch_that_grows);
     return check_done();
 }
