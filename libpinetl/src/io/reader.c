@@ -333,8 +333,11 @@ static int read_input(pinetl_reader *r, input *in) {
     /* Mapped, not read: text views point into the mapping; the one-pass render copies each
      * record's bytes once, from the mapping to the output (no read() copy in between); a read
      * whose batches go to the caller (Arrow, pandas, load) copies texts from the mapping into
-     * its columns (read() would copy every byte once more, ~5% of pinetl.read_json's CPU). */
-    if ((r->opt.text_views || r->one_pass || !r->opt.render_format) && regular && st.st_size > 0) {
+     * its columns (read() would copy every byte once more, ~5% of pinetl.read_json's CPU). A job
+     * points into one mapping, so there only a file of a batch or more is mapped: the small
+     * objects of an S3 sink folder are read and share batches, not one batch each. */
+    int caller = regular && !r->opt.render_format && (size_t)st.st_size >= r->opt.batch_bytes;
+    if ((r->opt.text_views || r->one_pass || caller) && regular && st.st_size > 0) {
         io_mapping *m = pinetl__io_mapping_open(fd, (size_t)st.st_size);
         if (m) {
             if (!r->opt.text_views) /* read once, dropped as cleaned (clean_job) */
