@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._ffi import check, ffi, lib
+from ._lazy import module
 from ._scalar import table_id
 from ._types import CData, Table
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def _pa() -> ModuleType:
-    import pyarrow
+    pyarrow: ModuleType = module("pyarrow")
     return pyarrow
 
 

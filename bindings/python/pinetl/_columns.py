@@ -301,8 +301,7 @@ class _ArrowTextColumn:
     __slots__ = ("pa", "chunks")
 
     def __init__(self) -> None:
-        import pyarrow
-        self.pa = pyarrow
+        self.pa = _pa()
         self.chunks: list[pa.Array] = []
 
     def add(self, batch: CData, c: int, n: int, keep: NDArray[Any] | None) -> None:

@@ -4,14 +4,32 @@ no DataFrame."""
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import sys
 from typing import Any
 
 
+def module(name: str) -> Any:
+    """The module `name`, imported now when it is not yet. A first import runs with the cyclic
+    garbage collector paused: pandas and pyarrow make some hundred thousand objects as they load,
+    none of them garbage, and the collections those set off would walk them all, again and again
+    (about 5 % of their import's CPU)."""
+    loaded_module = sys.modules.get(name)
+    if loaded_module is not None:
+        return loaded_module
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return importlib.import_module(name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def pandas() -> Any:
     """The pandas module (imported now when it is not yet)."""
-    return importlib.import_module("pandas")
+    return module("pandas")
 
 
 def loaded(name: str) -> Any:

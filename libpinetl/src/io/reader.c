@@ -19,6 +19,7 @@
 
 #include "core/direct.h"
 #include "core/text_views.h"
+#include "batch_room.h"
 #include "mapping.h"
 #include "reader_dict.h"
 #include "s3/s3.h"
@@ -330,11 +331,16 @@ static int read_input(pinetl_reader *r, input *in) {
     io_split sp;
     pinetl__io_split_init(&sp, in->path, in->format, r->opt.max_record_bytes, 1, 0, emit_to_job, r);
     /* Mapped, not read: text views point into the mapping; the one-pass render copies each
-     * record's bytes once, from the mapping to the output (no read() copy in between). */
-    if ((r->opt.text_views || r->one_pass) && regular && st.st_size > 0) {
+     * record's bytes once, from the mapping to the output (no read() copy in between); a read
+     * whose batches go to the caller (Arrow, pandas, load) copies texts from the mapping into
+     * its columns (read() would copy every byte once more, ~5% of pinetl.read_json's CPU). A job
+     * points into one mapping, so there only a file of a batch or more is mapped: the small
+     * objects of an S3 sink folder are read and share batches, not one batch each. */
+    int caller = regular && !r->opt.render_format && (size_t)st.st_size >= r->opt.batch_bytes;
+    if ((r->opt.text_views || r->one_pass || caller) && regular && st.st_size > 0) {
         io_mapping *m = pinetl__io_mapping_open(fd, (size_t)st.st_size);
         if (m) {
-            if (r->one_pass)
+            if (!r->opt.text_views) /* read once, dropped as cleaned (clean_job) */
                 pinetl__io_mapping_sequential(m);
             if (!is_stdin)
                 close(fd);
@@ -466,8 +472,9 @@ static int clean_job(pinetl_reader *r, slot *s, io_ctx *ctx) {
         if (rc)
             return rc;
     }
-    /* One pass: the batch holds no pointer into the input, so its mapped pages can go. */
-    if (r->one_pass && j->mapping)
+    /* Without text views the batch holds no pointer into the input, so its mapped pages can go
+     * (views keep the mapping, as a region of the batch). */
+    if (!r->opt.text_views && j->mapping)
         pinetl__io_mapping_done(j->mapping, j->lo, (size_t)(j->hi - j->lo));
     if (r->opt.render_format) {
         const char *out;
@@ -822,6 +829,7 @@ int pinetl_reader_take_batch(pinetl_batch **batch, pinetl_reader *r) {
     int rc = new_batch(&fresh, r);
     if (rc)
         return rc;
+    pinetl__io_batch_room_like(fresh, s->batch);
     *batch = s->batch;
     s->batch = fresh; /* the slot is the consumer's until freed here: no worker saw it */
     pthread_mutex_lock(&r->mu);

@@ -161,3 +161,25 @@ def test_text_way_is_chosen_right_before_pandas_loads(tmp_path):
     assert out[:3] == [expected, expected, "object" if PANDAS_MAJOR < 3 else "str"]
     assert out[3].strip() == ("['Chad', None, 'None']" if PANDAS_MAJOR < 3
                               else "['Chad', nan, 'None']")
+
+
+
+def test_pandas_and_pyarrow_load_without_garbage_collections_and_the_collector_stays(tmp_path):
+    # pinetl loads pandas and pyarrow with the cyclic collector paused: their imports make some
+    # hundred thousand objects and no garbage, so collections during them only cost. Afterwards
+    # the collector is on or off as the program had it, also when the import fails.
+    code = ("import gc, sys\nfrom pinetl import _lazy\n"
+            "runs = []\n"
+            "gc.callbacks.append(lambda phase, info: runs.append(phase))\n"
+            "if sys.argv[1] == 'off':\n    gc.disable()\n"
+            "_lazy.module('pyarrow')\n_lazy.pandas()\n"
+            "print(runs.count('start'), gc.isenabled())")
+    for state, enabled in (("on", "True"), ("off", "False")):
+        out = subprocess.run([sys.executable, "-c", code, state], capture_output=True,
+                             text=True, check=True).stdout.split()
+        assert out == ["0", enabled]
+    failing = ("import gc, sys\nfrom pinetl import _lazy\nsys.modules['pandas'] = None\n"
+               "try:\n    _lazy.pandas()\nexcept ImportError:\n    print(gc.isenabled())\n")
+    out = subprocess.run([sys.executable, "-c", failing], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True"]
