@@ -108,8 +108,8 @@ typedef struct text_buf {
 } text_buf;
 
 /* A text field by the text rule into *v: an unescaped string is its bytes where they lie, an
- * escaped one is decoded into tb, a number or boolean is its JSON text. */
-/* Inlined: it runs for every text of every row, and a call costs more than its common path. */
+ * escaped one is decoded into tb, a number or boolean is its JSON text. Inlined: it runs for
+ * every text of every row, and a call costs more than its common path. */
 static inline __attribute__((always_inline)) void
 text_value(const json_value *f, const sentinels *sent, text_buf *tb, clean_value *v) {
     v->state = RULE_NULL;
