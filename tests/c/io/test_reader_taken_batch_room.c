@@ -51,7 +51,8 @@ static void same_rows(const pinetl_batch *a, const pinetl_batch *b) {
             continue;
         int64_t used = a->cols[c].offsets[a->rows];
         CHECK_INT(b->cols[c].offsets[b->rows], used);
-        CHECK(memcmp(a->cols[c].text, b->cols[c].text, (size_t)used) == 0);
+        if (used) /* a column without text may have no blob: memcmp takes no NULL */
+            CHECK(memcmp(a->cols[c].text, b->cols[c].text, (size_t)used) == 0);
     }
 }
 
