@@ -248,6 +248,16 @@ static void *run(void *arg) {
     return NULL;
 }
 
+/* What start allocated, and the uploader itself (its thread, lock and condition are gone). */
+static void uploader_free(serve_uploader *u) {
+    pinetl__s3_free(u->s3);
+    free(u->base);
+    pinetl__free(u->landing);
+    pinetl__free(u->seen);
+    free(u->marks);
+    pinetl__free(u);
+}
+
 int pinetl__serve_uploader_start(serve_uploader **out, serve_catalog *cat, const char *landing,
                                  const char *dest, pinetl__serve_metrics *m, FILE *log) {
     *out = NULL;
@@ -290,12 +300,7 @@ int pinetl__serve_uploader_start(serve_uploader **out, serve_catalog *cat, const
         }
     }
     if (rc) {
-        pinetl__s3_free(u->s3);
-        free(u->base);
-        pinetl__free(u->landing);
-        pinetl__free(u->seen);
-        free(u->marks);
-        pinetl__free(u);
+        uploader_free(u);
         return rc;
     }
     *out = u;
@@ -319,10 +324,5 @@ void pinetl__serve_uploader_stop(serve_uploader *u, int64_t budget_ms) {
                 "pinetl serve: %zu rolled files not uploaded; the next start uploads them\n", left);
     pthread_cond_destroy(&u->cond);
     pthread_mutex_destroy(&u->lock);
-    pinetl__s3_free(u->s3);
-    free(u->base);
-    pinetl__free(u->landing);
-    pinetl__free(u->seen);
-    free(u->marks);
-    pinetl__free(u);
+    uploader_free(u);
 }
