@@ -316,6 +316,18 @@ def trickle(port, chunks, pause):
     return reply, time.time() - t0
 
 
+def wait_budget_used(s, want):
+    """Polls GET /metrics (which takes nothing from the budget) until the memory budget in use
+    is want bytes: a loaded machine may take a while to read a held request's head."""
+    for _ in range(400):
+        st, _, text = s.request("GET", "/metrics")
+        m = re.search(rb"^pinetl_serve_memory_budget_used_bytes (\S+)$", text, re.M)
+        if st == 200 and m and float(m.group(1)) == want:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the memory budget in use never became {want} bytes")
+
+
 def test_limits_body_size_and_memory():
     d = tempdir()
     s = Server(d, "--max-body", "2000", "--max-memory", "5000")
@@ -334,7 +346,7 @@ def test_limits_body_size_and_memory():
     hold = socket.create_connection(("127.0.0.1", s.port), timeout=10)
     hold.sendall(b"POST /topics/t.pin HTTP/1.1\r\nHost: x\r\nContent-Type: " + REST_JSON.encode() +
                  b"\r\nContent-Length: 1500\r\n\r\n{")
-    time.sleep(0.3)
+    wait_budget_used(s, 3000)
     st, _, body = s.request("POST", "/topics/t.pin", {"records": [{"value": {"p": "b" * 1400}}]},
                             REST_JSON)
     rest_error(st, body, 503, 50003)
@@ -343,7 +355,7 @@ def test_limits_body_size_and_memory():
     head = hold.recv(65536)
     assert head.startswith(b"HTTP/1.1 200"), head
     hold.close()
-    time.sleep(0.2)
+    wait_budget_used(s, 0)
     # Still serving, and the budget is free again.
     st, _, body = s.produce("t.pin", [{"p": "d" * 1400}])
     assert st == 200 and body["offsets"][0]["offset"] == 1, body
