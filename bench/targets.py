@@ -74,6 +74,18 @@ def main():
         else:
             print(f"  {'PASS' if value <= limit else 'FAIL'}  {label}: {value:.2f} {unit}")
     print()
+    # Information, not targets: each Python reader less what it loads before it reads a byte
+    # (best of each less best of the other: a rough difference, not a paired one).
+    for reader, start in (("python pinetl.read_arrow pin", "python start + imports of read_arrow"),
+                          ("python pinetl.read_json pin", "python start + imports of read_json")):
+        r, st = b.get(reader), b.get(start)
+        if r and st and clean:
+            net = {k: r[k] - st[k] for k in ("wall", "cpu")}
+            print(f"{reader} less its start and imports ({st['wall']:.3f} s wall, "
+                  f"{st['cpu']:.3f} s CPU): {net['wall']:.3f} s wall, {net['cpu']:.3f} s CPU = "
+                  f"{net['wall'] / clean['wall']:.2f}x the CLI's wall, "
+                  f"{net['cpu'] / clean['cpu']:.2f}x its CPU")
+    print()
     for key in ("wall", "cpu"):
         pairs = [(c, n) for c in ("pinetl clean pin", "pinetl clean pin -T 1")
                  for n in ("cp pin", "simdjson walk pin") if ratio(c, n, key) is not None]
