@@ -83,8 +83,7 @@ static error_code walk(ondemand::value v, tally &t) {
         bool b;
         return v.get_bool().get(b);
     }
-    case ondemand::json_type::null:
-        return v.is_null() ? SUCCESS : INCORRECT_TYPE;
+    case ondemand::json_type::null: return v.is_null() ? SUCCESS : INCORRECT_TYPE;
     }
     return INCORRECT_TYPE;
 }
